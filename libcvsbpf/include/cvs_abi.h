@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cvs_abi.h - the cvs map ABI, version 1.
+ *
+ * This header is the specification of the pinned maps that the control plane
+ * (libcvsbpf) writes and the datapaths (the eBPF socket-LB programs and the
+ * cvs.ko netfilter module) read. It is included unchanged by all three, so it
+ * depends on <linux/types.h> only. Every field is fixed-width; addresses and
+ * ports are in network byte order (__be32/__be16), everything else in host
+ * order.
+ *
+ * Pin layout
+ * ----------
+ * All maps of one map set are pinned in one directory, the pin root, by default
+ * CVS_PIN_ROOT_DEFAULT. The "v1" in the path and in every map name is the ABI
+ * version: a later, incompatible layout lives beside this one under ".../v2"
+ * so that a host can migrate without flushing. Each map is pinned under its
+ * map name (CVS_MAP_*). A map set appears atomically: it is built in a
+ * sibling directory and renamed into place, and cvs_meta_v1 records the
+ * layout and the capacity chosen at creation.
+ *
+ * Data model
+ * ----------
+ *   cvs_svc_v1     hash   struct cvs_svc_key -> struct cvs_svc
+ *                  One entry per service (VIP, port, protocol). Replaced as a
+ *                  whole to publish a new generation.
+ *   cvs_sel_v1     array  selection index -> backend id (__u32)
+ *                  The selection table: each usable backend appears in
+ *                  proportion to its weight, so a uniform random index picks
+ *                  a backend by weight in O(1).
+ *   cvs_mbr_v1     array  member index -> struct cvs_member
+ *                  All configured backends of a service with their weights,
+ *                  draining ones too, in configured order. Read by the
+ *                  control plane only.
+ *   cvs_be_v1      array  backend id -> struct cvs_backend
+ *   cvs_bestat_v1  per-CPU array  backend id -> struct cvs_backend_stats
+ *   cvs_svcstat_v1 per-CPU array  service id -> struct cvs_service_stats
+ *   cvs_meta_v1    array  0 -> struct cvs_meta
+ *
+ * Service ids (0 .. max_services-1) and backend ids (0 .. max_backends-1) are
+ * allocated by the control plane. A backend keeps its id for as long as its
+ * (address, port) stays in its service, so its counters survive weight
+ * changes and set changes that do not remove it.
+ *
+ * Each service owns two regions ("halves") in cvs_sel_v1 and cvs_mbr_v1:
+ *   selection slot i of half h: cvs_sel_index(table_slots, id, h, i)
+ *   member j of half h:         cvs_mbr_index(max_members, id, h, j)
+ * where table_slots and max_members come from cvs_meta_v1; a reader reads
+ * them once when it binds to the map set.
+ *
+ * Generation flip (the writer's protocol)
+ * ----------------------------------------
+ * A backend-set change for a service whose entry uses half h:
+ *   1. write cvs_be_v1 records (and zero the counters) of backends that
+ *      are new to the service, under ids no current generation references;
+ *   2. write the member list and the selection table into half !h;
+ *   3. replace the cvs_svc_v1 entry with {same id, new gen, half !h, ...} in
+ *      one map update: this is the instant the change becomes visible;
+ *   4. only after 3, return the ids of removed backends to the free pool.
+ * Nothing a reader of the current generation can reach is written in place,
+ * so a failure before step 3 leaves the service exactly as it was. Half h is
+ * overwritten by the change after next, which is why readers validate.
+ *
+ * Generations are unique across the whole map set (cvs_meta_v1.gen_reserved
+ * keeps them unique across restarts of the writer), so a service that is
+ * deleted and re-created never repeats a generation a reader may hold.
+ *
+ * Reading (every datapath's protocol; cvs_select.h implements it)
+ * ----------------------------------------------------------------
+ *   1. look up the service; copy id, gen, half, slots. Not found: not a VIP,
+ *      leave the connection alone. slots == 0: refuse the connection.
+ *   2. i = random % slots; read backend id b from cvs_sel_v1, then the
+ *      cvs_backend record of b.
+ *   3. look up the service again. If it is gone or its gen differs, a writer
+ *      may have reused what step 2 read: start again (bounded by
+ *      CVS_SELECT_ATTEMPTS; when exhausted, refuse).
+ * A reader therefore never returns a backend outside the set that was current
+ * at some instant of its lookup, and never mixes two generations.
+ *
+ * Weight 0 means draining: the backend stays a member (and keeps its id and
+ * counters) but has no selection slot, so no new connection picks it;
+ * established connections are the datapath's and are untouched. A service
+ * with no members, or only draining ones, is valid and has slots == 0.
+ *
+ * IPv6 will add twins (cvs_svc6_v1 keyed by struct cvs_svc6_key,
+ * cvs_be6_v1 holding struct cvs_backend6) that share the id spaces, the
+ * selection, member and counter maps, so v1 maps do not change.
+ */
+#ifndef CVS_ABI_H
+#define CVS_ABI_H
+
+#include <linux/types.h>
+
+#define CVS_ABI_VERSION		1
+#define CVS_META_MAGIC		0x31535643	/* "CVS1" read as bytes */
+#define CVS_PIN_ROOT_DEFAULT	"/sys/fs/bpf/cvs/v1"
+
+/* Map names, which are also the pin file names under the pin root. */
+#define CVS_MAP_META		"cvs_meta_v1"
+#define CVS_MAP_SERVICES	"cvs_svc_v1"
+#define CVS_MAP_SELECT		"cvs_sel_v1"
+#define CVS_MAP_MEMBERS		"cvs_mbr_v1"
+#define CVS_MAP_BACKENDS	"cvs_be_v1"
+#define CVS_MAP_BACKEND_STATS	"cvs_bestat_v1"
+#define CVS_MAP_SERVICE_STATS	"cvs_svcstat_v1"
+
+enum {
+	CVS_WEIGHT_MAX = 65535,		/* largest backend weight */
+	CVS_MEMBERS_LIMIT = 65535,	/* cvs_svc.members is 16 bits */
+	CVS_SELECT_ATTEMPTS = 32,	/* reader retries before it refuses */
+};
+
+/* Key of cvs_svc_v1. pad must be zero: the whole struct is hashed. */
+struct cvs_svc_key {
+	__be32 addr;		/* VIP, IPv4 */
+	__be16 port;		/* service port, never 0 */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;		/* zero */
+};
+
+/* Value of cvs_svc_v1: one generation of a service. */
+struct cvs_svc {
+	__u32 id;		/* service id: its regions and its stats slot */
+	__u32 gen;		/* generation, unique in the map set; never 0 */
+	__u32 slots;		/* selection table length; 0 = refuse new */
+	__u16 members;		/* configured backends, draining included */
+	__u8 half;		/* 0 or 1: the regions this generation uses */
+	__u8 flags;		/* reserved, zero */
+};
+
+/*
+ * Value of cvs_be_v1, indexed by backend id. Written once when the id is
+ * allocated and never changed while the id is in use; weight lives in the
+ * (double-buffered) member list instead, so a weight change is a flip too.
+ */
+struct cvs_backend {
+	__be32 addr;		/* backend IPv4 address */
+	__be16 port;		/* backend port: the datapath rewrites to it */
+	__u16 pad;		/* zero */
+	__u32 svc_id;		/* owning service id */
+	__u32 flags;		/* reserved, zero */
+};
+
+/* Value of cvs_mbr_v1: one configured backend of one generation. */
+struct cvs_member {
+	__u32 backend_id;	/* index into cvs_be_v1 */
+	__u16 weight;		/* configured weight; 0 = draining */
+	__u16 flags;		/* reserved, zero */
+};
+
+/*
+ * Value of cvs_bestat_v1 (per CPU), indexed by backend id. The socket-LB
+ * datapath counts a connection per connect() and a packet per UDP datagram
+ * it translates; it sees no bytes. cvs.ko counts the first packet of each
+ * new connection and its bytes.
+ */
+struct cvs_backend_stats {
+	__u64 conns;		/* new connections sent to this backend */
+	__u64 packets;		/* packets translated towards it */
+	__u64 bytes;		/* bytes of those packets, where seen */
+};
+
+/* Value of cvs_svcstat_v1 (per CPU), indexed by service id. */
+struct cvs_service_stats {
+	__u64 refused;		/* new connections refused: no usable backend */
+	__u64 retried;		/* reader restarts caused by a concurrent flip */
+};
+
+/* Value of cvs_meta_v1[0]: what the map set was created with. */
+struct cvs_meta {
+	__u32 magic;		/* CVS_META_MAGIC */
+	__u32 abi_version;	/* CVS_ABI_VERSION */
+	__u32 max_services;	/* service ids 0 .. max_services-1 */
+	__u32 max_backends;	/* backend ids 0 .. max_backends-1 */
+	__u32 max_members;	/* backends per service, <= table_slots */
+	__u32 table_slots;	/* selection slots per service and half */
+	__u32 gen_reserved;	/* every generation handed out is below this */
+	__u32 flags;		/* reserved, zero */
+};
+
+static inline __u32 cvs_sel_index(__u32 table_slots, __u32 id, __u32 half,
+				  __u32 slot)
+{
+	return (id * 2 + half) * table_slots + slot;
+}
+
+static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
+				  __u32 member)
+{
+	return (id * 2 + half) * max_members + member;
+}
+
+#endif /* CVS_ABI_H */

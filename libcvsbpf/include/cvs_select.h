@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cvs_select.h - the reader protocol of cvs_abi.h as one function, shared by
+ * every datapath so that they cannot drift apart.
+ *
+ * The types below are for everyone. To get cvs_select() itself, the includer
+ * defines, before including this file:
+ *   CVS_READER_CTX                 type of the context passed through
+ *   CVS_LOOKUP_SVC(ctx, key, out)  copy the struct cvs_svc of *key to *out
+ *   CVS_LOOKUP_SEL(ctx, idx, out)  copy the __u32 backend id at idx to *out
+ *   CVS_LOOKUP_BE(ctx, id, out)    copy the struct cvs_backend of id to *out
+ *   CVS_RANDOM(ctx)                a uniformly random __u32
+ * Each lookup evaluates to 0 when found and non-zero otherwise. Copying (not
+ * holding a pointer into the map) is what makes step 3's validation sound:
+ * whatever the writer does afterwards, the reader decides on what it copied.
+ */
+#ifndef CVS_SELECT_H
+#define CVS_SELECT_H
+
+#include "cvs_abi.h"
+
+#ifndef CVS_ALWAYS_INLINE
+#define CVS_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
+
+enum cvs_pick_result {
+	CVS_PICK_OK = 0,		/* *pick holds the chosen backend */
+	CVS_PICK_NOT_SERVICE = 1,	/* not a configured VIP: leave it */
+	CVS_PICK_NO_BACKEND = 2,	/* configured, nothing usable: refuse */
+	CVS_PICK_CONTENDED = 3,		/* attempts exhausted by flips: refuse */
+};
+
+struct cvs_pick {
+	__u32 backend_id;	/* index into cvs_be_v1 and cvs_bestat_v1 */
+	__u32 svc_id;		/* index into cvs_svcstat_v1 */
+	__be32 addr;		/* backend address to rewrite to */
+	__be16 port;		/* backend port to rewrite to */
+	__u16 attempts;		/* how many attempts it took, >= 1 */
+};
+
+#endif /* CVS_SELECT_H */
+
+/* Outside the include guard: a file may see the types before the macros. */
+#if defined(CVS_READER_CTX) && !defined(CVS_SELECT_DEFINED)
+#define CVS_SELECT_DEFINED
+static CVS_ALWAYS_INLINE int cvs_select(CVS_READER_CTX ctx,
+					const struct cvs_svc_key *key,
+					__u32 table_slots,
+					struct cvs_pick *pick)
+{
+	struct cvs_backend be;
+	struct cvs_svc svc, again;
+	__u32 attempt, idx, id;
+
+	for (attempt = 1; attempt <= CVS_SELECT_ATTEMPTS; attempt++) {
+		if (CVS_LOOKUP_SVC(ctx, key, &svc))
+			return CVS_PICK_NOT_SERVICE;
+		if (svc.slots == 0 || svc.slots > table_slots || svc.half > 1)
+			return CVS_PICK_NO_BACKEND;
+		idx = cvs_sel_index(table_slots, svc.id, svc.half,
+				    CVS_RANDOM(ctx) % svc.slots);
+		if (CVS_LOOKUP_SEL(ctx, &idx, &id))
+			continue;
+		if (CVS_LOOKUP_BE(ctx, &id, &be))
+			continue;
+		if (CVS_LOOKUP_SVC(ctx, key, &again))
+			return CVS_PICK_NOT_SERVICE;
+		if (again.gen != svc.gen)
+			continue;
+		pick->backend_id = id;
+		pick->svc_id = svc.id;
+		pick->addr = be.addr;
+		pick->port = be.port;
+		pick->attempts = attempt;
+		return CVS_PICK_OK;
+	}
+	return CVS_PICK_CONTENDED;
+}
+#endif /* CVS_READER_CTX */

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cvsbpf.h - libcvsbpf, the control plane's access to the cvs map set.
+ *
+ * One call per service change: cvs_service_upsert() writes a service with its
+ * complete backend set following the generation flip of cvs_abi.h, so readers
+ * see the old set or the new one, never a mix, and a failed call changes
+ * nothing a reader can see.
+ *
+ * Conventions (libbpf 1.0 style): every int-returning function returns 0 on
+ * success or a negative errno; nothing is printed; diagnostics go to the
+ * callback set with cvs_set_log().
+ *
+ * Errors shared by the calls below:
+ *   -EINVAL           malformed argument: NULL, address or port 0, non-zero
+ *                     pad, unknown flags, pin root not on bpffs
+ *   -EPROTONOSUPPORT  protocol other than IPPROTO_TCP or IPPROTO_UDP
+ *   -ERANGE           weight above CVS_WEIGHT_MAX
+ *   -EEXIST           the same backend (address, port) twice in one set;
+ *                     on open: pinned map set has another capacity
+ *   -E2BIG            more backends than max_members for one service
+ *   -ENOSPC           no free service id or backend id left in the maps
+ *   -ENOBUFS          the caller's output array is too small
+ *   -ENOENT           no such service; on open with CVS_OPEN_NO_CREATE or
+ *                     CVS_OPEN_READONLY: no map set pinned
+ *   -EPROTO           pinned maps have another layout (ABI version, map
+ *                     type, key or value size, or an incomplete set)
+ *   -EBUSY            another writer holds this map set
+ *   -EROFS            handle opened read-only, or pin root mounted read-only
+ *   -EACCES           pin root not writable
+ *
+ * Thread-safety: a handle is safe to share between threads; its calls are
+ * serialised by a mutex inside it. Only one writable handle per map set can
+ * exist on a host at a time (an exclusive flock on the pin root); read-only
+ * handles may be opened beside it and read consistent generations.
+ */
+#ifndef CVSBPF_H
+#define CVSBPF_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "cvs_abi.h"
+#include "cvs_select.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cvs_maps;
+
+/*
+ * Capacity of a map set, fixed when it is created. On open, a zero field
+ * means "whatever is pinned" (or the default, when the set is created here);
+ * a non-zero field must equal the pinned value.
+ */
+struct cvs_capacity {
+	__u32 max_services;	/* default 1024 */
+	__u32 max_backends;	/* default 16384, across all services */
+	__u32 max_members;	/* backends per service; default 256 */
+	__u32 table_slots;	/* selection slots per service; default 1024 */
+};
+
+struct cvs_usage {
+	struct cvs_capacity max;
+	__u32 services;		/* service ids in use */
+	__u32 backends;		/* backend ids in use */
+};
+
+/* Map ids of the set, for bpftool and for binding cvs.ko. */
+struct cvs_map_ids {
+	__u32 meta;
+	__u32 services;
+	__u32 select;
+	__u32 members;
+	__u32 backends;
+	__u32 backend_stats;
+	__u32 service_stats;
+};
+
+/* One backend as the control plane configures it. */
+struct cvs_backend_spec {
+	__be32 addr;		/* backend IPv4 address, not 0 */
+	__be16 port;		/* backend port, not 0 */
+	__u16 pad;		/* zero */
+	__u32 weight;		/* 0 (draining) .. CVS_WEIGHT_MAX */
+};
+
+struct cvs_service_info {
+	__u32 id;		/* service id */
+	__u32 gen;		/* current generation */
+	__u32 slots;		/* selection slots in use; 0 = refusing */
+	__u32 members;		/* configured backends */
+};
+
+/* Counters of one member, summed over CPUs, in member order. */
+struct cvs_backend_counters {
+	__u64 conns;
+	__u64 packets;
+	__u64 bytes;
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
+
+struct cvs_service_counters {
+	__u64 refused;
+	__u64 retried;
+};
+
+enum cvs_open_flags {
+	CVS_OPEN_READONLY = (1 << 0),	/* no lock, no create, no writes */
+	CVS_OPEN_NO_CREATE = (1 << 1),	/* -ENOENT instead of creating */
+};
+
+enum cvs_log_level {
+	CVS_LOG_ERROR = 0,
+	CVS_LOG_WARN = 1,
+	CVS_LOG_INFO = 2,
+	CVS_LOG_DEBUG = 3,
+};
+
+typedef void (*cvs_log_fn)(int level, const char *msg, void *ctx);
+
+/* Process-wide; also receives libbpf's own messages. NULL silences. */
+void cvs_set_log(cvs_log_fn fn, void *ctx);
+
+/*
+ * Open the map set pinned at pin_root (NULL: CVS_PIN_ROOT_DEFAULT), creating
+ * it, with parent directories on bpffs, when it does not exist. cap may be
+ * NULL (all fields zero). Existing pins are reused as they are: their
+ * entries are never flushed.
+ */
+int cvs_maps_open(const char *pin_root, const struct cvs_capacity *cap,
+		  __u32 flags, struct cvs_maps **out);
+void cvs_maps_close(struct cvs_maps *m);
+
+int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out);
+int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
+
+/*
+ * Remove a map set's pins and directory. Refused with -EBUSY while a writer
+ * holds it. Forwarding through programs that still hold the maps continues
+ * until they are detached; this is for tests and for uninstalling.
+ */
+int cvs_maps_destroy(const char *pin_root);
+
+/* Create or replace key's service with exactly these n backends. */
+int cvs_service_upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
+		       const struct cvs_backend_spec *backends, __u32 n);
+int cvs_service_delete(struct cvs_maps *m, const struct cvs_svc_key *key);
+
+/*
+ * Read a service back from the maps (not from a cache): its info and up to
+ * cap backends in configured order. -ENOBUFS when cap < info->members.
+ */
+int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
+		    struct cvs_service_info *info,
+		    struct cvs_backend_spec *backends, __u32 cap);
+
+/*
+ * All service keys, in map order, as one consistent snapshot. *count is the
+ * number of services; -ENOBUFS (with *count set) when cap is too small.
+ */
+int cvs_service_list(struct cvs_maps *m, struct cvs_svc_key *keys,
+		     __u32 cap, __u32 *count);
+
+/* Counters summed over CPUs, one entry per member in configured order. */
+int cvs_service_counters(struct cvs_maps *m, const struct cvs_svc_key *key,
+			 struct cvs_service_counters *svc,
+			 struct cvs_backend_counters *backends, __u32 cap,
+			 __u32 *count);
+
+/*
+ * Pick a backend exactly as the datapaths do (cvs_select.h), from user
+ * space: for diagnostics ("where would this go?") and for tests. Returns 0,
+ * or -ENOENT (not a service), -ECONNREFUSED (no usable backend), -EAGAIN
+ * (attempts exhausted by concurrent flips). Unlike the other calls it does
+ * not take the handle's lock, so it can run beside a writer on the same
+ * handle, as a datapath does.
+ */
+int cvs_service_pick(struct cvs_maps *m, const struct cvs_svc_key *key,
+		     struct cvs_pick *pick);
+
+/* sizeof the named public struct ("cvs_capacity", ...); 0 if unknown. */
+size_t cvs_sizeof(const char *type_name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CVSBPF_H */

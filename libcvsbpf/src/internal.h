@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* State of an open map set, shared by the files of libcvsbpf. */
+#ifndef CVS_INTERNAL_H
+#define CVS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "cvsbpf.h"
+
+#define CVS_API __attribute__((visibility("default")))
+
+enum cvs_map_index {
+	CVS_M_META,
+	CVS_M_SERVICES,
+	CVS_M_SELECT,
+	CVS_M_MEMBERS,
+	CVS_M_BACKENDS,
+	CVS_M_BACKEND_STATS,
+	CVS_M_SERVICE_STATS,
+	CVS_M_COUNT,
+};
+
+extern const char *const cvs_map_names[CVS_M_COUNT];
+
+/* First-in first-out pool of free ids: reuse an id as late as possible. */
+struct cvs_id_pool {
+	__u32 *ids;
+	__u32 cap;
+	__u32 head;
+	__u32 len;
+};
+
+/* What the writer remembers of a service between its calls. */
+struct cvs_svc_state {
+	bool used;
+	__u8 half;
+	__u32 members;		/* entries in the handle's member cache */
+};
+
+struct cvs_maps {
+	pthread_mutex_t lock;
+	bool readonly;
+	int dir_fd;		/* pin root; flocked by a writer */
+	int fds[CVS_M_COUNT];
+	struct cvs_meta meta;	/* gen_reserved changes under lock */
+	__u32 table_slots;	/* copy of meta's, for lock-free pick */
+	int ncpus;
+
+	/* Writer-only caches, derived from the maps at open. */
+	__u32 next_gen;
+	struct cvs_svc_state *svcs;	/* by service id */
+	struct cvs_member *members;	/* max_members per service id */
+	struct cvs_backend *backends;	/* by backend id; port 0 = free */
+	struct cvs_id_pool free_svcs;
+	struct cvs_id_pool free_backends;
+};
+
+/* log.c */
+void cvs_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* id_pool.c */
+int cvs_id_pool_init(struct cvs_id_pool *p, __u32 cap);
+void cvs_id_pool_free(struct cvs_id_pool *p);
+void cvs_id_pool_push(struct cvs_id_pool *p, __u32 id);
+/* The k-th id that pop would return, without taking it. */
+__u32 cvs_id_pool_peek(const struct cvs_id_pool *p, __u32 k);
+void cvs_id_pool_drop(struct cvs_id_pool *p, __u32 n);
+
+/* table.c: fill table (backend ids) from member weights. */
+int cvs_build_table(const struct cvs_member *members, __u32 n,
+		    __u32 table_slots, __u32 *table, __u32 *slots);
+
+/* pinset.c: create, verify and load the pinned maps. */
+int cvs_pinset_open(struct cvs_maps *m, const char *root,
+		    const struct cvs_capacity *cap, __u32 flags);
+int cvs_pinset_load_state(struct cvs_maps *m);
+int cvs_meta_write(struct cvs_maps *m, const struct cvs_meta *meta);
+
+/* upsert.c */
+int cvs_check_key(const struct cvs_svc_key *key);
+
+static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)
+{
+	return m->members + (size_t)id * m->meta.max_members;
+}
+
+#endif /* CVS_INTERNAL_H */

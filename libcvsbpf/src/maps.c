@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The handle: open, close, capacity, ids, destroy, and ABI sizes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "cvs_select.h"
+
+static void release(struct cvs_maps *m)
+{
+	int i;
+
+	for (i = 0; i < CVS_M_COUNT; i++)
+		if (m->fds[i] >= 0)
+			close(m->fds[i]);
+	if (m->dir_fd >= 0)
+		close(m->dir_fd);	/* drops the writer's flock */
+	cvs_id_pool_free(&m->free_svcs);
+	cvs_id_pool_free(&m->free_backends);
+	free(m->svcs);
+	free(m->members);
+	free(m->backends);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+CVS_API int cvs_maps_open(const char *pin_root,
+			  const struct cvs_capacity *cap, __u32 flags,
+			  struct cvs_maps **out)
+{
+	static const struct cvs_capacity any;
+	struct cvs_maps *m;
+	int err, i;
+
+	if (!out || (flags & ~(CVS_OPEN_READONLY | CVS_OPEN_NO_CREATE)))
+		return -EINVAL;
+	*out = NULL;
+	if (!pin_root)
+		pin_root = CVS_PIN_ROOT_DEFAULT;
+	if (pin_root[0] != '/' || strlen(pin_root) > PATH_MAX - 32) {
+		cvs_log(CVS_LOG_ERROR, "pin root must be an absolute path");
+		return -EINVAL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	pthread_mutex_init(&m->lock, NULL);
+	m->readonly = flags & CVS_OPEN_READONLY;
+	m->dir_fd = -1;
+	for (i = 0; i < CVS_M_COUNT; i++)
+		m->fds[i] = -1;
+	m->ncpus = libbpf_num_possible_cpus();
+	if (m->ncpus < 0) {
+		err = m->ncpus;
+		goto fail;
+	}
+	err = cvs_pinset_open(m, pin_root, cap ? cap : &any, flags);
+	if (!err && !m->readonly)
+		err = cvs_pinset_load_state(m);
+	if (err)
+		goto fail;
+	*out = m;
+	return 0;
+fail:
+	release(m);
+	return err;
+}
+
+CVS_API void cvs_maps_close(struct cvs_maps *m)
+{
+	if (m)
+		release(m);
+}
+
+CVS_API int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out)
+{
+	if (!m || !out)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	memset(out, 0, sizeof(*out));
+	out->max = (struct cvs_capacity){
+		.max_services = m->meta.max_services,
+		.max_backends = m->meta.max_backends,
+		.max_members = m->meta.max_members,
+		.table_slots = m->meta.table_slots,
+	};
+	if (m->readonly) {
+		/* No caches: count from the maps themselves. */
+		struct cvs_svc_key key, *prev = NULL;
+		struct cvs_svc svc;
+
+		while (!bpf_map_get_next_key(m->fds[CVS_M_SERVICES], prev,
+					     &key)) {
+			prev = &key;
+			if (bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], &key,
+						&svc))
+				continue;
+			out->services++;
+			out->backends += svc.members;
+		}
+	} else {
+		out->services = m->meta.max_services - m->free_svcs.len;
+		out->backends = m->meta.max_backends - m->free_backends.len;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
+{
+	__u32 *ids[CVS_M_COUNT];
+	int err = 0, i;
+
+	if (!m || !out)
+		return -EINVAL;
+	ids[CVS_M_META] = &out->meta;
+	ids[CVS_M_SERVICES] = &out->services;
+	ids[CVS_M_SELECT] = &out->select;
+	ids[CVS_M_MEMBERS] = &out->members;
+	ids[CVS_M_BACKENDS] = &out->backends;
+	ids[CVS_M_BACKEND_STATS] = &out->backend_stats;
+	ids[CVS_M_SERVICE_STATS] = &out->service_stats;
+	for (i = 0; i < CVS_M_COUNT && !err; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		err = bpf_obj_get_info_by_fd(m->fds[i], &info, &len);
+		*ids[i] = info.id;
+	}
+	return err;
+}
+
+CVS_API int cvs_maps_destroy(const char *pin_root)
+{
+	char path[PATH_MAX];
+	int fd, err = 0, i;
+
+	if (!pin_root || pin_root[0] != '/' ||
+	    strlen(pin_root) > PATH_MAX - 32)
+		return -EINVAL;
+	fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto out;
+	}
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root,
+			 cvs_map_names[i]);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (rmdir(pin_root))
+		err = -errno;
+out:
+	close(fd);
+	return err;
+}
+
+CVS_API size_t cvs_sizeof(const char *type_name)
+{
+#define CVS_TYPE(t) { #t, sizeof(struct t) }
+	static const struct {
+		const char *name;
+		size_t size;
+	} types[] = {
+		CVS_TYPE(cvs_svc_key), CVS_TYPE(cvs_svc),
+		CVS_TYPE(cvs_backend), CVS_TYPE(cvs_member),
+		CVS_TYPE(cvs_backend_stats), CVS_TYPE(cvs_service_stats),
+		CVS_TYPE(cvs_meta), CVS_TYPE(cvs_capacity),
+		CVS_TYPE(cvs_usage), CVS_TYPE(cvs_map_ids),
+		CVS_TYPE(cvs_backend_spec), CVS_TYPE(cvs_service_info),
+		CVS_TYPE(cvs_backend_counters),
+		CVS_TYPE(cvs_service_counters), CVS_TYPE(cvs_pick),
+	};
+#undef CVS_TYPE
+	size_t i;
+
+	for (i = 0; type_name && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(types[i].name, type_name))
+			return types[i].size;
+	return 0;
+}

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The pinned map set on bpffs: create it atomically, verify that what is
+ * pinned has the layout and capacity asked for, and derive the writer's
+ * caches from the maps so that a restart continues where the maps are.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "internal.h"
+#include "cvs_mapset.skel.h"
+
+const char *const cvs_map_names[CVS_M_COUNT] = {
+	[CVS_M_META] = CVS_MAP_META,
+	[CVS_M_SERVICES] = CVS_MAP_SERVICES,
+	[CVS_M_SELECT] = CVS_MAP_SELECT,
+	[CVS_M_MEMBERS] = CVS_MAP_MEMBERS,
+	[CVS_M_BACKENDS] = CVS_MAP_BACKENDS,
+	[CVS_M_BACKEND_STATS] = CVS_MAP_BACKEND_STATS,
+	[CVS_M_SERVICE_STATS] = CVS_MAP_SERVICE_STATS,
+};
+
+static const struct cvs_capacity cvs_default_capacity = {
+	.max_services = 1024,
+	.max_backends = 16384,
+	.max_members = 256,
+	.table_slots = 1024,
+};
+
+/* Largest array the layout allows: keeps every index inside 32 bits. */
+#define CVS_ARRAY_LIMIT (1u << 28)
+
+struct map_shape {
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 flags;
+};
+
+static void expected_shapes(const struct cvs_meta *meta,
+			    struct map_shape s[CVS_M_COUNT])
+{
+	__u32 halves = meta->max_services * 2;
+
+	s[CVS_M_META] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_meta), 1, 0 };
+	s[CVS_M_SERVICES] = (struct map_shape){ BPF_MAP_TYPE_HASH,
+		sizeof(struct cvs_svc_key), sizeof(struct cvs_svc),
+		meta->max_services, BPF_F_NO_PREALLOC };
+	s[CVS_M_SELECT] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4, 4,
+		halves * meta->table_slots, 0 };
+	s[CVS_M_MEMBERS] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_member), halves * meta->max_members, 0 };
+	s[CVS_M_BACKENDS] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_backend), meta->max_backends, 0 };
+	s[CVS_M_BACKEND_STATS] = (struct map_shape){
+		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_backend_stats),
+		meta->max_backends, 0 };
+	s[CVS_M_SERVICE_STATS] = (struct map_shape){
+		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_service_stats),
+		meta->max_services, 0 };
+}
+
+/* Capacity for a new set: defaults for zero fields, then sanity. */
+static int capacity_to_create(const struct cvs_capacity *req,
+			      struct cvs_meta *meta)
+{
+	const struct cvs_capacity *d = &cvs_default_capacity;
+
+	memset(meta, 0, sizeof(*meta));
+	meta->magic = CVS_META_MAGIC;
+	meta->abi_version = CVS_ABI_VERSION;
+	meta->max_services = req->max_services ?: d->max_services;
+	meta->max_backends = req->max_backends ?: d->max_backends;
+	meta->max_members = req->max_members ?: d->max_members;
+	meta->table_slots = req->table_slots ?: d->table_slots;
+	meta->gen_reserved = 1;
+	if (meta->max_members > meta->table_slots ||
+	    meta->max_members > CVS_MEMBERS_LIMIT) {
+		cvs_log(CVS_LOG_ERROR,
+			"capacity: max_members %u must be <= table_slots %u and <= %u",
+			meta->max_members, meta->table_slots,
+			CVS_MEMBERS_LIMIT);
+		return -EINVAL;
+	}
+	if (meta->max_backends > CVS_ARRAY_LIMIT ||
+	    (__u64)meta->max_services * 2 * meta->table_slots >
+	    CVS_ARRAY_LIMIT) {
+		cvs_log(CVS_LOG_ERROR,
+			"capacity: %u services x 2 x %u slots exceeds %u entries",
+			meta->max_services, meta->table_slots,
+			CVS_ARRAY_LIMIT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int path_join(char *out, const char *dir, const char *name)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The pin root, or its nearest existing ancestor when it does not exist,
+ * must be a writable bpffs directory: checked before anything is created.
+ */
+static int check_bpffs(const char *root, bool need_write)
+{
+	char probe[PATH_MAX];
+	struct statvfs vfs;
+	struct statfs fs;
+	char *slash;
+
+	if (strlen(root) >= sizeof(probe))
+		return -ENAMETOOLONG;
+	strcpy(probe, root);
+	while (statfs(probe, &fs)) {
+		if (errno != ENOENT)
+			return -errno;
+		slash = strrchr(probe, '/');
+		if (!slash || slash == probe)
+			strcpy(probe, "/");
+		else
+			*slash = '\0';
+	}
+	if (fs.f_type != BPF_FS_MAGIC) {
+		cvs_log(CVS_LOG_ERROR,
+			"pin root %s: %s is not on bpffs (filesystem type 0x%lx)",
+			root, probe, (unsigned long)fs.f_type);
+		return -EINVAL;
+	}
+	if (!need_write)
+		return 0;
+	if (statvfs(probe, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+		cvs_log(CVS_LOG_ERROR, "pin root %s: %s is mounted read-only",
+			root, probe);
+		return -EROFS;
+	}
+	if (access(probe, W_OK)) {
+		cvs_log(CVS_LOG_ERROR, "pin root %s: %s is not writable: %s",
+			root, probe, strerror(errno));
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int mkdir_parents(const char *root)
+{
+	char path[PATH_MAX];
+	char *p;
+
+	strcpy(path, root);
+	for (p = path + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+static void remove_pins(const char *dir)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < CVS_M_COUNT; i++)
+		if (!path_join(path, dir, cvs_map_names[i]))
+			unlink(path);
+}
+
+/* Build the set in a sibling directory and rename it into place. */
+static int create_set(const char *root, const struct cvs_meta *meta)
+{
+	struct map_shape shapes[CVS_M_COUNT];
+	struct cvs_mapset *skel;
+	struct bpf_map *map;
+	char tmp[PATH_MAX], path[PATH_MAX];
+	__u32 zero = 0;
+	int err, i;
+
+	if (snprintf(tmp, sizeof(tmp), "%s_new_%d", root, getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	err = mkdir_parents(root);
+	if (err)
+		return err;
+	if (mkdir(tmp, 0700))
+		return -errno;
+	expected_shapes(meta, shapes);
+	skel = cvs_mapset__open();
+	if (!skel) {
+		err = -errno;
+		goto out_rmdir;
+	}
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
+		err = map ? bpf_map__set_max_entries(map, shapes[i].max_entries)
+			  : -ENOENT;
+		if (err)
+			goto out_destroy;
+	}
+	err = cvs_mapset__load(skel);
+	if (err)
+		goto out_destroy;
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
+		err = path_join(path, tmp, cvs_map_names[i]) ?:
+		      bpf_map__pin(map, path);
+		if (err)
+			goto out_unpin;
+	}
+	/* meta last: a set with meta written was built completely */
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.cvs_meta_v1), &zero,
+				  meta, BPF_ANY);
+	if (err)
+		goto out_unpin;
+	if (rename(tmp, root)) {
+		err = -errno;
+		/* Someone else created it first: use theirs. */
+		if (err == -EEXIST || err == -ENOTEMPTY)
+			err = 0;
+		goto out_unpin;
+	}
+	cvs_log(CVS_LOG_INFO,
+		"created map set %s: %u services, %u backends, %u per service, %u slots",
+		root, meta->max_services, meta->max_backends,
+		meta->max_members, meta->table_slots);
+	cvs_mapset__destroy(skel);
+	return 0;
+
+out_unpin:
+	remove_pins(tmp);
+out_destroy:
+	cvs_mapset__destroy(skel);
+out_rmdir:
+	rmdir(tmp);
+	if (err)
+		cvs_log(CVS_LOG_ERROR, "creating map set %s: %s", root,
+			strerror(-err));
+	return err;
+}
+
+static int check_shape(const char *name, int fd, const struct map_shape *want)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err;
+	if (info.type != want->type || info.key_size != want->key_size ||
+	    info.value_size != want->value_size ||
+	    info.max_entries != want->max_entries ||
+	    (info.map_flags & BPF_F_NO_PREALLOC) != want->flags) {
+		cvs_log(CVS_LOG_ERROR,
+			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %u flags 0x%x",
+			name, info.type, info.key_size, info.value_size,
+			info.max_entries, info.map_flags, want->type,
+			want->key_size, want->value_size, want->max_entries,
+			want->flags);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int check_meta(const char *root, const struct cvs_meta *meta,
+		      const struct cvs_capacity *req)
+{
+	const __u32 have[] = { meta->max_services, meta->max_backends,
+			       meta->max_members, meta->table_slots };
+	const __u32 want[] = { req->max_services, req->max_backends,
+			       req->max_members, req->table_slots };
+	static const char *const what[] = { "max_services", "max_backends",
+					    "max_members", "table_slots" };
+	unsigned int i;
+
+	if (meta->magic != CVS_META_MAGIC ||
+	    meta->abi_version != CVS_ABI_VERSION) {
+		cvs_log(CVS_LOG_ERROR,
+			"%s: meta has magic 0x%x ABI %u, expected 0x%x ABI %u",
+			root, meta->magic, meta->abi_version, CVS_META_MAGIC,
+			CVS_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (!meta->max_services || !meta->max_backends ||
+	    !meta->max_members || meta->max_members > meta->table_slots) {
+		cvs_log(CVS_LOG_ERROR, "%s: meta holds an impossible capacity",
+			root);
+		return -EPROTO;
+	}
+	for (i = 0; i < sizeof(have) / sizeof(have[0]); i++) {
+		if (want[i] && want[i] != have[i]) {
+			cvs_log(CVS_LOG_ERROR,
+				"%s exists with %s %u, not the %u asked for",
+				root, what[i], have[i], want[i]);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int open_and_verify(struct cvs_maps *m, const char *root,
+			   const struct cvs_capacity *req)
+{
+	struct map_shape shapes[CVS_M_COUNT];
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int err, i;
+
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		err = path_join(path, root, cvs_map_names[i]);
+		if (err)
+			return err;
+		m->fds[i] = bpf_obj_get(path);
+		if (m->fds[i] < 0) {
+			err = m->fds[i];
+			m->fds[i] = -1;
+			if (err != -ENOENT)
+				return err;
+			cvs_log(CVS_LOG_ERROR,
+				"%s is an incomplete map set: %s is missing",
+				root, cvs_map_names[i]);
+			return -EPROTO;
+		}
+	}
+	/* The meta map's own shape first: only then is its value readable. */
+	shapes[CVS_M_META] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_meta), 1, 0 };
+	err = check_shape(CVS_MAP_META, m->fds[CVS_M_META],
+			  &shapes[CVS_M_META]) ?:
+	      bpf_map_lookup_elem(m->fds[CVS_M_META], &zero, &m->meta) ?:
+	      check_meta(root, &m->meta, req);
+	if (err)
+		return err;
+	m->table_slots = m->meta.table_slots;
+	expected_shapes(&m->meta, shapes);
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		err = check_shape(cvs_map_names[i], m->fds[i], &shapes[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int cvs_pinset_open(struct cvs_maps *m, const char *root,
+		    const struct cvs_capacity *req, __u32 flags)
+{
+	struct cvs_meta meta;
+	struct stat st;
+	int err;
+
+	err = check_bpffs(root, !m->readonly);
+	if (err)
+		return err;
+	if (stat(root, &st)) {
+		if (errno != ENOENT)
+			return -errno;
+		if (flags & (CVS_OPEN_READONLY | CVS_OPEN_NO_CREATE))
+			return -ENOENT;
+		err = capacity_to_create(req, &meta) ?: create_set(root, &meta);
+		if (err)
+			return err;
+	} else if (!S_ISDIR(st.st_mode)) {
+		cvs_log(CVS_LOG_ERROR, "pin root %s is not a directory", root);
+		return -EINVAL;
+	}
+	m->dir_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->dir_fd < 0)
+		return -errno;
+	if (!m->readonly && flock(m->dir_fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (err == -EBUSY)
+			cvs_log(CVS_LOG_ERROR,
+				"map set %s is held by another writer", root);
+		return err;
+	}
+	return open_and_verify(m, root, req);
+}
+
+int cvs_meta_write(struct cvs_maps *m, const struct cvs_meta *meta)
+{
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_update_elem(m->fds[CVS_M_META], &zero, meta, BPF_EXIST);
+	if (!err)
+		m->meta = *meta;
+	return err;
+}

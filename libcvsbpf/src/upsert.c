@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Writing services: the generation flip of cvs_abi.h. Everything is checked
+ * before the first write, every write before the flip goes where no reader
+ * of the current generation looks, and the caches change only after the
+ * flip succeeded, so a failed call leaves maps and caches as they were.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "internal.h"
+
+/* Generations are reserved in blocks so meta is written rarely. */
+#define CVS_GEN_BLOCK 4096
+
+struct endpoint {
+	__u64 key;		/* address and port */
+	__u32 backend_id;
+};
+
+static __u64 endpoint_key(__be32 addr, __be16 port)
+{
+	return (__u64)addr << 16 | port;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct endpoint *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+int cvs_check_key(const struct cvs_svc_key *key)
+{
+	if (!key || !key->addr || !key->port || key->pad)
+		return -EINVAL;
+	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+static int check_backends(const struct cvs_maps *m,
+			  const struct cvs_backend_spec *b, __u32 n)
+{
+	struct endpoint *sorted;
+	__u32 i;
+	int err = 0;
+
+	if (n && !b)
+		return -EINVAL;
+	if (n > m->meta.max_members) {
+		cvs_log(CVS_LOG_WARN, "%u backends, a service holds at most %u",
+			n, m->meta.max_members);
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		if (!b[i].addr || !b[i].port || b[i].pad)
+			return -EINVAL;
+		if (b[i].weight > CVS_WEIGHT_MAX)
+			return -ERANGE;
+	}
+	sorted = malloc((n ?: 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		sorted[i].key = endpoint_key(b[i].addr, b[i].port);
+	qsort(sorted, n, sizeof(*sorted), by_key);
+	for (i = 1; i < n && !err; i++) {
+		if (sorted[i].key == sorted[i - 1].key) {
+			cvs_log(CVS_LOG_WARN, "backend listed twice in one set");
+			err = -EEXIST;
+		}
+	}
+	free(sorted);
+	return err;
+}
+
+int cvs_next_gen(struct cvs_maps *m, __u32 *gen)
+{
+	struct cvs_meta meta;
+	int err;
+
+	if (m->next_gen >= m->meta.gen_reserved) {
+		meta = m->meta;
+		meta.gen_reserved = m->next_gen + CVS_GEN_BLOCK;
+		err = cvs_meta_write(m, &meta);
+		if (err)
+			return err;
+	}
+	*gen = m->next_gen++;
+	if (!m->next_gen)	/* 0 is never a generation */
+		m->next_gen = 1;
+	return 0;
+}
+
+/* Members of the new generation: kept backends keep their ids. */
+static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
+			const struct cvs_backend_spec *b, __u32 n,
+			struct cvs_member *plan, __u32 *fresh)
+{
+	__u32 cur_n = exists ? m->svcs[svc_id].members : 0, i;
+	const struct cvs_member *cur = cvs_members_of(m, svc_id);
+	struct endpoint *known, probe, *hit;
+
+	known = malloc((cur_n ?: 1) * sizeof(*known));
+	if (!known)
+		return -ENOMEM;
+	for (i = 0; i < cur_n; i++) {
+		const struct cvs_backend *be = &m->backends[cur[i].backend_id];
+
+		known[i].key = endpoint_key(be->addr, be->port);
+		known[i].backend_id = cur[i].backend_id;
+	}
+	qsort(known, cur_n, sizeof(*known), by_key);
+	*fresh = 0;
+	for (i = 0; i < n; i++) {
+		probe.key = endpoint_key(b[i].addr, b[i].port);
+		hit = bsearch(&probe, known, cur_n, sizeof(*known), by_key);
+		plan[i].weight = b[i].weight;
+		plan[i].flags = 0;
+		if (hit) {
+			plan[i].backend_id = hit->backend_id;
+		} else if (*fresh < m->free_backends.len) {
+			plan[i].backend_id =
+				cvs_id_pool_peek(&m->free_backends, *fresh);
+			(*fresh)++;
+		} else {
+			free(known);
+			cvs_log(CVS_LOG_WARN, "no free backend id: %u of %u in use",
+				m->meta.max_backends - m->free_backends.len,
+				m->meta.max_backends);
+			return -ENOSPC;
+		}
+	}
+	free(known);
+	return 0;
+}
+
+/* Steps 1 and 2 of the flip for fresh ids: records, zeroed counters. */
+static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
+				const struct cvs_backend_spec *b,
+				const struct cvs_member *plan, __u32 n,
+				__u32 fresh)
+{
+	size_t stat_size = m->ncpus * sizeof(struct cvs_backend_stats);
+	struct cvs_backend *recs;
+	__u32 *keys, i, k = 0, count = fresh;
+	void *zeros;
+	int err;
+
+	if (!fresh)
+		return 0;
+	keys = calloc(fresh, sizeof(*keys));
+	recs = calloc(fresh, sizeof(*recs));
+	zeros = calloc(fresh, stat_size);
+	err = keys && recs && zeros ? 0 : -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		if (m->backends[plan[i].backend_id].port)
+			continue;	/* kept: its record stays as it is */
+		keys[k] = plan[i].backend_id;
+		recs[k] = (struct cvs_backend){ .addr = b[i].addr,
+			.port = b[i].port, .svc_id = svc_id };
+		k++;
+	}
+	if (!err)
+		err = bpf_map_update_batch(m->fds[CVS_M_BACKENDS], keys, recs,
+					   &count, NULL);
+	count = fresh;
+	if (!err)
+		err = bpf_map_update_batch(m->fds[CVS_M_BACKEND_STATS], keys,
+					   zeros, &count, NULL);
+	free(keys);
+	free(recs);
+	free(zeros);
+	return err;
+}
+
+/* Write values[0..n) at consecutive indexes from base, in one syscall. */
+static int write_run(int fd, __u32 base, const void *values, __u32 n)
+{
+	__u32 *keys, i, count = n;
+	int err;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = base + i;
+	err = bpf_map_update_batch(fd, keys, values, &count, NULL);
+	free(keys);
+	return err;
+}
+
+static int reset_service_stats(struct cvs_maps *m, __u32 svc_id)
+{
+	void *zeros = calloc(m->ncpus, sizeof(struct cvs_service_stats));
+	int err;
+
+	if (!zeros)
+		return -ENOMEM;
+	err = bpf_map_update_elem(m->fds[CVS_M_SERVICE_STATS], &svc_id, zeros,
+				  BPF_ANY);
+	free(zeros);
+	return err;
+}
+
+/* After the flip: take the ids used, free the ids no longer used. */
+static void commit(struct cvs_maps *m, __u32 svc_id, bool exists,
+		   const struct cvs_backend_spec *b,
+		   const struct cvs_member *plan, __u32 n, __u32 fresh,
+		   __u8 half)
+{
+	struct cvs_member *cur = cvs_members_of(m, svc_id);
+	__u32 i, j, old_n = exists ? m->svcs[svc_id].members : 0;
+
+	if (!exists)
+		cvs_id_pool_drop(&m->free_svcs, 1);
+	cvs_id_pool_drop(&m->free_backends, fresh);
+	for (i = 0; i < old_n; i++) {
+		for (j = 0; j < n; j++)
+			if (plan[j].backend_id == cur[i].backend_id)
+				break;
+		if (j == n) {
+			memset(&m->backends[cur[i].backend_id], 0,
+			       sizeof(struct cvs_backend));
+			cvs_id_pool_push(&m->free_backends, cur[i].backend_id);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct cvs_backend *be = &m->backends[plan[i].backend_id];
+
+		be->addr = b[i].addr;
+		be->port = b[i].port;
+		be->svc_id = svc_id;
+	}
+	memcpy(cur, plan, n * sizeof(*plan));
+	m->svcs[svc_id] = (struct cvs_svc_state){ .used = true, .half = half,
+						  .members = n };
+}
+
+static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
+			 const struct cvs_backend_spec *b, __u32 n)
+{
+	const struct cvs_meta *meta = &m->meta;
+	struct cvs_member *plan = NULL;
+	__u32 *table = NULL, fresh, slots;
+	struct cvs_svc cur, next = {};
+	bool exists;
+	int err;
+
+	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &cur);
+	if (err && err != -ENOENT)
+		return err;
+	exists = !err;
+	if (exists && (cur.id >= meta->max_services || !m->svcs[cur.id].used)) {
+		cvs_log(CVS_LOG_ERROR,
+			"service entry with id %u was not written by this handle; reopen to resync",
+			cur.id);
+		return -EPROTO;
+	}
+	if (!exists && !m->free_svcs.len) {
+		cvs_log(CVS_LOG_WARN, "no free service id: %u of %u in use",
+			meta->max_services, meta->max_services);
+		return -ENOSPC;
+	}
+	next.id = exists ? cur.id : cvs_id_pool_peek(&m->free_svcs, 0);
+	next.half = exists ? !cur.half : 0;
+	next.members = n;
+	plan = calloc(n ?: 1, sizeof(*plan));
+	table = calloc(meta->table_slots, sizeof(*table));
+	if (!plan || !table) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = plan_members(m, next.id, exists, b, n, plan, &fresh) ?:
+	      cvs_build_table(plan, n, meta->table_slots, table, &slots);
+	if (err)
+		goto out;
+	next.slots = slots;
+	err = write_fresh_backends(m, next.id, b, plan, n, fresh) ?:
+	      (exists ? 0 : reset_service_stats(m, next.id)) ?:
+	      write_run(m->fds[CVS_M_MEMBERS],
+			cvs_mbr_index(meta->max_members, next.id, next.half, 0),
+			plan, n) ?:
+	      write_run(m->fds[CVS_M_SELECT],
+			cvs_sel_index(meta->table_slots, next.id, next.half, 0),
+			table, slots) ?:
+	      cvs_next_gen(m, &next.gen) ?:
+	      bpf_map_update_elem(m->fds[CVS_M_SERVICES], key, &next, BPF_ANY);
+	if (!err)
+		commit(m, next.id, exists, b, plan, n, fresh, next.half);
+out:
+	free(plan);
+	free(table);
+	return err;
+}
+
+CVS_API int cvs_service_upsert(struct cvs_maps *m,
+			       const struct cvs_svc_key *key,
+			       const struct cvs_backend_spec *backends,
+			       __u32 n)
+{
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	if (m->readonly)
+		return -EROFS;
+	err = cvs_check_key(key);
+	if (err)
+		return err;
+	pthread_mutex_lock(&m->lock);
+	err = check_backends(m, backends, n) ?:
+	      upsert_locked(m, key, backends, n);
+	pthread_mutex_unlock(&m->lock);
+	return err;
+}
+
+CVS_API int cvs_service_delete(struct cvs_maps *m,
+			       const struct cvs_svc_key *key)
+{
+	struct cvs_member *cur;
+	struct cvs_svc svc;
+	__u32 i;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	if (m->readonly)
+		return -EROFS;
+	err = cvs_check_key(key);
+	if (err)
+		return err;
+	pthread_mutex_lock(&m->lock);
+	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc) ?:
+	      bpf_map_delete_elem(m->fds[CVS_M_SERVICES], key);
+	if (err || svc.id >= m->meta.max_services || !m->svcs[svc.id].used)
+		goto out;
+	cur = cvs_members_of(m, svc.id);
+	for (i = 0; i < m->svcs[svc.id].members; i++) {
+		memset(&m->backends[cur[i].backend_id], 0,
+		       sizeof(struct cvs_backend));
+		cvs_id_pool_push(&m->free_backends, cur[i].backend_id);
+	}
+	m->svcs[svc.id] = (struct cvs_svc_state){};
+	cvs_id_pool_push(&m->free_svcs, svc.id);
+out:
+	pthread_mutex_unlock(&m->lock);
+	return err;
+}
