@@ -154,12 +154,20 @@ static int read_counters(struct cvs_maps *m, const struct cvs_svc *svc,
 		return -ENOMEM;
 	err = sum_service(m, svc->id, svc_out);
 	for (j = 0; j < svc->members && !err; j++) {
-		idx = cvs_mbr_index(m->meta.max_members, svc->id, svc->half, j);
 		memset(&out[j], 0, sizeof(out[j]));
-		err = bpf_map_lookup_elem(m->fds[CVS_M_MEMBERS], &idx, &mb) ?:
-		      bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS],
-					  &mb.backend_id, &be) ?:
-		      sum_backend(m, mb.backend_id, per_cpu, &out[j]);
+		if (m->readonly) {
+			idx = cvs_mbr_index(m->meta.max_members, svc->id,
+					    svc->half, j);
+			err = bpf_map_lookup_elem(m->fds[CVS_M_MEMBERS], &idx,
+						  &mb) ?:
+			      bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS],
+						  &mb.backend_id, &be);
+		} else {
+			/* The only writer knows its members exactly. */
+			mb = cvs_members_of(m, svc->id)[j];
+			be = m->backends[mb.backend_id];
+		}
+		err = err ?: sum_backend(m, mb.backend_id, per_cpu, &out[j]);
 		if (!err) {
 			out[j].addr = be.addr;
 			out[j].port = be.port;
