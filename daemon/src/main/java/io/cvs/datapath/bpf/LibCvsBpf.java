@@ -1,0 +1,77 @@
+package io.cvs.datapath.bpf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * libcvsbpf's C API (cvsbpf.h), one native method per function, named as in C.
+ *
+ * <p>Bound by JNA direct mapping ({@link Native#register}) rather than an interface proxy: a proxy call goes
+ * through {@code java.lang.reflect.Proxy}, an invocation handler, an {@code Object[]} of boxed arguments and a
+ * per-argument type dispatch, while a direct-mapped native is a JNI method whose primitive and {@link Pointer}
+ * arguments go to libffi as they are. The target is one service upsert from Java within 1.2x of the same call
+ * from C, so the hot calls also take only pointers into a reused direct buffer ({@link CallBuffer}); JNA
+ * {@code Structure} arguments, which are written and read back by reflection, appear only on cold calls.
+ *
+ * <p>Loading this class binds the library, routes its log to {@link NativeLog} and checks every struct size
+ * against C ({@link NativeLayout#verify()}); any mismatch fails the class initialisation.
+ */
+final class LibCvsBpf {
+
+    static {
+        Native.register(LibCvsBpf.class, NativeLibrary.getInstance(bundledLibrary()));
+        NativeLog.install();
+        NativeLayout.verify();
+    }
+
+    private LibCvsBpf() {
+    }
+
+    /**
+     * The libcvsbpf.so packaged with this build, by absolute path. By plain name JNA would search
+     * {@code jna.library.path} and the system's library paths first, where an older installed copy could shadow the
+     * one whose ABI this code was built against.
+     */
+    private static String bundledLibrary() {
+        try {
+            return Native.extractFromResourcePath("cvsbpf", LibCvsBpf.class.getClassLoader()).getAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("libcvsbpf.so is not on the classpath under linux-x86-64/", e);
+        }
+    }
+
+    static native void cvs_set_log(NativeLog.Callback fn, Pointer ctx);
+
+    static native int cvs_maps_open(String pinRoot, NativeStructs.CvsCapacity cap, int flags,
+            PointerByReference out);
+
+    static native void cvs_maps_close(Pointer m);
+
+    static native int cvs_maps_usage(Pointer m, NativeStructs.CvsUsage out);
+
+    static native int cvs_maps_ids(Pointer m, NativeStructs.CvsMapIds out);
+
+    static native int cvs_maps_destroy(String pinRoot);
+
+    static native int cvs_service_upsert(Pointer m, Pointer key, Pointer backends, int n);
+
+    static native int cvs_service_delete(Pointer m, Pointer key);
+
+    static native int cvs_service_get(Pointer m, Pointer key, NativeStructs.CvsServiceInfo info,
+            Pointer backends, int cap);
+
+    static native int cvs_service_list(Pointer m, Pointer keys, int cap, Pointer count);
+
+    static native int cvs_service_counters(Pointer m, Pointer key, Pointer svc, Pointer backends, int cap,
+            Pointer count);
+
+    static native int cvs_service_pick(Pointer m, Pointer key, NativeStructs.CvsPick pick);
+
+    /** size_t is 64 bits on the one platform the build ships the library for (linux-x86-64). */
+    static native long cvs_sizeof(String typeName);
+}

@@ -1,0 +1,191 @@
+package io.cvs.datapath.bpf;
+
+import static io.cvs.datapath.bpf.BpfMapException.check;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An open cvs map set (cvsbpf.h): the pinned maps that the datapaths read. Each method is one libcvsbpf call;
+ * a failed call throws {@link BpfMapException} and leaves the maps as they were. Safe to share between threads
+ * (C serialises the calls of a handle anyway, so Java does too and reuses one native buffer).
+ */
+public final class MapSet implements AutoCloseable {
+
+    /** CVS_PIN_ROOT_DEFAULT of cvs_abi.h. */
+    public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/cvs/v1");
+
+    private final Path pinRoot;
+    private final Capacity capacity;
+    private final CallBuffer buffer;
+    private Pointer handle;
+
+    private MapSet(Path pinRoot, Pointer handle, Capacity capacity) {
+        this.pinRoot = pinRoot;
+        this.handle = handle;
+        this.capacity = capacity;
+        this.buffer = new CallBuffer(Math.max(capacity.maxServices() * NativeLayout.SVC_KEY_SIZE,
+                capacity.maxMembers() * NativeLayout.BACKEND_COUNTERS_SIZE));
+    }
+
+    /**
+     * Opens the map set pinned at pinRoot, creating it (with its parent directories on bpffs) in mode CREATE when
+     * nothing is pinned there. Pinned entries are reused as they are, never flushed.
+     */
+    public static MapSet open(Path pinRoot, Capacity capacity, OpenMode mode) {
+        Objects.requireNonNull(pinRoot, "pinRoot");
+        Objects.requireNonNull(capacity, "capacity");
+        Objects.requireNonNull(mode, "mode");
+        PointerByReference out = new PointerByReference();
+        check("cvs_maps_open", LibCvsBpf.cvs_maps_open(pinRoot.toString(), NativeStructs.CvsCapacity.of(capacity),
+                mode.flags, out));
+        Pointer handle = out.getValue();
+        try {
+            return new MapSet(pinRoot, handle, usage(handle).max());
+        } catch (Throwable e) {
+            LibCvsBpf.cvs_maps_close(handle);
+            throw e;
+        }
+    }
+
+    /** Removes a map set's pins and directory; EBUSY while a writer has it open. For tests and uninstalling. */
+    public static void destroy(Path pinRoot) {
+        Objects.requireNonNull(pinRoot, "pinRoot");
+        check("cvs_maps_destroy", LibCvsBpf.cvs_maps_destroy(pinRoot.toString()));
+    }
+
+    public Path pinRoot() {
+        return pinRoot;
+    }
+
+    /** The capacity the map set was created with. */
+    public Capacity capacity() {
+        return capacity;
+    }
+
+    public synchronized Usage usage() {
+        return usage(open());
+    }
+
+    public synchronized MapIds mapIds() {
+        NativeStructs.CvsMapIds ids = new NativeStructs.CvsMapIds();
+        check("cvs_maps_ids", LibCvsBpf.cvs_maps_ids(open(), ids));
+        return ids.toMapIds();
+    }
+
+    /** Creates or replaces the service with exactly these backends, atomically for the datapaths. */
+    public synchronized void upsert(ServiceKey key, List<Backend> backends) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(backends, "backends");
+        Pointer m = open();
+        buffer.putKey(key);
+        int n = buffer.putBackends(backends);
+        check("cvs_service_upsert", LibCvsBpf.cvs_service_upsert(m, buffer.key(), buffer.array(), n));
+    }
+
+    /** Removes the service; false when there was none. */
+    public synchronized boolean delete(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        int result = LibCvsBpf.cvs_service_delete(m, buffer.key());
+        if (isNoSuchService(result)) {
+            return false;
+        }
+        check("cvs_service_delete", result);
+        return true;
+    }
+
+    /** The service as the maps hold it now (not a cache), or empty when there is none. */
+    public synchronized Optional<ServiceInfo> get(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        buffer.ensureArray(capacity.maxMembers() * NativeLayout.BACKEND_SPEC_SIZE);
+        NativeStructs.CvsServiceInfo info = new NativeStructs.CvsServiceInfo();
+        int result = LibCvsBpf.cvs_service_get(m, buffer.key(), info, buffer.array(), capacity.maxMembers());
+        if (isNoSuchService(result)) {
+            return Optional.empty();
+        }
+        check("cvs_service_get", result);
+        return Optional.of(new ServiceInfo(info.id, info.gen, info.slots, buffer.backends(info.members)));
+    }
+
+    /** All service keys, as one consistent snapshot, in map order. */
+    public synchronized List<ServiceKey> list() {
+        Pointer m = open();
+        buffer.ensureArray(capacity.maxServices() * NativeLayout.SVC_KEY_SIZE);
+        check("cvs_service_list",
+                LibCvsBpf.cvs_service_list(m, buffer.array(), capacity.maxServices(), buffer.count()));
+        return buffer.keys(buffer.countValue());
+    }
+
+    /** The service's counters summed over CPUs, or empty when there is no such service. */
+    public synchronized Optional<ServiceCounters> counters(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        buffer.ensureArray(capacity.maxMembers() * NativeLayout.BACKEND_COUNTERS_SIZE);
+        int result = LibCvsBpf.cvs_service_counters(m, buffer.key(), buffer.serviceCounters(), buffer.array(),
+                capacity.maxMembers(), buffer.count());
+        if (isNoSuchService(result)) {
+            return Optional.empty();
+        }
+        check("cvs_service_counters", result);
+        return Optional.of(buffer.counters(buffer.countValue()));
+    }
+
+    /**
+     * Where a new connection to the service would go now, picked as the datapaths pick. Refusals are errors here:
+     * ENOENT (not a service), ECONNREFUSED (no usable backend), EAGAIN (contended by concurrent changes).
+     */
+    public synchronized Pick pick(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        NativeStructs.CvsPick pick = new NativeStructs.CvsPick();
+        check("cvs_service_pick", LibCvsBpf.cvs_service_pick(m, buffer.key(), pick));
+        return pick.toPick();
+    }
+
+    /** Closes the handle (and releases the writer lock); the pinned maps and their entries stay. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (handle != null) {
+            LibCvsBpf.cvs_maps_close(handle);
+            NativeLog.takeLastProblem();
+            handle = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MapSet[" + pinRoot + (handle == null ? ", closed]" : "]");
+    }
+
+    /** Using a freed handle would be a use-after-free in C; refuse in Java instead. */
+    private Pointer open() {
+        if (handle == null) {
+            throw new IllegalStateException("map set " + pinRoot + " is closed");
+        }
+        return handle;
+    }
+
+    private static boolean isNoSuchService(int result) {
+        if (result != -Errno.ENOENT) {
+            return false;
+        }
+        NativeLog.takeLastProblem();
+        return true;
+    }
+
+    private static Usage usage(Pointer handle) {
+        NativeStructs.CvsUsage usage = new NativeStructs.CvsUsage();
+        check("cvs_maps_usage", LibCvsBpf.cvs_maps_usage(handle, usage));
+        return usage.toUsage();
+    }
+}

@@ -1,0 +1,89 @@
+package io.cvs.datapath.bpf;
+
+import com.sun.jna.Structure;
+import com.sun.jna.Structure.FieldOrder;
+import java.nio.ByteOrder;
+
+/**
+ * The cvsbpf.h structs that cross the boundary on cold calls, as JNA structures: public fields in C order with
+ * C names. They are public nested classes only because JNA reads their fields reflectively; the enclosing class
+ * keeps them out of the package's API. Structs on the hot path are encoded by {@link CallBuffer} instead.
+ */
+final class NativeStructs {
+
+    private NativeStructs() {
+    }
+
+    @FieldOrder({ "max_services", "max_backends", "max_members", "table_slots" })
+    public static final class CvsCapacity extends Structure {
+        public int max_services;
+        public int max_backends;
+        public int max_members;
+        public int table_slots;
+
+        static CvsCapacity of(Capacity capacity) {
+            CvsCapacity c = new CvsCapacity();
+            c.max_services = capacity.maxServices();
+            c.max_backends = capacity.maxBackends();
+            c.max_members = capacity.maxMembers();
+            c.table_slots = capacity.tableSlots();
+            return c;
+        }
+
+        Capacity toCapacity() {
+            return new Capacity(max_services, max_backends, max_members, table_slots);
+        }
+    }
+
+    @FieldOrder({ "max", "services", "backends" })
+    public static final class CvsUsage extends Structure {
+        public CvsCapacity max;
+        public int services;
+        public int backends;
+
+        Usage toUsage() {
+            return new Usage(max.toCapacity(), services, backends);
+        }
+    }
+
+    @FieldOrder({ "meta", "services", "select", "members", "backends", "backend_stats", "service_stats" })
+    public static final class CvsMapIds extends Structure {
+        public int meta;
+        public int services;
+        public int select;
+        public int members;
+        public int backends;
+        public int backend_stats;
+        public int service_stats;
+
+        MapIds toMapIds() {
+            return new MapIds(meta, services, select, members, backends, backend_stats, service_stats);
+        }
+    }
+
+    @FieldOrder({ "id", "gen", "slots", "members" })
+    public static final class CvsServiceInfo extends Structure {
+        public int id;
+        public int gen;
+        public int slots;
+        public int members;
+    }
+
+    /** Defined in cvs_select.h. addr and port hold network-order bytes, which JNA reads as host-order numbers. */
+    @FieldOrder({ "backend_id", "svc_id", "addr", "port", "attempts" })
+    public static final class CvsPick extends Structure {
+        public int backend_id;
+        public int svc_id;
+        public int addr;
+        public short port;
+        public short attempts;
+
+        Pick toPick() {
+            boolean swapped = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+            int address = swapped ? Integer.reverseBytes(addr) : addr;
+            short networkPort = swapped ? Short.reverseBytes(port) : port;
+            return new Pick(backend_id, svc_id, CallBuffer.toAddress(address), Short.toUnsignedInt(networkPort),
+                    Short.toUnsignedInt(attempts));
+        }
+    }
+}

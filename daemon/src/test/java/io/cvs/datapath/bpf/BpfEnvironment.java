@@ -1,0 +1,47 @@
+package io.cvs.datapath.bpf;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * These tests need the real kernel: root (CAP_BPF) and bpffs at /sys/fs/bpf. Without them a developer's run
+ * skips loudly; a CI run (CI set in the environment) fails, because CI is where they must run.
+ */
+final class BpfEnvironment {
+
+    static final Path BPFFS = Path.of("/sys/fs/bpf");
+
+    private BpfEnvironment() {
+    }
+
+    static void require() {
+        String missing = missing();
+        if (missing == null) {
+            return;
+        }
+        String message = "BPF MAP TESTS NOT RUN: " + missing;
+        if (System.getenv("CI") != null) {
+            fail(message + " (CI must run them)");
+        }
+        System.err.println("!!! " + message + " !!!");
+        Assumptions.abort(message);
+    }
+
+    private static String missing() {
+        try {
+            if (!Files.readString(Path.of("/proc/mounts")).contains(" " + BPFFS + " bpf ")) {
+                return "no bpffs mounted at " + BPFFS;
+            }
+            int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return uid == 0 ? null : "not root (uid " + uid + ")";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.cvs.datapath.bpf;
+
+import static io.cvs.datapath.bpf.Addresses.backend;
+import static io.cvs.datapath.bpf.Addresses.ip;
+import static io.cvs.datapath.bpf.Addresses.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** pick answers "where would a new connection go?" the way the datapaths decide it. */
+class PickTest {
+
+    private static final ServiceKey WEB = tcp("192.0.2.10", 80);
+
+    @RegisterExtension
+    final PinRoots pinRoots = new PinRoots();
+
+    @Test
+    void picksOnlyBackendsThatTakeNewConnections() {
+        try (MapSet maps = MapSet.open(pinRoots.fresh(), new Capacity(4, 16, 4, 16), OpenMode.CREATE)) {
+            maps.upsert(WEB, List.of(backend("10.1.0.1", 8080, 0), backend("10.1.0.2", 8081, 1)));
+            int serviceId = maps.get(WEB).orElseThrow().id();
+
+            for (int i = 0; i < 20; i++) {
+                Pick pick = maps.pick(WEB);
+                assertThat(pick.address()).isEqualTo(ip("10.1.0.2"));
+                assertThat(pick.port()).isEqualTo(8081);
+                assertThat(pick.serviceId()).isEqualTo(serviceId);
+                assertThat(pick.attempts()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aServiceWithOnlyDrainingBackendsRefusesAndANonServiceIsNotFound() {
+        try (MapSet maps = MapSet.open(pinRoots.fresh(), new Capacity(4, 16, 4, 16), OpenMode.CREATE)) {
+            maps.upsert(WEB, List.of(backend("10.1.0.1", 8080, 0)));
+
+            assertThatThrownBy(() -> maps.pick(WEB)).isInstanceOfSatisfying(BpfMapException.class,
+                    e -> assertThat(e.errnoName()).isEqualTo("ECONNREFUSED"));
+            assertThatThrownBy(() -> maps.pick(tcp("192.0.2.99", 80))).isInstanceOfSatisfying(
+                    BpfMapException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
+        }
+    }
+}
