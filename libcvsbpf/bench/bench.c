@@ -39,6 +39,21 @@ static int upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
 	return cvs_service_upsert(m, key, b, BACKENDS);
 }
 
+/*
+ * Map element writes one flipping upsert needs when no backend is new: the
+ * member list and the selection table of the new half, and the service entry.
+ */
+static int report_writes(struct cvs_maps *m, const struct cvs_svc_key *key)
+{
+	struct cvs_backend_spec b[BACKENDS];
+	struct cvs_service_info info;
+	int err = cvs_service_get(m, key, &info, b, BACKENDS);
+
+	if (!err)
+		printf("c writes-per-upsert16 %u\n", info.members + info.slots + 1);
+	return err;
+}
+
 static int floor_writes(const char *what, enum bpf_map_type type,
 			long iterations)
 {
@@ -99,6 +114,8 @@ int main(int argc, char **argv)
 					   &count);
 	if (!err)
 		report("counters16", now_us() - t0, iterations);
+	if (!err)
+		err = report_writes(m, &key);
 	cvs_maps_close(m);
 	cvs_maps_destroy(argv[1]);
 	if (err) {
