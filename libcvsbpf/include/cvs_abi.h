@@ -82,6 +82,16 @@
  * established connections are the datapath's and are untouched. A service
  * with no members, or only draining ones, is valid and has slots == 0.
  *
+ * Datapath-owned maps
+ * -------------------
+ * Pinned beside the map set by the datapath that owns them, not by the
+ * control plane, and not part of the set's layout check:
+ *   cvs_sknat_v1   LRU hash  struct cvs_sknat_key -> struct cvs_sknat
+ *                  Socket-LB only: which VIP a socket addressed when it was
+ *                  sent to a backend, so recvmsg and getpeername can show the
+ *                  VIP again. LRU: an entry lost to eviction only means an
+ *                  old socket sees the backend's address as its peer.
+ *
  * IPv6 will add twins (cvs_svc6_v1 keyed by struct cvs_svc6_key,
  * cvs_be6_v1 holding struct cvs_backend6) that share the id spaces, the
  * selection, member and counter maps, so v1 maps do not change.
@@ -103,11 +113,13 @@
 #define CVS_MAP_BACKENDS	"cvs_be_v1"
 #define CVS_MAP_BACKEND_STATS	"cvs_bestat_v1"
 #define CVS_MAP_SERVICE_STATS	"cvs_svcstat_v1"
+#define CVS_MAP_SOCK_NAT	"cvs_sknat_v1"	/* socket-LB's own */
 
 enum {
 	CVS_WEIGHT_MAX = 65535,		/* largest backend weight */
 	CVS_MEMBERS_LIMIT = 65535,	/* cvs_svc.members is 16 bits */
 	CVS_SELECT_ATTEMPTS = 32,	/* reader retries before it refuses */
+	CVS_SOCK_NAT_ENTRIES = 65536,	/* sockets whose VIP is remembered */
 };
 
 /* Key of cvs_svc_v1. pad must be zero: the whole struct is hashed. */
@@ -164,6 +176,21 @@ struct cvs_backend_stats {
 struct cvs_service_stats {
 	__u64 refused;		/* new connections refused: no usable backend */
 	__u64 retried;		/* reader restarts caused by a concurrent flip */
+};
+
+/* Key of cvs_sknat_v1. */
+struct cvs_sknat_key {
+	__u64 cookie;		/* socket cookie (bpf_get_socket_cookie) */
+	__be32 addr;		/* backend address the socket was sent to */
+	__be16 port;		/* backend port */
+	__u16 pad;		/* zero */
+};
+
+/* Value of cvs_sknat_v1: the address the application asked for. */
+struct cvs_sknat {
+	__be32 vip;
+	__be16 vip_port;
+	__u16 pad;
 };
 
 /* Value of cvs_meta_v1[0]: what the map set was created with. */

@@ -30,6 +30,7 @@ enum cvs_pick_result {
 	CVS_PICK_CONTENDED = 3,		/* attempts exhausted by flips: refuse */
 };
 
+/* svc_id and attempts are also set when the pick is refused. */
 struct cvs_pick {
 	__u32 backend_id;	/* index into cvs_be_v1 and cvs_bestat_v1 */
 	__u32 svc_id;		/* index into cvs_svcstat_v1 */
@@ -55,6 +56,8 @@ static CVS_ALWAYS_INLINE int cvs_select(CVS_READER_CTX ctx,
 	for (attempt = 1; attempt <= CVS_SELECT_ATTEMPTS; attempt++) {
 		if (CVS_LOOKUP_SVC(ctx, key, &svc))
 			return CVS_PICK_NOT_SERVICE;
+		pick->svc_id = svc.id;
+		pick->attempts = attempt;
 		if (svc.slots == 0 || svc.slots > table_slots || svc.half > 1)
 			return CVS_PICK_NO_BACKEND;
 		idx = cvs_sel_index(table_slots, svc.id, svc.half,
@@ -68,10 +71,8 @@ static CVS_ALWAYS_INLINE int cvs_select(CVS_READER_CTX ctx,
 		if (again.gen != svc.gen)
 			continue;
 		pick->backend_id = id;
-		pick->svc_id = svc.id;
 		pick->addr = be.addr;
 		pick->port = be.port;
-		pick->attempts = attempt;
 		return CVS_PICK_OK;
 	}
 	return CVS_PICK_CONTENDED;

@@ -28,6 +28,7 @@
  *   -EBUSY            another writer holds this map set
  *   -EROFS            handle opened read-only, or pin root mounted read-only
  *   -EACCES           pin root not writable
+ *   -ENOTEMPTY        (destroy) the pin root holds files cvs did not pin
  *
  * Thread-safety: a handle is safe to share between threads; its calls are
  * serialised by a mutex inside it. Only one writable handle per map set can
@@ -181,6 +182,47 @@ int cvs_service_counters(struct cvs_maps *m, const struct cvs_svc_key *key,
  */
 int cvs_service_pick(struct cvs_maps *m, const struct cvs_svc_key *key,
 		     struct cvs_pick *pick);
+
+/*
+ * The socket-LB datapath: eBPF programs on a cgroup v2 that translate
+ * connect() and sendmsg() to a VIP (cvs_sock.bpf.c). Their links are pinned
+ * under the pin root (sock_connect4, ...), so forwarding outlives the process
+ * that attached them; attaching again adopts the pinned links, replacing
+ * their program in place, and never stacks a second copy.
+ */
+enum cvs_sock_prog {
+	CVS_SOCK_CONNECT4,
+	CVS_SOCK_SENDMSG4,
+	CVS_SOCK_RECVMSG4,
+	CVS_SOCK_GETPEERNAME4,
+	CVS_SOCK_PROGS,
+};
+
+struct cvs_sock_status {
+	__u64 cgroup_id;			/* attached cgroup; 0 if none */
+	__u32 attached;				/* programs attached */
+	__u32 prog_ids[CVS_SOCK_PROGS];		/* 0 where not attached */
+	__u32 link_ids[CVS_SOCK_PROGS];
+	__u32 pad;
+};
+
+/*
+ * The host's cgroup v2 root: /sys/fs/cgroup on unified hosts,
+ * /sys/fs/cgroup/unified on hybrid ones. -ENOENT when neither is cgroup2.
+ */
+int cvs_cgroup_default(char *path, size_t len);
+
+/*
+ * Attach to the cgroup v2 directory at cgroup_path (NULL: the default).
+ * -EINVAL: not a cgroup v2 directory; -ENOENT: it, or a pin of this map set,
+ * is missing; -ESTALE: the pins are another map set than this handle's;
+ * -EEXIST: attached to another cgroup (detach first). Nothing is attached
+ * when the call fails.
+ */
+int cvs_sock_attach(struct cvs_maps *m, const char *cgroup_path);
+/* Detach and unpin; 0 when nothing was attached. */
+int cvs_sock_detach(struct cvs_maps *m);
+int cvs_sock_status(struct cvs_maps *m, struct cvs_sock_status *out);
 
 /* sizeof the named public struct ("cvs_capacity", ...); 0 if unknown. */
 size_t cvs_sizeof(const char *type_name);

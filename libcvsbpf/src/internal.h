@@ -3,6 +3,7 @@
 #ifndef CVS_INTERNAL_H
 #define CVS_INTERNAL_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -40,6 +41,7 @@ struct cvs_svc_state {
 
 struct cvs_maps {
 	pthread_mutex_t lock;
+	char root[PATH_MAX];	/* pin root */
 	bool readonly;
 	int dir_fd;		/* pin root; flocked by a writer */
 	int fds[CVS_M_COUNT];
@@ -55,6 +57,9 @@ struct cvs_maps {
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
 };
+
+/* Pins cvs may leave in a pin root besides the map set: sock.c's. */
+extern const char *const cvs_sock_pins[];
 
 /* log.c */
 void cvs_log(int level, const char *fmt, ...)

@@ -54,6 +54,7 @@ CVS_API int cvs_maps_open(const char *pin_root,
 		return -ENOMEM;
 	pthread_mutex_init(&m->lock, NULL);
 	m->readonly = flags & CVS_OPEN_READONLY;
+	strcpy(m->root, pin_root);
 	m->dir_fd = -1;
 	for (i = 0; i < CVS_M_COUNT; i++)
 		m->fds[i] = -1;
@@ -153,6 +154,15 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		goto out;
 	}
+	/* Links first: unpinning them detaches the programs. */
+	for (i = 0; cvs_sock_pins[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root,
+			 cvs_sock_pins[i]);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+	}
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_root,
 			 cvs_map_names[i]);
@@ -183,6 +193,8 @@ CVS_API size_t cvs_sizeof(const char *type_name)
 		CVS_TYPE(cvs_backend_spec), CVS_TYPE(cvs_service_info),
 		CVS_TYPE(cvs_backend_counters),
 		CVS_TYPE(cvs_service_counters), CVS_TYPE(cvs_pick),
+		CVS_TYPE(cvs_sknat_key), CVS_TYPE(cvs_sknat),
+		CVS_TYPE(cvs_sock_status),
 	};
 #undef CVS_TYPE
 	size_t i;

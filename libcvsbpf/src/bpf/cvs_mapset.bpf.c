@@ -1,71 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The v1 map set as BTF-described map definitions. libcvsbpf loads this
- * object only to create the maps (sizes set from the requested capacity,
- * max_entries 1 here is a placeholder) and pins them; the BTF makes
- * `bpftool map dump` print named fields. The datapath programs declare the
- * same maps and reuse the pins.
+ * The map set alone, without programs: libcvsbpf loads this object to create
+ * the maps (BTF included, so `bpftool map dump` prints named fields) and pins
+ * them.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-#include "cvs_abi.h"
-
-/* (VIP, port, proto) -> current generation of the service. NO_PREALLOC:
- * a replaced element is freed after an RCU grace period instead of being
- * recycled at once, so a reader never sees an entry rewritten under it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1);
-	__type(key, struct cvs_svc_key);
-	__type(value, struct cvs_svc);
-} cvs_svc_v1 SEC(".maps");
-
-/* Selection tables: two halves per service, table_slots each. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cvs_sel_v1 SEC(".maps");
-
-/* Member lists with weights: two halves per service, max_members each. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cvs_member);
-} cvs_mbr_v1 SEC(".maps");
-
-/* Backend records by backend id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cvs_backend);
-} cvs_be_v1 SEC(".maps");
-
-/* Per-CPU traffic counters by backend id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cvs_backend_stats);
-} cvs_bestat_v1 SEC(".maps");
-
-/* Per-CPU refusal and retry counters by service id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cvs_service_stats);
-} cvs_svcstat_v1 SEC(".maps");
-
-/* Layout and capacity of the set; written at creation. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cvs_meta);
-} cvs_meta_v1 SEC(".maps");
+#include "cvs_maps.bpf.h"

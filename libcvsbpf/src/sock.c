@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Attaching the socket-LB programs (cvs_sock.bpf.c) to a cgroup v2 through
+ * pinned BPF links: the pins keep forwarding alive after the attaching
+ * process exits, and are what a later attach adopts instead of stacking a
+ * second copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "internal.h"
+#include "cvs_sock.skel.h"
+
+/* Indexed by enum cvs_sock_prog; then the programs' own map. */
+const char *const cvs_sock_pins[] = {
+	"sock_connect4", "sock_sendmsg4", "sock_recvmsg4", "sock_getpeername4",
+	CVS_MAP_SOCK_NAT, NULL,
+};
+
+static struct bpf_program *sock_prog(struct cvs_sock *skel, int i)
+{
+	struct bpf_program *progs[CVS_SOCK_PROGS] = {
+		[CVS_SOCK_CONNECT4] = skel->progs.cvs_connect4,
+		[CVS_SOCK_SENDMSG4] = skel->progs.cvs_sendmsg4,
+		[CVS_SOCK_RECVMSG4] = skel->progs.cvs_recvmsg4,
+		[CVS_SOCK_GETPEERNAME4] = skel->progs.cvs_getpeername4,
+	};
+
+	return progs[i];
+}
+
+static int pin_path(const struct cvs_maps *m, const char *name, char *out)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", m->root, name);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+CVS_API int cvs_cgroup_default(char *path, size_t len)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup",
+					     "/sys/fs/cgroup/unified" };
+	struct statfs fs;
+	size_t i;
+
+	if (!path || !len)
+		return -EINVAL;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (statfs(roots[i], &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
+			continue;
+		if (strlen(roots[i]) >= len)
+			return -ENAMETOOLONG;
+		strcpy(path, roots[i]);
+		return 0;
+	}
+	cvs_log(CVS_LOG_ERROR, "no cgroup v2 hierarchy at %s or %s", roots[0],
+		roots[1]);
+	return -ENOENT;
+}
+
+/* A cgroup v2 directory, opened; its inode number is its cgroup id. */
+static int open_cgroup(const char *path, __u64 *cgroup_id)
+{
+	struct statfs fs;
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		cvs_log(CVS_LOG_ERROR, "cgroup %s: %s", path, strerror(errno));
+		return err == -ENOTDIR ? -EINVAL : err;
+	}
+	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC ||
+	    fstat(fd, &st)) {
+		cvs_log(CVS_LOG_ERROR, "%s is not a cgroup v2 directory", path);
+		close(fd);
+		return -EINVAL;
+	}
+	*cgroup_id = st.st_ino;
+	return fd;
+}
+
+/* The pins must still be the maps this handle holds. */
+static int check_pins(struct cvs_maps *m)
+{
+	struct bpf_map_info ours, pinned;
+	char path[PATH_MAX];
+	__u32 len;
+	int i, fd, err;
+
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		err = pin_path(m, cvs_map_names[i], path);
+		if (err)
+			return err;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			cvs_log(CVS_LOG_ERROR, "map set pin %s is missing",
+				path);
+			return fd;
+		}
+		memset(&ours, 0, sizeof(ours));
+		memset(&pinned, 0, sizeof(pinned));
+		len = sizeof(ours);
+		err = bpf_obj_get_info_by_fd(m->fds[i], &ours, &len);
+		len = sizeof(pinned);
+		err = err ?: bpf_obj_get_info_by_fd(fd, &pinned, &len);
+		close(fd);
+		if (err)
+			return err;
+		if (ours.id != pinned.id) {
+			cvs_log(CVS_LOG_ERROR,
+				"%s is map %u, this handle holds map %u",
+				path, pinned.id, ours.id);
+			return -ESTALE;
+		}
+	}
+	return 0;
+}
+
+/* Open the object on the pinned maps, with this set's table size. */
+static int load_programs(struct cvs_maps *m, struct cvs_sock **out)
+{
+	struct cvs_sock *skel;
+	char path[PATH_MAX];
+	int i, err, nat_fd;
+
+	skel = cvs_sock__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->cvs_table_slots = m->table_slots;
+	for (i = 0, err = 0; i < CVS_M_COUNT && !err; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(
+			skel->obj, cvs_map_names[i]);
+
+		err = map ? bpf_map__reuse_fd(map, m->fds[i]) : -ENOENT;
+	}
+	err = err ?: pin_path(m, CVS_MAP_SOCK_NAT, path);
+	if (!err) {
+		/* Keep the socket table of an earlier attach: open sockets
+		 * still need it to show their VIP. */
+		nat_fd = bpf_obj_get(path);
+		if (nat_fd >= 0) {
+			err = bpf_map__reuse_fd(skel->maps.cvs_sknat_v1, nat_fd);
+			close(nat_fd);
+		} else {
+			err = bpf_map__set_pin_path(skel->maps.cvs_sknat_v1,
+						    path);
+		}
+	}
+	err = err ?: cvs_sock__load(skel);
+	if (err) {
+		cvs_log(CVS_LOG_ERROR, "loading the socket-LB programs: %s",
+			strerror(-err));
+		cvs_sock__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+/* The pinned link of program i, if any, and the cgroup it serves. */
+static struct bpf_link *pinned_link(struct cvs_maps *m, int i,
+				    struct bpf_link_info *info)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link;
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	/* Absent is normal; don't let libbpf warn about it. */
+	if (pin_path(m, cvs_sock_pins[i], path) || access(path, F_OK))
+		return NULL;
+	link = bpf_link__open(path);
+	if (!link)
+		return NULL;
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), info, &len)) {
+		bpf_link__destroy(link);
+		return NULL;
+	}
+	return link;
+}
+
+static void unpin_new(struct bpf_link **fresh)
+{
+	int i;
+
+	for (i = 0; i < CVS_SOCK_PROGS; i++) {
+		if (!fresh[i])
+			continue;
+		bpf_link__unpin(fresh[i]);
+		bpf_link__detach(fresh[i]);
+		bpf_link__destroy(fresh[i]);
+		fresh[i] = NULL;
+	}
+}
+
+static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
+{
+	struct bpf_link *fresh[CVS_SOCK_PROGS] = {};
+	const char *failed = NULL;
+	struct bpf_link_info info;
+	struct bpf_link *link;
+	struct cvs_sock *skel;
+	char path[PATH_MAX];
+	int i, err;
+
+	/* Refuse a move before anything changes. */
+	for (i = 0; i < CVS_SOCK_PROGS; i++) {
+		link = pinned_link(m, i, &info);
+		if (!link)
+			continue;
+		bpf_link__destroy(link);
+		if (info.cgroup.cgroup_id && info.cgroup.cgroup_id != cg_id) {
+			cvs_log(CVS_LOG_ERROR,
+				"%s is attached to cgroup id %llu; detach first",
+				cvs_sock_pins[i],
+				(unsigned long long)info.cgroup.cgroup_id);
+			return -EEXIST;
+		}
+	}
+	err = load_programs(m, &skel);
+	if (err)
+		return err;
+	for (i = 0; i < CVS_SOCK_PROGS && !err; i++) {
+		failed = cvs_sock_pins[i];
+		link = pinned_link(m, i, &info);
+		if (link && info.cgroup.cgroup_id == cg_id) {
+			/* Adopt: same link, current program, no second copy */
+			err = bpf_link__update_program(link, sock_prog(skel, i));
+			bpf_link__destroy(link);
+			continue;
+		}
+		if (link) {
+			/* Its cgroup is gone: the link is defunct. */
+			bpf_link__unpin(link);
+			bpf_link__destroy(link);
+		}
+		fresh[i] = bpf_program__attach_cgroup(sock_prog(skel, i), cg_fd);
+		if (!fresh[i]) {
+			err = -errno;
+			break;
+		}
+		err = pin_path(m, cvs_sock_pins[i], path) ?:
+		      bpf_link__pin(fresh[i], path);
+	}
+	if (err) {
+		cvs_log(CVS_LOG_ERROR, "attaching %s: %s", failed,
+			strerror(-err));
+		unpin_new(fresh);
+	}
+	for (i = 0; i < CVS_SOCK_PROGS; i++)
+		bpf_link__destroy(fresh[i]);	/* the pins hold them */
+	cvs_sock__destroy(skel);
+	return err;
+}
+
+CVS_API int cvs_sock_attach(struct cvs_maps *m, const char *cgroup_path)
+{
+	char path[PATH_MAX];
+	__u64 cg_id = 0;
+	int cg_fd, err;
+
+	if (!m)
+		return -EINVAL;
+	if (m->readonly)
+		return -EROFS;
+	if (!cgroup_path) {
+		err = cvs_cgroup_default(path, sizeof(path));
+		if (err)
+			return err;
+		cgroup_path = path;
+	}
+	cg_fd = open_cgroup(cgroup_path, &cg_id);
+	if (cg_fd < 0)
+		return cg_fd;
+	pthread_mutex_lock(&m->lock);
+	err = check_pins(m) ?: attach_locked(m, cg_fd, cg_id);
+	pthread_mutex_unlock(&m->lock);
+	close(cg_fd);
+	if (!err)
+		cvs_log(CVS_LOG_INFO, "socket-LB attached to %s", cgroup_path);
+	return err;
+}
+
+CVS_API int cvs_sock_detach(struct cvs_maps *m)
+{
+	struct bpf_link_info info;
+	struct bpf_link *link;
+	char path[PATH_MAX];
+	int i, err = 0;
+
+	if (!m)
+		return -EINVAL;
+	if (m->readonly)
+		return -EROFS;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < CVS_SOCK_PROGS; i++) {
+		link = pinned_link(m, i, &info);
+		if (!link)
+			continue;
+		/* Detach even if another process still holds the link. */
+		bpf_link__detach(link);
+		if (bpf_link__unpin(link) && !err)
+			err = -errno;
+		bpf_link__destroy(link);
+	}
+	if (!pin_path(m, CVS_MAP_SOCK_NAT, path) && unlink(path) &&
+	    errno != ENOENT && !err)
+		err = -errno;
+	pthread_mutex_unlock(&m->lock);
+	return err;
+}
+
+CVS_API int cvs_sock_status(struct cvs_maps *m, struct cvs_sock_status *out)
+{
+	struct bpf_link_info info;
+	struct bpf_link *link;
+	int i;
+
+	if (!m || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < CVS_SOCK_PROGS; i++) {
+		link = pinned_link(m, i, &info);
+		if (!link)
+			continue;
+		bpf_link__destroy(link);
+		if (!info.cgroup.cgroup_id)
+			continue;	/* its cgroup was removed */
+		out->cgroup_id = info.cgroup.cgroup_id;
+		out->prog_ids[i] = info.prog_id;
+		out->link_ids[i] = info.id;
+		out->attached++;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
