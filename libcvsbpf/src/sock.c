@@ -127,8 +127,12 @@ static int check_pins(struct cvs_maps *m)
 	return 0;
 }
 
-/* Open the object on the pinned maps, with this set's table size. */
-static int load_programs(struct cvs_maps *m, struct cvs_sock **out)
+/*
+ * Open the object on the pinned maps, with this set's table size. *new_nat
+ * says whether loading created (and pinned) the socket table.
+ */
+static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
+			 bool *new_nat)
 {
 	struct cvs_sock *skel;
 	char path[PATH_MAX];
@@ -155,6 +159,7 @@ static int load_programs(struct cvs_maps *m, struct cvs_sock **out)
 		} else {
 			err = bpf_map__set_pin_path(skel->maps.cvs_sknat_v1,
 						    path);
+			*new_nat = true;
 		}
 	}
 	err = err ?: cvs_sock__load(skel);
@@ -209,6 +214,7 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 	struct bpf_link *fresh[CVS_SOCK_PROGS] = {};
 	const char *failed = NULL;
 	struct bpf_link_info info;
+	bool new_nat = false;
 	struct bpf_link *link;
 	struct cvs_sock *skel;
 	char path[PATH_MAX];
@@ -228,7 +234,7 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 			return -EEXIST;
 		}
 	}
-	err = load_programs(m, &skel);
+	err = load_programs(m, &skel, &new_nat);
 	if (err)
 		return err;
 	for (i = 0; i < CVS_SOCK_PROGS && !err; i++) {
@@ -257,6 +263,9 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 		cvs_log(CVS_LOG_ERROR, "attaching %s: %s", failed,
 			strerror(-err));
 		unpin_new(fresh);
+		/* A socket table this call created goes with its links. */
+		if (new_nat)
+			bpf_map__unpin(skel->maps.cvs_sknat_v1, NULL);
 	}
 	for (i = 0; i < CVS_SOCK_PROGS; i++)
 		bpf_link__destroy(fresh[i]);	/* the pins hold them */

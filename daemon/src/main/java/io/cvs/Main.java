@@ -5,12 +5,15 @@ import io.cvs.datapath.bpf.Capacity;
 import io.cvs.datapath.bpf.MapSet;
 import io.cvs.datapath.bpf.OpenMode;
 import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.bpf.SocketLbProgram;
+import io.cvs.datapath.bpf.SocketLbStatus;
 import io.cvs.datapath.bpf.Usage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Prints a map set: capacity used/max, map ids and services. A stand-in until the daemon itself arrives.
+ * Prints a map set: capacity used/max, map ids, how many socket-LB programs are attached and to which cgroup,
+ * and services. A stand-in until the daemon itself arrives.
  *
  * <pre>java -jar cvs-daemon.jar [--pin-root DIR] [--read-only]</pre>
  * Like the daemon it will become, it opens the map set as its writer, creating it when nothing is pinned;
@@ -50,6 +53,9 @@ public final class Main {
         out.printf("backends  %d/%d (at most %d per service, %d selection slots)%n", usage.backends(),
                 max.maxBackends(), max.maxMembers(), max.tableSlots());
         out.printf("map ids   %s%n", maps.mapIds());
+        SocketLbStatus socketLb = maps.socketLbStatus();
+        out.printf("socket-lb %d/%d programs attached, cgroup id %d%n", socketLb.attached(),
+                SocketLbProgram.values().length, socketLb.cgroupId());
         for (ServiceKey key : maps.list()) {
             maps.get(key).ifPresent(service -> out.printf("%s  id %d gen %d slots %d  %s%n", key, service.id(),
                     service.generation(), service.slots(), service.backends()));

@@ -72,6 +72,16 @@ final class LibCvsBpf {
 
     static native int cvs_service_pick(Pointer m, Pointer key, NativeStructs.CvsPick pick);
 
-    /** size_t is 64 bits on the one platform the build ships the library for (linux-x86-64). */
+    /** len is a size_t: 64 bits on the one platform the build ships the library for (linux-x86-64). */
+    static native int cvs_cgroup_default(byte[] path, long len);
+
+    /** cgroupPath null: the default cgroup (cvs_cgroup_default). */
+    static native int cvs_sock_attach(Pointer m, String cgroupPath);
+
+    static native int cvs_sock_detach(Pointer m);
+
+    static native int cvs_sock_status(Pointer m, NativeStructs.CvsSockStatus out);
+
+    /** size_t, as for cvs_cgroup_default. */
     static native long cvs_sizeof(String typeName);
 }

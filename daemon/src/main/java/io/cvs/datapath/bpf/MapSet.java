@@ -2,6 +2,7 @@ package io.cvs.datapath.bpf;
 
 import static io.cvs.datapath.bpf.BpfMapException.check;
 
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Path;
@@ -18,6 +19,9 @@ public final class MapSet implements AutoCloseable {
 
     /** CVS_PIN_ROOT_DEFAULT of cvs_abi.h. */
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/cvs/v1");
+
+    /** PATH_MAX, with its terminating NUL. */
+    private static final int PATH_BYTES = 4096;
 
     private final Path pinRoot;
     private final Capacity capacity;
@@ -150,6 +154,41 @@ public final class MapSet implements AutoCloseable {
         NativeStructs.CvsPick pick = new NativeStructs.CvsPick();
         check("cvs_service_pick", LibCvsBpf.cvs_service_pick(m, buffer.key(), pick));
         return pick.toPick();
+    }
+
+    /**
+     * The host's cgroup v2 root, where {@link #attachSocketLb} attaches by default: /sys/fs/cgroup on a unified
+     * host, /sys/fs/cgroup/unified on a hybrid one. ENOENT when neither is cgroup v2.
+     */
+    public static Path defaultCgroup() {
+        byte[] path = new byte[PATH_BYTES];
+        check("cvs_cgroup_default", LibCvsBpf.cvs_cgroup_default(path, path.length));
+        return Path.of(Native.toString(path));
+    }
+
+    /**
+     * Attaches the socket-LB programs to the cgroup v2 directory at cgroup ({@code null}: {@link #defaultCgroup()})
+     * and pins their links under the pin root, so that they stay attached after this process exits. Attaching
+     * again to the same cgroup adopts the pinned links and replaces their programs in place; it never stacks a
+     * second copy. Refused with ENOENT when cgroup does not exist, EINVAL when it is not a cgroup v2 directory,
+     * EEXIST while attached to another cgroup (detach first), EROFS on a read-only map set; nothing is attached
+     * when the call fails.
+     */
+    public synchronized void attachSocketLb(Path cgroup) {
+        String path = cgroup == null ? null : cgroup.toString();
+        check("cvs_sock_attach", LibCvsBpf.cvs_sock_attach(open(), path));
+    }
+
+    /** Detaches the socket-LB programs and removes their pins; does nothing when they are not attached. */
+    public synchronized void detachSocketLb() {
+        check("cvs_sock_detach", LibCvsBpf.cvs_sock_detach(open()));
+    }
+
+    /** Where the socket-LB programs are attached now, as the pinned links say; readable beside the writer. */
+    public synchronized SocketLbStatus socketLbStatus() {
+        NativeStructs.CvsSockStatus status = new NativeStructs.CvsSockStatus();
+        check("cvs_sock_status", LibCvsBpf.cvs_sock_status(open(), status));
+        return status.toStatus();
     }
 
     /** Closes the handle (and releases the writer lock); the pinned maps and their entries stay. Idempotent. */

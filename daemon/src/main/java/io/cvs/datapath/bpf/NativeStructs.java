@@ -3,6 +3,8 @@ package io.cvs.datapath.bpf;
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The cvsbpf.h structs that cross the boundary on cold calls, as JNA structures: public fields in C order with
@@ -84,6 +86,27 @@ final class NativeStructs {
             short networkPort = swapped ? Short.reverseBytes(port) : port;
             return new Pick(backend_id, svc_id, CallBuffer.toAddress(address), Short.toUnsignedInt(networkPort),
                     Short.toUnsignedInt(attempts));
+        }
+    }
+
+    @FieldOrder({ "cgroup_id", "attached", "prog_ids", "link_ids", "pad" })
+    public static final class CvsSockStatus extends Structure {
+        public long cgroup_id;
+        public int attached;
+        public int[] prog_ids = new int[SocketLbProgram.values().length];
+        public int[] link_ids = new int[SocketLbProgram.values().length];
+        public int pad;
+
+        /** C leaves both ids 0 where a program is not attached. */
+        SocketLbStatus toStatus() {
+            List<SocketLbStatus.ProgramLink> programs = new ArrayList<>();
+            for (SocketLbProgram program : SocketLbProgram.values()) {
+                int i = program.ordinal();
+                if (link_ids[i] != 0) {
+                    programs.add(new SocketLbStatus.ProgramLink(program, prog_ids[i], link_ids[i]));
+                }
+            }
+            return new SocketLbStatus(cgroup_id, programs);
         }
     }
 }

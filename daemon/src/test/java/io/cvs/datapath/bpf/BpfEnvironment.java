@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * These tests need the real kernel: root (CAP_BPF) and bpffs at /sys/fs/bpf. Without them a developer's run
- * skips loudly; a CI run (CI set in the environment) fails, because CI is where they must run.
+ * These tests need the real kernel: root (CAP_BPF) and bpffs at /sys/fs/bpf, and the socket-LB ones a cgroup v2
+ * hierarchy. Without them a developer's run skips loudly; a CI run (CI set in the environment) fails, because CI
+ * is where they must run.
  */
 final class BpfEnvironment {
 
@@ -22,9 +23,23 @@ final class BpfEnvironment {
 
     static void require() {
         String missing = missing();
-        if (missing == null) {
-            return;
+        if (missing != null) {
+            skipOrFail(missing);
         }
+    }
+
+    /** The cgroup v2 root that socket-LB tests make their cgroups under, after {@link #require()}. */
+    static Path cgroup2Root() {
+        require();
+        try {
+            return MapSet.defaultCgroup();
+        } catch (BpfMapException e) {
+            skipOrFail("no cgroup v2 hierarchy: " + e.getMessage());
+            throw e; // not reached: skipOrFail always throws
+        }
+    }
+
+    private static void skipOrFail(String missing) {
         String message = "BPF MAP TESTS NOT RUN: " + missing;
         if (System.getenv("CI") != null) {
             fail(message + " (CI must run them)");

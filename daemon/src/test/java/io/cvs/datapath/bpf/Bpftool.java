@@ -8,16 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads pinned maps with bpftool, a reader that shares no code with the Java binding, to prove what the maps
- * really hold. bpftool prints every entry's key and value as raw bytes ("0x.." strings) and, for maps with BTF,
- * adds a "formatted" object with field names; only the raw bytes are compared, so the check does not depend on
- * BTF or on how bpftool formats a field.
+ * Reads pinned maps and cgroup attachments with bpftool, a reader that shares no code with the Java binding, to
+ * prove what the kernel really holds. bpftool prints every map entry's key and value as raw bytes ("0x.."
+ * strings) and, for maps with BTF, adds a "formatted" object with field names; only the raw bytes are compared,
+ * so the check does not depend on BTF or on how bpftool formats a field.
  */
 final class Bpftool {
 
@@ -25,24 +26,63 @@ final class Bpftool {
     record Entry(byte[] key, byte[] value) {
     }
 
+    /** A program attached to a cgroup itself (inherited ones are not listed), by attach type's short name. */
+    record CgroupProgram(int id, String attachType) {
+    }
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** bpftool 7 prints libbpf's names of attach types; older ones printed the short names. */
+    private static final Map<String, String> SHORT_ATTACH_TYPES = Map.of(
+            "cgroup_inet4_connect", "connect4",
+            "cgroup_udp4_sendmsg", "sendmsg4",
+            "cgroup_udp4_recvmsg", "recvmsg4",
+            "cgroup_inet4_getpeername", "getpeername4");
 
     private Bpftool() {
     }
 
     static List<Entry> dump(Path pinnedMap) throws IOException, InterruptedException {
-        Process bpftool = new ProcessBuilder("bpftool", "-j", "map", "dump", "pinned", pinnedMap.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        byte[] out = bpftool.getInputStream().readAllBytes();
-        assertTrue(bpftool.waitFor(30, TimeUnit.SECONDS), "bpftool did not finish");
-        assertEquals(0, bpftool.exitValue(), "bpftool map dump " + pinnedMap);
         List<Entry> entries = new ArrayList<>();
-        for (JsonNode entry : JSON.readTree(new String(out, StandardCharsets.UTF_8))) {
+        for (JsonNode entry : run("map", "dump", "pinned", pinnedMap.toString())) {
             assertTrue(entry.has("value"), "not a map with one value per key (per-CPU?): " + entry);
             entries.add(new Entry(bytes(entry.get("key")), bytes(entry.get("value"))));
         }
         return entries;
+    }
+
+    static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
+        List<CgroupProgram> programs = new ArrayList<>();
+        for (JsonNode program : run("cgroup", "show", cgroup.toString())) {
+            String attachType = program.get("attach_type").asString();
+            programs.add(new CgroupProgram(program.get("id").asInt(),
+                    SHORT_ATTACH_TYPES.getOrDefault(attachType, attachType)));
+        }
+        return programs;
+    }
+
+    /** Ids of the loaded programs that use the map: none once nothing of a map set's datapath is loaded. */
+    static List<Integer> programsUsingMap(int mapId) throws IOException, InterruptedException {
+        List<Integer> programs = new ArrayList<>();
+        for (JsonNode program : run("prog", "show")) {
+            for (JsonNode id : program.path("map_ids")) {
+                if (id.asInt() == mapId) {
+                    programs.add(program.get("id").asInt());
+                }
+            }
+        }
+        return programs;
+    }
+
+    /** bpftool -j with these arguments; its JSON array, or an empty one where it prints nothing at all. */
+    private static JsonNode run(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bpftool", "-j"));
+        command.addAll(List.of(arguments));
+        Process bpftool = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(bpftool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(bpftool.waitFor(30, TimeUnit.SECONDS), "bpftool did not finish");
+        assertEquals(0, bpftool.exitValue(), String.join(" ", command));
+        return JSON.readTree(out.isBlank() ? "[]" : out);
     }
 
     private static byte[] bytes(JsonNode hexStrings) {
