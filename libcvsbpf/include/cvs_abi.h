@@ -22,8 +22,12 @@
  * Data model
  * ----------
  *   cvs_svc_v1     hash   struct cvs_svc_key -> struct cvs_svc
- *                  One entry per service (VIP, port, protocol). Replaced as a
- *                  whole to publish a new generation.
+ *                  One entry per service (VIP, port, protocol), naming its
+ *                  service id. Written once when the service is created,
+ *                  never replaced while it exists (see "Why a word").
+ *   cvs_gen_v1     array (mmapable)  service id -> __u64 generation word
+ *                  The service's current generation and selection-table
+ *                  length, published by one aligned 8-byte store.
  *   cvs_sel_v1     array  selection index -> backend id (__u32)
  *                  The selection table: each usable backend appears in
  *                  proportion to its weight, so a uniform random index picks
@@ -48,39 +52,59 @@
  * where table_slots and max_members come from cvs_meta_v1; a reader reads
  * them once when it binds to the map set.
  *
+ * The generation word (cvs_gen_word()) packs the generation in its low 32
+ * bits and the selection table length ("slots") in its high 32 bits. The
+ * generation's parity is the half its tables use. Generations are unique
+ * across the whole map set (cvs_meta_v1.gen_reserved keeps them unique
+ * across restarts of the writer) and never 0, so a service deleted and
+ * re-created under the same id never repeats a word a reader may hold.
+ *
  * Generation flip (the writer's protocol)
  * ----------------------------------------
- * A backend-set change for a service whose entry uses half h:
+ * A backend-set change for a service whose word uses half h:
  *   1. write cvs_be_v1 records (and zero the counters) of backends that
  *      are new to the service, under ids no current generation references;
  *   2. write the member list and the selection table into half !h;
- *   3. replace the cvs_svc_v1 entry with {same id, new gen, half !h, ...} in
- *      one map update: this is the instant the change becomes visible;
+ *   3. store the new word (a fresh generation of parity !h) with one atomic
+ *      8-byte release store through the mmapped cvs_gen_v1: this is the
+ *      instant the change becomes visible;
  *   4. only after 3, return the ids of removed backends to the free pool.
+ * A new service does 1-3 for an unused id, then inserts its cvs_svc_v1
+ * entry; deleting removes the entry first, then frees the ids.
  * Nothing a reader of the current generation can reach is written in place,
  * so a failure before step 3 leaves the service exactly as it was. Half h is
  * overwritten by the change after next, which is why readers validate.
  *
- * Generations are unique across the whole map set (cvs_meta_v1.gen_reserved
- * keeps them unique across restarts of the writer), so a service that is
- * deleted and re-created never repeats a generation a reader may hold.
- *
  * Reading (every datapath's protocol; cvs_select.h implements it)
  * ----------------------------------------------------------------
- *   1. look up the service; copy id, gen, half, slots. Not found: not a VIP,
- *      leave the connection alone. slots == 0: refuse the connection.
- *   2. i = random % slots; read backend id b from cvs_sel_v1, then the
- *      cvs_backend record of b.
- *   3. look up the service again. If it is gone or its gen differs, a writer
- *      may have reused what step 2 read: start again (bounded by
+ *   1. look up the service; copy its id. Not found: not a VIP, leave the
+ *      connection alone.
+ *   2. load the word of id (one 8-byte load). slots == 0: refuse.
+ *   3. i = random % slots; read backend id b from half (gen & 1) of
+ *      cvs_sel_v1, then the cvs_backend record of b.
+ *   4. load the word again and look the service up again. If the word
+ *      changed, or the key is gone or names another id (its hash element was
+ *      recycled under the first lookup), start again (bounded by
  *      CVS_SELECT_ATTEMPTS; when exhausted, refuse).
  * A reader therefore never returns a backend outside the set that was current
  * at some instant of its lookup, and never mixes two generations.
+ *
+ * Why a word
+ * ----------
+ * Replacing an existing key in a kernel hash map links the new element at
+ * the bucket head and then unlinks the old one; a lookup of that key already
+ * past the head misses both (measured: a few misses per million lookups
+ * under constant flips). A VIP that looks absent for an instant would let a
+ * connect() through untranslated, so service entries are never replaced
+ * while they exist, and a flip stores one word instead. Inserting or
+ * deleting other keys does not hide a key from a lookup.
  *
  * Weight 0 means draining: the backend stays a member (and keeps its id and
  * counters) but has no selection slot, so no new connection picks it;
  * established connections are the datapath's and are untouched. A service
  * with no members, or only draining ones, is valid and has slots == 0.
+ * A member list shorter than max_members ends with an entry whose
+ * backend_id is CVS_MEMBER_END.
  *
  * Datapath-owned maps
  * -------------------
@@ -108,6 +132,7 @@
 /* Map names, which are also the pin file names under the pin root. */
 #define CVS_MAP_META		"cvs_meta_v1"
 #define CVS_MAP_SERVICES	"cvs_svc_v1"
+#define CVS_MAP_GEN		"cvs_gen_v1"
 #define CVS_MAP_SELECT		"cvs_sel_v1"
 #define CVS_MAP_MEMBERS		"cvs_mbr_v1"
 #define CVS_MAP_BACKENDS	"cvs_be_v1"
@@ -117,10 +142,12 @@
 
 enum {
 	CVS_WEIGHT_MAX = 65535,		/* largest backend weight */
-	CVS_MEMBERS_LIMIT = 65535,	/* cvs_svc.members is 16 bits */
+	CVS_MEMBERS_LIMIT = 65535,	/* cvs_service_info and Java keep it small */
 	CVS_SELECT_ATTEMPTS = 32,	/* reader retries before it refuses */
 	CVS_SOCK_NAT_ENTRIES = 65536,	/* sockets whose VIP is remembered */
 };
+
+#define CVS_MEMBER_END 0xffffffffu	/* backend_id ending a member list */
 
 /* Key of cvs_svc_v1. pad must be zero: the whole struct is hashed. */
 struct cvs_svc_key {
@@ -130,15 +157,34 @@ struct cvs_svc_key {
 	__u8 pad;		/* zero */
 };
 
-/* Value of cvs_svc_v1: one generation of a service. */
+/* Value of cvs_svc_v1; constant while the service exists. */
 struct cvs_svc {
-	__u32 id;		/* service id: its regions and its stats slot */
-	__u32 gen;		/* generation, unique in the map set; never 0 */
-	__u32 slots;		/* selection table length; 0 = refuse new */
-	__u16 members;		/* configured backends, draining included */
-	__u8 half;		/* 0 or 1: the regions this generation uses */
-	__u8 flags;		/* reserved, zero */
+	__u32 id;		/* service id: its word, regions, stats slot */
+	__u32 flags;		/* reserved, zero */
 };
+
+/* The generation word of cvs_gen_v1: gen in the low half, slots above. */
+static inline __u64 cvs_gen_word(__u32 gen, __u32 slots)
+{
+	return (__u64)slots << 32 | gen;
+}
+
+static inline __u32 cvs_word_gen(__u64 word)
+{
+	return (__u32)word;
+}
+
+/* Selection table length; 0 = refuse new connections. */
+static inline __u32 cvs_word_slots(__u64 word)
+{
+	return (__u32)(word >> 32);
+}
+
+/* The half (0 or 1) whose regions this generation uses. */
+static inline __u32 cvs_word_half(__u64 word)
+{
+	return (__u32)word & 1;
+}
 
 /*
  * Value of cvs_be_v1, indexed by backend id. Written once when the id is

@@ -7,11 +7,13 @@
  * defines, before including this file:
  *   CVS_READER_CTX                 type of the context passed through
  *   CVS_LOOKUP_SVC(ctx, key, out)  copy the struct cvs_svc of *key to *out
+ *   CVS_LOAD_WORD(ctx, id, out)    load the __u64 word of service *id with
+ *                                  one 8-byte load (never a byte copy)
  *   CVS_LOOKUP_SEL(ctx, idx, out)  copy the __u32 backend id at idx to *out
  *   CVS_LOOKUP_BE(ctx, id, out)    copy the struct cvs_backend of id to *out
  *   CVS_RANDOM(ctx)                a uniformly random __u32
- * Each lookup evaluates to 0 when found and non-zero otherwise. Copying (not
- * holding a pointer into the map) is what makes step 3's validation sound:
+ * Each evaluates to 0 when found and non-zero otherwise. Copying (not
+ * holding a pointer into the map) is what makes the final validation sound:
  * whatever the writer does afterwards, the reader decides on what it copied.
  */
 #ifndef CVS_SELECT_H
@@ -49,26 +51,32 @@ static CVS_ALWAYS_INLINE int cvs_select(CVS_READER_CTX ctx,
 					__u32 table_slots,
 					struct cvs_pick *pick)
 {
-	struct cvs_backend be;
 	struct cvs_svc svc, again;
-	__u32 attempt, idx, id;
+	struct cvs_backend be;
+	__u32 attempt, idx, id, slots;
+	__u64 word, check;
 
 	for (attempt = 1; attempt <= CVS_SELECT_ATTEMPTS; attempt++) {
 		if (CVS_LOOKUP_SVC(ctx, key, &svc))
 			return CVS_PICK_NOT_SERVICE;
 		pick->svc_id = svc.id;
 		pick->attempts = attempt;
-		if (svc.slots == 0 || svc.slots > table_slots || svc.half > 1)
+		if (CVS_LOAD_WORD(ctx, &svc.id, &word))
 			return CVS_PICK_NO_BACKEND;
-		idx = cvs_sel_index(table_slots, svc.id, svc.half,
-				    CVS_RANDOM(ctx) % svc.slots);
+		slots = cvs_word_slots(word);
+		if (slots == 0 || slots > table_slots)
+			return CVS_PICK_NO_BACKEND;
+		idx = cvs_sel_index(table_slots, svc.id, cvs_word_half(word),
+				    CVS_RANDOM(ctx) % slots);
 		if (CVS_LOOKUP_SEL(ctx, &idx, &id))
 			continue;
 		if (CVS_LOOKUP_BE(ctx, &id, &be))
 			continue;
+		if (CVS_LOAD_WORD(ctx, &svc.id, &check) || check != word)
+			continue;
 		if (CVS_LOOKUP_SVC(ctx, key, &again))
 			return CVS_PICK_NOT_SERVICE;
-		if (again.gen != svc.gen)
+		if (again.id != svc.id)
 			continue;
 		pick->backend_id = id;
 		pick->addr = be.addr;

@@ -72,6 +72,7 @@ struct cvs_usage {
 struct cvs_map_ids {
 	__u32 meta;
 	__u32 services;
+	__u32 gen;
 	__u32 select;
 	__u32 members;
 	__u32 backends;

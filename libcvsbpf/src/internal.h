@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include <bpf/bpf.h>
+
 #include "cvsbpf.h"
 
 #define CVS_API __attribute__((visibility("default")))
@@ -14,6 +16,7 @@
 enum cvs_map_index {
 	CVS_M_META,
 	CVS_M_SERVICES,
+	CVS_M_GEN,
 	CVS_M_SELECT,
 	CVS_M_MEMBERS,
 	CVS_M_BACKENDS,
@@ -35,7 +38,7 @@ struct cvs_id_pool {
 /* What the writer remembers of a service between its calls. */
 struct cvs_svc_state {
 	bool used;
-	__u8 half;
+	__u64 word;		/* as last stored */
 	__u32 members;		/* entries in the handle's member cache */
 };
 
@@ -45,6 +48,8 @@ struct cvs_maps {
 	bool readonly;
 	int dir_fd;		/* pin root; flocked by a writer */
 	int fds[CVS_M_COUNT];
+	__u64 *words;		/* writer: cvs_gen_v1 mmapped, atomic access */
+	size_t words_len;
 	struct cvs_meta meta;	/* gen_reserved changes under lock */
 	__u32 table_slots;	/* copy of meta's, for lock-free pick */
 	int ncpus;
@@ -82,6 +87,26 @@ int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *cap, __u32 flags);
 int cvs_pinset_load_state(struct cvs_maps *m);
 int cvs_meta_write(struct cvs_maps *m, const struct cvs_meta *meta);
+
+/*
+ * The writer loads words from its mapping. A read-only fd cannot be mapped
+ * shared, so read-only handles copy the word through bpf(2) instead; their
+ * reads are validated by loading the word again, as every reader's are.
+ */
+static inline __u64 cvs_word_load(const struct cvs_maps *m, __u32 id)
+{
+	__u64 word = 0;
+
+	if (m->words)
+		return __atomic_load_n(&m->words[id], __ATOMIC_ACQUIRE);
+	bpf_map_lookup_elem(m->fds[CVS_M_GEN], &id, &word);
+	return word;
+}
+
+/* read.c: members of id's generation word, up to the end marker; stores
+ * at most cap, counts all in *n. */
+int cvs_read_members(struct cvs_maps *m, __u32 id, __u64 word,
+		     struct cvs_member *out, __u32 cap, __u32 *n);
 
 /* upsert.c */
 int cvs_check_key(const struct cvs_svc_key *key);

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,6 +27,8 @@ static void release(struct cvs_maps *m)
 			close(m->fds[i]);
 	if (m->dir_fd >= 0)
 		close(m->dir_fd);	/* drops the writer's flock */
+	if (m->words)
+		munmap(m->words, m->words_len);
 	cvs_id_pool_free(&m->free_svcs);
 	cvs_id_pool_free(&m->free_backends);
 	free(m->svcs);
@@ -97,15 +103,20 @@ CVS_API int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out)
 		/* No caches: count from the maps themselves. */
 		struct cvs_svc_key key, *prev = NULL;
 		struct cvs_svc svc;
+		__u32 n;
 
 		while (!bpf_map_get_next_key(m->fds[CVS_M_SERVICES], prev,
 					     &key)) {
 			prev = &key;
 			if (bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], &key,
-						&svc))
+						&svc) ||
+			    svc.id >= m->meta.max_services ||
+			    cvs_read_members(m, svc.id,
+					     cvs_word_load(m, svc.id), NULL, 0,
+					     &n))
 				continue;
 			out->services++;
-			out->backends += svc.members;
+			out->backends += n;
 		}
 	} else {
 		out->services = m->meta.max_services - m->free_svcs.len;
@@ -124,6 +135,7 @@ CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
 		return -EINVAL;
 	ids[CVS_M_META] = &out->meta;
 	ids[CVS_M_SERVICES] = &out->services;
+	ids[CVS_M_GEN] = &out->gen;
 	ids[CVS_M_SELECT] = &out->select;
 	ids[CVS_M_MEMBERS] = &out->members;
 	ids[CVS_M_BACKENDS] = &out->backends;
@@ -142,6 +154,7 @@ CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
 CVS_API int cvs_maps_destroy(const char *pin_root)
 {
 	char path[PATH_MAX];
+	struct statfs fs;
 	int fd, err = 0, i;
 
 	if (!pin_root || pin_root[0] != '/' ||
@@ -150,6 +163,12 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 	fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* Never unlink look-alike files somewhere that is not bpffs. */
+	if (fstatfs(fd, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		cvs_log(CVS_LOG_ERROR, "%s is not a bpffs directory", pin_root);
+		err = -EINVAL;
+		goto out;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		goto out;

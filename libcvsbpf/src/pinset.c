@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -26,6 +27,7 @@
 const char *const cvs_map_names[CVS_M_COUNT] = {
 	[CVS_M_META] = CVS_MAP_META,
 	[CVS_M_SERVICES] = CVS_MAP_SERVICES,
+	[CVS_M_GEN] = CVS_MAP_GEN,
 	[CVS_M_SELECT] = CVS_MAP_SELECT,
 	[CVS_M_MEMBERS] = CVS_MAP_MEMBERS,
 	[CVS_M_BACKENDS] = CVS_MAP_BACKENDS,
@@ -61,6 +63,8 @@ static void expected_shapes(const struct cvs_meta *meta,
 	s[CVS_M_SERVICES] = (struct map_shape){ BPF_MAP_TYPE_HASH,
 		sizeof(struct cvs_svc_key), sizeof(struct cvs_svc),
 		meta->max_services, BPF_F_NO_PREALLOC };
+	s[CVS_M_GEN] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(__u64), meta->max_services, BPF_F_MMAPABLE };
 	s[CVS_M_SELECT] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4, 4,
 		halves * meta->table_slots, 0 };
 	s[CVS_M_MEMBERS] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
@@ -269,7 +273,8 @@ static int check_shape(const char *name, int fd, const struct map_shape *want)
 	if (info.type != want->type || info.key_size != want->key_size ||
 	    info.value_size != want->value_size ||
 	    info.max_entries != want->max_entries ||
-	    (info.map_flags & BPF_F_NO_PREALLOC) != want->flags) {
+	    (info.map_flags & (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)) !=
+	    want->flags) {
 		cvs_log(CVS_LOG_ERROR,
 			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %u flags 0x%x",
 			name, info.type, info.key_size, info.value_size,
@@ -317,9 +322,29 @@ static int check_meta(const char *root, const struct cvs_meta *meta,
 	return 0;
 }
 
+/* The writer stores and loads generation words through this mapping. */
+static int cvs_words_map(struct cvs_maps *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	m->words_len = ((size_t)m->meta.max_services * sizeof(__u64) + page - 1)
+		       / page * page;
+	p = mmap(NULL, m->words_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 m->fds[CVS_M_GEN], 0);
+	if (p == MAP_FAILED) {
+		m->words_len = 0;
+		return -errno;
+	}
+	m->words = p;
+	return 0;
+}
+
 static int open_and_verify(struct cvs_maps *m, const char *root,
 			   const struct cvs_capacity *req)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, ro_opts,
+		    .file_flags = m->readonly ? BPF_F_RDONLY : 0);
 	struct map_shape shapes[CVS_M_COUNT];
 	char path[PATH_MAX];
 	__u32 zero = 0;
@@ -329,7 +354,9 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 		err = path_join(path, root, cvs_map_names[i]);
 		if (err)
 			return err;
-		m->fds[i] = bpf_obj_get(path);
+		/* Read-only handles open read-only: a container may see
+		 * bpffs mounted read-only. */
+		m->fds[i] = bpf_obj_get_opts(path, &ro_opts);
 		if (m->fds[i] < 0) {
 			err = m->fds[i];
 			m->fds[i] = -1;
@@ -357,8 +384,9 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 		if (err)
 			return err;
 	}
-	return 0;
+	return m->readonly ? 0 : cvs_words_map(m);
 }
+
 
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *req, __u32 flags)

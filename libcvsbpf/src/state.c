@@ -13,23 +13,27 @@
 
 #include "internal.h"
 
-static int load_members(struct cvs_maps *m, const struct cvs_svc *svc,
-			bool *backend_used)
+/* The member list of the word's half, up to its end marker. */
+static int load_members(struct cvs_maps *m, __u32 svc_id, __u64 word,
+			bool *backend_used, __u32 *n)
 {
-	struct cvs_member *mb = cvs_members_of(m, svc->id);
+	struct cvs_member *mb = cvs_members_of(m, svc_id);
 	__u32 j, idx, id;
 	int err;
 
-	for (j = 0; j < svc->members; j++) {
-		idx = cvs_mbr_index(m->meta.max_members, svc->id, svc->half, j);
+	for (j = 0; j < m->meta.max_members; j++) {
+		idx = cvs_mbr_index(m->meta.max_members, svc_id,
+				    cvs_word_half(word), j);
 		err = bpf_map_lookup_elem(m->fds[CVS_M_MEMBERS], &idx, &mb[j]);
 		if (err)
 			return err;
 		id = mb[j].backend_id;
+		if (id == CVS_MEMBER_END)
+			break;
 		if (id >= m->meta.max_backends || backend_used[id]) {
 			cvs_log(CVS_LOG_ERROR,
 				"service id %u member %u names backend id %u, which is out of range or shared",
-				svc->id, j, id);
+				svc_id, j, id);
 			return -EPROTO;
 		}
 		backend_used[id] = true;
@@ -38,6 +42,7 @@ static int load_members(struct cvs_maps *m, const struct cvs_svc *svc,
 		if (err)
 			return err;
 	}
+	*n = j;
 	return 0;
 }
 
@@ -46,6 +51,8 @@ static int load_services(struct cvs_maps *m, bool *backend_used,
 {
 	struct cvs_svc_key key, *prev = NULL;
 	struct cvs_svc svc;
+	__u32 members;
+	__u64 word;
 	int err;
 
 	while (!(err = bpf_map_get_next_key(m->fds[CVS_M_SERVICES], prev,
@@ -56,20 +63,22 @@ static int load_services(struct cvs_maps *m, bool *backend_used,
 			continue;
 		if (err)
 			return err;
-		if (svc.id >= m->meta.max_services || m->svcs[svc.id].used ||
-		    svc.members > m->meta.max_members || svc.half > 1) {
+		word = svc.id < m->meta.max_services ?
+		       cvs_word_load(m, svc.id) : 0;
+		if (!cvs_word_gen(word) || m->svcs[svc.id].used ||
+		    cvs_word_slots(word) > m->meta.table_slots) {
 			cvs_log(CVS_LOG_ERROR,
-				"service entry with id %u (%u members, half %u) is inconsistent with the map set",
-				svc.id, svc.members, svc.half);
+				"service entry with id %u (word 0x%llx) is inconsistent with the map set",
+				svc.id, (unsigned long long)word);
 			return -EPROTO;
 		}
-		m->svcs[svc.id] = (struct cvs_svc_state){
-			.used = true, .half = svc.half, .members = svc.members };
-		err = load_members(m, &svc, backend_used);
+		err = load_members(m, svc.id, word, backend_used, &members);
 		if (err)
 			return err;
-		if (svc.gen > *max_gen)
-			*max_gen = svc.gen;
+		m->svcs[svc.id] = (struct cvs_svc_state){
+			.used = true, .word = word, .members = members };
+		if (cvs_word_gen(word) > *max_gen)
+			*max_gen = cvs_word_gen(word);
 	}
 	return err == -ENOENT ? 0 : err;
 }

@@ -79,21 +79,26 @@ static int check_backends(const struct cvs_maps *m,
 	return err;
 }
 
-int cvs_next_gen(struct cvs_maps *m, __u32 *gen)
+/* A generation never handed out before, whose parity is half. */
+static int next_gen(struct cvs_maps *m, __u32 half, __u32 *gen)
 {
 	struct cvs_meta meta;
+	__u32 g = m->next_gen;
 	int err;
 
-	if (m->next_gen >= m->meta.gen_reserved) {
+	if ((g & 1) != half)
+		g++;
+	if (!g)			/* 0 is never a generation (wrapped) */
+		g = 2;
+	if (g >= m->meta.gen_reserved) {
 		meta = m->meta;
-		meta.gen_reserved = m->next_gen + CVS_GEN_BLOCK;
+		meta.gen_reserved = g + CVS_GEN_BLOCK;
 		err = cvs_meta_write(m, &meta);
 		if (err)
 			return err;
 	}
-	*gen = m->next_gen++;
-	if (!m->next_gen)	/* 0 is never a generation */
-		m->next_gen = 1;
+	*gen = g;
+	m->next_gen = g + 1;
 	return 0;
 }
 
@@ -140,7 +145,9 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
 	return 0;
 }
 
-/* Steps 1 and 2 of the flip for fresh ids: records, zeroed counters. */
+static int write_run(int fd, __u32 base, const void *values, __u32 n);
+
+/* Step 1 of the flip for fresh ids: records, zeroed counters. */
 static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
 				const struct cvs_backend_spec *b,
 				const struct cvs_member *plan, __u32 n,
@@ -179,6 +186,24 @@ static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
 	return err;
 }
 
+/* The member list of a half, closed by CVS_MEMBER_END when not full. */
+static int write_members(struct cvs_maps *m, __u32 svc_id, __u32 half,
+			 const struct cvs_member *plan, __u32 n)
+{
+	struct cvs_member *list = malloc((n + 1) * sizeof(*list));
+	int err;
+
+	if (!list)
+		return -ENOMEM;
+	memcpy(list, plan, n * sizeof(*list));
+	list[n] = (struct cvs_member){ .backend_id = CVS_MEMBER_END };
+	err = write_run(m->fds[CVS_M_MEMBERS],
+			cvs_mbr_index(m->meta.max_members, svc_id, half, 0),
+			list, n < m->meta.max_members ? n + 1 : n);
+	free(list);
+	return err;
+}
+
 /* Write values[0..n) at consecutive indexes from base, in one syscall. */
 static int write_run(int fd, __u32 base, const void *values, __u32 n)
 {
@@ -214,7 +239,7 @@ static int reset_service_stats(struct cvs_maps *m, __u32 svc_id)
 static void commit(struct cvs_maps *m, __u32 svc_id, bool exists,
 		   const struct cvs_backend_spec *b,
 		   const struct cvs_member *plan, __u32 n, __u32 fresh,
-		   __u8 half)
+		   __u64 word)
 {
 	struct cvs_member *cur = cvs_members_of(m, svc_id);
 	__u32 i, j, old_n = exists ? m->svcs[svc_id].members : 0;
@@ -240,7 +265,7 @@ static void commit(struct cvs_maps *m, __u32 svc_id, bool exists,
 		be->svc_id = svc_id;
 	}
 	memcpy(cur, plan, n * sizeof(*plan));
-	m->svcs[svc_id] = (struct cvs_svc_state){ .used = true, .half = half,
+	m->svcs[svc_id] = (struct cvs_svc_state){ .used = true, .word = word,
 						  .members = n };
 }
 
@@ -249,9 +274,10 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 {
 	const struct cvs_meta *meta = &m->meta;
 	struct cvs_member *plan = NULL;
-	__u32 *table = NULL, fresh, slots;
-	struct cvs_svc cur, next = {};
+	__u32 *table = NULL, fresh, slots, id, half, gen;
+	struct cvs_svc cur, entry = {};
 	bool exists;
+	__u64 word;
 	int err;
 
 	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &cur);
@@ -269,32 +295,36 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 			meta->max_services, meta->max_services);
 		return -ENOSPC;
 	}
-	next.id = exists ? cur.id : cvs_id_pool_peek(&m->free_svcs, 0);
-	next.half = exists ? !cur.half : 0;
-	next.members = n;
+	id = exists ? cur.id : cvs_id_pool_peek(&m->free_svcs, 0);
+	half = exists ? !cvs_word_half(m->svcs[id].word) : 0;
 	plan = calloc(n ?: 1, sizeof(*plan));
 	table = calloc(meta->table_slots, sizeof(*table));
 	if (!plan || !table) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = plan_members(m, next.id, exists, b, n, plan, &fresh) ?:
-	      cvs_build_table(plan, n, meta->table_slots, table, &slots);
+	err = plan_members(m, id, exists, b, n, plan, &fresh) ?:
+	      cvs_build_table(plan, n, meta->table_slots, table, &slots) ?:
+	      write_fresh_backends(m, id, b, plan, n, fresh) ?:
+	      (exists ? 0 : reset_service_stats(m, id)) ?:
+	      write_members(m, id, half, plan, n) ?:
+	      write_run(m->fds[CVS_M_SELECT],
+			cvs_sel_index(meta->table_slots, id, half, 0),
+			table, slots) ?:
+	      next_gen(m, half, &gen);
 	if (err)
 		goto out;
-	next.slots = slots;
-	err = write_fresh_backends(m, next.id, b, plan, n, fresh) ?:
-	      (exists ? 0 : reset_service_stats(m, next.id)) ?:
-	      write_run(m->fds[CVS_M_MEMBERS],
-			cvs_mbr_index(meta->max_members, next.id, next.half, 0),
-			plan, n) ?:
-	      write_run(m->fds[CVS_M_SELECT],
-			cvs_sel_index(meta->table_slots, next.id, next.half, 0),
-			table, slots) ?:
-	      cvs_next_gen(m, &next.gen) ?:
-	      bpf_map_update_elem(m->fds[CVS_M_SERVICES], key, &next, BPF_ANY);
+	/* The flip: one atomic store makes the new half current. */
+	word = cvs_gen_word(gen, slots);
+	__atomic_store_n(&m->words[id], word, __ATOMIC_RELEASE);
+	if (!exists) {
+		/* A word without an entry is unreachable, so harmless. */
+		entry.id = id;
+		err = bpf_map_update_elem(m->fds[CVS_M_SERVICES], key, &entry,
+					  BPF_NOEXIST);
+	}
 	if (!err)
-		commit(m, next.id, exists, b, plan, n, fresh, next.half);
+		commit(m, id, exists, b, plan, n, fresh, word);
 out:
 	free(plan);
 	free(table);

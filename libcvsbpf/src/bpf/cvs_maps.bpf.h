@@ -14,10 +14,10 @@
 #include "cvs_abi.h"
 
 /*
- * (VIP, port, proto) -> current generation of the service. NO_PREALLOC: a
- * replaced element goes back to the allocator instead of a preallocated
- * free list that the very next update recycles, which keeps a reader's copy
- * from racing the writer; readers validate the generation regardless.
+ * (VIP, port, proto) -> service id, constant while the service exists.
+ * NO_PREALLOC: a deleted element goes back to the allocator instead of a
+ * preallocated free list that the next insert recycles at once; readers
+ * re-check the key regardless (cvs_abi.h).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -26,6 +26,15 @@ struct {
 	__type(key, struct cvs_svc_key);
 	__type(value, struct cvs_svc);
 } cvs_svc_v1 SEC(".maps");
+
+/* Generation words by service id; the writer stores them through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cvs_gen_v1 SEC(".maps");
 
 /* Selection tables: two halves per service, table_slots each. */
 struct {

@@ -41,6 +41,7 @@ struct {
 })
 #define CVS_READER_CTX void *
 #define CVS_LOOKUP_SVC(c, key, out) CVS_COPY(&cvs_svc_v1, key, out)
+#define CVS_LOAD_WORD(c, id, out) CVS_COPY(&cvs_gen_v1, id, out)
 #define CVS_LOOKUP_SEL(c, idx, out) CVS_COPY(&cvs_sel_v1, idx, out)
 #define CVS_LOOKUP_BE(c, id, out) CVS_COPY(&cvs_be_v1, id, out)
 #define CVS_RANDOM(c) bpf_get_prandom_u32()

@@ -48,10 +48,11 @@ final class NativeStructs {
         }
     }
 
-    @FieldOrder({ "meta", "services", "select", "members", "backends", "backend_stats", "service_stats" })
+    @FieldOrder({ "meta", "services", "gen", "select", "members", "backends", "backend_stats", "service_stats" })
     public static final class CvsMapIds extends Structure {
         public int meta;
         public int services;
+        public int gen;
         public int select;
         public int members;
         public int backends;
@@ -59,7 +60,7 @@ final class NativeStructs {
         public int service_stats;
 
         MapIds toMapIds() {
-            return new MapIds(meta, services, select, members, backends, backend_stats, service_stats);
+            return new MapIds(meta, services, gen, select, members, backends, backend_stats, service_stats);
         }
     }
 

@@ -40,14 +40,16 @@ class ServiceReadBackTest {
             List<Bpftool.Entry> services = Bpftool.dump(root.resolve("cvs_svc_v1"));
             assertThat(services).hasSize(1);
             assertThat(services.get(0).key()).containsExactly(192, 0, 2, 10, 0, 80, 6, 0);
+            // struct cvs_svc: __u32 id, __u32 flags; the generation word lives in cvs_gen_v1[id]
             ByteBuffer svc = littleEndian(services.get(0).value());
             int id = svc.getInt(0);
-            int slots = svc.getInt(8);
-            int members = Short.toUnsignedInt(svc.getShort(12));
-            int half = svc.get(14);
-            assertThat(members).isEqualTo(3);
-            assertThat(half).isBetween(0, 1);
-            assertThat(svc.get(15)).as("flags").isZero();
+            assertThat(svc.getInt(4)).as("flags").isZero();
+            long word = littleEndian(byIndex(Bpftool.dump(root.resolve("cvs_gen_v1"))).get(id)).getLong(0);
+            int gen = (int) word;
+            int slots = (int) (word >>> 32);
+            int half = gen & 1;
+            assertThat(gen).isEqualTo(maps.get(WEB).orElseThrow().generation());
+            int members = BACKENDS.size();
 
             // struct cvs_member: __u32 backend_id, __u16 weight, __u16 flags, in configured order
             Map<Integer, byte[]> memberEntries = byIndex(Bpftool.dump(root.resolve("cvs_mbr_v1")));
@@ -59,6 +61,8 @@ class ServiceReadBackTest {
                         .isEqualTo(BACKENDS.get(j).weight());
                 assertThat(member.getShort(6)).as("flags of member " + j).isZero();
             }
+            assertThat(littleEndian(memberEntries.get((id * 2 + half) * SMALL.maxMembers() + members)).getInt(0))
+                    .as("end of the member list").isEqualTo(0xffffffff);
             // struct cvs_backend: __be32 addr, __be16 port, __u16 pad, __u32 svc_id, __u32 flags
             Map<Integer, byte[]> backendRecords = byIndex(Bpftool.dump(root.resolve("cvs_be_v1")));
             assertThat(backendRecords.get(backendIds[0])).containsExactly(10, 1, 0, 1, 0x1f, 0x90, 0, 0, id, 0, 0, 0,
