@@ -217,14 +217,16 @@ int cvs_cgroup_default(char *path, size_t len);
  * Attach to the cgroup v2 directory at cgroup_path (NULL: the default).
  * -EINVAL: not a cgroup v2 directory; -ENOENT: it, or a pin of this map set,
  * is missing; -ESTALE: the pins are another map set than this handle's;
- * -EEXIST: attached to another cgroup (detach first). Nothing new is
+ * -EEXIST: attached to another cgroup (detach first); -EPROTO: something
+ * other than a link is pinned at a link's name. Nothing new is
  * attached when the call fails; links it adopted may already run the new
  * program (equivalent code, so forwarding is unaffected). Map sets under
  * different pin roots are independent: attaching both to one cgroup stacks
  * two copies, each serving its own VIPs.
  */
 int cvs_sock_attach(struct cvs_maps *m, const char *cgroup_path);
-/* Detach and unpin; 0 when nothing was attached. */
+/* Detach and unpin; 0 when nothing was attached. Pins that are not links
+ * are left alone (-EPROTO). */
 int cvs_sock_detach(struct cvs_maps *m);
 int cvs_sock_status(struct cvs_maps *m, struct cvs_sock_status *out);
 

@@ -173,26 +173,53 @@ static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
 	return 0;
 }
 
-/* The pinned link of program i, if any, and the cgroup it serves. */
-static struct bpf_link *pinned_link(struct cvs_maps *m, int i,
-				    struct bpf_link_info *info)
+/* bpf_link__open() opens whatever is pinned; only a link will do. */
+static bool is_link(int fd)
+{
+	static const char want[] = "anon_inode:bpf-link";
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	return n == sizeof(want) - 1 && !memcmp(target, want, n);
+}
+
+/*
+ * The pinned link of program i and its info: 0, -ENOENT when nothing is
+ * pinned there, -EPROTO when something other than a link is.
+ */
+static int pinned_link(struct cvs_maps *m, int i, struct bpf_link **out,
+		       struct bpf_link_info *info)
 {
 	char path[PATH_MAX];
 	struct bpf_link *link;
 	__u32 len = sizeof(*info);
+	int err;
 
 	memset(info, 0, sizeof(*info));
 	/* Absent is normal; don't let libbpf warn about it. */
-	if (pin_path(m, cvs_sock_pins[i], path) || access(path, F_OK))
-		return NULL;
+	err = pin_path(m, cvs_sock_pins[i], path);
+	if (err)
+		return err;
+	if (access(path, F_OK))
+		return -ENOENT;
 	link = bpf_link__open(path);
 	if (!link)
-		return NULL;
-	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), info, &len)) {
+		return -errno;
+	if (!is_link(bpf_link__fd(link))) {
+		cvs_log(CVS_LOG_ERROR, "%s is pinned but is not a BPF link",
+			path);
 		bpf_link__destroy(link);
-		return NULL;
+		return -EPROTO;
 	}
-	return link;
+	err = bpf_obj_get_info_by_fd(bpf_link__fd(link), info, &len);
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	*out = link;
+	return 0;
 }
 
 static void unpin_new(struct bpf_link **fresh)
@@ -220,11 +247,13 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 	char path[PATH_MAX];
 	int i, err;
 
-	/* Refuse a move before anything changes. */
+	/* Refuse a move, or a foreign pin, before anything changes. */
 	for (i = 0; i < CVS_SOCK_PROGS; i++) {
-		link = pinned_link(m, i, &info);
-		if (!link)
+		err = pinned_link(m, i, &link, &info);
+		if (err == -ENOENT)
 			continue;
+		if (err)
+			return err;
 		bpf_link__destroy(link);
 		if (info.cgroup.cgroup_id && info.cgroup.cgroup_id != cg_id) {
 			cvs_log(CVS_LOG_ERROR,
@@ -239,7 +268,8 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 		return err;
 	for (i = 0; i < CVS_SOCK_PROGS && !err; i++) {
 		failed = cvs_sock_pins[i];
-		link = pinned_link(m, i, &info);
+		if (pinned_link(m, i, &link, &info))
+			link = NULL;
 		if (link && info.cgroup.cgroup_id == cg_id) {
 			/* Adopt: same link, current program, no second copy */
 			err = bpf_link__update_program(link, sock_prog(skel, i));
@@ -306,7 +336,7 @@ CVS_API int cvs_sock_detach(struct cvs_maps *m)
 	struct bpf_link_info info;
 	struct bpf_link *link;
 	char path[PATH_MAX];
-	int i, err = 0;
+	int i, ret, err = 0;
 
 	if (!m)
 		return -EINVAL;
@@ -314,9 +344,13 @@ CVS_API int cvs_sock_detach(struct cvs_maps *m)
 		return -EROFS;
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < CVS_SOCK_PROGS; i++) {
-		link = pinned_link(m, i, &info);
-		if (!link)
+		ret = pinned_link(m, i, &link, &info);
+		if (ret) {
+			/* Never unlink a pin that is not ours to remove. */
+			if (ret != -ENOENT && !err)
+				err = ret;
 			continue;
+		}
 		/* Detach even if another process still holds the link. */
 		bpf_link__detach(link);
 		if (bpf_link__unpin(link) && !err)
@@ -341,9 +375,8 @@ CVS_API int cvs_sock_status(struct cvs_maps *m, struct cvs_sock_status *out)
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < CVS_SOCK_PROGS; i++) {
-		link = pinned_link(m, i, &info);
-		if (!link)
-			continue;
+		if (pinned_link(m, i, &link, &info))
+			continue;	/* absent, or not a link: not attached */
 		bpf_link__destroy(link);
 		if (!info.cgroup.cgroup_id)
 			continue;	/* its cgroup was removed */

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The socket-LB tests' own network and cgroup: see sandbox.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "cvsbpf.h"
+#include "sandbox.h"
+
+#define MAX_CONNS 64
+
+struct backend {
+	int index;
+	pthread_t thread;
+	int ready;		/* 1 serving, -errno failed */
+};
+
+static struct backend backends[SANDBOX_BACKENDS];
+static atomic_int stopping;
+static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
+
+static int run(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	if (rc != 0)
+		fprintf(stderr, "sandbox: `%s` failed (%d)\n", cmd, rc);
+	return rc == 0 ? 0 : -1;
+}
+
+static void ns_name(char *buf, size_t len, int backend)
+{
+	if (backend)
+		snprintf(buf, len, "cvst%db%d", getpid(), backend);
+	else
+		snprintf(buf, len, "cvst%dc", getpid());
+}
+
+static int enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+__be32 sandbox_backend_addr(int i)
+{
+	return htonl(10u << 24 | 77u << 16 | (unsigned)i << 8 | 2);
+}
+
+int sandbox_backend_of(const char *greeting)
+{
+	int i;
+
+	if (greeting[0] != 'b' || sscanf(greeting + 1, "%d", &i) != 1 ||
+	    i < 1 || i > SANDBOX_BACKENDS)
+		return 0;
+	return i;
+}
+
+static int listen_on(int type)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(SANDBOX_PORT) };
+	int one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (type == SOCK_STREAM && listen(fd, 128))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void set_ready(struct backend *b, int state)
+{
+	pthread_mutex_lock(&ready_lock);
+	b->ready = state;
+	pthread_cond_broadcast(&ready_cond);
+	pthread_mutex_unlock(&ready_lock);
+}
+
+/* One poll loop per backend: greet and echo on TCP, greet on UDP. */
+static void serve(struct backend *b, int tcp, int udp)
+{
+	struct pollfd pfd[MAX_CONNS + 2];
+	char greeting[8], buf[256];
+	struct sockaddr_in from;
+	socklen_t len;
+	int n = 2, i, fd;
+	ssize_t got;
+
+	snprintf(greeting, sizeof(greeting), "b%d\n", b->index);
+	pfd[0] = (struct pollfd){ .fd = tcp, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = udp, .events = POLLIN };
+	while (!atomic_load(&stopping)) {
+		if (poll(pfd, n, 50) <= 0)
+			continue;
+		if ((pfd[0].revents & POLLIN) &&
+		    (fd = accept4(tcp, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			if (n == MAX_CONNS + 2 ||
+			    write(fd, greeting, strlen(greeting)) < 0)
+				close(fd);
+			else
+				pfd[n++] = (struct pollfd){ .fd = fd,
+							    .events = POLLIN };
+		}
+		if (pfd[1].revents & POLLIN) {
+			len = sizeof(from);
+			if (recvfrom(udp, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&from, &len) >= 0)
+				sendto(udp, greeting, strlen(greeting), 0,
+				       (struct sockaddr *)&from, len);
+		}
+		for (i = 2; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			got = read(pfd[i].fd, buf, sizeof(buf));
+			if (got > 0 && write(pfd[i].fd, buf, got) == got)
+				continue;
+			close(pfd[i].fd);
+			pfd[i--] = pfd[--n];
+		}
+	}
+	for (i = 2; i < n; i++)
+		close(pfd[i].fd);
+}
+
+static void *backend_main(void *arg)
+{
+	struct backend *b = arg;
+	char name[64];
+	int tcp, udp, err;
+
+	ns_name(name, sizeof(name), b->index);
+	err = enter_netns(name);
+	tcp = err ? err : listen_on(SOCK_STREAM);
+	udp = tcp < 0 ? tcp : listen_on(SOCK_DGRAM);
+	if (udp < 0) {
+		if (tcp >= 0)
+			close(tcp);
+		set_ready(b, udp);
+		return NULL;
+	}
+	set_ready(b, 1);
+	serve(b, tcp, udp);
+	close(tcp);
+	close(udp);
+	return NULL;
+}
+
+static int start_backends(void)
+{
+	int i, err = 0;
+
+	atomic_store(&stopping, 0);
+	for (i = 0; i < SANDBOX_BACKENDS; i++) {
+		backends[i] = (struct backend){ .index = i + 1 };
+		if (pthread_create(&backends[i].thread, NULL, backend_main,
+				   &backends[i]))
+			return -EAGAIN;
+	}
+	pthread_mutex_lock(&ready_lock);
+	for (i = 0; i < SANDBOX_BACKENDS; i++) {
+		while (!backends[i].ready)
+			pthread_cond_wait(&ready_cond, &ready_lock);
+		if (backends[i].ready < 0)
+			err = backends[i].ready;
+	}
+	pthread_mutex_unlock(&ready_lock);
+	return err;
+}
+
+static void stop_backends(void)
+{
+	int i;
+
+	atomic_store(&stopping, 1);
+	for (i = 0; i < SANDBOX_BACKENDS; i++)
+		if (backends[i].thread)
+			pthread_join(backends[i].thread, NULL);
+	memset(backends, 0, sizeof(backends));
+}
+
+static int build_network(void)
+{
+	char c[64], b[64];
+	int i;
+
+	ns_name(c, sizeof(c), 0);
+	if (run("ip netns add %s", c) || run("ip -n %s link set lo up", c))
+		return -1;
+	for (i = 1; i <= SANDBOX_BACKENDS; i++) {
+		ns_name(b, sizeof(b), i);
+		if (run("ip netns add %s", b) ||
+		    run("ip link add vb%d netns %s type veth peer name eth0 netns %s",
+			i, c, b) ||
+		    run("ip -n %s addr add 10.77.%d.1/24 dev vb%d", c, i, i) ||
+		    run("ip -n %s link set vb%d up", c, i) ||
+		    run("ip -n %s addr add 10.77.%d.2/24 dev eth0", b, i) ||
+		    run("ip -n %s link set eth0 up", b) ||
+		    run("ip -n %s link set lo up", b))
+			return -1;
+	}
+	return 0;
+}
+
+static void remove_network(void)
+{
+	char name[64], path[PATH_MAX];
+	int i;
+
+	for (i = 0; i <= SANDBOX_BACKENDS; i++) {
+		ns_name(name, sizeof(name), i);
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+		if (access(path, F_OK) == 0)
+			run("ip netns del %s", name);
+	}
+}
+
+static int join_cgroup(const char *dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", getpid()) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+/* The cgroup v2 path of this process, from the "0::" line. */
+static int current_cgroup(const char *root, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, len, "%s%s", root, line + 3);
+		err = 0;
+	}
+	fclose(f);
+	return err;
+}
+
+static int enter_cgroup(struct sandbox *sb)
+{
+	char root[256];
+	int err;
+
+	err = cvs_cgroup_default(root, sizeof(root)) ?:
+	      current_cgroup(root, sb->home_cgroup, sizeof(sb->home_cgroup));
+	if (err)
+		return err;
+	snprintf(sb->cgroup, sizeof(sb->cgroup), "%s/cvs-test-c-%d-sock", root,
+		 getpid());
+	if (mkdir(sb->cgroup, 0755) && errno != EEXIST)
+		return -errno;
+	return join_cgroup(sb->cgroup);
+}
+
+void sandbox_down(struct sandbox *sb)
+{
+	if (sb->host_netns >= 0) {
+		setns(sb->host_netns, CLONE_NEWNET);
+		close(sb->host_netns);
+		sb->host_netns = -1;
+	}
+	if (sb->home_cgroup[0])
+		join_cgroup(sb->home_cgroup);
+	if (sb->cgroup[0])
+		rmdir(sb->cgroup);
+	stop_backends();
+	remove_network();
+}
+
+int sandbox_up(struct sandbox *sb)
+{
+	char c[64];
+	int err;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (sb->host_netns < 0)
+		return -errno;
+	ns_name(c, sizeof(c), 0);
+	err = build_network() ?: start_backends() ?: enter_cgroup(sb) ?:
+	      enter_netns(c);
+	if (err) {
+		fprintf(stderr, "sandbox: setup failed: %s\n", strerror(-err));
+		sandbox_down(sb);
+	}
+	return err;
+}
+
+/* ---- client side --------------------------------------------------------- */
+
+static int client_socket(int type)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static struct sockaddr_in sin_of(__be32 addr, __u16 port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr.s_addr = addr };
+	return sa;
+}
+
+/* Read one greeting line and name its backend. */
+static int read_greeting(int fd)
+{
+	char buf[16] = "";
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(buf) - 1 && !memchr(buf, '\n', got)) {
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			return n < 0 ? -errno : -ECONNRESET;
+		got += n;
+	}
+	return sandbox_backend_of(buf) ?: -EBADMSG;
+}
+
+int tcp_connect(__be32 addr, __u16 port, int *fd_out)
+{
+	struct sockaddr_in sa = sin_of(addr, port);
+	int fd = client_socket(SOCK_STREAM), who;
+
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		who = -errno;
+		close(fd);
+		return who;
+	}
+	who = read_greeting(fd);
+	if (who < 0)
+		close(fd);
+	else
+		*fd_out = fd;
+	return who;
+}
+
+int tcp_hello(__be32 addr, __u16 port)
+{
+	/* RST on close: thousands of connections leave no TIME_WAIT */
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int fd, who = tcp_connect(addr, port, &fd);
+
+	if (who > 0) {
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd);
+	}
+	return who;
+}
+
+int tcp_echo(int fd)
+{
+	char buf[4];
+	ssize_t n = 0, got = 0;
+
+	if (write(fd, "ping", 4) != 4)
+		return -errno;
+	while (got < 4 && (n = read(fd, buf + got, 4 - got)) > 0)
+		got += n;
+	if (got != 4)
+		return n < 0 ? -errno : -ECONNRESET;
+	return memcmp(buf, "ping", 4) ? -EBADMSG : 0;
+}
+
+static int udp_answer(int fd, struct sockaddr_in *from)
+{
+	socklen_t len = sizeof(*from);
+	char buf[16] = "";
+	ssize_t n;
+
+	n = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)from,
+		     from ? &len : NULL);
+	if (n < 0)
+		return -errno;
+	return sandbox_backend_of(buf) ?: -EBADMSG;
+}
+
+int udp_ask_connected(__be32 addr, __u16 port, struct sockaddr_in *peer)
+{
+	struct sockaddr_in sa = sin_of(addr, port);
+	socklen_t len = sizeof(*peer);
+	int fd = client_socket(SOCK_DGRAM), who;
+
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    send(fd, "q", 1, 0) != 1)
+		who = -errno;
+	else
+		who = udp_answer(fd, NULL);
+	if (who > 0 && getpeername(fd, (struct sockaddr *)peer, &len))
+		who = -errno;
+	close(fd);
+	return who;
+}
+
+int udp_ask_unconnected(__be32 addr, __u16 port, struct sockaddr_in *from)
+{
+	struct sockaddr_in sa = sin_of(addr, port);
+	int fd = client_socket(SOCK_DGRAM), who;
+
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, "q", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) != 1)
+		who = -errno;
+	else
+		who = udp_answer(fd, from);
+	close(fd);
+	return who;
+}

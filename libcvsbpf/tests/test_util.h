@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * test_util.h - shared fixtures for the libcvsbpf tests (cmocka).
+ *
+ * Every test gets its own pin root, /sys/fs/bpf/cvs-test-c-<pid>-<n>/v1, so
+ * that the library also has to create a parent directory. The per-test
+ * teardown closes the handles the fixture holds, calls cvs_maps_destroy() and
+ * then removes whatever is left of /sys/fs/bpf/cvs-test-c-<pid>-<n>; it fails
+ * the test if destroy left anything behind. It runs after a failed test too.
+ * A test that hangs is killed by a watchdog (CVS_TEST_TIMEOUT seconds,
+ * default 120) that removes its pins first, and each group's setup removes the
+ * pin roots of test processes that no longer exist.
+ *
+ * The raw reader below is the datapath's reader (cvs_select.h) over map fds
+ * opened from the pins: bpf_map_lookup_elem() copies the value, which is what
+ * the CVS_LOOKUP_* macros ask for, and the generation words are loaded from
+ * cvs_gen_v1 mmapped read-only, one 8-byte acquire load each
+ * (CVS_LOAD_WORD).
+ */
+#ifndef CVS_TEST_UTIL_H
+#define CVS_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cvsbpf.h"
+
+/* ---- the datapath's reader over raw map fds ---------------------------- */
+
+struct raw_reader {
+	int svc_fd;
+	int sel_fd;
+	int be_fd;
+	const __u64 *words;	/* cvs_gen_v1, mmapped read-only */
+	__u32 max_services;
+	__u64 rng;
+	/* The last two cvs_svc copies and the last two words loaded: on
+	 * CVS_PICK_OK, prev/prev_word are the attempt's first lookup and
+	 * load, last/last_word the validating ones. */
+	struct cvs_svc prev;
+	struct cvs_svc last;
+	__u64 prev_word;
+	__u64 last_word;
+	__u64 words_loaded;
+};
+
+static inline int raw_lookup_svc(struct raw_reader *r,
+				 const struct cvs_svc_key *key,
+				 struct cvs_svc *out)
+{
+	if (bpf_map_lookup_elem(r->svc_fd, key, out))
+		return 1;
+	r->prev = r->last;
+	r->last = *out;
+	return 0;
+}
+
+/* One 8-byte acquire load from the mapping, as cvs_select.h asks. */
+static inline int raw_load_word(struct raw_reader *r, const __u32 *id,
+				__u64 *out)
+{
+	if (*id >= r->max_services)
+		return 1;
+	*out = __atomic_load_n(&r->words[*id], __ATOMIC_ACQUIRE);
+	r->prev_word = r->last_word;
+	r->last_word = *out;
+	r->words_loaded++;
+	return 0;
+}
+
+static inline __u32 raw_random(struct raw_reader *r)
+{
+	/* xorshift64*: plenty for picking slots in a test */
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return (__u32)((r->rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+#define CVS_READER_CTX struct raw_reader *
+#define CVS_LOOKUP_SVC(ctx, key, out) raw_lookup_svc((ctx), (key), (out))
+#define CVS_LOAD_WORD(ctx, id, out) raw_load_word((ctx), (id), (out))
+#define CVS_LOOKUP_SEL(ctx, idx, out) \
+	(bpf_map_lookup_elem((ctx)->sel_fd, (idx), (out)) != 0)
+#define CVS_LOOKUP_BE(ctx, id, out) \
+	(bpf_map_lookup_elem((ctx)->be_fd, (id), (out)) != 0)
+#define CVS_RANDOM(ctx) raw_random(ctx)
+
+#include "cvs_select.h"
+
+/* ---- raw access to the pinned maps ------------------------------------- */
+
+enum raw_map {
+	RAW_META,
+	RAW_SVC,
+	RAW_GEN,
+	RAW_SEL,
+	RAW_MBR,
+	RAW_BE,
+	RAW_BESTAT,
+	RAW_SVCSTAT,
+	RAW_NMAPS,
+};
+
+extern const char *const raw_map_names[RAW_NMAPS];
+
+struct raw_maps {
+	int fd[RAW_NMAPS];
+	struct cvs_meta meta;
+	const __u64 *words;	/* cvs_gen_v1 mmapped PROT_READ, MAP_SHARED */
+	size_t words_len;
+};
+
+/* bpf_obj_get() every pin under root, read cvs_meta_v1[0] and mmap
+ * cvs_gen_v1 read-only; 0 or -errno. */
+int raw_open(const char *root, struct raw_maps *r);
+void raw_close(struct raw_maps *r);
+/* Reader context over r's fds and words (not owned by the reader). */
+void raw_reader_init(struct raw_reader *rd, const struct raw_maps *r,
+		     __u64 seed);
+/* The service entry of key, copied; 0 or -ENOENT. */
+int raw_svc(const struct raw_maps *r, const struct cvs_svc_key *key,
+	    struct cvs_svc *out);
+/* The generation word of service id, one atomic load from the mapping. */
+__u64 raw_word(const struct raw_maps *r, __u32 id);
+/* The same word through the bpf syscall (bpf_map_lookup_elem). */
+__u64 raw_word_syscall(const struct raw_maps *r, __u32 id);
+/* Store a word through the bpf syscall, as a crashed writer may leave it. */
+void raw_write_word(const struct raw_maps *r, __u32 id, __u64 word);
+/* The service entry of key and the word of its id; 0 or -ENOENT. */
+int raw_svc_word(const struct raw_maps *r, const struct cvs_svc_key *key,
+		 struct cvs_svc *svc, __u64 *word);
+/* Members of key's current generation, in member order: the list of the
+ * word's half up to CVS_MEMBER_END (or max_members entries). -ENOBUFS when
+ * more than cap, -EPROTO when an entry is neither a backend id nor the end. */
+int raw_members(const struct raw_maps *r, const struct cvs_svc_key *key,
+		struct cvs_member *mbr, __u32 cap, __u32 *n);
+/* Backend ids of key's current generation, in member order. */
+int raw_member_ids(const struct raw_maps *r, const struct cvs_svc_key *key,
+		   __u32 *ids, __u32 cap, __u32 *n);
+/* Per-CPU counters: write {conns, packets, bytes} = {c, 10c, 100c} * (cpu+1)
+ * for backend id; *sum gets what the library must report. */
+void raw_write_bestat(const struct raw_maps *r, __u32 id, __u64 c,
+		      struct cvs_backend_stats *sum);
+void raw_write_svcstat(const struct raw_maps *r, __u32 id, __u64 c,
+		       struct cvs_service_stats *sum);
+/* Map ids of the pins under root, in enum raw_map order; 0 where missing. */
+void pin_map_ids(const char *root, __u32 ids[RAW_NMAPS]);
+/* struct cvs_map_ids in enum raw_map order. */
+void map_ids_array(const struct cvs_map_ids *in, __u32 ids[RAW_NMAPS]);
+
+/* ---- fixture ----------------------------------------------------------- */
+
+struct fx {
+	char base[256];		/* /sys/fs/bpf/cvs-test-c-<pid>-<n> */
+	char root[PATH_MAX];	/* base/v1: the pin root under test */
+	char tmpdir[PATH_MAX];	/* optional non-bpffs dir, removed on teardown */
+	struct cvs_capacity cap; /* the small capacity fx_setup_open uses */
+	struct cvs_maps *m;	/* writer (fx_setup_open), closed on teardown */
+	struct cvs_maps *ro;	/* optional read-only handle */
+};
+
+#define TEST_MAX_SERVICES 8
+#define TEST_MAX_BACKENDS 64
+#define TEST_MAX_MEMBERS 16
+#define TEST_TABLE_SLOTS 64
+
+/* Per group: check bpffs, install the capturing log callback. */
+int group_setup(void **state);
+/* Per group: fail if any /sys/fs/bpf/cvs-test-c-<pid>-* is left. */
+int group_teardown(void **state);
+/* Unique paths, nothing opened. */
+int fx_setup(void **state);
+/* fx_setup + a writable handle with the small test capacity. */
+int fx_setup_open(void **state);
+int fx_teardown(void **state);
+
+/* Remove a tree (pins, dirs, files); 0 when gone. */
+int rm_tree(const char *path);
+int path_exists(const char *path);
+/* mkdtemp under /tmp into buf. */
+void make_tmpdir(char *buf, size_t len);
+
+/* ---- values ------------------------------------------------------------ */
+
+/* Network byte order as constant expressions, for static initializers. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IP4(a, b, c, d) \
+	((__be32)__builtin_bswap32((__u32)(a) << 24 | (b) << 16 | (c) << 8 | (d)))
+#define PORT(p) ((__be16)__builtin_bswap16(p))
+#else
+#define IP4(a, b, c, d) ((__be32)((__u32)(a) << 24 | (b) << 16 | (c) << 8 | (d)))
+#define PORT(p) ((__be16)(p))
+#endif
+#define BE(a, b, c, d, p, w) \
+	{ .addr = IP4(a, b, c, d), .port = PORT(p), .weight = (w) }
+
+static inline __be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	return htonl(a << 24 | b << 16 | c << 8 | d);
+}
+
+/* A VIP from the documentation range 192.0.2.0/24. */
+static inline struct cvs_svc_key vip(unsigned last, __u16 port, __u8 proto)
+{
+	struct cvs_svc_key k = {
+		.addr = ip4(192, 0, 2, last),
+		.port = htons(port),
+		.proto = proto,
+	};
+	return k;
+}
+
+static inline struct cvs_backend_spec bes(__be32 addr, __u16 port,
+					  __u32 weight)
+{
+	struct cvs_backend_spec b = {
+		.addr = addr, .port = htons(port), .weight = weight,
+	};
+	return b;
+}
+
+/* ---- state snapshots: "nothing half-written" ----------------------------- */
+
+#define SNAP_MAX 16
+
+struct snapshot {
+	struct cvs_usage usage;
+	__u32 n;
+	struct cvs_svc_key keys[SNAP_MAX];
+	struct cvs_service_info info[SNAP_MAX];
+	struct cvs_backend_spec be[SNAP_MAX][TEST_MAX_MEMBERS + 1];
+};
+
+void snapshot_take(struct cvs_maps *m, struct snapshot *s);
+/* Fails the test (naming what differs) unless m reads back exactly s. */
+void snapshot_assert_same(struct cvs_maps *m, const struct snapshot *s);
+
+/* ---- log capture --------------------------------------------------------- */
+
+void log_capture(int level, const char *msg, void *ctx);
+void log_clear(void);
+/* Number of captured messages at level <= max_level that contain needle. */
+int log_count(const char *needle, int max_level);
+void log_dump(void);
+
+/* ---- assertions on -errno results ------------------------------------------ */
+
+const char *errno_name(int e);
+
+/* What a table-driven test is at, named by assert_rc on failure. */
+extern const char *test_case;
+
+#define assert_rc(expr, want) do {					\
+	int rc_ = (expr);						\
+	int want_ = (want);						\
+	if (rc_ != want_)						\
+		fail_msg("%s%s%s\n    returned %d (%s), expected %d (%s)", \
+			 test_case ? test_case : "",			\
+			 test_case ? ": " : "", #expr, rc_,		\
+			 errno_name(-rc_), want_, errno_name(-want_));	\
+} while (0)
+
+#define assert_ok(expr) assert_rc(expr, 0)
+
+#endif /* CVS_TEST_UTIL_H */

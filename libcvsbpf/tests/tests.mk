@@ -1,0 +1,59 @@
+# Included by ../Makefile, run from libcvsbpf/: `make test` builds every C test
+# (cmocka) into $(BUILD)/tests and runs them all. Needs root, bpffs at
+# /sys/fs/bpf, libbpf-dev and libcmocka-dev; test_socklb also needs network
+# namespaces (iproute2) and cgroup v2. Each binary exits non-zero when one of
+# its tests fails; `make test` fails if any binary failed or if a test pin
+# root (/sys/fs/bpf/cvs-test-c-*), a sandbox network namespace (cvst<pid>*)
+# or a sandbox cgroup (cvs-test-c-*) was left behind.
+#   make test TESTS="test_open test_flip"   a subset
+#   CVS_TEST_VERBOSE=1 make test             echo the library's log to stderr
+#   CMOCKA_MESSAGE_OUTPUT=TAP make test      TAP instead of cmocka's own output
+#   CVS_TEST_TIMEOUT=300 make test           per-test watchdog, seconds (120)
+TESTS      ?= test_abi test_open test_pins test_errors test_service test_flip \
+	      test_socklb
+TEST_OUT   ?= $(BUILD)/tests
+TEST_BINS  := $(addprefix $(TEST_OUT)/,$(TESTS))
+TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude
+TEST_LDLIBS := -L$(BUILD) -lcvsbpf -lbpf -lcmocka -lpthread \
+	-Wl,-rpath,'$$ORIGIN/..' -Wl,-rpath,$(abspath $(BUILD))
+
+$(TEST_OUT):
+	@test -f /usr/include/cmocka.h || \
+		{ echo "cmocka missing: apt-get install -y libcmocka-dev"; exit 1; }
+	mkdir -p $@
+
+$(TEST_OUT)/test_%: tests/test_%.c tests/test_util.c tests/test_util.h \
+		$(wildcard include/*.h) $(BUILD)/libcvsbpf.so | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/test_util.c $(TEST_LDLIBS)
+
+# The socket-LB tests also build their network and cgroup: tests/sandbox.c.
+$(TEST_OUT)/test_socklb: tests/test_socklb.c tests/sandbox.c tests/sandbox.h \
+		tests/test_util.c tests/test_util.h $(wildcard include/*.h) \
+		$(BUILD)/libcvsbpf.so | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/test_util.c \
+		$(TEST_LDLIBS)
+
+test: $(TEST_BINS)
+	@failed=""; \
+	for t in $(TEST_BINS); do \
+		echo "== $${t##*/}"; \
+		$$t || failed="$$failed $${t##*/}"; \
+	done; \
+	left=$$(ls /sys/fs/bpf | grep '^cvs-test-c-' || true); \
+	if [ -n "$$left" ]; then \
+		echo "pin roots left in /sys/fs/bpf: $$left"; \
+		failed="$$failed (left-over pins)"; \
+	fi; \
+	left=$$(ip netns list 2>/dev/null | grep -o '^cvst[0-9][0-9a-z]*' || true); \
+	if [ -n "$$left" ]; then \
+		echo "network namespaces left:" $$left; \
+		failed="$$failed (left-over namespaces)"; \
+	fi; \
+	left=$$(ls /sys/fs/cgroup /sys/fs/cgroup/unified 2>/dev/null | \
+		grep '^cvs-test-c-' || true); \
+	if [ -n "$$left" ]; then \
+		echo "cgroups left:" $$left; \
+		failed="$$failed (left-over cgroups)"; \
+	fi; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
+	echo "all C tests passed"
