@@ -4,3 +4,13 @@ $(BUILD)/bench: bench/bench.c $(BUILD)/libcvsbpf.so
 		-L$(BUILD) -lcvsbpf $(LDLIBS) -Wl,-rpath,'$$ORIGIN'
 
 bench: $(BUILD)/bench
+
+# Socket-LB connection rate beside direct, nftables and iptables;
+# run through scripts/bench-socklb, which makes its namespaces.
+$(BUILD)/socklb_bench: bench/socklb_bench.c $(BUILD)/libcvsbpf.so
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS)) $< -o $@ \
+		-L$(BUILD) -lcvsbpf $(LDLIBS) -Wl,-rpath,'$$ORIGIN'
+
+.PHONY: socklb-bench
+socklb-bench: $(BUILD)/socklb_bench
+bench: $(BUILD)/socklb_bench
