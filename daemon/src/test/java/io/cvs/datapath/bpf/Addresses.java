@@ -5,12 +5,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** Literal IPv4 addresses for tests: VIPs from 192.0.2.0/24 (documentation), backends from private ranges. */
-final class Addresses {
+public final class Addresses {
 
     private Addresses() {
     }
 
-    static Inet4Address ip(String literal) {
+    public static Inet4Address ip(String literal) {
         try {
             return (Inet4Address) InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
@@ -18,11 +18,11 @@ final class Addresses {
         }
     }
 
-    static ServiceKey tcp(String vip, int port) {
+    public static ServiceKey tcp(String vip, int port) {
         return new ServiceKey(ip(vip), port, Protocol.TCP);
     }
 
-    static Backend backend(String address, int port, int weight) {
+    public static Backend backend(String address, int port, int weight) {
         return new Backend(ip(address), port, weight);
     }
 }

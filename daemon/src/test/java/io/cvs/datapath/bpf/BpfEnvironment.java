@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Assumptions;
  * hierarchy. Without them a developer's run skips loudly; a CI run (CI set in the environment) fails, because CI
  * is where they must run.
  */
-final class BpfEnvironment {
+public final class BpfEnvironment {
 
-    static final Path BPFFS = Path.of("/sys/fs/bpf");
+    public static final Path BPFFS = Path.of("/sys/fs/bpf");
 
     private BpfEnvironment() {
     }
 
-    static void require() {
+    public static void require() {
         String missing = missing();
         if (missing != null) {
             skipOrFail(missing);
@@ -29,7 +29,7 @@ final class BpfEnvironment {
     }
 
     /** The cgroup v2 root that socket-LB tests make their cgroups under, after {@link #require()}. */
-    static Path cgroup2Root() {
+    public static Path cgroup2Root() {
         require();
         try {
             return MapSet.defaultCgroup();

@@ -20,14 +20,14 @@ import tools.jackson.databind.json.JsonMapper;
  * strings) and, for maps with BTF, adds a "formatted" object with field names; only the raw bytes are compared,
  * so the check does not depend on BTF or on how bpftool formats a field.
  */
-final class Bpftool {
+public final class Bpftool {
 
     /** One entry: raw key and value bytes exactly as the kernel holds them. */
     record Entry(byte[] key, byte[] value) {
     }
 
     /** A program attached to a cgroup itself (inherited ones are not listed), by attach type's short name. */
-    record CgroupProgram(int id, String attachType) {
+    public record CgroupProgram(int id, String attachType) {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -51,7 +51,7 @@ final class Bpftool {
         return entries;
     }
 
-    static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
+    public static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
         List<CgroupProgram> programs = new ArrayList<>();
         for (JsonNode program : run("cgroup", "show", cgroup.toString())) {
             String attachType = program.get("attach_type").asString();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Hands each test pin roots of its own under /sys/fs/bpf and destroys them after the test, also when it fails.
  * Register with {@code @RegisterExtension}; tests close their handles (try-with-resources) before this runs.
  */
-final class PinRoots implements BeforeEachCallback, AfterEachCallback {
+public final class PinRoots implements BeforeEachCallback, AfterEachCallback {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -26,7 +26,7 @@ final class PinRoots implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** A pin root that nothing uses yet; its map set is created on first open. */
-    Path fresh() {
+    public Path fresh() {
         Path root = BpfEnvironment.BPFFS
                 .resolve("cvs-test-java-" + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet());
         handedOut.add(root);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension}; extensions run their after-each callbacks after the test's {@code @AfterEach}
  * methods, which is where tests detach.
  */
-final class TestCgroups implements BeforeEachCallback, AfterEachCallback {
+public final class TestCgroups implements BeforeEachCallback, AfterEachCallback {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -31,7 +31,7 @@ final class TestCgroups implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** A new, empty cgroup with no process in it. */
-    Path fresh() throws IOException {
+    public Path fresh() throws IOException {
         Path cgroup = root.resolve("cvs-test-java-" + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet());
         made.add(Files.createDirectory(cgroup));
         return cgroup;

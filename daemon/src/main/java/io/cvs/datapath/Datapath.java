@@ -1,0 +1,42 @@
+package io.cvs.datapath;
+
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.datapath.bpf.ServiceKey;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The port between the daemon's desired state and what forwards connections. Each call is one service change,
+ * seen atomically by the datapath; a call that throws {@link DatapathException} changed nothing.
+ *
+ * <p>The service registry applies and removes services and, at start, lists what the datapath holds to fix only
+ * the difference (nothing is flushed on restart). Implementations are safe to share between threads.
+ */
+public interface Datapath {
+
+    /**
+     * Creates or replaces the service with exactly these backends, in this order. Refused with
+     * {@link DatapathException.Reason#TOO_MANY_BACKENDS} beyond the backends one service may have,
+     * {@link DatapathException.Reason#CAPACITY_EXHAUSTED} when no service id or not enough backend ids are free
+     * (a new backend needs a free id even when the set drops others), and
+     * {@link DatapathException.Reason#INVALID} for an address or port 0, a weight outside 0..65535, or a backend
+     * listed twice.
+     */
+    void apply(ServiceKey key, List<Backend> backends);
+
+    /** Removes the service; false when there was none. */
+    boolean remove(ServiceKey key);
+
+    /** The keys of all services the datapath holds now. */
+    List<ServiceKey> services();
+
+    /** The service's backends as the datapath holds them now, in configured order; empty when there is none. */
+    Optional<List<Backend>> backends(ServiceKey key);
+
+    /** The service's counters summed over CPUs; empty when there is no such service. */
+    Optional<ServiceCounters> counters(ServiceKey key);
+
+    /** Which datapath this is, where its programs are attached and how full it is. */
+    DatapathStatus status();
+}

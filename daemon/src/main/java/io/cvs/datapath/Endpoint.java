@@ -1,0 +1,30 @@
+package io.cvs.datapath;
+
+import io.cvs.datapath.bpf.Backend;
+import java.net.Inet4Address;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A backend's identity within a service: address and port, whatever its weight. */
+record Endpoint(Inet4Address address, int port) {
+
+    static Endpoint of(Backend backend) {
+        return new Endpoint(backend.address(), backend.port());
+    }
+
+    static Set<Endpoint> of(List<Backend> backends) {
+        Set<Endpoint> endpoints = new HashSet<>();
+        backends.forEach(b -> endpoints.add(of(b)));
+        return endpoints;
+    }
+
+    /**
+     * How many backends of desired are not in current, each needing a free backend id: the maps write a new set
+     * beside the one it replaces, so the ids of removed backends come back only after the change.
+     */
+    static int fresh(List<Backend> desired, List<Backend> current) {
+        Set<Endpoint> kept = of(current);
+        return (int) desired.stream().filter(b -> !kept.contains(of(b))).count();
+    }
+}

@@ -1,0 +1,115 @@
+package io.cvs.datapath;
+
+import io.cvs.datapath.DatapathException.Reason;
+import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.bpf.BackendCounters;
+import io.cvs.datapath.bpf.Capacity;
+import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.bpf.SocketLbStatus;
+import io.cvs.datapath.bpf.Usage;
+import java.net.Inet4Address;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A datapath that only remembers: services live in this process and nothing is forwarded. It refuses what
+ * libcvsbpf refuses, with the same reasons and the same capacity arithmetic (a kept backend keeps its id; a new
+ * one needs a free id before the ids of removed ones come back), so code tested against it behaves the same on
+ * the maps. Counters stay zero.
+ */
+public final class MemoryDatapath implements Datapath {
+
+    /** What libcvsbpf gives a map set created without a capacity (cvsbpf.h, struct cvs_capacity). */
+    public static final Capacity LIBCVSBPF_DEFAULT = new Capacity(1024, 16384, 256, 1024);
+
+    private static final int WEIGHT_MAX = 65535;
+    private static final SocketLbStatus NOT_ATTACHED = new SocketLbStatus(0, List.of());
+
+    private final Capacity capacity;
+    private final Optional<String> fallbackReason;
+    private final Map<ServiceKey, List<Backend>> services = new LinkedHashMap<>();
+    private int backendsInUse;
+
+    /** fallbackReason: why this is not the BPF datapath, when BPF was wanted; null when memory was asked for. */
+    public MemoryDatapath(Capacity capacity, String fallbackReason) {
+        this.capacity = capacity;
+        this.fallbackReason = Optional.ofNullable(fallbackReason);
+    }
+
+    @Override
+    public synchronized void apply(ServiceKey key, List<Backend> backends) {
+        List<Backend> desired = List.copyOf(backends);
+        check(key, desired);
+        List<Backend> current = services.get(key);
+        if (current == null && services.size() >= capacity.maxServices()) {
+            throw DatapathException.noRoom(Resource.SERVICES, services.size(), capacity.maxServices(), 1);
+        }
+        int fresh = Endpoint.fresh(desired, current == null ? List.of() : current);
+        if (fresh > capacity.maxBackends() - backendsInUse) {
+            throw DatapathException.noRoom(Resource.BACKENDS, backendsInUse, capacity.maxBackends(), fresh);
+        }
+        backendsInUse += desired.size() - (current == null ? 0 : current.size());
+        services.put(key, desired);
+    }
+
+    @Override
+    public synchronized boolean remove(ServiceKey key) {
+        List<Backend> removed = services.remove(key);
+        if (removed == null) {
+            return false;
+        }
+        backendsInUse -= removed.size();
+        return true;
+    }
+
+    @Override
+    public synchronized List<ServiceKey> services() {
+        return List.copyOf(services.keySet());
+    }
+
+    @Override
+    public synchronized Optional<List<Backend>> backends(ServiceKey key) {
+        return Optional.ofNullable(services.get(key));
+    }
+
+    @Override
+    public synchronized Optional<ServiceCounters> counters(ServiceKey key) {
+        return Optional.ofNullable(services.get(key)).map(backends -> new ServiceCounters(0, 0,
+                backends.stream().map(b -> new BackendCounters(b.address(), b.port(), 0, 0, 0)).toList()));
+    }
+
+    @Override
+    public synchronized DatapathStatus status() {
+        return new DatapathStatus(DatapathMode.MEMORY, fallbackReason, NOT_ATTACHED,
+                new Usage(capacity, services.size(), backendsInUse));
+    }
+
+    /** In libcvsbpf's order: the key, then the set's size, then each backend, then duplicates. */
+    private void check(ServiceKey key, List<Backend> backends) {
+        if (isZero(key.vip()) || key.port() == 0) {
+            throw new DatapathException(Reason.INVALID, "service address and port must not be 0: " + key);
+        }
+        if (backends.size() > capacity.maxMembers()) {
+            throw DatapathException.tooManyBackends(backends.size(), capacity.maxMembers());
+        }
+        for (Backend b : backends) {
+            if (isZero(b.address()) || b.port() == 0) {
+                throw new DatapathException(Reason.INVALID, "backend address and port must not be 0: " + b);
+            }
+            if (b.weight() < 0 || b.weight() > WEIGHT_MAX) {
+                throw new DatapathException(Reason.INVALID, "weight outside 0.." + WEIGHT_MAX + ": " + b);
+            }
+        }
+        if (Endpoint.of(backends).size() != backends.size()) {
+            throw new DatapathException(Reason.INVALID, "backend listed twice in one set");
+        }
+    }
+
+    private static boolean isZero(Inet4Address address) {
+        return address.isAnyLocalAddress();
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * What every feature shares: errors as RFC 9457 problems of the kinds openapi.yaml lists
+ * ({@link io.cvs.system.ProblemType}, {@link io.cvs.system.ApiErrorHandler},
+ * {@link io.cvs.system.ProblemResponseWriter}), the request body limit, and refusing to start with a clear
+ * message ({@link io.cvs.system.StartupRefusedException}).
+ *
+ * <p>Calls no feature package.
+ */
+package io.cvs.system;

@@ -1,0 +1,188 @@
+package io.cvs.datapath;
+
+import static io.cvs.datapath.bpf.Addresses.backend;
+import static io.cvs.datapath.bpf.Addresses.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.cvs.datapath.DatapathException.Reason;
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.bpf.BackendCounters;
+import io.cvs.datapath.bpf.Capacity;
+import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.bpf.Usage;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Datapath} does, run against each of them: {@link MemoryDatapathTest} and, as root,
+ * {@link BpfDatapathTest}. That the memory datapath passes the same tests as the maps is what lets the rest of
+ * the daemon be tested against it.
+ */
+abstract class DatapathContract {
+
+    /** 2 services, 4 backend ids, 3 backends per service, 16 selection slots. */
+    static final Capacity SMALL = new Capacity(2, 4, 3, 16);
+
+    static final ServiceKey WEB = tcp("192.0.2.10", 80);
+    static final ServiceKey DNS = tcp("192.0.2.53", 53);
+    static final Backend A = backend("10.1.0.1", 8080, 1);
+    static final Backend B = backend("10.1.0.2", 8080, 2);
+    static final Backend C = backend("10.1.0.3", 8080, 1);
+    static final Backend D = backend("10.1.0.4", 8080, 1);
+
+    Datapath datapath;
+
+    /** A new, empty datapath of SMALL capacity. */
+    abstract Datapath open() throws Exception;
+
+    @BeforeEach
+    void openEmpty() throws Exception {
+        datapath = open();
+    }
+
+    @Test
+    void anAppliedServiceIsListedWithItsBackendsInOrder() {
+        datapath.apply(WEB, List.of(B, A));
+
+        assertThat(datapath.services()).containsExactly(WEB);
+        assertThat(datapath.backends(WEB)).contains(List.of(B, A));
+        assertThat(datapath.backends(DNS)).isEmpty();
+    }
+
+    @Test
+    void applyingAgainReplacesTheWholeSet() {
+        datapath.apply(WEB, List.of(A, B));
+
+        datapath.apply(WEB, List.of(C, backend("10.1.0.1", 8080, 0)));
+
+        assertThat(datapath.backends(WEB)).contains(List.of(C, backend("10.1.0.1", 8080, 0)));
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 1, 2));
+    }
+
+    @Test
+    void removingSaysWhetherThereWasAServiceAndFreesItsIds() {
+        datapath.apply(WEB, List.of(A, B, C));
+
+        assertThat(datapath.remove(WEB)).isTrue();
+        assertThat(datapath.remove(WEB)).isFalse();
+
+        assertThat(datapath.services()).isEmpty();
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 0, 0));
+        datapath.apply(DNS, List.of(A, B, C));
+    }
+
+    @Test
+    void countersHaveOneEntryPerBackendAndStartAtZero() {
+        datapath.apply(WEB, List.of(A, B));
+
+        assertThat(datapath.counters(WEB)).hasValueSatisfying(counters -> {
+            assertThat(counters.refused()).isZero();
+            assertThat(counters.backends()).containsExactly(new BackendCounters(A.address(), A.port(), 0, 0, 0),
+                    new BackendCounters(B.address(), B.port(), 0, 0, 0));
+        });
+        assertThat(datapath.counters(DNS)).isEmpty();
+    }
+
+    @Test
+    void statusCountsServicesAndBackendsAgainstTheCapacity() {
+        datapath.apply(WEB, List.of(A, B));
+        datapath.apply(DNS, List.of(C));
+
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 2, 3));
+    }
+
+    @Test
+    void moreBackendsThanAServiceMayHaveIsTooManyBackends() {
+        datapath.apply(WEB, List.of(A));
+
+        DatapathException refused = assertRefused(Reason.TOO_MANY_BACKENDS,
+                () -> datapath.apply(WEB, List.of(A, B, C, D)));
+
+        assertThat(refused.getStatusCode().value()).isEqualTo(409);
+        assertThat(refused.getBody().getProperties()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("resource", "backendsPerService", "used", 4L, "max", 3L));
+    }
+
+    @Test
+    void aServiceBeyondTheLastFreeIdIsCapacityExhausted() {
+        datapath.apply(WEB, List.of(A));
+        datapath.apply(DNS, List.of(B));
+
+        DatapathException refused = assertRefused(Reason.CAPACITY_EXHAUSTED,
+                () -> datapath.apply(tcp("192.0.2.11", 80), List.of(C)));
+
+        assertThat(refused.getStatusCode().value()).isEqualTo(507);
+        assertThat(refused.getBody().getProperties()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("resource", "services", "used", 2L, "max", 2L, "requested", 1L));
+    }
+
+    /** The new set is written beside the old one, so new backends need free ids before the old ones are freed. */
+    @Test
+    void newBackendsNeedFreeIdsEvenWhenTheSetTheyReplaceWouldMakeRoom() {
+        datapath.apply(WEB, List.of(A, B, C));
+
+        DatapathException refused = assertRefused(Reason.CAPACITY_EXHAUSTED,
+                () -> datapath.apply(WEB, List.of(D, backend("10.1.0.5", 8080, 1))));
+
+        assertThat(refused.getBody().getProperties()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("resource", "backends", "used", 3L, "max", 4L, "requested", 2L));
+
+        datapath.apply(WEB, List.of(A, B, D));
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 1, 3));
+    }
+
+    @Test
+    void aBackendListedTwiceIsInvalid() {
+        datapath.apply(WEB, List.of(C));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(A, backend("10.1.0.1", 8080, 5))));
+    }
+
+    @Test
+    void aWeightAbove65535IsInvalid() {
+        datapath.apply(WEB, List.of(C));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(backend("10.1.0.1", 8080, 65536))));
+    }
+
+    @Test
+    void portZeroIsInvalid() {
+        datapath.apply(WEB, List.of(C));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(tcp("192.0.2.10", 0), List.of(A)));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(backend("10.1.0.1", 0, 1))));
+    }
+
+    @Test
+    void addressZeroIsInvalid() {
+        datapath.apply(WEB, List.of(C));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(tcp("0.0.0.0", 80), List.of(A)));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(backend("0.0.0.0", 8080, 1))));
+    }
+
+    /** Refused, and with nothing changed: the services, their backends and the usage are as before. */
+    private DatapathException assertRefused(Reason reason, Runnable change) {
+        Map<ServiceKey, List<Backend>> before = contents();
+        Usage usageBefore = datapath.status().usage();
+
+        DatapathException refused = catchThrowableOfType(DatapathException.class, change::run);
+
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.reason()).as(refused.getBody().getDetail()).isEqualTo(reason);
+        assertThat(contents()).isEqualTo(before);
+        assertThat(datapath.status().usage()).isEqualTo(usageBefore);
+        return refused;
+    }
+
+    private Map<ServiceKey, List<Backend>> contents() {
+        return datapath.services().stream()
+                .collect(Collectors.toMap(Function.identity(), key -> datapath.backends(key).orElseThrow()));
+    }
+}

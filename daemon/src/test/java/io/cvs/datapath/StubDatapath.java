@@ -1,0 +1,56 @@
+package io.cvs.datapath;
+
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.datapath.bpf.ServiceKey;
+import java.util.List;
+import java.util.Optional;
+
+/** A test double of {@link Datapath} that reports the status it is given, or throws what it is given. */
+final class StubDatapath implements Datapath {
+
+    private volatile DatapathStatus status;
+    private volatile RuntimeException failure;
+
+    void reports(DatapathStatus status) {
+        this.status = status;
+        this.failure = null;
+    }
+
+    void fails(RuntimeException failure) {
+        this.failure = failure;
+    }
+
+    @Override
+    public DatapathStatus status() {
+        if (failure != null) {
+            throw failure;
+        }
+        return status;
+    }
+
+    @Override
+    public void apply(ServiceKey key, List<Backend> backends) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public boolean remove(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public List<ServiceKey> services() {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public Optional<List<Backend>> backends(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public Optional<ServiceCounters> counters(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+}
