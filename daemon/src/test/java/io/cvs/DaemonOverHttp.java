@@ -101,8 +101,17 @@ public abstract class DaemonOverHttp {
 
     protected HttpResponse<String> send(String method, String path, String token, String contentType,
             BodyPublisher body) {
+        return send(method, path, token, contentType, body, new String[0]);
+    }
+
+    /** As above, with more headers as name, value pairs ({@code "If-Match", "\"3\""}). */
+    protected HttpResponse<String> send(String method, String path, String token, String contentType,
+            BodyPublisher body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body);
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

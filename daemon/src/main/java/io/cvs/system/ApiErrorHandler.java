@@ -79,7 +79,10 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         String call = describe(request);
-        if (status.is5xxServerError()) {
+        if (status.value() == HttpStatus.INSUFFICIENT_STORAGE.value()) {
+            // Full maps are the operator's to resolve, not a fault of the daemon: no stack trace.
+            log.warn("{} answered {}: {}", call, status.value(), ex.getMessage());
+        } else if (status.is5xxServerError()) {
             log.error("{} answered {}", call, status.value(), ex);
         } else {
             log.debug("{} answered {}: {}", call, status.value(), ex.getMessage());

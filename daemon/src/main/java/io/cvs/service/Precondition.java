@@ -1,0 +1,55 @@
+package io.cvs.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@code If-Match} header: absent (last writer wins), {@code *} (the target must exist) or strong entity tags
+ * of which one must be the service's current one. A weak tag never matches.
+ */
+record Precondition(boolean any, List<String> tags) {
+
+    static final Precondition NONE = new Precondition(false, null);
+
+    static Precondition ifMatch(String header) {
+        if (header == null) {
+            return NONE;
+        }
+        if (header.trim().equals("*")) {
+            return new Precondition(true, List.of());
+        }
+        List<String> tags = new ArrayList<>();
+        for (String tag : header.split(",")) {
+            String t = tag.trim();
+            boolean weak = t.startsWith("W/");
+            String opaque = weak ? t.substring(2) : t;
+            if (opaque.length() < 2 || !opaque.startsWith("\"") || !opaque.endsWith("\"")) {
+                throw InvalidRequestException.of("If-Match", "must be * or entity tags such as \"7\"", header);
+            }
+            if (!weak) {
+                tags.add(opaque);
+            }
+        }
+        return new Precondition(false, tags);
+    }
+
+    /** Passes when the service matches (it exists: the 404 came first), else a 412 with its current tag. */
+    void check(Service current) {
+        if (tags == null || any || tags.contains(current.etag())) {
+            return;
+        }
+        throw ServiceProblems.preconditionFailed(current,
+                "The service is at version " + current.version() + ", not " + String.join(", ", tags) + ".");
+    }
+
+    /** True when an {@code If-None-Match} header names the service's current tag (weak comparison) or is {@code *}. */
+    static boolean isCurrent(String ifNoneMatch, Service service) {
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(service.etag())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,15 @@
+package io.cvs.service;
+
+import java.util.List;
+import java.util.Map;
+
+/** A service as the server returns it ({@code Service}). */
+record ServiceResponse(String id, long version, String name, String vip, int port, String protocol,
+        List<BackendSpec> backends, Map<String, String> labels) {
+
+    static ServiceResponse of(Service service) {
+        ServiceSpec spec = ServiceSpec.of(service.content());
+        return new ServiceResponse(service.id(), service.version(), spec.name(), spec.vip(), spec.port(),
+                spec.protocol(), spec.backends(), spec.labels());
+    }
+}

@@ -1,0 +1,196 @@
+package io.cvs.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cvs.datapath.MemoryDatapath;
+import io.cvs.datapath.bpf.Capacity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.ErrorResponseException;
+
+/** The desired state: versions, conflicts, room checked before anything changes, and undo on datapath failure. */
+class ServiceRegistryTest {
+
+    /** Capacity: 3 services, 6 backends, 4 per service. */
+    private final MemoryDatapath memory = new MemoryDatapath(new Capacity(3, 6, 4, 16), null);
+    private final DatapathFailingOnce datapath = new DatapathFailingOnce(memory);
+    private final ServiceRegistry registry = new ServiceRegistry(datapath);
+
+    private static ServiceDraft draft(String name, String vip, int backends) {
+        List<BackendSpec> specs = new ArrayList<>();
+        for (int i = 1; i <= backends; i++) {
+            specs.add(new BackendSpec("10.0.0." + i, 8080, 1));
+        }
+        return new ServiceSpec(name, vip, 80, "TCP", specs, Map.of()).toDraft("");
+    }
+
+    @Test
+    void createAssignsAnOpaqueIdAndVersionOneAndAppliesTheDatapath() {
+        Service web = registry.create(draft("web", "192.0.2.1", 2));
+
+        assertThat(web.id()).matches("svc-[0-9a-z]{10}");
+        assertThat(web.etag()).isEqualTo("\"1\"");
+        assertThat(memory.backends(web.key())).contains(web.backends());
+        assertThat(registry.byName()).containsOnlyKeys("web");
+    }
+
+    @Test
+    void eachChangeGrowsTheVersionAndAChangeOfNothingKeepsIt() {
+        Service web = registry.create(draft("web", "192.0.2.1", 1));
+
+        Service changed = registry.update(web.id(), Precondition.NONE, s -> draft("web", "192.0.2.1", 2)).after();
+        Service same = registry.update(web.id(), Precondition.NONE, s -> draft("web", "192.0.2.1", 2)).after();
+
+        assertThat(changed.version()).isEqualTo(2);
+        assertThat(same).isSameAs(changed);
+    }
+
+    @Test
+    void aTakenNameOrAddressIsAConflictAndChangesNothing() {
+        Service web = registry.create(draft("web", "192.0.2.1", 1));
+
+        assertProblem(() -> registry.create(draft("web", "192.0.2.2", 1)), 409, "name-taken");
+        assertProblem(() -> registry.create(draft("api", "192.0.2.1", 1)), 409, "address-taken");
+        assertThat(registry.byName().values()).containsExactly(web);
+        assertThat(memory.services()).containsExactly(web.key());
+    }
+
+    @Test
+    void aStaleIfMatchIs412WithTheCurrentTag() {
+        Service web = registry.create(draft("web", "192.0.2.1", 1));
+
+        assertThatThrownBy(() -> registry.delete(web.id(), Precondition.ifMatch("\"7\", W/\"1\"")))
+                .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+                    assertThat(e.getStatusCode().value()).isEqualTo(412);
+                    assertThat(e.getBody().getProperties()).containsEntry("currentEtag", "\"1\"");
+                });
+        registry.delete(web.id(), Precondition.ifMatch("\"1\""));
+        assertThat(registry.byName()).isEmpty();
+        assertThat(memory.services()).isEmpty();
+    }
+
+    @Test
+    void tooManyBackendsAndNoRoomAreRefusedBeforeAnythingChanges() {
+        registry.create(draft("a", "192.0.2.1", 4));
+        registry.create(draft("b", "192.0.2.2", 2));
+
+        assertProblem(() -> registry.create(draft("c", "192.0.2.3", 5)), 409, "too-many-backends");
+        assertProblem(() -> registry.create(draft("c", "192.0.2.3", 1)), 507, "capacity-exhausted");
+        assertThat(registry.byName()).containsOnlyKeys("a", "b");
+        assertThat(memory.status().usage().backends()).isEqualTo(6);
+    }
+
+    @Test
+    void aDatapathFailureLeavesTheRegistryAsItWas() {
+        Service web = registry.create(draft("web", "192.0.2.1", 1));
+        datapath.failAfter(0);
+
+        assertProblem(() -> registry.update(web.id(), Precondition.NONE, s -> draft("web", "192.0.2.9", 2)),
+                500, "internal");
+        assertThat(registry.find(web.id())).contains(web);
+        assertThat(memory.services()).containsExactly(web.key());
+    }
+
+    @Test
+    void bulkCreatesUpdatesDeletesAndKeepsTheUnchanged() {
+        Service a = registry.create(draft("a", "192.0.2.1", 1));
+        Service b = registry.create(draft("b", "192.0.2.2", 1));
+        registry.create(draft("c", "192.0.2.3", 1));
+
+        ApplyResult result = registry.replaceAll(List.of(draft("a", "192.0.2.1", 1), draft("b", "192.0.2.2", 2),
+                draft("d", "192.0.2.4", 1)), false);
+
+        assertThat(result.unchanged()).containsExactly(ServiceRef.of(a));
+        assertThat(result.updated()).containsExactly(new ServiceRef(b.id(), "b"));
+        assertThat(result.deleted()).extracting(ServiceRef::name).containsExactly("c");
+        assertThat(result.created()).extracting(ServiceRef::name).containsExactly("d");
+        assertThat(registry.byName()).containsOnlyKeys("a", "b", "d");
+        assertThat(memory.services()).hasSize(3);
+    }
+
+    @Test
+    void bulkMaySwapAddressesBetweenServices() {
+        Service a = registry.create(draft("a", "192.0.2.1", 1));
+        Service b = registry.create(draft("b", "192.0.2.2", 2));
+
+        registry.replaceAll(List.of(draft("a", "192.0.2.2", 1), draft("b", "192.0.2.1", 2)), false);
+
+        assertThat(memory.backends(a.key())).contains(registry.find(b.id()).orElseThrow().backends());
+        assertThat(memory.backends(b.key())).contains(registry.find(a.id()).orElseThrow().backends());
+    }
+
+    @Test
+    void aDryRunChangesNothingAndGivesNoIdToWhatItWouldCreate() {
+        registry.create(draft("a", "192.0.2.1", 1));
+
+        ApplyResult result = registry.replaceAll(List.of(draft("b", "192.0.2.2", 1)), true);
+
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.created()).containsExactly(new ServiceRef(null, "b"));
+        assertThat(registry.byName()).containsOnlyKeys("a");
+        assertThat(memory.services()).hasSize(1);
+    }
+
+    @Test
+    void bulkWithoutRoomForTheNewSetIs507AndChangesNothing() {
+        registry.create(draft("a", "192.0.2.1", 1));
+
+        assertProblem(() -> registry.replaceAll(List.of(draft("a", "192.0.2.1", 1), draft("b", "192.0.2.2", 4),
+                draft("c", "192.0.2.3", 4)), false), 507, "capacity-exhausted");
+        assertThat(registry.byName()).containsOnlyKeys("a");
+        assertThat(memory.status().usage().backends()).isEqualTo(1);
+    }
+
+    @Test
+    void aBulkFailingMidwayUndoesWhatItAppliedSoTheDatapathEqualsTheRegistry() {
+        Service a = registry.create(draft("a", "192.0.2.1", 1));
+        Service b = registry.create(draft("b", "192.0.2.2", 1));
+        datapath.failAfter(1);
+
+        assertProblem(() -> registry.replaceAll(List.of(draft("a", "192.0.2.1", 2), draft("c", "192.0.2.3", 1)),
+                false), 500, "internal");
+        assertThat(registry.byName().values()).containsExactly(a, b);
+        assertThat(memory.services()).containsExactlyInAnyOrder(a.key(), b.key());
+        assertThat(memory.backends(a.key())).contains(a.backends());
+        assertThat(memory.backends(b.key())).contains(b.backends());
+    }
+
+    @Test
+    void concurrentCreatesOfOneNameLetExactlyOneWin() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> calls = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 8; i++) {
+                String vip = "192.0.2." + i;
+                calls.add(pool.submit(() -> registry.create(draft("web", vip, 1))));
+            }
+            int won = 0;
+            for (Future<?> call : calls) {
+                try {
+                    call.get();
+                    won++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(ErrorResponseException.class);
+                }
+            }
+            assertThat(won).isEqualTo(1);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(memory.services()).containsExactly(registry.byName().get("web").key());
+    }
+
+    private static void assertProblem(Runnable call, int status, String type) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+            assertThat(e.getStatusCode().value()).isEqualTo(status);
+            assertThat(e.getBody().getType().toString()).isEqualTo("urn:cvs:problem:" + type);
+        });
+    }
+}
