@@ -1,0 +1,68 @@
+package io.cvs.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+
+import org.junit.jupiter.api.Test;
+
+/** The validator behind the contract tests catches what it must, so their passing means something. */
+class OpenApiContractSelfTest {
+
+    private static final String SERVICE = "{\"id\":\"svc-0f3k9q2m7x\",\"version\":1,\"name\":\"web\","
+            + "\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[],\"labels\":{}}";
+
+    private static final Request GET_SERVICE = new SimpleRequest.Builder("GET", "/api/v1/services/svc-0f3k9q2m7x")
+            .withAuthorization("Bearer x").build();
+
+    @Test
+    void aServiceAsTheDocumentDescribesItValidates() {
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(200, SERVICE).withHeader("ETag", "\"1\"").build()))
+                .isEmpty();
+    }
+
+    @Test
+    void aMissingRequiredFieldIsCaught() {
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(200, SERVICE.replace("\"version\":1,", ""))
+                .withHeader("ETag", "\"1\"").build())).singleElement().asString().contains("version");
+    }
+
+    @Test
+    void aMissingEtagHeaderIsCaught() {
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(200, SERVICE).build())).isNotEmpty();
+    }
+
+    @Test
+    void aStatusTheOperationDoesNotDeclareIsCaught() {
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(409, "{\"type\":\"urn:cvs:problem:name-taken\","
+                + "\"title\":\"t\",\"status\":409}").build())).isNotEmpty();
+    }
+
+    @Test
+    void aRequestWithoutTokenOrWithAnUnknownFieldIsCaught() {
+        Request noToken = new SimpleRequest.Builder("GET", "/api/v1/datapath").build();
+        Request unknownField = new SimpleRequest.Builder("POST", "/api/v1/services").withAuthorization("Bearer x")
+                .withContentType("application/json").withBody("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,"
+                        + "\"protocol\":\"TCP\",\"colour\":\"red\"}").build();
+
+        assertThat(OpenApiContract.validateRequestOnly(noToken)).isNotEmpty();
+        assertThat(OpenApiContract.validateRequestOnly(unknownField)).isNotEmpty();
+    }
+
+    @Test
+    void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
+        assertThat(OpenApiContract.OPERATIONS).hasSize(14);
+        assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())
+                .isEqualTo("getBackend");
+        assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1").operationId())
+                .isEqualTo("getService");
+        assertThat(OpenApiContract.operationOf("PATCH", "/api/v1/datapath")).isNull();
+    }
+
+    private static SimpleResponse.Builder json(int status, String body) {
+        return SimpleResponse.Builder.status(status).withContentType(status < 400 ? "application/json"
+                : "application/problem+json").withBody(body);
+    }
+}

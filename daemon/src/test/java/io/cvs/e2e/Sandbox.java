@@ -1,0 +1,161 @@
+package io.cvs.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * Network namespaces of one test run, named {@code cvse2e-<pid>-<role>}: a client namespace with only veth links to
+ * each backend's namespace and no default route, so an untranslated VIP fails here instead of leaving the machine.
+ * Backends listen on private addresses 10.79.<i>.2 (the client's end is 10.79.<i>.1). {@link #close()} kills
+ * every process it started and deletes every namespace, whatever happened before.
+ */
+final class Sandbox implements AutoCloseable {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String prefix = "cvse2e-" + ProcessHandle.current().pid();
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    String client() {
+        return prefix + "-cl";
+    }
+
+    String backendNamespace(int i) {
+        return prefix + "-b" + i;
+    }
+
+    static String backendAddress(int i) {
+        return "10.79." + i + ".2";
+    }
+
+    /** The client namespace, linked to {@code backends} backend namespaces. */
+    void build(int backends) {
+        addNamespace(client());
+        run("ip", "-n", client(), "link", "set", "lo", "up");
+        for (int i = 1; i <= backends; i++) {
+            String backend = backendNamespace(i);
+            addNamespace(backend);
+            run("ip", "link", "add", "vb" + i, "netns", client(), "type", "veth", "peer", "name", "eth0", "netns",
+                    backend);
+            run("ip", "-n", client(), "addr", "add", "10.79." + i + ".1/24", "dev", "vb" + i);
+            run("ip", "-n", client(), "link", "set", "vb" + i, "up");
+            run("ip", "-n", backend, "addr", "add", backendAddress(i) + "/24", "dev", "eth0");
+            run("ip", "-n", backend, "link", "set", "eth0", "up");
+            run("ip", "-n", backend, "link", "set", "lo", "up");
+        }
+        assertThat(run("ip", "-n", client(), "route", "show", "default")).as("client default route").isBlank();
+    }
+
+    /** A TCP server in backend namespace i that greets each connection with {@code greeting} and closes it. */
+    void serve(int i, int port, String greeting) {
+        processes.add(start("ip", "netns", "exec", backendNamespace(i), "socat",
+                "TCP-LISTEN:" + port + ",bind=" + backendAddress(i) + ",reuseaddr,fork", "SYSTEM:echo " + greeting));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
+    }
+
+    /**
+     * Connects from the client namespace, as a process of {@code cgroup} (where the socket-LB programs are), to
+     * {@code address:port}, and returns what the server sent before closing, or fails after a bounded time.
+     */
+    String connect(Path cgroup, String address, int port) throws Exception {
+        Process client = runClient(cgroup, address, port);
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.exitValue()).as("client exit; stderr: %s", err).isZero();
+        return out.trim();
+    }
+
+    /** Like {@link #connect}, for a connection that must fail: its exit status and error output. */
+    String connectionFailure(Path cgroup, String address, int port) throws Exception {
+        Process client = runClient(cgroup, address, port);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.exitValue()).as("client exit").isNotZero();
+        return err;
+    }
+
+    private Process runClient(Path cgroup, String address, int port) throws Exception {
+        Process client = start("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec ip netns exec "
+                + client() + " socat -T2 -u TCP:" + address + ":" + port + ",connect-timeout=2 STDOUT");
+        processes.add(client);
+        if (!client.waitFor(10, TimeUnit.SECONDS)) {
+            client.descendants().forEach(ProcessHandle::destroyForcibly);
+            client.destroyForcibly();
+            throw new AssertionError("the client did not finish within 10 s");
+        }
+        return client;
+    }
+
+    @Override
+    public void close() {
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        for (Process process : processes) {
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            runQuietly("ip", "netns", "del", namespaces.get(i));
+        }
+    }
+
+    private void addNamespace(String name) {
+        run("ip", "netns", "add", name);
+        namespaces.add(name);
+    }
+
+    private static Process start(String... command) {
+        try {
+            return new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(String.join(" ", command), e);
+        }
+    }
+
+    /** Runs a command to its end within a bounded time; fails with its output unless it exits 0. */
+    static String run(String... command) {
+        Process process = start(command);
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ": " + err);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void runQuietly(String... command) {
+        try {
+            run(command);
+        } catch (AssertionError | RuntimeException e) {
+            System.err.println("cleanup: " + e.getMessage());
+        }
+    }
+}
