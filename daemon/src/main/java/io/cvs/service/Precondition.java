@@ -38,8 +38,9 @@ record Precondition(boolean any, List<String> tags) {
         if (tags == null || any || tags.contains(current.etag())) {
             return;
         }
+        String asked = tags.isEmpty() ? "a weak tag, which never matches for a change" : String.join(", ", tags);
         throw ServiceProblems.preconditionFailed(current,
-                "The service is at version " + current.version() + ", not " + String.join(", ", tags) + ".");
+                "The service is at version " + current.version() + ", not " + asked + ".");
     }
 
     /** True when an {@code If-None-Match} header names the service's current tag (weak comparison) or is {@code *}. */

@@ -101,15 +101,21 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
             return invalid("Unknown field '" + field + "'.",
                     List.of(new FieldProblem(field, "unknown field", null)));
         }
+        // Jackson's own messages name Java types; answers say what is wrong without the daemon's internals.
         DatabindException binding = cause(ex, DatabindException.class);
         if (binding != null && cause(ex, StreamReadException.class) == null && !binding.getPath().isEmpty()) {
             String field = path(binding);
-            return invalid("Field '" + field + "' cannot be read: " + binding.getOriginalMessage(),
-                    List.of(new FieldProblem(field, binding.getOriginalMessage(), null)));
+            return invalid("Field '" + field + "' has the wrong type or format.",
+                    List.of(new FieldProblem(field, "wrong type or format", null)));
         }
         JacksonException json = cause(ex, JacksonException.class);
-        return ProblemType.MALFORMED_BODY.problem(json != null ? json.getOriginalMessage()
-                : "The request body is missing or is not JSON.");
+        if (json == null) {
+            return ProblemType.MALFORMED_BODY.problem("The request body is missing or is not JSON.");
+        }
+        return ProblemType.MALFORMED_BODY.problem(json.getLocation() == null
+                ? "The request body is not the JSON this operation takes."
+                : "The request body is not the JSON this operation takes (line " + json.getLocation().getLineNr()
+                        + ", column " + json.getLocation().getColumnNr() + ").");
     }
 
     private static ProblemDetail invalid(String detail, List<FieldProblem> errors) {

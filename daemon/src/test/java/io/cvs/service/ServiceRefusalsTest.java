@@ -80,6 +80,15 @@ class ServiceRefusalsTest extends ServicesOverHttp {
     }
 
     @Test
+    void bodiesOfTheWrongShapeAre400WithoutTheDaemonsInternals() {
+        JsonNode array = refused(() -> post("[]"), 400, "malformed-body");
+        JsonNode type = refused(() -> post(spec("api", "192.0.2.11", 80, "TCP", "[]").replace("80", "\"eighty\"")),
+                400, "validation-failed", "port");
+        assertThat(array.path("detail").asString()).doesNotContain("io.cvs").doesNotContain("ServiceSpec");
+        assertThat(type.toString()).doesNotContain("io.cvs").doesNotContain("java.");
+    }
+
+    @Test
     void aBodyOverTheLimitIs413WithOrWithoutContentLength() {
         String labels = "\"labels\":{\"a\":\"" + "x".repeat(1200) + "\"}}";
         refused(() -> post(spec("api", "192.0.2.11", 80, "TCP", "[]").replace("}", "," + labels)), 413,
