@@ -26,7 +26,7 @@ import org.springframework.validation.annotation.Validated;
 public record ApiSecurityProperties(String adminToken, String viewerToken,
         @NotNull @DefaultValue("/var/lib/cvs/admin-token") Path tokenFile,
         @NotNull @DefaultValue({"/actuator/health/**", "/actuator/prometheus", "/swagger-ui.html", "/swagger-ui/**",
-            "/v3/api-docs/**"}) List<String> openOnLoopback) {
+            "/v3/api-docs/**", "/openapi.yaml"}) List<String> openOnLoopback) {
 
     /** Never the tokens themselves, wherever this ends up printed. */
     @Override

@@ -7,6 +7,7 @@ import io.cvs.DaemonOverHttp;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,20 @@ class ApiAccessTest extends DaemonOverHttp {
         assertThat(get("/swagger-ui/index.html", null).statusCode()).isEqualTo(200);
         assertThat(docs.statusCode()).isEqualTo(200);
         assertThat(json(docs).path("paths").has(DATAPATH)).isTrue();
+    }
+
+    @Test
+    void swaggerUiShowsTheContractItself() throws Exception {
+        HttpResponse<String> contract = get("/openapi.yaml", null);
+        assertThat(contract.statusCode()).isEqualTo(200);
+        assertThat(contract.body()).isEqualTo(Files.readString(repositoryFile("openapi.yaml")));
+        assertThat(get("/v3/api-docs/swagger-config", null).body()).contains("\"url\":\"/openapi.yaml\"");
+    }
+
+    /** A file at the top of the repository, from the module directory or the top itself. */
+    private static Path repositoryFile(String name) {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.exists(here.resolve(name)) ? here.resolve(name) : here.getParent().resolve(name);
     }
 
     @Test
