@@ -39,6 +39,10 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(BpfDaemonTest.UndoWhatTheDaemonLeaves.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "cvs.datapath=bpf",
+    "cvs.bpf.capacity.max-services=64",
+    "cvs.bpf.capacity.max-backends=256",
+    "cvs.bpf.capacity.max-backends-per-service=8",
+    "cvs.bpf.capacity.selection-slots=32",
     "cvs.security.admin-token=" + BpfDaemonTest.ADMIN_TOKEN})
 @DirtiesContext
 class BpfDaemonTest {
@@ -106,7 +110,12 @@ class BpfDaemonTest {
         socketLb.path("programs").forEach(program -> programIds.add(program.path("programId").asInt()));
         assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::id)
                 .containsExactlyInAnyOrderElementsOf(programIds);
-        assertThat(datapath.path("capacity").path("services").path("max").asInt()).isPositive();
+        // the map set was created with cvs.bpf.capacity.*: these come back from the pinned cvs_meta_v1
+        JsonNode capacity = datapath.path("capacity");
+        assertThat(capacity.path("services").path("max").asInt()).isEqualTo(64);
+        assertThat(capacity.path("backends").path("max").asInt()).isEqualTo(256);
+        assertThat(capacity.path("maxBackendsPerService").asInt()).isEqualTo(8);
+        assertThat(capacity.path("selectionSlots").asInt()).isEqualTo(32);
     }
 
     @Test

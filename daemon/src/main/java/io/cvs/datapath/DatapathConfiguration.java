@@ -1,7 +1,6 @@
 package io.cvs.datapath;
 
 import io.cvs.datapath.bpf.BpfMapException;
-import io.cvs.datapath.bpf.Capacity;
 import io.cvs.system.StartupRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +27,14 @@ class DatapathConfiguration {
         choice.fallbackReason().ifPresentOrElse(
                 reason -> log.warn("Datapath: memory; NOTHING IS FORWARDED, because {}", reason),
                 () -> log.info("Datapath: memory, as cvs.datapath says; nothing is forwarded"));
-        return new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, choice.fallbackReason().orElse(null));
+        return new MemoryDatapath(bpf.capacity().orDefaults(), choice.fallbackReason().orElse(null));
     }
 
     /** The host can run BPF, so a failure here is something to fix, never a reason to fall back to memory. */
     private static BpfDatapath openBpf(BpfProperties bpf) {
         BpfDatapath datapath;
         try {
-            datapath = BpfDatapath.open(bpf.pinDir(), Capacity.AS_PINNED_OR_DEFAULT, bpf.cgroup());
+            datapath = BpfDatapath.open(bpf.pinDir(), bpf.capacity().requested(), bpf.cgroup());
         } catch (BpfMapException e) {
             throw new StartupRefusedException("The BPF datapath at " + bpf.pinDir() + " could not start: "
                     + e.getMessage(), action(e.errnoName()), e);
@@ -51,8 +50,9 @@ class DatapathConfiguration {
         return switch (errno) {
             case "EBUSY" -> "Another process (a cvs daemon?) writes this map set; stop it, or set cvs.bpf.pin-dir "
                     + "to another directory.";
-            case "EEXIST" -> "This map set's socket-LB programs are attached to another cgroup; set cvs.bpf.cgroup "
-                    + "to that one, or detach them first.";
+            case "EEXIST" -> "Either the map set was created with another capacity than cvs.bpf.capacity asks (leave "
+                    + "those at 0 to take what is pinned), or its socket-LB programs are attached to another cgroup "
+                    + "(set cvs.bpf.cgroup to that one, or detach them first); the message above says which.";
             case "EPROTO" -> "Something else, or an incompatible cvs version, is pinned there; remove it or set "
                     + "cvs.bpf.pin-dir to another directory.";
             default -> "Check the pin directory and cgroup (cvs.bpf.pin-dir, cvs.bpf.cgroup) and the message above.";

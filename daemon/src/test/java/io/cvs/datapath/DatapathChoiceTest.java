@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** {@code cvs.datapath} against what the host offers ({@link FakeHostProbe}). */
 class DatapathChoiceTest {
 
-    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null);
+    private static final BpfProperties.MapCapacity ANY_SIZE = new BpfProperties.MapCapacity(0, 0, 0, 0);
+    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE);
 
     @Test
     void autoOnACapableHostIsBpf() {
@@ -56,7 +57,7 @@ class DatapathChoiceTest {
 
     @Test
     void aConfiguredCgroupMustBeOnCgroup2() {
-        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"));
+        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"), ANY_SIZE);
         FakeHostProbe host = FakeHostProbe.capable();
 
         DatapathChoice choice = DatapathChoice.of(DatapathMode.AUTO, onV1, host);
@@ -64,7 +65,7 @@ class DatapathChoiceTest {
         assertThat(choice.fallbackReason()).hasValueSatisfying(
                 reason -> assertThat(reason).contains("cvs.bpf.cgroup /sys/fs/cgroup/cpu is not on cgroup v2"));
         assertThat(DatapathChoice.of(DatapathMode.AUTO,
-                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs")), host).mode())
+                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs"), ANY_SIZE), host).mode())
                 .isEqualTo(DatapathMode.BPF);
     }
 

@@ -1,0 +1,32 @@
+package io.cvs.datapath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cvs.datapath.bpf.Capacity;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** cvs.bpf.capacity.* also sizes the memory datapath, with libcvsbpf's defaults where a field is 0. */
+class MemoryCapacityTest {
+
+    private final DatapathConfiguration configuration = new DatapathConfiguration();
+
+    @Test
+    void theConfiguredCapacityBoundsTheMemoryDatapath() {
+        Datapath memory = memoryWith(new BpfProperties.MapCapacity(7, 9, 3, 4));
+
+        assertThat(memory.status().usage().max()).isEqualTo(new Capacity(7, 9, 3, 4));
+    }
+
+    @Test
+    void zeroFieldsTakeLibcvsbpfsDefaults() {
+        Datapath memory = memoryWith(new BpfProperties.MapCapacity(0, 100, 0, 0));
+
+        assertThat(memory.status().usage().max()).isEqualTo(new Capacity(1024, 100, 256, 1024));
+    }
+
+    private Datapath memoryWith(BpfProperties.MapCapacity capacity) {
+        BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity);
+        return configuration.datapath(new DatapathProperties(DatapathMode.MEMORY), bpf, FakeHostProbe.capable());
+    }
+}
