@@ -2,11 +2,8 @@ package io.cvs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.BpfEnvironment;
 import io.cvs.datapath.bpf.Bpftool;
-import io.cvs.datapath.bpf.Capacity;
 import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.OpenMode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,25 +64,13 @@ class BpfDaemonTest {
 
         @Override
         public void beforeAll(ExtensionContext context) throws Exception {
-            Path cgroupRoot = BpfEnvironment.cgroup2Root();
-            pinDir = BpfEnvironment.BPFFS.resolve(NAME);
-            cgroup = Files.createDirectory(cgroupRoot.resolve(NAME));
+            pinDir = BpfDaemonHome.pinDir(NAME);
+            cgroup = BpfDaemonHome.createCgroup(NAME);
         }
 
         @Override
         public void afterAll(ExtensionContext context) throws Exception {
-            try {
-                if (pinDir != null && Files.exists(pinDir)) {
-                    try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.EXISTING)) {
-                        maps.detachSocketLb();
-                    }
-                    MapSet.destroy(pinDir);
-                }
-            } finally {
-                if (cgroup != null) {
-                    Files.deleteIfExists(cgroup);
-                }
-            }
+            BpfDaemonHome.undo(pinDir, cgroup);
         }
     }
 

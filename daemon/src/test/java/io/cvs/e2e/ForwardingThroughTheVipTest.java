@@ -2,8 +2,8 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.BpfDaemonHome;
 import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BpfEnvironment;
 import io.cvs.datapath.bpf.Capacity;
 import io.cvs.datapath.bpf.MapSet;
 import io.cvs.datapath.bpf.OpenMode;
@@ -75,7 +75,6 @@ class ForwardingThroughTheVipTest {
 
         @Override
         public void beforeAll(ExtensionContext context) throws Exception {
-            Path cgroupRoot = BpfEnvironment.cgroup2Root();
             for (String tool : List.of("ip", "socat", "ss")) {
                 if (onPath(tool).isEmpty()) {
                     String message = "END-TO-END TEST NOT RUN: no " + tool + " on the PATH (scripts/bootstrap)";
@@ -86,8 +85,8 @@ class ForwardingThroughTheVipTest {
                     Assumptions.abort(message);
                 }
             }
-            pinDir = BpfEnvironment.BPFFS.resolve(NAME);
-            cgroup = Files.createDirectory(cgroupRoot.resolve(NAME));
+            pinDir = BpfDaemonHome.pinDir(NAME);
+            cgroup = BpfDaemonHome.createCgroup(NAME);
             sandbox = new Sandbox();
             sandbox.build(2);
         }
@@ -99,18 +98,7 @@ class ForwardingThroughTheVipTest {
                     sandbox.close();
                 }
             } finally {
-                try {
-                    if (pinDir != null && Files.exists(pinDir)) {
-                        try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.EXISTING)) {
-                            maps.detachSocketLb();
-                        }
-                        MapSet.destroy(pinDir);
-                    }
-                } finally {
-                    if (cgroup != null) {
-                        Files.deleteIfExists(cgroup);
-                    }
-                }
+                BpfDaemonHome.undo(pinDir, cgroup);
             }
         }
 
