@@ -64,7 +64,11 @@ struct cvs_maps {
 };
 
 /* Pins cvs may leave in a pin root besides the map set: sock.c's. */
-extern const char *const cvs_sock_pins[];
+#define CVS_SOCK_PINS (CVS_SOCK_PROGS + 1)	/* the links, the socket table */
+extern const char *const cvs_sock_pins[CVS_SOCK_PINS];
+
+/* pinset.c: unlink dir/name for each name; absent ones are fine. */
+int cvs_unlink_pins(const char *dir, const char *const *names, int count);
 
 /* log.c */
 void cvs_log(int level, const char *fmt, ...)

@@ -153,9 +153,8 @@ CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
 
 CVS_API int cvs_maps_destroy(const char *pin_root)
 {
-	char path[PATH_MAX];
 	struct statfs fs;
-	int fd, err = 0, i;
+	int fd, err = 0;
 
 	if (!pin_root || pin_root[0] != '/' ||
 	    strlen(pin_root) > PATH_MAX - 32)
@@ -174,23 +173,9 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 		goto out;
 	}
 	/* Links first: unpinning them detaches the programs. */
-	for (i = 0; cvs_sock_pins[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_root,
-			 cvs_sock_pins[i]);
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			goto out;
-		}
-	}
-	for (i = 0; i < CVS_M_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_root,
-			 cvs_map_names[i]);
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			goto out;
-		}
-	}
-	if (rmdir(pin_root))
+	err = cvs_unlink_pins(pin_root, cvs_sock_pins, CVS_SOCK_PINS) ?:
+	      cvs_unlink_pins(pin_root, cvs_map_names, CVS_M_COUNT);
+	if (!err && rmdir(pin_root))
 		err = -errno;
 out:
 	close(fd);

@@ -179,14 +179,19 @@ static int mkdir_parents(const char *root)
 	return 0;
 }
 
-static void remove_pins(const char *dir)
+int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 {
 	char path[PATH_MAX];
-	int i;
+	int i, err;
 
-	for (i = 0; i < CVS_M_COUNT; i++)
-		if (!path_join(path, dir, cvs_map_names[i]))
-			unlink(path);
+	for (i = 0; i < count; i++) {
+		err = path_join(path, dir, names[i]);
+		if (err)
+			return err;
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
 }
 
 /* Build the set in a sibling directory and rename it into place. */
@@ -250,7 +255,7 @@ static int create_set(const char *root, const struct cvs_meta *meta)
 	return 0;
 
 out_unpin:
-	remove_pins(tmp);
+	cvs_unlink_pins(tmp, cvs_map_names, CVS_M_COUNT);
 out_destroy:
 	cvs_mapset__destroy(skel);
 out_rmdir:

@@ -35,16 +35,13 @@ static int view_service(struct cvs_maps *m, const struct cvs_svc_key *key,
 	return 0;
 }
 
-/* Is the view still current? Word unchanged and key still names id. */
+/* Is the view still current? Key still names id, whose word is unchanged. */
 static int still_current(struct cvs_maps *m, const struct cvs_svc_key *key,
 			 const struct view *v)
 {
 	struct view now;
-	int err;
+	int err = view_service(m, key, &now);
 
-	if (cvs_word_load(m, v->id) != v->word)
-		return -EAGAIN;
-	err = view_service(m, key, &now);
 	if (err)
 		return err;
 	return now.id == v->id && now.word == v->word ? 0 : -EAGAIN;

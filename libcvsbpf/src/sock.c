@@ -21,9 +21,9 @@
 #include "cvs_sock.skel.h"
 
 /* Indexed by enum cvs_sock_prog; then the programs' own map. */
-const char *const cvs_sock_pins[] = {
+const char *const cvs_sock_pins[CVS_SOCK_PINS] = {
 	"sock_connect4", "sock_sendmsg4", "sock_recvmsg4", "sock_getpeername4",
-	CVS_MAP_SOCK_NAT, NULL,
+	CVS_MAP_SOCK_NAT,
 };
 
 static struct bpf_program *sock_prog(struct cvs_sock *skel, int i)
