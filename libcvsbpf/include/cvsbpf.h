@@ -141,6 +141,26 @@ int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out);
 int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
 
 /*
+ * Rebuild a writer's caches from the maps, exactly as cvs_maps_open() builds
+ * them, for changes made behind its back (a service entry deleted or a
+ * record altered with bpftool): ids that no service references any more go
+ * back to the free pools (last in line), cvs_maps_usage() counts what the
+ * maps hold, and the next cvs_service_upsert() diffs against the backend
+ * records the maps hold. Generations keep increasing. Writes nothing.
+ *
+ * On failure the handle's caches stay as they were: -EPERM on a read-only
+ * handle (it keeps no caches); -EPROTO when the maps hold what open would
+ * refuse too, such as a member naming a backend id out of range or another
+ * member's (logged; rewrite the services cvs_service_verify() rejects, then
+ * resync again).
+ *
+ * Takes the handle's lock like the other calls, so it runs between their
+ * calls, never inside one; cvs_service_pick() on the same handle does not
+ * wait for it. Costs a lookup per service and per member.
+ */
+int cvs_maps_resync(struct cvs_maps *m);
+
+/*
  * Remove a map set's pins and directory. Refused with -EBUSY while a writer
  * holds it. Forwarding through programs that still hold the maps continues
  * until they are detached; this is for tests and for uninstalling.

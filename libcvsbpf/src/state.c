@@ -4,6 +4,8 @@
  * at open they are rebuilt from the current generation of every service, so
  * a restart (or a crash in the middle of an upsert, which leaves only
  * unreferenced records behind) continues exactly where the maps are.
+ * cvs_maps_resync() rebuilds them the same way on an open handle, for
+ * changes made behind the writer's back (bpftool, another tool).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,11 +15,23 @@
 
 #include "internal.h"
 
+/* The caches of struct cvs_maps, built aside and swapped in as one, so a
+ * failed rebuild leaves the handle's caches as they were. */
+struct caches {
+	__u32 next_gen;
+	struct cvs_svc_state *svcs;
+	struct cvs_member *members;
+	struct cvs_backend *backends;
+	struct cvs_id_pool free_svcs;
+	struct cvs_id_pool free_backends;
+};
+
 /* The member list of the word's half, up to its end marker. */
-static int load_members(struct cvs_maps *m, __u32 svc_id, __u64 word,
-			bool *backend_used, __u32 *n)
+static int load_members(struct cvs_maps *m, struct caches *c, __u32 svc_id,
+			__u64 word, bool *backend_used, __u32 *n)
 {
-	struct cvs_member *mb = cvs_members_of(m, svc_id);
+	struct cvs_member *mb = c->members +
+				(size_t)svc_id * m->meta.max_members;
 	__u32 j, idx, id;
 	int err;
 
@@ -38,7 +52,7 @@ static int load_members(struct cvs_maps *m, __u32 svc_id, __u64 word,
 		}
 		backend_used[id] = true;
 		err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &id,
-					  &m->backends[id]);
+					  &c->backends[id]);
 		if (err)
 			return err;
 	}
@@ -46,8 +60,8 @@ static int load_members(struct cvs_maps *m, __u32 svc_id, __u64 word,
 	return 0;
 }
 
-static int load_services(struct cvs_maps *m, bool *backend_used,
-			 __u32 *max_gen)
+static int load_services(struct cvs_maps *m, struct caches *c,
+			 bool *backend_used, __u32 *max_gen)
 {
 	struct cvs_svc_key key, *prev = NULL;
 	struct cvs_svc svc;
@@ -65,17 +79,17 @@ static int load_services(struct cvs_maps *m, bool *backend_used,
 			return err;
 		word = svc.id < m->meta.max_services ?
 		       cvs_word_load(m, svc.id) : 0;
-		if (!cvs_word_gen(word) || m->svcs[svc.id].used ||
+		if (!cvs_word_gen(word) || c->svcs[svc.id].used ||
 		    cvs_word_slots(word) > m->meta.table_slots) {
 			cvs_log(CVS_LOG_ERROR,
 				"service entry with id %u (word 0x%llx) is inconsistent with the map set",
 				svc.id, (unsigned long long)word);
 			return -EPROTO;
 		}
-		err = load_members(m, svc.id, word, backend_used, &members);
+		err = load_members(m, c, svc.id, word, backend_used, &members);
 		if (err)
 			return err;
-		m->svcs[svc.id] = (struct cvs_svc_state){
+		c->svcs[svc.id] = (struct cvs_svc_state){
 			.used = true, .word = word, .members = members };
 		if (cvs_word_gen(word) > *max_gen)
 			*max_gen = cvs_word_gen(word);
@@ -83,40 +97,133 @@ static int load_services(struct cvs_maps *m, bool *backend_used,
 	return err == -ENOENT ? 0 : err;
 }
 
-int cvs_pinset_load_state(struct cvs_maps *m)
+/*
+ * Free ids go into the pool in the order of the pool they replace, then the
+ * others by id: an id that was free already keeps its place, and one freed
+ * behind the writer's back waits longest, as if freed now (id_pool.c).
+ */
+static void fill_pool(struct cvs_id_pool *pool, const struct cvs_id_pool *old,
+		      bool *taken, __u32 cap)
+{
+	__u32 k, id;
+
+	for (k = 0; k < old->len; k++) {
+		id = cvs_id_pool_peek(old, k);
+		if (!taken[id]) {
+			cvs_id_pool_push(pool, id);
+			taken[id] = true;
+		}
+	}
+	for (id = 0; id < cap; id++)
+		if (!taken[id])
+			cvs_id_pool_push(pool, id);
+}
+
+static void swap_caches(struct cvs_maps *m, struct caches *c)
+{
+	struct caches old = {
+		.next_gen = m->next_gen,
+		.svcs = m->svcs,
+		.members = m->members,
+		.backends = m->backends,
+		.free_svcs = m->free_svcs,
+		.free_backends = m->free_backends,
+	};
+
+	m->next_gen = c->next_gen;
+	m->svcs = c->svcs;
+	m->members = c->members;
+	m->backends = c->backends;
+	m->free_svcs = c->free_svcs;
+	m->free_backends = c->free_backends;
+	*c = old;
+}
+
+static void free_caches(struct caches *c)
+{
+	free(c->svcs);
+	free(c->members);
+	free(c->backends);
+	cvs_id_pool_free(&c->free_svcs);
+	cvs_id_pool_free(&c->free_backends);
+}
+
+/*
+ * Rebuild the caches from the maps and replace the handle's with them. No
+ * generation below gen_floor is handed out, nor any a word holds.
+ */
+static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 {
 	const struct cvs_meta *meta = &m->meta;
 	__u32 max_gen = 0, id;
-	bool *backend_used;
+	struct caches c = {};
+	bool *taken;
 	int err;
 
-	m->svcs = calloc(meta->max_services, sizeof(*m->svcs));
-	m->members = calloc((size_t)meta->max_services * meta->max_members,
-			    sizeof(*m->members));
-	m->backends = calloc(meta->max_backends, sizeof(*m->backends));
-	backend_used = calloc(meta->max_backends, sizeof(*backend_used));
-	if (!m->svcs || !m->members || !m->backends || !backend_used) {
+	c.svcs = calloc(meta->max_services, sizeof(*c.svcs));
+	c.members = calloc((size_t)meta->max_services * meta->max_members,
+			   sizeof(*c.members));
+	c.backends = calloc(meta->max_backends, sizeof(*c.backends));
+	/* backend ids while loading, then service ids */
+	taken = calloc(meta->max_backends > meta->max_services ?
+		       meta->max_backends : meta->max_services,
+		       sizeof(*taken));
+	if (!c.svcs || !c.members || !c.backends || !taken) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = cvs_id_pool_init(&m->free_svcs, meta->max_services) ?:
-	      cvs_id_pool_init(&m->free_backends, meta->max_backends) ?:
-	      load_services(m, backend_used, &max_gen);
+	err = cvs_id_pool_init(&c.free_svcs, meta->max_services) ?:
+	      cvs_id_pool_init(&c.free_backends, meta->max_backends) ?:
+	      load_services(m, &c, taken, &max_gen);
 	if (err)
 		goto out;
+	fill_pool(&c.free_backends, &m->free_backends, taken,
+		  meta->max_backends);
 	for (id = 0; id < meta->max_services; id++)
-		if (!m->svcs[id].used)
-			cvs_id_pool_push(&m->free_svcs, id);
-	for (id = 0; id < meta->max_backends; id++)
-		if (!backend_used[id])
-			cvs_id_pool_push(&m->free_backends, id);
-	/* Every generation handed out before is below gen_reserved. */
-	m->next_gen = meta->gen_reserved;
-	if (max_gen >= m->next_gen)
-		m->next_gen = max_gen + 1;
-	if (!m->next_gen)
-		m->next_gen = 1;
+		taken[id] = c.svcs[id].used;
+	fill_pool(&c.free_svcs, &m->free_svcs, taken, meta->max_services);
+	c.next_gen = max_gen >= gen_floor ? max_gen + 1 : gen_floor;
+	if (!c.next_gen)
+		c.next_gen = 1;
+	swap_caches(m, &c);	/* c holds the old caches now */
 out:
-	free(backend_used);
+	free_caches(&c);
+	free(taken);
+	return err;
+}
+
+int cvs_pinset_load_state(struct cvs_maps *m)
+{
+	/* Every generation handed out before is below gen_reserved. */
+	return rebuild(m, m->meta.gen_reserved);
+}
+
+CVS_API int cvs_maps_resync(struct cvs_maps *m)
+{
+	__u32 svcs, backends;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	if (m->readonly)
+		return -EPERM;
+	pthread_mutex_lock(&m->lock);
+	svcs = m->free_svcs.len;
+	backends = m->free_backends.len;
+	/*
+	 * This handle handed out every generation below next_gen; the words
+	 * show any stored by someone else. Starting from gen_reserved, as
+	 * open does, would skip a whole reserved block at every resync.
+	 */
+	err = rebuild(m, m->next_gen);
+	if (!err && (svcs != m->free_svcs.len ||
+		     backends != m->free_backends.len))
+		cvs_log(CVS_LOG_INFO,
+			"resync: service ids in use %u -> %u, backend ids in use %u -> %u",
+			m->meta.max_services - svcs,
+			m->meta.max_services - m->free_svcs.len,
+			m->meta.max_backends - backends,
+			m->meta.max_backends - m->free_backends.len);
+	pthread_mutex_unlock(&m->lock);
 	return err;
 }

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * test_drift.c - changes made to the maps behind the writer's back, as an
+ * operator with bpftool makes them: cvs_maps_resync() brings the writer's
+ * caches back to what the maps hold, and cvs_service_upsert() afterwards
+ * writes a clean generation without leaking ids.
+ */
+#define _GNU_SOURCE
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const struct cvs_backend_spec three[] = {
+	BE(10, 0, 0, 1, 8080, 1),
+	BE(10, 0, 0, 2, 8080, 2),
+	BE(10, 0, 0, 3, 8080, 5),
+};
+
+static const struct cvs_backend_spec two[] = {
+	BE(10, 0, 1, 1, 80, 1),
+	BE(10, 0, 1, 2, 80, 1),
+};
+
+/* bpftool map delete of the service's key in cvs_svc_v1. */
+static void delete_entry_behind_its_back(const struct fx *f,
+					 const struct cvs_svc_key *key)
+{
+	struct raw_maps r;
+
+	assert_ok(raw_open(f->root, &r));
+	assert_ok(bpf_map_delete_elem(r.fd[RAW_SVC], key));
+	raw_close(&r);
+}
+
+static void assert_usage(struct cvs_maps *m, __u32 services, __u32 backends)
+{
+	struct cvs_usage u;
+
+	assert_ok(cvs_maps_usage(m, &u));
+	if (u.services != services || u.backends != backends)
+		fail_msg("usage %u services, %u backends; expected %u, %u",
+			 u.services, u.backends, services, backends);
+}
+
+/* Fails unless no backend id is a member of two of the services. */
+static void assert_backend_ids_unique(const struct raw_maps *r,
+				      const struct cvs_svc_key *keys,
+				      __u32 nkeys)
+{
+	__u32 ids[TEST_MAX_BACKENDS], n = 0, got, a, b, i;
+
+	for (i = 0; i < nkeys; i++) {
+		assert_ok(raw_member_ids(r, &keys[i], ids + n,
+					 TEST_MAX_BACKENDS - n, &got));
+		n += got;
+	}
+	for (a = 0; a < n; a++)
+		for (b = 0; b < a; b++)
+			if (ids[a] == ids[b])
+				fail_msg("backend id %u is a member twice",
+					 ids[a]);
+}
+
+static void test_resync_needs_a_writer(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+
+	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
+	assert_ok(cvs_maps_open(f->root, NULL, CVS_OPEN_READONLY, &f->ro));
+	assert_rc(cvs_maps_resync(f->ro), -EPERM);
+	assert_rc(cvs_maps_resync(NULL), -EINVAL);
+	assert_ok(cvs_maps_resync(f->m));
+	assert_usage(f->m, 1, 3);
+}
+
+/* Without resync the ids of a service deleted behind the writer's back
+ * stay taken until it reopens; resync gives them back. */
+static void test_resync_reclaims_the_ids_of_a_deleted_entry(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key keys[TEST_MAX_SERVICES + 1];
+	struct cvs_service_info gone, info;
+	struct cvs_backend_spec got[3];
+	struct raw_maps r;
+	__u32 i;
+
+	for (i = 0; i < TEST_MAX_SERVICES; i++) {
+		keys[i] = vip(i + 1, 80, IPPROTO_TCP);
+		assert_ok(cvs_service_upsert(f->m, &keys[i], two, 2));
+	}
+	assert_ok(cvs_service_get(f->m, &keys[3], &gone, got, 2));
+	delete_entry_behind_its_back(f, &keys[3]);
+
+	keys[TEST_MAX_SERVICES] = vip(100, 80, IPPROTO_TCP);
+	assert_usage(f->m, TEST_MAX_SERVICES, 2 * TEST_MAX_SERVICES);
+	assert_rc(cvs_service_upsert(f->m, &keys[TEST_MAX_SERVICES], three, 3),
+		  -ENOSPC);
+
+	assert_ok(cvs_maps_resync(f->m));
+	assert_usage(f->m, TEST_MAX_SERVICES - 1, 2 * TEST_MAX_SERVICES - 2);
+	assert_true(log_count("resync: service ids in use 8 -> 7",
+			      CVS_LOG_INFO) == 1);
+	assert_ok(cvs_service_upsert(f->m, &keys[TEST_MAX_SERVICES], three, 3));
+	assert_ok(cvs_service_get(f->m, &keys[TEST_MAX_SERVICES], &info, got,
+				  3));
+	assert_int_equal(info.id, gone.id);	/* the only free one */
+	assert_usage(f->m, TEST_MAX_SERVICES, 2 * TEST_MAX_SERVICES + 1);
+
+	keys[3] = keys[TEST_MAX_SERVICES];
+	assert_ok(raw_open(f->root, &r));
+	assert_backend_ids_unique(&r, keys, TEST_MAX_SERVICES);
+	raw_close(&r);
+}
+
+static void test_upsert_after_resync_recreates_a_deleted_service(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key keys[2] = {
+		vip(1, 80, IPPROTO_TCP), vip(2, 80, IPPROTO_TCP),
+	};
+	struct cvs_backend_spec got[3];
+	struct cvs_service_info before, after;
+	struct cvs_pick pick;
+	struct raw_maps r;
+	__u32 old_ids[3], ids[3], n, i, j;
+
+	assert_ok(cvs_service_upsert(f->m, &keys[0], three, 3));
+	assert_ok(cvs_service_upsert(f->m, &keys[1], two, 2));
+	assert_ok(cvs_service_get(f->m, &keys[0], &before, got, 3));
+	assert_ok(raw_open(f->root, &r));
+	assert_ok(raw_member_ids(&r, &keys[0], old_ids, 3, &n));
+	delete_entry_behind_its_back(f, &keys[0]);
+
+	assert_ok(cvs_maps_resync(f->m));
+	assert_rc(cvs_service_get(f->m, &keys[0], &after, got, 3), -ENOENT);
+	assert_usage(f->m, 1, 2);
+
+	assert_ok(cvs_service_upsert(f->m, &keys[0], three, 3));
+	assert_ok(cvs_service_get(f->m, &keys[0], &after, got, 3));
+	assert_memory_equal(got, three, sizeof(three));
+	assert_true(after.gen > before.gen);
+	assert_usage(f->m, 2, 5);
+	/* reclaimed ids wait behind the ids that were free already */
+	assert_int_not_equal(after.id, before.id);
+	assert_ok(raw_member_ids(&r, &keys[0], ids, 3, &n));
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			if (ids[i] == old_ids[j])
+				fail_msg("reclaimed backend id %u handed out before the ids that were free",
+					 ids[i]);
+	assert_backend_ids_unique(&r, keys, 2);
+	raw_close(&r);
+	for (i = 0; i < 100; i++) {
+		assert_ok(cvs_service_pick(f->m, &keys[0], &pick));
+		assert_int_equal(ntohl(pick.addr) >> 8, 0x0a0000);
+	}
+}
+
+/* Resync never hands out a generation twice: not those of services deleted
+ * behind its back (no word shows them any more), not those in words stored
+ * by someone else; and it does not skip a reserved block either. */
+static void test_resync_keeps_generations_increasing(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_svc_key k3 = vip(3, 80, IPPROTO_TCP);
+	struct cvs_service_info i1, i2, i3;
+	struct cvs_backend_spec got[3];
+	struct cvs_svc svc;
+	struct raw_maps r;
+	__u32 reserved, i;
+	__u64 word;
+
+	assert_ok(cvs_service_upsert(f->m, &k2, two, 2));
+	for (i = 0; i < 5; i++)
+		assert_ok(cvs_service_upsert(f->m, &k1, three, 3 - i % 2));
+	assert_ok(cvs_service_get(f->m, &k1, &i1, got, 3));
+	assert_ok(cvs_service_get(f->m, &k2, &i2, got, 3));
+	assert_true(i1.gen > i2.gen);
+	delete_entry_behind_its_back(f, &k1);
+
+	assert_ok(raw_open(f->root, &r));
+	reserved = r.meta.gen_reserved;
+	assert_ok(cvs_maps_resync(f->m));
+	assert_ok(cvs_service_upsert(f->m, &k3, three, 3));
+	assert_ok(cvs_service_get(f->m, &k3, &i3, got, 3));
+	if (i3.gen <= i1.gen)
+		fail_msg("gen %u after resync, %u was handed out before",
+			 i3.gen, i1.gen);
+
+	/* someone stores a later generation of the same half in k2's word */
+	assert_ok(raw_svc_word(&r, &k2, &svc, &word));
+	word = cvs_gen_word(cvs_word_gen(word) + 200, cvs_word_slots(word));
+	raw_write_word(&r, svc.id, word);
+	assert_ok(cvs_maps_resync(f->m));
+	assert_ok(cvs_service_upsert(f->m, &k3, three, 2));
+	assert_ok(cvs_service_get(f->m, &k3, &i3, got, 3));
+	if (i3.gen <= cvs_word_gen(word))
+		fail_msg("gen %u after resync, a word holds %u", i3.gen,
+			 cvs_word_gen(word));
+
+	raw_close(&r);
+	assert_ok(raw_open(f->root, &r));
+	assert_int_equal(r.meta.gen_reserved, reserved);
+	raw_close(&r);
+}
+
+/* A backend record altered behind the writer's back: once resync has read
+ * it, upsert gives the backend a fresh id with a correct record and zeroed
+ * counters, keeps the others' ids, and frees the altered one. */
+static void test_upsert_after_resync_replaces_an_altered_backend(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_backend altered, be;
+	struct cvs_backend_counters bc[3];
+	struct cvs_service_counters sc;
+	struct cvs_backend_stats junk;
+	struct cvs_backend_spec got[3];
+	struct cvs_service_info info;
+	struct raw_maps r;
+	__u32 before[3], after[3], n;
+
+	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
+	assert_ok(raw_open(f->root, &r));
+	assert_ok(raw_member_ids(&r, &k, before, 3, &n));
+	raw_write_bestat(&r, before[1], 4, &junk);
+	assert_ok(bpf_map_lookup_elem(r.fd[RAW_BE], &before[1], &altered));
+	altered.addr = ip4(10, 9, 9, 9);
+	assert_ok(bpf_map_update_elem(r.fd[RAW_BE], &before[1], &altered,
+				      BPF_ANY));
+
+	assert_ok(cvs_maps_resync(f->m));
+	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
+	assert_ok(raw_member_ids(&r, &k, after, 3, &n));
+	assert_int_equal(after[0], before[0]);
+	assert_int_equal(after[2], before[2]);
+	assert_int_not_equal(after[1], before[1]);
+	assert_ok(bpf_map_lookup_elem(r.fd[RAW_BE], &after[1], &be));
+	raw_close(&r);
+	assert_int_equal(be.addr, three[1].addr);
+	assert_int_equal(be.port, three[1].port);
+	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
+	assert_memory_equal(got, three, sizeof(three));
+	assert_ok(cvs_service_counters(f->m, &k, &sc, bc, 3, &n));
+	assert_int_equal(bc[1].conns + bc[1].packets + bc[1].bytes, 0);
+	assert_usage(f->m, 1, 3);
+}
+
+/* Maps that open would refuse, resync refuses too, and keeps the caches it
+ * had: with them, upsert still rewrites the broken service. */
+static void test_failed_resync_keeps_the_caches(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_backend_spec got[3];
+	struct cvs_service_info info;
+	struct cvs_member mbr;
+	struct cvs_svc svc;
+	struct raw_maps r;
+	__u32 idx;
+	__u64 word;
+
+	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
+	assert_ok(cvs_service_upsert(f->m, &k2, two, 2));
+	assert_ok(raw_open(f->root, &r));
+	delete_entry_behind_its_back(f, &k2);
+	assert_ok(raw_svc_word(&r, &k, &svc, &word));
+	idx = cvs_mbr_index(r.meta.max_members, svc.id, cvs_word_half(word), 1);
+	assert_ok(bpf_map_lookup_elem(r.fd[RAW_MBR], &idx, &mbr));
+	mbr.backend_id = TEST_MAX_BACKENDS + 7;
+	assert_ok(bpf_map_update_elem(r.fd[RAW_MBR], &idx, &mbr, BPF_ANY));
+	raw_close(&r);
+
+	assert_rc(cvs_maps_resync(f->m), -EPROTO);
+	assert_true(log_count("out of range or shared", CVS_LOG_ERROR) > 0);
+	assert_usage(f->m, 2, 5);
+
+	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
+	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
+	assert_memory_equal(got, three, sizeof(three));
+	assert_ok(cvs_maps_resync(f->m));
+	assert_usage(f->m, 1, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_resync_needs_a_writer, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_resync_reclaims_the_ids_of_a_deleted_entry, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_after_resync_recreates_a_deleted_service, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_resync_keeps_generations_increasing, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_after_resync_replaces_an_altered_backend, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_resync_keeps_the_caches, fx_setup_open, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown) ? 1 : 0;
+}
