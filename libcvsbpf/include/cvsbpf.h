@@ -29,6 +29,7 @@
  *   -EROFS            handle opened read-only, or pin root mounted read-only
  *   -EACCES           pin root not writable
  *   -ENOTEMPTY        (destroy) the pin root holds files cvs did not pin
+ *   -EBADMSG          (verify) the maps are inconsistent for the service
  *
  * Thread-safety: a handle is safe to share between threads; its calls are
  * serialised by a mutex inside it. Only one writable handle per map set can
@@ -186,6 +187,33 @@ int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
  */
 int cvs_service_list(struct cvs_maps *m, struct cvs_svc_key *keys,
 		     __u32 cap, __u32 *count);
+
+/*
+ * Check that the maps are consistent for key's service, reading its current
+ * generation as readers do (validated against its word, retried while it
+ * moves): the member list of the word's half ends with CVS_MEMBER_END (or
+ * is max_members long); each member names a backend id in range, no other
+ * member's, whose cvs_be_v1 record belongs to the service and has an
+ * address and a port; and the word's slots and the selection table of that
+ * half are exactly what the writer builds from the members' weights (0
+ * slots when no member has weight). It cannot tell whether those are the
+ * backends the service should have: compare cvs_service_get() for that.
+ *
+ * Returns 0 when consistent; -ENOENT when there is no such service;
+ * -EBADMSG when inconsistent, logging at CVS_LOG_WARN the first difference
+ * ("slot 17 names backend id 5, expected 3 ..."); -EAGAIN when concurrent
+ * flips outran every attempt; other -errno when reading failed.
+ *
+ * Rewriting the service with cvs_service_upsert() repairs it: the flip
+ * writes a whole new half. When a backend record was altered, the writer
+ * keeps using its cached copy until cvs_maps_resync(), so resync first.
+ *
+ * Works on read-only handles and writers alike and takes the handle's lock
+ * like the other calls. Cheap enough to run for every service: a batched
+ * read of the member list and of the table, a lookup per member, and no
+ * allocation after the handle's first call.
+ */
+int cvs_service_verify(struct cvs_maps *m, const struct cvs_svc_key *key);
 
 /* Counters summed over CPUs, one entry per member in configured order. */
 int cvs_service_counters(struct cvs_maps *m, const struct cvs_svc_key *key,

@@ -61,6 +61,15 @@ struct cvs_maps {
 	struct cvs_backend *backends;	/* by backend id; port 0 = free */
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
+
+	/* cvs_service_verify()'s buffers, allocated by its first call. */
+	struct cvs_verify_buf {
+		struct cvs_member *members;	/* max_members */
+		__u32 *keys;	/* indexes of a run: the longer of both */
+		__u32 *held;	/* table_slots: the table in the map */
+		__u32 *want;	/* table_slots: what the weights give */
+		__u64 *seen;	/* a bit per backend id, kept zero */
+	} verify;
 };
 
 /* Pins cvs may leave in a pin root besides the map set: sock.c's. */

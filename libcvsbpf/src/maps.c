@@ -34,6 +34,11 @@ static void release(struct cvs_maps *m)
 	free(m->svcs);
 	free(m->members);
 	free(m->backends);
+	free(m->verify.members);
+	free(m->verify.keys);
+	free(m->verify.held);
+	free(m->verify.want);
+	free(m->verify.seen);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }

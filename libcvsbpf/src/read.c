@@ -6,9 +6,12 @@
  * a datapath's: re-read the service and retry if its generation moved.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <bpf/bpf.h>
 
@@ -297,6 +300,238 @@ out:
 	free(per_cpu);
 	free(mb);
 	return err;
+}
+
+/*
+ * Verifying a service: the current generation, as a datapath finds it, must
+ * be what the writer writes for that member list. Built from the maps alone,
+ * so it sees what a writer's caches cannot: changes behind its back.
+ */
+
+static int verify_buf_init(struct cvs_maps *m)
+{
+	struct cvs_verify_buf *vb = &m->verify;
+	const struct cvs_meta *meta = &m->meta;
+	__u32 run = meta->table_slots > meta->max_members ?
+		    meta->table_slots : meta->max_members;
+
+	if (vb->members)
+		return 0;
+	vb->members = calloc(meta->max_members, sizeof(*vb->members));
+	vb->keys = calloc(run, sizeof(*vb->keys));
+	vb->held = calloc(meta->table_slots, sizeof(*vb->held));
+	vb->want = calloc(meta->table_slots, sizeof(*vb->want));
+	vb->seen = calloc((meta->max_backends + 63) / 64, sizeof(*vb->seen));
+	if (vb->members && vb->keys && vb->held && vb->want && vb->seen)
+		return 0;
+	free(vb->members);
+	free(vb->keys);
+	free(vb->held);
+	free(vb->want);
+	free(vb->seen);
+	memset(vb, 0, sizeof(*vb));
+	return -ENOMEM;
+}
+
+/* Values at the consecutive indexes [base, base + n) of an array map. */
+static int read_run(int fd, __u32 base, void *values, size_t size, __u32 n,
+		    __u32 *keys)
+{
+	__u32 prev = base - 1, next, count = n, i, idx;
+	int err;
+
+	if (!n)
+		return 0;
+	/*
+	 * In one syscall: an array's batch position is the last index
+	 * copied, so the run starts after base - 1. The indexes copied are
+	 * checked all the same; anything else is read one by one.
+	 */
+	err = bpf_map_lookup_batch(fd, base ? &prev : NULL, &next, keys,
+				   values, &count, NULL);
+	for (i = 0; (!err || err == -ENOENT) && count == n && i < n; i++)
+		if (keys[i] != base + i)
+			break;
+	if (i == n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		idx = base + i;
+		err = bpf_map_lookup_elem(fd, &idx, (char *)values + i * size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int check_member(struct cvs_maps *m, __u32 svc_id, __u32 j, __u32 id,
+			char *bad, size_t len)
+{
+	__u64 *seen = &m->verify.seen[id / 64], bit = 1ULL << (id % 64);
+	struct cvs_backend be;
+	int err;
+
+	if (id >= m->meta.max_backends) {
+		snprintf(bad, len, "member %u names backend id %u, beyond %u",
+			 j, id, m->meta.max_backends);
+		return 0;
+	}
+	if (*seen & bit) {
+		snprintf(bad, len,
+			 "member %u names backend id %u, as an earlier member does",
+			 j, id);
+		return 0;
+	}
+	*seen |= bit;
+	err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &id, &be);
+	if (err)
+		return err;
+	if (!be.addr || !be.port)
+		snprintf(bad, len,
+			 "member %u names backend id %u, whose record has no address or port",
+			 j, id);
+	else if (be.svc_id != svc_id)
+		snprintf(bad, len,
+			 "member %u names backend id %u, whose record is service id %u's",
+			 j, id, be.svc_id);
+	return 0;
+}
+
+/*
+ * The member list in m->verify.members up to its end marker, or max_members
+ * long: each backend id in range, named once, its record this service's,
+ * with an address and a port. *n = members in the list.
+ */
+static int check_members(struct cvs_maps *m, __u32 svc_id, __u32 *n,
+			 char *bad, size_t len)
+{
+	const struct cvs_member *mb = m->verify.members;
+	__u32 j, id;
+	int err = 0;
+
+	for (j = 0; j < m->meta.max_members; j++) {
+		if (mb[j].backend_id == CVS_MEMBER_END)
+			break;
+		if (!err && !bad[0])
+			err = check_member(m, svc_id, j, mb[j].backend_id, bad,
+					   len);
+	}
+	*n = j;
+	for (j = 0; j < *n; j++) {
+		id = mb[j].backend_id;
+		if (id < m->meta.max_backends)
+			m->verify.seen[id / 64] &= ~(1ULL << (id % 64));
+	}
+	return err;
+}
+
+/* The selection table of the word's half: what cvs_build_table() builds
+ * from the n members' weights, slot for slot. */
+static int check_table(struct cvs_maps *m, const struct view *v, __u32 n,
+		       char *bad, size_t len)
+{
+	struct cvs_verify_buf *vb = &m->verify;
+	__u32 slots, i, first = 0, differ = 0;
+	int err;
+
+	err = cvs_build_table(vb->members, n, m->meta.table_slots, vb->want,
+			      &slots);
+	if (err)
+		return err;
+	if (slots != cvs_word_slots(v->word)) {
+		snprintf(bad, len, "its word has %u slots, the weights give %u",
+			 cvs_word_slots(v->word), slots);
+		return 0;
+	}
+	err = read_run(m->fds[CVS_M_SELECT],
+		       cvs_sel_index(m->meta.table_slots, v->id,
+				     cvs_word_half(v->word), 0),
+		       vb->held, sizeof(*vb->held), slots, vb->keys);
+	if (err)
+		return err;
+	for (i = 0; i < slots; i++)
+		if (vb->held[i] != vb->want[i] && !differ++)
+			first = i;
+	if (differ)
+		snprintf(bad, len,
+			 "slot %u names backend id %u, expected %u (%u of %u slots differ)",
+			 first, vb->held[first], vb->want[first], differ, slots);
+	return 0;
+}
+
+/* One validated look; what is wrong goes to bad, "" when nothing is. */
+static int verify_once(struct cvs_maps *m, const struct cvs_svc_key *key,
+		       char *bad, size_t len)
+{
+	const struct cvs_meta *meta = &m->meta;
+	struct view v;
+	__u32 n;
+	int err;
+
+	bad[0] = '\0';
+	err = view_service(m, key, &v);
+	if (err == -EPROTO) {
+		/* entries are never replaced: no generation to validate */
+		snprintf(bad, len, "its entry names a service id beyond %u",
+			 meta->max_services);
+		return 0;
+	}
+	if (err)
+		return err;
+	if (!cvs_word_gen(v.word) ||
+	    cvs_word_slots(v.word) > meta->table_slots) {
+		snprintf(bad, len,
+			 "service id %u has word 0x%llx: generation 0 or more than %u slots",
+			 v.id, (unsigned long long)v.word, meta->table_slots);
+		return still_current(m, key, &v);
+	}
+	err = read_run(m->fds[CVS_M_MEMBERS],
+		       cvs_mbr_index(meta->max_members, v.id,
+				     cvs_word_half(v.word), 0),
+		       m->verify.members, sizeof(*m->verify.members),
+		       meta->max_members, m->verify.keys) ?:
+	      check_members(m, v.id, &n, bad, len);
+	if (!err && !bad[0])
+		err = check_table(m, &v, n, bad, len);
+	return err ?: still_current(m, key, &v);
+}
+
+static int verify_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
+			 char *bad, size_t len)
+{
+	int err, attempt;
+
+	err = verify_buf_init(m);
+	if (err)
+		return err;
+	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
+		err = verify_once(m, key, bad, len);
+		if (err != -EAGAIN)
+			break;
+	}
+	return err;
+}
+
+CVS_API int cvs_service_verify(struct cvs_maps *m,
+			       const struct cvs_svc_key *key)
+{
+	char bad[160], addr[INET_ADDRSTRLEN];
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = cvs_check_key(key);
+	if (err)
+		return err;
+	pthread_mutex_lock(&m->lock);
+	err = verify_locked(m, key, bad, sizeof(bad));
+	pthread_mutex_unlock(&m->lock);
+	if (err || !bad[0])
+		return err;
+	inet_ntop(AF_INET, &key->addr, addr, sizeof(addr));
+	cvs_log(CVS_LOG_WARN, "service %s:%u/%s is inconsistent: %s", addr,
+		ntohs(key->port), key->proto == IPPROTO_TCP ? "tcp" : "udp",
+		bad);
+	return -EBADMSG;
 }
 
 /* xorshift64*: cheap, per thread, seeded once from the kernel. */

@@ -117,7 +117,10 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
 	for (i = 0; i < cur_n; i++) {
 		const struct cvs_backend *be = &m->backends[cur[i].backend_id];
 
-		known[i].key = endpoint_key(be->addr, be->port);
+		/* A record altered to another service's (seen since a
+		 * resync) matches nothing: the backend gets a fresh id. */
+		known[i].key = be->svc_id == svc_id ?
+			       endpoint_key(be->addr, be->port) : 0;
 		known[i].backend_id = cur[i].backend_id;
 	}
 	qsort(known, cur_n, sizeof(*known), by_key);

@@ -78,6 +78,7 @@ static void test_malformed_keys_are_refused_by_every_call(void **state)
 			  bad[i].err);
 		assert_rc(cvs_service_counters(f->m, &bad[i].key, &sc, bc, 3,
 					       &n), bad[i].err);
+		assert_rc(cvs_service_verify(f->m, &bad[i].key), bad[i].err);
 		snapshot_assert_same(f->m, before);
 	}
 	free(before);
@@ -311,6 +312,9 @@ static void test_null_arguments_are_einval(void **state)
 	assert_rc(cvs_service_pick(NULL, &k, &pick), -EINVAL);
 	assert_rc(cvs_service_pick(f->m, NULL, &pick), -EINVAL);
 	assert_rc(cvs_service_pick(f->m, &k, NULL), -EINVAL);
+	assert_rc(cvs_service_verify(NULL, &k), -EINVAL);
+	assert_rc(cvs_service_verify(f->m, NULL), -EINVAL);
+	assert_rc(cvs_maps_resync(NULL), -EINVAL);
 	cvs_maps_close(NULL);
 	snapshot_assert_same(f->m, before);
 	free(before);
