@@ -289,7 +289,7 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 	exists = !err;
 	if (exists && (cur.id >= meta->max_services || !m->svcs[cur.id].used)) {
 		cvs_log(CVS_LOG_ERROR,
-			"service entry with id %u was not written by this handle; reopen to resync",
+			"service entry with id %u was not written by this handle; cvs_maps_resync() adopts it if it is consistent",
 			cur.id);
 		return -EPROTO;
 	}
