@@ -6,7 +6,9 @@ import com.sun.jna.Platform;
 /** Names and texts of errno values, from the C library itself rather than a copied table. */
 final class Errno {
 
+    /** Linux's values (asm-generic/errno.h), the one platform the library is built for. */
     static final int ENOENT = 2;
+    static final int EBADMSG = 74;
 
     static {
         Native.register(Errno.class, Platform.C_LIBRARY_NAME);

@@ -58,6 +58,8 @@ final class LibCvsBpf {
 
     static native int cvs_maps_destroy(String pinRoot);
 
+    static native int cvs_maps_resync(Pointer m);
+
     static native int cvs_service_upsert(Pointer m, Pointer key, Pointer backends, int n);
 
     static native int cvs_service_delete(Pointer m, Pointer key);
@@ -71,6 +73,8 @@ final class LibCvsBpf {
             Pointer count);
 
     static native int cvs_service_pick(Pointer m, Pointer key, NativeStructs.CvsPick pick);
+
+    static native int cvs_service_verify(Pointer m, Pointer key);
 
     /** len is a size_t: 64 bits on the one platform the build ships the library for (linux-x86-64). */
     static native int cvs_cgroup_default(byte[] path, long len);

@@ -157,6 +157,45 @@ public final class MapSet implements AutoCloseable {
     }
 
     /**
+     * Whether the maps are consistent for the service: its current member list, the backend records it names and
+     * its selection table are what an upsert of those members writes, as the datapaths read them. libcvsbpf logs
+     * what differs. It cannot tell whether those are the backends the service should have; compare {@link #get}
+     * for that. False also when there is no such service, since either way an upsert is what puts it right.
+     * Cheap enough to call for every service on every pass, and works on a read-only map set.
+     *
+     * <p>An upsert writes a whole new generation, which repairs the service; when a backend record was altered,
+     * {@link #resync} first, or the writer keeps the copy it remembers.
+     */
+    public synchronized boolean consistent(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        int result = LibCvsBpf.cvs_service_verify(m, buffer.key());
+        if (result == -Errno.EBADMSG) {
+            NativeLog.takeLastProblem();
+            return false;
+        }
+        if (isNoSuchService(result)) {
+            return false;
+        }
+        check("cvs_service_verify", result);
+        return true;
+    }
+
+    /**
+     * Rebuilds what this writer remembers of the maps from the maps themselves, as opening does, for changes made
+     * behind its back (an entry deleted or a record altered with bpftool): ids that no service references any more
+     * are free again, {@link #usage} counts what the maps hold, and the next upsert compares against the backend
+     * records the maps hold. Writes nothing to the maps. Refused with EPERM on a read-only map set, and with EPROTO
+     * when the maps hold what opening would refuse too, such as a member naming a backend id that is out of range or
+     * another member's: upsert the services {@link #consistent} rejects, then resync again. A refused resync
+     * changes nothing.
+     */
+    public synchronized void resync() {
+        check("cvs_maps_resync", LibCvsBpf.cvs_maps_resync(open()));
+    }
+
+    /**
      * The host's cgroup v2 root, where {@link #attachSocketLb} attaches by default: /sys/fs/cgroup on a unified
      * host, /sys/fs/cgroup/unified on a hybrid one. ENOENT when neither is cgroup v2.
      */

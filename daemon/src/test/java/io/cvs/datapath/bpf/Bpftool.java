@@ -51,6 +51,21 @@ public final class Bpftool {
         return entries;
     }
 
+    /** Sets a map entry by hand, as an operator would: bpftool map update. */
+    static void update(Path pinnedMap, byte[] key, byte[] value) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("map", "update", "pinned", pinnedMap.toString()));
+        arguments.addAll(hex("key", key));
+        arguments.addAll(hex("value", value));
+        run(arguments.toArray(String[]::new));
+    }
+
+    /** Deletes a map entry by hand: bpftool map delete. */
+    static void delete(Path pinnedMap, byte[] key) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("map", "delete", "pinned", pinnedMap.toString()));
+        arguments.addAll(hex("key", key));
+        run(arguments.toArray(String[]::new));
+    }
+
     public static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
         List<CgroupProgram> programs = new ArrayList<>();
         for (JsonNode program : run("cgroup", "show", cgroup.toString())) {
@@ -83,6 +98,15 @@ public final class Bpftool {
         assertTrue(bpftool.waitFor(30, TimeUnit.SECONDS), "bpftool did not finish");
         assertEquals(0, bpftool.exitValue(), String.join(" ", command));
         return JSON.readTree(out.isBlank() ? "[]" : out);
+    }
+
+    /** "key hex 0a 00 ..." as bpftool's arguments. */
+    private static List<String> hex(String what, byte[] bytes) {
+        List<String> arguments = new ArrayList<>(List.of(what, "hex"));
+        for (byte b : bytes) {
+            arguments.add(String.format("%02x", b));
+        }
+        return arguments;
     }
 
     private static byte[] bytes(JsonNode hexStrings) {

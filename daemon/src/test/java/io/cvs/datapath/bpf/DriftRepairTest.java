@@ -1,0 +1,119 @@
+package io.cvs.datapath.bpf;
+
+import static io.cvs.datapath.bpf.Addresses.backend;
+import static io.cvs.datapath.bpf.Addresses.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Changes made to the maps behind the daemon's back, by hand with bpftool: {@link MapSet#consistent} finds them,
+ * {@link MapSet#resync} takes them in, and an upsert writes the service right again.
+ */
+class DriftRepairTest {
+
+    private static final Capacity SMALL = new Capacity(4, 16, 4, 16);
+
+    private static final ServiceKey WEB = tcp("192.0.2.10", 80);
+    private static final ServiceKey API = tcp("192.0.2.11", 443);
+    /** Weights 3:1: the first backend fills selection slots 0 to 2, the second slot 3. */
+    private static final List<Backend> WEB_BACKENDS = List.of(
+            backend("10.1.0.1", 8080, 3),
+            backend("10.1.0.2", 8080, 1));
+    private static final List<Backend> API_BACKENDS = List.of(backend("10.2.0.1", 443, 1));
+
+    @RegisterExtension
+    final PinRoots pinRoots = new PinRoots();
+
+    @Test
+    void resyncReclaimsTheIdsOfAServiceDeletedWithBpftool() throws Exception {
+        Path root = pinRoots.fresh();
+        try (MapSet maps = MapSet.open(root, SMALL, OpenMode.CREATE)) {
+            maps.upsert(WEB, WEB_BACKENDS);
+            maps.upsert(API, API_BACKENDS);
+            int webId = maps.get(WEB).orElseThrow().id();
+
+            Bpftool.delete(root.resolve("cvs_svc_v1"), serviceEntryKey(root, webId));
+            assertThat(maps.usage()).as("before resync, the writer still counts what it wrote")
+                    .isEqualTo(new Usage(SMALL, 2, 3));
+
+            maps.resync();
+
+            assertThat(maps.usage()).isEqualTo(new Usage(SMALL, 1, 1));
+            assertThat(maps.get(WEB)).isEmpty();
+            maps.upsert(WEB, WEB_BACKENDS);
+            assertThat(maps.usage()).isEqualTo(new Usage(SMALL, 2, 3));
+            assertThat(maps.get(WEB).orElseThrow().backends()).isEqualTo(WEB_BACKENDS);
+            assertThat(maps.consistent(WEB)).isTrue();
+        }
+    }
+
+    @Test
+    void aSelectionSlotAlteredWithBpftoolIsInconsistentUntilTheServiceIsWrittenAgain() throws Exception {
+        Path root = pinRoots.fresh();
+        try (MapSet maps = MapSet.open(root, SMALL, OpenMode.CREATE)) {
+            maps.upsert(WEB, WEB_BACKENDS);
+            maps.upsert(API, API_BACKENDS);
+            assertThat(maps.consistent(WEB)).isTrue();
+            ServiceInfo web = maps.get(WEB).orElseThrow();
+            int firstSlot = (web.id() * 2 + (web.generation() & 1)) * SMALL.tableSlots();
+            byte[] secondBackend = Bpftool.dump(root.resolve("cvs_sel_v1")).stream()
+                    .filter(entry -> index(entry.key()) == firstSlot + 3)
+                    .findFirst().orElseThrow().value();
+
+            Bpftool.update(root.resolve("cvs_sel_v1"), indexKey(firstSlot), secondBackend);
+
+            assertThat(maps.consistent(WEB)).isFalse();
+            assertThat(maps.consistent(API)).as("another service").isTrue();
+            try (MapSet reader = MapSet.open(root, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
+                assertThat(reader.consistent(WEB)).as("read-only beside the writer").isFalse();
+            }
+            maps.upsert(WEB, WEB_BACKENDS);
+            assertThat(maps.consistent(WEB)).isTrue();
+            assertThat(maps.usage()).isEqualTo(new Usage(SMALL, 2, 3));
+        }
+    }
+
+    @Test
+    void aServiceThatDoesNotExistIsNotConsistent() {
+        try (MapSet maps = MapSet.open(pinRoots.fresh(), SMALL, OpenMode.CREATE)) {
+            maps.upsert(API, API_BACKENDS);
+
+            assertThat(maps.consistent(WEB)).isFalse();
+        }
+    }
+
+    @Test
+    void aReadOnlyMapSetRemembersNothingToResync() {
+        Path root = pinRoots.fresh();
+        try (MapSet writer = MapSet.open(root, SMALL, OpenMode.CREATE);
+                MapSet reader = MapSet.open(root, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
+            assertThatThrownBy(reader::resync).isInstanceOfSatisfying(BpfMapException.class,
+                    e -> assertThat(e.errnoName()).isEqualTo("EPERM"));
+            writer.resync();
+        }
+    }
+
+    /** The raw key of the cvs_svc_v1 entry that names this service id. */
+    private static byte[] serviceEntryKey(Path root, int serviceId) throws Exception {
+        return Bpftool.dump(root.resolve("cvs_svc_v1")).stream()
+                .filter(entry -> index(entry.value()) == serviceId)
+                .findFirst().orElseThrow().key();
+    }
+
+    /** The first __u32 of a key or value, in the host's (little-endian) order. */
+    private static int index(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    }
+
+    private static byte[] indexKey(int index) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(index).array();
+    }
+}
