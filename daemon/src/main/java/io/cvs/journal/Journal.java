@@ -1,0 +1,253 @@
+package io.cvs.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal of one daemon (format: the package comment). Opening it locks the directory and recovers what it
+ * holds; {@link #append} then writes batches of records durably, and {@link #snapshot} compacts. Appends come
+ * from one thread at a time (the service package's committer); status may be read from any thread.
+ */
+public final class Journal implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    private final JournalDirectory dir;
+    private final JournalOptions options;
+    private final ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "cvs-journal-snapshot");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Recovery.Recovered recovered;
+
+    private FileChannel segment;
+    private long segmentBytes;
+    /** After a failed sync the old segment is not trusted to take more (see the package comment). */
+    private boolean mustStartSegment = true;
+    private volatile long nextSeq;
+    private volatile long snapshotSeq;
+    private volatile long recordsSinceSnapshot;
+    private volatile long bytesSinceSnapshot;
+    private volatile boolean snapshotRunning;
+    private volatile String lastFailure;
+    private volatile Instant lastFailureAt;
+
+    private Journal(JournalDirectory dir, JournalOptions options, Recovery.Recovered recovered) {
+        this.dir = dir;
+        this.options = options;
+        this.recovered = recovered;
+        this.nextSeq = recovered.lastSeq() + 1;
+        this.snapshotSeq = recovered.snapshotSeq();
+        this.recordsSinceSnapshot = recovered.records().size();
+    }
+
+    /**
+     * Locks dir (creating it) and recovers it; the first append starts a new segment after the last record.
+     *
+     * @throws JournalException another daemon holds it, a file is damaged (and repair is off), or it is unreadable
+     */
+    public static Journal open(Path dir, JournalOptions options) {
+        JournalDirectory directory = JournalDirectory.lock(dir);
+        try {
+            Recovery.Recovered recovered = Recovery.run(directory, options.repair());
+            log.info("Journal {}: {} records after {}", dir, recovered.records().size(),
+                    recovered.snapshotState() == null ? "no snapshot"
+                            : "the snapshot of record " + recovered.snapshotSeq());
+            return new Journal(directory, options, recovered);
+        } catch (IOException e) {
+            directory.close();
+            throw new JournalException("The journal in " + dir + " cannot be read: " + JournalWriteException.describe(e),
+                    "Check the directory and its files' permissions and the disk.", e);
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    /** The newest snapshot's state, or null when there is none. Given once: {@link #forgetRecovered} frees it. */
+    public byte[] recoveredSnapshot() {
+        return recovered.snapshotState();
+    }
+
+    /** The records after that snapshot, in order. */
+    public List<JournalRecord> recoveredRecords() {
+        return recovered.records();
+    }
+
+    public void forgetRecovered() {
+        recovered = new Recovery.Recovered(snapshotSeq, null, List.of(), nextSeq - 1);
+    }
+
+    /**
+     * Writes the payloads as consecutive records with one write and one fdatasync; when it returns they are
+     * durable. Returns the last one's sequence number.
+     *
+     * @throws JournalWriteException nothing of the batch counts; the journal is as before and takes the next batch
+     */
+    public synchronized long append(List<byte[]> payloads) {
+        if (payloads.isEmpty()) {
+            return nextSeq - 1;
+        }
+        ByteBuffer frames = Frames.frames(Frames.CHANGE, nextSeq, payloads);
+        int bytes = frames.remaining();
+        try {
+            if (mustStartSegment) {
+                startSegment();
+            }
+            writeAndSync(frames);
+        } catch (IOException e) {
+            lastFailure = JournalWriteException.describe(e);
+            lastFailureAt = Instant.now();
+            throw new JournalWriteException(dir.path(), e);
+        }
+        segmentBytes += bytes;
+        nextSeq += payloads.size();
+        recordsSinceSnapshot += payloads.size();
+        bytesSinceSnapshot += bytes;
+        if (lastFailure != null) {
+            log.info("Journal {}: writes succeed again", dir.path());
+            lastFailure = null;
+        }
+        return nextSeq - 1;
+    }
+
+    private void writeAndSync(ByteBuffer frames) throws IOException {
+        try {
+            while (frames.hasRemaining()) {
+                segment.write(frames);
+            }
+        } catch (IOException e) {
+            cutBack(e);
+            throw e;
+        }
+        try {
+            segment.force(false);
+        } catch (IOException e) {
+            mustStartSegment = true;
+            cutBack(e);
+            throw e;
+        }
+    }
+
+    /** Truncates the segment to its last good byte; if even that fails, the next batch starts a new segment. */
+    private void cutBack(IOException failure) {
+        try {
+            segment.truncate(segmentBytes);
+            segment.position(segmentBytes);
+        } catch (IOException e) {
+            mustStartSegment = true;
+            failure.addSuppressed(e);
+        }
+    }
+
+    private void startSegment() throws IOException {
+        FileChannel fresh = dir.writeAtomically(dir.segment(nextSeq),
+                ByteBuffer.wrap(Frames.header(Frames.SEGMENT_MAGIC, nextSeq)), true);
+        if (segment != null) {
+            segment.close();
+        }
+        segment = fresh;
+        segmentBytes = Frames.HEADER_BYTES;
+        mustStartSegment = false;
+    }
+
+    /** True when enough was written since the last snapshot and none is being written. */
+    public boolean snapshotDue() {
+        return !snapshotRunning && (recordsSinceSnapshot >= options.snapshotRecords()
+                || bytesSinceSnapshot >= options.snapshotBytes());
+    }
+
+    /**
+     * Starts a snapshot of the state after the last appended record: the next record goes to a new segment, and
+     * a background thread writes the state that state gives (immutable, so it may be encoded there) and then
+     * removes what it made obsolete. A failure is logged; the records stay until a later snapshot succeeds.
+     */
+    public synchronized void snapshot(Supplier<byte[]> state) {
+        if (snapshotRunning) {
+            return;
+        }
+        long seq = nextSeq - 1;
+        try {
+            startSegment();
+        } catch (IOException e) {
+            log.warn("Journal {}: could not start a segment for a snapshot ({}); trying again later", dir.path(),
+                    JournalWriteException.describe(e));
+            mustStartSegment = true;
+            return;
+        }
+        snapshotRunning = true;
+        recordsSinceSnapshot = 0;
+        bytesSinceSnapshot = 0;
+        snapshots.execute(() -> writeSnapshot(seq, state));
+    }
+
+    private void writeSnapshot(long seq, Supplier<byte[]> state) {
+        long started = System.nanoTime();
+        try {
+            byte[] header = Frames.header(Frames.SNAPSHOT_MAGIC, seq);
+            ByteBuffer frame = Frames.frames(Frames.STATE, seq, List.of(state.get()));
+            ByteBuffer file = ByteBuffer.allocate(header.length + frame.remaining()).put(header).put(frame).flip();
+            int bytes = file.remaining();
+            dir.writeAtomically(dir.snapshot(seq), file, false);
+            snapshotSeq = seq;
+            removeObsolete(seq);
+            log.info("Journal {}: snapshot of record {} written ({} bytes, {} ms)", dir.path(), seq, bytes,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (IOException | RuntimeException e) {
+            log.warn("Journal {}: the snapshot of record {} failed ({}); the records stay until a later one "
+                    + "succeeds", dir.path(), seq, e.toString());
+        } finally {
+            snapshotRunning = false;
+        }
+    }
+
+    /** Older snapshots, and segments whose records all precede seq + 1, where the new segment starts. */
+    private void removeObsolete(long seq) throws IOException {
+        for (Path older : dir.snapshots().headMap(seq, false).values()) {
+            Files.deleteIfExists(older);
+        }
+        for (Map.Entry<Long, Path> old : dir.segments().headMap(seq + 1, false).entrySet()) {
+            Files.deleteIfExists(old.getValue());
+        }
+        dir.sync();
+    }
+
+    public JournalStatus status() {
+        return new JournalStatus(dir.path(), lastFailure == null, lastFailure, lastFailureAt, nextSeq - 1,
+                snapshotSeq, recordsSinceSnapshot, bytesSinceSnapshot, dir.segments().size());
+    }
+
+    /** Waits for a snapshot being written, then releases the files and the lock. */
+    @Override
+    public synchronized void close() {
+        snapshots.shutdown();
+        try {
+            if (!snapshots.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Journal {}: a snapshot is still being written at shutdown", dir.path());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (segment != null) {
+                segment.close();
+            }
+        } catch (IOException e) {
+            log.warn("Journal {}: closing the segment failed: {}", dir.path(), e.toString());
+        }
+        dir.close();
+    }
+}
