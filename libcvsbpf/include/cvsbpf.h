@@ -149,7 +149,7 @@ int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
  * maps hold, and the next cvs_service_upsert() diffs against the backend
  * records the maps hold. Generations keep increasing. Writes nothing.
  *
- * On failure the handle's caches stay as they were: -EPERM on a read-only
+ * On failure the handle's caches stay as they were: -EROFS on a read-only
  * handle (it keeps no caches); -EPROTO when the maps hold what open would
  * refuse too, such as a member naming a backend id out of range or another
  * member's (logged; rewrite the services cvs_service_verify() rejects, then

@@ -206,7 +206,7 @@ CVS_API int cvs_maps_resync(struct cvs_maps *m)
 	if (!m)
 		return -EINVAL;
 	if (m->readonly)
-		return -EPERM;
+		return -EROFS;
 	pthread_mutex_lock(&m->lock);
 	svcs = m->free_svcs.len;
 	backends = m->free_backends.len;

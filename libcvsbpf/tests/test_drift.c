@@ -72,7 +72,7 @@ static void test_resync_needs_a_writer(void **state)
 
 	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
 	assert_ok(cvs_maps_open(f->root, NULL, CVS_OPEN_READONLY, &f->ro));
-	assert_rc(cvs_maps_resync(f->ro), -EPERM);
+	assert_rc(cvs_maps_resync(f->ro), -EROFS);
 	assert_ok(cvs_maps_resync(f->m));
 	assert_usage(f->m, 1, 3);
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.bpf.Bpftool;
 import io.cvs.datapath.bpf.MapSet;
+import io.cvs.journal.TestJournals;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,6 +77,7 @@ class BpfDaemonTest {
 
     @DynamicPropertySource
     static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("bpf-daemon").toString());
         properties.add("cvs.bpf.pin-dir", () -> pinDir.toString());
         properties.add("cvs.bpf.cgroup", () -> cgroup.toString());
     }

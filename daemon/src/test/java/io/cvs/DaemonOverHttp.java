@@ -5,6 +5,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import io.cvs.journal.TestJournals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -56,6 +57,7 @@ public abstract class DaemonOverHttp {
 
     @DynamicPropertySource
     static void tokenFile(DynamicPropertyRegistry properties) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("http").toString());
         properties.add("cvs.security.token-file", TOKEN_FILE::toString);
     }
 

@@ -80,6 +80,19 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     }
 
     @Override
+    public void resync() {
+        call(() -> {
+            maps.resync();
+            return null;
+        });
+    }
+
+    @Override
+    public boolean consistent(ServiceKey key) {
+        return call(() -> maps.consistent(key));
+    }
+
+    @Override
     public DatapathStatus status() {
         return call(() -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), maps.socketLbStatus(),
                 maps.usage()));

@@ -37,6 +37,18 @@ public interface Datapath {
     /** The service's counters summed over CPUs; empty when there is no such service. */
     Optional<ServiceCounters> counters(ServiceKey key);
 
+    /**
+     * Rebuilds what the datapath remembers of its own writes from what it holds now, for when something else
+     * changed it (an entry deleted or altered by hand); the reconciler calls it before comparing.
+     */
+    void resync();
+
+    /**
+     * Whether the service's entries agree with each other (its selection table with its backends' weights, every
+     * referenced backend present); false too when there is no such service.
+     */
+    boolean consistent(ServiceKey key);
+
     /** Which datapath this is, where its programs are attached and how full it is. */
     DatapathStatus status();
 }

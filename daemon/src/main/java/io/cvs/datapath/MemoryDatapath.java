@@ -82,6 +82,17 @@ public final class MemoryDatapath implements Datapath {
                 backends.stream().map(b -> new BackendCounters(b.address(), b.port(), 0, 0, 0)).toList()));
     }
 
+    /** Nothing but this object writes it, so there is nothing to relearn. */
+    @Override
+    public void resync() {
+    }
+
+    /** Its entries are one list per service, so a service that exists is consistent. */
+    @Override
+    public synchronized boolean consistent(ServiceKey key) {
+        return services.containsKey(key);
+    }
+
     @Override
     public synchronized DatapathStatus status() {
         return new DatapathStatus(DatapathMode.MEMORY, fallbackReason, NOT_ATTACHED,

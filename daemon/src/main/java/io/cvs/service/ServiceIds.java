@@ -28,6 +28,11 @@ final class ServiceIds {
         }
     }
 
+    /** Marks an id restored from the journal as issued, so no new service gets it. */
+    synchronized void reserve(String id) {
+        issued.add(id);
+    }
+
     /** A 400 naming {@code id} for one that does not have the contract's form (ServiceId). */
     static void check(String id) {
         if (!WELL_FORMED.matcher(id).matches()) {

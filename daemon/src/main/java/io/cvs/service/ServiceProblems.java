@@ -1,12 +1,18 @@
 package io.cvs.service;
 
 import io.cvs.system.ProblemType;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** The problems of the services API that are not field errors: 404, 409 conflicts and 412. */
+/**
+ * The problems of the services API that are not field errors: 404, 409 conflicts, 412, and the 503 and 500 of a
+ * write that the journal or the datapath failed.
+ */
 final class ServiceProblems {
+
+    static final int RETRY_AFTER_SECONDS = 5;
 
     private ServiceProblems() {
     }
@@ -42,6 +48,23 @@ final class ServiceProblems {
         ProblemDetail problem = ProblemType.PRECONDITION_FAILED.problem(detail);
         problem.setProperty("currentEtag", current.etag());
         return error(problem);
+    }
+
+    /** Nothing was saved and nothing changed; the client may retry once the disk is fixed. */
+    static ErrorResponseException journalFailed(RuntimeException failure) {
+        ErrorResponseException error = new ErrorResponseException(HttpStatusCode.valueOf(503),
+                ProblemType.UNAVAILABLE.problem(failure.getMessage() + ". The change was not saved and nothing "
+                        + "changed; writes work again once the journal can be written."), failure);
+        error.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+        return error;
+    }
+
+    /** Saved (so desired and durable) but not in the maps: the reconciler will apply it. */
+    static ErrorResponseException appliedLater(RuntimeException failure, long reconcileSeconds) {
+        return new ErrorResponseException(HttpStatusCode.valueOf(500), ProblemType.INTERNAL.problem(
+                "The change is saved in the journal and is the desired state, but applying it to the datapath "
+                        + "failed: " + failure.getMessage() + ". The reconciler applies it again within "
+                        + reconcileSeconds + " s."), failure);
     }
 
     private static ErrorResponseException error(ProblemDetail problem) {

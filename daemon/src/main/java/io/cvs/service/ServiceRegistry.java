@@ -1,84 +1,119 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.bpf.Capacity;
+import io.cvs.datapath.bpf.Usage;
+import io.cvs.journal.Journal;
+import io.cvs.journal.JournalRecord;
+import io.cvs.journal.JournalWriteException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.springframework.stereotype.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.ErrorResponseException;
 
 /**
- * The desired state: every service by id, in memory. Reads take the current snapshot without locking; writes take
- * one lock, check everything (conflicts, then room in the maps), change the datapath and only then publish the new
- * snapshot, so a write that fails leaves both as they were.
- *
- * <p>It starts empty and leaves what the datapath holds alone (nothing is flushed at start); restoring the
- * services of the previous run comes with the journal, which also appends each write in {@link #commit}.
+ * The desired state, restored from the journal at start. A write is checked under one lock against the accepted
+ * state (everything written or being written), queued to the {@link Committer} in that order, and answered once
+ * the committer made it durable and applied it; readers see the published state (everything durable) without
+ * locking. A write that fails a check, or whose journal write fails, changes nothing anywhere.
  */
-@Component
-class ServiceRegistry {
+final class ServiceRegistry implements AutoCloseable {
 
-    /** An immutable view of all services, by id and by name. */
-    private record Snapshot(Map<String, Service> byId, NavigableMap<String, Service> byName) {
-
-        static Snapshot of(Collection<Service> services) {
-            Map<String, Service> byId = new HashMap<>();
-            NavigableMap<String, Service> byName = new TreeMap<>();
-            services.forEach(s -> {
-                byId.put(s.id(), s);
-                byName.put(s.name(), s);
-            });
-            return new Snapshot(Map.copyOf(byId), Collections.unmodifiableNavigableMap(byName));
-        }
-    }
+    private static final Logger log = LoggerFactory.getLogger(ServiceRegistry.class);
 
     /** A change of one service: what it was and what it is now (the same object when nothing changed). */
     record Updated(Service before, Service after) {
     }
 
     private final Datapath datapath;
+    private final Capacity capacity;
+    private final Duration reconcileInterval;
     private final ServiceIds ids = new ServiceIds();
     private final ReentrantLock writes = new ReentrantLock();
-    private volatile Snapshot snapshot = Snapshot.of(List.of());
+    private final Committer committer;
+    /** Everything durable: what reads see. */
+    private volatile ServiceTable published;
+    /** Published plus the writes queued to the committer; guarded by writes. */
+    private ServiceTable accepted;
+    private volatile ReconcileResult lastReconcile;
 
-    ServiceRegistry(Datapath datapath) {
+    ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
         this.datapath = datapath;
+        this.capacity = datapath.status().usage().max();
+        this.reconcileInterval = reconcileInterval;
+        this.published = restore(journal);
+        this.accepted = published;
+        published.byId().keySet().forEach(ids::reserve);
+        this.committer = new Committer(journal, published, this::applyToDatapath, new Reconciler(datapath),
+                table -> published = table, this::rejectAccepted, groupCommit);
+    }
+
+    private static ServiceTable restore(Journal journal) {
+        long started = System.nanoTime();
+        Map<String, Service> state = new HashMap<>();
+        byte[] snapshot = journal.recoveredSnapshot();
+        if (snapshot != null) {
+            JournalCodec.readState(snapshot).forEach(s -> state.put(s.id(), s));
+        }
+        List<JournalRecord> records = journal.recoveredRecords();
+        records.forEach(r -> JournalCodec.readChange(r.payload()).applyTo(state));
+        journal.forgetRecovered();
+        ServiceTable restored = ServiceTable.of(state.values());
+        log.info("Restored {} services with {} backends from the journal ({} records after {}) in {} ms",
+                restored.byId().size(), restored.backends(), records.size(),
+                snapshot == null ? "no snapshot" : "a snapshot", (System.nanoTime() - started) / 1_000_000);
+        return restored;
     }
 
     Optional<Service> find(String id) {
-        return Optional.ofNullable(snapshot.byId().get(id));
+        return Optional.ofNullable(published.byId().get(id));
     }
 
     /** The service, a 400 naming {@code id} for an id that no service can have, or a 404. */
     Service get(String id) {
+        return get(published, id);
+    }
+
+    private static Service get(ServiceTable table, String id) {
         ServiceIds.check(id);
-        return find(id).orElseThrow(() -> ServiceProblems.noService(id));
+        Service service = table.byId().get(id);
+        if (service == null) {
+            throw ServiceProblems.noService(id);
+        }
+        return service;
     }
 
     /** Every service, ordered by name. */
     NavigableMap<String, Service> byName() {
-        return snapshot.byName();
+        return published.byName();
     }
 
     Service create(ServiceDraft draft) {
+        Service created;
+        CompletableFuture<Void> done;
         writes.lock();
         try {
-            Service created = new Service(ids.next(), 1, draft);
+            created = new Service(ids.next(), 1, draft);
             checkConflicts(created);
-            List<Service> target = new ArrayList<>(snapshot.byId().values());
+            List<Service> target = new ArrayList<>(accepted.services());
             target.add(created);
-            commit(target);
-            return created;
+            done = accept(target);
         } finally {
             writes.unlock();
         }
+        await(done);
+        return created;
     }
 
     /**
@@ -86,64 +121,137 @@ class ServiceRegistry {
      * with its own 400, 409 or 412), conflicts and room. An edit that changes nothing keeps the version.
      */
     Updated update(String id, Precondition precondition, Function<Service, ServiceDraft> edit) {
+        Updated updated;
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         writes.lock();
         try {
-            Service before = get(id);
+            Service before = get(accepted, id);
             precondition.check(before);
             Service after = before.with(edit.apply(before));
             if (after != before) {
                 checkConflicts(after);
-                List<Service> target = new ArrayList<>(snapshot.byId().values());
+                List<Service> target = new ArrayList<>(accepted.services());
                 target.replaceAll(s -> s.id().equals(id) ? after : s);
-                commit(target);
+                done = accept(target);
             }
-            return new Updated(before, after);
+            updated = new Updated(before, after);
         } finally {
             writes.unlock();
         }
+        await(done);
+        return updated;
     }
 
     void delete(String id, Precondition precondition) {
+        CompletableFuture<Void> done;
         writes.lock();
         try {
-            precondition.check(get(id));
-            List<Service> target = new ArrayList<>(snapshot.byId().values());
+            precondition.check(get(accepted, id));
+            List<Service> target = new ArrayList<>(accepted.services());
             target.removeIf(s -> s.id().equals(id));
-            commit(target);
+            done = accept(target);
         } finally {
             writes.unlock();
         }
+        await(done);
     }
 
     /** Makes the registry hold exactly these services, matched by name (see {@link DesiredStatePlan}). */
     ApplyResult replaceAll(List<ServiceDraft> desired, boolean dryRun) {
+        DesiredStatePlan plan;
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         writes.lock();
         try {
-            DesiredStatePlan plan = DesiredStatePlan.of(snapshot.byName(), desired, ids, dryRun);
-            plan.checkBackendsPerService(datapath.status().usage().max().maxMembers());
+            plan = DesiredStatePlan.of(accepted.byName(), desired, ids, dryRun);
+            plan.checkBackendsPerService(capacity.maxMembers());
             if (dryRun) {
-                Transition.between(snapshot.byId().values(), plan.target())
-                        .checkRoom(datapath.status().usage());
+                Transition.between(accepted.services(), plan.target()).checkRoom(usage());
             } else {
-                commit(plan.target());
+                done = accept(plan.target());
             }
-            return plan.result();
+        } finally {
+            writes.unlock();
+        }
+        await(done);
+        return plan.result();
+    }
+
+    /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
+    ReconcileResult reconcile() {
+        try {
+            ReconcileResult result = committer.reconcile().join();
+            lastReconcile = result;
+            return result;
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** The last reconcile's result; empty until the first finished. */
+    Optional<ReconcileResult> lastReconcile() {
+        return Optional.ofNullable(lastReconcile);
+    }
+
+    /**
+     * With the lock held and every other check passed: checks room, then queues the change to the committer
+     * and makes target the accepted state. A target equal to the accepted state queues nothing.
+     */
+    private CompletableFuture<Void> accept(Collection<Service> target) {
+        JournalCodec.Change change = JournalCodec.Change.between(accepted.services(), target);
+        if (change.puts().isEmpty() && change.deletes().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Transition.between(accepted.services(), target).checkRoom(usage());
+        ServiceTable next = ServiceTable.of(target);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        committer.submit(new Committer.Write(JournalCodec.change(change), next, done));
+        accepted = next;
+        return done;
+    }
+
+    /** The room the accepted state takes: what the maps will hold once the committer caught up. */
+    private Usage usage() {
+        return new Usage(capacity, accepted.byId().size(), accepted.backends());
+    }
+
+    /** Waits for the committer; its failures reach the client as the problems they are. */
+    private static void await(CompletableFuture<Void> done) {
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof JournalWriteException journal) {
+                throw ServiceProblems.journalFailed(journal);
+            }
+            if (e.getCause() instanceof ErrorResponseException problem) {
+                throw problem;
+            }
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** On the committer thread: the durable table's datapath step; a failure leaves it to the reconciler. */
+    private void applyToDatapath(ServiceTable from, ServiceTable to) {
+        try {
+            Transition.between(from.services(), to.services()).run(datapath);
+        } catch (RuntimeException e) {
+            log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
+            throw ServiceProblems.appliedLater(e, reconcileInterval.toSeconds());
+        }
+    }
+
+    /** On the committer thread after a failed journal write: writes accepted on top of it fail too. */
+    private void rejectAccepted(RuntimeException failure) {
+        writes.lock();
+        try {
+            committer.rejectQueued(failure);
+            accepted = published;
         } finally {
             writes.unlock();
         }
     }
 
-    /** With the lock held: every check passed but room; then room, the datapath, and publishing. */
-    private void commit(Collection<Service> target) {
-        Transition transition = Transition.between(snapshot.byId().values(), target);
-        transition.checkRoom(datapath.status().usage());
-        // The journal appends the change here: after every check, before the maps change.
-        transition.run(datapath);
-        snapshot = Snapshot.of(target);
-    }
-
     private void checkConflicts(Service changed) {
-        for (Service other : snapshot.byId().values()) {
+        for (Service other : accepted.services()) {
             if (other.id().equals(changed.id())) {
                 continue;
             }
@@ -154,5 +262,11 @@ class ServiceRegistry {
                 throw ServiceProblems.addressTaken(other);
             }
         }
+    }
+
+    /** Finishes the writes accepted so far, then stops the committer. */
+    @Override
+    public void close() {
+        committer.close();
     }
 }

@@ -40,9 +40,6 @@ class ServicesController {
 
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ApplyResult apply(@RequestBody DesiredState desired, @RequestParam(required = false) String dryRun) {
-        if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
-            throw InvalidRequestException.of("dryRun", "must be true or false", dryRun);
-        }
-        return registry.replaceAll(desired.toDrafts(), "true".equals(dryRun));
+        return registry.replaceAll(desired.toDrafts(), DryRun.parse(dryRun));
     }
 }

@@ -21,6 +21,7 @@ abstract class AccessContract extends ContractTestBase {
     static final Map<String, String> BODIES = Map.of(
             "createService", tcp("web", "192.0.2.10"),
             "applyServices", "{\"services\":[]}",
+            "importState", "{\"services\":[]}",
             "replaceService", tcp("web", "192.0.2.10"),
             "patchService", "{\"port\":81}",
             "addBackend", backend("10.0.0.1:8080"),

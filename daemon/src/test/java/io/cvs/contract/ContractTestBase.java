@@ -1,5 +1,6 @@
 package io.cvs.contract;
 
+import io.cvs.journal.TestJournals;
 import io.cvs.contract.ContractClient.Answer;
 import io.cvs.contract.ContractClient.Call;
 import io.cvs.datapath.Datapath;
@@ -10,6 +11,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.bean.override.convention.TestBean;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +41,11 @@ abstract class ContractTestBase {
 
     @LocalServerPort
     int port;
+
+    @DynamicPropertySource
+    static void journalDir(DynamicPropertyRegistry properties) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("contract").toString());
+    }
 
     static Datapath datapath() {
         return new MemoryDatapath(SMALL, null);

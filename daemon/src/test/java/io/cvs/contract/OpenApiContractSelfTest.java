@@ -53,12 +53,14 @@ class OpenApiContractSelfTest {
 
     @Test
     void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
-        assertThat(OpenApiContract.OPERATIONS).hasSize(14);
+        assertThat(OpenApiContract.OPERATIONS).hasSize(17);
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())
                 .isEqualTo("getBackend");
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1").operationId())
                 .isEqualTo("getService");
         assertThat(OpenApiContract.operationOf("PATCH", "/api/v1/datapath")).isNull();
+        assertThat(OpenApiContract.operationOf("POST", "/api/v1/datapath/reconcile").operationId())
+                .isEqualTo("reconcile");
     }
 
     private static SimpleResponse.Builder json(int status, String body) {

@@ -42,6 +42,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(5)
+    class State extends StateContract {
+    }
+
+    @Nested
     @Order(6)
     class Access extends AccessContract {
     }

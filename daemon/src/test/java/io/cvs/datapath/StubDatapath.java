@@ -53,4 +53,14 @@ final class StubDatapath implements Datapath {
     public Optional<ServiceCounters> counters(ServiceKey key) {
         throw new UnsupportedOperationException("not stubbed");
     }
+
+    @Override
+    public void resync() {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public boolean consistent(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
 }

@@ -10,6 +10,7 @@ import io.cvs.datapath.bpf.OpenMode;
 import io.cvs.datapath.bpf.Protocol;
 import io.cvs.datapath.bpf.ServiceInfo;
 import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.journal.TestJournals;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -120,6 +121,7 @@ class ForwardingThroughTheVipTest {
 
     @DynamicPropertySource
     static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("forwarding").toString());
         properties.add("cvs.bpf.pin-dir", () -> pinDir.toString());
         properties.add("cvs.bpf.cgroup", () -> cgroup.toString());
     }

@@ -52,6 +52,16 @@ final class DatapathFailingOnce implements Datapath {
     }
 
     @Override
+    public void resync() {
+        delegate.resync();
+    }
+
+    @Override
+    public boolean consistent(ServiceKey key) {
+        return delegate.consistent(key);
+    }
+
+    @Override
     public DatapathStatus status() {
         return delegate.status();
     }

@@ -12,6 +12,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.MemoryDatapath;
+import io.cvs.journal.Journal;
+import io.cvs.journal.TestJournals;
+import java.time.Duration;
 import java.net.URI;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,6 @@ import org.springframework.test.web.servlet.MockMvc;
 @WebMvcTest(controllers = {ServicesController.class, ServiceController.class, BackendController.class},
         excludeAutoConfiguration = UserDetailsServiceAutoConfiguration.class)
 @AutoConfigureMockMvc(addFilters = false)
-@Import(ServiceRegistry.class)
 class ServiceControllersTest {
 
     private static final String WEB = """
@@ -46,6 +48,16 @@ class ServiceControllersTest {
         @Bean
         Datapath datapath() {
             return new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
+        }
+
+        @Bean
+        Journal journal() {
+            return TestJournals.open("controllers");
+        }
+
+        @Bean
+        ServiceRegistry serviceRegistry(Datapath datapath, Journal journal) {
+            return new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30));
         }
     }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cvs.datapath.MemoryDatapath;
 import io.cvs.datapath.bpf.Capacity;
+import io.cvs.journal.Journal;
+import io.cvs.journal.TestJournals;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.ErrorResponseException;
 
@@ -21,7 +25,14 @@ class ServiceRegistryTest {
     /** Capacity: 3 services, 6 backends, 4 per service. */
     private final MemoryDatapath memory = new MemoryDatapath(new Capacity(3, 6, 4, 16), null);
     private final DatapathFailingOnce datapath = new DatapathFailingOnce(memory);
-    private final ServiceRegistry registry = new ServiceRegistry(datapath);
+    private final Journal journal = TestJournals.open("registry");
+    private final ServiceRegistry registry = new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30));
+
+    @AfterEach
+    void close() {
+        registry.close();
+        journal.close();
+    }
 
     private static ServiceDraft draft(String name, String vip, int backends) {
         List<BackendSpec> specs = new ArrayList<>();
@@ -88,14 +99,25 @@ class ServiceRegistryTest {
     }
 
     @Test
-    void aDatapathFailureLeavesTheRegistryAsItWas() {
+    void aDatapathFailureAfterTheJournalKeepsTheChangeDesiredUntilTheReconcilerAppliesIt() {
         Service web = registry.create(draft("web", "192.0.2.1", 1));
         datapath.failAfter(0);
 
-        assertProblem(() -> registry.update(web.id(), Precondition.NONE, s -> draft("web", "192.0.2.9", 2)),
-                500, "internal");
-        assertThat(registry.find(web.id())).contains(web);
-        assertThat(memory.services()).containsExactly(web.key());
+        assertThatThrownBy(() -> registry.update(web.id(), Precondition.NONE, s -> draft("web", "192.0.2.9", 2)))
+                .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+                    assertThat(e.getStatusCode().value()).isEqualTo(500);
+                    assertThat(e.getBody().getDetail()).contains("saved in the journal", "reconciler");
+                });
+        Service desired = registry.find(web.id()).orElseThrow();
+        assertThat(desired.version()).isEqualTo(2);
+        assertThat(memory.services()).as("the failed step was undone").containsExactly(web.key());
+
+        ReconcileResult result = registry.reconcile();
+
+        assertThat(result.added()).isEqualTo(1);
+        assertThat(result.removed()).isEqualTo(1);
+        assertThat(memory.services()).containsExactly(desired.key());
+        assertThat(memory.backends(desired.key())).contains(desired.backends());
     }
 
     @Test
@@ -149,17 +171,22 @@ class ServiceRegistryTest {
     }
 
     @Test
-    void aBulkFailingMidwayUndoesWhatItAppliedSoTheDatapathEqualsTheRegistry() {
+    void aBulkFailingMidwayInTheDatapathUndoesItsStepsAndTheNextReconcileAppliesItWhole() {
         Service a = registry.create(draft("a", "192.0.2.1", 1));
         Service b = registry.create(draft("b", "192.0.2.2", 1));
         datapath.failAfter(1);
 
         assertProblem(() -> registry.replaceAll(List.of(draft("a", "192.0.2.1", 2), draft("c", "192.0.2.3", 1)),
                 false), 500, "internal");
-        assertThat(registry.byName().values()).containsExactly(a, b);
-        assertThat(memory.services()).containsExactlyInAnyOrder(a.key(), b.key());
+        assertThat(memory.services()).as("the steps done were undone").containsExactlyInAnyOrder(a.key(), b.key());
         assertThat(memory.backends(a.key())).contains(a.backends());
-        assertThat(memory.backends(b.key())).contains(b.backends());
+        assertThat(registry.byName()).containsOnlyKeys("a", "c");
+
+        registry.reconcile();
+
+        assertThat(memory.services()).containsExactlyInAnyOrderElementsOf(
+                registry.byName().values().stream().map(Service::key).toList());
+        registry.byName().values().forEach(s -> assertThat(memory.backends(s.key())).contains(s.backends()));
     }
 
     @Test

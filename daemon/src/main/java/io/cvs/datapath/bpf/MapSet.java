@@ -186,7 +186,7 @@ public final class MapSet implements AutoCloseable {
      * Rebuilds what this writer remembers of the maps from the maps themselves, as opening does, for changes made
      * behind its back (an entry deleted or a record altered with bpftool): ids that no service references any more
      * are free again, {@link #usage} counts what the maps hold, and the next upsert compares against the backend
-     * records the maps hold. Writes nothing to the maps. Refused with EPERM on a read-only map set, and with EPROTO
+     * records the maps hold. Writes nothing to the maps. Refused with EROFS on a read-only map set, and with EPROTO
      * when the maps hold what opening would refuse too, such as a member naming a backend id that is out of range or
      * another member's: upsert the services {@link #consistent} rejects, then resync again. A refused resync
      * changes nothing.

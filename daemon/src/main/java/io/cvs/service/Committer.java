@@ -1,0 +1,190 @@
+package io.cvs.service;
+
+import io.cvs.journal.Journal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes. It takes accepted writes in order, appends all that are waiting to the journal
+ * with one fsync (group commit), and only then applies each to the datapath and publishes it. Reconciles run on
+ * the same thread between batches, so nothing else ever writes the maps at the same time.
+ */
+final class Committer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Committer.class);
+
+    /** Accepted work, in the order it was accepted. */
+    private sealed interface Work {
+    }
+
+    /** A write: its journal record, the table it leads to, and who waits for it. */
+    record Write(byte[] payload, ServiceTable target, CompletableFuture<Void> done) implements Work {
+    }
+
+    private record Reconcile(CompletableFuture<ReconcileResult> done) implements Work {
+    }
+
+    private record Stop() implements Work {
+    }
+
+    /** Takes the datapath from one table to another; throws when a step failed (having undone its steps). */
+    interface Applier {
+        void apply(ServiceTable from, ServiceTable to);
+    }
+
+    private final Journal journal;
+    private final Applier applier;
+    private final Reconciler reconciler;
+    private final Consumer<ServiceTable> publish;
+    private final Consumer<RuntimeException> onJournalFailure;
+    private final int maxBatch;
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    /** The last durable table: what the maps should hold. */
+    private ServiceTable durable;
+    /** What the maps hold, as far as this thread knows: behind durable after a failed apply, until a reconcile. */
+    private ServiceTable applied;
+
+    /**
+     * @param groupCommit      false: one fsync per write, for comparison in the benchmark
+     * @param onJournalFailure called on this thread after a failed append, before the next is taken, to reject
+     *                         the writes accepted on top of the failed ones
+     */
+    Committer(Journal journal, ServiceTable durable, Applier applier, Reconciler reconciler,
+            Consumer<ServiceTable> publish, Consumer<RuntimeException> onJournalFailure, boolean groupCommit) {
+        this.journal = journal;
+        this.durable = durable;
+        this.applied = durable;
+        this.applier = applier;
+        this.reconciler = reconciler;
+        this.publish = publish;
+        this.onJournalFailure = onJournalFailure;
+        this.maxBatch = groupCommit ? 4096 : 1;
+        this.thread = new Thread(this::loop, "cvs-committer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a write; the caller holds the lock under which writes are accepted, so their order is kept. */
+    void submit(Write write) {
+        if (closed) {
+            write.done().completeExceptionally(new IllegalStateException("the daemon is shutting down"));
+            return;
+        }
+        queue.add(write);
+    }
+
+    /** Makes the maps equal the durable table, after everything accepted before; see {@link Reconciler}. */
+    CompletableFuture<ReconcileResult> reconcile() {
+        CompletableFuture<ReconcileResult> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
+        } else {
+            queue.add(new Reconcile(done));
+        }
+        return done;
+    }
+
+    /** Fails every queued write with failure (the caller holds the accept lock); reconciles stay queued. */
+    void rejectQueued(RuntimeException failure) {
+        List<Work> kept = new ArrayList<>();
+        Work work;
+        while ((work = queue.poll()) != null) {
+            if (work instanceof Write write) {
+                write.done().completeExceptionally(failure);
+            } else {
+                kept.add(work);
+            }
+        }
+        queue.addAll(kept);
+    }
+
+    private void loop() {
+        List<Write> batch = new ArrayList<>();
+        while (true) {
+            Work first = take();
+            if (first instanceof Stop) {
+                return;
+            }
+            if (first instanceof Reconcile reconcile) {
+                runReconcile(reconcile.done());
+                continue;
+            }
+            batch.clear();
+            batch.add((Write) first);
+            while (batch.size() < maxBatch && queue.peek() instanceof Write) {
+                batch.add((Write) queue.poll());
+            }
+            commit(batch);
+        }
+    }
+
+    private Work take() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Only close() stops this thread, with a Stop after all accepted work.
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) {
+        try {
+            journal.append(batch.stream().map(Write::payload).toList());
+        } catch (RuntimeException e) {
+            log.error("{}; {} write(s) refused", e.getMessage(), batch.size(),
+                    e instanceof io.cvs.journal.JournalWriteException ? null : e);
+            batch.forEach(w -> w.done().completeExceptionally(e));
+            onJournalFailure.accept(e);
+            return;
+        }
+        for (Write write : batch) {
+            durable = write.target();
+            try {
+                applier.apply(applied, durable);
+                applied = durable;
+                publish.accept(durable);
+                write.done().complete(null);
+            } catch (RuntimeException e) {
+                publish.accept(durable);
+                write.done().completeExceptionally(e);
+            }
+        }
+        if (journal.snapshotDue()) {
+            ServiceTable state = durable;
+            journal.snapshot(() -> JournalCodec.state(state.services()));
+        }
+    }
+
+    private void runReconcile(CompletableFuture<ReconcileResult> done) {
+        try {
+            ReconcileResult result = reconciler.reconcile(durable.services());
+            if (result.failed() == 0) {
+                applied = durable;
+            }
+            done.complete(result);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** Finishes what was accepted, then stops the thread. */
+    @Override
+    public void close() {
+        closed = true;
+        queue.add(new Stop());
+        try {
+            thread.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.cvs.service;
+
+/** The {@code dryRun} query parameter of the bulk requests. */
+final class DryRun {
+
+    private DryRun() {
+    }
+
+    static boolean parse(String dryRun) {
+        if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+            throw InvalidRequestException.of("dryRun", "must be true or false", dryRun);
+        }
+        return "true".equals(dryRun);
+    }
+}

@@ -1,0 +1,127 @@
+package io.cvs.service;
+
+import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathException;
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.bpf.ServiceKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the maps equal the desired state without flushing: it reads what the maps hold, writes only services
+ * that are missing, differ or fail their consistency check, and removes what is not desired only after every
+ * desired service was written (DESIGN.md). A service that found no room is tried again after the removals.
+ * A matching service is never rewritten, so forwarding state (generation, tables, counters) stays as it was.
+ */
+final class Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Datapath datapath;
+
+    Reconciler(Datapath datapath) {
+        this.datapath = datapath;
+    }
+
+    ReconcileResult reconcile(Collection<Service> desired) {
+        long started = System.nanoTime();
+        // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
+        boolean resynced = resync();
+        Set<ServiceKey> held = new HashSet<>(datapath.services());
+        int added = 0;
+        int fixed = 0;
+        int unchanged = 0;
+        int failed = 0;
+        List<Service> noRoom = new ArrayList<>();
+        Set<ServiceKey> wanted = new HashSet<>();
+        for (Service service : desired) {
+            wanted.add(service.key());
+            Optional<List<Backend>> current = held.contains(service.key()) ? datapath.backends(service.key())
+                    : Optional.empty();
+            if (current.isPresent() && current.get().equals(service.backends())
+                    && datapath.consistent(service.key())) {
+                unchanged++;
+                continue;
+            }
+            if (!write(service, noRoom)) {
+                failed += noRoom.contains(service) ? 0 : 1;
+                continue;
+            }
+            if (current.isPresent()) {
+                fixed++;
+                log.info("Reconcile: {} {} differed in the maps; rewritten", service.name(), service.key());
+            } else {
+                added++;
+                log.info("Reconcile: {} {} was missing from the maps; added", service.name(), service.key());
+            }
+        }
+        int removed = 0;
+        for (ServiceKey key : held) {
+            if (!wanted.contains(key) && datapath.remove(key)) {
+                removed++;
+                log.info("Reconcile: {} is not desired; removed from the maps", key);
+            }
+        }
+        for (Service service : noRoom) {
+            try {
+                datapath.apply(service.key(), service.backends());
+                added++;
+            } catch (DatapathException e) {
+                failed++;
+                log.warn("Reconcile: {} {} could not be written: {}", service.name(), service.key(),
+                        e.getBody().getDetail());
+            }
+        }
+        if (!resynced && resync()) {
+            log.info("Reconcile: the datapath relearnt the maps once the damaged services were rewritten");
+        }
+        ReconcileResult result = new ReconcileResult(Instant.now(), added, fixed, removed, failed, unchanged,
+                Duration.ofNanos(System.nanoTime() - started));
+        if (result.changed() > 0 || failed > 0) {
+            log.info("Reconcile: {} added, {} fixed, {} removed, {} failed, {} unchanged in {} ms", added, fixed,
+                    removed, failed, unchanged, result.took().toMillis());
+        } else {
+            log.debug("Reconcile: {} services unchanged in {} ms", unchanged, result.took().toMillis());
+        }
+        return result;
+    }
+
+    /**
+     * False when the maps hold what the datapath refuses to learn (a member naming a backend out of range, say):
+     * rewriting the services that fail their check repairs that, and a second resync after them then succeeds.
+     */
+    private boolean resync() {
+        try {
+            datapath.resync();
+            return true;
+        } catch (DatapathException e) {
+            log.warn("Reconcile: the datapath could not relearn the maps ({}); rewriting what differs first",
+                    e.getBody().getDetail());
+            return false;
+        }
+    }
+
+    /** Writes the service; false when it failed (kept in noRoom for later when it found no room). */
+    private boolean write(Service service, List<Service> noRoom) {
+        try {
+            datapath.apply(service.key(), service.backends());
+            return true;
+        } catch (DatapathException e) {
+            if (e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED) {
+                noRoom.add(service);
+            } else {
+                log.warn("Reconcile: {} {} could not be written: {}", service.name(), service.key(),
+                        e.getBody().getDetail());
+            }
+            return false;
+        }
+    }
+}
