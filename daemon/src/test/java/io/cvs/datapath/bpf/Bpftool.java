@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Bpftool {
 
     /** One entry: raw key and value bytes exactly as the kernel holds them. */
-    record Entry(byte[] key, byte[] value) {
+    public record Entry(byte[] key, byte[] value) {
     }
 
     /** A program attached to a cgroup itself (inherited ones are not listed), by attach type's short name. */
@@ -42,7 +42,7 @@ public final class Bpftool {
     private Bpftool() {
     }
 
-    static List<Entry> dump(Path pinnedMap) throws IOException, InterruptedException {
+    public static List<Entry> dump(Path pinnedMap) throws IOException, InterruptedException {
         List<Entry> entries = new ArrayList<>();
         for (JsonNode entry : run("map", "dump", "pinned", pinnedMap.toString())) {
             assertTrue(entry.has("value"), "not a map with one value per key (per-CPU?): " + entry);
@@ -52,7 +52,7 @@ public final class Bpftool {
     }
 
     /** Sets a map entry by hand, as an operator would: bpftool map update. */
-    static void update(Path pinnedMap, byte[] key, byte[] value) throws IOException, InterruptedException {
+    public static void update(Path pinnedMap, byte[] key, byte[] value) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("map", "update", "pinned", pinnedMap.toString()));
         arguments.addAll(hex("key", key));
         arguments.addAll(hex("value", value));
@@ -60,7 +60,7 @@ public final class Bpftool {
     }
 
     /** Deletes a map entry by hand: bpftool map delete. */
-    static void delete(Path pinnedMap, byte[] key) throws IOException, InterruptedException {
+    public static void delete(Path pinnedMap, byte[] key) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("map", "delete", "pinned", pinnedMap.toString()));
         arguments.addAll(hex("key", key));
         run(arguments.toArray(String[]::new));
