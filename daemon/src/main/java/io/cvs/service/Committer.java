@@ -23,8 +23,12 @@ final class Committer implements AutoCloseable {
     private sealed interface Work {
     }
 
-    /** A write: its journal record, the table it leads to, and who waits for it. */
-    record Write(byte[] payload, ServiceTable target, CompletableFuture<Void> done) implements Work {
+    /**
+     * A write: its journal record, the datapath steps from the table before it to the one it leads to, that
+     * table, and who waits for it.
+     */
+    record Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done)
+            implements Work {
     }
 
     private record Reconcile(CompletableFuture<ReconcileResult> done) implements Work {
@@ -33,9 +37,9 @@ final class Committer implements AutoCloseable {
     private record Stop() implements Work {
     }
 
-    /** Takes the datapath from one table to another; throws when a step failed (having undone its steps). */
+    /** Runs a transition on the datapath; throws when a step failed (having undone its steps). */
     interface Applier {
-        void apply(ServiceTable from, ServiceTable to);
+        void apply(Transition transition);
     }
 
     private final Journal journal;
@@ -147,9 +151,13 @@ final class Committer implements AutoCloseable {
             return;
         }
         for (Write write : batch) {
+            // A write's own steps start where the write before it ended; after a failed apply the maps are
+            // elsewhere, so the steps are worked out from what they hold.
+            Transition steps = applied == durable ? write.transition()
+                    : Transition.between(applied.services(), write.target().services());
             durable = write.target();
             try {
-                applier.apply(applied, durable);
+                applier.apply(steps);
                 applied = durable;
                 publish.accept(durable);
                 write.done().complete(null);

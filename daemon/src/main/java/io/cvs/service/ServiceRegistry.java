@@ -7,7 +7,6 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -106,9 +105,7 @@ final class ServiceRegistry implements AutoCloseable {
         try {
             created = new Service(ids.next(), 1, draft);
             checkConflicts(created);
-            List<Service> target = new ArrayList<>(accepted.services());
-            target.add(created);
-            done = accept(target);
+            done = acceptOne(null, created);
         } finally {
             writes.unlock();
         }
@@ -130,9 +127,7 @@ final class ServiceRegistry implements AutoCloseable {
             Service after = before.with(edit.apply(before));
             if (after != before) {
                 checkConflicts(after);
-                List<Service> target = new ArrayList<>(accepted.services());
-                target.replaceAll(s -> s.id().equals(id) ? after : s);
-                done = accept(target);
+                done = acceptOne(before, after);
             }
             updated = new Updated(before, after);
         } finally {
@@ -146,10 +141,9 @@ final class ServiceRegistry implements AutoCloseable {
         CompletableFuture<Void> done;
         writes.lock();
         try {
-            precondition.check(get(accepted, id));
-            List<Service> target = new ArrayList<>(accepted.services());
-            target.removeIf(s -> s.id().equals(id));
-            done = accept(target);
+            Service before = get(accepted, id);
+            precondition.check(before);
+            done = acceptOne(before, null);
         } finally {
             writes.unlock();
         }
@@ -201,10 +195,22 @@ final class ServiceRegistry implements AutoCloseable {
         if (change.puts().isEmpty() && change.deletes().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        Transition.between(accepted.services(), target).checkRoom(usage());
-        ServiceTable next = ServiceTable.of(target);
+        return queue(change, Transition.between(accepted.services(), target), ServiceTable.of(target));
+    }
+
+    /** {@link #accept} of one service created (before null), changed, or deleted (after null): no walk of all. */
+    private CompletableFuture<Void> acceptOne(Service before, Service after) {
+        JournalCodec.Change change = after == null ? new JournalCodec.Change(List.of(), List.of(before.id()))
+                : new JournalCodec.Change(List.of(after), List.of());
+        Transition transition = Transition.between(before == null ? List.of() : List.of(before),
+                after == null ? List.of() : List.of(after));
+        return queue(change, transition, accepted.with(before, after));
+    }
+
+    private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
+        transition.checkRoom(usage());
         CompletableFuture<Void> done = new CompletableFuture<>();
-        committer.submit(new Committer.Write(JournalCodec.change(change), next, done));
+        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, done));
         accepted = next;
         return done;
     }
@@ -229,10 +235,10 @@ final class ServiceRegistry implements AutoCloseable {
         }
     }
 
-    /** On the committer thread: the durable table's datapath step; a failure leaves it to the reconciler. */
-    private void applyToDatapath(ServiceTable from, ServiceTable to) {
+    /** On the committer thread: a durable write's datapath steps; a failure leaves it to the reconciler. */
+    private void applyToDatapath(Transition transition) {
         try {
-            Transition.between(from.services(), to.services()).run(datapath);
+            transition.run(datapath);
         } catch (RuntimeException e) {
             log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
             throw ServiceProblems.appliedLater(e, reconcileInterval.toSeconds());

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-/** An immutable set of services, by id and by name: what readers see, and what a write turns into another. */
-record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byName) {
-
-    static final ServiceTable EMPTY = of(java.util.List.of());
+/**
+ * An immutable set of services, by id and by name: what readers see, and what a write turns into another. It
+ * counts their backends once, so checking room for a write does not walk every service.
+ */
+record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byName, int backends) {
 
     static ServiceTable of(Collection<Service> services) {
         Map<String, Service> byId = new HashMap<>();
@@ -19,14 +20,30 @@ record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byN
             byId.put(s.id(), s);
             byName.put(s.name(), s);
         });
-        return new ServiceTable(Map.copyOf(byId), Collections.unmodifiableNavigableMap(byName));
+        return new ServiceTable(Collections.unmodifiableMap(byId), Collections.unmodifiableNavigableMap(byName),
+                services.stream().mapToInt(s -> s.backends().size()).sum());
+    }
+
+    /** This table with one service replaced, added (before null) or removed (after null). */
+    ServiceTable with(Service before, Service after) {
+        Map<String, Service> byId = new HashMap<>(this.byId);
+        NavigableMap<String, Service> byName = new TreeMap<>(this.byName);
+        int count = backends;
+        if (before != null) {
+            byId.remove(before.id());
+            byName.remove(before.name());
+            count -= before.backends().size();
+        }
+        if (after != null) {
+            byId.put(after.id(), after);
+            byName.put(after.name(), after);
+            count += after.backends().size();
+        }
+        return new ServiceTable(Collections.unmodifiableMap(byId), Collections.unmodifiableNavigableMap(byName),
+                count);
     }
 
     Collection<Service> services() {
         return byId.values();
-    }
-
-    int backends() {
-        return byId.values().stream().mapToInt(s -> s.backends().size()).sum();
     }
 }
