@@ -105,6 +105,17 @@ class ApiAccessTest extends DaemonOverHttp {
     }
 
     @Test
+    void readinessWaitsForTheFirstReconcileAndHealthShowsTheJournal() {
+        JsonNode readiness = json(get("/actuator/health/readiness", null));
+
+        assertThat(readiness.path("status").asString()).isEqualTo("UP");
+        assertThat(readiness.path("components").path("reconcile").path("status").asString()).isEqualTo("UP");
+        JsonNode journal = json(get("/actuator/health", null)).path("components").path("journal");
+        assertThat(journal.path("status").asString()).isEqualTo("UP");
+        assertThat(journal.path("details").path("dir").asString()).endsWith("journal");
+    }
+
+    @Test
     void prometheusMetricsAreOpenOnLoopback() {
         HttpResponse<String> response = get("/actuator/prometheus", null);
 
