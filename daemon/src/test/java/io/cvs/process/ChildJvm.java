@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ChildJvm {
 
-    /** This test run's directory for daemon logs. */
+    /** This test run's directory for daemon logs and the class data archive. */
     static final Path RUN_DIR = Path.of("target", "daemon-process-" + ProcessHandle.current().pid())
             .toAbsolutePath();
 
@@ -44,9 +44,13 @@ final class ChildJvm {
         return RUN_DIR.resolve(String.format("%03d-%s.log", NEXT.incrementAndGet(), name));
     }
 
-    /** {@code java <options> -cp <the test JVM's class path> io.cvs.CvsApplication <args>}, all output to log. */
+    /**
+     * {@code java <options> -cp <class path> io.cvs.CvsApplication <args>}, output and errors to log. The class path
+     * is the test JVM's, with its directories packed into jars when a class data archive is in use (CDS takes
+     * classes from jars only).
+     */
     static Process start(List<String> jvmOptions, List<String> args, Path log) {
-        String classPath = classPath();
+        String classPath = ClassDataArchive.inUse(jvmOptions) ? ClassDataArchive.classPath() : classPath();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(FAST_START);

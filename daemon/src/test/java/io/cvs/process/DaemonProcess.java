@@ -63,7 +63,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts a daemon without waiting for it: for one that must refuse to start, or to time its start. */
     public static DaemonProcess launch(String name, String... args) {
-        return launch(name, List.of(), args);
+        return launch(name, ClassDataArchive.jvmOptions(), args);
     }
 
     static DaemonProcess launch(String name, List<String> jvmOptions, String... args) {
