@@ -1,0 +1,73 @@
+package io.cvs.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cvs.BpfDaemonHome;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One daemon per map set: a second daemon on the pin directory of a running one must refuse to start (libcvsbpf's
+ * writer lock answers EBUSY) and say why, and leave the first one's datapath alone. Both run the BPF datapath on a
+ * pin directory and a cgroup of this test; needs root and BPF, like the other BPF tests (skips loudly without).
+ */
+@ExtendWith(DaemonLogs.class)
+class SecondDaemonTest {
+
+    private static final String NAME = "cvs-test-java-" + ProcessHandle.current().pid() + "-second";
+
+    private Path pinDir;
+    private Path cgroup;
+
+    @BeforeEach
+    void home() throws IOException {
+        pinDir = BpfDaemonHome.pinDir(NAME);
+        cgroup = BpfDaemonHome.createCgroup(NAME);
+    }
+
+    /** After the test has closed its daemons: the writer lock that detaching needs is free again. */
+    @AfterEach
+    void undo() throws IOException {
+        BpfDaemonHome.undo(pinDir, cgroup);
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameMapSetExitsAtOnceNamingTheOtherWriter() {
+        try (DaemonProcess first = DaemonProcess.start("first-writer", bpf())) {
+            JsonNode socketLbBefore = socketLb(first);
+            assertThat(socketLbBefore.path("attached").asBoolean()).isTrue();
+
+            try (DaemonProcess second = DaemonProcess.launch("second-writer", bpf())) {
+                assertThat(second.waitForExit(Duration.ofSeconds(30))).as("the second daemon exits; %s",
+                        second.tail()).isTrue();
+
+                assertThat(second.exitCode()).as(second.tail()).isEqualTo(1);
+                assertThat(second.log()).as(second.tail())
+                        .contains("APPLICATION FAILED TO START")
+                        .contains("The BPF datapath at " + pinDir + " could not start")
+                        .contains("EBUSY")
+                        .contains("is held by another writer")
+                        .contains("Another process (a cvs daemon?) writes this map set");
+            }
+            assertThat(first.isAlive()).isTrue();
+            assertThat(socketLb(first)).as("the first daemon's socket-LB programs").isEqualTo(socketLbBefore);
+        }
+    }
+
+    private String[] bpf() {
+        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup,
+            "--cvs.bpf.capacity.max-services=8", "--cvs.bpf.capacity.max-backends=32",
+            "--cvs.bpf.capacity.max-backends-per-service=8", "--cvs.bpf.capacity.selection-slots=16"};
+    }
+
+    private static JsonNode socketLb(DaemonProcess daemon) {
+        return DaemonClient.json(daemon.http().get("/api/v1/datapath")).path("socketLb");
+    }
+}
