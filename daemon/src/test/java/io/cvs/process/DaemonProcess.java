@@ -1,5 +1,6 @@
 package io.cvs.process;
 
+import io.cvs.journal.TestJournals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -71,6 +73,10 @@ public final class DaemonProcess implements AutoCloseable {
         Path log = ChildJvm.logFile(name);
         List<String> daemonArgs = new ArrayList<>(List.of("--server.port=" + port,
                 "--cvs.security.admin-token=" + ADMIN_TOKEN));
+        if (Arrays.stream(args).noneMatch(arg -> arg.startsWith("--cvs.journal.dir="))) {
+            // never the host's /var/lib/cvs/journal: a test that does not care gets a fresh one
+            daemonArgs.add("--cvs.journal.dir=" + TestJournals.freshDir(name));
+        }
         daemonArgs.addAll(List.of(args));
         DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, daemonArgs, log), port, log);
         DaemonLogs.started(daemon);

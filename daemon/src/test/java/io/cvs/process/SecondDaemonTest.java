@@ -3,6 +3,7 @@ package io.cvs.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.BpfDaemonHome;
+import io.cvs.journal.TestJournals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,24 @@ class SecondDaemonTest {
             }
             assertThat(first.isAlive()).isTrue();
             assertThat(socketLb(first)).as("the first daemon's socket-LB programs").isEqualTo(socketLbBefore);
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameJournalExitsAtOnceNamingTheFirstsPid() {
+        String journal = "--cvs.journal.dir=" + TestJournals.freshDir("second-journal");
+        try (DaemonProcess first = DaemonProcess.start("first-journal", journal, "--cvs.datapath=memory");
+                DaemonProcess second = DaemonProcess.launch("second-journal", journal, "--cvs.datapath=memory")) {
+            assertThat(second.waitForExit(Duration.ofSeconds(30))).as("the second daemon exits; %s", second.tail())
+                    .isTrue();
+
+            assertThat(second.exitCode()).as(second.tail()).isEqualTo(1);
+            assertThat(second.log()).as(second.tail())
+                    .contains("APPLICATION FAILED TO START")
+                    .contains("is in use by another cvs daemon (pid " + first.pid() + ")")
+                    .contains("Only one daemon may write a journal");
+            assertThat(first.isAlive()).isTrue();
+            assertThat(DaemonClient.json(first.http().get("/api/v1/services")).path("items").isEmpty()).isTrue();
         }
     }
 
