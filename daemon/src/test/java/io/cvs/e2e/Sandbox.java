@@ -85,10 +85,20 @@ final class Sandbox implements AutoCloseable {
         return err;
     }
 
-    private Process runClient(Path cgroup, String address, int port) throws Exception {
+    /**
+     * Starts {@code bash -c script} in the client namespace as a process of {@code cgroup}, so that its connect()
+     * calls go through the socket-LB programs there; {@link #close()} kills it and its children.
+     */
+    Process startClient(Path cgroup, String script) {
         Process client = start("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec ip netns exec "
-                + client() + " socat -T2 -u TCP:" + address + ":" + port + ",connect-timeout=2 STDOUT");
+                + client() + " bash -c \"$1\"", "sh", script);
         processes.add(client);
+        return client;
+    }
+
+    private Process runClient(Path cgroup, String address, int port) throws Exception {
+        Process client = startClient(cgroup, "exec socat -T2 -u TCP:" + address + ":" + port
+                + ",connect-timeout=2 STDOUT");
         if (!client.waitFor(10, TimeUnit.SECONDS)) {
             client.descendants().forEach(ProcessHandle::destroyForcibly);
             client.destroyForcibly();

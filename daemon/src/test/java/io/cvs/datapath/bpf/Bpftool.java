@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import tools.jackson.databind.JsonNode;
@@ -64,6 +67,18 @@ public final class Bpftool {
         List<String> arguments = new ArrayList<>(List.of("map", "delete", "pinned", pinnedMap.toString()));
         arguments.addAll(hex("key", key));
         run(arguments.toArray(String[]::new));
+    }
+
+    /**
+     * Every entry of a pinned map as hex strings, key to value, sorted by key: two calls give equal maps exactly
+     * when the kernel held the same bytes under the same keys, whatever order the map iterates in.
+     */
+    public static SortedMap<String, String> entries(Path pinnedMap) throws IOException, InterruptedException {
+        SortedMap<String, String> entries = new TreeMap<>();
+        for (Entry entry : dump(pinnedMap)) {
+            entries.put(HexFormat.of().formatHex(entry.key()), HexFormat.of().formatHex(entry.value()));
+        }
+        return entries;
     }
 
     public static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
