@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Never flush on restart: while a client connects to a VIP without pause, the daemon is killed with SIGKILL and a
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * them (fails under CI). Traffic stays in the test's own namespaces (the client's has no default route), the VIP is
  * from a documentation range, the programs attach to a cgroup of this test.
  *
- * <p>Without a journal the new daemon starts with no services and leaves the maps as they are; with one it restores
- * the service and reconciles, and the maps must come out byte for byte the same.
+ * <p>The new daemon restores the service from the journal and reconciles it against the maps, which match, so they
+ * come out byte for byte the same, and the API serves the service as before, same id and version.
  */
 @ExtendWith(DaemonLogs.class)
 class RestartUnderTrafficTest {
@@ -79,11 +80,13 @@ class RestartUnderTrafficTest {
     void noConnectionFailsAndNoForwardingEntryIsRewrittenWhenTheDaemonIsKilledAndStartedAgain() throws Exception {
         ConnectionLoop loop;
         MapSnapshot beforeKill;
+        JsonNode serviceBefore;
         long began;
         long killed;
         try (DaemonProcess first = DaemonProcess.start("before-kill", daemonArgs())) {
             HttpResponse<String> created = first.http().post("/api/v1/services", service());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            serviceBefore = DaemonClient.json(created);
             began = System.nanoTime();
             loop = ConnectionLoop.start(sandbox, cgroup, VIP, 80, Set.of("b1", "b2", "b3"),
                     WORK.resolve("loop.stop"));
@@ -116,6 +119,11 @@ class RestartUnderTrafficTest {
             assertThat(beforeKill.changesIn(afterRestart)).as("entries the restart rewrote").isEmpty();
             assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::attachType)
                     .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+            assertThat(DaemonClient.json(second.http().get("/api/v1/services/" + serviceBefore.path("id").asString())))
+                    .as("the service, restored from the journal").isEqualTo(serviceBefore);
+            assertThat(DaemonClient.json(second.http().get("/actuator/health/readiness")).path("components")
+                    .path("reconcile").path("details").path("unchanged").asInt()).as("reconciled, untouched")
+                    .isEqualTo(1);
         }
     }
 
