@@ -46,11 +46,14 @@ final class ServiceRegistry implements AutoCloseable {
     /** Published plus the writes queued to the committer; guarded by writes. */
     private ServiceTable accepted;
     private volatile ReconcileResult lastReconcile;
+    /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
+    private final boolean startedEmpty;
 
     ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
         this.datapath = datapath;
         this.capacity = datapath.status().usage().max();
         this.reconcileInterval = reconcileInterval;
+        this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = restore(journal);
         this.accepted = published;
         published.byId().keySet().forEach(ids::reserve);
@@ -174,6 +177,11 @@ final class ServiceRegistry implements AutoCloseable {
     ReconcileResult reconcile() {
         try {
             ReconcileResult result = committer.reconcile().join();
+            if (lastReconcile == null && startedEmpty && result.removed() > 0) {
+                log.warn("The journal was empty at start, so the desired state was empty and the {} services the "
+                        + "maps held were removed. If the journal directory was lost or moved, restore it, or import "
+                        + "the last export (PUT /api/v1/state).", result.removed());
+            }
             lastReconcile = result;
             return result;
         } catch (CompletionException e) {

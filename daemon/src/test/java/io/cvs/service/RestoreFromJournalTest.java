@@ -57,6 +57,18 @@ class RestoreFromJournalTest {
         }
     }
 
+    @Test
+    void anEmptyJournalIsAnEmptyDesiredStateSoTheFirstReconcileRemovesWhatTheMapsHeld() {
+        maps.apply(draft("left-over", 7, 2).key(), draft("left-over", 7, 2).backends());
+
+        try (Journal journal = Journal.open(dir, SMALL_SNAPSHOTS);
+                ServiceRegistry fresh = new ServiceRegistry(maps, journal, true, Duration.ofSeconds(30))) {
+            assertThat(fresh.byName()).isEmpty();
+            assertThat(fresh.reconcile().removed()).isEqualTo(1);
+            assertThat(maps.services()).isEmpty();
+        }
+    }
+
     /** 12 services created, some changed twice, some deleted: more than two snapshots' worth of records. */
     private Map<String, Service> writeSomeHistory() {
         try (Journal journal = Journal.open(dir, SMALL_SNAPSHOTS);
