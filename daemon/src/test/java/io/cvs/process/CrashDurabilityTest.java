@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +52,9 @@ class CrashDurabilityTest {
     private Path pinDir;
     private Path cgroup;
     private final Map<String, Tracked> model = new HashMap<>();
+    /** Cut-off changes found whole after the restart (durable, answer lost) and found absent (never durable). */
+    private int cutOffPresent;
+    private int cutOffAbsent;
 
     /** What the test knows of one service: its last acknowledged content and the one a cut-off change gives. */
     private static final class Tracked {
@@ -106,8 +110,9 @@ class CrashDurabilityTest {
         try (DaemonProcess daemon = DaemonProcess.start("crash-last", daemonArgs())) {
             check(daemon, KILLS + 1);
         }
-        System.out.printf("crash test: %d kills, %d acknowledged changes, %d cut off by a kill%n", KILLS,
-                acknowledged.get(), cutOff);
+        System.out.printf("crash test: %d kills, %d acknowledged changes, %d cut off by a kill: %d of them found "
+                + "whole after the restart (durable, answer lost), %d not at all%n", KILLS, acknowledged.get(), cutOff,
+                cutOffPresent, cutOffAbsent);
         assertThat(acknowledged.get()).as("the storms wrote something").isGreaterThan(KILLS);
     }
 
@@ -188,6 +193,13 @@ class CrashDurabilityTest {
             }
             assertThat(allowed).as("start %d: %s is the acknowledged or the cut-off change, whole", start,
                     entry.getKey()).contains(actual);
+            if (tracked.open != null && !Objects.equals(tracked.open, tracked.acked == null
+                    ? Content.ABSENT : tracked.acked)) {
+                boolean present = Objects.equals(actual, tracked.open == Content.ABSENT ? null
+                        : tracked.open);
+                cutOffPresent += present ? 1 : 0;
+                cutOffAbsent += present ? 0 : 1;
+            }
             tracked.acked = actual;
             tracked.open = null;
             tracked.id = item == null ? null : item.path("id").asString();
