@@ -1,6 +1,7 @@
 package io.cvs.service;
 
 import io.cvs.journal.Journal;
+import io.cvs.journal.JournalWriteException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -126,7 +127,13 @@ final class Committer implements AutoCloseable {
             while (batch.size() < maxBatch && queue.peek() instanceof Write) {
                 batch.add((Write) queue.poll());
             }
-            commit(batch);
+            try {
+                commit(batch);
+            } catch (RuntimeException | Error e) {
+                // Never leave a writer waiting on a thread that died: answer them, and keep taking work.
+                log.error("The committer failed on a batch of {} write(s)", batch.size(), e);
+                batch.forEach(w -> w.done().completeExceptionally(e));
+            }
         }
     }
 
@@ -143,9 +150,13 @@ final class Committer implements AutoCloseable {
     private void commit(List<Write> batch) {
         try {
             journal.append(batch.stream().map(Write::payload).toList());
+        } catch (JournalWriteException e) {
+            log.error("{}; {} write(s) refused", e.getMessage(), batch.size());
+            batch.forEach(w -> w.done().completeExceptionally(e));
+            onJournalFailure.accept(e);
+            return;
         } catch (RuntimeException e) {
-            log.error("{}; {} write(s) refused", e.getMessage(), batch.size(),
-                    e instanceof io.cvs.journal.JournalWriteException ? null : e);
+            log.error("Appending {} write(s) to the journal failed", batch.size(), e);
             batch.forEach(w -> w.done().completeExceptionally(e));
             onJournalFailure.accept(e);
             return;
@@ -179,7 +190,7 @@ final class Committer implements AutoCloseable {
                 applied = durable;
             }
             done.complete(result);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             done.completeExceptionally(e);
         }
     }
