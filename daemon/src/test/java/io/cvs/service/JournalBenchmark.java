@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * 100 bytes to a file with {@code FileChannel.write} and {@code force(false)} (fdatasync), as the journal does per
  * batch. Then for 1, 16 and 64 clients, group commit and then one fsync per write: a fresh journal (the daemon's
  * snapshot thresholds) under a {@link MemoryDatapath}, one service per client, and each client thread updating its
- * own service in a loop, backend 0's weight alternating 2, 1, 2, ... so every call is a real durable write. Each
- * loop runs WARMUP seconds unrecorded, then SECONDS recorded: an operation counts when it finishes in that window.
+ * own service in a loop, backend 0's weight alternating 2, 1, 2, ... so every call is a real durable write. With
+ * HELD (default 0) the registry also holds that many other services of 8 backends ({@link
+ * JournalRestartState#draft}), to show what a write costs at that size; the lines then start {@code journal+HELD}.
+ * Each loop runs WARMUP seconds unrecorded, then SECONDS recorded: an operation counts when it finishes in that window.
  * An unrecorded group-commit run with 16 clients comes first, so that no run pays for compiling the write path.
  * Prints {@code floor fdatasync 1 <ops_per_s> <p50_us> <p99_us>} and one line per run:
  * {@code journal <group|single> <clients> <ops_per_s> <p50_us> <p99_us>}.
@@ -41,7 +43,6 @@ public final class JournalBenchmark {
     private static final int[] CLIENTS = { 1, 16, 64 };
     /** The daemon's defaults (cvs.journal.snapshot-records and snapshot-bytes). */
     private static final JournalOptions OPTIONS = new JournalOptions(10_000, 64L << 20, false);
-    private static final Capacity CAPACITY = new Capacity(128, 1024, 16, 64);
 
     /** One timed operation of one client; n counts that client's calls from 0. */
     private interface Operation {
@@ -55,22 +56,25 @@ public final class JournalBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: JournalBenchmark DIR SECONDS WARMUP_SECONDS");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: JournalBenchmark DIR SECONDS WARMUP_SECONDS [HELD]");
             System.exit(2);
         }
         Path root = Path.of(args[0]);
         Duration measured = Duration.ofMillis((long) (Double.parseDouble(args[1]) * 1000));
         Duration warmup = Duration.ofMillis((long) (Double.parseDouble(args[2]) * 1000));
+        int held = args.length == 4 ? Integer.parseInt(args[3]) : 0;
+        String name = held == 0 ? "journal" : "journal+" + held;
         Files.createDirectories(root);
         // The first run in a JVM would otherwise also pay for compiling the write path.
-        journal(root.resolve("jit-warmup"), true, 16, warmup, warmup);
+        journal(root.resolve("jit-warmup"), true, 16, held, warmup, warmup);
         print("floor fdatasync 1", floor(root.resolve("floor.dat"), warmup, measured));
         for (int clients : CLIENTS) {
             for (boolean group : new boolean[] { true, false }) {
                 String mode = group ? "group" : "single";
-                Result result = journal(root.resolve(mode + "-" + clients), group, clients, warmup, measured);
-                print("journal " + mode + " " + clients, result);
+                Result result = journal(root.resolve(mode + "-" + clients), group, clients, held, warmup,
+                        measured);
+                print(name + " " + mode + " " + clients, result);
             }
         }
     }
@@ -89,18 +93,26 @@ public final class JournalBenchmark {
         }
     }
 
-    private static Result journal(Path dir, boolean group, int clients, Duration warmup, Duration measured)
-            throws Exception {
+    private static Result journal(Path dir, boolean group, int clients, int held, Duration warmup,
+            Duration measured) throws Exception {
+        Capacity capacity = new Capacity(held + 128, (held + 128) * 8, 16, 64);
         try (Journal journal = Journal.open(dir, OPTIONS);
-                ServiceRegistry registry = new ServiceRegistry(new MemoryDatapath(CAPACITY, null), journal, group,
+                ServiceRegistry registry = new ServiceRegistry(new MemoryDatapath(capacity, null), journal, group,
                         Duration.ofSeconds(30))) {
+            if (held > 0) {
+                List<ServiceDraft> others = new ArrayList<>(held);
+                for (int i = 0; i < held; i++) {
+                    others.add(JournalRestartState.draft(i, 8));
+                }
+                registry.replaceAll(others, false);
+            }
             String[] ids = new String[clients];
             List<List<Backend>> weight1 = new ArrayList<>();
             List<List<Backend>> weight2 = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 weight1.add(backends(c, 1));
                 weight2.add(backends(c, 2));
-                ids[c] = registry.create(new ServiceDraft("bench-" + c, Addresses.tcp("192.0.2." + (c + 1), 80),
+                ids[c] = registry.create(new ServiceDraft("client-" + c, Addresses.tcp("192.0.2." + (c + 1), 80),
                         weight1.get(c), new TreeMap<>())).id();
             }
             long before = journal.status().lastSeq();
