@@ -9,8 +9,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Reconciles once as soon as the daemon runs (readiness waits for it) and then every {@code cvs.reconcile.interval},
- * repairing drift made outside the daemon.
+ * Reconciles every {@code cvs.reconcile.interval}, repairing drift made outside the daemon. The first reconcile
+ * is not this loop's: the registry queues it when it is built (readiness waits for it).
  */
 @Component
 class ReconcileLoop implements SmartLifecycle {
@@ -33,7 +33,8 @@ class ReconcileLoop implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        timer.scheduleWithFixedDelay(this::reconcile, 0, properties.interval().toMillis(), TimeUnit.MILLISECONDS);
+        long interval = properties.interval().toMillis();
+        timer.scheduleWithFixedDelay(this::reconcile, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     private void reconcile() {

@@ -26,6 +26,8 @@ final class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
     private final Datapath datapath;
+    /** The datapath learnt the maps when it was opened, just before the first reconcile: no need to again. */
+    private boolean first = true;
 
     Reconciler(Datapath datapath) {
         this.datapath = datapath;
@@ -34,7 +36,8 @@ final class Reconciler {
     ReconcileResult reconcile(Collection<Service> desired) {
         long started = System.nanoTime();
         // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
-        boolean resynced = resync();
+        boolean resynced = first || resync();
+        first = false;
         Set<ServiceKey> held = new HashSet<>(datapath.services());
         int added = 0;
         int fixed = 0;

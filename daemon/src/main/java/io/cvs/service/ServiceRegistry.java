@@ -46,6 +46,7 @@ final class ServiceRegistry implements AutoCloseable {
     /** Published plus the writes queued to the committer; guarded by writes. */
     private ServiceTable accepted;
     private volatile ReconcileResult lastReconcile;
+    private final CompletableFuture<ReconcileResult> firstReconcile;
     /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
     private final boolean startedEmpty;
 
@@ -59,6 +60,12 @@ final class ServiceRegistry implements AutoCloseable {
         published.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, this::applyToDatapath, new Reconciler(datapath),
                 table -> published = table, this::rejectAccepted, groupCommit);
+        // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
+        this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
+        firstReconcile.exceptionally(e -> {
+            log.error("The first reconcile after start failed; readiness stays down until one succeeds", e);
+            return null;
+        });
     }
 
     private static ServiceTable restore(Journal journal) {
@@ -176,17 +183,25 @@ final class ServiceRegistry implements AutoCloseable {
     /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
     ReconcileResult reconcile() {
         try {
-            ReconcileResult result = committer.reconcile().join();
-            if (lastReconcile == null && startedEmpty && result.removed() > 0) {
-                log.warn("The journal was empty at start, so the desired state was empty and the {} services the "
-                        + "maps held were removed. If the journal directory was lost or moved, restore it, or import "
-                        + "the last export (PUT /api/v1/state).", result.removed());
-            }
-            lastReconcile = result;
-            return result;
+            return reconciled(committer.reconcile().join());
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    /** The reconcile queued at start, which readiness waits for. */
+    CompletableFuture<ReconcileResult> firstReconcile() {
+        return firstReconcile;
+    }
+
+    private ReconcileResult reconciled(ReconcileResult result) {
+        if (lastReconcile == null && startedEmpty && result.removed() > 0) {
+            log.warn("The journal was empty at start, so the desired state was empty and the {} services the "
+                    + "maps held were removed. If the journal directory was lost or moved, restore it, or import "
+                    + "the last export (PUT /api/v1/state).", result.removed());
+        }
+        lastReconcile = result;
+        return result;
     }
 
     /** The last reconcile's result; empty until the first finished. */

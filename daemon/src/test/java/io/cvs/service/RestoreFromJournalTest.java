@@ -33,7 +33,7 @@ class RestoreFromJournalTest {
         try (Journal journal = Journal.open(dir, SMALL_SNAPSHOTS);
                 ServiceRegistry restarted = new ServiceRegistry(maps, journal, true, Duration.ofSeconds(30))) {
             assertThat(restarted.byName()).isEqualTo(before);
-            ReconcileResult result = restarted.reconcile();
+            ReconcileResult result = restarted.firstReconcile().join();
             assertThat(result.changed()).isZero();
             assertThat(result.unchanged()).isEqualTo(before.size());
         }
@@ -50,7 +50,7 @@ class RestoreFromJournalTest {
 
         try (Journal journal = Journal.open(dir, SMALL_SNAPSHOTS);
                 ServiceRegistry restarted = new ServiceRegistry(empty, journal, true, Duration.ofSeconds(30))) {
-            assertThat(restarted.reconcile().added()).isEqualTo(before.size());
+            assertThat(restarted.firstReconcile().join().added()).isEqualTo(before.size());
             before.values().forEach(s -> assertThat(empty.backends(s.key())).contains(s.backends()));
             Service fresh = restarted.create(draft("fresh", 99, 1));
             assertThat(before.values()).extracting(Service::id).doesNotContain(fresh.id());
@@ -64,7 +64,7 @@ class RestoreFromJournalTest {
         try (Journal journal = Journal.open(dir, SMALL_SNAPSHOTS);
                 ServiceRegistry fresh = new ServiceRegistry(maps, journal, true, Duration.ofSeconds(30))) {
             assertThat(fresh.byName()).isEmpty();
-            assertThat(fresh.reconcile().removed()).isEqualTo(1);
+            assertThat(fresh.firstReconcile().join().removed()).isEqualTo(1);
             assertThat(maps.services()).isEmpty();
         }
     }
