@@ -278,6 +278,44 @@ int cvs_sock_attach(struct cvs_maps *m, const char *cgroup_path);
 int cvs_sock_detach(struct cvs_maps *m);
 int cvs_sock_status(struct cvs_maps *m, struct cvs_sock_status *out);
 
+/*
+ * cvs.ko, the netfilter DNAT datapath (kernel-module/ in the source tree):
+ * the module serves the one map set it is bound to, holding a reference to
+ * each of its maps, so it keeps serving a set whose pins were removed until
+ * it is bound to another one. It binds through CVS_MODULE_SYSFS.
+ */
+#define CVS_MODULE_SYSFS "/sys/kernel/cvs"
+
+struct cvs_module_status {
+	struct cvs_map_ids ids;	/* bound maps; all 0 when unbound */
+	__u32 bound;		/* 1 when a map set is bound */
+	__u32 orphaned;		/* 1 when a bound map is neither pinned nor
+				 * open in user space any more: rebind */
+	__u32 abi_version;	/* the module's CVS_ABI_VERSION */
+	__u32 pad;
+	__u64 binds;		/* binds that succeeded since it loaded */
+	__u64 bind_errors;	/* bind requests it refused */
+	__u64 lookup_errors;	/* new connections refused because the maps
+				 * kept changing or held inconsistent data */
+	__u64 nat_errors;	/* connections conntrack could not DNAT */
+};
+
+/*
+ * Bind cvs.ko to m's map set (replacing the set it serves, if any). The
+ * module resolves the map ids and checks every map's layout itself, so a
+ * read-only handle is enough. Errors: -ENODEV the module is not loaded;
+ * -EACCES not root (the file is root's); -EPERM no CAP_SYS_ADMIN (the
+ * module opens the maps by id with the caller's rights); -ENOENT a map of
+ * the set is gone; -EPROTO the module's ABI or a map's layout differs (its
+ * reason is in the kernel log). On error the module keeps the set it had.
+ */
+int cvs_module_bind(struct cvs_maps *m);
+/* Stop serving any set: VIPs pass untranslated. -ENODEV, -EACCES. */
+int cvs_module_unbind(void);
+/* What the module is bound to and its counters; needs no privilege.
+ * -ENODEV when the module is not loaded. */
+int cvs_module_status(struct cvs_module_status *out);
+
 /* sizeof the named public struct ("cvs_capacity", ...); 0 if unknown. */
 size_t cvs_sizeof(const char *type_name);
 

@@ -203,7 +203,7 @@ CVS_API size_t cvs_sizeof(const char *type_name)
 		CVS_TYPE(cvs_backend_counters),
 		CVS_TYPE(cvs_service_counters), CVS_TYPE(cvs_pick),
 		CVS_TYPE(cvs_sknat_key), CVS_TYPE(cvs_sknat),
-		CVS_TYPE(cvs_sock_status),
+		CVS_TYPE(cvs_sock_status), CVS_TYPE(cvs_module_status),
 	};
 #undef CVS_TYPE
 	size_t i;

@@ -16,6 +16,7 @@ static const struct {
 	SIZE(cvs_capacity), SIZE(cvs_usage), SIZE(cvs_map_ids),
 	SIZE(cvs_backend_spec), SIZE(cvs_service_info),
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
+	SIZE(cvs_module_status),
 	/* cvs_select.h */
 	SIZE(cvs_pick),
 	/* cvs_abi.h */
@@ -69,6 +70,8 @@ static void test_abi_structs_have_no_implicit_padding(void **state)
 	assert_int_equal(sizeof(struct cvs_backend_counters),
 			 3 * 8 + 4 + 2 + 2);
 	assert_int_equal(sizeof(struct cvs_map_ids), 8 * 4);
+	assert_int_equal(sizeof(struct cvs_module_status), 8 * 4 + 4 * 4 + 4 * 8);
+	assert_int_equal(offsetof(struct cvs_module_status, binds), 48);
 	assert_int_equal(offsetof(struct cvs_svc, flags), 4);
 	assert_int_equal(offsetof(struct cvs_map_ids, gen), 8);
 	assert_int_equal(offsetof(struct cvs_map_ids, service_stats), 28);

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cvs.h - what the files of cvs.ko share.
+ *
+ * cvs.ko reads the map set of cvs_abi.h. User space binds it to one set by
+ * writing the eight map ids (struct cvs_map_ids order) to
+ * /sys/kernel/cvs/maps; the module takes a reference on each map, checks its
+ * shape against the ABI and publishes the set under RCU. The NAT hook reads
+ * the published set, never a path or an id, so no packet pays for a lookup
+ * of the maps themselves.
+ */
+#ifndef CVS_KMOD_H
+#define CVS_KMOD_H
+
+#include <linux/atomic.h>
+#include <linux/bpf.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/netfilter.h>
+
+#include "cvs_abi.h"
+
+/* The maps of a set, in the order of struct cvs_map_ids. */
+enum cvs_map_slot {
+	CVS_SLOT_META,
+	CVS_SLOT_SERVICES,
+	CVS_SLOT_GEN,
+	CVS_SLOT_SELECT,
+	CVS_SLOT_MEMBERS,
+	CVS_SLOT_BACKENDS,
+	CVS_SLOT_BACKEND_STATS,
+	CVS_SLOT_SERVICE_STATS,
+	CVS_SLOTS,
+};
+
+/* One bound map set; immutable once published. */
+struct cvs_binding {
+	struct bpf_map *maps[CVS_SLOTS];	/* one reference each */
+	u32 ids[CVS_SLOTS];
+	u32 table_slots;			/* from cvs_meta_v1 */
+};
+
+/* Module-wide event counters, shown under /sys/kernel/cvs. */
+struct cvs_counters {
+	atomic64_t binds;		/* binds and rebinds that succeeded */
+	atomic64_t bind_errors;		/* bind requests refused */
+	atomic64_t lookup_errors;	/* picks refused: the maps kept moving
+					 * or held an inconsistent entry */
+	atomic64_t nat_errors;		/* nf_nat_setup_info() failures */
+};
+
+extern struct cvs_counters cvs_counters;
+extern struct cvs_binding __rcu *cvs_bound;
+
+/* cvs_bind.c */
+int cvs_bind(const u32 ids[CVS_SLOTS]);
+void cvs_unbind(void);
+/* Copy the bound ids (all 0 when unbound); true when the set is orphaned:
+ * no pin and no descriptor in user space still holds its maps. */
+bool cvs_bound_ids(u32 ids[CVS_SLOTS]);
+
+/* cvs_nat.c */
+unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+
+/* cvs_sysfs.c */
+int cvs_sysfs_init(void);
+void cvs_sysfs_exit(void);
+
+#endif /* CVS_KMOD_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Binding cvs.ko to a map set: map ids to references, checked against the
+ * ABI, published under RCU.
+ *
+ * A map id names a map without a path: BPF_MAP_GET_FD_BY_ID through
+ * kern_sys_bpf() gives a descriptor in the writing process (so the bpf
+ * permission checks apply to it), bpf_map_get() takes our own reference
+ * through that descriptor, and the descriptor is closed at once. The
+ * reference keeps the map alive after its pins are removed and every user
+ * space descriptor is closed, so a set that is re-created elsewhere keeps
+ * forwarding until user space binds the new one. The old set is released
+ * only after an RCU grace period: NAT hooks run inside rcu_read_lock().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/fdtable.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "cvs.h"
+
+/* Exported by kernel/bpf/syscall.c but not declared in 6.1's headers. */
+int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+struct cvs_binding __rcu *cvs_bound;
+static DEFINE_MUTEX(cvs_bind_lock);	/* serialises writers of cvs_bound */
+
+struct cvs_shape {
+	u32 type;
+	u32 key_size;
+	u32 value_size;
+	u64 max_entries;	/* u64: a bogus meta must not wrap around */
+	u32 flags;		/* of BPF_F_NO_PREALLOC | BPF_F_MMAPABLE */
+};
+
+#define CVS_SHAPE_FLAGS (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)
+
+/* What libcvsbpf creates (pinset.c, expected_shapes()), given the meta. */
+static void cvs_expected_shapes(const struct cvs_meta *meta,
+				struct cvs_shape s[CVS_SLOTS])
+{
+	u64 halves = (u64)meta->max_services * 2;
+
+	s[CVS_SLOT_META] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_meta), 1, 0 };
+	s[CVS_SLOT_SERVICES] = (struct cvs_shape){ BPF_MAP_TYPE_HASH,
+		sizeof(struct cvs_svc_key), sizeof(struct cvs_svc),
+		meta->max_services, BPF_F_NO_PREALLOC };
+	s[CVS_SLOT_GEN] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(__u64), meta->max_services, BPF_F_MMAPABLE };
+	s[CVS_SLOT_SELECT] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4, 4,
+		halves * meta->table_slots, 0 };
+	s[CVS_SLOT_MEMBERS] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_member), halves * meta->max_members, 0 };
+	s[CVS_SLOT_BACKENDS] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_backend), meta->max_backends, 0 };
+	s[CVS_SLOT_BACKEND_STATS] = (struct cvs_shape){
+		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_backend_stats),
+		meta->max_backends, 0 };
+	s[CVS_SLOT_SERVICE_STATS] = (struct cvs_shape){
+		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_service_stats),
+		meta->max_services, 0 };
+}
+
+static int cvs_check_shape(const struct bpf_map *map,
+			   const struct cvs_shape *want)
+{
+	if (map->map_type == want->type && map->key_size == want->key_size &&
+	    map->value_size == want->value_size &&
+	    map->max_entries == want->max_entries &&
+	    (map->map_flags & CVS_SHAPE_FLAGS) == want->flags)
+		return 0;
+	pr_warn("map %u (%s) has type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %llu flags 0x%x\n",
+		map->id, map->name, map->map_type, map->key_size,
+		map->value_size, map->max_entries, map->map_flags, want->type,
+		want->key_size, want->value_size, want->max_entries,
+		want->flags);
+	return -EPROTO;
+}
+
+/* The meta map's own shape first: only then is its value readable. */
+static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
+{
+	static const struct cvs_shape shape = { BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct cvs_meta), 1, 0 };
+	u32 zero = 0;
+	void *value;
+	int err;
+
+	err = cvs_check_shape(map, &shape);
+	if (err)
+		return err;
+	rcu_read_lock();
+	value = map->ops->map_lookup_elem(map, &zero);
+	if (value)
+		memcpy(meta, value, sizeof(*meta));
+	rcu_read_unlock();
+	if (!value)
+		return -EPROTO;
+	if (meta->magic != CVS_META_MAGIC ||
+	    meta->abi_version != CVS_ABI_VERSION) {
+		pr_warn("map %u holds magic 0x%x ABI %u, expected 0x%x ABI %u\n",
+			map->id, meta->magic, meta->abi_version,
+			CVS_META_MAGIC, CVS_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (!meta->max_services || !meta->max_backends ||
+	    !meta->max_members || !meta->table_slots ||
+	    meta->max_members > meta->table_slots) {
+		pr_warn("map %u holds an impossible capacity\n", map->id);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int cvs_check_set(struct cvs_binding *b)
+{
+	struct cvs_shape shapes[CVS_SLOTS];
+	struct cvs_meta meta;
+	int err, i;
+
+	err = cvs_read_meta(b->maps[CVS_SLOT_META], &meta);
+	if (err)
+		return err;
+	cvs_expected_shapes(&meta, shapes);
+	for (i = 0; i < CVS_SLOTS; i++) {
+		err = cvs_check_shape(b->maps[i], &shapes[i]);
+		if (err)
+			return err;
+	}
+	b->table_slots = meta.table_slots;
+	return 0;
+}
+
+/* A reference to the map with this id, or an ERR_PTR. */
+static struct bpf_map *cvs_map_get(u32 id)
+{
+	union bpf_attr attr;
+	struct bpf_map *map;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = id;
+	fd = kern_sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr));
+	if (fd < 0)
+		return ERR_PTR(fd);
+	map = bpf_map_get(fd);
+	close_fd(fd);
+	if (IS_ERR(map))
+		return map;
+	/* Another thread of the writer may have reused the descriptor. */
+	if (map->id != id) {
+		bpf_map_put(map);
+		return ERR_PTR(-EAGAIN);
+	}
+	return map;
+}
+
+static void cvs_binding_free(struct cvs_binding *b)
+{
+	int i;
+
+	for (i = 0; i < CVS_SLOTS; i++)
+		if (b->maps[i])
+			bpf_map_put(b->maps[i]);
+	kfree(b);
+}
+
+/* Publish b (NULL: none) and release what it replaces. */
+static void cvs_publish(struct cvs_binding *b)
+{
+	struct cvs_binding *old;
+
+	mutex_lock(&cvs_bind_lock);
+	old = rcu_replace_pointer(cvs_bound, b,
+				  lockdep_is_held(&cvs_bind_lock));
+	mutex_unlock(&cvs_bind_lock);
+	if (!old)
+		return;
+	/* Hooks that loaded old may still be reading its maps. */
+	synchronize_rcu();
+	cvs_binding_free(old);
+}
+
+int cvs_bind(const u32 ids[CVS_SLOTS])
+{
+	struct cvs_binding *b;
+	struct bpf_map *map;
+	int err, i;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		err = -ENOMEM;
+		goto err_count;
+	}
+	for (i = 0; i < CVS_SLOTS; i++) {
+		map = cvs_map_get(ids[i]);
+		if (IS_ERR(map)) {
+			err = PTR_ERR(map);
+			pr_warn("map id %u: error %d\n", ids[i], err);
+			goto err_free;
+		}
+		b->maps[i] = map;
+		b->ids[i] = ids[i];
+	}
+	err = cvs_check_set(b);
+	if (err)
+		goto err_free;
+	cvs_publish(b);
+	atomic64_inc(&cvs_counters.binds);
+	pr_info("bound to maps %u %u %u %u %u %u %u %u (%u slots)\n",
+		ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6],
+		ids[7], b->table_slots);
+	return 0;
+
+err_free:
+	cvs_binding_free(b);
+err_count:
+	atomic64_inc(&cvs_counters.bind_errors);
+	return err;
+}
+
+void cvs_unbind(void)
+{
+	cvs_publish(NULL);
+}
+
+bool cvs_bound_ids(u32 ids[CVS_SLOTS])
+{
+	const struct cvs_binding *b;
+	bool orphaned = false;
+	int i;
+
+	rcu_read_lock();
+	b = rcu_dereference(cvs_bound);
+	for (i = 0; i < CVS_SLOTS; i++) {
+		ids[i] = b ? b->ids[i] : 0;
+		if (b && !atomic64_read(&b->maps[i]->usercnt))
+			orphaned = true;
+	}
+	rcu_read_unlock();
+	return orphaned;
+}

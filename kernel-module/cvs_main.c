@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvs.ko - the netfilter DNAT datapath of cvs.
+ *
+ * It serves the VIPs of the pinned cvs map set to traffic the socket-LB
+ * programs cannot see: packets routed through the host (PRE_ROUTING), for
+ * example from containers whose processes are outside the attached cgroup,
+ * and processes of the host itself (LOCAL_OUT) where the operator prefers
+ * conntrack-based NAT. The first packet of each new connection to a VIP
+ * picks a backend in O(1) from the same maps the socket-LB reads; conntrack
+ * then NATs the rest of the connection, also after this module is gone.
+ *
+ * Loading hooks the initial network namespace (or every namespace with
+ * all_netns=1) and serves nothing until user space binds a map set through
+ * /sys/kernel/cvs/maps (cvs_sysfs.c). See README.md next to this file.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
+
+#include "cvs.h"
+
+static bool all_netns;
+module_param(all_netns, bool, 0444);
+MODULE_PARM_DESC(all_netns,
+		 "Hook every network namespace, not only the initial one (default: no)");
+
+struct cvs_counters cvs_counters;
+
+/*
+ * These are not hooks of their own: the NAT core calls them from its
+ * conntrack-aware DNAT hooks (priority NF_IP_PRI_NAT_DST, after conntrack
+ * at NF_IP_PRI_CONNTRACK) for connections that have no DNAT yet, in
+ * priority order among the iptables and nftables nat chains of the same
+ * hook. One below NF_IP_PRI_NAT_DST puts cvs first, so a VIP is decided in
+ * O(1) before any rule list is walked; the first DNAT of a connection
+ * wins, so the maps alone decide their VIPs and every other address
+ * passes on to those chains as if cvs were not there.
+ */
+#define CVS_NAT_PRIORITY (NF_IP_PRI_NAT_DST - 1)
+
+static const struct nf_hook_ops cvs_nat_ops[] = {
+	{
+		.hook = cvs_nat_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = CVS_NAT_PRIORITY,
+	},
+	{
+		.hook = cvs_nat_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = CVS_NAT_PRIORITY,
+	},
+};
+
+/* all_netns is read-only after load, so init and exit agree on it. */
+static bool cvs_hooks_netns(const struct net *net)
+{
+	return all_netns || net_eq(net, &init_net);
+}
+
+static int __net_init cvs_net_init(struct net *net)
+{
+	int err, i;
+
+	if (!cvs_hooks_netns(net))
+		return 0;
+	/* Conntrack registers its hooks in a namespace only on demand. */
+	err = nf_ct_netns_get(net, NFPROTO_IPV4);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(cvs_nat_ops); i++) {
+		err = nf_nat_ipv4_register_fn(net, &cvs_nat_ops[i]);
+		if (err)
+			goto err_unregister;
+	}
+	return 0;
+
+err_unregister:
+	while (i--)
+		nf_nat_ipv4_unregister_fn(net, &cvs_nat_ops[i]);
+	nf_ct_netns_put(net, NFPROTO_IPV4);
+	return err;
+}
+
+static void __net_exit cvs_net_exit(struct net *net)
+{
+	int i;
+
+	if (!cvs_hooks_netns(net))
+		return;
+	for (i = ARRAY_SIZE(cvs_nat_ops) - 1; i >= 0; i--)
+		nf_nat_ipv4_unregister_fn(net, &cvs_nat_ops[i]);
+	nf_ct_netns_put(net, NFPROTO_IPV4);
+}
+
+static struct pernet_operations cvs_net_ops = {
+	.init = cvs_net_init,
+	.exit = cvs_net_exit,
+};
+
+static int __init cvs_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&cvs_net_ops);
+	if (err)
+		return err;
+	err = cvs_sysfs_init();
+	if (err)
+		goto err_pernet;
+	pr_info("loaded (%s); bind a map set through /sys/kernel/cvs/maps\n",
+		all_netns ? "every network namespace" : "initial namespace");
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&cvs_net_ops);
+	return err;
+}
+
+/*
+ * sysfs first, so that no bind can follow the final unbind; then the hooks;
+ * then the maps, after the grace period that cvs_unbind() waits for.
+ */
+static void __exit cvs_exit(void)
+{
+	cvs_sysfs_exit();
+	unregister_pernet_subsys(&cvs_net_ops);
+	cvs_unbind();
+	pr_info("unloaded\n");
+}
+
+module_init(cvs_init);
+module_exit(cvs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("cvs authors");
+MODULE_DESCRIPTION("cvs: O(1) DNAT of new connections to VIPs in pinned BPF maps");

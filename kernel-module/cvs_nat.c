@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NAT hook: the first packet of a new connection to a configured
+ * VIP:port/protocol picks a backend with the readers' protocol of
+ * cvs_abi.h (cvs_select.h) and conntrack DNATs the whole connection to it.
+ *
+ * What is counted (per CPU, in the bound set's maps):
+ *   cvs_bestat_v1[backend]  conns +1, packets +1 and bytes += the length of
+ *                           the IP packet, for the first packet of each
+ *                           connection sent to that backend; later packets
+ *                           are conntrack's and are not counted here.
+ *   cvs_svcstat_v1[service] refused +1 per refused new connection;
+ *                           retried + the pick's restarts caused by a
+ *                           concurrent generation flip.
+ * A UDP "connection" is a conntrack flow: (source, destination) until it
+ * times out.
+ *
+ * A configured service with no usable backend refuses new connections:
+ *   LOCAL_OUT (a process on this host): the packet is dropped with
+ *     -ECONNREFUSED, so connect() or sendmsg() fails at once with
+ *     ECONNREFUSED, exactly as the socket-LB programs refuse;
+ *   PRE_ROUTING (routed traffic, e.g. from containers): the packet is
+ *     dropped and an ICMP port unreachable goes back to the sender, as
+ *     kube-proxy's REJECT rule and Cilium do; the sender's stack turns it
+ *     into ECONNREFUSED. The kernel rate-limits these ICMP errors
+ *     (net.ipv4.icmp_ratelimit, icmp_msgs_per_sec); beyond the limit the
+ *     packet is only dropped and the sender retries.
+ * Addresses, ports and protocols that are not a configured service are not
+ * touched, and neither is anything while no map set is bound.
+ */
+#include <linux/icmp.h>
+#include <linux/random.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+
+#include "cvs.h"
+
+/*
+ * Copy the value, so the decision rests on what was read (cvs_select.h).
+ * map_lookup_elem is what the BPF helper calls; the caller is inside
+ * rcu_read_lock(), which hash lookups need.
+ */
+static __always_inline int cvs_copy(struct bpf_map *map, const void *key,
+				    void *out, size_t size)
+{
+	void *value = map->ops->map_lookup_elem(map, (void *)key);
+
+	if (!value)
+		return -ENOENT;
+	memcpy(out, value, size);
+	return 0;
+}
+
+/*
+ * One 8-byte load of the word. The barrier orders the loads of the
+ * selection slot and the backend before the validating load; the acquire
+ * orders the first load before them.
+ */
+static __always_inline int cvs_load_word(const struct cvs_binding *b,
+					 const u32 *id, u64 *out)
+{
+	struct bpf_map *map = b->maps[CVS_SLOT_GEN];
+	u64 *word = map->ops->map_lookup_elem(map, (void *)id);
+
+	if (!word)
+		return -ENOENT;
+	smp_rmb();
+	*out = smp_load_acquire(word);
+	return 0;
+}
+
+#define CVS_ALWAYS_INLINE __always_inline
+#define CVS_READER_CTX const struct cvs_binding *
+#define CVS_LOOKUP_SVC(b, key, out) \
+	cvs_copy((b)->maps[CVS_SLOT_SERVICES], key, out, sizeof(*(out)))
+#define CVS_LOAD_WORD(b, id, out) cvs_load_word(b, id, out)
+#define CVS_LOOKUP_SEL(b, idx, out) \
+	cvs_copy((b)->maps[CVS_SLOT_SELECT], idx, out, sizeof(*(out)))
+#define CVS_LOOKUP_BE(b, id, out) \
+	cvs_copy((b)->maps[CVS_SLOT_BACKENDS], id, out, sizeof(*(out)))
+#define CVS_RANDOM(b) get_random_u32()
+#include "cvs_select.h"
+
+/*
+ * This CPU's value of a per-CPU array element, as the __percpu pointer
+ * that this_cpu_add() needs: the hook may run in process context
+ * (LOCAL_OUT) with preemption enabled, where the plain pointer that
+ * map_lookup_elem returns could go stale. The map's type was checked at
+ * bind, so it is a struct bpf_array.
+ */
+static void __percpu *cvs_percpu_elem(const struct bpf_map *map, u32 index)
+{
+	const struct bpf_array *array =
+		container_of(map, struct bpf_array, map);
+
+	if (index >= map->max_entries)
+		return NULL;
+	return array->pptrs[index & array->index_mask];
+}
+
+static void cvs_count_backend(const struct cvs_binding *b, u32 id,
+			      unsigned int len)
+{
+	struct cvs_backend_stats __percpu *st =
+		cvs_percpu_elem(b->maps[CVS_SLOT_BACKEND_STATS], id);
+
+	if (!st)
+		return;
+	this_cpu_inc(st->conns);
+	this_cpu_inc(st->packets);
+	this_cpu_add(st->bytes, len);
+}
+
+static void cvs_count_service(const struct cvs_binding *b,
+			      const struct cvs_pick *pick, bool refused)
+{
+	struct cvs_service_stats __percpu *st;
+
+	if (pick->attempts <= 1 && !refused)
+		return;
+	st = cvs_percpu_elem(b->maps[CVS_SLOT_SERVICE_STATS], pick->svc_id);
+	if (!st)
+		return;
+	if (refused)
+		this_cpu_inc(st->refused);
+	if (pick->attempts > 1)
+		this_cpu_add(st->retried, pick->attempts - 1);
+}
+
+static unsigned int cvs_refuse(struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	if (state->hook == NF_INET_LOCAL_OUT)
+		return NF_DROP_ERR(-ECONNREFUSED);
+	nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	return NF_DROP;
+}
+
+static unsigned int cvs_dnat(struct nf_conn *ct, const struct cvs_pick *pick)
+{
+	struct nf_nat_range2 range;
+
+	memset(&range, 0, sizeof(range));
+	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	range.min_addr.ip = pick->addr;
+	range.max_addr.ip = pick->addr;
+	range.min_proto.all = pick->port;
+	range.max_proto.all = pick->port;
+	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+}
+
+/*
+ * Called by the NAT core (nf_nat_inet_fn) for a packet whose conntrack
+ * entry has no DNAT yet, inside the netfilter hook's rcu_read_lock().
+ */
+unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	const struct nf_conntrack_tuple *tuple;
+	const struct cvs_binding *b;
+	enum ip_conntrack_info ctinfo;
+	struct cvs_pick pick = {};
+	struct cvs_svc_key key;
+	struct nf_conn *ct;
+	unsigned int verdict;
+	int res;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+	tuple = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (tuple->dst.protonum != IPPROTO_TCP &&
+	    tuple->dst.protonum != IPPROTO_UDP)
+		return NF_ACCEPT;
+	b = rcu_dereference(cvs_bound);
+	if (!b)
+		return NF_ACCEPT;
+
+	memset(&key, 0, sizeof(key));
+	key.addr = tuple->dst.u3.ip;
+	key.port = tuple->dst.u.all;
+	key.proto = tuple->dst.protonum;
+	res = cvs_select(b, &key, b->table_slots, &pick);
+	if (res == CVS_PICK_NOT_SERVICE)
+		return NF_ACCEPT;
+	if (res != CVS_PICK_OK) {
+		if (res == CVS_PICK_CONTENDED)
+			atomic64_inc(&cvs_counters.lookup_errors);
+		cvs_count_service(b, &pick, true);
+		return cvs_refuse(skb, state);
+	}
+	verdict = cvs_dnat(ct, &pick);
+	if (verdict != NF_ACCEPT) {
+		atomic64_inc(&cvs_counters.nat_errors);
+		return verdict;
+	}
+	cvs_count_service(b, &pick, false);
+	cvs_count_backend(b, pick.backend_id, skb->len);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cvs.ko's control files under CVS_MODULE_SYSFS (kernel-module/cvs_sysfs.c
+ * describes them): bind, unbind, status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* A missing file means a missing module, whatever open() says. */
+static int open_file(const char *name, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", CVS_MODULE_SYSFS, name);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	return fd;
+}
+
+/* One write: the module acts on a whole line or refuses it. */
+static int write_maps(const char *line)
+{
+	size_t len = strlen(line);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open_file("maps", O_WRONLY);
+	if (fd < 0)
+		return fd;
+	n = write(fd, line, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static int read_text(const char *name, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open_file(name, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		err = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return err;
+}
+
+static int read_u64(const char *name, __u64 *out)
+{
+	char buf[32], *end;
+	int err;
+
+	err = read_text(name, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EPROTO;
+	return 0;
+}
+
+CVS_API int cvs_module_bind(struct cvs_maps *m)
+{
+	struct cvs_map_ids ids;
+	char line[128];
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = cvs_maps_ids(m, &ids);
+	if (err)
+		return err;
+	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
+		 ids.services, ids.gen, ids.select, ids.members, ids.backends,
+		 ids.backend_stats, ids.service_stats);
+	err = write_maps(line);
+	if (err)
+		cvs_log(CVS_LOG_ERROR, "binding cvs.ko to %s: %s%s", m->root,
+			strerror(-err),
+			err == -EPROTO ? " (see the kernel log)" : "");
+	else
+		cvs_log(CVS_LOG_INFO, "cvs.ko serves %s", m->root);
+	return err;
+}
+
+CVS_API int cvs_module_unbind(void)
+{
+	return write_maps("\n");
+}
+
+CVS_API int cvs_module_status(struct cvs_module_status *out)
+{
+	struct cvs_map_ids *ids;
+	__u64 orphaned, abi;
+	char line[128];
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	ids = &out->ids;
+	err = read_text("maps", line, sizeof(line));
+	if (err)
+		return err;
+	if (sscanf(line, "%u %u %u %u %u %u %u %u", &ids->meta,
+		   &ids->services, &ids->gen, &ids->select, &ids->members,
+		   &ids->backends, &ids->backend_stats,
+		   &ids->service_stats) != 8)
+		return -EPROTO;
+	err = read_u64("orphaned", &orphaned) ?:
+	      read_u64("abi_version", &abi) ?:
+	      read_u64("binds", &out->binds) ?:
+	      read_u64("bind_errors", &out->bind_errors) ?:
+	      read_u64("lookup_errors", &out->lookup_errors) ?:
+	      read_u64("nat_errors", &out->nat_errors);
+	if (err)
+		return err;
+	out->bound = ids->meta != 0;
+	out->orphaned = orphaned != 0;
+	out->abi_version = (__u32)abi;
+	return 0;
+}
