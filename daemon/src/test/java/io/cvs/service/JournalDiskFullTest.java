@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * The journal on a 256 KiB tmpfs that a filler file fills up: writes are refused with 503 and change nothing, the
+ * The journal on a 256 KiB tmpfs that a filler file fills up: writes (larger than the file system, so they cannot
+ * slip into tmpfs's accounting slack) are refused with 503 and change nothing, the
  * journal reports itself unwritable, and once the filler is gone writes succeed again without a restart. Needs
  * root to mount (skips loudly without; CI is root).
  */
@@ -58,8 +60,14 @@ class JournalDiskFullTest {
             web = registry.create(draft("web", 0));
             fillTheDisk();
 
+            // 40 services of ~8.5 KiB each: more than the whole file system, so no slack in tmpfs's per-CPU
+            // block accounting can let the write through
+            List<ServiceDraft> tooMuch = new ArrayList<>(List.of(draft("web", 1)));
+            for (int i = 1; i <= 40; i++) {
+                tooMuch.add(draft("more-" + i, "192.0.2." + (100 + i), 0));
+            }
             for (int attempt = 1; attempt <= 2; attempt++) {
-                assertThatThrownBy(() -> registry.update(web.id(), Precondition.NONE, s -> draft("web", 1)))
+                assertThatThrownBy(() -> registry.replaceAll(tooMuch, false))
                         .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
                             assertThat(e.getStatusCode().value()).isEqualTo(503);
                             assertThat(e.getBody().getType().toString()).isEqualTo("urn:cvs:problem:unavailable");
@@ -68,6 +76,8 @@ class JournalDiskFullTest {
                             assertThat(e.getHeaders().getFirst("Retry-After")).isEqualTo("5");
                         });
             }
+            assertThat(registry.byName()).containsOnlyKeys("web");
+            assertThat(datapath.services()).containsExactly(web.key());
             assertThat(registry.find(web.id())).contains(web);
             assertThat(datapath.backends(web.key())).contains(web.backends());
             assertThat(journal.status().writable()).isFalse();
@@ -90,11 +100,15 @@ class JournalDiskFullTest {
 
     /** A service whose labels make its record several KiB, so appending it needs fresh pages of the tmpfs. */
     private static ServiceDraft draft(String name, int variant) {
+        return draft(name, "192.0.2.10", variant);
+    }
+
+    private static ServiceDraft draft(String name, String vip, int variant) {
         Map<String, String> labels = new TreeMap<>();
         for (int i = 0; i < ServiceSpec.MAX_LABELS; i++) {
             labels.put("label" + i, String.valueOf((char) ('a' + variant)).repeat(ServiceSpec.MAX_LABEL_VALUE));
         }
-        return new ServiceSpec(name, "192.0.2.10", 80, "TCP", List.of(new BackendSpec("10.0.0.1", 8080, 1 + variant)),
+        return new ServiceSpec(name, vip, 80, "TCP", List.of(new BackendSpec("10.0.0.1", 8080, 1 + variant)),
                 labels).toDraft("");
     }
 
