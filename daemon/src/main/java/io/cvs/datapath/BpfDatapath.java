@@ -14,32 +14,59 @@ import io.cvs.datapath.bpf.Usage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The datapath on the pinned eBPF maps, through one writable {@link MapSet}, with the socket-LB programs attached.
+ * The datapath on the pinned eBPF maps, through one writable {@link MapSet}, read by the chosen forwarders: the
+ * socket-LB programs, cvs.ko, or both.
  * Closing releases the map set but leaves maps, entries and programs in place, so forwarding goes on while the
  * daemon is down (DESIGN.md: never flush on restart); only an uninstall detaches.
  */
 public final class BpfDatapath implements Datapath, AutoCloseable {
 
-    private final MapSet maps;
+    private static final Logger log = LoggerFactory.getLogger(BpfDatapath.class);
 
-    private BpfDatapath(MapSet maps) {
+    private final MapSet maps;
+    private final Set<Forwarder> chosen;
+
+    private BpfDatapath(MapSet maps, Set<Forwarder> chosen) {
         this.maps = maps;
+        this.chosen = Set.copyOf(chosen);
+    }
+
+    /** {@link #open(Path, Capacity, Path, Set)} with the socket-LB programs only. */
+    public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup) {
+        return open(pinDir, capacity, cgroup, Set.of(Forwarder.SOCKET_LB));
     }
 
     /**
-     * Opens (creating when nothing is pinned) the map set at pinDir as its one writer and attaches the socket-LB
-     * programs to cgroup ({@code null}: the host's cgroup v2 root). Either both happen or neither.
+     * Opens (creating when nothing is pinned) the map set at pinDir as its one writer and makes the chosen
+     * forwarders read it: cvs.ko bound first (the call that can fail for reasons outside this host's maps), then
+     * the socket-LB programs attached to cgroup ({@code null}: the host's cgroup v2 root). A forwarder not chosen
+     * is stopped: the programs detached, the module unbound if it served this map set. When a step fails, the
+     * ones before it stay done and the map set is closed.
      *
-     * @throws BpfMapException as libcvsbpf refused: EBUSY (another writer), EEXIST (attached to another cgroup)...
+     * @throws BpfMapException as libcvsbpf refused: EBUSY (another writer), EEXIST (attached to another cgroup),
+     *                         ENODEV (cvs.ko chosen but not loaded), EPROTO (cvs.ko built for another ABI)...
      */
-    public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup) {
+    public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup, Set<Forwarder> chosen) {
         MapSet maps = MapSet.open(pinDir, capacity, OpenMode.CREATE);
         try {
-            maps.attachSocketLb(cgroup);
-            return new BpfDatapath(maps);
+            if (chosen.contains(Forwarder.MODULE)) {
+                maps.bindModule();
+            } else if (MapSet.moduleStatus().serves(maps.mapIds())) {
+                MapSet.unbindModule();
+                log.info("cvs.ko served this map set and cvs.bpf.datapaths leaves it out: unbound it");
+            }
+            if (chosen.contains(Forwarder.SOCKET_LB)) {
+                maps.attachSocketLb(cgroup);
+            } else {
+                maps.detachSocketLb();
+            }
+            return new BpfDatapath(maps, chosen);
         } catch (RuntimeException e) {
             maps.close();
             throw e;
@@ -79,12 +106,23 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         return call(() -> maps.counters(key));
     }
 
+    /** Also binds cvs.ko again when it is chosen and no longer serves this map set (it was reloaded, say). */
     @Override
     public void resync() {
         call(() -> {
             maps.resync();
             return null;
         });
+        if (chosen.contains(Forwarder.MODULE)) {
+            try {
+                if (!MapSet.moduleStatus().serves(maps.mapIds())) {
+                    maps.bindModule();
+                    log.info("cvs.ko did not serve this map set (reloaded?); bound it again");
+                }
+            } catch (BpfMapException e) {
+                log.warn("cvs.ko is chosen (cvs.bpf.datapaths) but could not be bound: {}", e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -94,8 +132,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     @Override
     public DatapathStatus status() {
-        return call(() -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), maps.socketLbStatus(),
-                maps.usage()));
+        return call(() -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, maps.socketLbStatus(),
+                MapSet.moduleStatus(), maps.mapIds(), maps.usage()));
     }
 
     /** Releases the map set; the programs stay attached (see the class comment). */

@@ -2,9 +2,11 @@ package io.cvs.datapath;
 
 import io.cvs.datapath.bpf.Capacity;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.nio.file.Path;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -16,12 +18,16 @@ import org.springframework.validation.annotation.Validated;
  *                 per directory
  * @param cgroup   cgroup v2 directory the socket-LB programs attach to; unset: the host's cgroup v2 root
  *                 (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host), which covers every process
- * @param capacity the size of the maps, fixed when the map set is created; also the memory datapath's limits
+ * @param capacity  the size of the maps, fixed when the map set is created; also the memory datapath's limits
+ * @param datapaths what reads the maps and forwards: {@code socket-lb} (the eBPF programs on {@code cgroup}),
+ *                  {@code module} (cvs.ko, which must be loaded), or both. One left out is stopped at start: the
+ *                  socket-LB programs detached, the module unbound from this map set
  */
 @Validated
 @ConfigurationProperties("cvs.bpf")
 public record BpfProperties(@NotNull @DefaultValue("/sys/fs/bpf/cvs/v1") Path pinDir, Path cgroup,
-        @NotNull @Valid @DefaultValue MapCapacity capacity) {
+        @NotNull @Valid @DefaultValue MapCapacity capacity,
+        @NotEmpty @DefaultValue("socket-lb") Set<Forwarder> datapaths) {
 
     /**
      * The size of the maps. A field left at 0 means: as pinned, or libcvsbpf's default when the map set is created.

@@ -34,14 +34,14 @@ class DatapathConfiguration {
     private static BpfDatapath openBpf(BpfProperties bpf) {
         BpfDatapath datapath;
         try {
-            datapath = BpfDatapath.open(bpf.pinDir(), bpf.capacity().requested(), bpf.cgroup());
+            datapath = BpfDatapath.open(bpf.pinDir(), bpf.capacity().requested(), bpf.cgroup(), bpf.datapaths());
         } catch (BpfMapException e) {
             throw new StartupRefusedException("The BPF datapath at " + bpf.pinDir() + " could not start: "
                     + e.getMessage(), action(e.errnoName()), e);
         }
         DatapathStatus status = datapath.status();
-        log.info("Datapath: bpf, maps pinned at {}, {} socket-LB programs attached to {} (cgroup id {})",
-                bpf.pinDir(), status.socketLb().attached(),
+        log.info("Datapath: bpf, maps pinned at {}, read by {}; {} socket-LB programs attached to {} (cgroup id {})",
+                bpf.pinDir(), status.active().stream().map(Forwarder::label).toList(), status.socketLb().attached(),
                 bpf.cgroup() == null ? "the cgroup v2 root" : bpf.cgroup(), status.socketLb().cgroupId());
         return datapath;
     }
@@ -53,8 +53,11 @@ class DatapathConfiguration {
             case "EEXIST" -> "Either the map set was created with another capacity than cvs.bpf.capacity asks (leave "
                     + "those at 0 to take what is pinned), or its socket-LB programs are attached to another cgroup "
                     + "(set cvs.bpf.cgroup to that one, or detach them first); the message above says which.";
-            case "EPROTO" -> "Something else, or an incompatible cvs version, is pinned there; remove it or set "
-                    + "cvs.bpf.pin-dir to another directory.";
+            case "EPROTO" -> "Something else, or an incompatible cvs version, is pinned there, or cvs.ko was built "
+                    + "for another map ABI (the kernel log says which); remove it or set cvs.bpf.pin-dir to another "
+                    + "directory, or load a matching cvs.ko.";
+            case "ENODEV" -> "cvs.bpf.datapaths includes module but cvs.ko is not loaded: load it (insmod "
+                    + "kernel-module/cvs.ko, see kernel-module/README.md) or leave module out.";
             default -> "Check the pin directory and cgroup (cvs.bpf.pin-dir, cvs.bpf.cgroup) and the message above.";
         };
     }

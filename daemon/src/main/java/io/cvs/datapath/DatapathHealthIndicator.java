@@ -6,9 +6,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code datapath} component of {@code /actuator/health}: its mode, whether it forwards, and why it fell back
- * to memory, if it did. Down when the maps cannot be read (the base class reports the exception) or when the BPF
- * datapath's socket-LB programs are no longer all attached (detached by hand, or their cgroup removed), since
- * then nothing is forwarded. A memory datapath is up: the API works as configured; the details say that nothing
+ * to memory, if it did. Down when the maps cannot be read (the base class reports the exception) or when a
+ * forwarder chosen with {@code cvs.bpf.datapaths} does not read the maps: the socket-LB programs no longer all
+ * attached (detached by hand, or their cgroup removed), or cvs.ko unloaded or serving another map set. A memory datapath is up: the API works as configured; the details say that nothing
  * is forwarded.
  */
 @Component
@@ -25,7 +25,7 @@ class DatapathHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder health) {
         DatapathStatus status = datapath.status();
         boolean bpf = status.mode() == DatapathMode.BPF;
-        boolean forwarding = bpf && status.socketLbAttached();
+        boolean forwarding = bpf && status.forwardingAsChosen();
         if (bpf && !forwarding) {
             health.down();
         } else {
@@ -34,7 +34,9 @@ class DatapathHealthIndicator extends AbstractHealthIndicator {
         health.withDetail("mode", status.mode().label()).withDetail("forwarding", forwarding);
         status.fallbackReason().ifPresent(reason -> health.withDetail("reason", reason));
         if (bpf) {
-            health.withDetail("socketLbPrograms", status.socketLb().attached());
+            health.withDetail("chosen", status.chosen().stream().sorted().map(Forwarder::label).toList())
+                    .withDetail("active", status.active().stream().map(Forwarder::label).toList())
+                    .withDetail("socketLbPrograms", status.socketLb().attached());
         }
     }
 }

@@ -1,23 +1,54 @@
 package io.cvs.datapath;
 
+import io.cvs.datapath.bpf.MapIds;
+import io.cvs.datapath.bpf.ModuleStatus;
 import io.cvs.datapath.bpf.SocketLbProgram;
 import io.cvs.datapath.bpf.SocketLbStatus;
 import io.cvs.datapath.bpf.Usage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A datapath's state: its mode, why it is the memory one when BPF was wanted but impossible (empty otherwise),
- * where the socket-LB programs are attached (nowhere for memory) and how much of its capacity is used.
+ * which forwarders were chosen ({@code cvs.bpf.datapaths}; none for memory), where the socket-LB programs are
+ * attached (nowhere for memory), what cvs.ko serves, and how much of its capacity is used.
  */
-public record DatapathStatus(DatapathMode mode, Optional<String> fallbackReason, SocketLbStatus socketLb,
-        Usage usage) {
+public record DatapathStatus(DatapathMode mode, Optional<String> fallbackReason, Set<Forwarder> chosen,
+        SocketLbStatus socketLb, ModuleStatus module, MapIds mapIds, Usage usage) {
 
     public DatapathStatus {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(fallbackReason, "fallbackReason");
+        chosen = Set.copyOf(chosen);
         Objects.requireNonNull(socketLb, "socketLb");
+        Objects.requireNonNull(module, "module");
         Objects.requireNonNull(usage, "usage");
+    }
+
+    /** The status of a datapath without cvs.ko: BPF with the socket-LB programs chosen, or memory with nothing. */
+    public DatapathStatus(DatapathMode mode, Optional<String> fallbackReason, SocketLbStatus socketLb, Usage usage) {
+        this(mode, fallbackReason, mode == DatapathMode.BPF ? Set.of(Forwarder.SOCKET_LB) : Set.of(), socketLb,
+                ModuleStatus.NOT_LOADED, null, usage);
+    }
+
+    /** The forwarders that read these maps now, in the order of {@link Forwarder}. */
+    public List<Forwarder> active() {
+        List<Forwarder> active = new ArrayList<>();
+        if (mode == DatapathMode.BPF && socketLbAttached()) {
+            active.add(Forwarder.SOCKET_LB);
+        }
+        if (mapIds != null && module.serves(mapIds)) {
+            active.add(Forwarder.MODULE);
+        }
+        return active;
+    }
+
+    /** Whether every chosen forwarder is active: what forwarding as configured needs. */
+    public boolean forwardingAsChosen() {
+        return active().containsAll(chosen);
     }
 
     /** True when every socket-LB program is attached, which is what forwarding from this host needs. */

@@ -1,7 +1,9 @@
 package io.cvs.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvs.datapath.bpf.BpfMapException;
 import io.cvs.datapath.bpf.Bpftool;
 import io.cvs.datapath.bpf.Capacity;
 import io.cvs.datapath.bpf.MapSet;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,5 +100,41 @@ class BpfDatapathTest extends DatapathContract {
         assertThat(again.status().socketLb().cgroupId()).isEqualTo(before.cgroupId());
         assertThat(again.status().socketLb().programs()).extracting(ProgramLink::linkId)
                 .isEqualTo(before.programs().stream().map(ProgramLink::linkId).toList());
+    }
+
+    @Test
+    void withTheSocketLbChosenItIsTheOneActiveForwarderAndCvsKoIsReportedNotLoaded() {
+        DatapathStatus status = datapath.status();
+
+        assertThat(status.chosen()).containsExactly(Forwarder.SOCKET_LB);
+        assertThat(status.active()).containsExactly(Forwarder.SOCKET_LB);
+        assertThat(status.forwardingAsChosen()).isTrue();
+        assertThat(status.module().loaded()).as("no module can load on this host's kernel").isFalse();
+    }
+
+    /** cvs.ko cannot load on this host's kernel (it is tested in a VM): choosing it must refuse, clearly. */
+    @Test
+    void choosingCvsKoWhereItIsNotLoadedIsRefusedBeforeAnythingIsAttached() throws Exception {
+        Path otherCgroup = cgroups.fresh();
+        Path otherPins = pinRoots.fresh();
+
+        assertThatThrownBy(() -> BpfDatapath.open(otherPins, SMALL, otherCgroup,
+                Set.of(Forwarder.SOCKET_LB, Forwarder.MODULE)))
+                .isInstanceOfSatisfying(BpfMapException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("ENODEV");
+                    assertThat(e.getMessage()).contains("cvs_module_bind");
+                });
+        assertThat(Bpftool.cgroupPrograms(otherCgroup)).isEmpty();
+    }
+
+    @Test
+    void aChosenForwarderThatIsNotActiveMakesForwardingNotAsChosen() {
+        DatapathStatus status = datapath.status();
+        DatapathStatus bothChosen = new DatapathStatus(status.mode(), status.fallbackReason(),
+                Set.of(Forwarder.SOCKET_LB, Forwarder.MODULE), status.socketLb(), status.module(), status.mapIds(),
+                status.usage());
+
+        assertThat(bothChosen.active()).containsExactly(Forwarder.SOCKET_LB);
+        assertThat(bothChosen.forwardingAsChosen()).isFalse();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.cvs.system.StartupRefusedException;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class DatapathChoiceTest {
 
     private static final BpfProperties.MapCapacity ANY_SIZE = new BpfProperties.MapCapacity(0, 0, 0, 0);
-    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE);
+    private static final Set<Forwarder> SOCKET_LB = Set.of(Forwarder.SOCKET_LB);
+    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE, SOCKET_LB);
 
     @Test
     void autoOnACapableHostIsBpf() {
@@ -57,7 +59,7 @@ class DatapathChoiceTest {
 
     @Test
     void aConfiguredCgroupMustBeOnCgroup2() {
-        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"), ANY_SIZE);
+        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"), ANY_SIZE, SOCKET_LB);
         FakeHostProbe host = FakeHostProbe.capable();
 
         DatapathChoice choice = DatapathChoice.of(DatapathMode.AUTO, onV1, host);
@@ -65,7 +67,7 @@ class DatapathChoiceTest {
         assertThat(choice.fallbackReason()).hasValueSatisfying(
                 reason -> assertThat(reason).contains("cvs.bpf.cgroup /sys/fs/cgroup/cpu is not on cgroup v2"));
         assertThat(DatapathChoice.of(DatapathMode.AUTO,
-                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs"), ANY_SIZE), host).mode())
+                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs"), ANY_SIZE, SOCKET_LB), host).mode())
                 .isEqualTo(DatapathMode.BPF);
     }
 

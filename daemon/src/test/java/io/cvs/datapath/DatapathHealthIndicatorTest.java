@@ -3,6 +3,8 @@ package io.cvs.datapath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.bpf.Capacity;
+import io.cvs.datapath.bpf.MapIds;
+import io.cvs.datapath.bpf.ModuleStatus;
 import io.cvs.datapath.bpf.SocketLbProgram;
 import io.cvs.datapath.bpf.SocketLbStatus;
 import io.cvs.datapath.bpf.SocketLbStatus.ProgramLink;
@@ -10,6 +12,7 @@ import io.cvs.datapath.bpf.Usage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
@@ -33,6 +36,20 @@ class DatapathHealthIndicatorTest {
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("mode", "bpf").containsEntry("forwarding", true)
                 .containsEntry("socketLbPrograms", 4);
+    }
+
+    @Test
+    void bpfWithCvsKoChosenButNotLoadedIsDownAndSaysWhatIsActive() {
+        datapath.reports(new DatapathStatus(DatapathMode.BPF, Optional.empty(),
+                Set.of(Forwarder.SOCKET_LB, Forwarder.MODULE), ALL_ATTACHED, ModuleStatus.NOT_LOADED,
+                new MapIds(1, 2, 3, 4, 5, 6, 7, 8), USAGE));
+
+        Health health = indicator.health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("forwarding", false)
+                .containsEntry("chosen", List.of("socket-lb", "module"))
+                .containsEntry("active", List.of("socket-lb"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.bpf.Capacity;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** cvs.bpf.capacity.* also sizes the memory datapath, with libcvsbpf's defaults where a field is 0. */
@@ -26,7 +27,7 @@ class MemoryCapacityTest {
     }
 
     private Datapath memoryWith(BpfProperties.MapCapacity capacity) {
-        BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity);
+        BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity, Set.of(Forwarder.SOCKET_LB));
         return configuration.datapath(new DatapathProperties(DatapathMode.MEMORY), bpf, FakeHostProbe.capable());
     }
 }

@@ -7,6 +7,7 @@ import io.cvs.journal.TestJournals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One daemon per map set: a second daemon on the pin directory of a running one must refuse to start (libcvsbpf's
- * writer lock answers EBUSY) and say why, and leave the first one's datapath alone. Both run the BPF datapath on a
- * pin directory and a cgroup of this test; needs root and BPF, like the other BPF tests (skips loudly without).
+ * Daemons that must refuse to start, and say why: a second daemon on the pin directory of a running one (libcvsbpf's
+ * writer lock answers EBUSY) or on its journal directory, leaving the first one alone; and a daemon asked to bind
+ * cvs.ko where the module is not loaded (always so on this host's kernel). They run the BPF datapath on a pin
+ * directory and a cgroup of this test; needs root and BPF, like the other BPF tests (skips loudly without).
  */
 @ExtendWith(DaemonLogs.class)
 class SecondDaemonTest {
@@ -77,6 +79,21 @@ class SecondDaemonTest {
                     .contains("Only one daemon may write a journal");
             assertThat(first.isAlive()).isTrue();
             assertThat(DaemonClient.json(first.http().get("/api/v1/services")).path("items").isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void aDaemonAskedToBindCvsKoWhereItIsNotLoadedExitsSayingHow() {
+        String[] args = Stream.concat(Stream.of(bpf()), Stream.of("--cvs.bpf.datapaths=socket-lb,module"))
+                .toArray(String[]::new);
+        try (DaemonProcess daemon = DaemonProcess.launch("module-missing", args)) {
+            assertThat(daemon.waitForExit(Duration.ofSeconds(30))).as("the daemon exits; %s", daemon.tail()).isTrue();
+
+            assertThat(daemon.exitCode()).as(daemon.tail()).isEqualTo(1);
+            assertThat(daemon.log()).as(daemon.tail())
+                    .contains("APPLICATION FAILED TO START")
+                    .contains("ENODEV")
+                    .contains("cvs.bpf.datapaths includes module but cvs.ko is not loaded");
         }
     }
 

@@ -8,6 +8,7 @@ final class Errno {
 
     /** Linux's values (asm-generic/errno.h), the one platform the library is built for. */
     static final int ENOENT = 2;
+    static final int ENODEV = 19;
     static final int EBADMSG = 74;
 
     static {

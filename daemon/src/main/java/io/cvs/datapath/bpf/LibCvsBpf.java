@@ -86,6 +86,12 @@ final class LibCvsBpf {
 
     static native int cvs_sock_status(Pointer m, NativeStructs.CvsSockStatus out);
 
+    static native int cvs_module_bind(Pointer m);
+
+    static native int cvs_module_unbind();
+
+    static native int cvs_module_status(NativeStructs.CvsModuleStatus out);
+
     /** size_t, as for cvs_cgroup_default. */
     static native long cvs_sizeof(String typeName);
 }

@@ -223,6 +223,31 @@ public final class MapSet implements AutoCloseable {
         check("cvs_sock_detach", LibCvsBpf.cvs_sock_detach(open()));
     }
 
+    /**
+     * Makes cvs.ko serve this map set: it takes references to these maps by their ids and drops those of the set
+     * it served before, if any. Refused with ENODEV when the module is not loaded, EPROTO when its ABI or a map's
+     * layout differs from this library's (the kernel log says which), EROFS on a read-only map set.
+     */
+    public synchronized void bindModule() {
+        check("cvs_module_bind", LibCvsBpf.cvs_module_bind(open()));
+    }
+
+    /** Makes cvs.ko serve no map set (VIPs pass it untranslated). ENODEV when it is not loaded. */
+    public static void unbindModule() {
+        check("cvs_module_unbind", LibCvsBpf.cvs_module_unbind());
+    }
+
+    /** What cvs.ko serves, read from its sysfs files; {@link ModuleStatus#NOT_LOADED} when it is not loaded. */
+    public static ModuleStatus moduleStatus() {
+        NativeStructs.CvsModuleStatus status = new NativeStructs.CvsModuleStatus();
+        int result = LibCvsBpf.cvs_module_status(status);
+        if (result == -Errno.ENODEV) {
+            return ModuleStatus.NOT_LOADED;
+        }
+        check("cvs_module_status", result);
+        return status.toStatus();
+    }
+
     /** Where the socket-LB programs are attached now, as the pinned links say; readable beside the writer. */
     public synchronized SocketLbStatus socketLbStatus() {
         NativeStructs.CvsSockStatus status = new NativeStructs.CvsSockStatus();

@@ -48,6 +48,7 @@ final class NativeLayout {
         sizes.put("cvs_service_info", new NativeStructs.CvsServiceInfo().size());
         sizes.put("cvs_pick", new NativeStructs.CvsPick().size());
         sizes.put("cvs_sock_status", new NativeStructs.CvsSockStatus().size());
+        sizes.put("cvs_module_status", new NativeStructs.CvsModuleStatus().size());
         sizes.put("cvs_svc_key", SVC_KEY_SIZE);
         sizes.put("cvs_backend_spec", BACKEND_SPEC_SIZE);
         sizes.put("cvs_service_counters", SERVICE_COUNTERS_SIZE);

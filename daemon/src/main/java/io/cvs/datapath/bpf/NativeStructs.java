@@ -110,4 +110,23 @@ final class NativeStructs {
             return new SocketLbStatus(cgroup_id, programs);
         }
     }
+
+    @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "binds", "bind_errors", "lookup_errors",
+        "nat_errors" })
+    public static final class CvsModuleStatus extends Structure {
+        public CvsMapIds ids;
+        public int bound;
+        public int orphaned;
+        public int abi_version;
+        public int pad;
+        public long binds;
+        public long bind_errors;
+        public long lookup_errors;
+        public long nat_errors;
+
+        ModuleStatus toStatus() {
+            return new ModuleStatus(true, bound != 0, orphaned != 0, abi_version, bound != 0 ? ids.toMapIds() : null,
+                    binds, bind_errors, lookup_errors, nat_errors);
+        }
+    }
 }
