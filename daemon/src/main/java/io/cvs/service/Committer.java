@@ -152,13 +152,15 @@ final class Committer implements AutoCloseable {
             journal.append(batch.stream().map(Write::payload).toList());
         } catch (JournalWriteException e) {
             log.error("{}; {} write(s) refused", e.getMessage(), batch.size());
-            batch.forEach(w -> w.done().completeExceptionally(e));
+            // Reset first: a writer told of the failure may retry at once, and must be judged against the
+            // state without the failed writes, not see them as already accepted.
             onJournalFailure.accept(e);
+            batch.forEach(w -> w.done().completeExceptionally(e));
             return;
         } catch (RuntimeException e) {
             log.error("Appending {} write(s) to the journal failed", batch.size(), e);
-            batch.forEach(w -> w.done().completeExceptionally(e));
             onJournalFailure.accept(e);
+            batch.forEach(w -> w.done().completeExceptionally(e));
             return;
         }
         for (Write write : batch) {

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * The journal on a 256 KiB tmpfs that a filler file fills up: writes (larger than the file system, so they cannot
- * slip into tmpfs's accounting slack) are refused with 503 and change nothing, the
+ * The journal on a 256 KiB tmpfs that a filler file fills up: writes are refused with 503 and change nothing, the
  * journal reports itself unwritable, and once the filler is gone writes succeed again without a restart. Needs
  * root to mount (skips loudly without; CI is root).
  */
@@ -60,8 +59,9 @@ class JournalDiskFullTest {
             web = registry.create(draft("web", 0));
             fillTheDisk();
 
-            // 40 services of ~8.5 KiB each: more than the whole file system, so no slack in tmpfs's per-CPU
-            // block accounting can let the write through
+            // 40 services of ~8.5 KiB each: more than the whole file system, so the write fails however the
+            // pages fall. The second attempt comes at once, as a client's retry would: it must be judged against
+            // the state without the first, not find it already accepted.
             List<ServiceDraft> tooMuch = new ArrayList<>(List.of(draft("web", 1)));
             for (int i = 1; i <= 40; i++) {
                 tooMuch.add(draft("more-" + i, "192.0.2." + (100 + i), 0));
