@@ -168,8 +168,8 @@ static void cvs_binding_free(struct cvs_binding *b)
 	kfree(b);
 }
 
-/* Publish b (NULL: none) and release what it replaces. */
-static void cvs_publish(struct cvs_binding *b)
+/* Publish b (NULL: none) and release what it replaces; false if none. */
+static bool cvs_publish(struct cvs_binding *b)
 {
 	struct cvs_binding *old;
 
@@ -178,10 +178,11 @@ static void cvs_publish(struct cvs_binding *b)
 				  lockdep_is_held(&cvs_bind_lock));
 	mutex_unlock(&cvs_bind_lock);
 	if (!old)
-		return;
+		return false;
 	/* Hooks that loaded old may still be reading its maps. */
 	synchronize_rcu();
 	cvs_binding_free(old);
+	return true;
 }
 
 int cvs_bind(const u32 ids[CVS_SLOTS])
@@ -224,7 +225,8 @@ err_count:
 
 void cvs_unbind(void)
 {
-	cvs_publish(NULL);
+	if (cvs_publish(NULL))
+		pr_info("unbound\n");
 }
 
 bool cvs_bound_ids(u32 ids[CVS_SLOTS])
