@@ -865,18 +865,29 @@ static void check_rmmod_under_traffic(void)
 	const char *name = "rmmod_under_traffic";
 	struct cvs_module_status st;
 	struct loop_result *r;
+	char tag[TAG_LEN];
+	int rc, err, fd, echo;
 	pid_t child;
-	int rc, err;
 
+	/* Opened before: tells what unloading does to NATed connections. */
+	fd = tcp_open(NS_CLI, "192.0.2.10", 80, TIMEOUT_MS, tag);
 	r = client_start(2500, &child);
-	if (!r)
+	if (!r) {
+		close(fd);
 		return fail(name, "starting the client: %s", strerror(errno));
+	}
 	sleep_ms(800);
 	rc = sh("rmmod cvs");
 	waitpid(child, NULL, 0);
 	err = cvs_module_status(&st);
 	printf("  around rmmod: %d connections translated, then %d untouched; %d failed\n",
 	       r->translated, r->untouched, r->errors);
+	if (fd >= 0) {
+		echo = tcp_echo(fd, 500);
+		printf("  a connection to %s opened before rmmod: %s after it\n",
+		       tag, echo ? strerror(-echo) : "echoes");
+		close(fd);
+	}
 	if (rc)
 		fail(name, "rmmod exited with %d", rc);
 	else if (err != -ENODEV)
@@ -1014,8 +1025,15 @@ int main(int argc, char **argv)
 	size_t i;
 	int err;
 
-	for (i = 1; i < (size_t)argc; i++)
+	bool bench = false;
+	int rounds = 3, conns = 1000;
+
+	for (i = 1; i < (size_t)argc; i++) {
 		show_dmesg |= !strcmp(argv[i], "dmesg");
+		bench |= !strcmp(argv[i], "bench");
+		sscanf(argv[i], "rounds=%d", &rounds);
+		sscanf(argv[i], "conns=%d", &conns);
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	check_start();
 	err = net_setup();
@@ -1024,6 +1042,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pass("setup");
+	if (bench)
+		return bench_main(rounds, conns);
 	for (i = 0; i < ARRAY_LEN(checks); i++) {
 		check_start();
 		checks[i]();

@@ -19,7 +19,8 @@
 
 #include "vmtest.h"
 
-static int ns_fd[NS_COUNT] = { -1, -1, -1 };
+static int ns_fd[NS_MAX] = { -1, -1, -1 };
+static int ns_count = NS_COUNT;
 static pid_t server_pid;
 static int next_udp_port = 20000;	/* below the ephemeral range */
 
@@ -52,7 +53,7 @@ static const char *const topology[] = {
 
 int sh(const char *fmt, ...)
 {
-	char cmd[512], full[600];
+	char cmd[2048], full[2100];
 	va_list ap;
 	int rc;
 
@@ -87,21 +88,34 @@ void sleep_ms(int ms)
 		;
 }
 
+static enum ns home = NS_ROOT;	/* where the process stays between calls */
+
 static int enter(enum ns ns)
 {
 	return setns(ns_fd[ns], CLONE_NEWNET) ? -errno : 0;
+}
+
+int ns_stay(enum ns ns)
+{
+	int err = enter(ns);
+
+	if (!err)
+		home = ns;
+	return err;
 }
 
 int socket_in(enum ns ns, int type)
 {
 	int fd, err;
 
-	err = enter(ns);
-	if (err)
-		return err;
+	if (ns != home) {
+		err = enter(ns);
+		if (err)
+			return err;
+	}
 	fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	err = fd < 0 ? -errno : fd;
-	if (enter(NS_ROOT))
+	if (ns != home && enter(home))
 		abort();	/* nothing after this would mean what it says */
 	return err;
 }
@@ -116,7 +130,7 @@ char *read_file_in(enum ns ns, const char *path)
 	if (!buf || enter(ns))
 		goto fail;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (enter(NS_ROOT))
+	if (enter(home))
 		abort();
 	if (fd < 0)
 		goto fail;
@@ -156,6 +170,39 @@ static void format_tag(char tag[TAG_LEN], const struct in_addr *addr,
 
 	inet_ntop(AF_INET, addr, ip, sizeof(ip));
 	snprintf(tag, TAG_LEN, "%s:%d", ip, port);
+}
+
+int ns_add(const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (ns_count == NS_MAX)
+		return -ENOSPC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ns_fd[ns_count] = fd;
+	return ns_count++;
+}
+
+int sh_in(enum ns ns, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	pid_t pid;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	pid = fork();
+	if (pid == 0)
+		_exit(enter(ns) ? 127 : sh("%s", cmd));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 128;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 /* ---- srv: tags and echoes ------------------------------------------------ */
@@ -210,7 +257,7 @@ static void server_accept(struct server *s, int lfd)
 		getsockname(fd, (struct sockaddr *)&local, &len);
 		format_tag(tag, &local.sin_addr, ntohs(local.sin_port));
 		strcat(tag, "\n");
-		if (write(fd, tag, strlen(tag)) < 0) {
+		if (send(fd, tag, strlen(tag), MSG_NOSIGNAL) < 0) {
 			close(fd);
 			continue;
 		}
@@ -263,7 +310,7 @@ static void server_echo(struct server *s, int i)
 	ssize_t n = read(s->fds[i].fd, buf, sizeof(buf));
 
 	if (n > 0) {
-		if (write(s->fds[i].fd, buf, n) == n)
+		if (send(s->fds[i].fd, buf, n, MSG_NOSIGNAL) == n)
 			return;
 	} else if (n < 0 && errno == EAGAIN) {
 		return;

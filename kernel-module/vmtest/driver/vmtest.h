@@ -30,12 +30,19 @@
 #define TCP_PORTS { 80, 8080, 9090 }
 #define UDP_PORTS { 53, 5353 }
 
-enum ns { NS_ROOT, NS_SRV, NS_CLI, NS_COUNT };
+enum ns { NS_ROOT, NS_SRV, NS_CLI, NS_COUNT, NS_MAX = 16 };
 
 /* Build the topology and start srv; 0 or -errno. */
 int net_setup(void);
 void net_teardown(void);
 
+/* Open /run/netns/name as a further namespace; its index or -errno. */
+int ns_add(const char *name);
+/* sh() inside ns. */
+int sh_in(enum ns ns, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Move the process to ns (the probes' default stays where it is). */
+int ns_stay(enum ns ns);
 /* A socket created in ns; -errno on failure. */
 int socket_in(enum ns ns, int type);
 /* Read a file as seen from ns (for /proc/net/...); malloc'd, NULL on error. */
@@ -56,6 +63,9 @@ int tcp_echo(int fd, int timeout_ms);
 /* One datagram from a fresh source port, the tag back; 0 or -errno. */
 int udp_probe(enum ns ns, const char *addr, int port, int timeout_ms,
 	      char tag[TAG_LEN]);
+
+/* bench.c: the connection-rate benchmark (argument "bench"). */
+int bench_main(int rounds, int conns);
 
 /* Reporting: check_start() begins the check that pass() times. */
 void check_start(void);
