@@ -72,7 +72,7 @@ static int cvs_check_shape(const struct bpf_map *map,
 	    map->max_entries == want->max_entries &&
 	    (map->map_flags & CVS_SHAPE_FLAGS) == want->flags)
 		return 0;
-	pr_warn("map %u (%s) has type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %llu flags 0x%x\n",
+	pr_warn_ratelimited("map %u (%s) has type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %llu flags 0x%x\n",
 		map->id, map->name, map->map_type, map->key_size,
 		map->value_size, map->max_entries, map->map_flags, want->type,
 		want->key_size, want->value_size, want->max_entries,
@@ -101,7 +101,7 @@ static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
 		return -EPROTO;
 	if (meta->magic != CVS_META_MAGIC ||
 	    meta->abi_version != CVS_ABI_VERSION) {
-		pr_warn("map %u holds magic 0x%x ABI %u, expected 0x%x ABI %u\n",
+		pr_warn_ratelimited("map %u holds magic 0x%x ABI %u, expected 0x%x ABI %u\n",
 			map->id, meta->magic, meta->abi_version,
 			CVS_META_MAGIC, CVS_ABI_VERSION);
 		return -EPROTO;
@@ -109,7 +109,8 @@ static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
 	if (!meta->max_services || !meta->max_backends ||
 	    !meta->max_members || !meta->table_slots ||
 	    meta->max_members > meta->table_slots) {
-		pr_warn("map %u holds an impossible capacity\n", map->id);
+		pr_warn_ratelimited("map %u holds an impossible capacity\n",
+				    map->id);
 		return -EPROTO;
 	}
 	return 0;
@@ -150,7 +151,11 @@ static struct bpf_map *cvs_map_get(u32 id)
 	close_fd(fd);
 	if (IS_ERR(map))
 		return map;
-	/* Another thread of the writer may have reused the descriptor. */
+	/*
+	 * The descriptor lived for a moment in the writer's table, where only
+	 * the writer's own threads could have closed and reused it: make sure
+	 * the reference is to the map asked for.
+	 */
 	if (map->id != id) {
 		bpf_map_put(map);
 		return ERR_PTR(-EAGAIN);
@@ -168,8 +173,8 @@ static void cvs_binding_free(struct cvs_binding *b)
 	kfree(b);
 }
 
-/* Publish b (NULL: none) and release what it replaces. */
-static void cvs_publish(struct cvs_binding *b)
+/* Publish b (NULL: none) and release what it replaces; false if none. */
+static bool cvs_publish(struct cvs_binding *b)
 {
 	struct cvs_binding *old;
 
@@ -178,10 +183,11 @@ static void cvs_publish(struct cvs_binding *b)
 				  lockdep_is_held(&cvs_bind_lock));
 	mutex_unlock(&cvs_bind_lock);
 	if (!old)
-		return;
+		return false;
 	/* Hooks that loaded old may still be reading its maps. */
 	synchronize_rcu();
 	cvs_binding_free(old);
+	return true;
 }
 
 int cvs_bind(const u32 ids[CVS_SLOTS])
@@ -199,7 +205,8 @@ int cvs_bind(const u32 ids[CVS_SLOTS])
 		map = cvs_map_get(ids[i]);
 		if (IS_ERR(map)) {
 			err = PTR_ERR(map);
-			pr_warn("map id %u: error %d\n", ids[i], err);
+			pr_warn_ratelimited("map id %u: error %d\n", ids[i],
+					    err);
 			goto err_free;
 		}
 		b->maps[i] = map;
@@ -224,7 +231,8 @@ err_count:
 
 void cvs_unbind(void)
 {
-	cvs_publish(NULL);
+	if (cvs_publish(NULL))
+		pr_info("unbound\n");
 }
 
 bool cvs_bound_ids(u32 ids[CVS_SLOTS])
