@@ -1014,21 +1014,17 @@ static void check_dmesg_clean(void)
 		pass(name);
 }
 
+#define RUN(call) do { check_start(); call; } while (0)
+
+/* Arguments (from the kernel command line's cvs.args=, split at commas):
+ * "dmesg" prints the kernel log; "bench", "rounds=N", "conns=N" run the
+ * benchmark instead of the checks. */
 int main(int argc, char **argv)
 {
-	static void (*const checks[])(void) = {
-		check_module_loads_before_maps,
-		check_bind_refuses_bad_ids,
-		check_bind,
-		check_bind_needs_privilege,
-	};
-	size_t i;
-	int err;
-
+	int i, err, rounds = 3, conns = 1000;
 	bool bench = false;
-	int rounds = 3, conns = 1000;
 
-	for (i = 1; i < (size_t)argc; i++) {
+	for (i = 1; i < argc; i++) {
 		show_dmesg |= !strcmp(argv[i], "dmesg");
 		bench |= !strcmp(argv[i], "bench");
 		sscanf(argv[i], "rounds=%d", &rounds);
@@ -1044,11 +1040,10 @@ int main(int argc, char **argv)
 	pass("setup");
 	if (bench)
 		return bench_main(rounds, conns);
-	for (i = 0; i < ARRAY_LEN(checks); i++) {
-		check_start();
-		checks[i]();
-	}
-#define RUN(call) do { check_start(); call; } while (0)
+	RUN(check_module_loads_before_maps());
+	RUN(check_bind_refuses_bad_ids());
+	RUN(check_bind());
+	RUN(check_bind_needs_privilege());
 	RUN(check_tcp("tcp_local_out", NS_ROOT));
 	RUN(check_tcp_pre_routing());
 	RUN(check_udp("udp_local_out", NS_ROOT));
