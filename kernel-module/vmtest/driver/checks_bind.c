@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loading, binding and unbinding: the module idles until a map set is bound,
+ * refuses one it cannot use, binds only with CAP_SYS_ADMIN, and drops an
+ * orphaned set for a re-created one.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+
+#include "checks.h"
+
+static const struct cvs_capacity capacity = {
+	.max_services = 64,
+	.max_backends = 256,
+	.max_members = 16,
+	.table_slots = 64,
+};
+
+/* The services every check starts from. */
+static int configure(void)
+{
+	const struct cvs_backend_spec web[] = {
+		backend("10.1.0.11", 8080, 1),
+		backend("10.1.0.12", 8080, 2),
+		backend("10.1.0.13", 8080, 5),
+	};
+	const struct cvs_backend_spec dns[] = {
+		backend("10.1.0.11", 5353, 1),
+		backend("10.1.0.12", 5353, 1),
+	};
+	const struct cvs_backend_spec alt[] = { backend("10.1.0.14", 9090, 1) };
+	const struct cvs_backend_spec drained[] = {
+		backend("10.1.0.11", 8080, 0),
+	};
+
+	return upsert("192.0.2.10", 80, IPPROTO_TCP, web, ARRAY_LEN(web)) ?:
+	       upsert("192.0.2.10", 53, IPPROTO_UDP, dns, ARRAY_LEN(dns)) ?:
+	       upsert("192.0.2.11", 80, IPPROTO_TCP, alt, ARRAY_LEN(alt)) ?:
+	       upsert("192.0.2.12", 80, IPPROTO_TCP, drained,
+		      ARRAY_LEN(drained)) ?:
+	       upsert("192.0.2.12", 53, IPPROTO_UDP, NULL, 0);
+}
+
+static int write_maps_file(const char *line)
+{
+	int fd = open(CVS_MODULE_SYSFS "/maps", O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, strlen(line)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool same_ids(const struct cvs_map_ids *a, const struct cvs_map_ids *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+void check_module_loads_before_maps(void)
+{
+	const char *name = "module_loads_before_maps";
+	struct cvs_module_status st;
+	char tag[TAG_LEN];
+	int err;
+
+	if (!access(CVS_PIN_ROOT_DEFAULT, F_OK))
+		return fail(name, "a map set exists before the test made one");
+	if (insmod(""))
+		return fail(name, "insmod failed");
+	err = cvs_module_status(&st);
+	if (err)
+		return fail(name, "cvs_module_status: %s", strerror(-err));
+	if (st.bound || st.abi_version != CVS_ABI_VERSION || st.binds)
+		return fail(name, "status bound %u abi %u binds %llu", st.bound,
+			    st.abi_version, (unsigned long long)st.binds);
+	err = tcp_probe(NS_ROOT, "192.0.2.10", 80, TIMEOUT_MS, tag);
+	if (err || strcmp(tag, "192.0.2.10:80"))
+		return fail(name, "unbound module: VIP answered %s (%s)",
+			    err ? "nothing" : tag, strerror(-err));
+	pass(name);
+}
+
+void check_bind_refuses_bad_ids(void)
+{
+	const char *name = "bind_refuses_bad_ids";
+	struct cvs_module_status st;
+	struct cvs_map_ids ids;
+	char line[128];
+	int err;
+
+	err = cvs_maps_open(CVS_PIN_ROOT_DEFAULT, &capacity, 0, &maps) ?:
+	      configure() ?: cvs_maps_ids(maps, &ids);
+	if (err)
+		return fail(name, "creating the map set: %s", strerror(-err));
+	err = write_maps_file("999991 999992 999993 999994 999995 999996 999997 999998\n");
+	if (err != -ENOENT)
+		return fail(name, "unknown ids gave %s, expected ENOENT",
+			    strerror(-err));
+	/* services and gen swapped: each map is real, its place is wrong */
+	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
+		 ids.gen, ids.services, ids.select, ids.members, ids.backends,
+		 ids.backend_stats, ids.service_stats);
+	err = write_maps_file(line);
+	if (err != -EPROTO)
+		return fail(name, "swapped maps gave %s, expected EPROTO",
+			    strerror(-err));
+	err = write_maps_file("1 2 3\n");
+	if (err != -EINVAL)
+		return fail(name, "three ids gave %s, expected EINVAL",
+			    strerror(-err));
+	err = cvs_module_status(&st);
+	if (err || st.bound || st.bind_errors != 3)
+		return fail(name, "status after refusals: %s, bound %u, bind_errors %llu",
+			    strerror(-err), st.bound,
+			    (unsigned long long)st.bind_errors);
+	pass(name);
+}
+
+void check_bind(void)
+{
+	const char *name = "bind";
+	struct cvs_module_status st;
+	struct cvs_map_ids ids;
+	int err;
+
+	err = cvs_module_bind(maps);
+	if (err)
+		return fail(name, "cvs_module_bind: %s", strerror(-err));
+	err = cvs_module_status(&st) ?: cvs_maps_ids(maps, &ids);
+	if (err)
+		return fail(name, "status: %s", strerror(-err));
+	if (!st.bound || st.orphaned || st.binds != 1 ||
+	    !same_ids(&st.ids, &ids))
+		return fail(name, "status bound %u orphaned %u binds %llu, ids %s",
+			    st.bound, st.orphaned,
+			    (unsigned long long)st.binds,
+			    same_ids(&st.ids, &ids) ? "same" : "differ");
+	pass(name);
+}
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Child's exit code: 0 when a privilege-less bind failed as documented. */
+static int unprivileged_bind(int as_nobody)
+{
+	struct cvs_module_status st;
+	int err;
+
+	err = as_nobody ? (setuid(65534) ? -errno : 0) : drop_cap_sys_admin();
+	if (err)
+		return 2;
+	err = cvs_module_bind(maps);
+	if (err != (as_nobody ? -EACCES : -EPERM))
+		return 3;
+	/* Reading the status needs no privilege. */
+	err = cvs_module_status(&st);
+	if (err)
+		printf("  status without privilege: %s\n", strerror(-err));
+	return err || !st.bound ? 4 : 0;
+}
+
+void check_bind_needs_privilege(void)
+{
+	const char *name = "bind_needs_privilege";
+	int as_nobody, status;
+	pid_t child;
+
+	for (as_nobody = 0; as_nobody < 2; as_nobody++) {
+		child = fork();
+		if (child == 0)
+			_exit(unprivileged_bind(as_nobody));
+		if (child < 0 || waitpid(child, &status, 0) != child ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			return fail(name, "%s: step %d failed",
+				    as_nobody ? "uid 65534" :
+				    "root without CAP_SYS_ADMIN",
+				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	pass(name);
+}
+
+static bool map_exists(__u32 id)
+{
+	int fd = bpf_map_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+void check_rebind_recreated(void)
+{
+	const char *name = "rebind_recreated_maps";
+	const struct cvs_backend_spec web[] = { backend("10.1.0.14", 8080, 1) };
+	static const char *const old_tags[] = { "10.1.0.11:8080" };
+	static const char *const new_tags[] = { "10.1.0.14:8080" };
+	struct cvs_module_status st;
+	struct cvs_map_ids old;
+	struct tally t;
+	__u32 *id;
+	int err;
+
+	err = cvs_maps_destroy(CVS_PIN_ROOT_DEFAULT) ?: cvs_module_status(&st);
+	if (err)
+		return fail(name, "destroying the set: %s", strerror(-err));
+	old = st.ids;
+	if (!st.bound || !st.orphaned)
+		return fail(name, "after destroy: bound %u orphaned %u",
+			    st.bound, st.orphaned);
+	tcp_many(NS_CLI, "192.0.2.10", 80, 4, &t);
+	if (!tally_only(&t, 4, old_tags, 1))
+		return fail(name, "orphaned set served %s", tally_str(&t, s1));
+	err = cvs_maps_open(CVS_PIN_ROOT_DEFAULT, &capacity, 0, &maps) ?:
+	      configure() ?:
+	      upsert("192.0.2.10", 80, IPPROTO_TCP, web, 1) ?:
+	      cvs_module_bind(maps) ?: cvs_module_status(&st);
+	if (err)
+		return fail(name, "re-creating and binding: %s",
+			    strerror(-err));
+	if (!st.bound || st.orphaned || st.binds != 2 ||
+	    same_ids(&st.ids, &old))
+		return fail(name, "after rebind: bound %u orphaned %u binds %llu",
+			    st.bound, st.orphaned,
+			    (unsigned long long)st.binds);
+	tcp_many(NS_CLI, "192.0.2.10", 80, 4, &t);
+	if (!tally_only(&t, 4, new_tags, 1))
+		return fail(name, "new set served %s", tally_str(&t, s1));
+	/* The module's references were the last ones: the old maps are gone. */
+	for (id = &old.meta; id <= &old.service_stats; id++)
+		if (map_exists(*id))
+			return fail(name, "old map %u still exists", *id);
+	pass(name);
+}
+
+void check_unbind(void)
+{
+	const char *name = "unbind";
+	struct cvs_module_status st;
+	char tag[TAG_LEN];
+	int err;
+
+	err = cvs_module_unbind() ?: cvs_module_status(&st);
+	if (err || st.bound)
+		return fail(name, "unbind: %s, bound %u", strerror(-err),
+			    st.bound);
+	err = tcp_probe(NS_CLI, "192.0.2.10", 80, TIMEOUT_MS, tag);
+	if (err || strcmp(tag, "192.0.2.10:80"))
+		return fail(name, "unbound: VIP answered %s",
+			    err ? strerror(-err) : tag);
+	err = cvs_module_bind(maps) ?:
+	      tcp_probe(NS_CLI, "192.0.2.10", 80, TIMEOUT_MS, tag);
+	if (err || strcmp(tag, "10.1.0.14:8080"))
+		return fail(name, "bound again: %s",
+			    err ? strerror(-err) : tag);
+	pass(name);
+}
+

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the checks share: the writer's map set, services by address, the
+ * tally of where connections went, and a client that connects in the
+ * background while a check changes something under it.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "checks.h"
+
+#define MODULE_PATH "/lib/cvs/cvs.ko"
+
+struct cvs_maps *maps;
+
+struct cvs_svc_key svc_key(const char *vip, int port, int proto)
+{
+	struct cvs_svc_key k = { .port = htons(port), .proto = proto };
+
+	inet_pton(AF_INET, vip, &k.addr);
+	return k;
+}
+
+struct cvs_backend_spec backend(const char *addr, int port, int weight)
+{
+	struct cvs_backend_spec b = { .port = htons(port), .weight = weight };
+
+	inet_pton(AF_INET, addr, &b.addr);
+	return b;
+}
+
+int upsert(const char *vip, int port, int proto,
+	   const struct cvs_backend_spec *b, int n)
+{
+	struct cvs_svc_key k = svc_key(vip, port, proto);
+
+	return cvs_service_upsert(maps, &k, b, n);
+}
+
+int insmod(const char *args)
+{
+	return sh("insmod " MODULE_PATH " %s", args);
+}
+
+void tally_add(struct tally *t, const char *tag)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->tag[i], tag))
+			break;
+	if (i == t->n) {
+		if (t->n == ARRAY_LEN(t->tag))
+			return;
+		snprintf(t->tag[t->n++], TAG_LEN, "%s", tag);
+	}
+	t->count[i]++;
+}
+
+char s1[TALLY_STR], s2[TALLY_STR];
+
+const char *tally_str(const struct tally *t, char buf[TALLY_STR])
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n && len < TALLY_STR; i++)
+		len += snprintf(buf + len, TALLY_STR - len, "%s%s x%d",
+				i ? ", " : "", t->tag[i], t->count[i]);
+	if (t->errors && len < TALLY_STR)
+		snprintf(buf + len, TALLY_STR - len, "%s%d errors (first %s)",
+			 t->n ? ", " : "", t->errors, strerror(t->first_error));
+	return buf;
+}
+
+void tcp_many(enum ns ns, const char *vip, int port, int n,
+	      struct tally *t)
+{
+	char tag[TAG_LEN];
+	int i, err;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < n; i++) {
+		err = tcp_probe(ns, vip, port, TIMEOUT_MS, tag);
+		if (!err) {
+			tally_add(t, tag);
+		} else if (!t->errors++) {
+			t->first_error = -err;
+		}
+	}
+}
+
+bool tally_only(const struct tally *t, int n, const char *const *want,
+		int nwant)
+{
+	int i, k, sum = 0;
+
+	if (t->errors)
+		return false;
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < nwant; k++)
+			if (!strcmp(t->tag[i], want[k]))
+				break;
+		if (k == nwant)
+			return false;
+		sum += t->count[i];
+	}
+	return sum == n;
+}
+
+static void loop_note(struct loop_result *r, const char *tag)
+{
+	int i;
+
+	for (i = 0; i < r->ntags; i++)
+		if (!strcmp(r->tags[i], tag))
+			return;
+	if (r->ntags < (int)ARRAY_LEN(r->tags))
+		snprintf(r->tags[r->ntags++], TAG_LEN, "%s", tag);
+}
+
+/* Connect from the client to 192.0.2.10:80 for ms milliseconds. */
+static void client_loop(struct loop_result *r, int ms)
+{
+	long end = now_ms() + ms;
+	char tag[TAG_LEN];
+	int err;
+
+	while (now_ms() < end) {
+		err = tcp_probe(NS_CLI, "192.0.2.10", 80, 500, tag);
+		if (err) {
+			if (!r->errors++)
+				r->first_error = -err;
+		} else if (!strcmp(tag, "192.0.2.10:80")) {
+			r->untouched++;
+		} else {
+			r->translated++;
+			if (r->untouched)
+				r->translated_after++;
+			loop_note(r, tag);
+		}
+	}
+}
+
+struct loop_result *client_start(int ms, pid_t *pid)
+{
+	struct loop_result *r;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	*pid = fork();
+	if (*pid == 0) {
+		client_loop(r, ms);
+		_exit(0);
+	}
+	if (*pid < 0) {
+		munmap(r, sizeof(*r));
+		return NULL;
+	}
+	return r;
+}
