@@ -7,9 +7,12 @@ bench: $(BUILD)/bench
 
 # Socket-LB connection rate beside direct, nftables and iptables;
 # run through scripts/bench-socklb, which makes its namespaces.
-$(BUILD)/socklb_bench: bench/socklb_bench.c $(BUILD)/libcvsbpf.so
-	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS)) $< -o $@ \
-		-L$(BUILD) -lcvsbpf $(LDLIBS) -Wl,-rpath,'$$ORIGIN'
+# The cgroup moves are the socket-LB tests' (tests/cgroup_util.c).
+$(BUILD)/socklb_bench: bench/socklb_bench.c tests/cgroup_util.c \
+		tests/cgroup_util.h $(BUILD)/libcvsbpf.so
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS)) -Itests $< \
+		tests/cgroup_util.c -o $@ -L$(BUILD) -lcvsbpf $(LDLIBS) \
+		-Wl,-rpath,'$$ORIGIN'
 
 .PHONY: socklb-bench
 socklb-bench: $(BUILD)/socklb_bench

@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_util.h"
 #include "cvsbpf.h"
 
 /*
@@ -343,42 +344,13 @@ static int open_netns(const char *name)
 	return fd;
 }
 
-/* Writing the pid to cgroup.procs moves every thread of this process. */
+/* Into the cgroup at dir, saying so on stderr when that fails. */
 static int move_to_cgroup(const char *dir)
 {
-	char path[PATH_MAX], pid[16];
-	int fd, n, err = 0;
+	int err = cgroup_util_join(dir);
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, pid, n) != n)
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
 	if (err)
 		fprintf(stderr, "moving to %s: %s\n", dir, strerror(-err));
-	return err;
-}
-
-/* The cgroup v2 directory this process is in ("0::/path" in the proc file). */
-static int own_cgroup(const char *root, char *out, size_t len)
-{
-	char line[PATH_MAX + 8];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		err = snprintf(out, len, "%s%s", root, line + 3) < (int)len ?
-		      0 : -ENAMETOOLONG;
-		break;
-	}
-	fclose(f);
 	return err;
 }
 
@@ -424,7 +396,7 @@ static int attach_cvs(struct run *r)
 	char root[PATH_MAX];
 	int err = cvs_cgroup_default(root, sizeof(root));
 
-	err = err ?: own_cgroup(root, r->home, sizeof(r->home));
+	err = err ?: cgroup_util_current(root, r->home, sizeof(r->home));
 	if (err)
 		return err;
 	if (snprintf(r->cgroup, sizeof(r->cgroup), "%s/%s", root,

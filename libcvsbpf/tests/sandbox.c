@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "cvsbpf.h"
+#include "cgroup_util.h"
 #include "sandbox.h"
 
 #define MAX_CONNS 64
@@ -249,57 +250,20 @@ static void remove_network(void)
 	}
 }
 
-static int join_cgroup(const char *dir)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int err = 0;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%d\n", getpid()) < 0)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
-}
-
-/* The cgroup v2 path of this process, from the "0::" line. */
-static int current_cgroup(const char *root, char *out, size_t len)
-{
-	char line[1024];
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, len, "%s%s", root, line + 3);
-		err = 0;
-	}
-	fclose(f);
-	return err;
-}
-
 static int enter_cgroup(struct sandbox *sb)
 {
 	char root[256];
 	int err;
 
 	err = cvs_cgroup_default(root, sizeof(root)) ?:
-	      current_cgroup(root, sb->home_cgroup, sizeof(sb->home_cgroup));
+	      cgroup_util_current(root, sb->home_cgroup, sizeof(sb->home_cgroup));
 	if (err)
 		return err;
 	snprintf(sb->cgroup, sizeof(sb->cgroup), "%s/cvs-test-c-%d-sock", root,
 		 getpid());
 	if (mkdir(sb->cgroup, 0755) && errno != EEXIST)
 		return -errno;
-	return join_cgroup(sb->cgroup);
+	return cgroup_util_join(sb->cgroup);
 }
 
 void sandbox_down(struct sandbox *sb)
@@ -310,7 +274,7 @@ void sandbox_down(struct sandbox *sb)
 		sb->host_netns = -1;
 	}
 	if (sb->home_cgroup[0])
-		join_cgroup(sb->home_cgroup);
+		cgroup_util_join(sb->home_cgroup);
 	if (sb->cgroup[0])
 		rmdir(sb->cgroup);
 	stop_backends();

@@ -28,10 +28,11 @@ $(TEST_OUT)/test_%: tests/test_%.c tests/test_util.c tests/test_util.h \
 
 # The socket-LB tests also build their network and cgroup: tests/sandbox.c.
 $(TEST_OUT)/test_socklb: tests/test_socklb.c tests/sandbox.c tests/sandbox.h \
+		tests/cgroup_util.c tests/cgroup_util.h \
 		tests/test_util.c tests/test_util.h $(wildcard include/*.h) \
 		$(BUILD)/libcvsbpf.so | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/test_util.c \
-		$(TEST_LDLIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
+		tests/test_util.c $(TEST_LDLIBS)
 
 test: $(TEST_BINS)
 	@failed=""; \
