@@ -54,8 +54,13 @@ final class Reconciler {
                 unchanged++;
                 continue;
             }
-            if (!write(service, noRoom)) {
-                failed += noRoom.contains(service) ? 0 : 1;
+            Outcome outcome = write(service, false);
+            if (outcome == Outcome.NO_ROOM) {
+                noRoom.add(service);
+                continue;
+            }
+            if (outcome == Outcome.FAILED) {
+                failed++;
                 continue;
             }
             if (current.isPresent()) {
@@ -74,13 +79,10 @@ final class Reconciler {
             }
         }
         for (Service service : noRoom) {
-            try {
-                datapath.apply(service.key(), service.backends());
+            if (write(service, true) == Outcome.WRITTEN) {
                 added++;
-            } catch (DatapathException e) {
+            } else {
                 failed++;
-                log.warn("Reconcile: {} {} could not be written: {}", service.name(), service.key(),
-                        e.getBody().getDetail());
             }
         }
         if (!resynced && resync()) {
@@ -112,19 +114,28 @@ final class Reconciler {
         }
     }
 
-    /** Writes the service; false when it failed (kept in noRoom for later when it found no room). */
-    private boolean write(Service service, List<Service> noRoom) {
+    /** How writing one service went. */
+    private enum Outcome {
+        WRITTEN,
+        NO_ROOM,
+        FAILED
+    }
+
+    /**
+     * Writes the service. A first try that finds no room says so quietly, since the removals may free some; any
+     * other failure, and the last try's, is logged.
+     */
+    private Outcome write(Service service, boolean lastTry) {
         try {
             datapath.apply(service.key(), service.backends());
-            return true;
+            return Outcome.WRITTEN;
         } catch (DatapathException e) {
-            if (e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED) {
-                noRoom.add(service);
-            } else {
+            boolean noRoom = e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED;
+            if (lastTry || !noRoom) {
                 log.warn("Reconcile: {} {} could not be written: {}", service.name(), service.key(),
                         e.getBody().getDetail());
             }
-            return false;
+            return noRoom && !lastTry ? Outcome.NO_ROOM : Outcome.FAILED;
         }
     }
 }
