@@ -30,6 +30,11 @@ class DatapathConfiguration {
         return new MemoryDatapath(bpf.capacity().orDefaults(), choice.fallbackReason().orElse(null));
     }
 
+    @Bean
+    DatapathMetrics datapathMetrics(Datapath datapath) {
+        return new DatapathMetrics(datapath);
+    }
+
     /** The host can run BPF, so a failure here is something to fix, never a reason to fall back to memory. */
     private static BpfDatapath openBpf(BpfProperties bpf) {
         BpfDatapath datapath;

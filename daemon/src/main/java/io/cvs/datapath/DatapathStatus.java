@@ -2,6 +2,7 @@ package io.cvs.datapath;
 
 import io.cvs.datapath.bpf.MapIds;
 import io.cvs.datapath.bpf.ModuleStatus;
+import io.cvs.datapath.bpf.Protocol;
 import io.cvs.datapath.bpf.SocketLbProgram;
 import io.cvs.datapath.bpf.SocketLbStatus;
 import io.cvs.datapath.bpf.Usage;
@@ -49,6 +50,22 @@ public record DatapathStatus(DatapathMode mode, Optional<String> fallbackReason,
     /** Whether every chosen forwarder is active: what forwarding as configured needs. */
     public boolean forwardingAsChosen() {
         return active().containsAll(chosen);
+    }
+
+    /**
+     * Whether the chosen forwarders count packets of a service of this protocol (cvs_abi.h, struct
+     * cvs_backend_stats): cvs.ko counts the first packet of every connection it DNATs; the socket-LB programs count
+     * one per UDP datagram they translate at sendmsg() (a connected socket is counted once, as a connection, at
+     * connect()); the memory datapath counts nothing. Where this is false the packet counters stay 0 and mean
+     * nothing, so they are not reported as counts.
+     */
+    public boolean countsPackets(Protocol protocol) {
+        return chosen.contains(Forwarder.MODULE) || chosen.contains(Forwarder.SOCKET_LB) && protocol == Protocol.UDP;
+    }
+
+    /** Whether the chosen forwarders count bytes: only cvs.ko sees packets' lengths (of each first packet). */
+    public boolean countsBytes() {
+        return chosen.contains(Forwarder.MODULE);
     }
 
     /** True when every socket-LB program is attached, which is what forwarding from this host needs. */

@@ -1,6 +1,7 @@
 package io.cvs.journal;
 
 import io.cvs.system.StartupRefusedException;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -9,9 +10,9 @@ import org.springframework.context.annotation.Configuration;
 class JournalConfiguration {
 
     @Bean
-    Journal journal(JournalProperties properties) {
+    Journal journal(JournalProperties properties, MeterRegistry meters) {
         try {
-            return Journal.open(properties.dir(), properties.options());
+            return Journal.open(properties.dir(), properties.options(), meters);
         } catch (JournalException e) {
             throw new StartupRefusedException(e.getMessage(), e.action(), e);
         }

@@ -26,13 +26,18 @@ final class Committer implements AutoCloseable {
 
     /**
      * A write: its journal record, the datapath steps from the table before it to the one it leads to, that
-     * table, and who waits for it.
+     * table, who waits for it, and when it was accepted ({@link System#nanoTime()}).
      */
-    record Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done)
-            implements Work {
+    record Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done,
+            long acceptedNanos) implements Work {
+
+        /** A write accepted now. */
+        Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done) {
+            this(payload, transition, target, done, System.nanoTime());
+        }
     }
 
-    private record Reconcile(CompletableFuture<ReconcileResult> done) implements Work {
+    private record Reconcile(CompletableFuture<ReconcileResult> done, long queuedNanos) implements Work {
     }
 
     private record Stop() implements Work {
@@ -49,6 +54,7 @@ final class Committer implements AutoCloseable {
     private final Consumer<ServiceTable> publish;
     private final Consumer<RuntimeException> onJournalFailure;
     private final int maxBatch;
+    private final WriteMetrics metrics;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -63,7 +69,8 @@ final class Committer implements AutoCloseable {
      *                         the writes accepted on top of the failed ones
      */
     Committer(Journal journal, ServiceTable durable, Applier applier, Reconciler reconciler,
-            Consumer<ServiceTable> publish, Consumer<RuntimeException> onJournalFailure, boolean groupCommit) {
+            Consumer<ServiceTable> publish, Consumer<RuntimeException> onJournalFailure, boolean groupCommit,
+            WriteMetrics metrics) {
         this.journal = journal;
         this.durable = durable;
         this.applied = durable;
@@ -72,6 +79,7 @@ final class Committer implements AutoCloseable {
         this.publish = publish;
         this.onJournalFailure = onJournalFailure;
         this.maxBatch = groupCommit ? 4096 : 1;
+        this.metrics = metrics;
         this.thread = new Thread(this::loop, "cvs-committer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -92,7 +100,7 @@ final class Committer implements AutoCloseable {
         if (closed) {
             done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
         } else {
-            queue.add(new Reconcile(done));
+            queue.add(new Reconcile(done, System.nanoTime()));
         }
         return done;
     }
@@ -119,7 +127,7 @@ final class Committer implements AutoCloseable {
                 return;
             }
             if (first instanceof Reconcile reconcile) {
-                runReconcile(reconcile.done());
+                runReconcile(reconcile);
                 continue;
             }
             batch.clear();
@@ -163,6 +171,7 @@ final class Committer implements AutoCloseable {
             batch.forEach(w -> w.done().completeExceptionally(e));
             return;
         }
+        metrics.batch(batch.size());
         for (Write write : batch) {
             // A write's own steps start where the write before it ended; after a failed apply the maps are
             // elsewhere, so the steps are worked out from what they hold.
@@ -171,6 +180,7 @@ final class Committer implements AutoCloseable {
             durable = write.target();
             try {
                 applier.apply(steps);
+                metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 applied = durable;
                 publish.accept(durable);
                 write.done().complete(null);
@@ -185,15 +195,17 @@ final class Committer implements AutoCloseable {
         }
     }
 
-    private void runReconcile(CompletableFuture<ReconcileResult> done) {
+    private void runReconcile(Reconcile reconcile) {
         try {
             ReconcileResult result = reconciler.reconcile(durable.services());
             if (result.failed() == 0) {
                 applied = durable;
             }
-            done.complete(result);
+            metrics.reconciled(result, reconcile.queuedNanos());
+            reconcile.done().complete(result);
         } catch (RuntimeException | Error e) {
-            done.completeExceptionally(e);
+            metrics.reconcileFailed();
+            reconcile.done().completeExceptionally(e);
         }
     }
 

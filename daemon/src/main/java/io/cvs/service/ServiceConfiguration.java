@@ -3,16 +3,39 @@ package io.cvs.service;
 import io.cvs.datapath.Datapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The desired state, restored from the journal before anything is served. */
+/** The desired state, restored from the journal before anything is served, and what reports on its traffic. */
 @Configuration(proxyBeanMethods = false)
 class ServiceConfiguration {
 
     @Bean
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, JournalProperties journalProperties,
-            ReconcileProperties reconcile) {
-        return new ServiceRegistry(datapath, journal, journalProperties.groupCommit(), reconcile.interval());
+            ReconcileProperties reconcile, MeterRegistry meters) {
+        return new ServiceRegistry(datapath, journal, journalProperties.groupCommit(), reconcile.interval(),
+                new WriteMetrics(meters));
+    }
+
+    /**
+     * The per-service and per-backend series, on the Prometheus registry that the actuator endpoint scrapes (the
+     * one Micrometer's Prometheus registry writes to). cvs_backend_up asks the {@link BackendHealth} bean, if any.
+     */
+    @Bean
+    TrafficCollector trafficCollector(ServiceRegistry registry, Datapath datapath, ObjectProvider<BackendHealth> health,
+            ObjectProvider<PrometheusRegistry> prometheus) {
+        TrafficCollector collector = new TrafficCollector(registry, datapath,
+                health.getIfAvailable(() -> BackendHealth.UNCHECKED));
+        prometheus.ifAvailable(p -> p.register(collector));
+        return collector;
+    }
+
+    @Bean
+    TrafficRates trafficRates(ServiceRegistry registry, Datapath datapath, StatsProperties stats) {
+        return new TrafficRates(registry, datapath, Clock.systemUTC(), stats.rateInterval());
     }
 }

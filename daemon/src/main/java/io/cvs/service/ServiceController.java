@@ -1,9 +1,7 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.bpf.ServiceCounters;
 import java.time.Instant;
-import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -32,11 +30,13 @@ class ServiceController {
 
     private final ServiceRegistry registry;
     private final Datapath datapath;
+    private final TrafficRates rates;
     private final JsonMapper json;
 
-    ServiceController(ServiceRegistry registry, Datapath datapath, JsonMapper json) {
+    ServiceController(ServiceRegistry registry, Datapath datapath, TrafficRates rates, JsonMapper json) {
         this.registry = registry;
         this.datapath = datapath;
+        this.rates = rates;
         this.json = json;
     }
 
@@ -76,9 +76,7 @@ class ServiceController {
     ServiceStats stats(@PathVariable String id) {
         Service service = registry.get(id);
         Instant readAt = Instant.now();
-        ServiceCounters counters = datapath.counters(service.key())
-                .orElse(new ServiceCounters(0, 0, List.of()));
-        return ServiceStats.of(service, counters, readAt);
+        return ServiceStats.of(service, AlignedCounters.read(service, datapath), readAt, rates.of(service));
     }
 
     private static ResponseEntity<ServiceResponse> answer(Service service) {

@@ -6,6 +6,7 @@ import io.cvs.datapath.bpf.Usage;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,7 +51,13 @@ final class ServiceRegistry implements AutoCloseable {
     /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
     private final boolean startedEmpty;
 
+    /** With meters kept only in this registry, for tests and tools. */
     ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
+        this(datapath, journal, groupCommit, reconcileInterval, new WriteMetrics(new SimpleMeterRegistry()));
+    }
+
+    ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval,
+            WriteMetrics metrics) {
         this.datapath = datapath;
         this.capacity = datapath.status().usage().max();
         this.reconcileInterval = reconcileInterval;
@@ -59,7 +66,7 @@ final class ServiceRegistry implements AutoCloseable {
         this.accepted = published;
         published.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, this::applyToDatapath, new Reconciler(datapath),
-                table -> published = table, this::rejectAccepted, groupCommit);
+                table -> published = table, this::rejectAccepted, groupCommit, metrics);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
         this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {

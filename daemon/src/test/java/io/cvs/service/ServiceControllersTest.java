@@ -14,6 +14,7 @@ import io.cvs.datapath.Datapath;
 import io.cvs.datapath.MemoryDatapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
+import java.time.Clock;
 import java.time.Duration;
 import java.net.URI;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,11 @@ class ServiceControllersTest {
         @Bean
         ServiceRegistry serviceRegistry(Datapath datapath, Journal journal) {
             return new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30));
+        }
+
+        @Bean
+        TrafficRates trafficRates(ServiceRegistry registry, Datapath datapath) {
+            return new TrafficRates(registry, datapath, Clock.systemUTC(), Duration.ofSeconds(5));
         }
     }
 
