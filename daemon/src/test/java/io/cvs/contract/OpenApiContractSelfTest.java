@@ -52,6 +52,20 @@ class OpenApiContractSelfTest {
     }
 
     @Test
+    void statsWithANegativeRateOrAFieldTheDocumentDoesNotDeclareAreCaught() {
+        Request getStats = new SimpleRequest.Builder("GET", "/api/v1/services/svc-0f3k9q2m7x/stats")
+                .withAuthorization("Bearer x").build();
+        String stats = "{\"serviceId\":\"svc-0f3k9q2m7x\",\"name\":\"web\",\"readAt\":\"2026-01-01T00:00:00Z\","
+                + "\"refused\":0,\"retried\":0,\"rate\":{\"sampledAt\":\"2026-01-01T00:00:00Z\",\"windowSeconds\":5,"
+                + "\"connectionsPerSecond\":RATE},\"backends\":[]}";
+
+        assertThat(OpenApiContract.validate(getStats, json(200, stats.replace("RATE", "1.5")).build())).isEmpty();
+        assertThat(OpenApiContract.validate(getStats, json(200, stats.replace("RATE", "-1")).build())).isNotEmpty();
+        assertThat(OpenApiContract.validate(getStats, json(200, stats.replace("RATE", "1,\"cps\":1")).build()))
+                .isNotEmpty();
+    }
+
+    @Test
     void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
         assertThat(OpenApiContract.OPERATIONS).hasSize(17);
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())

@@ -2,6 +2,10 @@ package io.cvs.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -19,6 +23,27 @@ abstract class StatsAndDatapathContract extends ContractTestBase {
         assertThat(stats.path("refused").asLong()).isZero();
         assertThat(keys(stats.path("backends"))).containsExactly("10.0.0.1:8080/2", "10.0.0.2:8080/1");
         stats.path("backends").forEach(backend -> assertThat(backend.path("connections").asLong()).isZero());
+    }
+
+    @Test
+    void getServiceStatsCarriesTheRatesOfTheLastSamplingWindowOnceThereAreTwoSamples() {
+        String id = createId(tcp("web", "192.0.2.10", "10.0.0.1:8080/2", "10.0.0.2:8080"));
+
+        JsonNode stats = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> viewer("GET", SERVICES + "/" + id + "/stats").expect(200).json(),
+                        json -> json.has("rate"));
+
+        JsonNode rate = stats.path("rate");
+        assertThat(rate.path("windowSeconds").asDouble()).isBetween(0.05, 5.0);
+        assertThat(Instant.parse(rate.path("sampledAt").asString()))
+                .isBeforeOrEqualTo(Instant.parse(stats.path("readAt").asString()));
+        assertThat(rate.path("connectionsPerSecond").asDouble()).isZero();
+        assertThat(rate.path("refusedPerSecond").asDouble()).isZero();
+        assertThat(rate.has("packetsPerSecond")).as("memory mode counts no packets").isFalse();
+        stats.path("backends").forEach(backend -> {
+            assertThat(backend.path("rate").path("connectionsPerSecond").isNumber()).as("%s", backend).isTrue();
+            assertThat(backend.path("rate").has("bytesPerSecond")).isFalse();
+        });
     }
 
     @Test
