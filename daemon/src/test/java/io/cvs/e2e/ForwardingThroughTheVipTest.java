@@ -76,6 +76,15 @@ class ForwardingThroughTheVipTest {
 
         @Override
         public void beforeAll(ExtensionContext context) throws Exception {
+            checkTools();
+            pinDir = BpfDaemonHome.pinDir(NAME);
+            cgroup = BpfDaemonHome.createCgroup(NAME);
+            sandbox = new Sandbox();
+            sandbox.build(2);
+        }
+
+        /** Aborts loudly without ip, socat or ss (fails under CI, which must run the end-to-end tests). */
+        void checkTools() {
             for (String tool : List.of("ip", "socat", "ss")) {
                 if (onPath(tool).isEmpty()) {
                     String message = "END-TO-END TEST NOT RUN: no " + tool + " on the PATH (scripts/bootstrap)";
@@ -86,10 +95,6 @@ class ForwardingThroughTheVipTest {
                     Assumptions.abort(message);
                 }
             }
-            pinDir = BpfDaemonHome.pinDir(NAME);
-            cgroup = BpfDaemonHome.createCgroup(NAME);
-            sandbox = new Sandbox();
-            sandbox.build(2);
         }
 
         @Override

@@ -66,6 +66,18 @@ final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * Like {@link #serve}, and each accepted connection first appends a line to {@code accepted}, so the test can
+     * count what this backend saw on its own side, whatever the clients report.
+     */
+    void serveCounting(int i, int port, String greeting, Path accepted) {
+        processes.add(start("ip", "netns", "exec", backendNamespace(i), "socat",
+                "TCP-LISTEN:" + port + ",bind=" + backendAddress(i) + ",reuseaddr,fork",
+                "SYSTEM:echo accepted >> " + accepted + "; echo " + greeting));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
+    }
+
+    /**
      * Connects from the client namespace, as a process of {@code cgroup} (where the socket-LB programs are), to
      * {@code address:port}, and returns what the server sent before closing, or fails after a bounded time.
      */
