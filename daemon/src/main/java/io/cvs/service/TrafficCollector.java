@@ -16,6 +16,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-service and per-backend series of {@code /actuator/prometheus}, built at each scrape by one walk over the
  * published services with one counter read per service (80,000 backends as 80,000 Micrometer meters would cost
- * their memory and one map read each). Registered on the Prometheus registry that Micrometer's registry writes to
+ * their memory and one map read each), and label sets made once per published table ({@link TrafficLabels}). Registered on the Prometheus registry that Micrometer's registry writes to
  * and that the actuator endpoint scrapes. The series are bounded by configuration, never by clients: labels
  * {@code service} (its name), {@code vip} ({@code 192.0.2.10:80/TCP}) and {@code backend} ({@code 10.0.0.1:8080}).
  *
@@ -52,12 +53,11 @@ final class TrafficCollector implements MultiCollector {
     private static final String SERVICE_REFUSED = "cvs_service_refused";
     private static final String SERVICE_RETRIED = "cvs_service_retried";
     private static final String SERVICE_BACKENDS = "cvs_service_backends";
-    private static final String[] SERVICE_LABELS = {"service", "vip"};
-    private static final String[] BACKEND_LABELS = {"backend", "service", "vip"};
 
     private final ServiceRegistry registry;
     private final Datapath datapath;
     private final BackendHealth health;
+    private volatile TrafficLabels labels;
 
     TrafficCollector(ServiceRegistry registry, Datapath datapath, BackendHealth health) {
         this.registry = registry;
@@ -68,55 +68,68 @@ final class TrafficCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         DatapathStatus status = datapath.status();
-        boolean bytes = status.countsBytes();
-        Families f = new Families();
+        TrafficLabels labels = labelsOf(registry.byName());
+        Service[] services = labels.services;
+        AlignedCounters[] counters = new AlignedCounters[services.length];
         int unreadable = 0;
         DatapathException firstFailure = null;
-        for (Service service : registry.byName().values()) {
-            String vip = Service.describe(service.key());
-            Labels serviceLabels = Labels.of(SERVICE_LABELS, new String[] {service.name(), vip});
-            List<Backend> backends = service.backends();
-            f.serviceBackends.add(new GaugeDataPointSnapshot(backends.size(), serviceLabels, null));
-            AlignedCounters counters;
+        for (int s = 0; s < services.length; s++) {
             try {
-                counters = AlignedCounters.read(service, datapath);
+                counters[s] = AlignedCounters.read(services[s], datapath);
             } catch (DatapathException e) {
                 unreadable++;
                 firstFailure = firstFailure == null ? e : firstFailure;
-                counters = AlignedCounters.of(backends, Optional.empty());
-            }
-            boolean packets = status.countsPackets(service.key().protocol());
-            long connections = 0;
-            for (int i = 0; i < backends.size(); i++) {
-                Backend backend = backends.get(i);
-                Labels labels = Labels.of(BACKEND_LABELS, new String[] {
-                    backend.address().getHostAddress() + ":" + backend.port(), service.name(), vip});
-                f.weight.add(new GaugeDataPointSnapshot(backend.weight(), labels, null));
-                f.up.add(new GaugeDataPointSnapshot(health.up(service.id(), backend) ? 1 : 0, labels, null));
-                BackendCounters c = counters.backend(i);
-                if (c == null) {
-                    continue;
-                }
-                connections += c.connections();
-                f.connections.add(counter(c.connections(), labels));
-                if (packets) {
-                    f.packets.add(counter(c.packets(), labels));
-                }
-                if (bytes) {
-                    f.bytes.add(counter(c.bytes(), labels));
-                }
-            }
-            if (counters.held()) {
-                f.serviceConnections.add(counter(connections, serviceLabels));
-                f.refused.add(counter(counters.refused(), serviceLabels));
-                f.retried.add(counter(counters.retried(), serviceLabels));
+                counters[s] = AlignedCounters.of(services[s].backends(), Optional.empty());
             }
         }
         if (unreadable > 0) {
             log.warn("Prometheus scrape: the counters of {} service(s) could not be read, so they are left out: {}",
                     unreadable, firstFailure.getMessage());
         }
+        Families f = new Families();
+        boolean bytes = status.countsBytes();
+        long[] connections = new long[services.length];
+        for (int i = 0; i < labels.backendLabels.length; i++) {
+            int s = labels.serviceIndex[i];
+            int b = labels.backendIndex[i];
+            Service service = services[s];
+            Backend backend = service.backends().get(b);
+            Labels backendLabels = labels.backendLabels[i];
+            f.weight.add(new GaugeDataPointSnapshot(backend.weight(), backendLabels, null));
+            f.up.add(new GaugeDataPointSnapshot(health.up(service.id(), backend) ? 1 : 0, backendLabels, null));
+            BackendCounters c = counters[s].backend(b);
+            if (c == null) {
+                continue;
+            }
+            connections[s] += c.connections();
+            f.connections.add(counter(c.connections(), backendLabels));
+            if (status.countsPackets(service.key().protocol())) {
+                f.packets.add(counter(c.packets(), backendLabels));
+            }
+            if (bytes) {
+                f.bytes.add(counter(c.bytes(), backendLabels));
+            }
+        }
+        for (int s = 0; s < services.length; s++) {
+            Labels serviceLabels = labels.serviceLabels[s];
+            f.serviceBackends.add(new GaugeDataPointSnapshot(services[s].backends().size(), serviceLabels, null));
+            if (counters[s].held()) {
+                f.serviceConnections.add(counter(connections[s], serviceLabels));
+                f.refused.add(counter(counters[s].refused(), serviceLabels));
+                f.retried.add(counter(counters[s].retried(), serviceLabels));
+            }
+        }
         return f.snapshots();
+    }
+
+    /** The labels of this table: those of the last scrape while no write published another. */
+    private TrafficLabels labelsOf(NavigableMap<String, Service> table) {
+        TrafficLabels known = labels;
+        if (known == null || known.table != table) {
+            known = TrafficLabels.of(table);
+            labels = known;
+        }
+        return known;
     }
 
     @Override

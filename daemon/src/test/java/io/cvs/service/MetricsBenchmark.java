@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class MetricsBenchmark {
 
-    private static final int WARMUP = 3;
+    private static final int WARMUP = 5;
 
     private MetricsBenchmark() {
     }
@@ -53,14 +53,14 @@ public final class MetricsBenchmark {
             long before = usedHeapAfterGc();
             PrometheusMeterRegistry ours = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ours.getPrometheusRegistry().register(new TrafficCollector(registry, datapath, BackendHealth.UNCHECKED));
-            report("collector", services, ours::scrape, scrapes, usedHeapAfterGc() - before);
+            report("collector", services, ours::scrape, scrapes, before);
             ours.close();
             ours = null;
 
             before = usedHeapAfterGc();
             PrometheusMeterRegistry naive = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registerNaively(naive, registry, datapath);
-            report("naive", services, naive::scrape, scrapes, usedHeapAfterGc() - before);
+            report("naive", services, naive::scrape, scrapes, before);
             naive.close();
         }
     }
@@ -92,12 +92,14 @@ public final class MetricsBenchmark {
         }
     }
 
-    private static void report(String way, int services, Supplier<String> scrape, int scrapes, long retained) {
+    /** heapBefore: the heap in use before the way's registry was made; what it keeps is measured after warm-up. */
+    private static void report(String way, int services, Supplier<String> scrape, int scrapes, long heapBefore) {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         int bytes = 0;
         for (int i = 0; i < WARMUP; i++) {
             bytes = scrape.get().getBytes(StandardCharsets.UTF_8).length;
         }
+        long retained = usedHeapAfterGc() - heapBefore;
         double[] ms = new double[scrapes];
         long allocated = 0;
         for (int i = 0; i < scrapes; i++) {
