@@ -56,7 +56,10 @@ final class Committer implements AutoCloseable {
         void apply(Transition transition, Function<Service, List<Backend>> view);
     }
 
-    /** Told, on this thread, what is durable and which backends are down, after every change of either. */
+    /**
+     * Told, on this thread, what is durable and which backends are down: once when registered, after the first
+     * reconcile read health back from the maps, and after every batch of writes (not after each verdict).
+     */
     interface HealthListener {
         void changed(ServiceTable durable, DownBackends down);
     }
@@ -262,8 +265,9 @@ final class Committer implements AutoCloseable {
             return;
         }
         List<Backend> before = down.effective(service);
+        // The probe targets do not change with a verdict, so the listener is not told: it is told of
+        // configuration changes, where recomputing the targets is worth it.
         down = next;
-        notifyHealth();
         if (before.equals(down.effective(service)) || applied != durable) {
             // Nothing for the maps to do, or they are behind after a failed apply: the reconciler catches up.
             return;

@@ -1,12 +1,15 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.health.HealthMonitor;
+import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The desired state, restored from the journal before anything is served. */
+/** The desired state, restored from the journal before anything is served, and the health checks that watch it. */
 @Configuration(proxyBeanMethods = false)
 class ServiceConfiguration {
 
@@ -14,5 +17,18 @@ class ServiceConfiguration {
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, JournalProperties journalProperties,
             ReconcileProperties reconcile) {
         return new ServiceRegistry(datapath, journal, journalProperties.groupCommit(), reconcile.interval());
+    }
+
+    /**
+     * Probes the backends of every service with a check. Its verdicts go to the registry's committer, which
+     * changes the maps; the committer tells it the targets after every configuration change. Closed before the
+     * registry (it depends on it), so no verdict arrives at a stopped committer.
+     */
+    @Bean
+    HealthMonitor healthMonitor(HealthProperties properties, ServiceRegistry registry, MeterRegistry meters) {
+        HealthMonitor monitor = new HealthMonitor(properties, (key, up, reason) -> registry.healthChanged(
+                key.serviceId(), new BackendKey(key.address(), key.port()), up), meters);
+        registry.listenToHealth((durable, down) -> monitor.update(ProbeTargets.of(durable, down)));
+        return monitor;
     }
 }

@@ -2,6 +2,7 @@ package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.health.HealthMonitor;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
@@ -22,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One service: read (304 while {@code If-None-Match} names the current ETag, or is {@code *}), replace, merge
- * patch, delete, and its counters. Writes honour {@code If-Match}.
+ * patch, delete, its counters and its backends' health. Writes honour {@code If-Match}.
  */
 @RestController
 @RequestMapping(path = "/api/v1/services/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -32,11 +33,13 @@ class ServiceController {
 
     private final ServiceRegistry registry;
     private final Datapath datapath;
+    private final HealthMonitor health;
     private final JsonMapper json;
 
-    ServiceController(ServiceRegistry registry, Datapath datapath, JsonMapper json) {
+    ServiceController(ServiceRegistry registry, Datapath datapath, HealthMonitor health, JsonMapper json) {
         this.registry = registry;
         this.datapath = datapath;
+        this.health = health;
         this.json = json;
     }
 
@@ -79,6 +82,11 @@ class ServiceController {
         ServiceCounters counters = datapath.counters(service.key())
                 .orElse(new ServiceCounters(0, 0, List.of()));
         return ServiceStats.of(service, counters, readAt);
+    }
+
+    @GetMapping("/health")
+    ServiceHealth health(@PathVariable String id) {
+        return ServiceHealth.of(registry.get(id), registry.down(), health::health);
     }
 
     private static ResponseEntity<ServiceResponse> answer(Service service) {
