@@ -1,5 +1,6 @@
 package io.cvs.service;
 
+import io.cvs.datapath.bpf.Backend;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalWriteException;
 import java.util.ArrayList;
@@ -8,13 +9,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that writes. It takes accepted writes in order, appends all that are waiting to the journal
- * with one fsync (group commit), and only then applies each to the datapath and publishes it. Reconciles run on
- * the same thread between batches, so nothing else ever writes the maps at the same time.
+ * with one fsync (group commit), and only then applies each to the datapath and publishes it. Reconciles and
+ * health changes run on the same thread between batches, so nothing else ever writes the maps at the same time.
+ *
+ * <p>What the maps get is each service's {@linkplain DownBackends#effective effective} backends: its
+ * configuration with the backends health checks took out at weight 0. Health changes are not journaled.
  */
 final class Committer implements AutoCloseable {
 
@@ -40,12 +45,28 @@ final class Committer implements AutoCloseable {
     private record Reconcile(CompletableFuture<ReconcileResult> done, long queuedNanos) implements Work {
     }
 
+    /** A health check's verdict on one backend, to be reflected in the maps; queuedNanos: when it arrived. */
+    private record HealthChange(String serviceId, BackendKey backend, boolean up, long queuedNanos) implements Work {
+    }
+
+    /** Tells the health listener the probe targets again (after it registered). */
+    private record AnnounceTargets() implements Work {
+    }
+
     private record Stop() implements Work {
     }
 
     /** Runs a transition on the datapath; throws when a step failed (having undone its steps). */
     interface Applier {
-        void apply(Transition transition);
+        void apply(Transition transition, Function<Service, List<Backend>> view);
+    }
+
+    /**
+     * Told, on this thread, what is durable and which backends are down: once when registered, after the first
+     * reconcile read health back from the maps, and after every batch of writes (not after each verdict).
+     */
+    interface HealthListener {
+        void changed(ServiceTable durable, DownBackends down);
     }
 
     private final Journal journal;
@@ -58,6 +79,11 @@ final class Committer implements AutoCloseable {
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
+    private volatile HealthListener healthListener = (table, down) -> { };
+    /** Written on this thread only; read by the API. */
+    private volatile DownBackends down = DownBackends.NONE;
+    /** The first reconcile reads health back from the maps before it compares anything. */
+    private boolean healthSeeded;
     /** The last durable table: what the maps should hold. */
     private ServiceTable durable;
     /** What the maps hold, as far as this thread knows: behind durable after a failed apply, until a reconcile. */
@@ -105,6 +131,26 @@ final class Committer implements AutoCloseable {
         return done;
     }
 
+    /** Queues a health verdict; a stale one (service or backend gone, check removed) is ignored when it runs. */
+    void health(String serviceId, BackendKey backend, boolean up) {
+        if (!closed) {
+            queue.add(new HealthChange(serviceId, backend, up, System.nanoTime()));
+        }
+    }
+
+    /** Registers who follows health-relevant state; it is told the current state once, on this thread. */
+    void listenToHealth(HealthListener listener) {
+        healthListener = listener;
+        if (!closed) {
+            queue.add(new AnnounceTargets());
+        }
+    }
+
+    /** The backends health checks took out of rotation, as last applied. */
+    DownBackends down() {
+        return down;
+    }
+
     /** Fails every queued write with failure (the caller holds the accept lock); reconciles stay queued. */
     void rejectQueued(RuntimeException failure) {
         List<Work> kept = new ArrayList<>();
@@ -128,6 +174,14 @@ final class Committer implements AutoCloseable {
             }
             if (first instanceof Reconcile reconcile) {
                 runReconcile(reconcile);
+                continue;
+            }
+            if (first instanceof HealthChange change) {
+                applyHealth(change);
+                continue;
+            }
+            if (first instanceof AnnounceTargets) {
+                healthListener.changed(durable, down);
                 continue;
             }
             batch.clear();
@@ -178,8 +232,9 @@ final class Committer implements AutoCloseable {
             Transition steps = applied == durable ? write.transition()
                     : Transition.between(applied.services(), write.target().services());
             durable = write.target();
+            steps.forEachChange((before, after) -> down = down.admit(before, after));
             try {
-                applier.apply(steps);
+                applier.apply(steps, this::effective);
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 applied = durable;
                 publish.accept(durable);
@@ -189,15 +244,65 @@ final class Committer implements AutoCloseable {
                 write.done().completeExceptionally(e);
             }
         }
+        notifyHealth();
         if (journal.snapshotDue()) {
             ServiceTable state = durable;
             journal.snapshot(() -> JournalCodec.state(state.services()));
         }
     }
 
+    private List<Backend> effective(Service service) {
+        return down.effective(service);
+    }
+
+    private void notifyHealth() {
+        try {
+            healthListener.changed(durable, down);
+        } catch (RuntimeException e) {
+            log.error("The health listener failed; probing may lag the configuration until the next change", e);
+        }
+    }
+
+    /** Takes a backend in or out of rotation; the maps change only when the service's effective backends do. */
+    private void applyHealth(HealthChange change) {
+        Service service = durable.byId().get(change.serviceId());
+        if (service == null || service.content().healthCheck() == null || service.backend(change.backend())
+                .isEmpty()) {
+            return;
+        }
+        DownBackends next = down.with(change.serviceId(), change.backend(), change.up());
+        if (next == down) {
+            return;
+        }
+        List<Backend> before = down.effective(service);
+        // The probe targets do not change with a verdict, so the listener is not told: it is told of
+        // configuration changes, where recomputing the targets is worth it.
+        down = next;
+        if (before.equals(down.effective(service)) || applied != durable) {
+            // Nothing for the maps to do, or they are behind after a failed apply: the reconciler catches up.
+            return;
+        }
+        try {
+            applier.apply(Transition.refresh(service), this::effective);
+            metrics.programmed(WriteMetrics.Source.HEALTH, change.queuedNanos());
+        } catch (RuntimeException e) {
+            log.error("Health change of {} in {} not applied to the maps; the next reconcile retries it",
+                    change.backend(), service.name(), e);
+        }
+    }
+
     private void runReconcile(Reconcile reconcile) {
         try {
-            ReconcileResult result = reconciler.reconcile(durable.services());
+            if (!healthSeeded) {
+                down = reconciler.healthInMaps(durable.services());
+                healthSeeded = true;
+                if (down.count() > 0) {
+                    log.info("{} backends were out of rotation in the maps; they stay down until their checks pass",
+                            down.count());
+                }
+                notifyHealth();
+            }
+            ReconcileResult result = reconciler.reconcile(durable.services(), this::effective);
             if (result.failed() == 0) {
                 applied = durable;
             }

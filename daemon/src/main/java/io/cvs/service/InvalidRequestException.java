@@ -18,6 +18,12 @@ final class InvalidRequestException extends ErrorResponseException {
         return new InvalidRequestException(List.of(new FieldError(field, message, rejectedValue)));
     }
 
+    /** The offending fields, as the problem's {@code errors} member lists them. */
+    @SuppressWarnings("unchecked")
+    List<FieldError> errors() {
+        return (List<FieldError>) getBody().getProperties().get("errors");
+    }
+
     private static ProblemDetail problem(List<FieldError> errors) {
         String detail = errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message() + "."
                 : errors.size() + " fields are invalid.";

@@ -3,6 +3,7 @@ package io.cvs.service;
 import io.cvs.datapath.bpf.Backend;
 import io.cvs.datapath.bpf.Protocol;
 import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.health.HealthCheck;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,12 +23,20 @@ import java.util.TreeMap;
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
  * UTF-8 with a u16 length ({@link DataOutputStream#writeUTF}).
  * <pre>
+ * payload  = format u8 (2), CHANGE or STATE
+ *          | CHANGE or STATE of format 1 (written before health checks; its first byte, the high byte of a u32
+ *            count, is always 0, which is how it is told apart)
  * service  = id string, version u64, name string, vip 4 bytes, port u16, protocol u8 (6 TCP, 17 UDP),
  *            backend count u16, per backend (address 4 bytes, port u16, weight u16),
- *            label count u16, per label (key string, value string)
+ *            label count u16, per label (key string, value string),
+ *            format 2 only: check u8 (0 none, 1 follows), check when 1
+ * check    = type u8 (0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
+ *            timeout ms u32, rise u8, fall u8, initial state u8 (0 UP, 1 DOWN), when all down u8 (0 FAIL_OPEN,
+ *            1 FAIL_CLOSED), path string, status min u16, status max u16, send string, expect string
  * CHANGE   = put count u32, service * put count, delete count u32, deleted id string * delete count
  * STATE    = service count u32, service * service count
  * </pre>
+ * Enum values are stored by their ordinal in {@link HealthCheck}: append new constants, never reorder.
  * A CHANGE is one acknowledged write: applying it puts each service (by id, replacing one with that id) and
  * removes each deleted id. Replaying every CHANGE after a STATE in order gives the desired state.
  */
@@ -56,8 +66,12 @@ final class JournalCodec {
         }
     }
 
+    /** The format written now; see the class comment for the one still read. */
+    static final int FORMAT = 2;
+
     static byte[] change(Change change) {
         return write(out -> {
+            out.writeByte(FORMAT);
             out.writeInt(change.puts().size());
             for (Service s : change.puts()) {
                 writeService(out, s);
@@ -70,10 +84,10 @@ final class JournalCodec {
     }
 
     static Change readChange(byte[] payload) {
-        return read(payload, in -> {
+        return read(payload, (in, format) -> {
             List<Service> puts = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
-                puts.add(readService(in));
+                puts.add(readService(in, format));
             }
             List<String> deletes = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
@@ -85,6 +99,7 @@ final class JournalCodec {
 
     static byte[] state(Collection<Service> services) {
         return write(out -> {
+            out.writeByte(FORMAT);
             out.writeInt(services.size());
             for (Service s : services) {
                 writeService(out, s);
@@ -93,10 +108,10 @@ final class JournalCodec {
     }
 
     static List<Service> readState(byte[] payload) {
-        return read(payload, in -> {
+        return read(payload, (in, format) -> {
             List<Service> services = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
-                services.add(readService(in));
+                services.add(readService(in, format));
             }
             return services;
         });
@@ -121,9 +136,46 @@ final class JournalCodec {
             out.writeUTF(label.getKey());
             out.writeUTF(label.getValue());
         }
+        HealthCheck check = s.content().healthCheck();
+        out.writeByte(check == null ? 0 : 1);
+        if (check != null) {
+            writeCheck(out, check);
+        }
     }
 
-    private static Service readService(DataInputStream in) throws IOException {
+    private static void writeCheck(DataOutputStream out, HealthCheck check) throws IOException {
+        out.writeByte(check.type().ordinal());
+        out.writeShort(check.port());
+        out.writeInt((int) check.interval().toMillis());
+        out.writeInt((int) check.timeout().toMillis());
+        out.writeByte(check.rise());
+        out.writeByte(check.fall());
+        out.writeByte(check.initialState().ordinal());
+        out.writeByte(check.whenAllDown().ordinal());
+        out.writeUTF(check.path());
+        out.writeShort(check.statusMin());
+        out.writeShort(check.statusMax());
+        out.writeUTF(check.send());
+        out.writeUTF(check.expect());
+    }
+
+    private static HealthCheck readCheck(DataInputStream in) throws IOException {
+        return new HealthCheck(constant(HealthCheck.Type.class, in.readUnsignedByte()), in.readUnsignedShort(),
+                Duration.ofMillis(in.readInt()), Duration.ofMillis(in.readInt()), in.readUnsignedByte(),
+                in.readUnsignedByte(), constant(HealthCheck.InitialState.class, in.readUnsignedByte()),
+                constant(HealthCheck.WhenAllDown.class, in.readUnsignedByte()), in.readUTF(),
+                in.readUnsignedShort(), in.readUnsignedShort(), in.readUTF(), in.readUTF());
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> kind, int ordinal) throws IOException {
+        E[] constants = kind.getEnumConstants();
+        if (ordinal >= constants.length) {
+            throw new IOException(kind.getSimpleName() + " " + ordinal + " is not one this daemon knows");
+        }
+        return constants[ordinal];
+    }
+
+    private static Service readService(DataInputStream in, int format) throws IOException {
         String id = in.readUTF();
         long version = in.readLong();
         String name = in.readUTF();
@@ -136,7 +188,8 @@ final class JournalCodec {
         for (int i = in.readUnsignedShort(); i > 0; i--) {
             labels.put(in.readUTF(), in.readUTF());
         }
-        return new Service(id, version, new ServiceDraft(name, key, backends, labels));
+        HealthCheck check = format >= 2 && in.readUnsignedByte() == 1 ? readCheck(in) : null;
+        return new Service(id, version, new ServiceDraft(name, key, backends, labels, check));
     }
 
     private static Inet4Address address(DataInputStream in) throws IOException {
@@ -159,7 +212,7 @@ final class JournalCodec {
     }
 
     private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInputStream in, int format) throws IOException;
     }
 
     private static byte[] write(Writer writer) {
@@ -175,7 +228,11 @@ final class JournalCodec {
     /** Decodes a payload whose checksum matched; one that still does not parse is a bug or a foreign writer. */
     private static <T> T read(byte[] payload, Reader<T> reader) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-            T value = reader.read(in);
+            int format = payload.length > 0 && payload[0] != 0 ? in.readUnsignedByte() : 1;
+            if (format > FORMAT) {
+                throw new IOException("format " + format + " is newer than this daemon's (" + FORMAT + ")");
+            }
+            T value = reader.read(in, format);
             if (in.available() > 0) {
                 throw new IOException(in.available() + " bytes left over");
             }

@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** A JSON Merge Patch (RFC 7396) of a service ({@code ServicePatch}), applied through Jackson's tree. */
 final class MergePatch {
 
-    private static final Set<String> FIELDS = Set.of("name", "vip", "port", "protocol", "backends", "labels");
+    private static final Set<String> FIELDS = Set.of("name", "vip", "port", "protocol", "backends", "labels",
+            "healthCheck");
     private static final Set<String> REQUIRED = Set.of("name", "vip", "port", "protocol", "backends");
 
     private MergePatch() {

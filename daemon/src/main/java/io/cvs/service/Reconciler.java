@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,18 @@ final class Reconciler {
         this.datapath = datapath;
     }
 
-    ReconcileResult reconcile(Collection<Service> desired) {
+    /**
+     * The state health checks left in the maps when the daemon last stopped; read once, before the first
+     * reconcile compares anything (see {@link DownBackends#seed}).
+     */
+    DownBackends healthInMaps(Collection<Service> desired) {
+        Set<ServiceKey> held = new HashSet<>(datapath.services());
+        return DownBackends.seed(desired, service -> held.contains(service.key())
+                ? datapath.backends(service.key()) : Optional.empty());
+    }
+
+    /** Makes the maps hold each desired service's backends as view gives them, and nothing else. */
+    ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view) {
         long started = System.nanoTime();
         // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
         boolean resynced = first || resync();
@@ -49,12 +61,12 @@ final class Reconciler {
             wanted.add(service.key());
             Optional<List<Backend>> current = held.contains(service.key()) ? datapath.backends(service.key())
                     : Optional.empty();
-            if (current.isPresent() && current.get().equals(service.backends())
-                    && datapath.consistent(service.key())) {
+            List<Backend> backends = view.apply(service);
+            if (current.isPresent() && current.get().equals(backends) && datapath.consistent(service.key())) {
                 unchanged++;
                 continue;
             }
-            Outcome outcome = write(service, false);
+            Outcome outcome = write(service, backends, false);
             if (outcome == Outcome.NO_ROOM) {
                 noRoom.add(service);
                 continue;
@@ -79,7 +91,7 @@ final class Reconciler {
             }
         }
         for (Service service : noRoom) {
-            if (write(service, true) == Outcome.WRITTEN) {
+            if (write(service, view.apply(service), true) == Outcome.WRITTEN) {
                 added++;
             } else {
                 failed++;
@@ -125,9 +137,9 @@ final class Reconciler {
      * Writes the service. A first try that finds no room says so quietly, since the removals may free some; any
      * other failure, and the last try's, is logged.
      */
-    private Outcome write(Service service, boolean lastTry) {
+    private Outcome write(Service service, List<Backend> backends, boolean lastTry) {
         try {
-            datapath.apply(service.key(), service.backends());
+            datapath.apply(service.key(), backends);
             return Outcome.WRITTEN;
         } catch (DatapathException e) {
             boolean noRoom = e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED;

@@ -1,6 +1,8 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.health.HealthMonitor;
+import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +12,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The desired state, restored from the journal before anything is served, and what reports on its traffic. */
+/**
+ * The desired state, restored from the journal before anything is served, the health checks that watch it, and
+ * what reports on its traffic.
+ */
 @Configuration(proxyBeanMethods = false)
 class ServiceConfiguration {
 
@@ -22,14 +27,26 @@ class ServiceConfiguration {
     }
 
     /**
-     * The per-service and per-backend series, on the Prometheus registry that the actuator endpoint scrapes (the
-     * one Micrometer's Prometheus registry writes to). cvs_backend_up asks the {@link BackendHealth} bean, if any.
+     * Probes the backends of every service with a check. Its verdicts go to the registry's committer, which
+     * changes the maps; the committer tells it the targets after every configuration change. Closed before the
+     * registry (it depends on it), so no verdict arrives at a stopped committer.
      */
     @Bean
-    TrafficCollector trafficCollector(ServiceRegistry registry, Datapath datapath, ObjectProvider<BackendHealth> health,
+    HealthMonitor healthMonitor(HealthProperties properties, ServiceRegistry registry, MeterRegistry meters) {
+        HealthMonitor monitor = new HealthMonitor(properties, (key, up, reason) -> registry.healthChanged(
+                key.serviceId(), new BackendKey(key.address(), key.port()), up), meters);
+        registry.listenToHealth((durable, down) -> monitor.update(ProbeTargets.of(durable, down)));
+        return monitor;
+    }
+
+    /**
+     * The per-service and per-backend series, on the Prometheus registry that the actuator endpoint scrapes (the
+     * one Micrometer's Prometheus registry writes to).
+     */
+    @Bean
+    TrafficCollector trafficCollector(ServiceRegistry registry, Datapath datapath,
             ObjectProvider<PrometheusRegistry> prometheus) {
-        TrafficCollector collector = new TrafficCollector(registry, datapath,
-                health.getIfAvailable(() -> BackendHealth.UNCHECKED));
+        TrafficCollector collector = new TrafficCollector(registry, datapath);
         prometheus.ifAvailable(p -> p.register(collector));
         return collector;
     }

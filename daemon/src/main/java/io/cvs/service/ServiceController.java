@@ -1,6 +1,7 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.health.HealthMonitor;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -20,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One service: read (304 while {@code If-None-Match} names the current ETag, or is {@code *}), replace, merge
- * patch, delete, and its counters. Writes honour {@code If-Match}.
+ * patch, delete, its counters and its backends' health. Writes honour {@code If-Match}.
  */
 @RestController
 @RequestMapping(path = "/api/v1/services/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -30,12 +31,15 @@ class ServiceController {
 
     private final ServiceRegistry registry;
     private final Datapath datapath;
+    private final HealthMonitor health;
     private final TrafficRates rates;
     private final JsonMapper json;
 
-    ServiceController(ServiceRegistry registry, Datapath datapath, TrafficRates rates, JsonMapper json) {
+    ServiceController(ServiceRegistry registry, Datapath datapath, HealthMonitor health, TrafficRates rates,
+            JsonMapper json) {
         this.registry = registry;
         this.datapath = datapath;
+        this.health = health;
         this.rates = rates;
         this.json = json;
     }
@@ -77,6 +81,11 @@ class ServiceController {
         Service service = registry.get(id);
         Instant readAt = Instant.now();
         return ServiceStats.of(service, AlignedCounters.read(service, datapath), readAt, rates.of(service));
+    }
+
+    @GetMapping("/health")
+    ServiceHealth health(@PathVariable String id) {
+        return ServiceHealth.of(registry.get(id), registry.down(), health::health);
     }
 
     private static ResponseEntity<ServiceResponse> answer(Service service) {

@@ -1,6 +1,7 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.bpf.Backend;
 import io.cvs.datapath.bpf.Capacity;
 import io.cvs.datapath.bpf.Usage;
 import io.cvs.journal.Journal;
@@ -211,6 +212,24 @@ final class ServiceRegistry implements AutoCloseable {
         return result;
     }
 
+    /**
+     * A health check's verdict on a backend: queued to the committer like a write, so it reaches the maps in
+     * order with them, but never journaled. A verdict on a backend or check that is gone by then is ignored.
+     */
+    void healthChanged(String serviceId, BackendKey backend, boolean up) {
+        committer.health(serviceId, backend, up);
+    }
+
+    /** Registers who follows the probe targets; see {@link Committer#listenToHealth}. */
+    void listenToHealth(Committer.HealthListener listener) {
+        committer.listenToHealth(listener);
+    }
+
+    /** The backends health checks took out of rotation, as last applied to the maps. */
+    DownBackends down() {
+        return committer.down();
+    }
+
     /** The last reconcile's result; empty until the first finished. */
     Optional<ReconcileResult> lastReconcile() {
         return Optional.ofNullable(lastReconcile);
@@ -266,9 +285,9 @@ final class ServiceRegistry implements AutoCloseable {
     }
 
     /** On the committer thread: a durable write's datapath steps; a failure leaves it to the reconciler. */
-    private void applyToDatapath(Transition transition) {
+    private void applyToDatapath(Transition transition, Function<Service, List<Backend>> view) {
         try {
-            transition.run(datapath);
+            transition.run(datapath, view);
         } catch (RuntimeException e) {
             log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
             throw ServiceProblems.appliedLater(e, reconcileInterval.toSeconds());

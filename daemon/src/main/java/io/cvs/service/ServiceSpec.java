@@ -1,8 +1,10 @@
 package io.cvs.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.bpf.Backend;
 import io.cvs.datapath.bpf.Protocol;
 import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.health.HealthCheck;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,17 +19,24 @@ import java.util.regex.Pattern;
  * (see {@link ExplicitNulls}). {@link #toDraft} validates it.
  */
 record ServiceSpec(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
-        Map<String, String> labels) {
+        Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
     static final int MAX_LABELS = 32;
     static final int MAX_LABEL_VALUE = 256;
 
+    /** A service without a health check. */
+    ServiceSpec(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+            Map<String, String> labels) {
+        this(name, vip, port, protocol, backends, labels, null);
+    }
+
     static ServiceSpec of(ServiceDraft draft) {
         ServiceKey key = draft.key();
         return new ServiceSpec(draft.name(), key.vip().getHostAddress(), key.port(), key.protocol().name(),
-                draft.backends().stream().map(BackendSpec::of).toList(), draft.labels());
+                draft.backends().stream().map(BackendSpec::of).toList(), draft.labels(),
+                draft.healthCheck() == null ? null : HealthCheckSpec.of(draft.healthCheck()));
     }
 
     /** The validated content, or a 400 naming every offending field under prefix ({@code services[0].}). */
@@ -51,11 +60,12 @@ record ServiceSpec(String name, String vip, Integer port, String protocol, List<
         Protocol proto = protocol(prefix + "protocol", violations);
         List<Backend> members = backends(prefix, violations);
         checkLabels(prefix, violations);
+        HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
         if (violations.size() > before) {
             return null;
         }
         return new ServiceDraft(name, new ServiceKey(address, port, proto), members,
-                labels == null ? new TreeMap<>() : new TreeMap<>(labels));
+                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check);
     }
 
     static boolean checkPort(Integer port, String field, Violations violations) {

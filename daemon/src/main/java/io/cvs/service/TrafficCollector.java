@@ -56,18 +56,17 @@ final class TrafficCollector implements MultiCollector {
 
     private final ServiceRegistry registry;
     private final Datapath datapath;
-    private final BackendHealth health;
     private volatile TrafficLabels labels;
 
-    TrafficCollector(ServiceRegistry registry, Datapath datapath, BackendHealth health) {
+    TrafficCollector(ServiceRegistry registry, Datapath datapath) {
         this.registry = registry;
         this.datapath = datapath;
-        this.health = health;
     }
 
     @Override
     public MetricSnapshots collect() {
         DatapathStatus status = datapath.status();
+        DownBackends down = registry.down();
         TrafficLabels labels = labelsOf(registry.byName());
         Service[] services = labels.services;
         AlignedCounters[] counters = new AlignedCounters[services.length];
@@ -96,7 +95,8 @@ final class TrafficCollector implements MultiCollector {
             Backend backend = service.backends().get(b);
             Labels backendLabels = labels.backendLabels[i];
             f.weight.add(new GaugeDataPointSnapshot(backend.weight(), backendLabels, null));
-            f.up.add(new GaugeDataPointSnapshot(health.up(service.id(), backend) ? 1 : 0, backendLabels, null));
+            boolean up = !down.isDown(service.id(), BackendKey.of(backend));
+            f.up.add(new GaugeDataPointSnapshot(up ? 1 : 0, backendLabels, null));
             BackendCounters c = counters[s].backend(b);
             if (c == null) {
                 continue;
@@ -161,7 +161,8 @@ final class TrafficCollector implements MultiCollector {
                     + "first of each connection; socket-LB: UDP datagrams sent with sendmsg)", packets);
             counters(all, BACKEND_BYTES, "Bytes of the packets counted in cvs_backend_packets_total", bytes);
             gauges(all, BACKEND_WEIGHT, "Configured weight of the backend (0: draining)", weight);
-            gauges(all, BACKEND_UP, "1 when the backend is in rotation as far as health checks go, 0 when down", up);
+            gauges(all, BACKEND_UP, "1 while the backend is in rotation as far as health checks go, 0 while they took "
+                    + "it out (weight 0 in the maps)", up);
             counters(all, SERVICE_CONNECTIONS, "New connections sent to the service's current backends (their sum)",
                     serviceConnections);
             counters(all, SERVICE_REFUSED, "New connections refused: no usable backend", refused);

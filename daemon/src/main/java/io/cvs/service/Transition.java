@@ -14,7 +14,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +31,18 @@ final class Transition {
 
     private static final Logger log = LoggerFactory.getLogger(Transition.class);
 
-    /** One datapath call: before null creates, after null removes. */
-    private record Step(ServiceKey key, List<Backend> before, List<Backend> after) {
+    /**
+     * One datapath call: before null creates, after null removes. The services are kept whole: what the maps get
+     * is their {@linkplain DownBackends#effective effective} backends at the time the step runs.
+     */
+    private record Step(ServiceKey key, Service before, Service after) {
 
         int growth() {
-            return (after == null ? 0 : after.size()) - (before == null ? 0 : before.size());
+            return size(after) - size(before);
+        }
+
+        private static int size(Service service) {
+            return service == null ? 0 : service.backends().size();
         }
     }
 
@@ -51,15 +61,16 @@ final class Transition {
         old.forEach((key, was) -> {
             Service will = target.get(key);
             if (will == null || !will.id().equals(was.id())) {
-                removals.add(new Step(key, was.backends(), null));
-            } else if (!will.backends().equals(was.backends())) {
-                changes.add(new Step(key, was.backends(), will.backends()));
+                removals.add(new Step(key, was, null));
+            } else if (!will.backends().equals(was.backends())
+                    || !Objects.equals(will.content().healthCheck(), was.content().healthCheck())) {
+                changes.add(new Step(key, was, will));
             }
         });
         target.forEach((key, will) -> {
             Service was = old.get(key);
             if (was == null || !was.id().equals(will.id())) {
-                creations.add(new Step(key, null, will.backends()));
+                creations.add(new Step(key, null, will));
             }
         });
         changes.sort(Comparator.comparingInt(Step::growth));
@@ -69,12 +80,22 @@ final class Transition {
         return new Transition(steps);
     }
 
+    /** The one step that writes a service's backends again, as {@link #run} then finds them. */
+    static Transition refresh(Service service) {
+        return new Transition(List.of(new Step(service.key(), service, service)));
+    }
+
+    /** Calls back with each service the steps change (before null: created; after null: removed). */
+    void forEachChange(BiConsumer<Service, Service> change) {
+        steps.forEach(step -> change.accept(step.before(), step.after()));
+    }
+
     /** Refuses, changing nothing, when a service would have too many backends or a step would find no room. */
     void checkRoom(Usage usage) {
         Capacity max = usage.max();
         for (Step step : steps) {
-            if (step.after() != null && step.after().size() > max.maxMembers()) {
-                throw DatapathException.tooManyBackends(step.after().size(), max.maxMembers());
+            if (step.after() != null && step.after().backends().size() > max.maxMembers()) {
+                throw DatapathException.tooManyBackends(step.after().backends().size(), max.maxMembers());
             }
         }
         int services = usage.services();
@@ -82,7 +103,7 @@ final class Transition {
         for (Step step : steps) {
             if (step.after() == null) {
                 services--;
-                backends -= step.before().size();
+                backends -= step.before().backends().size();
                 continue;
             }
             if (step.before() == null) {
@@ -91,7 +112,8 @@ final class Transition {
                 }
                 services++;
             }
-            int fresh = fresh(step.after(), step.before() == null ? List.of() : step.before());
+            int fresh = fresh(step.after().backends(),
+                    step.before() == null ? List.of() : step.before().backends());
             if (fresh > max.maxBackends() - backends) {
                 throw DatapathException.noRoom(Resource.BACKENDS, backends, max.maxBackends(), fresh);
             }
@@ -99,19 +121,22 @@ final class Transition {
         }
     }
 
-    /** Applies every step; if one fails, undoes the applied ones in reverse order and rethrows. */
-    void run(Datapath datapath) {
+    /**
+     * Applies every step, each service's backends as view makes them; if one fails, undoes the applied ones in
+     * reverse order and rethrows.
+     */
+    void run(Datapath datapath, Function<Service, List<Backend>> view) {
         List<Step> done = new ArrayList<>();
         try {
             for (Step step : steps) {
-                call(datapath, step.key(), step.after());
+                call(datapath, step.key(), step.after(), view);
                 done.add(step);
             }
         } catch (RuntimeException failure) {
             for (int i = done.size() - 1; i >= 0; i--) {
                 Step step = done.get(i);
                 try {
-                    call(datapath, step.key(), step.before());
+                    call(datapath, step.key(), step.before(), view);
                 } catch (RuntimeException undo) {
                     log.error("Could not undo the change of {} after a failed write; the datapath differs from "
                             + "the desired state there until the next change of it", step.key(), undo);
@@ -122,11 +147,12 @@ final class Transition {
         }
     }
 
-    private static void call(Datapath datapath, ServiceKey key, List<Backend> backends) {
-        if (backends == null) {
+    private static void call(Datapath datapath, ServiceKey key, Service service,
+            Function<Service, List<Backend>> view) {
+        if (service == null) {
             datapath.remove(key);
         } else {
-            datapath.apply(key, backends);
+            datapath.apply(key, view.apply(service));
         }
     }
 

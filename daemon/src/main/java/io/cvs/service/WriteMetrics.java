@@ -24,6 +24,8 @@ final class WriteMetrics {
     enum Source {
         /** A write through the REST API: from accepted (queued to the committer) to its datapath steps done. */
         API,
+        /** A health verdict that changed the maps: from its arrival at the committer to the maps changed. */
+        HEALTH,
         /** A reconcile that repaired something: from queued to done. One that found nothing to do is not a change. */
         RECONCILE;
 

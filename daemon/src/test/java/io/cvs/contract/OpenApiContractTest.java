@@ -47,6 +47,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(5)
+    class Health extends HealthContract {
+    }
+
+    @Nested
     @Order(6)
     class Access extends AccessContract {
     }

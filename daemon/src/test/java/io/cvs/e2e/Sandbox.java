@@ -57,12 +57,42 @@ final class Sandbox implements AutoCloseable {
         assertThat(run("ip", "-n", client(), "route", "show", "default")).as("client default route").isBlank();
     }
 
-    /** A TCP server in backend namespace i that greets each connection with {@code greeting} and closes it. */
-    void serve(int i, int port, String greeting) {
-        processes.add(start("ip", "netns", "exec", backendNamespace(i), "socat",
-                "TCP-LISTEN:" + port + ",bind=" + backendAddress(i) + ",reuseaddr,fork", "SYSTEM:echo " + greeting));
+    /**
+     * A TCP server in backend namespace i that greets each connection with {@code greeting} and closes it; returns
+     * once it listens. {@link #stopServing} ends it early.
+     */
+    Process serve(int i, int port, String greeting) {
+        Process server = start("ip", "netns", "exec", backendNamespace(i), "socat",
+                "TCP-LISTEN:" + port + ",bind=" + backendAddress(i) + ",reuseaddr,fork", "SYSTEM:echo " + greeting);
+        processes.add(server);
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
                 () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
+        return server;
+    }
+
+    /** Stops a server of {@link #serve} and waits until nothing listens on its port any more. */
+    void stopServing(Process server, int i, int port) throws InterruptedException {
+        server.descendants().forEach(ProcessHandle::destroyForcibly);
+        server.destroyForcibly();
+        server.waitFor(5, TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
+    }
+
+    /**
+     * Lets this host's own namespace reach backend i (as a host reaches its containers), for the daemon's health
+     * probes: a veth into the backend namespace on 10.79.(100+i).0/30 and a /32 route to the backend's address,
+     * nothing wider. Both go when the namespace is deleted.
+     */
+    void linkToHost(int i) {
+        String hostEnd = "cvh" + (ProcessHandle.current().pid() % 100_000) + "b" + i;
+        String net = "10.79." + (100 + i) + ".";
+        run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth1", "netns", backendNamespace(i));
+        run("ip", "addr", "add", net + "1/30", "dev", hostEnd);
+        run("ip", "link", "set", hostEnd, "up");
+        run("ip", "-n", backendNamespace(i), "addr", "add", net + "2/30", "dev", "eth1");
+        run("ip", "-n", backendNamespace(i), "link", "set", "eth1", "up");
+        run("ip", "route", "add", backendAddress(i) + "/32", "via", net + "2", "dev", hostEnd);
     }
 
     /**

@@ -2,15 +2,8 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.BpfDaemonHome;
 import io.cvs.journal.TestJournals;
 import io.cvs.metrics.PrometheusText;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,26 +16,23 @@ import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * End to end on the real kernel: a known number of TCP connections from a client namespace through a VIP to three
  * backends in namespaces of their own, through the socket-LB programs on a cgroup of this test; then
  * {@code /actuator/prometheus}, scraped over HTTP and parsed, and the stats API must count per backend exactly the
  * connections each backend accepted (counted on the backends' side). Needs root, BPF, {@code ip}, {@code socat} and
- * {@code ss}, like {@link ForwardingThroughTheVipTest}, whose harness this reuses; the client has no default route.
+ * {@code ss} ({@link SandboxHost}); the client namespace has no default route.
  */
-@ExtendWith(TrafficMetricsThroughTheVipTest.Host.class)
+@ExtendWith(SandboxHost.class)
+@SandboxHost.Backends(3)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "cvs.datapath=bpf",
     "cvs.stats.rate-interval=500ms",
@@ -52,69 +42,42 @@ class TrafficMetricsThroughTheVipTest {
 
     static final String ADMIN_TOKEN = "admin-token-for-the-metrics-end-to-end-test";
 
-    private static final String NAME = "cvs-test-java-" + ProcessHandle.current().pid() + "-metrics";
     private static final String VIP = "192.0.2.30";
     private static final String VIP_LABEL = VIP + ":80/TCP";
     private static final int BACKENDS = 3;
     private static final int BACKEND_PORT = 8080;
     private static final int CONNECTIONS = 120;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static Path pinDir;
-    private static Path cgroup;
-    private static Path acceptLogs;
-    private static Sandbox sandbox;
 
     @LocalServerPort
     private int port;
 
-    /** As in {@link ForwardingThroughTheVipTest}: the host's parts before the daemon, undone after it, always. */
-    static final class Host implements BeforeAllCallback, AfterAllCallback {
-
-        private final ForwardingThroughTheVipTest.Host tools = new ForwardingThroughTheVipTest.Host();
-
-        @Override
-        public void beforeAll(ExtensionContext context) throws Exception {
-            tools.checkTools();
-            pinDir = BpfDaemonHome.pinDir(NAME);
-            cgroup = BpfDaemonHome.createCgroup(NAME);
-            acceptLogs = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()),
-                    "accepted-");
-            sandbox = new Sandbox();
-            sandbox.build(BACKENDS);
-        }
-
-        @Override
-        public void afterAll(ExtensionContext context) throws Exception {
-            try {
-                if (sandbox != null) {
-                    sandbox.close();
-                }
-            } finally {
-                BpfDaemonHome.undo(pinDir, cgroup);
-            }
-        }
-    }
-
     @DynamicPropertySource
     static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
         properties.add("cvs.journal.dir", () -> TestJournals.freshDir("metrics-e2e").toString());
-        properties.add("cvs.bpf.pin-dir", () -> pinDir.toString());
-        properties.add("cvs.bpf.cgroup", () -> cgroup.toString());
+        properties.add("cvs.bpf.pin-dir", () -> host().pinDir().toString());
+        properties.add("cvs.bpf.cgroup", () -> host().cgroup().toString());
+    }
+
+    private static SandboxHost.Environment host() {
+        return SandboxHost.of(TrafficMetricsThroughTheVipTest.class);
+    }
+
+    private AdminApi api() {
+        return new AdminApi(port, ADMIN_TOKEN);
     }
 
     @Test
     void prometheusAndTheStatsCountExactlyTheConnectionsEachBackendAccepted() throws Exception {
+        Path acceptLogs = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()),
+                "accepted-");
         StringBuilder backends = new StringBuilder();
         for (int i = 1; i <= BACKENDS; i++) {
-            sandbox.serveCounting(i, BACKEND_PORT, "b" + i, acceptLogs.resolve("b" + i));
+            host().sandbox().serveCounting(i, BACKEND_PORT, "b" + i, acceptLogs.resolve("b" + i));
             backends.append(i == 1 ? "" : ",").append("{\"address\":\"").append(Sandbox.backendAddress(i))
                     .append("\",\"port\":").append(BACKEND_PORT).append(",\"weight\":").append(i).append('}');
         }
-        HttpResponse<String> created = send("POST", "/api/v1/services", "{\"name\":\"e2e-metrics\",\"vip\":\"" + VIP
+        String id = api().create("{\"name\":\"e2e-metrics\",\"vip\":\"" + VIP
                 + "\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[" + backends + "]}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String id = JSON.readTree(created.body()).path("id").asString();
 
         Map<String, Integer> greetings = connect(CONNECTIONS);
         Instant trafficEnded = Instant.now();
@@ -148,7 +111,7 @@ class TrafficMetricsThroughTheVipTest {
         assertThat(families.get("cvs_map_entries").value("", "map", "backends")).isEqualTo(BACKENDS);
 
         JsonNode stats = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> JSON.readTree(send("GET", "/api/v1/services/" + id + "/stats", null).body()),
+                .until(() -> api().getJson("/api/v1/services/" + id + "/stats"),
                         json -> json.has("rate") && Instant.parse(json.path("rate").path("sampledAt").asString())
                                 .isAfter(trafficEnded));
         for (JsonNode backend : stats.path("backends")) {
@@ -163,8 +126,8 @@ class TrafficMetricsThroughTheVipTest {
 
     /** count connections through the VIP from one client process in the cgroup; greetings by backend. */
     private Map<String, Integer> connect(int count) throws Exception {
-        Process client = sandbox.startClient(cgroup, "for i in $(seq " + count + "); do socat -T2 -u TCP:" + VIP
-                + ":80,connect-timeout=2 STDOUT || echo failed; done");
+        Process client = host().sandbox().startClient(host().cgroup(), "for i in $(seq " + count
+                + "); do socat -T2 -u TCP:" + VIP + ":80,connect-timeout=2 STDOUT || echo failed; done");
         String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the client loop ended").isTrue();
         Map<String, Integer> greetings = new HashMap<>();
@@ -175,20 +138,6 @@ class TrafficMetricsThroughTheVipTest {
     }
 
     private Map<String, PrometheusText.Family> scrape() throws Exception {
-        HttpResponse<String> response = send("GET", "/actuator/prometheus", null);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return PrometheusText.parse(response.body());
-    }
-
-    private HttpResponse<String> send(String method, String path, String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(30));
-        if (json == null) {
-            request.method(method, BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, BodyPublishers.ofString(json));
-        }
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request.build(),
-                BodyHandlers.ofString());
+        return PrometheusText.parse(api().get("/actuator/prometheus").body());
     }
 }

@@ -52,7 +52,7 @@ public final class JournalRestartProbe {
                 cgroup))) {
             Reconciler reconciler = new Reconciler(datapath);
             for (String run : List.of("reconcile-first", "reconcile-second")) {
-                ReconcileResult result = time(run, () -> reconciler.reconcile(desired));
+                ReconcileResult result = time(run, () -> reconciler.reconcile(desired, Service::backends));
                 System.out.printf(Locale.ROOT, "probe %s-result 0 %d changed, %d failed, %d unchanged%n", run,
                         result.changed(), result.failed(), result.unchanged());
             }

@@ -52,7 +52,7 @@ public final class MetricsBenchmark {
 
             long before = usedHeapAfterGc();
             PrometheusMeterRegistry ours = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            ours.getPrometheusRegistry().register(new TrafficCollector(registry, datapath, BackendHealth.UNCHECKED));
+            ours.getPrometheusRegistry().register(new TrafficCollector(registry, datapath));
             report("collector", services, ours::scrape, scrapes, before);
             ours.close();
             ours = null;

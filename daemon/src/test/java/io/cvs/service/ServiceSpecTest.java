@@ -3,7 +3,6 @@ package io.cvs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +80,7 @@ class ServiceSpecTest {
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.getStatusCode().value()).isEqualTo(400);
                     assertThat(e.getBody().getType().toString()).isEqualTo("urn:cvs:problem:validation-failed");
-                    assertThat(errors(e)).singleElement().satisfies(error -> {
+                    assertThat(e.errors()).singleElement().satisfies(error -> {
                         assertThat(error.field()).isEqualTo(field);
                         assertThat(error.message()).contains(message);
                     });
@@ -101,7 +100,7 @@ class ServiceSpecTest {
                 List.of(new BackendSpec("10.0.0.1", 8080, 1), new BackendSpec("10.0.0.2", 70000, 1)), null);
 
         assertThatThrownBy(() -> bad.toDraft("services[3]."))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(errors(e))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.errors())
                         .extracting(FieldError::field)
                         .containsExactly("services[3].vip", "services[3].protocol", "services[3].backends[1].port"));
     }
@@ -114,10 +113,5 @@ class ServiceSpecTest {
         assertThat(draft.labels()).isEmpty();
         assertThat(spec("web", "192.0.2.1", 80, "UDP", ONE, null).toDraft("").backends().get(0).weight())
                 .isEqualTo(1);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<FieldError> errors(InvalidRequestException e) {
-        return new ArrayList<>((List<FieldError>) e.getBody().getProperties().get("errors"));
     }
 }

@@ -1,0 +1,35 @@
+package io.cvs.service;
+
+import io.cvs.datapath.bpf.Backend;
+import io.cvs.health.HealthCheck;
+import io.cvs.health.ProbeTarget;
+import io.cvs.health.TargetKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the health monitor probes: every backend of every service that has a check. */
+final class ProbeTargets {
+
+    private ProbeTargets() {
+    }
+
+    /**
+     * The targets of the durable table. A target starts in the state the committer holds for it, which for a new
+     * backend is its check's initial state (see {@link DownBackends#admit}), so monitor and maps agree from the
+     * first probe on.
+     */
+    static List<ProbeTarget> of(ServiceTable durable, DownBackends down) {
+        List<ProbeTarget> targets = new ArrayList<>();
+        for (Service service : durable.services()) {
+            HealthCheck check = service.content().healthCheck();
+            if (check == null) {
+                continue;
+            }
+            for (Backend b : service.backends()) {
+                targets.add(new ProbeTarget(new TargetKey(service.id(), b.address(), b.port()), check,
+                        !down.isDown(service.id(), BackendKey.of(b))));
+            }
+        }
+        return targets;
+    }
+}

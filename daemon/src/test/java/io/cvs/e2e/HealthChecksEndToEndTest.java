@@ -1,0 +1,186 @@
+package io.cvs.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cvs.journal.TestJournals;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Active health checks end to end: the daemon probes backends in namespaces of their own (reached from this host
+ * as a host reaches its containers), and a client namespace connects to the VIP through the socket-LB programs.
+ * A backend whose server stops leaves rotation within interval x fall and comes back within interval x rise, and
+ * every backend down follows the service's policy. Root, BPF, ip and socat; skips loudly without (fails in CI).
+ */
+@ExtendWith(SandboxHost.class)
+@SandboxHost.Backends(value = 3, linkedToHost = true)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "cvs.datapath=bpf",
+    "cvs.security.admin-token=" + HealthChecksEndToEndTest.ADMIN_TOKEN})
+@DirtiesContext
+class HealthChecksEndToEndTest {
+
+    static final String ADMIN_TOKEN = "admin-token-for-the-health-test";
+
+    private static final int INTERVAL_MS = 200;
+    private static final int RISE = 2;
+    private static final int FALL = 2;
+    /** Probes come interval x (1 ± jitter) apart; scheduling on a loaded 2-core machine adds the rest. */
+    private static final Duration SLACK = Duration.ofMillis(1500);
+
+    @LocalServerPort
+    private int port;
+
+    @DynamicPropertySource
+    static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("health-e2e").toString());
+        properties.add("cvs.bpf.pin-dir", () -> host().pinDir().toString());
+        properties.add("cvs.bpf.cgroup", () -> host().cgroup().toString());
+    }
+
+    private static SandboxHost.Environment host() {
+        return SandboxHost.of(HealthChecksEndToEndTest.class);
+    }
+
+    private AdminApi api() {
+        return new AdminApi(port, ADMIN_TOKEN);
+    }
+
+    private String createChecked(String name, String vip, int backendPort, String whenAllDown) throws Exception {
+        StringBuilder backends = new StringBuilder();
+        for (int i = 1; i <= 3; i++) {
+            backends.append(i > 1 ? "," : "").append("{\"address\":\"").append(Sandbox.backendAddress(i))
+                    .append("\",\"port\":").append(backendPort).append('}');
+        }
+        return api().create("{\"name\":\"" + name + "\",\"vip\":\"" + vip + "\",\"port\":80,\"protocol\":\"TCP\","
+                + "\"backends\":[" + backends + "],\"healthCheck\":{\"type\":\"TCP\",\"intervalMs\":" + INTERVAL_MS
+                + ",\"timeoutMs\":" + INTERVAL_MS + ",\"rise\":" + RISE + ",\"fall\":" + FALL + ",\"whenAllDown\":\""
+                + whenAllDown + "\"}}");
+    }
+
+    private List<Process> serveAll(int backendPort) {
+        List<Process> servers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            servers.add(host().sandbox().serve(i, backendPort, "b" + i));
+        }
+        return servers;
+    }
+
+    private JsonNode health(String id) throws Exception {
+        return api().getJson("/api/v1/services/" + id + "/health");
+    }
+
+    /** Waits until backend i (1-based) is in state, and returns how long that took from startNanos. */
+    private Duration awaitState(String id, int i, String state, long startNanos, Duration limit) {
+        Awaitility.await().atMost(limit).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(
+                health(id).path("backends").get(i - 1).path("state").asString()).isEqualTo(state));
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private List<String> connect(String vip, int times) throws Exception {
+        List<String> greetings = new ArrayList<>();
+        for (int n = 0; n < times; n++) {
+            greetings.add(host().sandbox().connect(host().cgroup(), vip, 80));
+        }
+        return greetings;
+    }
+
+    private long refused(String id) throws Exception {
+        return api().getJson("/api/v1/services/" + id + "/stats").path("refused").asLong();
+    }
+
+    @Test
+    void aDeadBackendLeavesRotationByItselfAndComesBackWhenItAnswersAgain() throws Exception {
+        List<Process> servers = serveAll(8080);
+        String id = createChecked("checked", "192.0.2.30", 8080, "FAIL_OPEN");
+        for (int i = 1; i <= 3; i++) {
+            awaitState(id, i, "UP", System.nanoTime(), Duration.ofSeconds(10));
+        }
+        assertThat(connect("192.0.2.30", 30)).contains("b1", "b2", "b3");
+
+        long stopped = System.nanoTime();
+        host().sandbox().stopServing(servers.get(1), 2, 8080);
+        Duration tookDown = awaitState(id, 2, "DOWN", stopped, Duration.ofMillis(INTERVAL_MS * FALL).plus(SLACK));
+
+        JsonNode down = health(id).path("backends").get(1);
+        assertThat(down.path("inRotation").asBoolean()).isFalse();
+        assertThat(down.path("lastResult").asString()).isEqualTo("connection refused");
+        assertThat(connect("192.0.2.30", 30)).as("no new connection reaches the stopped backend")
+                .containsOnly("b1", "b3");
+
+        long restarted = System.nanoTime();
+        host().sandbox().serve(2, 8080, "b2");
+        Duration tookUp = awaitState(id, 2, "UP", restarted, Duration.ofMillis(INTERVAL_MS * RISE).plus(SLACK));
+
+        assertThat(health(id).path("backends").get(1).path("inRotation").asBoolean()).isTrue();
+        assertThat(connect("192.0.2.30", 30)).contains("b2");
+        JsonNode configured = api().getJson("/api/v1/services/" + id);
+        assertThat(configured.path("backends")).as("health never changes the configuration").hasSize(3);
+        System.out.printf("health e2e: down after %d ms (interval x fall = %d ms), up after %d ms (interval x "
+                + "rise = %d ms)%n", tookDown.toMillis(), INTERVAL_MS * FALL, tookUp.toMillis(), INTERVAL_MS * RISE);
+    }
+
+    @Test
+    void everyBackendDownFailClosedRefusesNewConnections() throws Exception {
+        List<Process> servers = serveAll(8090);
+        String id = createChecked("closed", "192.0.2.31", 8090, "FAIL_CLOSED");
+        for (int i = 1; i <= 3; i++) {
+            awaitState(id, i, "UP", System.nanoTime(), Duration.ofSeconds(10));
+        }
+
+        for (int i = 1; i <= 3; i++) {
+            host().sandbox().stopServing(servers.get(i - 1), i, 8090);
+        }
+        for (int i = 1; i <= 3; i++) {
+            awaitState(id, i, "DOWN", System.nanoTime(), Duration.ofMillis(INTERVAL_MS * FALL).plus(SLACK));
+        }
+        JsonNode health = health(id);
+        assertThat(health.path("allDown").asBoolean()).isTrue();
+        health.path("backends").forEach(b -> assertThat(b.path("inRotation").asBoolean()).isFalse());
+        long refusedBefore = refused(id);
+
+        assertThat(host().sandbox().connectionFailure(host().cgroup(), "192.0.2.31", 80))
+                .contains("Connection refused");
+        assertThat(refused(id)).as("refused by the datapath, not by a backend").isEqualTo(refusedBefore + 1);
+    }
+
+    @Test
+    void everyBackendDownFailOpenKeepsSelectingAll() throws Exception {
+        List<Process> servers = serveAll(8091);
+        String id = createChecked("open", "192.0.2.32", 8091, "FAIL_OPEN");
+        for (int i = 1; i <= 3; i++) {
+            awaitState(id, i, "UP", System.nanoTime(), Duration.ofSeconds(10));
+        }
+
+        for (int i = 1; i <= 3; i++) {
+            host().sandbox().stopServing(servers.get(i - 1), i, 8091);
+        }
+        for (int i = 1; i <= 3; i++) {
+            awaitState(id, i, "DOWN", System.nanoTime(), Duration.ofMillis(INTERVAL_MS * FALL).plus(SLACK));
+        }
+        JsonNode health = health(id);
+        assertThat(health.path("allDown").asBoolean()).isTrue();
+        health.path("backends").forEach(b -> assertThat(b.path("inRotation").asBoolean()).isTrue());
+        long refusedBefore = refused(id);
+
+        // The datapath still selects a backend (counted as a connection), whose closed port then refuses.
+        host().sandbox().connectionFailure(host().cgroup(), "192.0.2.32", 80);
+        JsonNode stats = api().getJson("/api/v1/services/" + id + "/stats");
+        assertThat(stats.path("refused").asLong()).as("not refused by the datapath").isEqualTo(refusedBefore);
+        long connections = 0;
+        for (JsonNode backend : stats.path("backends")) {
+            connections += backend.path("connections").asLong();
+        }
+        assertThat(connections).isEqualTo(1);
+    }
+}
