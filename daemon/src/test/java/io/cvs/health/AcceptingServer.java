@@ -1,0 +1,88 @@
+package io.cvs.health;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP listener on loopback that accepts connections and either closes them at once or holds them open without a
+ * word (a hung backend). It can stop listening and listen again on the same port.
+ */
+final class AcceptingServer implements AutoCloseable {
+
+    private final boolean hang;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final List<Socket> held = new CopyOnWriteArrayList<>();
+    private volatile ServerSocket socket;
+    private int port;
+
+    private AcceptingServer(boolean hang) {
+        this.hang = hang;
+    }
+
+    static AcceptingServer closingEach() {
+        return new AcceptingServer(false).listen();
+    }
+
+    static AcceptingServer hanging() {
+        return new AcceptingServer(true).listen();
+    }
+
+    int port() {
+        return port;
+    }
+
+    int accepted() {
+        return accepted.get();
+    }
+
+    AcceptingServer listen() {
+        try {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress("127.0.0.1", port), 200);
+            port = server.getLocalPort();
+            socket = server;
+            Thread thread = new Thread(() -> accept(server), "accepting-server-" + port);
+            thread.setDaemon(true);
+            thread.start();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops listening: connects are refused until {@link #listen()}. */
+    void stop() throws IOException {
+        socket.close();
+    }
+
+    private void accept(ServerSocket server) {
+        try {
+            for (;;) {
+                Socket connection = server.accept();
+                accepted.incrementAndGet();
+                if (hang) {
+                    held.add(connection);
+                } else {
+                    connection.close();
+                }
+            }
+        } catch (IOException e) {
+            // closed: stop accepting
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        for (Socket connection : held) {
+            connection.close();
+        }
+    }
+}
