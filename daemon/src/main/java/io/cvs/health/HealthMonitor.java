@@ -98,9 +98,10 @@ public final class HealthMonitor implements AutoCloseable {
     @Override
     public void close() {
         loop.stop();
-        events.shutdownNow();
         try {
+            // the loop first: it hands changes to the event thread until it ends
             loopThread.join(TimeUnit.SECONDS.toMillis(5));
+            events.shutdownNow();
             events.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

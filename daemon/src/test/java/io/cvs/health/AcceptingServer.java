@@ -10,27 +10,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP listener on loopback that accepts connections and either closes them at once or holds them open without a
- * word (a hung backend). It can stop listening and listen again on the same port.
+ * A TCP listener on loopback that accepts connections and either closes them at once, answers the same bytes to
+ * each whatever it was sent, or holds them open without a word (a hung backend). It can stop listening and listen
+ * again on the same port.
  */
 final class AcceptingServer implements AutoCloseable {
 
     private final boolean hang;
+    private final byte[] answer;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> held = new CopyOnWriteArrayList<>();
     private volatile ServerSocket socket;
     private int port;
 
-    private AcceptingServer(boolean hang) {
+    private AcceptingServer(boolean hang, byte[] answer) {
         this.hang = hang;
+        this.answer = answer;
     }
 
     static AcceptingServer closingEach() {
-        return new AcceptingServer(false).listen();
+        return new AcceptingServer(false, new byte[0]).listen();
+    }
+
+    static AcceptingServer answering(String answer) {
+        return new AcceptingServer(false, answer.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).listen();
     }
 
     static AcceptingServer hanging() {
-        return new AcceptingServer(true).listen();
+        return new AcceptingServer(true, new byte[0]).listen();
     }
 
     int port() {
@@ -70,6 +77,7 @@ final class AcceptingServer implements AutoCloseable {
                 if (hang) {
                     held.add(connection);
                 } else {
+                    connection.getOutputStream().write(answer);
                     connection.close();
                 }
             }
