@@ -54,7 +54,8 @@ public final class HealthProbeBenchmark {
         int targets = Integer.parseInt(args[3]);
         Duration warmup = Duration.ofSeconds(Long.parseLong(args[4]));
         Duration measured = Duration.ofSeconds(Long.parseLong(args[5]));
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 HealthProbeBenchmark.class.getName(), "server", kind).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try {
@@ -73,12 +74,14 @@ public final class HealthProbeBenchmark {
                 Thread.sleep(measured.toMillis());
                 Sample after = Sample.take(prober, server);
                 double wall = (after.wallNanos - before.wallNanos) / 1e9;
+                String update = prober instanceof MonitorProber monitor
+                        ? String.format(" update_ms=%.2f", monitor.unchangedUpdateMillis()) : "";
                 System.out.printf("result kind=%s mode=%s targets=%d seconds=%.1f probes_per_s=%.0f failures=%d"
-                        + " delayed=%d flips=%d prober_cores=%.3f server_cores=%.3f%n", kind, mode, targets, wall,
+                        + " delayed=%d flips=%d prober_cores=%.3f server_cores=%.3f%s%n", kind, mode, targets, wall,
                         (after.probes - before.probes) / wall, after.failures - before.failures,
                         after.delayed - before.delayed, after.flips - before.flips,
                         (after.proberCpuNanos - before.proberCpuNanos) / 1e9 / wall,
-                        (after.serverCpuNanos - before.serverCpuNanos) / 1e9 / wall);
+                        (after.serverCpuNanos - before.serverCpuNanos) / 1e9 / wall, update);
             }
         } finally {
             server.destroy();
@@ -117,9 +120,19 @@ public final class HealthProbeBenchmark {
         private final AtomicLong flips = new AtomicLong();
         private final HealthMonitor monitor;
 
+        private final String kind;
+        private final List<InetSocketAddress> backends;
+
         MonitorProber(String kind, List<InetSocketAddress> backends) {
+            this.kind = kind;
+            this.backends = backends;
             monitor = new HealthMonitor(new HealthProperties(1000, 0.1), (key, up, reason) -> flips.incrementAndGet(),
                     meters);
+            monitor.update(targets());
+        }
+
+        /** Equal targets in new objects each time, as the write path makes them from its configuration. */
+        private List<ProbeTarget> targets() {
             HealthCheck check = (kind.equals("http") ? Checks.http("/healthz") : Checks.tcp()).interval(1000)
                     .timeout(TIMEOUT.toMillis()).rise(2).fall(3).build();
             List<ProbeTarget> targets = new ArrayList<>();
@@ -127,7 +140,20 @@ public final class HealthProbeBenchmark {
                 targets.add(new ProbeTarget(new TargetKey("bench", (Inet4Address) backend.getAddress(),
                         backend.getPort()), check, true));
             }
-            monitor.update(targets);
+            return targets;
+        }
+
+        /** The median time of update() with every target unchanged: what each configuration change costs it. */
+        double unchangedUpdateMillis() {
+            double[] millis = new double[9];
+            for (int i = 0; i < millis.length; i++) {
+                List<ProbeTarget> same = targets();
+                long start = System.nanoTime();
+                monitor.update(same);
+                millis[i] = (System.nanoTime() - start) / 1e6;
+            }
+            java.util.Arrays.sort(millis);
+            return millis[millis.length / 2];
         }
 
         @Override

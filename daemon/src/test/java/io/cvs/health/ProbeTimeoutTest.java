@@ -35,8 +35,8 @@ class ProbeTimeoutTest {
                     .until(() -> !listener.of(stuck).isEmpty());
             long down = listener.of(stuck).get(0).atNanos() - updated;
             assertThat(listener.story(stuck)).containsExactly("down timeout after 300 ms");
-            // the first probe starts within one interval and ends at its timeout
-            assertThat(down).isBetween(Duration.ofMillis(300).toNanos(), Duration.ofMillis(100 + 300 + 400).toNanos());
+            // the first probe starts within one interval and ends at its timeout (1 s of slack for a busy machine)
+            assertThat(down).isBetween(Duration.ofMillis(300).toNanos(), Duration.ofMillis(100 + 300 + 1000).toNanos());
             // meanwhile the other backend was probed every 100 ms
             assertThat(healthy.hits("/healthz")).isGreaterThanOrEqualTo(2);
 

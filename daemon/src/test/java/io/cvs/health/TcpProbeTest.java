@@ -35,9 +35,10 @@ class TcpProbeTest {
             long stopped = System.nanoTime();
             await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
                     .until(() -> listener.of(key).size() == 1);
-            // three probes at 100 ms * (1 ± 0.1), the first within one interval of the stop
+            // three probes at 100 ms * (1 ± 0.1), the first within one interval of the stop; 1 s of slack for a
+            // busy machine
             assertThat(listener.of(key).get(0).atNanos() - stopped).isBetween(
-                    Duration.ofMillis(180).toNanos(), Duration.ofMillis(330 + 500).toNanos());
+                    Duration.ofMillis(180).toNanos(), Duration.ofMillis(330 + 1000).toNanos());
             assertThat(monitor.health(key).orElseThrow().failuresInRow()).isGreaterThanOrEqualTo(3);
 
             server.listen();
