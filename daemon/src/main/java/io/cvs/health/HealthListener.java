@@ -6,8 +6,10 @@ public interface HealthListener {
 
     /**
      * A backend went up or down. Called on the monitor's event thread, one call at a time and in the order the
-     * changes happened; never for a target that {@link HealthMonitor#update} had removed before the call started.
-     * A slow listener delays later calls, never the probes.
+     * changes happened. Once {@link HealthMonitor#update} has removed a target (or restarted it with a new check),
+     * no call for its old state begins, except at most one that the event thread was already starting as update()
+     * returned: a listener should ignore a key it no longer expects. A slow listener delays later calls, never the
+     * probes.
      *
      * @param reason the result of the probe that decided it, as in {@link BackendHealth#lastResult()}
      */
