@@ -12,7 +12,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.MemoryDatapath;
+import io.cvs.health.HealthMonitor;
+import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.cvs.journal.TestJournals;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +62,15 @@ class ServiceControllersTest {
         @Bean
         ServiceRegistry serviceRegistry(Datapath datapath, Journal journal) {
             return new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30));
+        }
+
+        /** The real monitor; these services have no checks, so it probes nothing. */
+        @Bean
+        HealthMonitor healthMonitor(ServiceRegistry registry) {
+            HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), (key, up, reason) -> { },
+                    new SimpleMeterRegistry());
+            registry.listenToHealth((durable, down) -> monitor.update(ProbeTargets.of(durable, down)));
+            return monitor;
         }
 
         @Bean
