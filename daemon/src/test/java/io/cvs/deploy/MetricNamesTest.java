@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cvs.journal.TestJournals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -56,8 +59,8 @@ class MetricNamesTest {
      * these machines' kernel cannot load; probe results need probes, and a daemon in this JVM would send them from
      * the host's network to backend addresses that are not this test's to reach.
      */
-    private static final Set<String> NOT_MADE_HERE = Set.of("cvs_backend_packets_total", "cvs_backend_bytes_total",
-            "cvs_health_probes_total", "cvs_health_probe_duration_seconds_bucket", "cvs_health_transitions_total");
+    /** Counted only by cvs.ko (bytes) or for UDP on a forwarding datapath (packets): this daemon is memory mode. */
+    private static final Set<String> NOT_MADE_HERE = Set.of("cvs_backend_packets_total", "cvs_backend_bytes_total");
     private static final Path RUN = Path.of("target", "cvs-test-" + ProcessHandle.current().pid(), "deploy")
             .toAbsolutePath();
     static final String CONFIG_TREE_PATH = "target/deploy-test/config-tree";
@@ -135,12 +138,8 @@ class MetricNamesTest {
                 Repo.read("Dockerfile"));
         assertThat(healthcheck.find()).as("HEALTHCHECK ... CMD [...] in the Dockerfile").isTrue();
         List<String> command = jsonArray(healthcheck.group(1));
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
         assertThat(run(command, port)).isZero();
-        assertThat(run(command, closed)).isNotZero();
+        assertThat(run(command, closedPort())).isNotZero();
     }
 
     private Set<String> usedNames() {
@@ -156,15 +155,19 @@ class MetricNamesTest {
 
     /**
      * Sample names of a scrape made as Prometheus makes it, after creating a service (journaled and programmed, so
-     * per-backend series exist) and a reconcile.
+     * per-backend series exist), a reconcile, and a health transition of a checked service (its backend is a closed
+     * loopback port: the only address a test may probe from this host's namespace).
      */
     private Set<String> scrapedNames() {
         HttpResponse<String> created = request("POST", "/api/v1/services", adminToken(), webService());
         assertThat(created.statusCode()).as(created.body()).isIn(201, 409);
+        HttpResponse<String> probed = request("POST", "/api/v1/services", adminToken(), probedService(closedPort()));
+        assertThat(probed.statusCode()).as(probed.body()).isIn(201, 409);
         HttpResponse<String> reconciled = request("POST", "/api/v1/datapath/reconcile", adminToken(), null);
         assertThat(reconciled.statusCode()).as(reconciled.body()).isEqualTo(200);
-        HttpResponse<String> scrape = request("GET", "/actuator/prometheus", VIEWER_TOKEN, null);
-        assertThat(scrape.statusCode()).as(scrape.body()).isEqualTo(200);
+        HttpResponse<String> scrape = Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> request("GET", "/actuator/prometheus", VIEWER_TOKEN, null),
+                answer -> answer.statusCode() == 200 && answer.body().contains("cvs_health_transitions_total{"));
         Set<String> names = new TreeSet<>();
         Matcher sample = SAMPLE_NAME.matcher(scrape.body());
         while (sample.find()) {
@@ -178,6 +181,23 @@ class MetricNamesTest {
                 {"name":"web","vip":"192.0.2.10","port":80,"protocol":"TCP",
                  "backends":[{"address":"10.79.1.2","port":8080},{"address":"10.79.1.3","port":8080,"weight":2}]}
                 """;
+    }
+
+    private static String probedService(int port) {
+        return """
+                {"name":"probed","vip":"192.0.2.11","port":80,"protocol":"TCP",
+                 "backends":[{"address":"127.0.0.1","port":%d}],
+                 "healthCheck":{"type":"TCP","intervalMs":100,"timeoutMs":100,"rise":1,"fall":1}}
+                """.formatted(port);
+    }
+
+    /** A loopback port nothing listens on: bound, then closed. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private HttpResponse<String> request(String method, String path, String token, String json) {

@@ -3,9 +3,11 @@ package io.cvs.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.journal.TestJournals;
+import io.cvs.metrics.PrometheusText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * Active health checks end to end: the daemon probes backends in namespaces of their own (reached from this host
  * as a host reaches its containers), and a client namespace connects to the VIP through the socket-LB programs.
  * A backend whose server stops leaves rotation within interval x fall and comes back within interval x rise, and
- * every backend down follows the service's policy. Root, BPF, ip and socat; skips loudly without (fails in CI).
+ * every backend down follows the service's policy. The API and the parsed scrape ({@code cvs_backend_up}) say so. Root, BPF, ip and socat; skips loudly without (fails in CI).
  */
 @ExtendWith(SandboxHost.class)
 @SandboxHost.Backends(value = 3, linkedToHost = true)
@@ -95,6 +97,20 @@ class HealthChecksEndToEndTest {
         return greetings;
     }
 
+    /** cvs_backend_up of backend i of the "checked" service, from a parsed scrape. */
+    private double up(int i) throws Exception {
+        return scrape().get("cvs_backend_up").value("", "service", "checked", "vip", "192.0.2.30:80/TCP", "backend",
+                Sandbox.backendAddress(i) + ":8080");
+    }
+
+    private double transitions(String to) throws Exception {
+        return scrape().get("cvs_health_transitions_total").value("", "to", to);
+    }
+
+    private Map<String, PrometheusText.Family> scrape() throws Exception {
+        return PrometheusText.parse(api().get("/actuator/prometheus").body());
+    }
+
     private long refused(String id) throws Exception {
         return api().getJson("/api/v1/services/" + id + "/stats").path("refused").asLong();
     }
@@ -115,6 +131,9 @@ class HealthChecksEndToEndTest {
         JsonNode down = health(id).path("backends").get(1);
         assertThat(down.path("inRotation").asBoolean()).isFalse();
         assertThat(down.path("lastResult").asString()).isEqualTo("connection refused");
+        assertThat(up(2)).as("cvs_backend_up of the stopped backend").isEqualTo(0);
+        assertThat(up(1)).isEqualTo(1);
+        assertThat(transitions("down")).isGreaterThanOrEqualTo(1);
         assertThat(connect("192.0.2.30", 30)).as("no new connection reaches the stopped backend")
                 .containsOnly("b1", "b3");
 
@@ -123,6 +142,7 @@ class HealthChecksEndToEndTest {
         Duration tookUp = awaitState(id, 2, "UP", restarted, Duration.ofMillis(INTERVAL_MS * RISE).plus(SLACK));
 
         assertThat(health(id).path("backends").get(1).path("inRotation").asBoolean()).isTrue();
+        assertThat(up(2)).isEqualTo(1);
         assertThat(connect("192.0.2.30", 30)).contains("b2");
         JsonNode configured = api().getJson("/api/v1/services/" + id);
         assertThat(configured.path("backends")).as("health never changes the configuration").hasSize(3);
