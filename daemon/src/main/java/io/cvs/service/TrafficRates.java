@@ -3,18 +3,16 @@ package io.cvs.service;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.system.PeriodicTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+
 
 /**
  * Recent rates, as ipvsadm's {@code --rate} shows them from the kernel's estimator: every
@@ -23,7 +21,7 @@ import org.springframework.context.SmartLifecycle;
  * longs per backend each, so memory is bounded by configuration. The counters in a stats answer are read at request
  * time and exact; only the rates come from here.
  */
-final class TrafficRates implements SmartLifecycle {
+final class TrafficRates extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(TrafficRates.class);
 
@@ -39,9 +37,9 @@ final class TrafficRates implements SmartLifecycle {
     private final Clock clock;
     private final Duration interval;
     private volatile Samples samples = new Samples(null, null);
-    private ScheduledExecutorService timer;
 
     TrafficRates(ServiceRegistry registry, Datapath datapath, Clock clock, Duration interval) {
+        super("cvs-rates", Duration.ZERO, interval);
         this.registry = registry;
         this.datapath = datapath;
         this.clock = clock;
@@ -85,32 +83,12 @@ final class TrafficRates implements SmartLifecycle {
         samples = new Samples(samples.latest(), new Sample(at, byId));
     }
 
-    private void sampleQuietly() {
+    @Override
+    protected void runOnce() {
         try {
             sample();
         } catch (RuntimeException e) {
             log.warn("Rates: sampling the counters failed; trying again in {}", interval, e);
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "cvs-rates");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.scheduleAtFixedRate(this::sampleQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        timer.shutdownNow();
-        timer = null;
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return timer != null;
     }
 }
