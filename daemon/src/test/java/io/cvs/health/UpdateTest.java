@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,39 @@ class UpdateTest {
             assertThat(monitor.health(other.key())).isEmpty();
             await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
                     .until(() -> monitor.health(probed.key()).orElseThrow().successesInRow() >= 3);
+        }
+    }
+
+    @Test
+    void aCallUnderWayWhileTheCheckChangesIsFollowedByTheNewTargetsState() throws Exception {
+        CountDownLatch inCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingListener calls = new RecordingListener();
+        HealthListener slow = (key, up, reason) -> {
+            calls.changed(key, up, reason);
+            inCall.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (HttpBackend backend = HttpBackend.plain().status("/good", 200);
+                HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), slow,
+                        new SimpleMeterRegistry())) {
+            TargetKey key = Checks.key("web", "127.0.0.1", backend.port());
+            monitor.update(List.of(new ProbeTarget(key, Checks.http("/missing").build(), true)));
+            assertThat(inCall.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // the write path fixes the check while the listener is still being told "down", so it passes the state
+            // it holds, up, as the new target's
+            monitor.update(List.of(new ProbeTarget(key, Checks.http("/good").build(), true)));
+            release.countDown();
+
+            await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
+                    .until(() -> calls.of(key).size() == 2);
+            assertThat(calls.of(key)).extracting(RecordingListener.Change::up).containsExactly(false, true);
+            assertThat(monitor.health(key).orElseThrow().up()).isTrue();
         }
     }
 
