@@ -90,6 +90,21 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
+    /** Whether probes still run: false once closed, or after the probe loop failed (it logged why). */
+    public boolean probing() {
+        return loopThread.isAlive();
+    }
+
+    /** How many backends are probed. */
+    public int targets() {
+        return targets.size();
+    }
+
+    /** Probes in flight now. */
+    public int inFlight() {
+        return loop.inFlight();
+    }
+
     /** The backend's health now, or empty when it is not probed. */
     public Optional<BackendHealth> health(TargetKey key) {
         Target target = targets.get(key);

@@ -36,11 +36,12 @@ class UpdateTest {
                     .of(kept, changed, removed).stream().allMatch(target -> listener.of(target.key()).size() == 1));
             BackendHealth keptBefore = monitor.health(kept.key()).orElseThrow();
 
-            // c would go down at its next probe, if it had one
-            backend.status("/c", 503);
             ProbeTarget changedNow = new ProbeTarget(changed.key(), check("/b2"), false);
             monitor.update(List.of(kept, changedNow));
             long updated = System.nanoTime();
+            // c would go down at its next probe, if it had one (set after the update: a probe of c that ran just
+            // before it may rightly have reported the 503 already)
+            backend.status("/c", 503);
 
             BackendHealth restarted = monitor.health(changed.key()).orElseThrow();
             assertThat(restarted.up()).isFalse();
