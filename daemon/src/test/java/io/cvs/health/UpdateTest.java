@@ -9,19 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class UpdateTest {
-
-    private final RecordingListener listener = new RecordingListener();
-    private final HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), listener,
-            new SimpleMeterRegistry());
-
-    @AfterEach
-    void close() {
-        monitor.close();
-    }
+class UpdateTest extends MonitorTestBase {
 
     @Test
     void keepsUnchangedTargetsRestartsChangedOnesAndForgetsRemovedOnes() throws Exception {
