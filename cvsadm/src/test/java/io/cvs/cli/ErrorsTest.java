@@ -48,6 +48,21 @@ class ErrorsTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        Cli cli = new Cli(home);
+        for (String[] command : new String[][] {{"push"}, {"pop"}, {"list"}, {"service", "add"},
+                {"service", "edit"}, {"service", "delete"}, {"service", "list"}, {"service", "show"},
+                {"backend", "add"}, {"backend", "remove"}, {"backend", "weight"}, {"backend", "drain"}, {"stats"},
+                {"health"}, {"apply"}, {"export"}, {"status"}, {"completion"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command));
+            args.add("--help");
+            Cli.Run run = cli.run(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
+            assertThat(run.out()).startsWith("Usage: cvsadm " + String.join(" ", command));
+        }
+    }
+
+    @Test
     void fieldErrorsOfA400AreListed() {
         Cli.Run run = Cli.against(daemon, home).run("service", "add", "loopback", "127.0.0.10:80",
                 "--backend", "10.0.0.1:80", "--backend", "10.0.0.1:80");
