@@ -34,8 +34,9 @@ class ApplyExportTest {
     void emptyDaemonWithTwoServices() {
         cli = Cli.against(daemon, home);
         assertThat(cli.stdin("services: []\n").run("apply", "-f", "-").exitCode()).isZero();
-        cli.run("service", "add", "web", "192.0.2.50:80", "--backend", "10.0.50.1:8080", "--backend",
-                "10.0.50.2:8080/2", "--label", "version=1.0", "--label", "canary=true", "--check", "http",
+        // the daemon probes checked backends for real: loopback only
+        cli.run("service", "add", "web", "192.0.2.50:80", "--backend", "127.0.0.1:18080", "--backend",
+                "127.0.0.1:18081/2", "--label", "version=1.0", "--label", "canary=true", "--check", "http",
                 "--check-path", "/healthz");
         cli.run("service", "add", "dns", "198.51.100.53:53/UDP", "--backend", "10.0.51.1:53");
     }
@@ -62,7 +63,7 @@ class ApplyExportTest {
     @Test
     void dryRunShowsTheDiffAndChangesNothing() {
         String changed = cli.run("export").out()
-                .replace("port: 8080\n    weight: 2", "port: 8080\n    weight: 5")
+                .replace("port: 18081\n    weight: 2", "port: 18081\n    weight: 5")
                 .replace("- name: dns", "- name: dns2");
         Path file = Cli.write(home.resolve("changed.yaml"), changed);
         JsonNode before = cli.run("list", "-o", "json").json();
@@ -70,7 +71,7 @@ class ApplyExportTest {
         Cli.Run dryRun = cli.run("apply", "-f", file.toString(), "--dry-run");
         assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
         assertThat(dryRun.out()).contains("+ dns2  198.51.100.53:53/UDP, 1 backend(s)",
-                "~ web   backend 10.0.50.2:8080 weight 2 -> 5", "- dns   198.51.100.53:53/UDP",
+                "~ web   backend 127.0.0.1:18081 weight 2 -> 5", "- dns   198.51.100.53:53/UDP",
                 "Dry run, nothing changed: 1 to create, 1 to update, 1 to delete, 0 unchanged");
         assertThat(cli.run("list", "-o", "json").json()).isEqualTo(before);
 
