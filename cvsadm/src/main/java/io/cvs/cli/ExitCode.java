@@ -1,0 +1,20 @@
+package io.cvs.cli;
+
+/** What cvsadm's exit status means; scripts branch on these, so they never change meaning. */
+final class ExitCode {
+
+    static final int OK = 0;
+    /** Anything unexpected: a bug, or an answer the daemon should not have sent. */
+    static final int UNEXPECTED = 1;
+    /** The command line (or the config file) is wrong; picocli's own code for invalid input. */
+    static final int USAGE = 2;
+    /** The daemon refused the request (a problem+json), or what it names does not exist. */
+    static final int API = 3;
+    /** No daemon answered at the URL. */
+    static final int UNREACHABLE = 4;
+    /** The daemon did not accept the token (401) or its role (403). */
+    static final int AUTH = 5;
+
+    private ExitCode() {
+    }
+}

@@ -1,0 +1,87 @@
+package io.cvs.cli;
+
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The seed's {@code push}: add a backend to the service at an address, creating the service if there is none. */
+@Command(name = "push", description = {
+        "Add a backend to a VIP, creating its service if needed.",
+        "Adds the backend to the service at VIP:PORT/PROTO (port 80 and TCP when not given), creating the service "
+                + "when none is there.",
+        "Example: cvsadm push 192.0.2.10 10.0.0.1:8080"})
+final class PushCommand extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "VIP[:PORT[/PROTO]]", converter = Endpoint.Converter.class)
+    private Endpoint endpoint;
+
+    @Parameters(index = "1", paramLabel = "BACKEND[:PORT]", converter = BackendArg.Converter.class,
+            description = "The backend; its port defaults to the VIP's.")
+    private BackendArg backend;
+
+    @Option(names = "--weight", paramLabel = "N", description = "Relative share of new connections (default 1).")
+    private Integer weight;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Name of the service if it is created (default vip-<address>-<port>-<proto>).")
+    private String name;
+
+    @Override
+    void run() {
+        Endpoint address = endpoint.withDefaults();
+        ObjectNode added = backendSpec(backend.portOr(address.port()));
+        Optional<JsonNode> existing = services().at(address);
+        JsonNode service;
+        if (existing.isEmpty()) {
+            service = api().post(Services.PATH, serviceSpec(address, added));
+            say("Created service " + Services.describe(service) + " with backend " + Services.backendKey(added));
+        } else {
+            JsonNode found = existing.get();
+            if (name != null && !name.equals(found.path("name").asString())) {
+                throw new CliFailure(ExitCode.USAGE, address + " is service " + found.path("name").asString()
+                        + ", not " + name + "; leave out --name to add to it");
+            }
+            api().post(Services.path(found) + "/backends", added);
+            service = format() == OutputFormat.table ? found : api().get(Services.path(found));
+            say("Added backend " + Services.backendKey(added) + " to service " + Services.describe(service));
+        }
+        if (format() != OutputFormat.table) {
+            format().print(out(), service);
+        }
+    }
+
+    private ObjectNode backendSpec(int port) {
+        ObjectNode spec = Json.JSON.createObjectNode().put("address", backend.address()).put("port", port);
+        if (weight != null) {
+            spec.put("weight", weight);
+        }
+        return spec;
+    }
+
+    private ObjectNode serviceSpec(Endpoint address, ObjectNode firstBackend) {
+        ObjectNode spec = Json.JSON.createObjectNode()
+                .put("name", name != null ? name : derivedName(address))
+                .put("vip", address.vip())
+                .put("port", address.port())
+                .put("protocol", address.protocol());
+        spec.putArray("backends").add(firstBackend);
+        return spec;
+    }
+
+    /** {@code vip-192-0-2-10-80-tcp}: a DNS label, unique per address. */
+    static String derivedName(Endpoint address) {
+        return ("vip-" + address.vip().replace('.', '-') + "-" + address.port() + "-" + address.protocol())
+                .toLowerCase(Locale.ROOT);
+    }
+
+    private void say(String message) {
+        if (format() == OutputFormat.table) {
+            out().println(message);
+            out().flush();
+        }
+    }
+}

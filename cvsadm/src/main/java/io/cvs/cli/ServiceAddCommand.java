@@ -1,0 +1,67 @@
+package io.cvs.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "add", description = {"Create a service.",
+        "Example: cvsadm service add web 192.0.2.10:80 --backend 10.0.0.1:8080 --backend 10.0.0.2:8080/2 "
+                + "--label app=web --check http --check-path /healthz"})
+final class ServiceAddCommand extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "A DNS label: lower-case letters, digits and '-'.")
+    private String name;
+
+    @Parameters(index = "1", paramLabel = "VIP:PORT[/PROTO]", converter = Endpoint.Converter.class,
+            description = "Port 80 and TCP when not given.")
+    private Endpoint endpoint;
+
+    @Option(names = "--backend", paramLabel = "ADDR:PORT[/WEIGHT]", converter = BackendArg.WithWeight.class,
+            description = "A backend (repeatable, in this order); port defaults to the service's, weight to 1.")
+    private List<BackendArg> backends = new ArrayList<>();
+
+    @Option(names = "--label", paramLabel = "K=V", description = "A label (repeatable).")
+    private Map<String, String> labels = new LinkedHashMap<>();
+
+    @ArgGroup(exclusive = false, heading = "Health check:%n")
+    private HealthCheckOptions check = new HealthCheckOptions();
+
+    @Override
+    void run() {
+        Endpoint address = endpoint.withDefaults();
+        ObjectNode spec = Json.JSON.createObjectNode()
+                .put("name", name)
+                .put("vip", address.vip())
+                .put("port", address.port())
+                .put("protocol", address.protocol());
+        ArrayNode list = spec.putArray("backends");
+        for (BackendArg backend : backends) {
+            ObjectNode item = list.addObject().put("address", backend.address())
+                    .put("port", backend.portOr(address.port()));
+            if (backend.weight() != null) {
+                item.put("weight", backend.weight());
+            }
+        }
+        ObjectNode labelNode = spec.putObject("labels");
+        labels.forEach(labelNode::put);
+        if (check.anyGiven()) {
+            spec.set("healthCheck", check.applyTo(null));
+        }
+        JsonNode service = api().post(Services.PATH, spec);
+        if (format() == OutputFormat.table) {
+            out().println("Created service " + Services.describe(service) + ", id " + service.path("id").asString()
+                    + ", " + service.path("backends").size() + " backend(s)");
+            out().flush();
+        } else {
+            format().print(out(), service);
+        }
+    }
+}

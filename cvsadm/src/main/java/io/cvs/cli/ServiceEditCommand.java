@@ -1,0 +1,90 @@
+package io.cvs.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Changes some fields of a service with a JSON merge patch, guarded by the version it read. */
+@Command(name = "edit", description = {"Change some fields of a service; the others stay.",
+        "Example: cvsadm service edit web --label tier=front --remove-label team --check tcp --fall 2"})
+final class ServiceEditCommand extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "Name or id.")
+    private String reference;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Rename the service.")
+    private String newName;
+
+    @Option(names = "--vip", paramLabel = "VIP", description = "Move the service to this VIP.")
+    private String vip;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Move the service to this port.")
+    private Integer port;
+
+    @Option(names = "--protocol", paramLabel = "PROTO", description = "TCP or UDP.")
+    private String protocol;
+
+    @Option(names = "--label", paramLabel = "K=V", description = "Set a label (repeatable).")
+    private Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--remove-label", paramLabel = "K", description = "Remove a label (repeatable).")
+    private List<String> removedLabels = new ArrayList<>();
+
+    @Option(names = "--no-check", description = "Remove the health check: every backend is in rotation as weighted.")
+    private boolean noCheck;
+
+    @ArgGroup(exclusive = false, heading = "Health check (options not given keep their value):%n")
+    private HealthCheckOptions check = new HealthCheckOptions();
+
+    @Override
+    void run() {
+        if (noCheck && check.anyGiven()) {
+            throw new CliFailure(ExitCode.USAGE, "--no-check removes the check; give it without check options");
+        }
+        JsonNode service = services().byReference(reference);
+        ObjectNode patch = Json.JSON.createObjectNode();
+        if (newName != null) {
+            patch.put("name", newName);
+        }
+        if (vip != null) {
+            patch.put("vip", vip);
+        }
+        if (port != null) {
+            patch.put("port", port);
+        }
+        if (protocol != null) {
+            patch.put("protocol", protocol.toUpperCase(java.util.Locale.ROOT));
+        }
+        if (!labels.isEmpty() || !removedLabels.isEmpty()) {
+            ObjectNode labelPatch = patch.putObject("labels");
+            removedLabels.forEach(labelPatch::putNull);
+            labels.forEach(labelPatch::put);
+        }
+        if (noCheck) {
+            patch.putNull("healthCheck");
+        } else if (check.anyGiven()) {
+            JsonNode current = service.get("healthCheck");
+            patch.set("healthCheck", check.applyTo(current));
+        }
+        if (patch.isEmpty()) {
+            throw new CliFailure(ExitCode.USAGE, "nothing to change: give at least one option (see 'cvsadm service "
+                    + "edit --help')");
+        }
+        JsonNode edited = api().patch(Services.path(service), patch,
+                ApiClient.ifMatch(service.path("version").asLong()));
+        if (format() == OutputFormat.table) {
+            out().println("Edited service " + Services.describe(edited) + ", now version "
+                    + edited.path("version").asLong());
+            out().flush();
+        } else {
+            format().print(out(), edited);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.cvs.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What {@code apply} changes in each service, for people: the daemon says which services it creates, updates and
+ * deletes; this says how, comparing the exported state before with the file.
+ */
+final class StateDiff {
+
+    private final Map<String, JsonNode> current;
+    private final Map<String, JsonNode> wanted;
+
+    StateDiff(Map<String, JsonNode> current, Map<String, JsonNode> wanted) {
+        this.current = current;
+        this.wanted = wanted;
+    }
+
+    static String symbol(String kind) {
+        return switch (kind) {
+            case "created" -> "+";
+            case "updated" -> "~";
+            case "deleted" -> "-";
+            default -> "=";
+        };
+    }
+
+    String describe(String kind, String name) {
+        return switch (kind) {
+            case "created" -> summary(wanted.get(name));
+            case "deleted", "unchanged" -> summary(current.get(name));
+            default -> changes(current.get(name), wanted.get(name));
+        };
+    }
+
+    /** {@code 192.0.2.10:80/TCP, 2 backends}. */
+    private static String summary(JsonNode service) {
+        if (service == null) {
+            return "";
+        }
+        return address(service) + ", " + service.path("backends").size() + " backend(s)";
+    }
+
+    private static String changes(JsonNode before, JsonNode after) {
+        if (before == null || after == null) {
+            return "";
+        }
+        List<String> changes = new ArrayList<>();
+        if (!address(before).equals(address(after))) {
+            changes.add("address " + address(before) + " -> " + address(after));
+        }
+        Map<String, Integer> oldBackends = backends(before);
+        Map<String, Integer> newBackends = backends(after);
+        newBackends.forEach((key, weight) -> {
+            Integer old = oldBackends.get(key);
+            if (old == null) {
+                changes.add("+backend " + key + (weight == 1 ? "" : " weight " + weight));
+            } else if (!old.equals(weight)) {
+                changes.add("backend " + key + " weight " + old + " -> " + weight);
+            }
+        });
+        oldBackends.keySet().stream().filter(key -> !newBackends.containsKey(key))
+                .forEach(key -> changes.add("-backend " + key));
+        if (changes.isEmpty() && oldBackends.size() == newBackends.size()
+                && !List.copyOf(oldBackends.keySet()).equals(List.copyOf(newBackends.keySet()))) {
+            changes.add("backends reordered");
+        }
+        labels(before, after, changes);
+        check(before.path("healthCheck"), after.path("healthCheck"), changes);
+        return String.join(", ", changes);
+    }
+
+    private static void labels(JsonNode before, JsonNode after, List<String> changes) {
+        Map<String, String> old = labelMap(before);
+        Map<String, String> wanted = labelMap(after);
+        wanted.forEach((key, value) -> {
+            if (!Objects.equals(old.get(key), value)) {
+                changes.add("label " + key + "=" + value + (old.containsKey(key) ? " (was " + old.get(key) + ")" : ""));
+            }
+        });
+        old.keySet().stream().filter(key -> !wanted.containsKey(key)).forEach(key -> changes.add("-label " + key));
+    }
+
+    /** The file may leave out the check's defaults, which the export fills in: compare what the file states. */
+    private static void check(JsonNode before, JsonNode after, List<String> changes) {
+        if (before.isMissingNode() && after.isMissingNode()) {
+            return;
+        }
+        if (after.isMissingNode() || after.isNull()) {
+            changes.add("-check " + before.path("type").asString());
+            return;
+        }
+        if (before.isMissingNode()) {
+            changes.add("+check " + after.path("type").asString());
+            return;
+        }
+        after.properties().stream()
+                .filter(field -> !field.getValue().equals(before.path(field.getKey())))
+                .forEach(field -> changes.add("check " + field.getKey() + " " + before.path(field.getKey()).asString("-")
+                        + " -> " + field.getValue().asString()));
+    }
+
+    private static String address(JsonNode service) {
+        return service.path("vip").asString() + ":" + service.path("port").asString() + "/"
+                + service.path("protocol").asString();
+    }
+
+    private static Map<String, Integer> backends(JsonNode service) {
+        Map<String, Integer> backends = new LinkedHashMap<>();
+        service.path("backends").forEach(backend -> backends.put(Services.backendKey(backend),
+                backend.path("weight").asInt(1)));
+        return backends;
+    }
+
+    private static Map<String, String> labelMap(JsonNode service) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        service.path("labels").properties().forEach(label -> labels.put(label.getKey(), label.getValue().asString()));
+        return labels;
+    }
+}
