@@ -2,8 +2,8 @@
 # root. Both stages are Debian 12, the release cvs is built and tested on, so libcvsbpf.so finds at run time
 # the libbpf1 it was linked against at build time.
 
-# Stage 1: libcvsbpf (BPF objects, skeletons, libcvsbpf.so) and the daemon jar. The daemon's Maven build runs
-# make in libcvsbpf/ and puts libcvsbpf.so into the jar, so `mvn package` builds both (daemon/pom.xml).
+# Stage 1: libcvsbpf (BPF objects, skeletons, libcvsbpf.so), the daemon jar and cvsadm's. The daemon's Maven
+# build runs make in libcvsbpf/ and puts libcvsbpf.so into the jar, so `mvn package` builds all (daemon/pom.xml).
 FROM debian:12.11-slim AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -17,6 +17,8 @@ COPY libcvsbpf/include libcvsbpf/include
 COPY libcvsbpf/src libcvsbpf/src
 COPY daemon/pom.xml daemon/
 COPY daemon/src/main daemon/src/main
+COPY cvsadm/pom.xml cvsadm/
+COPY cvsadm/src/main cvsadm/src/main
 # The tests need root, bpffs and cgroups that an image build does not have; scripts/test runs them.
 RUN mvn -B -ntp -q -DskipTests package
 
@@ -29,6 +31,9 @@ WORKDIR /opt/cvs
 # scripts/daemon expects the repository's layout: the jar in daemon/target, the script in scripts/.
 COPY --from=build /src/daemon/target/cvs-daemon.jar daemon/target/cvs-daemon.jar
 COPY scripts/daemon scripts/daemon
+# The client, for `docker-compose exec cvs scripts/cvsadm list` (it needs the token: --token-file or CVS_TOKEN).
+COPY --from=build /src/cvsadm/target/cvsadm.jar cvsadm/target/cvsadm.jar
+COPY scripts/cvsadm scripts/cvsadm
 # Extract the jar and make its class data archive now, so that a container starts as fast as scripts/run does.
 RUN ["scripts/daemon", "--prepare"]
 # Root on purpose: creating and pinning maps, loading and attaching the socket-LB programs to the host's

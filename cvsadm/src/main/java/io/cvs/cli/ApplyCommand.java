@@ -49,7 +49,7 @@ final class ApplyCommand extends ApiCommand {
         for (String kind : List.of("created", "updated", "deleted", "unchanged")) {
             for (JsonNode ref : result.path(kind)) {
                 String name = ref.path("name").asString();
-                table.row(StateDiff.symbol(kind), name, diff.describe(kind, name));
+                table.row(StateDiff.symbol(kind) + " " + name, diff.describe(kind, name));
             }
         }
         table.print(out());

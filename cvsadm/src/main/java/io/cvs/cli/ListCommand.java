@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 
@@ -17,8 +19,9 @@ import tools.jackson.databind.node.ArrayNode;
         "Example: cvsadm list 192.0.2.10"})
 final class ListCommand extends ApiCommand {
 
-    @Parameters(paramLabel = "VIP[:PORT[/PROTO]]", arity = "0..*", converter = Endpoint.Converter.class)
-    private List<Endpoint> endpoints = new ArrayList<>();
+    /** Parsed in {@link #run}: picocli reports a bad one of several positionals only as "unmatched". */
+    @Parameters(paramLabel = "VIP[:PORT[/PROTO]]", arity = "0..*")
+    private List<String> endpoints = new ArrayList<>();
 
     @Override
     void run() {
@@ -59,7 +62,14 @@ final class ListCommand extends ApiCommand {
             return services().all();
         }
         Map<String, JsonNode> byId = new LinkedHashMap<>();
-        for (Endpoint endpoint : endpoints) {
+        for (String typed : endpoints) {
+            Endpoint endpoint;
+            try {
+                endpoint = Endpoint.parse(typed);
+            } catch (TypeConversionException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for VIP[:PORT[/PROTO]]: "
+                        + e.getMessage());
+            }
             services().matching(Services.filters(endpoint))
                     .forEach(service -> byId.putIfAbsent(service.path("id").asString(), service));
         }

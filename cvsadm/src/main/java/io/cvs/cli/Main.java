@@ -19,6 +19,7 @@ public final class Main {
     /** The whole command line for a host; tests set their own out and err and call {@code execute}. */
     static CommandLine commandLine(Host host) {
         CommandLine commandLine = new CommandLine(new Cvsadm(host));
+        addHelpOptions(commandLine);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             PrintWriter err = command.getErr();
@@ -34,5 +35,15 @@ public final class Main {
             return ExitCode.UNEXPECTED;
         });
         return commandLine;
+    }
+
+    /** -h/--help (and -V) on every subcommand, so that {@code cvsadm push --help} works; help has its own. */
+    private static void addHelpOptions(CommandLine commandLine) {
+        commandLine.getSubcommands().forEach((name, subcommand) -> {
+            if (!(subcommand.getCommand() instanceof CommandLine.HelpCommand)) {
+                subcommand.getCommandSpec().mixinStandardHelpOptions(true);
+                addHelpOptions(subcommand);
+            }
+        });
     }
 }

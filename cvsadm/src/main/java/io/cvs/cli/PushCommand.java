@@ -46,7 +46,7 @@ final class PushCommand extends ApiCommand {
                         + ", not " + name + "; leave out --name to add to it");
             }
             api().post(Services.path(found) + "/backends", added);
-            service = api().get(Services.path(found));
+            service = format() == OutputFormat.table ? found : api().get(Services.path(found));
             say("Added backend " + Services.backendKey(added) + " to service " + Services.describe(service));
         }
         if (format() != OutputFormat.table) {

@@ -31,7 +31,7 @@ class ServiceCommandsTest {
     void addsAServiceWithBackendsLabelsAndACheck() {
         Cli cli = Cli.against(daemon, home);
         Cli.Run add = cli.run("service", "add", "web", "192.0.2.10:80", "--backend", "127.0.0.1:8080",
-                "--backend", "127.0.0.2:8080/2", "--label", "app=web", "--label", "team=edge", "--check", "http",
+                "--backend", "127.0.0.1:8081/2", "--label", "app=web", "--label", "team=edge", "--check", "http",
                 "--check-path", "/healthz", "--check-interval", "500", "--check-timeout", "200", "--rise", "1",
                 "--fall", "2", "--when-all-down", "fail-closed");
         assertThat(add.exitCode()).as(add.toString()).isZero();
@@ -52,7 +52,7 @@ class ServiceCommandsTest {
         Cli.Run show = cli.run("service", "show", "web");
         assertThat(show.out()).contains("Name:     web", "Address:  192.0.2.10:80/TCP", "Labels:   app=web,team=edge",
                 "Check:    HTTP GET /healthz (200-399) every 500 ms, timeout 200 ms, rise 1, fall 2, when all down "
-                        + "FAIL_CLOSED", "127.0.0.2:8080       2");
+                        + "FAIL_CLOSED", "127.0.0.1:8081       2");
     }
 
     @Test

@@ -90,6 +90,21 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
+    /** Whether probes still run: false once closed, or after the probe loop failed (it logged why). */
+    public boolean probing() {
+        return loopThread.isAlive();
+    }
+
+    /** How many backends are probed. */
+    public int targets() {
+        return targets.size();
+    }
+
+    /** Probes in flight now. */
+    public int inFlight() {
+        return loop.inFlight();
+    }
+
     /** The backend's health now, or empty when it is not probed. */
     public Optional<BackendHealth> health(TargetKey key) {
         Target target = targets.get(key);
@@ -126,10 +141,23 @@ public final class HealthMonitor implements AutoCloseable {
         } else {
             log.warn("Backend {} is down: {} ({} failed in a row)", key, health.lastResult(), health.failuresInRow());
         }
+        call(key, health.up(), health.lastResult());
+        // update() replaced the target during the call, maybe giving the new one the listener's state from before
+        // it: say the new target's state, so the listener does not stay behind until its next change
+        Target successor = target.removed ? targets.get(key) : null;
+        if (successor != null && successor.health.up() != health.up()) {
+            BackendHealth now = successor.health;
+            log.info("Backend {} is {} again: its check changed while it went {}", key, now.up() ? "up" : "down",
+                    health.up() ? "up" : "down");
+            call(key, now.up(), now.lastResult() == null ? "check changed" : now.lastResult());
+        }
+    }
+
+    private void call(TargetKey key, boolean up, String reason) {
         try {
-            listener.changed(key, health.up(), health.lastResult());
+            listener.changed(key, up, reason);
         } catch (RuntimeException e) {
-            log.error("The health listener failed on {} going {}", key, health.up() ? "up" : "down", e);
+            log.error("The health listener failed on {} going {}", key, up ? "up" : "down", e);
         }
     }
 

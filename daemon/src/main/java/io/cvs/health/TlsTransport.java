@@ -10,8 +10,9 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
 /**
- * TLS over a non-blocking channel with an {@link SSLEngine}, on the probe loop's thread (its delegated tasks too:
- * a handshake costs about a millisecond of CPU, which is why HTTPS checks cost more than HTTP ones). Buffers:
+ * TLS over a non-blocking channel with an {@link SSLEngine}, on the probe loop's thread, its delegated tasks too:
+ * key exchange and certificate parsing make an HTTPS check cost several times an HTTP one (not measured here;
+ * bench-health covers TCP and HTTP), less where the backend lets the context's session cache resume. Buffers:
  * {@code netIn} and {@code netOut} hold TLS records and are kept ready to read from (position to limit is what is
  * pending); {@code appIn} holds decrypted bytes and is kept ready to write into. The connection is never closed
  * with close_notify: the probe resets it, as it does a plain one.

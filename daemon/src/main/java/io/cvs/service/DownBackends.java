@@ -59,10 +59,24 @@ final class DownBackends {
         return inRotation;
     }
 
-    /** Whether every backend that has weight is down (or the service has none with weight). */
+    /**
+     * Whether the service has backends with weight and every one of them is down: when its policy decides. A
+     * service drained by configuration (no backend with weight) is not "all down".
+     */
     boolean allDown(Service service) {
-        return service.content().healthCheck() != null && service.backends().stream()
-                .noneMatch(b -> b.weight() > 0 && !isDown(service.id(), BackendKey.of(b)));
+        if (service.content().healthCheck() == null) {
+            return false;
+        }
+        boolean anyWeighted = false;
+        for (Backend b : service.backends()) {
+            if (b.weight() > 0) {
+                anyWeighted = true;
+                if (!isDown(service.id(), BackendKey.of(b))) {
+                    return false;
+                }
+            }
+        }
+        return anyWeighted;
     }
 
     /** With one backend's new state; this same object when nothing changed. */

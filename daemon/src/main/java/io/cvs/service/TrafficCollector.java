@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-service and per-backend series of {@code /actuator/prometheus}, built at each scrape by one walk over the
  * published services with one counter read per service (80,000 backends as 80,000 Micrometer meters would cost
- * their memory and one map read each), and label sets made once per published table ({@link TrafficLabels}). Registered on the Prometheus registry that Micrometer's registry writes to
- * and that the actuator endpoint scrapes. The series are bounded by configuration, never by clients: labels
+ * their memory and one map read each), and label sets made once per published table ({@link TrafficLabels}).
+ * Registered on the Prometheus registry that Micrometer's registry writes to and that the actuator endpoint scrapes. The series are bounded by configuration, never by clients: labels
  * {@code service} (its name), {@code vip} ({@code 192.0.2.10:80/TCP}) and {@code backend} ({@code 10.0.0.1:8080}).
  *
  * <p>What each datapath counts (cvs_abi.h, struct cvs_backend_stats), and so what is reported:

@@ -9,7 +9,6 @@ import io.cvs.datapath.bpf.OpenMode;
 import io.cvs.datapath.bpf.Protocol;
 import io.cvs.datapath.bpf.ServiceInfo;
 import io.cvs.datapath.bpf.ServiceKey;
-import io.cvs.journal.TestJournals;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
@@ -48,10 +47,8 @@ class ForwardingThroughTheVipTest {
     private int port;
 
     @DynamicPropertySource
-    static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
-        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("forwarding").toString());
-        properties.add("cvs.bpf.pin-dir", () -> host().pinDir().toString());
-        properties.add("cvs.bpf.cgroup", () -> host().cgroup().toString());
+    static void daemonProperties(DynamicPropertyRegistry properties) {
+        SandboxHost.daemonProperties(properties, ForwardingThroughTheVipTest.class);
     }
 
     private static SandboxHost.Environment host() {

@@ -2,7 +2,6 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.journal.TestJournals;
 import io.cvs.metrics.PrometheusText;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,10 +43,8 @@ class HealthChecksEndToEndTest {
     private int port;
 
     @DynamicPropertySource
-    static void pinDirAndCgroup(DynamicPropertyRegistry properties) {
-        properties.add("cvs.journal.dir", () -> TestJournals.freshDir("health-e2e").toString());
-        properties.add("cvs.bpf.pin-dir", () -> host().pinDir().toString());
-        properties.add("cvs.bpf.cgroup", () -> host().cgroup().toString());
+    static void daemonProperties(DynamicPropertyRegistry properties) {
+        SandboxHost.daemonProperties(properties, HealthChecksEndToEndTest.class);
     }
 
     private static SandboxHost.Environment host() {

@@ -1,6 +1,7 @@
 package io.cvs.e2e;
 
 import io.cvs.BpfDaemonHome;
+import io.cvs.journal.TestJournals;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The host side of an end-to-end test class: its pin directory, its cgroup and its {@link Sandbox}, made before the
@@ -47,6 +49,16 @@ final class SandboxHost implements BeforeAllCallback, AfterAllCallback {
             throw new IllegalStateException(testClass.getSimpleName() + " is not extended with SandboxHost");
         }
         return environment;
+    }
+
+    /**
+     * The daemon's properties for a test class: a fresh journal, and the pin directory and cgroup of its
+     * environment (read when Spring starts the daemon, after {@link #beforeAll} made them).
+     */
+    static void daemonProperties(DynamicPropertyRegistry properties, Class<?> testClass) {
+        properties.add("cvs.journal.dir", () -> TestJournals.freshDir(testClass.getSimpleName()).toString());
+        properties.add("cvs.bpf.pin-dir", () -> of(testClass).pinDir().toString());
+        properties.add("cvs.bpf.cgroup", () -> of(testClass).cgroup().toString());
     }
 
     @Override

@@ -3,22 +3,11 @@ package io.cvs.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class HttpProbeTest {
-
-    private final RecordingListener listener = new RecordingListener();
-    private final HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), listener,
-            new SimpleMeterRegistry());
-
-    @AfterEach
-    void close() {
-        monitor.close();
-    }
+class HttpProbeTest extends MonitorTestBase {
 
     @Test
     void followsTheStatusOfThePathItAsksFor() throws Exception {

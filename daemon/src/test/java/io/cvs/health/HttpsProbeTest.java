@@ -4,31 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS checks do not verify the backend's certificate (HAProxy's check-ssl verify none). */
-class HttpsProbeTest {
+class HttpsProbeTest extends MonitorTestBase {
 
     @TempDir
     Path keys;
-
-    private final RecordingListener listener = new RecordingListener();
-    private final HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), listener,
-            new SimpleMeterRegistry());
-
-    @AfterEach
-    void close() {
-        monitor.close();
-    }
 
     @Test
     void aBackendWithASelfSignedCertificateForAnotherNamePasses() throws Exception {

@@ -3,7 +3,6 @@ package io.cvs.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -12,19 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class UdpProbeTest {
-
-    private final RecordingListener listener = new RecordingListener();
-    private final HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), listener,
-            new SimpleMeterRegistry());
-
-    @AfterEach
-    void close() {
-        monitor.close();
-    }
+class UdpProbeTest extends MonitorTestBase {
 
     @Test
     void aReplyStartingWithTheExpectedBytesPasses() throws Exception {

@@ -7,19 +7,11 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class UpdateTest {
-
-    private final RecordingListener listener = new RecordingListener();
-    private final HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), listener,
-            new SimpleMeterRegistry());
-
-    @AfterEach
-    void close() {
-        monitor.close();
-    }
+class UpdateTest extends MonitorTestBase {
 
     @Test
     void keepsUnchangedTargetsRestartsChangedOnesAndForgetsRemovedOnes() throws Exception {
@@ -34,11 +26,12 @@ class UpdateTest {
                     .of(kept, changed, removed).stream().allMatch(target -> listener.of(target.key()).size() == 1));
             BackendHealth keptBefore = monitor.health(kept.key()).orElseThrow();
 
-            // c would go down at its next probe, if it had one
-            backend.status("/c", 503);
             ProbeTarget changedNow = new ProbeTarget(changed.key(), check("/b2"), false);
             monitor.update(List.of(kept, changedNow));
             long updated = System.nanoTime();
+            // c would go down at its next probe, if it had one (set after the update: a probe of c that ran just
+            // before it may rightly have reported the 503 already)
+            backend.status("/c", 503);
 
             BackendHealth restarted = monitor.health(changed.key()).orElseThrow();
             assertThat(restarted.up()).isFalse();
@@ -81,6 +74,39 @@ class UpdateTest {
             assertThat(monitor.health(other.key())).isEmpty();
             await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
                     .until(() -> monitor.health(probed.key()).orElseThrow().successesInRow() >= 3);
+        }
+    }
+
+    @Test
+    void aCallUnderWayWhileTheCheckChangesIsFollowedByTheNewTargetsState() throws Exception {
+        CountDownLatch inCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingListener calls = new RecordingListener();
+        HealthListener slow = (key, up, reason) -> {
+            calls.changed(key, up, reason);
+            inCall.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (HttpBackend backend = HttpBackend.plain().status("/good", 200);
+                HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), slow,
+                        new SimpleMeterRegistry())) {
+            TargetKey key = Checks.key("web", "127.0.0.1", backend.port());
+            monitor.update(List.of(new ProbeTarget(key, Checks.http("/missing").build(), true)));
+            assertThat(inCall.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // the write path fixes the check while the listener is still being told "down", so it passes the state
+            // it holds, up, as the new target's
+            monitor.update(List.of(new ProbeTarget(key, Checks.http("/good").build(), true)));
+            release.countDown();
+
+            await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
+                    .until(() -> calls.of(key).size() == 2);
+            assertThat(calls.of(key)).extracting(RecordingListener.Change::up).containsExactly(false, true);
+            assertThat(monitor.health(key).orElseThrow().up()).isTrue();
         }
     }
 

@@ -85,6 +85,15 @@ class HealthInTheWritePathTest {
     }
 
     @Test
+    void aServiceDrainedByConfigurationIsNotAllDown() {
+        Service drained = registry.create(draft("FAIL_CLOSED", "UP", 0, 0));
+        registry.healthChanged(drained.id(), key(1), false);
+
+        assertThat(weightsInMaps(drained)).containsExactly(0, 0);
+        assertThat(registry.down().allDown(registry.get(drained.id()))).isFalse();
+    }
+
+    @Test
     void newBackendsStartInTheCheckInitialState() {
         Service web = registry.create(draft("FAIL_CLOSED", "DOWN", 1, 1));
         assertThat(weightsInMaps(web)).containsExactly(0, 0);
