@@ -90,31 +90,26 @@ class JournalFilesTest {
     @MethodSource("corruption")
     void damageFollowedByValidRecordsRefusesToStartAndSaysHowToRepair(String name, Damage damage, int badFrame)
             throws IOException {
-        Path dir = TestJournals.freshDir("corrupt");
-        List<Integer> starts = writeRecords(dir);
-        Path segment = onlySegment(dir);
-        byte[] damaged = damage.apply(Files.readAllBytes(segment), starts);
-        Files.write(segment, damaged);
-        int offset = badFrame < 0 ? 0 : starts.get(badFrame);
+        Damaged journal = Damaged.write("corrupt", damage);
+        int offset = badFrame < 0 ? 0 : journal.starts().get(badFrame);
 
-        assertThatThrownBy(() -> Journal.open(dir, TestJournals.DEFAULTS))
+        assertThatThrownBy(() -> Journal.open(journal.dir(), TestJournals.DEFAULTS))
                 .isInstanceOfSatisfying(JournalException.class, e -> {
-                    assertThat(e.getMessage()).contains(segment.toString(), "damaged at byte " + offset,
+                    assertThat(e.getMessage()).contains(journal.segment().toString(), "damaged at byte " + offset,
                             "followed by valid records");
-                    assertThat(e.action()).contains("--cvs.journal.repair=true", "Back up " + dir);
+                    assertThat(e.action()).contains("--cvs.journal.repair=true", "Back up " + journal.dir());
                 });
-        assertThat(Files.readAllBytes(segment)).as("refusing changes nothing").isEqualTo(damaged);
+        assertThat(Files.readAllBytes(journal.segment())).as("refusing changes nothing")
+                .isEqualTo(journal.bytes());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corruption")
     void repairSetsTheFileAsideAndKeepsTheRecordsBeforeTheDamage(String name, Damage damage, int badFrame)
             throws IOException {
-        Path dir = TestJournals.freshDir("repair");
-        List<Integer> starts = writeRecords(dir);
-        Path segment = onlySegment(dir);
-        byte[] damaged = damage.apply(Files.readAllBytes(segment), starts);
-        Files.write(segment, damaged);
+        Damaged damagedJournal = Damaged.write("repair", damage);
+        Path dir = damagedJournal.dir();
+        byte[] damaged = damagedJournal.bytes();
 
         try (Journal journal = Journal.open(dir, new JournalOptions(10_000, 1 << 20, true))) {
             assertThat(payloads(journal)).isEqualTo(RECORDS.subList(0, Math.max(badFrame, 0)));
@@ -227,6 +222,19 @@ class JournalFilesTest {
 
     private static int frameLength(String payload) {
         return Frames.FRAME_PREFIX_BYTES + Frames.BODY_MIN + payload.length();
+    }
+
+    /** A journal of the three records whose one segment now holds damaged bytes; starts are the frames' offsets. */
+    private record Damaged(Path dir, Path segment, List<Integer> starts, byte[] bytes) {
+
+        static Damaged write(String name, Damage damage) throws IOException {
+            Path dir = TestJournals.freshDir(name);
+            List<Integer> starts = writeRecords(dir);
+            Path segment = onlySegment(dir);
+            byte[] damaged = damage.apply(Files.readAllBytes(segment), starts);
+            Files.write(segment, damaged);
+            return new Damaged(dir, segment, starts, damaged);
+        }
     }
 
     private static void withJournal(Path dir, Consumer<Journal> use) {

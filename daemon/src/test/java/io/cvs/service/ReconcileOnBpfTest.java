@@ -78,7 +78,7 @@ class ReconcileOnBpfTest {
         ServiceKey foreign = draft("stale", "192.0.2.99", "10.9.0.1", 1).key();
         Map<String, String> dbBefore = entriesOf(db);
 
-        Bpftool.delete(pinDir.resolve("cvs_svc_v1"), serviceEntryKey(serviceId(web.key())));
+        Bpftool.delete(pinDir.resolve("cvs_svc_v1"), Bpftool.serviceEntryKey(pinDir, serviceId(web.key())));
         alterFirstSlot(api);
         alterBackendPort(dns);
         datapath.apply(foreign, List.of(new Backend(ip("10.9.0.1"), 80, 1)));
@@ -111,24 +111,24 @@ class ReconcileOnBpfTest {
     /** The service's generation word and its current selection slots, as bpftool dumps them. */
     private Map<String, String> entriesOf(Service service) throws Exception {
         int id = serviceId(service.key());
-        byte[] word = Bpftool.dump(pinDir.resolve("cvs_gen_v1")).stream().filter(e -> index(e.key()) == id)
+        byte[] word = Bpftool.dump(pinDir.resolve("cvs_gen_v1")).stream().filter(e -> Bpftool.u32(e.key()) == id)
                 .findFirst().orElseThrow().value();
         int first = firstSlot(id, word);
         ByteBuffer slots = ByteBuffer.allocate(SMALL.tableSlots() * 4);
         Bpftool.dump(pinDir.resolve("cvs_sel_v1")).stream()
-                .filter(e -> index(e.key()) >= first && index(e.key()) < first + SMALL.tableSlots())
+                .filter(e -> Bpftool.u32(e.key()) >= first && Bpftool.u32(e.key()) < first + SMALL.tableSlots())
                 .forEach(e -> slots.put(e.value()));
         return Map.of("word", HexFormat.of().formatHex(word), "slots", HexFormat.of().formatHex(slots.array()));
     }
 
     private void alterFirstSlot(Service service) throws Exception {
         int id = serviceId(service.key());
-        byte[] word = Bpftool.dump(pinDir.resolve("cvs_gen_v1")).stream().filter(e -> index(e.key()) == id)
+        byte[] word = Bpftool.dump(pinDir.resolve("cvs_gen_v1")).stream().filter(e -> Bpftool.u32(e.key()) == id)
                 .findFirst().orElseThrow().value();
         int first = firstSlot(id, word);
-        byte[] last = Bpftool.dump(pinDir.resolve("cvs_sel_v1")).stream().filter(e -> index(e.key()) == first + 1)
+        byte[] last = Bpftool.dump(pinDir.resolve("cvs_sel_v1")).stream().filter(e -> Bpftool.u32(e.key()) == first + 1)
                 .findFirst().orElseThrow().value();
-        Bpftool.update(pinDir.resolve("cvs_sel_v1"), le(first), last);
+        Bpftool.update(pinDir.resolve("cvs_sel_v1"), Bpftool.u32Key(first), last);
     }
 
     /** Rewrites the port of the service's only backend record (cvs_be_v1: addr, port, ...). */
@@ -154,27 +154,14 @@ class ReconcileOnBpfTest {
         byte[] raw = ByteBuffer.allocate(8).put(key.vip().getAddress()).putShort((short) key.port())
                 .put((byte) key.protocol().number()).put((byte) 0).array();
         return Bpftool.dump(pinDir.resolve("cvs_svc_v1")).stream()
-                .filter(e -> Arrays.equals(e.key(), raw)).mapToInt(e -> index(e.value()))
+                .filter(e -> Arrays.equals(e.key(), raw)).mapToInt(e -> Bpftool.u32(e.value()))
                 .findFirst().orElseThrow();
-    }
-
-    private byte[] serviceEntryKey(int serviceId) throws Exception {
-        return Bpftool.dump(pinDir.resolve("cvs_svc_v1")).stream().filter(e -> index(e.value()) == serviceId)
-                .findFirst().orElseThrow().key();
     }
 
     /** Slot 0 of the service's current half (cvs_abi.h: (id * 2 + half) * slots). */
     private static int firstSlot(int id, byte[] word) {
-        int half = ByteBuffer.wrap(word).order(ByteOrder.LITTLE_ENDIAN).getInt(0) & 1;
+        int half = Bpftool.u32(word) & 1;
         return (id * 2 + half) * SMALL.tableSlots();
-    }
-
-    private static int index(byte[] bytes) {
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-    }
-
-    private static byte[] le(int value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
     }
 
     private static Inet4Address ip(String literal) throws Exception {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +69,23 @@ public final class Bpftool {
         List<String> arguments = new ArrayList<>(List.of("map", "delete", "pinned", pinnedMap.toString()));
         arguments.addAll(hex("key", key));
         run(arguments.toArray(String[]::new));
+    }
+
+    /** The first __u32 of a raw key or value (an array index, a service id), in the host's little-endian order. */
+    public static int u32(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    }
+
+    /** The raw key of an array map's entry: a __u32 index in the host's little-endian order. */
+    public static byte[] u32Key(int index) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(index).array();
+    }
+
+    /** The raw key of the cvs_svc_v1 entry of the map set at mapSet that names this service id. */
+    public static byte[] serviceEntryKey(Path mapSet, int serviceId) throws IOException, InterruptedException {
+        return dump(mapSet.resolve("cvs_svc_v1")).stream().filter(entry -> u32(entry.value()) == serviceId)
+                .findFirst().orElseThrow(() -> new AssertionError("no service id " + serviceId + " in " + mapSet))
+                .key();
     }
 
     /**

@@ -5,8 +5,6 @@ import static io.cvs.datapath.bpf.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -40,7 +38,7 @@ class DriftRepairTest {
             maps.upsert(API, API_BACKENDS);
             int webId = maps.get(WEB).orElseThrow().id();
 
-            Bpftool.delete(root.resolve("cvs_svc_v1"), serviceEntryKey(root, webId));
+            Bpftool.delete(root.resolve("cvs_svc_v1"), Bpftool.serviceEntryKey(root, webId));
             assertThat(maps.usage()).as("before resync, the writer still counts what it wrote")
                     .isEqualTo(new Usage(SMALL, 2, 3));
 
@@ -65,10 +63,10 @@ class DriftRepairTest {
             ServiceInfo web = maps.get(WEB).orElseThrow();
             int firstSlot = (web.id() * 2 + (web.generation() & 1)) * SMALL.tableSlots();
             byte[] secondBackend = Bpftool.dump(root.resolve("cvs_sel_v1")).stream()
-                    .filter(entry -> index(entry.key()) == firstSlot + 3)
+                    .filter(entry -> Bpftool.u32(entry.key()) == firstSlot + 3)
                     .findFirst().orElseThrow().value();
 
-            Bpftool.update(root.resolve("cvs_sel_v1"), indexKey(firstSlot), secondBackend);
+            Bpftool.update(root.resolve("cvs_sel_v1"), Bpftool.u32Key(firstSlot), secondBackend);
 
             assertThat(maps.consistent(WEB)).isFalse();
             assertThat(maps.consistent(API)).as("another service").isTrue();
@@ -99,21 +97,5 @@ class DriftRepairTest {
                     e -> assertThat(e.errnoName()).isEqualTo("EROFS"));
             writer.resync();
         }
-    }
-
-    /** The raw key of the cvs_svc_v1 entry that names this service id. */
-    private static byte[] serviceEntryKey(Path root, int serviceId) throws Exception {
-        return Bpftool.dump(root.resolve("cvs_svc_v1")).stream()
-                .filter(entry -> index(entry.value()) == serviceId)
-                .findFirst().orElseThrow().key();
-    }
-
-    /** The first __u32 of a key or value, in the host's (little-endian) order. */
-    private static int index(byte[] bytes) {
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-    }
-
-    private static byte[] indexKey(int index) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(index).array();
     }
 }
