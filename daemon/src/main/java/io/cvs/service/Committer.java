@@ -63,7 +63,8 @@ final class Committer implements AutoCloseable {
 
     /**
      * Told, on this thread, what is durable and which backends are down: once when registered, after the first
-     * reconcile read health back from the maps, and after every batch of writes (not after each verdict).
+     * reconcile read health back from the maps, and after every batch of writes that changed a service with a
+     * health check, before or after (not after each verdict).
      */
     interface HealthListener {
         void changed(ServiceTable durable, DownBackends down);
@@ -181,7 +182,7 @@ final class Committer implements AutoCloseable {
                 continue;
             }
             if (first instanceof AnnounceTargets) {
-                healthListener.changed(durable, down);
+                notifyHealth();
                 continue;
             }
             batch.clear();
@@ -226,12 +227,14 @@ final class Committer implements AutoCloseable {
             return;
         }
         metrics.batch(batch.size());
+        boolean checksChanged = false;
         for (Write write : batch) {
             // A write's own steps start where the write before it ended; after a failed apply the maps are
             // elsewhere, so the steps are worked out from what they hold.
             Transition steps = applied == durable ? write.transition()
                     : Transition.between(applied.services(), write.target().services());
             durable = write.target();
+            checksChanged |= steps.touchesHealthChecks();
             steps.forEachChange((before, after) -> down = down.admit(before, after));
             try {
                 applier.apply(steps, this::effective);
@@ -244,7 +247,11 @@ final class Committer implements AutoCloseable {
                 write.done().completeExceptionally(e);
             }
         }
-        notifyHealth();
+        if (checksChanged) {
+            // The probe targets are every backend of every checked service: only a batch that changed such a
+            // service can change them, and recomputing them walks all checked backends.
+            notifyHealth();
+        }
         if (journal.snapshotDue()) {
             ServiceTable state = durable;
             journal.snapshot(() -> JournalCodec.state(state.services()));

@@ -85,6 +85,15 @@ final class Transition {
         return new Transition(List.of(new Step(service.key(), service, service)));
     }
 
+    /** Whether a step changes a service that has a health check, or had one: the probe targets may differ. */
+    boolean touchesHealthChecks() {
+        return steps.stream().anyMatch(step -> hasCheck(step.before()) || hasCheck(step.after()));
+    }
+
+    private static boolean hasCheck(Service service) {
+        return service != null && service.content().healthCheck() != null;
+    }
+
     /** Calls back with each service the steps change (before null: created; after null: removed). */
     void forEachChange(BiConsumer<Service, Service> change) {
         steps.forEach(step -> change.accept(step.before(), step.after()));
