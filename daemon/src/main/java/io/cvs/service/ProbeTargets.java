@@ -2,15 +2,26 @@ package io.cvs.service;
 
 import io.cvs.datapath.bpf.Backend;
 import io.cvs.health.HealthCheck;
+import io.cvs.health.HealthMonitor;
+import io.cvs.health.HealthProperties;
 import io.cvs.health.ProbeTarget;
 import io.cvs.health.TargetKey;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the health monitor probes: every backend of every service that has a check. */
+/** What the health monitor probes (every backend of every service that has a check), and the monitor wired so. */
 final class ProbeTargets {
 
     private ProbeTargets() {
+    }
+
+    /** A monitor of the registry's services: told their targets by its committer, its verdicts sent back there. */
+    static HealthMonitor monitor(ServiceRegistry registry, HealthProperties properties, MeterRegistry meters) {
+        HealthMonitor monitor = new HealthMonitor(properties, (key, up, reason) -> registry.healthChanged(
+                key.serviceId(), new BackendKey(key.address(), key.port()), up), meters);
+        registry.listenToHealth((durable, down) -> monitor.update(of(durable, down)));
+        return monitor;
     }
 
     /**

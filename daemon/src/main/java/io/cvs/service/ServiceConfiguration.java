@@ -33,10 +33,7 @@ class ServiceConfiguration {
      */
     @Bean
     HealthMonitor healthMonitor(HealthProperties properties, ServiceRegistry registry, MeterRegistry meters) {
-        HealthMonitor monitor = new HealthMonitor(properties, (key, up, reason) -> registry.healthChanged(
-                key.serviceId(), new BackendKey(key.address(), key.port()), up), meters);
-        registry.listenToHealth((durable, down) -> monitor.update(ProbeTargets.of(durable, down)));
-        return monitor;
+        return ProbeTargets.monitor(registry, properties, meters);
     }
 
     /**

@@ -64,13 +64,10 @@ class ServiceControllersTest {
             return new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30));
         }
 
-        /** The real monitor; these services have no checks, so it probes nothing. */
+        /** The real monitor, wired as the daemon wires it; these services have no checks, so it probes nothing. */
         @Bean
         HealthMonitor healthMonitor(ServiceRegistry registry) {
-            HealthMonitor monitor = new HealthMonitor(new HealthProperties(1000, 0.1), (key, up, reason) -> { },
-                    new SimpleMeterRegistry());
-            registry.listenToHealth((durable, down) -> monitor.update(ProbeTargets.of(durable, down)));
-            return monitor;
+            return ProbeTargets.monitor(registry, new HealthProperties(1000, 0.1), new SimpleMeterRegistry());
         }
 
         @Bean
