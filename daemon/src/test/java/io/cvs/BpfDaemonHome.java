@@ -1,9 +1,7 @@
 package io.cvs;
 
-import io.cvs.datapath.bpf.BpfEnvironment;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.OpenMode;
+import io.cvs.datapath.bpf.BpfDatapath;
+import io.cvs.testing.BpfEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +30,7 @@ public final class BpfDaemonHome {
     public static void undo(Path pinDir, Path cgroup) throws IOException {
         try {
             if (pinDir != null && Files.exists(pinDir)) {
-                try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.EXISTING)) {
-                    maps.detachSocketLb();
-                }
-                MapSet.destroy(pinDir);
+                BpfDatapath.uninstall(pinDir);
             }
         } finally {
             if (cgroup != null) {

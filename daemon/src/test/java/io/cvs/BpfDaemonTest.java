@@ -2,9 +2,8 @@ package io.cvs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.Bpftool;
-import io.cvs.datapath.bpf.MapSet;
 import io.cvs.journal.TestJournals;
+import io.cvs.testing.Bpftool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

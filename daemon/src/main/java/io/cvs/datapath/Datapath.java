@@ -1,8 +1,5 @@
 package io.cvs.datapath;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceCounters;
-import io.cvs.datapath.bpf.ServiceKey;
 import java.util.List;
 import java.util.Optional;
 

@@ -51,7 +51,7 @@ public final class DatapathException extends ErrorResponseException {
         this(reason, reason.problem.problem(detail), null);
     }
 
-    DatapathException(Reason reason, String detail, Throwable cause) {
+    public DatapathException(Reason reason, String detail, Throwable cause) {
         this(reason, reason.problem.problem(detail), cause);
     }
 

@@ -1,11 +1,5 @@
 package io.cvs.datapath;
 
-import io.cvs.datapath.bpf.MapIds;
-import io.cvs.datapath.bpf.ModuleStatus;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.SocketLbProgram;
-import io.cvs.datapath.bpf.SocketLbStatus;
-import io.cvs.datapath.bpf.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,13 +1,12 @@
 package io.cvs.datapath;
 
-import io.cvs.datapath.bpf.Backend;
 import java.net.Inet4Address;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** A backend's identity within a service: address and port, whatever its weight. */
-record Endpoint(Inet4Address address, int port) {
+public record Endpoint(Inet4Address address, int port) {
 
     static Endpoint of(Backend backend) {
         return new Endpoint(backend.address(), backend.port());
@@ -23,7 +22,7 @@ record Endpoint(Inet4Address address, int port) {
      * How many backends of desired are not in current, each needing a free backend id: the maps write a new set
      * beside the one it replaces, so the ids of removed backends come back only after the change.
      */
-    static int fresh(List<Backend> desired, List<Backend> current) {
+    public static int fresh(List<Backend> desired, List<Backend> current) {
         Set<Endpoint> kept = of(current);
         return (int) desired.stream().filter(b -> !kept.contains(of(b))).count();
     }

@@ -2,13 +2,6 @@ package io.cvs.datapath;
 
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.ServiceCounters;
-import io.cvs.datapath.bpf.ServiceKey;
-import io.cvs.datapath.bpf.SocketLbStatus;
-import io.cvs.datapath.bpf.Usage;
 import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,3 +10,4 @@
  * never {@code bpf} directly.
  */
 package io.cvs.datapath;
+

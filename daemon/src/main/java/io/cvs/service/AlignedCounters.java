@@ -1,9 +1,9 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
-import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.datapath.ServiceCounters;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.ArrayList;

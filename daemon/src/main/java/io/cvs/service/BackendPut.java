@@ -1,6 +1,7 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
+
 
 /** Body of {@code PUT .../backends/{backendKey}}: address and port may repeat the key; weight defaults to 1. */
 record BackendPut(String address, Integer port, Integer weight) {

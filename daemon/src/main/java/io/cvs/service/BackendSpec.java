@@ -1,6 +1,6 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
 import java.net.Inet4Address;
 
 /**

@@ -1,6 +1,6 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.ServiceKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
 import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.WhenAllDown;
 import java.util.ArrayList;

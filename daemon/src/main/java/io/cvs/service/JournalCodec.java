@@ -1,8 +1,8 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

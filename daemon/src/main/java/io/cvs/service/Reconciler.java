@@ -1,9 +1,9 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.ServiceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.ServiceKey;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import java.util.Collections;
 import java.util.List;

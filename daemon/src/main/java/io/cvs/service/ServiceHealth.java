@@ -1,7 +1,7 @@
 package io.cvs.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
 import io.cvs.health.BackendHealth;
 import io.cvs.health.TargetKey;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.Usage;
+import io.cvs.datapath.Usage;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;

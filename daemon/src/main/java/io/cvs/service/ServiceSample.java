@@ -1,8 +1,8 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.DatapathStatus;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package io.cvs.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import java.net.Inet4Address;
 import java.util.ArrayList;

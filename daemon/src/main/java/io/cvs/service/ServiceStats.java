@@ -1,8 +1,8 @@
 package io.cvs.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

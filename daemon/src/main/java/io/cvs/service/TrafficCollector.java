@@ -1,10 +1,10 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;

@@ -1,6 +1,6 @@
 package io.cvs.service;
 
-import io.cvs.datapath.bpf.Backend;
+import io.cvs.datapath.Backend;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,12 +1,12 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Resource;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.ServiceKey;
-import io.cvs.datapath.bpf.Usage;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.Usage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,11 +1,11 @@
 package io.cvs.contract;
 
-import io.cvs.journal.TestJournals;
 import io.cvs.contract.ContractClient.Answer;
 import io.cvs.contract.ContractClient.Call;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Capacity;
+import io.cvs.journal.TestJournals;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.cvs.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.ServiceKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

@@ -1,16 +1,11 @@
 package io.cvs.datapath;
 
-import static io.cvs.datapath.bpf.Addresses.backend;
-import static io.cvs.datapath.bpf.Addresses.tcp;
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.cvs.datapath.DatapathException.Reason;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.ServiceKey;
-import io.cvs.datapath.bpf.Usage;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,25 +19,25 @@ import org.junit.jupiter.api.Test;
  * {@link BpfDatapathTest}. That the memory datapath passes the same tests as the maps is what lets the rest of
  * the daemon be tested against it.
  */
-abstract class DatapathContract {
+public abstract class DatapathContract {
 
     /** 2 services, 4 backend ids, 3 backends per service, 16 selection slots. */
-    static final Capacity SMALL = new Capacity(2, 4, 3, 16);
+    protected static final Capacity SMALL = new Capacity(2, 4, 3, 16);
 
-    static final ServiceKey WEB = tcp("192.0.2.10", 80);
-    static final ServiceKey DNS = tcp("192.0.2.53", 53);
-    static final Backend A = backend("10.1.0.1", 8080, 1);
-    static final Backend B = backend("10.1.0.2", 8080, 2);
-    static final Backend C = backend("10.1.0.3", 8080, 1);
-    static final Backend D = backend("10.1.0.4", 8080, 1);
+    protected static final ServiceKey WEB = tcp("192.0.2.10", 80);
+    protected static final ServiceKey DNS = tcp("192.0.2.53", 53);
+    protected static final Backend A = backend("10.1.0.1", 8080, 1);
+    protected static final Backend B = backend("10.1.0.2", 8080, 2);
+    protected static final Backend C = backend("10.1.0.3", 8080, 1);
+    protected static final Backend D = backend("10.1.0.4", 8080, 1);
 
-    Datapath datapath;
+    protected Datapath datapath;
 
     /** A new, empty datapath of SMALL capacity. */
-    abstract Datapath open() throws Exception;
+    protected abstract Datapath open() throws Exception;
 
     @BeforeEach
-    void openEmpty() throws Exception {
+    protected void openEmpty() throws Exception {
         datapath = open();
     }
 

@@ -2,7 +2,6 @@ package io.cvs.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.SocketLbStatus;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class MemoryDatapathTest extends DatapathContract {
 
     @Override
-    Datapath open() {
+    protected Datapath open() {
         return new MemoryDatapath(SMALL, null);
     }
 

@@ -1,23 +1,20 @@
 package io.cvs.datapath;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceCounters;
-import io.cvs.datapath.bpf.ServiceKey;
 import java.util.List;
 import java.util.Optional;
 
 /** A test double of {@link Datapath} that reports the status it is given, or throws what it is given. */
-final class StubDatapath implements Datapath {
+public final class StubDatapath implements Datapath {
 
     private volatile DatapathStatus status;
     private volatile RuntimeException failure;
 
-    void reports(DatapathStatus status) {
+    public void reports(DatapathStatus status) {
         this.status = status;
         this.failure = null;
     }
 
-    void fails(RuntimeException failure) {
+    public void fails(RuntimeException failure) {
         this.failure = failure;
     }
 

@@ -2,13 +2,11 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.OpenMode;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceInfo;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.bpf.BpfDatapath;
+import io.cvs.datapath.bpf.PinnedService;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
@@ -70,11 +68,8 @@ class ForwardingThroughTheVipTest {
                 + "{\"address\":\"" + Sandbox.backendAddress(1) + "\",\"port\":" + BACKEND_PORT + "},"
                 + "{\"address\":\"" + Sandbox.backendAddress(2) + "\",\"port\":" + BACKEND_PORT + ",\"weight\":2}]}");
 
-        ServiceInfo inMaps;
-        try (MapSet maps = MapSet.open(host().pinDir(), Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
-            inMaps = maps.get(new ServiceKey(ipv4(VIP), 80, Protocol.TCP)).orElseThrow(
-                    () -> new AssertionError("the service is not in the maps at " + host().pinDir()));
-        }
+        PinnedService inMaps = PinnedService.read(host().pinDir(), new ServiceKey(ipv4(VIP), 80, Protocol.TCP))
+                .orElseThrow(() -> new AssertionError("the service is not in the maps at " + host().pinDir()));
         assertThat(inMaps.backends()).containsExactly(
                 new Backend(ipv4(Sandbox.backendAddress(1)), BACKEND_PORT, 1),
                 new Backend(ipv4(Sandbox.backendAddress(2)), BACKEND_PORT, 2));
@@ -106,8 +101,8 @@ class ForwardingThroughTheVipTest {
         HttpResponse<String> deleted = api().delete("/api/v1/services/" + id);
 
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
-        try (MapSet maps = MapSet.open(host().pinDir(), Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
-            assertThat(maps.get(new ServiceKey(ipv4("192.0.2.21"), 80, Protocol.TCP))).isEmpty();
+        try (BpfDatapath maps = BpfDatapath.readOnly(host().pinDir())) {
+            assertThat(maps.backends(new ServiceKey(ipv4("192.0.2.21"), 80, Protocol.TCP))).isEmpty();
         }
         assertThat(sandbox.connectionFailure(host().cgroup(), "192.0.2.21", 80)).contains("Network is unreachable");
     }

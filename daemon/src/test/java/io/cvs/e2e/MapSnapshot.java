@@ -1,10 +1,8 @@
 package io.cvs.e2e;
 
-import io.cvs.datapath.bpf.Bpftool;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.MapIds;
-import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.OpenMode;
+import io.cvs.datapath.MapIds;
+import io.cvs.datapath.bpf.BpfDatapath;
+import io.cvs.testing.Bpftool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +27,8 @@ record MapSnapshot(MapIds ids, Map<String, SortedMap<String, String>> entries) {
 
     static MapSnapshot of(Path pinDir) throws IOException, InterruptedException {
         MapIds ids;
-        try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
-            ids = maps.mapIds();
+        try (BpfDatapath maps = BpfDatapath.readOnly(pinDir)) {
+            ids = maps.status().mapIds();
         }
         Map<String, SortedMap<String, String>> entries = new LinkedHashMap<>();
         for (String map : FORWARDING_MAPS) {

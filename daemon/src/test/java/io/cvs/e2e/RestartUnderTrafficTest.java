@@ -3,10 +3,10 @@ package io.cvs.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.BpfDaemonHome;
-import io.cvs.datapath.bpf.Bpftool;
 import io.cvs.process.DaemonClient;
 import io.cvs.process.DaemonLogs;
 import io.cvs.process.DaemonProcess;
+import io.cvs.testing.Bpftool;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,13 +3,10 @@ package io.cvs.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.BpfDaemonHome;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.OpenMode;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceInfo;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.TestJournals;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -208,15 +205,15 @@ class CrashDurabilityTest {
     }
 
     private void assertMapsHold(Iterable<JsonNode> services, int start) {
-        try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY)) {
+        try (BpfDatapath maps = BpfDatapath.readOnly(pinDir)) {
             List<ServiceKey> keys = new ArrayList<>();
             for (JsonNode item : services) {
                 ServiceKey key = new ServiceKey(ip(item.path("vip").asString()), 80, Protocol.TCP);
                 keys.add(key);
-                assertThat(maps.get(key).map(ServiceInfo::backends)).as("start %d: the maps' %s", start, key)
+                assertThat(maps.backends(key)).as("start %d: the maps' %s", start, key)
                         .contains(contentOf(item).backends());
             }
-            assertThat(maps.list()).as("start %d: the maps hold exactly the restored services", start)
+            assertThat(maps.services()).as("start %d: the maps hold exactly the restored services", start)
                     .containsExactlyInAnyOrderElementsOf(keys);
         }
     }

@@ -1,11 +1,11 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceCounters;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
 import java.util.List;
 import java.util.Optional;
 

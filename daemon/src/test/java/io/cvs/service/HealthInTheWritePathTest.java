@@ -2,9 +2,9 @@ package io.cvs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
 import java.nio.file.Path;

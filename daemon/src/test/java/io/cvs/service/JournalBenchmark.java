@@ -1,11 +1,11 @@
 package io.cvs.service;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Addresses;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalOptions;
+import io.cvs.testing.Addresses;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

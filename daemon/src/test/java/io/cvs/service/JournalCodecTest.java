@@ -3,9 +3,9 @@ package io.cvs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;

@@ -1,10 +1,9 @@
 package io.cvs.service;
 
-import io.cvs.datapath.BpfDatapath;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.MapSet;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalOptions;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ public final class JournalRestartProbe {
                         Duration.ofSeconds(30)))) {
             desired = registry.byName().values();
         }
-        time("libcvsbpf-load", MapSet::defaultCgroup);
+        time("libcvsbpf-load", BpfDatapath::defaultCgroup);
         try (BpfDatapath datapath = time("datapath-open", () -> BpfDatapath.open(pin, Capacity.AS_PINNED_OR_DEFAULT,
                 cgroup))) {
             Reconciler reconciler = new Reconciler(datapath);

@@ -1,12 +1,12 @@
 package io.cvs.service;
 
 import io.cvs.BpfDaemonHome;
-import io.cvs.datapath.BpfDatapath;
-import io.cvs.datapath.bpf.Addresses;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Capacity;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalOptions;
+import io.cvs.testing.Addresses;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.cvs.service;
 
 import com.sun.management.ThreadMXBean;
-import io.cvs.datapath.BpfDatapath;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.BackendCounters;
-import io.cvs.datapath.bpf.Capacity;
-import io.cvs.datapath.bpf.ServiceCounters;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalOptions;
 import io.micrometer.core.instrument.FunctionCounter;

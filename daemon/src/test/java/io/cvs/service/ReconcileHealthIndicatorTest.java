@@ -2,12 +2,12 @@ package io.cvs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.ServiceCounters;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package io.cvs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Capacity;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
 import java.time.Duration;

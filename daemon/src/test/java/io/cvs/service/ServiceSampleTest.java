@@ -2,9 +2,9 @@ package io.cvs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.bpf.Backend;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

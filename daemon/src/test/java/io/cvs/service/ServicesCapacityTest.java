@@ -2,9 +2,9 @@ package io.cvs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Capacity;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.bean.override.convention.TestBean;
 import tools.jackson.databind.JsonNode;

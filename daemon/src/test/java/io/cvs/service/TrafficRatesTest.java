@@ -3,8 +3,8 @@ package io.cvs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.MemoryDatapath;
-import io.cvs.datapath.bpf.Protocol;
-import io.cvs.datapath.bpf.ServiceKey;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
 import java.time.Clock;

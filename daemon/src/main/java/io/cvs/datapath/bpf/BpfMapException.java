@@ -7,7 +7,7 @@ import java.util.Optional;
  * failed call leaves the maps as they were). Carries the errno that C returned, its symbolic name and text, and
  * the last warning or error libcvsbpf logged during the call, which usually says which argument was wrong.
  */
-public final class BpfMapException extends RuntimeException {
+final class BpfMapException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

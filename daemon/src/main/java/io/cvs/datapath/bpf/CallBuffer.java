@@ -4,6 +4,11 @@ import static io.cvs.datapath.bpf.NativeLayout.*;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -5,6 +5,14 @@ import static io.cvs.datapath.bpf.BpfMapException.check;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.MapIds;
+import io.cvs.datapath.ModuleStatus;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.SocketLbStatus;
+import io.cvs.datapath.Usage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +23,7 @@ import java.util.Optional;
  * a failed call throws {@link BpfMapException} and leaves the maps as they were. Safe to share between threads
  * (C serialises the calls of a handle anyway, so Java does too and reuses one native buffer).
  */
-public final class MapSet implements AutoCloseable {
+final class MapSet implements AutoCloseable {
 
     /** CVS_PIN_ROOT_DEFAULT of cvs_abi.h. */
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/cvs/v1");

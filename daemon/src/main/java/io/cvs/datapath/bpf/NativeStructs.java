@@ -2,6 +2,12 @@ package io.cvs.datapath.bpf;
 
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.MapIds;
+import io.cvs.datapath.ModuleStatus;
+import io.cvs.datapath.SocketLbProgram;
+import io.cvs.datapath.SocketLbStatus;
+import io.cvs.datapath.Usage;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.cvs.datapath.bpf;
 
 /** How {@link MapSet#open} treats the pin root (enum cvs_open_flags). */
-public enum OpenMode {
+enum OpenMode {
     /** Writable; creates the map set when nothing is pinned. One writer per map set on a host. */
     CREATE(0),
     /** Writable; refuses with ENOENT when nothing is pinned. */

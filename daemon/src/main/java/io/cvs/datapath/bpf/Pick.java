@@ -3,5 +3,5 @@ package io.cvs.datapath.bpf;
 import java.net.Inet4Address;
 
 /** Where a new connection to a service would go now, picked exactly as the datapaths pick (cvs_select.h). */
-public record Pick(int backendId, int serviceId, Inet4Address address, int port, int attempts) {
+record Pick(int backendId, int serviceId, Inet4Address address, int port, int attempts) {
 }

@@ -1,9 +1,12 @@
 package io.cvs.datapath.bpf;
 
-import static io.cvs.datapath.bpf.Addresses.backend;
-import static io.cvs.datapath.bpf.Addresses.tcp;
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.ServiceKey;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

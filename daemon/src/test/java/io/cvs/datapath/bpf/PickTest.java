@@ -1,11 +1,13 @@
 package io.cvs.datapath.bpf;
 
-import static io.cvs.datapath.bpf.Addresses.backend;
-import static io.cvs.datapath.bpf.Addresses.ip;
-import static io.cvs.datapath.bpf.Addresses.tcp;
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.ip;
+import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.ServiceKey;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.cvs.datapath.bpf;
 
+import io.cvs.testing.BpfEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,12 +1,17 @@
 package io.cvs.datapath.bpf;
 
-import static io.cvs.datapath.bpf.Addresses.backend;
-import static io.cvs.datapath.bpf.Addresses.ip;
-import static io.cvs.datapath.bpf.Addresses.tcp;
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.ip;
+import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.Usage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

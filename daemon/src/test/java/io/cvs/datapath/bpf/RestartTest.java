@@ -1,9 +1,13 @@
 package io.cvs.datapath.bpf;
 
-import static io.cvs.datapath.bpf.Addresses.backend;
-import static io.cvs.datapath.bpf.Addresses.tcp;
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.MapIds;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.Usage;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -3,8 +3,13 @@ package io.cvs.datapath.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.cvs.datapath.bpf.Bpftool.CgroupProgram;
-import io.cvs.datapath.bpf.SocketLbStatus.ProgramLink;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.SocketLbProgram;
+import io.cvs.datapath.SocketLbStatus;
+import io.cvs.datapath.SocketLbStatus.ProgramLink;
+import io.cvs.testing.Bpftool.CgroupProgram;
+import io.cvs.testing.Bpftool;
+import io.cvs.testing.TestCgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package io.cvs.datapath.bpf;
 
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.testing.Addresses;
 import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;

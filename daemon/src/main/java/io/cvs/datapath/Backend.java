@@ -1,0 +1,21 @@
+package io.cvs.datapath;
+
+import java.net.Inet4Address;
+import java.util.Objects;
+
+/**
+ * One configured backend of a service (struct cvs_backend_spec). Weight 0 drains it; libcvsbpf refuses weights
+ * above 65535 (a negative weight reaches C as a large unsigned value and is refused the same way).
+ */
+public record Backend(Inet4Address address, int port, int weight) {
+
+    public Backend {
+        Objects.requireNonNull(address, "address");
+        Ports.requireSixteenBits(port);
+    }
+
+    @Override
+    public String toString() {
+        return address.getHostAddress() + ":" + port + " weight " + weight;
+    }
+}

@@ -1,0 +1,248 @@
+package io.cvs.datapath.bpf;
+
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathException;
+import io.cvs.datapath.DatapathException.Reason;
+import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.datapath.DatapathMode;
+import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Endpoint;
+import io.cvs.datapath.Forwarder;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.Usage;
+import io.cvs.system.StartupRefusedException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The datapath on the pinned eBPF maps, through one writable {@link MapSet}, read by the chosen forwarders: the
+ * socket-LB programs, cvs.ko, or both.
+ * Closing releases the map set but leaves maps, entries and programs in place, so forwarding goes on while the
+ * daemon is down (never flush on restart); only an uninstall detaches.
+ */
+public final class BpfDatapath implements Datapath, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BpfDatapath.class);
+
+    private final MapSet maps;
+    private final Set<Forwarder> chosen;
+
+    private BpfDatapath(MapSet maps, Set<Forwarder> chosen) {
+        this.maps = maps;
+        this.chosen = Set.copyOf(chosen);
+    }
+
+    /**
+     * The daemon's one way into this package: {@link #open(Path, Capacity, Path, Set)}, with a refusal turned
+     * into a start-up refusal that says what to do. The host can run BPF (the caller checked), so a failure here
+     * is something to fix, never a reason to fall back to memory.
+     */
+    public static BpfDatapath start(Path pinDir, Capacity capacity, Path cgroup, Set<Forwarder> chosen) {
+        BpfDatapath datapath;
+        try {
+            datapath = open(pinDir, capacity, cgroup, chosen);
+        } catch (BpfMapException e) {
+            throw new StartupRefusedException("The BPF datapath at " + pinDir + " could not start: "
+                    + e.getMessage(), action(e.errnoName()), e);
+        }
+        DatapathStatus status = datapath.status();
+        log.info("Datapath: bpf, maps pinned at {}, read by {}; {} socket-LB programs attached to {} (cgroup id {})",
+                pinDir, status.active().stream().map(Forwarder::label).toList(), status.socketLb().attached(),
+                cgroup == null ? "the cgroup v2 root" : cgroup, status.socketLb().cgroupId());
+        return datapath;
+    }
+
+    /** The host's cgroup v2 root as libcvsbpf finds it; empty when it finds none or cannot be loaded here. */
+    public static Optional<Path> defaultCgroup() {
+        try {
+            return Optional.of(MapSet.defaultCgroup());
+        } catch (BpfMapException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@link #open(Path, Capacity, Path, Set)} with the socket-LB programs only. */
+    public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup) {
+        return open(pinDir, capacity, cgroup, Set.of(Forwarder.SOCKET_LB));
+    }
+
+    /**
+     * Opens (creating when nothing is pinned) the map set at pinDir as its one writer and makes the chosen
+     * forwarders read it: cvs.ko bound first (the call that can fail for reasons outside this host's maps), then
+     * the socket-LB programs attached to cgroup ({@code null}: the host's cgroup v2 root). A forwarder not chosen
+     * is stopped: the programs detached, the module unbound if it served this map set. When a step fails, the
+     * ones before it stay done and the map set is closed.
+     *
+     * @throws BpfMapException as libcvsbpf refused: EBUSY (another writer), EEXIST (attached to another cgroup),
+     *                         ENODEV (cvs.ko chosen but not loaded), EPROTO (cvs.ko built for another ABI)...
+     */
+    public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup, Set<Forwarder> chosen) {
+        MapSet maps = MapSet.open(pinDir, capacity, OpenMode.CREATE);
+        try {
+            if (chosen.contains(Forwarder.MODULE)) {
+                maps.bindModule();
+            } else if (MapSet.moduleStatus().serves(maps.mapIds())) {
+                MapSet.unbindModule();
+                log.info("cvs.ko served this map set and cvs.bpf.datapaths leaves it out: unbound it");
+            }
+            if (chosen.contains(Forwarder.SOCKET_LB)) {
+                maps.attachSocketLb(cgroup);
+            } else {
+                maps.detachSocketLb();
+            }
+            return new BpfDatapath(maps, chosen);
+        } catch (RuntimeException e) {
+            maps.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the map set at pinDir beside its writer, to read only: no lock taken, nothing created, attached or
+     * bound (chosen is empty). Every write through it is refused. For tools and tests that look at a live host.
+     */
+    public static BpfDatapath readOnly(Path pinDir) {
+        return new BpfDatapath(MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY), Set.of());
+    }
+
+    /**
+     * Removes cvs from a host: detaches the socket-LB programs from whatever cgroup they are on and removes the
+     * pinned map set at pinDir, so forwarding stops. The writer must be stopped first (EBUSY otherwise).
+     */
+    public static void uninstall(Path pinDir) {
+        try (MapSet maps = MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.EXISTING)) {
+            maps.detachSocketLb();
+        }
+        MapSet.destroy(pinDir);
+    }
+
+    @Override
+    public void apply(ServiceKey key, List<Backend> backends) {
+        try {
+            maps.upsert(key, backends);
+        } catch (BpfMapException e) {
+            throw switch (e.errnoName()) {
+                case "E2BIG" -> DatapathException.tooManyBackends(backends.size(), maps.capacity().maxMembers());
+                case "ENOSPC" -> noRoom(key, backends, e);
+                default -> translate(e);
+            };
+        }
+    }
+
+    @Override
+    public boolean remove(ServiceKey key) {
+        return call(() -> maps.delete(key));
+    }
+
+    @Override
+    public List<ServiceKey> services() {
+        return call(maps::list);
+    }
+
+    @Override
+    public Optional<List<Backend>> backends(ServiceKey key) {
+        return call(() -> maps.get(key).map(ServiceInfo::backends));
+    }
+
+    @Override
+    public Optional<ServiceCounters> counters(ServiceKey key) {
+        return call(() -> maps.counters(key));
+    }
+
+    /** Also binds cvs.ko again when it is chosen and no longer serves this map set (it was reloaded, say). */
+    @Override
+    public void resync() {
+        call(() -> {
+            maps.resync();
+            return null;
+        });
+        if (chosen.contains(Forwarder.MODULE)) {
+            try {
+                if (!MapSet.moduleStatus().serves(maps.mapIds())) {
+                    maps.bindModule();
+                    log.info("cvs.ko did not serve this map set (reloaded?); bound it again");
+                }
+            } catch (BpfMapException e) {
+                log.warn("cvs.ko is chosen (cvs.bpf.datapaths) but could not be bound: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public boolean consistent(ServiceKey key) {
+        return call(() -> maps.consistent(key));
+    }
+
+    @Override
+    public DatapathStatus status() {
+        return call(() -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, maps.socketLbStatus(),
+                MapSet.moduleStatus(), maps.mapIds(), maps.usage()));
+    }
+
+    /** Releases the map set; the programs stay attached (see the class comment). */
+    @Override
+    public void close() {
+        maps.close();
+    }
+
+    /**
+     * ENOSPC says that an id ran out, not which nor by how much, so read the maps (unchanged by the refused call)
+     * for the numbers the problem carries, the same that the memory datapath gives.
+     */
+    private DatapathException noRoom(ServiceKey key, List<Backend> backends, BpfMapException refusal) {
+        try {
+            Usage usage = maps.usage();
+            Capacity max = usage.max();
+            Optional<ServiceInfo> current = maps.get(key);
+            if (current.isEmpty() && usage.services() >= max.maxServices()) {
+                return DatapathException.noRoom(Resource.SERVICES, usage.services(), max.maxServices(), 1);
+            }
+            int fresh = Endpoint.fresh(backends, current.map(ServiceInfo::backends).orElse(List.of()));
+            return DatapathException.noRoom(Resource.BACKENDS, usage.backends(), max.maxBackends(), fresh);
+        } catch (BpfMapException e) {
+            refusal.addSuppressed(e);
+            return translate(refusal);
+        }
+    }
+
+    private static <T> T call(Supplier<T> mapCall) {
+        try {
+            return mapCall.get();
+        } catch (BpfMapException e) {
+            throw translate(e);
+        }
+    }
+
+    private static String action(String errno) {
+        return switch (errno) {
+            case "EBUSY" -> "Another process (a cvs daemon?) writes this map set; stop it, or set cvs.bpf.pin-dir "
+                    + "to another directory.";
+            case "EEXIST" -> "Either the map set was created with another capacity than cvs.bpf.capacity asks (leave "
+                    + "those at 0 to take what is pinned), or its socket-LB programs are attached to another cgroup "
+                    + "(set cvs.bpf.cgroup to that one, or detach them first); the message above says which.";
+            case "EPROTO" -> "Something else, or an incompatible cvs version, is pinned there, or cvs.ko was built "
+                    + "for another map ABI (the kernel log says which); remove it or set cvs.bpf.pin-dir to another "
+                    + "directory, or load a matching cvs.ko.";
+            case "ENODEV" -> "cvs.bpf.datapaths includes module but cvs.ko is not loaded: load it (insmod "
+                    + "kernel-module/cvs.ko, see kernel-module/README.md) or leave module out.";
+            default -> "Check the pin directory and cgroup (cvs.bpf.pin-dir, cvs.bpf.cgroup) and the message above.";
+        };
+    }
+
+    /** libcvsbpf's errno as cvsbpf.h lists them for a service change. */
+    private static DatapathException translate(BpfMapException e) {
+        Reason reason = switch (e.errnoName()) {
+            case "EINVAL", "ERANGE", "EEXIST", "EPROTONOSUPPORT" -> Reason.INVALID;
+            default -> Reason.FAILED;
+        };
+        return new DatapathException(reason, e.getMessage(), e);
+    }
+}

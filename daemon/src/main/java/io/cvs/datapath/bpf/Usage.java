@@ -1,5 +1,0 @@
-package io.cvs.datapath.bpf;
-
-/** Ids in use against the capacity (struct cvs_usage). */
-public record Usage(Capacity max, int services, int backends) {
-}
