@@ -21,9 +21,9 @@ import java.util.function.Function;
  * place, id and counters but gets weight 0, which the maps treat as draining (no new connections, established ones
  * untouched). When every backend that has weight is down, the service's {@link WhenAllDown} policy decides.
  */
-final class DownBackends {
+public final class DownBackends {
 
-    static final DownBackends NONE = new DownBackends(Map.of());
+    public static final DownBackends NONE = new DownBackends(Map.of());
 
     private final Map<String, Set<BackendKey>> down;
 
@@ -31,17 +31,17 @@ final class DownBackends {
         this.down = down;
     }
 
-    boolean isDown(String serviceId, BackendKey backend) {
+    public boolean isDown(String serviceId, BackendKey backend) {
         return down.getOrDefault(serviceId, Set.of()).contains(backend);
     }
 
     /** How many backends are down in all. */
-    int count() {
+    public int count() {
         return down.values().stream().mapToInt(Set::size).sum();
     }
 
     /** The backends as the datapath should hold them now. */
-    List<Backend> effective(Service service) {
+    public List<Backend> effective(Service service) {
         Set<BackendKey> out = down.get(service.id());
         if (service.content().healthCheck() == null || out == null || out.isEmpty()) {
             return service.backends();
@@ -63,7 +63,7 @@ final class DownBackends {
      * Whether the service has backends with weight and every one of them is down: when its policy decides. A
      * service drained by configuration (no backend with weight) is not "all down".
      */
-    boolean allDown(Service service) {
+    public boolean allDown(Service service) {
         if (service.content().healthCheck() == null) {
             return false;
         }
@@ -80,7 +80,7 @@ final class DownBackends {
     }
 
     /** With one backend's new state; this same object when nothing changed. */
-    DownBackends with(String serviceId, BackendKey backend, boolean up) {
+    public DownBackends with(String serviceId, BackendKey backend, boolean up) {
         Set<BackendKey> current = down.getOrDefault(serviceId, Set.of());
         if (current.contains(backend) != up) {
             return this;
@@ -98,7 +98,7 @@ final class DownBackends {
      * After a write changed a service (before null: created; after null: deleted): backends that are new to the
      * check start in its initial state, the others keep theirs, and backends or checks that are gone are forgotten.
      */
-    DownBackends admit(Service before, Service after) {
+    public DownBackends admit(Service before, Service after) {
         if (after == null || after.content().healthCheck() == null) {
             String id = after == null ? before.id() : after.id();
             return down.containsKey(id) ? replace(id, Set.of()) : this;
@@ -127,7 +127,7 @@ final class DownBackends {
      * maps hold at weight 0 was down when the daemon stopped; one the maps do not hold starts as the check says.
      * Health is not journaled, so this keeps a restart from putting dead backends back or live ones out.
      */
-    static DownBackends seed(Collection<Service> services, Function<Service, Optional<List<Backend>>> held) {
+    public static DownBackends seed(Collection<Service> services, Function<Service, Optional<List<Backend>>> held) {
         Map<String, Set<BackendKey>> down = new HashMap<>();
         for (Service service : services) {
             HealthCheck check = service.content().healthCheck();

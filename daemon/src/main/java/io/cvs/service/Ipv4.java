@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /** IPv4 addresses as the contract takes them: dotted quads without leading zeros, and the ranges refused. */
-final class Ipv4 {
+public final class Ipv4 {
 
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     private static final Pattern DOTTED_QUAD = Pattern.compile(OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET);
@@ -15,7 +15,7 @@ final class Ipv4 {
     }
 
     /** The address, or null when the text is not a dotted quad (no name is ever resolved). */
-    static Inet4Address parse(String text) {
+    public static Inet4Address parse(String text) {
         if (text == null || !DOTTED_QUAD.matcher(text).matches()) {
             return null;
         }
@@ -32,7 +32,7 @@ final class Ipv4 {
     }
 
     /** Why the address cannot be a VIP, or null when it can. */
-    static String refusedAsVip(Inet4Address address) {
+    public static String refusedAsVip(Inet4Address address) {
         int a = Byte.toUnsignedInt(address.getAddress()[0]);
         int b = Byte.toUnsignedInt(address.getAddress()[1]);
         if (a == 127) {
@@ -45,7 +45,7 @@ final class Ipv4 {
     }
 
     /** Why the address cannot be a backend's, or null when it can. */
-    static String refusedAsBackend(Inet4Address address) {
+    public static String refusedAsBackend(Inet4Address address) {
         int a = Byte.toUnsignedInt(address.getAddress()[0]);
         if (a == 0) {
             return "must not be in 0.0.0.0/8 (this network)";

@@ -1,5 +1,6 @@
 package io.cvs.service;
 
+import io.cvs.system.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,11 +8,11 @@ import java.util.List;
  * An {@code If-Match} header: absent (last writer wins), {@code *} (the target must exist) or strong entity tags
  * of which one must be the service's current one. A weak tag never matches.
  */
-record Precondition(boolean any, List<String> tags) {
+public record Precondition(boolean any, List<String> tags) {
 
-    static final Precondition NONE = new Precondition(false, null);
+    public static final Precondition NONE = new Precondition(false, null);
 
-    static Precondition ifMatch(String header) {
+    public static Precondition ifMatch(String header) {
         if (header == null) {
             return NONE;
         }
@@ -34,7 +35,7 @@ record Precondition(boolean any, List<String> tags) {
     }
 
     /** Passes when the service matches (it exists: the 404 came first), else a 412 with its current tag. */
-    void check(Service current) {
+    public void check(Service current) {
         if (tags == null || any || tags.contains(current.etag())) {
             return;
         }
@@ -44,7 +45,7 @@ record Precondition(boolean any, List<String> tags) {
     }
 
     /** True when an {@code If-None-Match} header names the service's current tag (weak comparison) or is {@code *}. */
-    static boolean isCurrent(String ifNoneMatch, Service service) {
+    public static boolean isCurrent(String ifNoneMatch, Service service) {
         for (String tag : ifNoneMatch.split(",")) {
             String t = tag.trim();
             if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(service.etag())) {

@@ -6,35 +6,35 @@ import java.util.List;
 import java.util.Optional;
 
 /** One service as the registry holds it: immutable, so a reader's snapshot never changes under it. */
-record Service(String id, long version, ServiceDraft content) {
+public record Service(String id, long version, ServiceConfig content) {
 
-    String name() {
+    public String name() {
         return content.name();
     }
 
-    ServiceKey key() {
+    public ServiceKey key() {
         return content.key();
     }
 
-    List<Backend> backends() {
+    public List<Backend> backends() {
         return content.backends();
     }
 
     /** The strong entity tag: the version in quotes. */
-    String etag() {
+    public String etag() {
         return "\"" + version + "\"";
     }
 
-    Optional<Backend> backend(BackendKey key) {
+    public Optional<Backend> backend(BackendKey key) {
         return backends().stream().filter(key::matches).findFirst();
     }
 
     /** This service with new content: the same when nothing differs, else the next version. */
-    Service with(ServiceDraft newContent) {
+    public Service with(ServiceConfig newContent) {
         return newContent.equals(content) ? this : new Service(id, version + 1, newContent);
     }
 
-    static String describe(ServiceKey key) {
+    public static String describe(ServiceKey key) {
         return key.vip().getHostAddress() + ":" + key.port() + "/" + key.protocol().name();
     }
 }

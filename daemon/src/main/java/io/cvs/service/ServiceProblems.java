@@ -10,48 +10,48 @@ import org.springframework.web.ErrorResponseException;
  * The problems of the services API that are not field errors: 404, 409 conflicts, 412, and the 503 and 500 of a
  * write that the journal or the datapath failed.
  */
-final class ServiceProblems {
+public final class ServiceProblems {
 
     static final int RETRY_AFTER_SECONDS = 5;
 
     private ServiceProblems() {
     }
 
-    static ErrorResponseException noService(String id) {
+    public static ErrorResponseException noService(String id) {
         return error(ProblemType.NOT_FOUND.problem("No service with id " + id + "."));
     }
 
-    static ErrorResponseException noBackend(String id, BackendKey key) {
+    public static ErrorResponseException noBackend(String id, BackendKey key) {
         return error(ProblemType.NOT_FOUND.problem("Service " + id + " has no backend " + key + "."));
     }
 
-    static ErrorResponseException nameTaken(Service other) {
+    public static ErrorResponseException nameTaken(Service other) {
         ProblemDetail problem = ProblemType.NAME_TAKEN.problem(
                 "The name " + other.name() + " belongs to service " + other.id() + ".");
         problem.setProperty("conflictsWith", ServiceRef.of(other));
         return error(problem);
     }
 
-    static ErrorResponseException addressTaken(Service other) {
+    public static ErrorResponseException addressTaken(Service other) {
         ProblemDetail problem = ProblemType.ADDRESS_TAKEN.problem(
                 Service.describe(other.key()) + " belongs to service " + other.name() + ".");
         problem.setProperty("conflictsWith", ServiceRef.of(other));
         return error(problem);
     }
 
-    static ErrorResponseException backendExists(Service service, BackendKey key) {
+    public static ErrorResponseException backendExists(Service service, BackendKey key) {
         return error(ProblemType.BACKEND_EXISTS.problem(
                 "Service " + service.name() + " already has backend " + key + "."));
     }
 
-    static ErrorResponseException preconditionFailed(Service current, String detail) {
+    public static ErrorResponseException preconditionFailed(Service current, String detail) {
         ProblemDetail problem = ProblemType.PRECONDITION_FAILED.problem(detail);
         problem.setProperty("currentEtag", current.etag());
         return error(problem);
     }
 
     /** Nothing was saved and nothing changed; the client may retry once the disk is fixed. */
-    static ErrorResponseException journalFailed(RuntimeException failure) {
+    public static ErrorResponseException journalFailed(RuntimeException failure) {
         ErrorResponseException error = new ErrorResponseException(HttpStatusCode.valueOf(503),
                 ProblemType.UNAVAILABLE.problem(failure.getMessage() + ". The change was not saved and nothing "
                         + "changed; writes work again once the journal can be written."), failure);
@@ -60,7 +60,7 @@ final class ServiceProblems {
     }
 
     /** Saved (so desired and durable) but not in the maps: the reconciler will apply it. */
-    static ErrorResponseException appliedLater(RuntimeException failure, long reconcileSeconds) {
+    public static ErrorResponseException appliedLater(RuntimeException failure, long reconcileSeconds) {
         return new ErrorResponseException(HttpStatusCode.valueOf(500), ProblemType.INTERNAL.problem(
                 "The change is saved in the journal and is the desired state, but applying it to the datapath "
                         + "failed: " + failure.getMessage() + ". The reconciler applies it again within "

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** A service named by id and name; the id is absent for one that a dry run would create. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record ServiceRef(String id, String name) {
+public record ServiceRef(String id, String name) {
 
-    static ServiceRef of(Service service) {
+    public static ServiceRef of(Service service) {
         return new ServiceRef(service.id(), service.name());
     }
 }

@@ -11,9 +11,9 @@ import java.util.TreeMap;
  * An immutable set of services, by id and by name: what readers see, and what a write turns into another. It
  * counts their backends once, so checking room for a write does not walk every service.
  */
-record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byName, int backends) {
+public record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byName, int backends) {
 
-    static ServiceTable of(Collection<Service> services) {
+    public static ServiceTable of(Collection<Service> services) {
         Map<String, Service> byId = new HashMap<>();
         NavigableMap<String, Service> byName = new TreeMap<>();
         services.forEach(s -> {
@@ -25,7 +25,7 @@ record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byN
     }
 
     /** This table with one service replaced, added (before null) or removed (after null). */
-    ServiceTable with(Service before, Service after) {
+    public ServiceTable with(Service before, Service after) {
         Map<String, Service> byId = new HashMap<>(this.byId);
         NavigableMap<String, Service> byName = new TreeMap<>(this.byName);
         int count = backends;
@@ -43,7 +43,7 @@ record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byN
                 count);
     }
 
-    Collection<Service> services() {
+    public Collection<Service> services() {
         return byId.values();
     }
 }

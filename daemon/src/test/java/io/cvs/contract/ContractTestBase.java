@@ -84,7 +84,7 @@ abstract class ContractTestBase {
         return admin("GET", SERVICES + "/" + id).expect(200);
     }
 
-    /** A ServiceSpec; backends as {@code address:port} or {@code address:port/weight}. */
+    /** A ServiceRequest; backends as {@code address:port} or {@code address:port/weight}. */
     static String spec(String name, String vip, int port, String protocol, String... backends) {
         return "{\"name\":\"" + name + "\",\"vip\":\"" + vip + "\",\"port\":" + port + ",\"protocol\":\"" + protocol
                 + "\",\"backends\":" + backends(backends) + "}";

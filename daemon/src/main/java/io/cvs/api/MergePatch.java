@@ -1,0 +1,77 @@
+package io.cvs.api;
+
+import io.cvs.service.Service;
+import io.cvs.service.ServiceConfig;
+import io.cvs.system.InvalidRequestException;
+import io.cvs.system.Violations;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A JSON Merge Patch (RFC 7396) of a service ({@code ServicePatch}), applied through Jackson's tree. */
+final class MergePatch {
+
+    private static final Set<String> FIELDS = Set.of("name", "vip", "port", "protocol", "backends", "labels",
+            "healthCheck");
+    private static final Set<String> REQUIRED = Set.of("name", "vip", "port", "protocol", "backends");
+
+    private MergePatch() {
+    }
+
+    /** The patch's own mistakes, found before the service is looked at: not an object, unknown or removed fields. */
+    static void check(JsonNode patch) {
+        if (patch == null || !patch.isObject()) {
+            throw InvalidRequestException.of("", "a merge patch of a service must be a JSON object", null);
+        }
+        Violations violations = new Violations();
+        for (Map.Entry<String, JsonNode> member : patch.properties()) {
+            if (!FIELDS.contains(member.getKey())) {
+                violations.add(member.getKey(), "unknown field", null);
+            } else if (member.getValue().isNull() && REQUIRED.contains(member.getKey())) {
+                violations.add(member.getKey(), "cannot be removed", null);
+            }
+        }
+        violations.throwIfAny();
+    }
+
+    /** The service's content with the patch merged into it, validated like a PUT body. */
+    static ServiceConfig apply(Service current, JsonNode patch, JsonMapper json) {
+        JsonNode merged = merge(json.valueToTree(ServiceRequest.of(current.content())), patch);
+        try {
+            return json.treeToValue(merged, ServiceRequest.class).toConfig("");
+        } catch (JacksonException e) {
+            throw InvalidRequestException.of(path(e), e.getOriginalMessage(), null);
+        }
+    }
+
+    static JsonNode merge(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+                : ((ObjectNode) patch).objectNode();
+        for (Map.Entry<String, JsonNode> member : patch.properties()) {
+            if (member.getValue().isNull()) {
+                result.remove(member.getKey());
+            } else {
+                result.set(member.getKey(), merge(result.get(member.getKey()), member.getValue()));
+            }
+        }
+        return result;
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+}

@@ -1,0 +1,151 @@
+package io.cvs.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.health.HealthCheck;
+import io.cvs.service.BackendKey;
+import io.cvs.service.Ipv4;
+import io.cvs.service.ServiceConfig;
+import io.cvs.system.Violations;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A service as clients send it ({@code ServiceRequest}): the body of POST and PUT, each entry of the bulk request,
+ * and what a merge patch is applied to. Omitted backends or labels mean none; an explicit null is refused before
+ * (see {@link ExplicitNulls}). {@link #toConfig} validates it.
+ */
+public record ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+        Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
+    public static final int MAX_LABELS = 32;
+    public static final int MAX_LABEL_VALUE = 256;
+
+    /** A service without a health check. */
+    public ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+            Map<String, String> labels) {
+        this(name, vip, port, protocol, backends, labels, null);
+    }
+
+    static ServiceRequest of(ServiceConfig config) {
+        ServiceKey key = config.key();
+        return new ServiceRequest(config.name(), key.vip().getHostAddress(), key.port(), key.protocol().name(),
+                config.backends().stream().map(BackendSpec::of).toList(), config.labels(),
+                config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()));
+    }
+
+    /** The validated content, or a 400 naming every offending field under prefix ({@code services[0].}). */
+    public ServiceConfig toConfig(String prefix) {
+        Violations violations = new Violations();
+        ServiceConfig config = toConfig(prefix, violations);
+        violations.throwIfAny();
+        return config;
+    }
+
+    /** The validated content, or null with the reasons added to violations (which may hold others' already). */
+    public ServiceConfig toConfig(String prefix, Violations violations) {
+        int before = violations.size();
+        if (name == null || !NAME.matcher(name).matches()) {
+            violations.add(prefix + "name", name == null ? "is required"
+                    : "must be a DNS label: 1 to 63 of a-z, 0-9 and '-', starting and ending with a letter or digit",
+                    name);
+        }
+        Inet4Address address = vip(prefix + "vip", violations);
+        boolean portOk = checkPort(port, prefix + "port", violations);
+        Protocol proto = protocol(prefix + "protocol", violations);
+        List<Backend> members = backends(prefix, violations);
+        checkLabels(prefix, violations);
+        HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
+        if (violations.size() > before) {
+            return null;
+        }
+        return new ServiceConfig(name, new ServiceKey(address, port, proto), members,
+                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check);
+    }
+
+    static boolean checkPort(Integer port, String field, Violations violations) {
+        if (port == null || port < 1 || port > 65535) {
+            violations.add(field, port == null ? "is required" : "must be between 1 and 65535", port);
+            return false;
+        }
+        return true;
+    }
+
+    private Inet4Address vip(String field, Violations violations) {
+        if (vip == null) {
+            violations.add(field, "is required", null);
+            return null;
+        }
+        Inet4Address parsed = Ipv4.parse(vip);
+        String refused = parsed == null ? "must be an IPv4 address as a dotted quad without leading zeros"
+                : Ipv4.refusedAsVip(parsed);
+        if (refused != null) {
+            violations.add(field, refused, vip);
+            return null;
+        }
+        return parsed;
+    }
+
+    private Protocol protocol(String field, Violations violations) {
+        for (Protocol p : Protocol.values()) {
+            if (p.name().equals(protocol)) {
+                return p;
+            }
+        }
+        violations.add(field, protocol == null ? "is required" : "must be one of TCP, UDP", protocol);
+        return null;
+    }
+
+    private List<Backend> backends(String prefix, Violations violations) {
+        List<Backend> members = new ArrayList<>();
+        Map<BackendKey, Integer> seen = new HashMap<>();
+        List<BackendSpec> specs = backends == null ? List.of() : backends;
+        for (int i = 0; i < specs.size(); i++) {
+            String field = prefix + "backends[" + i + "]";
+            if (specs.get(i) == null) {
+                violations.add(field, "must not be null", null);
+                continue;
+            }
+            Backend backend = specs.get(i).toBackend(field + ".", violations);
+            if (backend == null) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent(BackendKey.of(backend), i);
+            if (first != null) {
+                violations.add(field, "duplicates " + prefix + "backends[" + first + "] (" + BackendKey.of(backend)
+                        + ")", Map.of("address", specs.get(i).address(), "port", backend.port()));
+            }
+            members.add(backend);
+        }
+        return members;
+    }
+
+    private void checkLabels(String prefix, Violations violations) {
+        if (labels == null) {
+            return;
+        }
+        if (labels.size() > MAX_LABELS) {
+            violations.add(prefix + "labels", "must have at most " + MAX_LABELS + " labels", null);
+        }
+        labels.forEach((key, value) -> {
+            String field = prefix + "labels[" + key + "]";
+            if (!LABEL_KEY.matcher(key).matches()) {
+                violations.add(field, "key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '/' and '-', starting and "
+                        + "ending with a letter or digit", key);
+            } else if (value == null) {
+                violations.add(field, "must be a string", null);
+            } else if (value.length() > MAX_LABEL_VALUE) {
+                violations.add(field, "must be at most " + MAX_LABEL_VALUE + " characters", value);
+            }
+        });
+    }
+}

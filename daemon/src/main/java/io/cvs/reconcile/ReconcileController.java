@@ -1,0 +1,33 @@
+package io.cvs.reconcile;
+
+import io.cvs.write.ServiceRegistry;
+import java.time.Instant;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Reconcile on demand: what the timer does every {@code cvs.reconcile.interval}, for operators and scripts. */
+@RestController
+class ReconcileController {
+
+    private final ServiceRegistry registry;
+
+    ReconcileController(ServiceRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** ReconcileResult as openapi.yaml names it. */
+    record ReconcileResponse(Instant at, int added, int fixed, int removed, int failed, int unchanged,
+            long tookMillis) {
+
+        static ReconcileResponse of(ReconcileResult result) {
+            return new ReconcileResponse(result.at(), result.added(), result.fixed(), result.removed(),
+                    result.failed(), result.unchanged(), result.took().toMillis());
+        }
+    }
+
+    @PostMapping(path = "/api/v1/datapath/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
+    ReconcileResponse reconcile() {
+        return ReconcileResponse.of(registry.reconcile());
+    }
+}

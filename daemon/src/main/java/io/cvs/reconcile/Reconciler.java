@@ -1,0 +1,155 @@
+package io.cvs.reconcile;
+
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathException;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.service.DownBackends;
+import io.cvs.service.Service;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the maps equal the desired state without flushing: it reads what the maps hold, writes only services
+ * that are missing, differ or fail their consistency check, and removes what is not desired only after every
+ * desired service was written (DESIGN.md). A service that found no room is tried again after the removals.
+ * A matching service is never rewritten, so forwarding state (generation, tables, counters) stays as it was.
+ */
+public final class Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Datapath datapath;
+    /** The datapath learnt the maps when it was opened, just before the first reconcile: no need to again. */
+    private boolean first = true;
+
+    public Reconciler(Datapath datapath) {
+        this.datapath = datapath;
+    }
+
+    /**
+     * The state health checks left in the maps when the daemon last stopped; read once, before the first
+     * reconcile compares anything (see {@link DownBackends#seed}).
+     */
+    public DownBackends healthInMaps(Collection<Service> desired) {
+        Set<ServiceKey> held = new HashSet<>(datapath.services());
+        return DownBackends.seed(desired, service -> held.contains(service.key())
+                ? datapath.backends(service.key()) : Optional.empty());
+    }
+
+    /** Makes the maps hold each desired service's backends as view gives them, and nothing else. */
+    public ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view) {
+        long started = System.nanoTime();
+        // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
+        boolean resynced = first || resync();
+        first = false;
+        Set<ServiceKey> held = new HashSet<>(datapath.services());
+        int added = 0;
+        int fixed = 0;
+        int unchanged = 0;
+        int failed = 0;
+        List<Service> noRoom = new ArrayList<>();
+        Set<ServiceKey> wanted = new HashSet<>();
+        for (Service service : desired) {
+            wanted.add(service.key());
+            Optional<List<Backend>> current = held.contains(service.key()) ? datapath.backends(service.key())
+                    : Optional.empty();
+            List<Backend> backends = view.apply(service);
+            if (current.isPresent() && current.get().equals(backends) && datapath.consistent(service.key())) {
+                unchanged++;
+                continue;
+            }
+            Outcome outcome = write(service, backends, false);
+            if (outcome == Outcome.NO_ROOM) {
+                noRoom.add(service);
+                continue;
+            }
+            if (outcome == Outcome.FAILED) {
+                failed++;
+                continue;
+            }
+            if (current.isPresent()) {
+                fixed++;
+                log.info("Reconcile: {} {} differed in the maps; rewritten", service.name(), service.key());
+            } else {
+                added++;
+                log.info("Reconcile: {} {} was missing from the maps; added", service.name(), service.key());
+            }
+        }
+        int removed = 0;
+        for (ServiceKey key : held) {
+            if (!wanted.contains(key) && datapath.remove(key)) {
+                removed++;
+                log.info("Reconcile: {} is not desired; removed from the maps", key);
+            }
+        }
+        for (Service service : noRoom) {
+            if (write(service, view.apply(service), true) == Outcome.WRITTEN) {
+                added++;
+            } else {
+                failed++;
+            }
+        }
+        if (!resynced && resync()) {
+            log.info("Reconcile: the datapath relearnt the maps once the damaged services were rewritten");
+        }
+        ReconcileResult result = new ReconcileResult(Instant.now(), added, fixed, removed, failed, unchanged,
+                Duration.ofNanos(System.nanoTime() - started));
+        if (result.changed() > 0 || failed > 0) {
+            log.info("Reconcile: {} added, {} fixed, {} removed, {} failed, {} unchanged in {} ms", added, fixed,
+                    removed, failed, unchanged, result.took().toMillis());
+        } else {
+            log.debug("Reconcile: {} services unchanged in {} ms", unchanged, result.took().toMillis());
+        }
+        return result;
+    }
+
+    /**
+     * False when the maps hold what the datapath refuses to learn (a member naming a backend out of range, say):
+     * rewriting the services that fail their check repairs that, and a second resync after them then succeeds.
+     */
+    private boolean resync() {
+        try {
+            datapath.resync();
+            return true;
+        } catch (DatapathException e) {
+            log.warn("Reconcile: the datapath could not relearn the maps ({}); rewriting what differs first",
+                    e.getBody().getDetail());
+            return false;
+        }
+    }
+
+    /** How writing one service went. */
+    private enum Outcome {
+        WRITTEN,
+        NO_ROOM,
+        FAILED
+    }
+
+    /**
+     * Writes the service. A first try that finds no room says so quietly, since the removals may free some; any
+     * other failure, and the last try's, is logged.
+     */
+    private Outcome write(Service service, List<Backend> backends, boolean lastTry) {
+        try {
+            datapath.apply(service.key(), backends);
+            return Outcome.WRITTEN;
+        } catch (DatapathException e) {
+            boolean noRoom = e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED;
+            if (lastTry || !noRoom) {
+                log.warn("Reconcile: {} {} could not be written: {}", service.name(), service.key(),
+                        e.getBody().getDetail());
+            }
+            return noRoom && !lastTry ? Outcome.NO_ROOM : Outcome.FAILED;
+        }
+    }
+}

@@ -1,8 +1,0 @@
-package io.cvs.service;
-
-import java.util.List;
-
-/** What a bulk request did, or with dryRun would do; each list ordered by name. */
-record ApplyResult(boolean dryRun, List<ServiceRef> created, List<ServiceRef> updated, List<ServiceRef> deleted,
-        List<ServiceRef> unchanged) {
-}

@@ -1,8 +1,0 @@
-package io.cvs.service;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-
-/** One offending field of a request, by its path in the body ({@code backends[1].port}) or its parameter name. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-record FieldError(String field, String message, Object rejectedValue) {
-}

@@ -1,0 +1,73 @@
+package io.cvs.traffic;
+
+import io.cvs.datapath.Backend;
+import io.cvs.service.Service;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.NavigableMap;
+
+/**
+ * The label sets of one published service table, made once per table (every write publishes a new one) instead of
+ * at every scrape, and ordered as Prometheus snapshots sort their data points (by label values in the order of the
+ * label names: backend, service, vip), so the sort each snapshot does costs one pass. At 10,000 services x 8
+ * backends that is 80,000 label sets kept, about 10 MB; making them and sorting 80,000 points four times per scrape
+ * was a third of a scrape's time.
+ */
+public final class TrafficLabels {
+
+    private static final String[] SERVICE_LABELS = {"service", "vip"};
+    private static final String[] BACKEND_LABELS = {"backend", "service", "vip"};
+
+    /** The table these labels belong to. */
+    final NavigableMap<String, Service> table;
+    /** The services in name order, which is their label order. */
+    final Service[] services;
+    final Labels[] serviceLabels;
+    /** Backend {@code i} of the sorted order is backend {@code backendIndex[i]} of {@code services[serviceIndex[i]]}. */
+    final int[] serviceIndex;
+    final int[] backendIndex;
+    final Labels[] backendLabels;
+
+    private TrafficLabels(NavigableMap<String, Service> table, Service[] services, Labels[] serviceLabels,
+            int[] serviceIndex, int[] backendIndex, Labels[] backendLabels) {
+        this.table = table;
+        this.services = services;
+        this.serviceLabels = serviceLabels;
+        this.serviceIndex = serviceIndex;
+        this.backendIndex = backendIndex;
+        this.backendLabels = backendLabels;
+    }
+
+    static TrafficLabels of(NavigableMap<String, Service> table) {
+        Service[] services = table.values().toArray(Service[]::new);
+        Labels[] serviceLabels = new Labels[services.length];
+        record Entry(int service, int backend, String endpoint) {
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int s = 0; s < services.length; s++) {
+            Service service = services[s];
+            serviceLabels[s] = Labels.of(SERVICE_LABELS,
+                    new String[] {service.name(), Service.describe(service.key())});
+            List<Backend> backends = service.backends();
+            for (int b = 0; b < backends.size(); b++) {
+                Backend backend = backends.get(b);
+                entries.add(new Entry(s, b, backend.address().getHostAddress() + ":" + backend.port()));
+            }
+        }
+        // Services are already in name order, and a sort by backend alone keeps it for equal endpoints (stable).
+        entries.sort(Comparator.comparing(Entry::endpoint));
+        int[] serviceIndex = new int[entries.size()];
+        int[] backendIndex = new int[entries.size()];
+        Labels[] backendLabels = new Labels[entries.size()];
+        for (int i = 0; i < backendLabels.length; i++) {
+            Entry e = entries.get(i);
+            serviceIndex[i] = e.service();
+            backendIndex[i] = e.backend();
+            backendLabels[i] = Labels.of(BACKEND_LABELS, new String[] {e.endpoint(), serviceLabels[e.service()]
+                    .getValue(0), serviceLabels[e.service()].getValue(1)});
+        }
+        return new TrafficLabels(table, services, serviceLabels, serviceIndex, backendIndex, backendLabels);
+    }
+}

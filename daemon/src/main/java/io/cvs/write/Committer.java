@@ -1,0 +1,341 @@
+package io.cvs.write;
+
+import io.cvs.datapath.Backend;
+import io.cvs.journal.Journal;
+import io.cvs.journal.JournalWriteException;
+import io.cvs.reconcile.ReconcileResult;
+import io.cvs.reconcile.Reconciler;
+import io.cvs.service.BackendKey;
+import io.cvs.service.DownBackends;
+import io.cvs.service.Service;
+import io.cvs.service.ServiceTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes. It takes accepted writes in order, appends all that are waiting to the journal
+ * with one fsync (group commit), and only then applies each to the datapath and publishes it. Reconciles and
+ * health changes run on the same thread between batches, so nothing else ever writes the maps at the same time.
+ *
+ * <p>What the maps get is each service's {@linkplain DownBackends#effective effective} backends: its
+ * configuration with the backends health checks took out at weight 0. Health changes are not journaled.
+ */
+public final class Committer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Committer.class);
+
+    /** Accepted work, in the order it was accepted. */
+    private sealed interface Work {
+    }
+
+    /**
+     * A write: its journal record, the datapath steps from the table before it to the one it leads to, that
+     * table, who waits for it, and when it was accepted ({@link System#nanoTime()}).
+     */
+    record Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done,
+            long acceptedNanos) implements Work {
+
+        /** A write accepted now. */
+        Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done) {
+            this(payload, transition, target, done, System.nanoTime());
+        }
+    }
+
+    private record Reconcile(CompletableFuture<ReconcileResult> done, long queuedNanos) implements Work {
+    }
+
+    /** A health check's verdict on one backend, to be reflected in the maps; queuedNanos: when it arrived. */
+    private record HealthChange(String serviceId, BackendKey backend, boolean up, long queuedNanos) implements Work {
+    }
+
+    /** Tells the health listener the probe targets again (after it registered). */
+    private record AnnounceTargets() implements Work {
+    }
+
+    private record Stop() implements Work {
+    }
+
+    /** Runs a transition on the datapath; throws when a step failed (having undone its steps). */
+    interface Applier {
+        void apply(Transition transition, Function<Service, List<Backend>> view);
+    }
+
+    /**
+     * Told, on this thread, what is durable and which backends are down: once when registered, after the first
+     * reconcile read health back from the maps, and after every batch of writes that changed a service with a
+     * health check, before or after (not after each verdict).
+     */
+    interface HealthListener {
+        void changed(ServiceTable durable, DownBackends down);
+    }
+
+    private final Journal journal;
+    private final Applier applier;
+    private final Reconciler reconciler;
+    private final Consumer<ServiceTable> publish;
+    private final Consumer<RuntimeException> onJournalFailure;
+    private final int maxBatch;
+    private final WriteMetrics metrics;
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile HealthListener healthListener = (table, down) -> { };
+    /** Written on this thread only; read by the API. */
+    private volatile DownBackends down = DownBackends.NONE;
+    /** The first reconcile reads health back from the maps before it compares anything. */
+    private boolean healthSeeded;
+    /** The last durable table: what the maps should hold. */
+    private ServiceTable durable;
+    /** What the maps hold, as far as this thread knows: behind durable after a failed apply, until a reconcile. */
+    private ServiceTable applied;
+
+    /**
+     * @param groupCommit      false: one fsync per write, for comparison in the benchmark
+     * @param onJournalFailure called on this thread after a failed append, before the next is taken, to reject
+     *                         the writes accepted on top of the failed ones
+     */
+    Committer(Journal journal, ServiceTable durable, Applier applier, Reconciler reconciler,
+            Consumer<ServiceTable> publish, Consumer<RuntimeException> onJournalFailure, boolean groupCommit,
+            WriteMetrics metrics) {
+        this.journal = journal;
+        this.durable = durable;
+        this.applied = durable;
+        this.applier = applier;
+        this.reconciler = reconciler;
+        this.publish = publish;
+        this.onJournalFailure = onJournalFailure;
+        this.maxBatch = groupCommit ? 4096 : 1;
+        this.metrics = metrics;
+        this.thread = new Thread(this::loop, "cvs-committer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a write; the caller holds the lock under which writes are accepted, so their order is kept. */
+    void submit(Write write) {
+        if (closed) {
+            write.done().completeExceptionally(new IllegalStateException("the daemon is shutting down"));
+            return;
+        }
+        queue.add(write);
+    }
+
+    /** Makes the maps equal the durable table, after everything accepted before; see {@link Reconciler}. */
+    CompletableFuture<ReconcileResult> reconcile() {
+        CompletableFuture<ReconcileResult> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
+        } else {
+            queue.add(new Reconcile(done, System.nanoTime()));
+        }
+        return done;
+    }
+
+    /** Queues a health verdict; a stale one (service or backend gone, check removed) is ignored when it runs. */
+    void health(String serviceId, BackendKey backend, boolean up) {
+        if (!closed) {
+            queue.add(new HealthChange(serviceId, backend, up, System.nanoTime()));
+        }
+    }
+
+    /** Registers who follows health-relevant state; it is told the current state once, on this thread. */
+    void listenToHealth(HealthListener listener) {
+        healthListener = listener;
+        if (!closed) {
+            queue.add(new AnnounceTargets());
+        }
+    }
+
+    /** The backends health checks took out of rotation, as last applied. */
+    DownBackends down() {
+        return down;
+    }
+
+    /** Fails every queued write with failure (the caller holds the accept lock); reconciles stay queued. */
+    void rejectQueued(RuntimeException failure) {
+        List<Work> kept = new ArrayList<>();
+        Work work;
+        while ((work = queue.poll()) != null) {
+            if (work instanceof Write write) {
+                write.done().completeExceptionally(failure);
+            } else {
+                kept.add(work);
+            }
+        }
+        queue.addAll(kept);
+    }
+
+    private void loop() {
+        List<Write> batch = new ArrayList<>();
+        while (true) {
+            Work first = take();
+            if (first instanceof Stop) {
+                return;
+            }
+            if (first instanceof Reconcile reconcile) {
+                runReconcile(reconcile);
+                continue;
+            }
+            if (first instanceof HealthChange change) {
+                applyHealth(change);
+                continue;
+            }
+            if (first instanceof AnnounceTargets) {
+                notifyHealth();
+                continue;
+            }
+            batch.clear();
+            batch.add((Write) first);
+            while (batch.size() < maxBatch && queue.peek() instanceof Write) {
+                batch.add((Write) queue.poll());
+            }
+            try {
+                commit(batch);
+            } catch (RuntimeException | Error e) {
+                // Never leave a writer waiting on a thread that died: answer them, and keep taking work.
+                log.error("The committer failed on a batch of {} write(s)", batch.size(), e);
+                batch.forEach(w -> w.done().completeExceptionally(e));
+            }
+        }
+    }
+
+    private Work take() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Only close() stops this thread, with a Stop after all accepted work.
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) {
+        try {
+            journal.append(batch.stream().map(Write::payload).toList());
+        } catch (JournalWriteException e) {
+            log.error("{}; {} write(s) refused", e.getMessage(), batch.size());
+            // Reset first: a writer told of the failure may retry at once, and must be judged against the
+            // state without the failed writes, not see them as already accepted.
+            onJournalFailure.accept(e);
+            batch.forEach(w -> w.done().completeExceptionally(e));
+            return;
+        } catch (RuntimeException e) {
+            log.error("Appending {} write(s) to the journal failed", batch.size(), e);
+            onJournalFailure.accept(e);
+            batch.forEach(w -> w.done().completeExceptionally(e));
+            return;
+        }
+        metrics.batch(batch.size());
+        boolean checksChanged = false;
+        for (Write write : batch) {
+            // A write's own steps start where the write before it ended; after a failed apply the maps are
+            // elsewhere, so the steps are worked out from what they hold.
+            Transition steps = applied == durable ? write.transition()
+                    : Transition.between(applied.services(), write.target().services());
+            durable = write.target();
+            checksChanged |= steps.touchesHealthChecks();
+            steps.forEachChange((before, after) -> down = down.admit(before, after));
+            try {
+                applier.apply(steps, this::effective);
+                metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
+                applied = durable;
+                publish.accept(durable);
+                write.done().complete(null);
+            } catch (RuntimeException e) {
+                publish.accept(durable);
+                write.done().completeExceptionally(e);
+            }
+        }
+        if (checksChanged) {
+            // The probe targets are every backend of every checked service: only a batch that changed such a
+            // service can change them, and recomputing them walks all checked backends.
+            notifyHealth();
+        }
+        if (journal.snapshotDue()) {
+            ServiceTable state = durable;
+            journal.snapshot(() -> JournalCodec.state(state.services()));
+        }
+    }
+
+    private List<Backend> effective(Service service) {
+        return down.effective(service);
+    }
+
+    private void notifyHealth() {
+        try {
+            healthListener.changed(durable, down);
+        } catch (RuntimeException e) {
+            log.error("The health listener failed; probing may lag the configuration until the next change", e);
+        }
+    }
+
+    /** Takes a backend in or out of rotation; the maps change only when the service's effective backends do. */
+    private void applyHealth(HealthChange change) {
+        Service service = durable.byId().get(change.serviceId());
+        if (service == null || service.content().healthCheck() == null || service.backend(change.backend())
+                .isEmpty()) {
+            return;
+        }
+        DownBackends next = down.with(change.serviceId(), change.backend(), change.up());
+        if (next == down) {
+            return;
+        }
+        List<Backend> before = down.effective(service);
+        // The probe targets do not change with a verdict, so the listener is not told: it is told of
+        // configuration changes, where recomputing the targets is worth it.
+        down = next;
+        if (before.equals(down.effective(service)) || applied != durable) {
+            // Nothing for the maps to do, or they are behind after a failed apply: the reconciler catches up.
+            return;
+        }
+        try {
+            applier.apply(Transition.refresh(service), this::effective);
+            metrics.programmed(WriteMetrics.Source.HEALTH, change.queuedNanos());
+        } catch (RuntimeException e) {
+            log.error("Health change of {} in {} not applied to the maps; the next reconcile retries it",
+                    change.backend(), service.name(), e);
+        }
+    }
+
+    private void runReconcile(Reconcile reconcile) {
+        try {
+            if (!healthSeeded) {
+                down = reconciler.healthInMaps(durable.services());
+                healthSeeded = true;
+                if (down.count() > 0) {
+                    log.info("{} backends were out of rotation in the maps; they stay down until their checks pass",
+                            down.count());
+                }
+                notifyHealth();
+            }
+            ReconcileResult result = reconciler.reconcile(durable.services(), this::effective);
+            if (result.failed() == 0) {
+                applied = durable;
+            }
+            metrics.reconciled(result, reconcile.queuedNanos());
+            reconcile.done().complete(result);
+        } catch (RuntimeException | Error e) {
+            metrics.reconcileFailed();
+            reconcile.done().completeExceptionally(e);
+        }
+    }
+
+    /** Finishes what was accepted, then stops the thread. */
+    @Override
+    public void close() {
+        closed = true;
+        queue.add(new Stop());
+        try {
+            thread.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package io.cvs.write;
+
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Datapath;
+import io.cvs.datapath.Usage;
+import io.cvs.journal.Journal;
+import io.cvs.journal.JournalRecord;
+import io.cvs.journal.JournalWriteException;
+import io.cvs.reconcile.ReconcileResult;
+import io.cvs.reconcile.Reconciler;
+import io.cvs.service.BackendKey;
+import io.cvs.service.DownBackends;
+import io.cvs.service.Precondition;
+import io.cvs.service.Service;
+import io.cvs.service.ServiceConfig;
+import io.cvs.service.ServiceIds;
+import io.cvs.service.ServiceProblems;
+import io.cvs.service.ServiceTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * The desired state, restored from the journal at start. A write is checked under one lock against the accepted
+ * state (everything written or being written), queued to the {@link Committer} in that order, and answered once
+ * the committer made it durable and applied it; readers see the published state (everything durable) without
+ * locking. A write that fails a check, or whose journal write fails, changes nothing anywhere.
+ */
+public final class ServiceRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceRegistry.class);
+
+    /** A change of one service: what it was and what it is now (the same object when nothing changed). */
+    public record Updated(Service before, Service after) {
+    }
+
+    private final Datapath datapath;
+    private final Capacity capacity;
+    private final Duration reconcileInterval;
+    private final ServiceIds ids = new ServiceIds();
+    private final ReentrantLock writes = new ReentrantLock();
+    private final Committer committer;
+    /** Everything durable: what reads see. */
+    private volatile ServiceTable published;
+    /** Published plus the writes queued to the committer; guarded by writes. */
+    private ServiceTable accepted;
+    private volatile ReconcileResult lastReconcile;
+    private final CompletableFuture<ReconcileResult> firstReconcile;
+    /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
+    private final boolean startedEmpty;
+
+    /** With meters kept only in this registry, for tests and tools. */
+    public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
+        this(datapath, journal, groupCommit, reconcileInterval, new WriteMetrics(new SimpleMeterRegistry()));
+    }
+
+    public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval,
+            WriteMetrics metrics) {
+        this.datapath = datapath;
+        this.capacity = datapath.status().usage().max();
+        this.reconcileInterval = reconcileInterval;
+        this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
+        this.published = restore(journal);
+        this.accepted = published;
+        published.byId().keySet().forEach(ids::reserve);
+        this.committer = new Committer(journal, published, this::applyToDatapath, new Reconciler(datapath),
+                table -> published = table, this::rejectAccepted, groupCommit, metrics);
+        // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
+        this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
+        firstReconcile.exceptionally(e -> {
+            log.error("The first reconcile after start failed; readiness stays down until one succeeds", e);
+            return null;
+        });
+    }
+
+    private static ServiceTable restore(Journal journal) {
+        long started = System.nanoTime();
+        Map<String, Service> state = new HashMap<>();
+        byte[] snapshot = journal.recoveredSnapshot();
+        if (snapshot != null) {
+            JournalCodec.readState(snapshot).forEach(s -> state.put(s.id(), s));
+        }
+        List<JournalRecord> records = journal.recoveredRecords();
+        records.forEach(r -> JournalCodec.readChange(r.payload()).applyTo(state));
+        journal.forgetRecovered();
+        ServiceTable restored = ServiceTable.of(state.values());
+        log.info("Restored {} services with {} backends from the journal ({} records after {}) in {} ms",
+                restored.byId().size(), restored.backends(), records.size(),
+                snapshot == null ? "no snapshot" : "a snapshot", (System.nanoTime() - started) / 1_000_000);
+        return restored;
+    }
+
+    Optional<Service> find(String id) {
+        return Optional.ofNullable(published.byId().get(id));
+    }
+
+    /** The service, a 400 naming {@code id} for an id that no service can have, or a 404. */
+    public Service get(String id) {
+        return get(published, id);
+    }
+
+    private static Service get(ServiceTable table, String id) {
+        ServiceIds.check(id);
+        Service service = table.byId().get(id);
+        if (service == null) {
+            throw ServiceProblems.noService(id);
+        }
+        return service;
+    }
+
+    /** Every service, ordered by name. */
+    public NavigableMap<String, Service> byName() {
+        return published.byName();
+    }
+
+    public Service create(ServiceConfig config) {
+        Service created;
+        CompletableFuture<Void> done;
+        writes.lock();
+        try {
+            created = new Service(ids.next(), 1, config);
+            checkConflicts(created);
+            done = acceptOne(null, created);
+        } finally {
+            writes.unlock();
+        }
+        await(done);
+        return created;
+    }
+
+    /**
+     * Changes one service in the order of the contract: 404, the precondition, then the edit (which may refuse
+     * with its own 400, 409 or 412), conflicts and room. An edit that changes nothing keeps the version.
+     */
+    public Updated update(String id, Precondition precondition, Function<Service, ServiceConfig> edit) {
+        Updated updated;
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        writes.lock();
+        try {
+            Service before = get(accepted, id);
+            precondition.check(before);
+            Service after = before.with(edit.apply(before));
+            if (after != before) {
+                checkConflicts(after);
+                done = acceptOne(before, after);
+            }
+            updated = new Updated(before, after);
+        } finally {
+            writes.unlock();
+        }
+        await(done);
+        return updated;
+    }
+
+    public void delete(String id, Precondition precondition) {
+        CompletableFuture<Void> done;
+        writes.lock();
+        try {
+            Service before = get(accepted, id);
+            precondition.check(before);
+            done = acceptOne(before, null);
+        } finally {
+            writes.unlock();
+        }
+        await(done);
+    }
+
+    /** Makes the registry hold exactly these services, matched by name (see {@link DesiredStatePlan}). */
+    public ApplyResult replaceAll(List<ServiceConfig> desired, boolean dryRun) {
+        DesiredStatePlan plan;
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        writes.lock();
+        try {
+            plan = DesiredStatePlan.of(accepted.byName(), desired, ids, dryRun);
+            plan.checkBackendsPerService(capacity.maxMembers());
+            if (dryRun) {
+                Transition.between(accepted.services(), plan.target()).checkRoom(usage());
+            } else {
+                done = accept(plan.target());
+            }
+        } finally {
+            writes.unlock();
+        }
+        await(done);
+        return plan.result();
+    }
+
+    /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
+    public ReconcileResult reconcile() {
+        try {
+            return reconciled(committer.reconcile().join());
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** The reconcile queued at start, which readiness waits for. */
+    public CompletableFuture<ReconcileResult> firstReconcile() {
+        return firstReconcile;
+    }
+
+    private ReconcileResult reconciled(ReconcileResult result) {
+        if (lastReconcile == null && startedEmpty && result.removed() > 0) {
+            log.warn("The journal was empty at start, so the desired state was empty and the {} services the "
+                    + "maps held were removed. If the journal directory was lost or moved, restore it, or import "
+                    + "the last export (PUT /api/v1/state).", result.removed());
+        }
+        lastReconcile = result;
+        return result;
+    }
+
+    /**
+     * A health check's verdict on a backend: queued to the committer like a write, so it reaches the maps in
+     * order with them, but never journaled. A verdict on a backend or check that is gone by then is ignored.
+     */
+    void healthChanged(String serviceId, BackendKey backend, boolean up) {
+        committer.health(serviceId, backend, up);
+    }
+
+    /** Registers who follows the probe targets; see {@link Committer#listenToHealth}. */
+    void listenToHealth(Committer.HealthListener listener) {
+        committer.listenToHealth(listener);
+    }
+
+    /** The backends health checks took out of rotation, as last applied to the maps. */
+    public DownBackends down() {
+        return committer.down();
+    }
+
+    /** The last reconcile's result; empty until the first finished. */
+    public Optional<ReconcileResult> lastReconcile() {
+        return Optional.ofNullable(lastReconcile);
+    }
+
+    /**
+     * With the lock held and every other check passed: checks room, then queues the change to the committer
+     * and makes target the accepted state. A target equal to the accepted state queues nothing.
+     */
+    private CompletableFuture<Void> accept(Collection<Service> target) {
+        JournalCodec.Change change = JournalCodec.Change.between(accepted.services(), target);
+        if (change.puts().isEmpty() && change.deletes().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return queue(change, Transition.between(accepted.services(), target), ServiceTable.of(target));
+    }
+
+    /** {@link #accept} of one service created (before null), changed, or deleted (after null): no walk of all. */
+    private CompletableFuture<Void> acceptOne(Service before, Service after) {
+        JournalCodec.Change change = after == null ? new JournalCodec.Change(List.of(), List.of(before.id()))
+                : new JournalCodec.Change(List.of(after), List.of());
+        Transition transition = Transition.between(before == null ? List.of() : List.of(before),
+                after == null ? List.of() : List.of(after));
+        return queue(change, transition, accepted.with(before, after));
+    }
+
+    private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
+        transition.checkRoom(usage());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, done));
+        accepted = next;
+        return done;
+    }
+
+    /** The room the accepted state takes: what the maps will hold once the committer caught up. */
+    private Usage usage() {
+        return new Usage(capacity, accepted.byId().size(), accepted.backends());
+    }
+
+    /** Waits for the committer; its failures reach the client as the problems they are. */
+    private static void await(CompletableFuture<Void> done) {
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof JournalWriteException journal) {
+                throw ServiceProblems.journalFailed(journal);
+            }
+            if (e.getCause() instanceof ErrorResponseException problem) {
+                throw problem;
+            }
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** On the committer thread: a durable write's datapath steps; a failure leaves it to the reconciler. */
+    private void applyToDatapath(Transition transition, Function<Service, List<Backend>> view) {
+        try {
+            transition.run(datapath, view);
+        } catch (RuntimeException e) {
+            log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
+            throw ServiceProblems.appliedLater(e, reconcileInterval.toSeconds());
+        }
+    }
+
+    /** On the committer thread after a failed journal write: writes accepted on top of it fail too. */
+    private void rejectAccepted(RuntimeException failure) {
+        writes.lock();
+        try {
+            committer.rejectQueued(failure);
+            accepted = published;
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    private void checkConflicts(Service changed) {
+        for (Service other : accepted.services()) {
+            if (other.id().equals(changed.id())) {
+                continue;
+            }
+            if (other.name().equals(changed.name())) {
+                throw ServiceProblems.nameTaken(other);
+            }
+            if (other.key().equals(changed.key())) {
+                throw ServiceProblems.addressTaken(other);
+            }
+        }
+    }
+
+    /** Finishes the writes accepted so far, then stops the committer. */
+    @Override
+    public void close() {
+        committer.close();
+    }
+}
