@@ -1,13 +1,11 @@
 /**
- * The datapath feature: {@link io.cvs.datapath.Datapath}, the port through which the daemon's desired state
- * reaches whatever forwards connections, and its two adapters: {@link io.cvs.datapath.BpfDatapath} (the pinned
- * maps and socket-LB programs, through {@link io.cvs.datapath.bpf.MapSet}) and
- * {@link io.cvs.datapath.MemoryDatapath} (same rules, nothing forwarded). Which one runs is decided once at start
- * from {@code cvs.datapath} and a {@link io.cvs.datapath.HostProbe}; {@code GET /api/v1/datapath} and the
- * {@code datapath} health component report it.
+ * The datapath port: {@link io.cvs.datapath.Datapath}, through which the daemon's desired state reaches whatever
+ * forwards connections, in the daemon's own terms: {@link io.cvs.datapath.ServiceKey},
+ * {@link io.cvs.datapath.Backend}, {@link io.cvs.datapath.Protocol}, counters, {@link io.cvs.datapath.Capacity}
+ * and {@link io.cvs.datapath.Usage}, {@link io.cvs.datapath.DatapathStatus} and its parts, and one error,
+ * {@link io.cvs.datapath.DatapathException}. {@link io.cvs.datapath.MemoryDatapath} is the adapter that forwards
+ * nothing and follows the same rules; the BPF adapter is {@code io.cvs.datapath.bpf}.
  *
- * <p>May call {@code io.cvs.datapath.bpf} and {@code io.cvs.system}; the service registry calls this package,
- * never {@code bpf} directly.
+ * <p>May call {@code io.cvs.system} only: the adapters depend on this package, never the other way.
  */
 package io.cvs.datapath;
-

@@ -22,6 +22,6 @@
  * </ul>
  * TCP connections (HTTP ones too) end with a reset (SO_LINGER 0), so the prober keeps no TIME_WAIT sockets.
  *
- * <p>Calls nothing else of the daemon; {@code io.cvs.service} calls it.
+ * <p>Calls nothing else of the daemon; the write pipeline ({@code io.cvs.write}) and the API call it.
  */
 package io.cvs.health;

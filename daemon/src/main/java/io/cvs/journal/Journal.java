@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,11 +194,11 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Starts a snapshot of the state after the last appended record: the next record goes to a new segment, and
-     * a background thread writes the state that state gives (immutable, so it may be encoded there) and then
-     * removes what it made obsolete. A failure is logged; the records stay until a later snapshot succeeds.
+     * Starts a snapshot of the state after the last appended record, encoded by the caller: the next record goes
+     * to a new segment, and a background thread writes the state and then removes what it made obsolete. A
+     * failure is logged; the records stay until a later snapshot succeeds.
      */
-    public synchronized void snapshot(Supplier<byte[]> state) {
+    public synchronized void snapshot(byte[] state) {
         if (snapshotRunning) {
             return;
         }
@@ -218,11 +217,11 @@ public final class Journal implements AutoCloseable {
         snapshots.execute(() -> writeSnapshot(seq, state));
     }
 
-    private void writeSnapshot(long seq, Supplier<byte[]> state) {
+    private void writeSnapshot(long seq, byte[] state) {
         long started = System.nanoTime();
         try {
             byte[] header = Frames.header(Frames.SNAPSHOT_MAGIC, seq);
-            ByteBuffer frame = Frames.frames(Frames.STATE, seq, List.of(state.get()));
+            ByteBuffer frame = Frames.frames(Frames.STATE, seq, List.of(state));
             ByteBuffer file = ByteBuffer.allocate(header.length + frame.remaining()).put(header).put(frame).flip();
             int bytes = file.remaining();
             dir.writeAtomically(dir.snapshot(seq), file, false);

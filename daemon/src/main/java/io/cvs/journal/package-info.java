@@ -33,10 +33,10 @@
  *   4  crc       u32      CRC32C of the body
  *   8  body      type u8, seq u64, payload (length - 9 bytes)
  * </pre>
- * Type 1 ({@code CHANGE}) is one acknowledged write: a set of services put and deleted, applied all or nothing.
- * Type 2 ({@code STATE}) is a snapshot's content; a snapshot holds exactly one frame, whose seq equals the
- * header's. The payloads are the service package's to encode ({@code io.cvs.service.JournalCodec} specifies
- * them). Sequence numbers start at 1 and grow by one per record, across segments.
+ * Type 1 ({@code CHANGE}) is one acknowledged write, applied all or nothing; type 2 ({@code STATE}) is a
+ * snapshot's content; a snapshot holds exactly one frame, whose seq equals the header's. This package knows
+ * frames, records and bytes, never what they mean: the write pipeline encodes the payloads
+ * ({@code io.cvs.write.JournalCodec} specifies them) and hands a snapshot over already encoded. Sequence numbers start at 1 and grow by one per record, across segments.
  *
  * <h2>Writing</h2>
  * Records are appended in batches: one write of every frame of the batch, then one {@code fdatasync}; nobody

@@ -1,6 +1,5 @@
 package io.cvs.reconcile;
 
-import io.cvs.write.ServiceRegistry;
 import java.time.Instant;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -10,10 +9,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ReconcileController {
 
-    private final ServiceRegistry registry;
+    private final ReconcileRunner reconciles;
 
-    ReconcileController(ServiceRegistry registry) {
-        this.registry = registry;
+    ReconcileController(ReconcileRunner reconciles) {
+        this.reconciles = reconciles;
     }
 
     /** ReconcileResult as openapi.yaml names it. */
@@ -28,6 +27,6 @@ class ReconcileController {
 
     @PostMapping(path = "/api/v1/datapath/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
     ReconcileResponse reconcile() {
-        return ReconcileResponse.of(registry.reconcile());
+        return ReconcileResponse.of(reconciles.reconcile());
     }
 }

@@ -1,6 +1,5 @@
 package io.cvs.reconcile;
 
-import io.cvs.write.ServiceRegistry;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -13,16 +12,16 @@ import org.springframework.stereotype.Component;
 @Component
 class ReconcileHealthIndicator extends AbstractHealthIndicator {
 
-    private final ServiceRegistry registry;
+    private final ReconcileRunner reconciles;
 
-    ReconcileHealthIndicator(ServiceRegistry registry) {
+    ReconcileHealthIndicator(ReconcileRunner reconciles) {
         super("Reconcile health check failed");
-        this.registry = registry;
+        this.reconciles = reconciles;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder health) {
-        registry.lastReconcile().ifPresentOrElse(last -> health.up()
+        reconciles.lastReconcile().ifPresentOrElse(last -> health.up()
                 .withDetail("lastRun", last.at().toString())
                 .withDetail("added", last.added())
                 .withDetail("fixed", last.fixed())

@@ -1,7 +1,6 @@
 package io.cvs.reconcile;
 
 import io.cvs.system.PeriodicTask;
-import io.cvs.write.ServiceRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -15,19 +14,19 @@ class ReconcileLoop extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
 
-    private final ServiceRegistry registry;
+    private final ReconcileRunner reconciles;
     private final ReconcileProperties properties;
 
-    ReconcileLoop(ServiceRegistry registry, ReconcileProperties properties) {
+    ReconcileLoop(ReconcileRunner reconciles, ReconcileProperties properties) {
         super("cvs-reconcile", properties.interval(), properties.interval());
-        this.registry = registry;
+        this.reconciles = reconciles;
         this.properties = properties;
     }
 
     @Override
     protected void runOnce() {
         try {
-            registry.reconcile();
+            reconciles.reconcile();
         } catch (RuntimeException e) {
             log.error("Reconcile failed; trying again in {}", properties.interval(), e);
         }

@@ -1,8 +1,14 @@
 /**
- * Services and their backends: the desired state ({@link io.cvs.service.ServiceRegistry}), its validation, and the
- * {@code /api/v1/services} endpoints of openapi.yaml. Every write is checked in full, then applied to the
- * {@link io.cvs.datapath.Datapath}, then published; a write that fails changes neither.
+ * The service model: what the daemon's desired state is made of. A {@link io.cvs.service.Service} is an id, a
+ * version and a {@link io.cvs.service.ServiceConfig} (name, {@link io.cvs.datapath.ServiceKey}, backends, labels,
+ * health check); {@link io.cvs.service.ServiceTable} indexes a set of them; {@link io.cvs.service.DownBackends} is
+ * what health checks took out of rotation; {@link io.cvs.service.ServiceProblems} the domain's refusals (404, 409,
+ * 412) as problems. Values only: no threads, no Spring, no I/O.
  *
- * <p>May call {@code io.cvs.datapath} (the port and its value records) and {@code io.cvs.system} (problem types).
+ * <p>{@link io.cvs.service.ServiceDirectory} is the read side that features needing the durable services depend on
+ * (traffic), instead of on the write pipeline that implements it.
+ *
+ * <p>May call {@code io.cvs.datapath} (the port's values), {@code io.cvs.health} (the check's configuration) and
+ * {@code io.cvs.system}.
  */
 package io.cvs.service;

@@ -8,7 +8,7 @@ import io.cvs.datapath.DatapathStatus;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Service;
-import io.cvs.write.ServiceRegistry;
+import io.cvs.service.ServiceDirectory;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -58,20 +58,20 @@ public final class TrafficCollector implements MultiCollector {
     private static final String SERVICE_RETRIED = "cvs_service_retried";
     private static final String SERVICE_BACKENDS = "cvs_service_backends";
 
-    private final ServiceRegistry registry;
+    private final ServiceDirectory directory;
     private final Datapath datapath;
     private volatile TrafficLabels labels;
 
-    public TrafficCollector(ServiceRegistry registry, Datapath datapath) {
-        this.registry = registry;
+    public TrafficCollector(ServiceDirectory directory, Datapath datapath) {
+        this.directory = directory;
         this.datapath = datapath;
     }
 
     @Override
     public MetricSnapshots collect() {
         DatapathStatus status = datapath.status();
-        DownBackends down = registry.down();
-        TrafficLabels labels = labelsOf(registry.byName());
+        DownBackends down = directory.down();
+        TrafficLabels labels = labelsOf(directory.byName());
         Service[] services = labels.services;
         AlignedCounters[] counters = new AlignedCounters[services.length];
         int unreadable = 0;

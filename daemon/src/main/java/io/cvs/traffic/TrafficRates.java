@@ -4,8 +4,8 @@ import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.service.Service;
+import io.cvs.service.ServiceDirectory;
 import io.cvs.system.PeriodicTask;
-import io.cvs.write.ServiceRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,15 +34,15 @@ public final class TrafficRates extends PeriodicTask {
     private record Samples(Sample previous, Sample latest) {
     }
 
-    private final ServiceRegistry registry;
+    private final ServiceDirectory directory;
     private final Datapath datapath;
     private final Clock clock;
     private final Duration interval;
     private volatile Samples samples = new Samples(null, null);
 
-    public TrafficRates(ServiceRegistry registry, Datapath datapath, Clock clock, Duration interval) {
+    public TrafficRates(ServiceDirectory directory, Datapath datapath, Clock clock, Duration interval) {
         super("cvs-rates", Duration.ZERO, interval);
-        this.registry = registry;
+        this.directory = directory;
         this.datapath = datapath;
         this.clock = clock;
         this.interval = interval;
@@ -71,7 +71,7 @@ public final class TrafficRates extends PeriodicTask {
         DatapathStatus status = datapath.status();
         Map<String, ServiceSample> byId = new HashMap<>();
         int unreadable = 0;
-        for (Service service : registry.byName().values()) {
+        for (Service service : directory.byName().values()) {
             try {
                 byId.put(service.id(), ServiceSample.of(service, AlignedCounters.read(service, datapath), status));
             } catch (DatapathException e) {

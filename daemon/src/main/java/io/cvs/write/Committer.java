@@ -1,6 +1,7 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.Datapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
@@ -8,14 +9,14 @@ import io.cvs.reconcile.Reconciler;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Service;
+import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +38,17 @@ public final class Committer implements AutoCloseable {
 
     /**
      * A write: its journal record, the datapath steps from the table before it to the one it leads to, that
-     * table, who waits for it, and when it was accepted ({@link System#nanoTime()}).
+     * table, the journal failures counted when it was accepted ({@link Published#journalFailures()}: a write
+     * accepted before a failure may stand on a failed one, and is refused), who waits for it, and when it was
+     * accepted ({@link System#nanoTime()}).
      */
-    record Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done,
-            long acceptedNanos) implements Work {
+    record Write(byte[] payload, Transition transition, ServiceTable target, long epoch,
+            CompletableFuture<Void> done, long acceptedNanos) implements Work {
 
         /** A write accepted now. */
-        Write(byte[] payload, Transition transition, ServiceTable target, CompletableFuture<Void> done) {
-            this(payload, transition, target, done, System.nanoTime());
+        Write(byte[] payload, Transition transition, ServiceTable target, long epoch,
+                CompletableFuture<Void> done) {
+            this(payload, transition, target, epoch, done, System.nanoTime());
         }
     }
 
@@ -62,11 +66,6 @@ public final class Committer implements AutoCloseable {
     private record Stop() implements Work {
     }
 
-    /** Runs a transition on the datapath; throws when a step failed (having undone its steps). */
-    interface Applier {
-        void apply(Transition transition, Function<Service, List<Backend>> view);
-    }
-
     /**
      * Told, on this thread, what is durable and which backends are down: once when registered, after the first
      * reconcile read health back from the maps, and after every batch of writes that changed a service with a
@@ -77,10 +76,10 @@ public final class Committer implements AutoCloseable {
     }
 
     private final Journal journal;
-    private final Applier applier;
+    private final Datapath datapath;
     private final Reconciler reconciler;
-    private final Consumer<ServiceTable> publish;
-    private final Consumer<RuntimeException> onJournalFailure;
+    private final Published published;
+    private final Duration reconcileInterval;
     private final int maxBatch;
     private final WriteMetrics metrics;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
@@ -89,6 +88,8 @@ public final class Committer implements AutoCloseable {
     private volatile HealthListener healthListener = (table, down) -> { };
     /** Written on this thread only; read by the API. */
     private volatile DownBackends down = DownBackends.NONE;
+    /** The last journal failure, given to the writes accepted on top of the failed ones. */
+    private RuntimeException lastJournalFailure;
     /** The first reconcile reads health back from the maps before it compares anything. */
     private boolean healthSeeded;
     /** The last durable table: what the maps should hold. */
@@ -97,20 +98,19 @@ public final class Committer implements AutoCloseable {
     private ServiceTable applied;
 
     /**
-     * @param groupCommit      false: one fsync per write, for comparison in the benchmark
-     * @param onJournalFailure called on this thread after a failed append, before the next is taken, to reject
-     *                         the writes accepted on top of the failed ones
+     * @param published         holds the durable table this thread starts from and publishes to
+     * @param reconcileInterval told to a client whose change is durable but did not reach the datapath
+     * @param groupCommit       false: one fsync per write, for comparison in the benchmark
      */
-    Committer(Journal journal, ServiceTable durable, Applier applier, Reconciler reconciler,
-            Consumer<ServiceTable> publish, Consumer<RuntimeException> onJournalFailure, boolean groupCommit,
-            WriteMetrics metrics) {
+    Committer(Journal journal, Published published, Datapath datapath, Duration reconcileInterval,
+            boolean groupCommit, WriteMetrics metrics) {
         this.journal = journal;
-        this.durable = durable;
+        this.published = published;
+        this.durable = published.table();
         this.applied = durable;
-        this.applier = applier;
-        this.reconciler = reconciler;
-        this.publish = publish;
-        this.onJournalFailure = onJournalFailure;
+        this.datapath = datapath;
+        this.reconciler = new Reconciler(datapath);
+        this.reconcileInterval = reconcileInterval;
         this.maxBatch = groupCommit ? 4096 : 1;
         this.metrics = metrics;
         this.thread = new Thread(this::loop, "cvs-committer");
@@ -158,20 +158,6 @@ public final class Committer implements AutoCloseable {
         return down;
     }
 
-    /** Fails every queued write with failure (the caller holds the accept lock); reconciles stay queued. */
-    void rejectQueued(RuntimeException failure) {
-        List<Work> kept = new ArrayList<>();
-        Work work;
-        while ((work = queue.poll()) != null) {
-            if (work instanceof Write write) {
-                write.done().completeExceptionally(failure);
-            } else {
-                kept.add(work);
-            }
-        }
-        queue.addAll(kept);
-    }
-
     private void loop() {
         List<Write> batch = new ArrayList<>();
         while (true) {
@@ -192,9 +178,12 @@ public final class Committer implements AutoCloseable {
                 continue;
             }
             batch.clear();
-            batch.add((Write) first);
+            admit((Write) first, batch);
             while (batch.size() < maxBatch && queue.peek() instanceof Write) {
-                batch.add((Write) queue.poll());
+                admit((Write) queue.poll(), batch);
+            }
+            if (batch.isEmpty()) {
+                continue;
             }
             try {
                 commit(batch);
@@ -203,6 +192,15 @@ public final class Committer implements AutoCloseable {
                 log.error("The committer failed on a batch of {} write(s)", batch.size(), e);
                 batch.forEach(w -> w.done().completeExceptionally(e));
             }
+        }
+    }
+
+    /** Adds the write to the batch, or refuses it when it was accepted on top of writes the journal refused. */
+    private void admit(Write write, List<Write> batch) {
+        if (write.epoch() == published.journalFailures()) {
+            batch.add(write);
+        } else {
+            write.done().completeExceptionally(lastJournalFailure);
         }
     }
 
@@ -221,15 +219,11 @@ public final class Committer implements AutoCloseable {
             journal.append(batch.stream().map(Write::payload).toList());
         } catch (JournalWriteException e) {
             log.error("{}; {} write(s) refused", e.getMessage(), batch.size());
-            // Reset first: a writer told of the failure may retry at once, and must be judged against the
-            // state without the failed writes, not see them as already accepted.
-            onJournalFailure.accept(e);
-            batch.forEach(w -> w.done().completeExceptionally(e));
+            refuse(batch, e);
             return;
         } catch (RuntimeException e) {
             log.error("Appending {} write(s) to the journal failed", batch.size(), e);
-            onJournalFailure.accept(e);
-            batch.forEach(w -> w.done().completeExceptionally(e));
+            refuse(batch, e);
             return;
         }
         metrics.batch(batch.size());
@@ -243,14 +237,16 @@ public final class Committer implements AutoCloseable {
             checksChanged |= steps.touchesHealthChecks();
             steps.forEachChange((before, after) -> down = down.admit(before, after));
             try {
-                applier.apply(steps, this::effective);
+                steps.run(datapath, this::effective);
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 applied = durable;
-                publish.accept(durable);
+                published.publish(durable);
                 write.done().complete(null);
             } catch (RuntimeException e) {
-                publish.accept(durable);
-                write.done().completeExceptionally(e);
+                log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
+                published.publish(durable);
+                write.done().completeExceptionally(
+                        ServiceProblems.appliedLater(e, reconcileInterval.toSeconds()));
             }
         }
         if (checksChanged) {
@@ -259,9 +255,19 @@ public final class Committer implements AutoCloseable {
             notifyHealth();
         }
         if (journal.snapshotDue()) {
-            ServiceTable state = durable;
-            journal.snapshot(() -> JournalCodec.state(state.services()));
+            journal.snapshot(JournalCodec.state(durable.services()));
         }
+    }
+
+    /**
+     * Refuses a batch the journal did not take. The failure is counted first: a writer told of it may retry at
+     * once, and must be judged against the state without the failed writes; writes already queued on top of
+     * them are refused as they come ({@link #admit}).
+     */
+    private void refuse(List<Write> batch, RuntimeException failure) {
+        lastJournalFailure = failure;
+        published.journalFailed();
+        batch.forEach(w -> w.done().completeExceptionally(failure));
     }
 
     private List<Backend> effective(Service service) {
@@ -296,7 +302,7 @@ public final class Committer implements AutoCloseable {
             return;
         }
         try {
-            applier.apply(Transition.refresh(service), this::effective);
+            Transition.refresh(service).run(datapath, this::effective);
             metrics.programmed(WriteMetrics.Source.HEALTH, change.queuedNanos());
         } catch (RuntimeException e) {
             log.error("Health change of {} in {} not applied to the maps; the next reconcile retries it",

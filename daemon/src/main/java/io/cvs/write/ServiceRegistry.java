@@ -1,6 +1,5 @@
 package io.cvs.write;
 
-import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.Usage;
@@ -8,12 +7,13 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
-import io.cvs.reconcile.Reconciler;
+import io.cvs.reconcile.ReconcileRunner;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
+import io.cvs.service.ServiceDirectory;
 import io.cvs.service.ServiceIds;
 import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
@@ -39,7 +39,7 @@ import org.springframework.web.ErrorResponseException;
  * the committer made it durable and applied it; readers see the published state (everything durable) without
  * locking. A write that fails a check, or whose journal write fails, changes nothing anywhere.
  */
-public final class ServiceRegistry implements AutoCloseable {
+public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceRegistry.class);
 
@@ -53,10 +53,12 @@ public final class ServiceRegistry implements AutoCloseable {
     private final ServiceIds ids = new ServiceIds();
     private final ReentrantLock writes = new ReentrantLock();
     private final Committer committer;
-    /** Everything durable: what reads see. */
-    private volatile ServiceTable published;
+    /** Everything durable: what reads see; the committer publishes to it. */
+    private final Published published;
     /** Published plus the writes queued to the committer; guarded by writes. */
     private ServiceTable accepted;
+    /** The journal failures counted when accepted last started again from published; guarded by writes. */
+    private long acceptedEpoch;
     private volatile ReconcileResult lastReconcile;
     private final CompletableFuture<ReconcileResult> firstReconcile;
     /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
@@ -73,11 +75,10 @@ public final class ServiceRegistry implements AutoCloseable {
         this.capacity = datapath.status().usage().max();
         this.reconcileInterval = reconcileInterval;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
-        this.published = restore(journal);
-        this.accepted = published;
-        published.byId().keySet().forEach(ids::reserve);
-        this.committer = new Committer(journal, published, this::applyToDatapath, new Reconciler(datapath),
-                table -> published = table, this::rejectAccepted, groupCommit, metrics);
+        this.published = new Published(restore(journal));
+        this.accepted = published.table();
+        accepted.byId().keySet().forEach(ids::reserve);
+        this.committer = new Committer(journal, published, datapath, reconcileInterval, groupCommit, metrics);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
         this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {
@@ -104,12 +105,12 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     Optional<Service> find(String id) {
-        return Optional.ofNullable(published.byId().get(id));
+        return Optional.ofNullable(published.table().byId().get(id));
     }
 
     /** The service, a 400 naming {@code id} for an id that no service can have, or a 404. */
     public Service get(String id) {
-        return get(published, id);
+        return get(published.table(), id);
     }
 
     private static Service get(ServiceTable table, String id) {
@@ -122,8 +123,9 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     /** Every service, ordered by name. */
+    @Override
     public NavigableMap<String, Service> byName() {
-        return published.byName();
+        return published.table().byName();
     }
 
     public Service create(ServiceConfig config) {
@@ -132,6 +134,7 @@ public final class ServiceRegistry implements AutoCloseable {
         writes.lock();
         try {
             created = new Service(ids.next(), 1, config);
+            accepted();
             checkConflicts(created);
             done = acceptOne(null, created);
         } finally {
@@ -150,7 +153,7 @@ public final class ServiceRegistry implements AutoCloseable {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         writes.lock();
         try {
-            Service before = get(accepted, id);
+            Service before = get(accepted(), id);
             precondition.check(before);
             Service after = before.with(edit.apply(before));
             if (after != before) {
@@ -169,7 +172,7 @@ public final class ServiceRegistry implements AutoCloseable {
         CompletableFuture<Void> done;
         writes.lock();
         try {
-            Service before = get(accepted, id);
+            Service before = get(accepted(), id);
             precondition.check(before);
             done = acceptOne(before, null);
         } finally {
@@ -184,7 +187,7 @@ public final class ServiceRegistry implements AutoCloseable {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         writes.lock();
         try {
-            plan = DesiredStatePlan.of(accepted.byName(), desired, ids, dryRun);
+            plan = DesiredStatePlan.of(accepted().byName(), desired, ids, dryRun);
             plan.checkBackendsPerService(capacity.maxMembers());
             if (dryRun) {
                 Transition.between(accepted.services(), plan.target()).checkRoom(usage());
@@ -199,6 +202,7 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
+    @Override
     public ReconcileResult reconcile() {
         try {
             return reconciled(committer.reconcile().join());
@@ -236,11 +240,13 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     /** The backends health checks took out of rotation, as last applied to the maps. */
+    @Override
     public DownBackends down() {
         return committer.down();
     }
 
     /** The last reconcile's result; empty until the first finished. */
+    @Override
     public Optional<ReconcileResult> lastReconcile() {
         return Optional.ofNullable(lastReconcile);
     }
@@ -269,9 +275,22 @@ public final class ServiceRegistry implements AutoCloseable {
     private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
         transition.checkRoom(usage());
         CompletableFuture<Void> done = new CompletableFuture<>();
-        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, done));
+        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, acceptedEpoch, done));
         accepted = next;
         return done;
+    }
+
+    /**
+     * With the lock held: the accepted state, started again from the published one when a journal append failed
+     * since (the committer refuses every write accepted on top of the failed ones, so none of them will count).
+     */
+    private ServiceTable accepted() {
+        long failures = published.journalFailures();
+        if (failures != acceptedEpoch) {
+            accepted = published.table();
+            acceptedEpoch = failures;
+        }
+        return accepted;
     }
 
     /** The room the accepted state takes: what the maps will hold once the committer caught up. */
@@ -291,27 +310,6 @@ public final class ServiceRegistry implements AutoCloseable {
                 throw problem;
             }
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
-    }
-
-    /** On the committer thread: a durable write's datapath steps; a failure leaves it to the reconciler. */
-    private void applyToDatapath(Transition transition, Function<Service, List<Backend>> view) {
-        try {
-            transition.run(datapath, view);
-        } catch (RuntimeException e) {
-            log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
-            throw ServiceProblems.appliedLater(e, reconcileInterval.toSeconds());
-        }
-    }
-
-    /** On the committer thread after a failed journal write: writes accepted on top of it fail too. */
-    private void rejectAccepted(RuntimeException failure) {
-        writes.lock();
-        try {
-            committer.rejectQueued(failure);
-            accepted = published;
-        } finally {
-            writes.unlock();
         }
     }
 

@@ -140,7 +140,7 @@ class JournalFilesTest {
         Path dir = TestJournals.freshDir("snapshot-only");
         withJournal(dir, j -> {
             j.append(List.of(bytes("one"), bytes("two")));
-            j.snapshot(() -> bytes("state after two"));
+            j.snapshot(bytes("state after two"));
         });
         try (Stream<Path> files = Files.list(dir)) {
             for (Path segment : files.filter(f -> f.toString().endsWith(".wal")).toList()) {
@@ -161,7 +161,7 @@ class JournalFilesTest {
         Path dir = TestJournals.freshDir("snapshot");
         withJournal(dir, j -> {
             j.append(List.of(bytes("one"), bytes("two")));
-            j.snapshot(() -> bytes("state after two"));
+            j.snapshot(bytes("state after two"));
             j.append(List.of(bytes("three")));
         });
         try (Stream<Path> files = Files.list(dir)) {
@@ -179,7 +179,7 @@ class JournalFilesTest {
         Path dir = TestJournals.freshDir("bad-snapshot");
         withJournal(dir, j -> {
             j.append(List.of(bytes("one")));
-            j.snapshot(() -> bytes("state after one"));
+            j.snapshot(bytes("state after one"));
         });
         Path snapshot = dir.resolve("snapshot-00000000000000000001.snap");
         byte[] file = Files.readAllBytes(snapshot);

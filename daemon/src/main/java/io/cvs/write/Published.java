@@ -1,0 +1,39 @@
+package io.cvs.write;
+
+import io.cvs.service.ServiceTable;
+
+/**
+ * What the committer made durable, handed one way: the committer publishes, the registry and its readers read.
+ * Besides the table it counts failed journal appends, so the registry can tell, the next time it accepts a
+ * write, that the writes it accepted on top of a failed one were refused and its accepted state must start again
+ * from the published one. Nothing here calls anyone.
+ */
+final class Published {
+
+    private volatile ServiceTable table;
+    private volatile long journalFailures;
+
+    Published(ServiceTable table) {
+        this.table = table;
+    }
+
+    /** Everything durable: what reads see. */
+    ServiceTable table() {
+        return table;
+    }
+
+    /** How many journal appends have failed since start; each one ends an epoch of accepted writes. */
+    long journalFailures() {
+        return journalFailures;
+    }
+
+    /** On the committer thread, once a write is durable and its datapath steps ran. */
+    void publish(ServiceTable durable) {
+        table = durable;
+    }
+
+    /** On the committer thread, before the failed writes are answered, so a client that retries sees it. */
+    void journalFailed() {
+        journalFailures++;
+    }
+}
