@@ -49,14 +49,14 @@ struct map_shape {
 	__u32 type;
 	__u32 key_size;
 	__u32 value_size;
-	__u32 max_entries;
+	__u64 max_entries;	/* __u64: a bogus meta must not wrap around */
 	__u32 flags;
 };
 
 static void expected_shapes(const struct cvs_meta *meta,
 			    struct map_shape s[CVS_M_COUNT])
 {
-	__u32 halves = meta->max_services * 2;
+	__u64 halves = (__u64)meta->max_services * 2;
 
 	s[CVS_M_META] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
 		sizeof(struct cvs_meta), 1, 0 };
@@ -281,11 +281,11 @@ static int check_shape(const char *name, int fd, const struct map_shape *want)
 	    (info.map_flags & (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)) !=
 	    want->flags) {
 		cvs_log(CVS_LOG_ERROR,
-			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %u flags 0x%x",
+			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %llu flags 0x%x",
 			name, info.type, info.key_size, info.value_size,
 			info.max_entries, info.map_flags, want->type,
-			want->key_size, want->value_size, want->max_entries,
-			want->flags);
+			want->key_size, want->value_size,
+			(unsigned long long)want->max_entries, want->flags);
 		return -EPROTO;
 	}
 	return 0;
