@@ -69,17 +69,17 @@ struct cvs_usage {
 	__u32 backends;		/* backend ids in use */
 };
 
-/* Map ids of the set, for bpftool and for binding cvs.ko. */
+/*
+ * Map ids of the set, for bpftool and for binding cvs.ko: one __u32 for
+ * each row of CVS_MAPS (cvs_abi.h), named by its field column, in the set's
+ * order (meta, services, gen, select, members, backends, backend_stats,
+ * service_stats).
+ */
+#define CVS_MAP_ID_FIELD(ID, field, ...) __u32 field;
 struct cvs_map_ids {
-	__u32 meta;
-	__u32 services;
-	__u32 gen;
-	__u32 select;
-	__u32 members;
-	__u32 backends;
-	__u32 backend_stats;
-	__u32 service_stats;
+	CVS_MAPS(CVS_MAP_ID_FIELD, _)
 };
+#undef CVS_MAP_ID_FIELD
 
 /* One backend as the control plane configures it. */
 struct cvs_backend_spec {

@@ -138,14 +138,7 @@ CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
 
 	if (!m || !out)
 		return -EINVAL;
-	ids[CVS_M_META] = &out->meta;
-	ids[CVS_M_SERVICES] = &out->services;
-	ids[CVS_M_GEN] = &out->gen;
-	ids[CVS_M_SELECT] = &out->select;
-	ids[CVS_M_MEMBERS] = &out->members;
-	ids[CVS_M_BACKENDS] = &out->backends;
-	ids[CVS_M_BACKEND_STATS] = &out->backend_stats;
-	ids[CVS_M_SERVICE_STATS] = &out->service_stats;
+	cvs_map_id_slots(out, ids);
 	for (i = 0; i < CVS_M_COUNT && !err; i++) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
