@@ -316,8 +316,24 @@ int cvs_module_unbind(void);
  * -ENODEV when the module is not loaded. */
 int cvs_module_status(struct cvs_module_status *out);
 
-/* sizeof the named public struct ("cvs_capacity", ...); 0 if unknown. */
+/*
+ * The layout of the public structs (those of this header, cvs_select.h and
+ * cvs_abi.h) and the order of the maps, for bindings in other languages to
+ * check their own copies against when they load; the JNA binding does.
+ * Structs are named without "struct " ("cvs_capacity"), fields as in C.
+ */
+/* sizeof the named struct; 0 if unknown. */
 size_t cvs_sizeof(const char *type_name);
+/* The name of the struct's field number index, in declaration order from
+ * 0; NULL past its last field, or if the struct is unknown. */
+const char *cvs_field_name(const char *type_name, __u32 index);
+/* offsetof(struct type_name, field_name); -1 if either is unknown. */
+long cvs_offsetof(const char *type_name, const char *field_name);
+/* sizeof the field; 0 if either is unknown. */
+size_t cvs_field_sizeof(const char *type_name, const char *field_name);
+/* The name (and pin name) of map number index of the set, in the order of
+ * CVS_MAPS and struct cvs_map_ids; NULL from CVS_M_COUNT on. */
+const char *cvs_map_name(__u32 index);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The handle: open, close, capacity, ids, destroy, and ABI sizes. */
+/* The handle: open, close, capacity, ids, destroy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -178,31 +178,4 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 out:
 	close(fd);
 	return err;
-}
-
-CVS_API size_t cvs_sizeof(const char *type_name)
-{
-#define CVS_TYPE(t) { #t, sizeof(struct t) }
-	static const struct {
-		const char *name;
-		size_t size;
-	} types[] = {
-		CVS_TYPE(cvs_svc_key), CVS_TYPE(cvs_svc),
-		CVS_TYPE(cvs_backend), CVS_TYPE(cvs_member),
-		CVS_TYPE(cvs_backend_stats), CVS_TYPE(cvs_service_stats),
-		CVS_TYPE(cvs_meta), CVS_TYPE(cvs_capacity),
-		CVS_TYPE(cvs_usage), CVS_TYPE(cvs_map_ids),
-		CVS_TYPE(cvs_backend_spec), CVS_TYPE(cvs_service_info),
-		CVS_TYPE(cvs_backend_counters),
-		CVS_TYPE(cvs_service_counters), CVS_TYPE(cvs_pick),
-		CVS_TYPE(cvs_sknat_key), CVS_TYPE(cvs_sknat),
-		CVS_TYPE(cvs_sock_status), CVS_TYPE(cvs_module_status),
-	};
-#undef CVS_TYPE
-	size_t i;
-
-	for (i = 0; type_name && i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(types[i].name, type_name))
-			return types[i].size;
-	return 0;
 }
