@@ -3,9 +3,10 @@
  * cvs.h - what the files of cvs.ko share.
  *
  * cvs.ko reads the map set of cvs_abi.h. User space binds it to one set by
- * writing the eight map ids (struct cvs_map_ids order) to
- * /sys/kernel/cvs/maps; the module takes a reference on each map, checks its
- * shape against the ABI and publishes the set under RCU. The NAT hook reads
+ * writing the ids of its CVS_M_COUNT maps (in CVS_MAPS order, that of
+ * struct cvs_map_ids) to /sys/kernel/cvs/maps; the module takes a reference
+ * on each map, checks its shape against CVS_MAPS and publishes the set
+ * under RCU. The NAT hook reads
  * the published set, never a path or an id, so no packet pays for a lookup
  * of the maps themselves.
  */
@@ -20,23 +21,11 @@
 
 #include "cvs_abi.h"
 
-/* The maps of a set, in the order of struct cvs_map_ids. */
-enum cvs_map_slot {
-	CVS_SLOT_META,
-	CVS_SLOT_SERVICES,
-	CVS_SLOT_GEN,
-	CVS_SLOT_SELECT,
-	CVS_SLOT_MEMBERS,
-	CVS_SLOT_BACKENDS,
-	CVS_SLOT_BACKEND_STATS,
-	CVS_SLOT_SERVICE_STATS,
-	CVS_SLOTS,
-};
-
-/* One bound map set; immutable once published. */
+/* One bound map set, indexed by enum cvs_map_index; immutable once
+ * published. */
 struct cvs_binding {
-	struct bpf_map *maps[CVS_SLOTS];	/* one reference each */
-	u32 ids[CVS_SLOTS];
+	struct bpf_map *maps[CVS_M_COUNT];	/* one reference each */
+	u32 ids[CVS_M_COUNT];
 	u32 table_slots;			/* from cvs_meta_v1 */
 };
 
@@ -53,11 +42,11 @@ extern struct cvs_counters cvs_counters;
 extern struct cvs_binding __rcu *cvs_bound;
 
 /* cvs_bind.c */
-int cvs_bind(const u32 ids[CVS_SLOTS]);
+int cvs_bind(const u32 ids[CVS_M_COUNT]);
 void cvs_unbind(void);
 /* Copy the bound ids (all 0 when unbound); true when the set is orphaned:
  * no pin and no descriptor in user space still holds its maps. */
-bool cvs_bound_ids(u32 ids[CVS_SLOTS]);
+bool cvs_bound_ids(u32 ids[CVS_M_COUNT]);
 
 /* cvs_nat.c */
 unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,

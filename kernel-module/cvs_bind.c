@@ -27,45 +27,19 @@ int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 struct cvs_binding __rcu *cvs_bound;
 static DEFINE_MUTEX(cvs_bind_lock);	/* serialises writers of cvs_bound */
 
-struct cvs_shape {
-	u32 type;
-	u32 key_size;
-	u32 value_size;
-	u64 max_entries;	/* u64: a bogus meta must not wrap around */
-	u32 flags;		/* of BPF_F_NO_PREALLOC | BPF_F_MMAPABLE */
-};
-
-#define CVS_SHAPE_FLAGS (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)
-
-/* What libcvsbpf creates (pinset.c, expected_shapes()), given the meta. */
+/* What libcvsbpf creates, given the meta: the shapes of CVS_MAPS. */
 static void cvs_expected_shapes(const struct cvs_meta *meta,
-				struct cvs_shape s[CVS_SLOTS])
+				struct cvs_map_shape s[CVS_M_COUNT])
 {
-	u64 halves = (u64)meta->max_services * 2;
+	const struct cvs_map_shape shapes[CVS_M_COUNT] = {
+		CVS_MAPS(CVS_MAP_SHAPE, *meta)
+	};
 
-	s[CVS_SLOT_META] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_meta), 1, 0 };
-	s[CVS_SLOT_SERVICES] = (struct cvs_shape){ BPF_MAP_TYPE_HASH,
-		sizeof(struct cvs_svc_key), sizeof(struct cvs_svc),
-		meta->max_services, BPF_F_NO_PREALLOC };
-	s[CVS_SLOT_GEN] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(__u64), meta->max_services, BPF_F_MMAPABLE };
-	s[CVS_SLOT_SELECT] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4, 4,
-		halves * meta->table_slots, 0 };
-	s[CVS_SLOT_MEMBERS] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_member), halves * meta->max_members, 0 };
-	s[CVS_SLOT_BACKENDS] = (struct cvs_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_backend), meta->max_backends, 0 };
-	s[CVS_SLOT_BACKEND_STATS] = (struct cvs_shape){
-		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_backend_stats),
-		meta->max_backends, 0 };
-	s[CVS_SLOT_SERVICE_STATS] = (struct cvs_shape){
-		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_service_stats),
-		meta->max_services, 0 };
+	memcpy(s, shapes, sizeof(shapes));
 }
 
 static int cvs_check_shape(const struct bpf_map *map,
-			   const struct cvs_shape *want)
+			   const struct cvs_map_shape *want)
 {
 	if (map->map_type == want->type && map->key_size == want->key_size &&
 	    map->value_size == want->value_size &&
@@ -80,16 +54,20 @@ static int cvs_check_shape(const struct bpf_map *map,
 	return -EPROTO;
 }
 
-/* The meta map's own shape first: only then is its value readable. */
+/*
+ * The meta map's own shape first: only then is its value readable. Its row
+ * of CVS_MAPS does not depend on the capacity, so a zeroed one gives it.
+ */
 static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
 {
-	static const struct cvs_shape shape = { BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_meta), 1, 0 };
+	struct cvs_map_shape shapes[CVS_M_COUNT];
 	u32 zero = 0;
 	void *value;
 	int err;
 
-	err = cvs_check_shape(map, &shape);
+	memset(meta, 0, sizeof(*meta));
+	cvs_expected_shapes(meta, shapes);
+	err = cvs_check_shape(map, &shapes[CVS_M_META]);
 	if (err)
 		return err;
 	rcu_read_lock();
@@ -118,15 +96,15 @@ static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
 
 static int cvs_check_set(struct cvs_binding *b)
 {
-	struct cvs_shape shapes[CVS_SLOTS];
+	struct cvs_map_shape shapes[CVS_M_COUNT];
 	struct cvs_meta meta;
 	int err, i;
 
-	err = cvs_read_meta(b->maps[CVS_SLOT_META], &meta);
+	err = cvs_read_meta(b->maps[CVS_M_META], &meta);
 	if (err)
 		return err;
 	cvs_expected_shapes(&meta, shapes);
-	for (i = 0; i < CVS_SLOTS; i++) {
+	for (i = 0; i < CVS_M_COUNT; i++) {
 		err = cvs_check_shape(b->maps[i], &shapes[i]);
 		if (err)
 			return err;
@@ -167,7 +145,7 @@ static void cvs_binding_free(struct cvs_binding *b)
 {
 	int i;
 
-	for (i = 0; i < CVS_SLOTS; i++)
+	for (i = 0; i < CVS_M_COUNT; i++)
 		if (b->maps[i])
 			bpf_map_put(b->maps[i]);
 	kfree(b);
@@ -190,18 +168,19 @@ static bool cvs_publish(struct cvs_binding *b)
 	return true;
 }
 
-int cvs_bind(const u32 ids[CVS_SLOTS])
+int cvs_bind(const u32 ids[CVS_M_COUNT])
 {
+	char line[CVS_M_COUNT * 11 + 1];
 	struct cvs_binding *b;
 	struct bpf_map *map;
-	int err, i;
+	int err, i, len;
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b) {
 		err = -ENOMEM;
 		goto err_count;
 	}
-	for (i = 0; i < CVS_SLOTS; i++) {
+	for (i = 0; i < CVS_M_COUNT; i++) {
 		map = cvs_map_get(ids[i]);
 		if (IS_ERR(map)) {
 			err = PTR_ERR(map);
@@ -217,9 +196,9 @@ int cvs_bind(const u32 ids[CVS_SLOTS])
 		goto err_free;
 	cvs_publish(b);
 	atomic64_inc(&cvs_counters.binds);
-	pr_info("bound to maps %u %u %u %u %u %u %u %u (%u slots)\n",
-		ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6],
-		ids[7], b->table_slots);
+	for (i = 0, len = 0; i < CVS_M_COUNT; i++)
+		len += scnprintf(line + len, sizeof(line) - len, " %u", ids[i]);
+	pr_info("bound to maps%s (%u slots)\n", line, b->table_slots);
 	return 0;
 
 err_free:
@@ -235,7 +214,7 @@ void cvs_unbind(void)
 		pr_info("unbound\n");
 }
 
-bool cvs_bound_ids(u32 ids[CVS_SLOTS])
+bool cvs_bound_ids(u32 ids[CVS_M_COUNT])
 {
 	const struct cvs_binding *b;
 	bool orphaned = false;
@@ -243,7 +222,7 @@ bool cvs_bound_ids(u32 ids[CVS_SLOTS])
 
 	rcu_read_lock();
 	b = rcu_dereference(cvs_bound);
-	for (i = 0; i < CVS_SLOTS; i++) {
+	for (i = 0; i < CVS_M_COUNT; i++) {
 		ids[i] = b ? b->ids[i] : 0;
 		if (b && !atomic64_read(&b->maps[i]->usercnt))
 			orphaned = true;

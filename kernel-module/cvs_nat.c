@@ -60,7 +60,7 @@ static __always_inline int cvs_copy(struct bpf_map *map, const void *key,
 static __always_inline int cvs_load_word(const struct cvs_binding *b,
 					 const u32 *id, u64 *out)
 {
-	struct bpf_map *map = b->maps[CVS_SLOT_GEN];
+	struct bpf_map *map = b->maps[CVS_M_GEN];
 	u64 *word = map->ops->map_lookup_elem(map, (void *)id);
 
 	if (!word)
@@ -73,12 +73,12 @@ static __always_inline int cvs_load_word(const struct cvs_binding *b,
 #define CVS_ALWAYS_INLINE __always_inline
 #define CVS_READER_CTX const struct cvs_binding *
 #define CVS_LOOKUP_SVC(b, key, out) \
-	cvs_copy((b)->maps[CVS_SLOT_SERVICES], key, out, sizeof(*(out)))
+	cvs_copy((b)->maps[CVS_M_SERVICES], key, out, sizeof(*(out)))
 #define CVS_LOAD_WORD(b, id, out) cvs_load_word(b, id, out)
 #define CVS_LOOKUP_SEL(b, idx, out) \
-	cvs_copy((b)->maps[CVS_SLOT_SELECT], idx, out, sizeof(*(out)))
+	cvs_copy((b)->maps[CVS_M_SELECT], idx, out, sizeof(*(out)))
 #define CVS_LOOKUP_BE(b, id, out) \
-	cvs_copy((b)->maps[CVS_SLOT_BACKENDS], id, out, sizeof(*(out)))
+	cvs_copy((b)->maps[CVS_M_BACKENDS], id, out, sizeof(*(out)))
 #define CVS_RANDOM(b) get_random_u32()
 #include "cvs_select.h"
 
@@ -103,7 +103,7 @@ static void cvs_count_backend(const struct cvs_binding *b, u32 id,
 			      unsigned int len)
 {
 	struct cvs_backend_stats __percpu *st =
-		cvs_percpu_elem(b->maps[CVS_SLOT_BACKEND_STATS], id);
+		cvs_percpu_elem(b->maps[CVS_M_BACKEND_STATS], id);
 
 	if (!st)
 		return;
@@ -119,7 +119,7 @@ static void cvs_count_service(const struct cvs_binding *b,
 
 	if (pick->attempts <= 1 && !refused)
 		return;
-	st = cvs_percpu_elem(b->maps[CVS_SLOT_SERVICE_STATS], pick->svc_id);
+	st = cvs_percpu_elem(b->maps[CVS_M_SERVICE_STATS], pick->svc_id);
 	if (!st)
 		return;
 	if (refused)

@@ -2,14 +2,14 @@
 /*
  * /sys/kernel/cvs: binding and status, one value per file.
  *
- *   maps           (0644) the bound map ids, eight numbers in the order of
- *                  struct cvs_map_ids (meta services gen select members
- *                  backends backend_stats service_stats), all 0 when
- *                  unbound. Root writes eight ids to bind or rebind, and
- *                  an empty line or eight zeros to unbind. A write fails
- *                  with -EINVAL (malformed), -ENOENT (no map with an id),
- *                  -EPERM (no CAP_SYS_ADMIN) or -EPROTO (a map's layout is
- *                  not cvs_abi.h's); the bound set is then unchanged.
+ *   maps           (0644) the bound map ids, CVS_M_COUNT numbers in the
+ *                  order of CVS_MAPS (cvs_abi.h) and struct cvs_map_ids,
+ *                  all 0 when unbound. Root writes CVS_M_COUNT ids to bind
+ *                  or rebind, and an empty line or only zeros to unbind.
+ *                  A write fails with -EINVAL (malformed), -ENOENT (no
+ *                  map with an id), -EPERM (no CAP_SYS_ADMIN) or -EPROTO
+ *                  (a map's layout is not cvs_abi.h's); the bound set is
+ *                  then unchanged.
  *   orphaned       1 when no pin and no descriptor in user space still
  *                  holds a bound map: the set was removed, the module
  *                  keeps serving its last state until a rebind.
@@ -29,18 +29,21 @@ static struct kobject *cvs_kobj;
 static ssize_t maps_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
-	u32 ids[CVS_SLOTS];
+	u32 ids[CVS_M_COUNT];
+	int i, len = 0;
 
 	cvs_bound_ids(ids);
-	return sysfs_emit(buf, "%u %u %u %u %u %u %u %u\n", ids[0], ids[1],
-			  ids[2], ids[3], ids[4], ids[5], ids[6], ids[7]);
+	for (i = 0; i < CVS_M_COUNT; i++)
+		len += sysfs_emit_at(buf, len, "%u%c", ids[i],
+				     i + 1 < CVS_M_COUNT ? ' ' : '\n');
+	return len;
 }
 
-/* Eight ids, or none; all zero or all non-zero. */
-static int cvs_parse_ids(const char *buf, size_t count, u32 ids[CVS_SLOTS],
-			 bool *unbind)
+/* CVS_M_COUNT ids, or none; all zero or all non-zero. */
+static int cvs_parse_ids(const char *buf, size_t count,
+			 u32 ids[CVS_M_COUNT], bool *unbind)
 {
-	char text[16 * CVS_SLOTS];
+	char text[16 * CVS_M_COUNT];
 	char *cursor, *token;
 	int n = 0, zeros = 0, err;
 
@@ -52,16 +55,16 @@ static int cvs_parse_ids(const char *buf, size_t count, u32 ids[CVS_SLOTS],
 	while ((token = strsep(&cursor, " \t")) != NULL) {
 		if (!*token)
 			continue;
-		if (n == CVS_SLOTS)
+		if (n == CVS_M_COUNT)
 			return -EINVAL;
 		err = kstrtou32(token, 10, &ids[n]);
 		if (err)
 			return err;
 		zeros += !ids[n++];
 	}
-	if (n && n != CVS_SLOTS)
+	if (n && n != CVS_M_COUNT)
 		return -EINVAL;
-	if (zeros && zeros != CVS_SLOTS)
+	if (zeros && zeros != CVS_M_COUNT)
 		return -EINVAL;
 	*unbind = !n || zeros;
 	return 0;
@@ -70,7 +73,7 @@ static int cvs_parse_ids(const char *buf, size_t count, u32 ids[CVS_SLOTS],
 static ssize_t maps_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
-	u32 ids[CVS_SLOTS];
+	u32 ids[CVS_M_COUNT];
 	bool unbind;
 	int err;
 
@@ -89,7 +92,7 @@ static ssize_t maps_store(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t orphaned_show(struct kobject *kobj,
 			     struct kobj_attribute *attr, char *buf)
 {
-	u32 ids[CVS_SLOTS];
+	u32 ids[CVS_M_COUNT];
 
 	return sysfs_emit(buf, "%d\n", cvs_bound_ids(ids));
 }

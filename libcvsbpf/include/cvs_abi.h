@@ -21,6 +21,8 @@
  *
  * Data model
  * ----------
+ * (CVS_MAPS, at the end of this header, is the same list as code: names,
+ * types, key and value types, and entries as a function of the capacity.)
  *   cvs_svc_v1     hash   struct cvs_svc_key -> struct cvs_svc
  *                  One entry per service (VIP, port, protocol), naming its
  *                  service id. Written once when the service is created,
@@ -129,7 +131,10 @@
 #define CVS_META_MAGIC		0x31535643	/* "CVS1" read as bytes */
 #define CVS_PIN_ROOT_DEFAULT	"/sys/fs/bpf/cvs/v1"
 
-/* Map names, which are also the pin file names under the pin root. */
+/*
+ * Map names, which are also the pin file names under the pin root: the name
+ * column of CVS_MAPS (below) as strings, and the socket-LB's own map.
+ */
 #define CVS_MAP_META		"cvs_meta_v1"
 #define CVS_MAP_SERVICES	"cvs_svc_v1"
 #define CVS_MAP_GEN		"cvs_gen_v1"
@@ -262,5 +267,95 @@ static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
 {
 	return (id * 2 + half) * max_members + member;
 }
+
+/*
+ * The map set as one table
+ * ------------------------
+ * CVS_MAPS(X, c) calls X once for each map of the set, in the set's order:
+ * the order of struct cvs_map_ids, of the ids written to cvs.ko and of
+ * every other list of the maps. All of those are expansions of this table
+ * (the CVS_M_* indexes below, the shapes libcvsbpf creates and checks, the
+ * shapes cvs.ko checks when it binds, the BPF map definitions, the members
+ * of struct cvs_map_ids), so none of them can drift from the others.
+ * A row is
+ *   X(ID, field, name, type, flags, key, value, entries)
+ * where
+ *   ID       the map's index is CVS_M_<ID>, its name string CVS_MAP_<ID>
+ *   field    its member of struct cvs_map_ids
+ *   name     its map name and pin name, as an identifier
+ *   type     its BPF_MAP_TYPE_*
+ *   flags    the map_flags the layout fixes (CVS_SHAPE_FLAGS says which)
+ *   key      the key's type
+ *   value    the value's type
+ *   entries  max_entries, computed from the capacity c: a struct cvs_meta,
+ *            or anything else with its four capacity fields. In __u64, so
+ *            that no capacity, however bogus, wraps around to the entries
+ *            of a real map.
+ * c is not evaluated when X ignores entries. The BPF_* names are those of
+ * <linux/bpf.h>, which this header does not include: only code that
+ * includes it can expand the type and flags columns.
+ */
+#define CVS_MAPS(X, c)							\
+	X(META, meta, cvs_meta_v1,					\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_meta,					\
+	  1)								\
+	X(SERVICES, services, cvs_svc_v1,				\
+	  BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC,				\
+	  struct cvs_svc_key, struct cvs_svc,				\
+	  (__u64)(c).max_services)					\
+	X(GEN, gen, cvs_gen_v1,						\
+	  BPF_MAP_TYPE_ARRAY, BPF_F_MMAPABLE,				\
+	  __u32, __u64,							\
+	  (__u64)(c).max_services)					\
+	X(SELECT, select, cvs_sel_v1,					\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, __u32,							\
+	  (__u64)(c).max_services * 2 * (c).table_slots)		\
+	X(MEMBERS, members, cvs_mbr_v1,					\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_member,					\
+	  (__u64)(c).max_services * 2 * (c).max_members)		\
+	X(BACKENDS, backends, cvs_be_v1,				\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_backend,					\
+	  (__u64)(c).max_backends)					\
+	X(BACKEND_STATS, backend_stats, cvs_bestat_v1,			\
+	  BPF_MAP_TYPE_PERCPU_ARRAY, 0,					\
+	  __u32, struct cvs_backend_stats,				\
+	  (__u64)(c).max_backends)					\
+	X(SERVICE_STATS, service_stats, cvs_svcstat_v1,			\
+	  BPF_MAP_TYPE_PERCPU_ARRAY, 0,					\
+	  __u32, struct cvs_service_stats,				\
+	  (__u64)(c).max_services)
+
+/* The index of each map in the set's order; CVS_M_COUNT maps in all. */
+#define CVS_M_INDEX(ID, ...) CVS_M_##ID,
+enum cvs_map_index {
+	CVS_MAPS(CVS_M_INDEX, _)
+	CVS_M_COUNT
+};
+#undef CVS_M_INDEX
+
+/*
+ * What a map of the set must be, for a reader that checks the maps it was
+ * given: one row of CVS_MAPS with its sizes and entries evaluated. Fill an
+ * array with the expected shapes of a set of capacity c by
+ *   struct cvs_map_shape s[CVS_M_COUNT] = { CVS_MAPS(CVS_MAP_SHAPE, c) };
+ * and compare a map's map_flags masked with CVS_SHAPE_FLAGS to flags.
+ */
+struct cvs_map_shape {
+	__u32 type;		/* enum bpf_map_type */
+	__u32 key_size;
+	__u32 value_size;
+	__u32 flags;
+	__u64 max_entries;
+};
+
+#define CVS_MAP_SHAPE(ID, field, name, type, flags, key, value, entries) \
+	[CVS_M_##ID] = { type, sizeof(key), sizeof(value), flags, entries },
+
+/* The map_flags the layout fixes; the others are the creator's choice. */
+#define CVS_SHAPE_FLAGS (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)
 
 #endif /* CVS_ABI_H */

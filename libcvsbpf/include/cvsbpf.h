@@ -69,17 +69,17 @@ struct cvs_usage {
 	__u32 backends;		/* backend ids in use */
 };
 
-/* Map ids of the set, for bpftool and for binding cvs.ko. */
+/*
+ * Map ids of the set, for bpftool and for binding cvs.ko: one __u32 for
+ * each row of CVS_MAPS (cvs_abi.h), named by its field column, in the set's
+ * order (meta, services, gen, select, members, backends, backend_stats,
+ * service_stats).
+ */
+#define CVS_MAP_ID_FIELD(ID, field, ...) __u32 field;
 struct cvs_map_ids {
-	__u32 meta;
-	__u32 services;
-	__u32 gen;
-	__u32 select;
-	__u32 members;
-	__u32 backends;
-	__u32 backend_stats;
-	__u32 service_stats;
+	CVS_MAPS(CVS_MAP_ID_FIELD, _)
 };
+#undef CVS_MAP_ID_FIELD
 
 /* One backend as the control plane configures it. */
 struct cvs_backend_spec {
@@ -316,8 +316,24 @@ int cvs_module_unbind(void);
  * -ENODEV when the module is not loaded. */
 int cvs_module_status(struct cvs_module_status *out);
 
-/* sizeof the named public struct ("cvs_capacity", ...); 0 if unknown. */
+/*
+ * The layout of the public structs (those of this header, cvs_select.h and
+ * cvs_abi.h) and the order of the maps, for bindings in other languages to
+ * check their own copies against when they load; the JNA binding does.
+ * Structs are named without "struct " ("cvs_capacity"), fields as in C.
+ */
+/* sizeof the named struct; 0 if unknown. */
 size_t cvs_sizeof(const char *type_name);
+/* The name of the struct's field number index, in declaration order from
+ * 0; NULL past its last field, or if the struct is unknown. */
+const char *cvs_field_name(const char *type_name, __u32 index);
+/* offsetof(struct type_name, field_name); -1 if either is unknown. */
+long cvs_offsetof(const char *type_name, const char *field_name);
+/* sizeof the field; 0 if either is unknown. */
+size_t cvs_field_sizeof(const char *type_name, const char *field_name);
+/* The name (and pin name) of map number index of the set, in the order of
+ * CVS_MAPS and struct cvs_map_ids; NULL from CVS_M_COUNT on. */
+const char *cvs_map_name(__u32 index);
 
 #ifdef __cplusplus
 }

@@ -13,19 +13,17 @@
 
 #define CVS_API __attribute__((visibility("default")))
 
-enum cvs_map_index {
-	CVS_M_META,
-	CVS_M_SERVICES,
-	CVS_M_GEN,
-	CVS_M_SELECT,
-	CVS_M_MEMBERS,
-	CVS_M_BACKENDS,
-	CVS_M_BACKEND_STATS,
-	CVS_M_SERVICE_STATS,
-	CVS_M_COUNT,
-};
-
+/* pinset.c: the name column of CVS_MAPS, by enum cvs_map_index. */
 extern const char *const cvs_map_names[CVS_M_COUNT];
+
+/* The members of *ids by enum cvs_map_index. */
+static inline void cvs_map_id_slots(struct cvs_map_ids *ids,
+				    __u32 *slots[CVS_M_COUNT])
+{
+#define CVS_ID_SLOT(ID, field, ...) slots[CVS_M_##ID] = &ids->field;
+	CVS_MAPS(CVS_ID_SLOT, _)
+#undef CVS_ID_SLOT
+}
 
 /* First-in first-out pool of free ids: reuse an id as late as possible. */
 struct cvs_id_pool {

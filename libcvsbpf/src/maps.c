@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The handle: open, close, capacity, ids, destroy, and ABI sizes. */
+/* The handle: open, close, capacity, ids, destroy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -138,14 +138,7 @@ CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)
 
 	if (!m || !out)
 		return -EINVAL;
-	ids[CVS_M_META] = &out->meta;
-	ids[CVS_M_SERVICES] = &out->services;
-	ids[CVS_M_GEN] = &out->gen;
-	ids[CVS_M_SELECT] = &out->select;
-	ids[CVS_M_MEMBERS] = &out->members;
-	ids[CVS_M_BACKENDS] = &out->backends;
-	ids[CVS_M_BACKEND_STATS] = &out->backend_stats;
-	ids[CVS_M_SERVICE_STATS] = &out->service_stats;
+	cvs_map_id_slots(out, ids);
 	for (i = 0; i < CVS_M_COUNT && !err; i++) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
@@ -185,31 +178,4 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 out:
 	close(fd);
 	return err;
-}
-
-CVS_API size_t cvs_sizeof(const char *type_name)
-{
-#define CVS_TYPE(t) { #t, sizeof(struct t) }
-	static const struct {
-		const char *name;
-		size_t size;
-	} types[] = {
-		CVS_TYPE(cvs_svc_key), CVS_TYPE(cvs_svc),
-		CVS_TYPE(cvs_backend), CVS_TYPE(cvs_member),
-		CVS_TYPE(cvs_backend_stats), CVS_TYPE(cvs_service_stats),
-		CVS_TYPE(cvs_meta), CVS_TYPE(cvs_capacity),
-		CVS_TYPE(cvs_usage), CVS_TYPE(cvs_map_ids),
-		CVS_TYPE(cvs_backend_spec), CVS_TYPE(cvs_service_info),
-		CVS_TYPE(cvs_backend_counters),
-		CVS_TYPE(cvs_service_counters), CVS_TYPE(cvs_pick),
-		CVS_TYPE(cvs_sknat_key), CVS_TYPE(cvs_sknat),
-		CVS_TYPE(cvs_sock_status), CVS_TYPE(cvs_module_status),
-	};
-#undef CVS_TYPE
-	size_t i;
-
-	for (i = 0; type_name && i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(types[i].name, type_name))
-			return types[i].size;
-	return 0;
 }

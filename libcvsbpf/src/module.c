@@ -77,20 +77,25 @@ static int read_u64(const char *name, __u64 *out)
 	return 0;
 }
 
+/* The ids as the module reads and writes them: decimal, in map order. */
+#define CVS_IDS_LINE (CVS_M_COUNT * 11 + 1)
+
 CVS_API int cvs_module_bind(struct cvs_maps *m)
 {
 	struct cvs_map_ids ids;
-	char line[128];
-	int err;
+	char line[CVS_IDS_LINE];
+	__u32 *id[CVS_M_COUNT];
+	int err, i, n = 0;
 
 	if (!m)
 		return -EINVAL;
 	err = cvs_maps_ids(m, &ids);
 	if (err)
 		return err;
-	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
-		 ids.services, ids.gen, ids.select, ids.members, ids.backends,
-		 ids.backend_stats, ids.service_stats);
+	cvs_map_id_slots(&ids, id);
+	for (i = 0; i < CVS_M_COUNT; i++)
+		n += snprintf(line + n, sizeof(line) - n, "%u%s", *id[i],
+			      i + 1 < CVS_M_COUNT ? " " : "\n");
 	err = write_maps(line);
 	if (err)
 		cvs_log(CVS_LOG_ERROR, "binding cvs.ko to %s: %s%s", m->root,
@@ -108,22 +113,27 @@ CVS_API int cvs_module_unbind(void)
 
 CVS_API int cvs_module_status(struct cvs_module_status *out)
 {
-	struct cvs_map_ids *ids;
+	__u32 *id[CVS_M_COUNT];
 	__u64 orphaned, abi;
-	char line[128];
-	int err;
+	char line[CVS_IDS_LINE], *at, *end = line;
+	unsigned long v;
+	int err, i;
 
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	ids = &out->ids;
 	err = read_text("maps", line, sizeof(line));
 	if (err)
 		return err;
-	if (sscanf(line, "%u %u %u %u %u %u %u %u", &ids->meta,
-		   &ids->services, &ids->gen, &ids->select, &ids->members,
-		   &ids->backends, &ids->backend_stats,
-		   &ids->service_stats) != 8)
+	cvs_map_id_slots(&out->ids, id);
+	for (i = 0, at = line; i < CVS_M_COUNT; i++, at = end) {
+		errno = 0;
+		v = strtoul(at, &end, 10);
+		if (errno || end == at || v > 0xffffffffu)
+			return -EPROTO;
+		*id[i] = v;
+	}
+	if (*end && *end != '\n')
 		return -EPROTO;
 	err = read_u64("orphaned", &orphaned) ?:
 	      read_u64("abi_version", &abi) ?:
@@ -133,7 +143,7 @@ CVS_API int cvs_module_status(struct cvs_module_status *out)
 	      read_u64("nat_errors", &out->nat_errors);
 	if (err)
 		return err;
-	out->bound = ids->meta != 0;
+	out->bound = out->ids.meta != 0;
 	out->orphaned = orphaned != 0;
 	out->abi_version = (__u32)abi;
 	return 0;

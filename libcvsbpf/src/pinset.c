@@ -24,16 +24,16 @@
 #include "internal.h"
 #include "cvs_mapset.skel.h"
 
-const char *const cvs_map_names[CVS_M_COUNT] = {
-	[CVS_M_META] = CVS_MAP_META,
-	[CVS_M_SERVICES] = CVS_MAP_SERVICES,
-	[CVS_M_GEN] = CVS_MAP_GEN,
-	[CVS_M_SELECT] = CVS_MAP_SELECT,
-	[CVS_M_MEMBERS] = CVS_MAP_MEMBERS,
-	[CVS_M_BACKENDS] = CVS_MAP_BACKENDS,
-	[CVS_M_BACKEND_STATS] = CVS_MAP_BACKEND_STATS,
-	[CVS_M_SERVICE_STATS] = CVS_MAP_SERVICE_STATS,
-};
+#define CVS_MAP_NAME(ID, field, name, ...) [CVS_M_##ID] = #name,
+const char *const cvs_map_names[CVS_M_COUNT] = { CVS_MAPS(CVS_MAP_NAME, _) };
+#undef CVS_MAP_NAME
+
+/* cvs_abi.h spells each name twice, in CVS_MAPS and as CVS_MAP_<ID>. */
+#define CVS_NAME_AGREES(ID, field, name, ...)				\
+	_Static_assert(__builtin_strcmp(CVS_MAP_##ID, #name) == 0,	\
+		       "CVS_MAP_" #ID " is not " #name " of CVS_MAPS");
+CVS_MAPS(CVS_NAME_AGREES, _)
+#undef CVS_NAME_AGREES
 
 static const struct cvs_capacity cvs_default_capacity = {
 	.max_services = 1024,
@@ -45,38 +45,15 @@ static const struct cvs_capacity cvs_default_capacity = {
 /* Largest array the layout allows: keeps every index inside 32 bits. */
 #define CVS_ARRAY_LIMIT (1u << 28)
 
-struct map_shape {
-	__u32 type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 flags;
-};
-
+/* The shapes of a set of capacity meta; meta's own row does not use it. */
 static void expected_shapes(const struct cvs_meta *meta,
-			    struct map_shape s[CVS_M_COUNT])
+			    struct cvs_map_shape s[CVS_M_COUNT])
 {
-	__u32 halves = meta->max_services * 2;
+	const struct cvs_map_shape shapes[CVS_M_COUNT] = {
+		CVS_MAPS(CVS_MAP_SHAPE, *meta)
+	};
 
-	s[CVS_M_META] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_meta), 1, 0 };
-	s[CVS_M_SERVICES] = (struct map_shape){ BPF_MAP_TYPE_HASH,
-		sizeof(struct cvs_svc_key), sizeof(struct cvs_svc),
-		meta->max_services, BPF_F_NO_PREALLOC };
-	s[CVS_M_GEN] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(__u64), meta->max_services, BPF_F_MMAPABLE };
-	s[CVS_M_SELECT] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4, 4,
-		halves * meta->table_slots, 0 };
-	s[CVS_M_MEMBERS] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_member), halves * meta->max_members, 0 };
-	s[CVS_M_BACKENDS] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_backend), meta->max_backends, 0 };
-	s[CVS_M_BACKEND_STATS] = (struct map_shape){
-		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_backend_stats),
-		meta->max_backends, 0 };
-	s[CVS_M_SERVICE_STATS] = (struct map_shape){
-		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cvs_service_stats),
-		meta->max_services, 0 };
+	memcpy(s, shapes, sizeof(shapes));
 }
 
 /* Capacity for a new set: defaults for zero fields, then sanity. */
@@ -197,7 +174,7 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 /* Build the set in a sibling directory and rename it into place. */
 static int create_set(const char *root, const struct cvs_meta *meta)
 {
-	struct map_shape shapes[CVS_M_COUNT];
+	struct cvs_map_shape shapes[CVS_M_COUNT];
 	struct cvs_mapset *skel;
 	struct bpf_map *map;
 	char tmp[PATH_MAX], path[PATH_MAX];
@@ -266,7 +243,8 @@ out_rmdir:
 	return err;
 }
 
-static int check_shape(const char *name, int fd, const struct map_shape *want)
+static int check_shape(const char *name, int fd,
+		       const struct cvs_map_shape *want)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -278,14 +256,13 @@ static int check_shape(const char *name, int fd, const struct map_shape *want)
 	if (info.type != want->type || info.key_size != want->key_size ||
 	    info.value_size != want->value_size ||
 	    info.max_entries != want->max_entries ||
-	    (info.map_flags & (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)) !=
-	    want->flags) {
+	    (info.map_flags & CVS_SHAPE_FLAGS) != want->flags) {
 		cvs_log(CVS_LOG_ERROR,
-			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %u flags 0x%x",
+			"map %s has layout type %u key %u value %u entries %u flags 0x%x, expected type %u key %u value %u entries %llu flags 0x%x",
 			name, info.type, info.key_size, info.value_size,
 			info.max_entries, info.map_flags, want->type,
-			want->key_size, want->value_size, want->max_entries,
-			want->flags);
+			want->key_size, want->value_size,
+			(unsigned long long)want->max_entries, want->flags);
 		return -EPROTO;
 	}
 	return 0;
@@ -350,7 +327,7 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro_opts,
 		    .file_flags = m->readonly ? BPF_F_RDONLY : 0);
-	struct map_shape shapes[CVS_M_COUNT];
+	struct cvs_map_shape shapes[CVS_M_COUNT];
 	char path[PATH_MAX];
 	__u32 zero = 0;
 	int err, i;
@@ -373,9 +350,9 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 			return -EPROTO;
 		}
 	}
-	/* The meta map's own shape first: only then is its value readable. */
-	shapes[CVS_M_META] = (struct map_shape){ BPF_MAP_TYPE_ARRAY, 4,
-		sizeof(struct cvs_meta), 1, 0 };
+	/* The meta map's own shape first: only then is its value readable.
+	 * Its row does not depend on the capacity, still zero in m->meta. */
+	expected_shapes(&m->meta, shapes);
 	err = check_shape(CVS_MAP_META, m->fds[CVS_M_META],
 			  &shapes[CVS_M_META]) ?:
 	      bpf_map_lookup_elem(m->fds[CVS_M_META], &zero, &m->meta) ?:

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_abi.c - cvs_sizeof() and the shape of the public structs: the JNA
- * binding checks its Structure sizes against cvs_sizeof(), and the three
- * readers of cvs_abi.h rely on layouts without implicit padding.
+ * test_abi.c - the exported layout (cvs_sizeof(), cvs_field_name(),
+ * cvs_offsetof(), cvs_field_sizeof(), cvs_map_name()) and the shape of the
+ * public structs: the JNA binding checks its sizes, offsets and map order
+ * against the exported layout, and the three readers of cvs_abi.h rely on
+ * layouts without implicit padding.
  */
 #include "test_util.h"
 
@@ -16,12 +18,13 @@ static const struct {
 	SIZE(cvs_capacity), SIZE(cvs_usage), SIZE(cvs_map_ids),
 	SIZE(cvs_backend_spec), SIZE(cvs_service_info),
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
-	SIZE(cvs_module_status),
+	SIZE(cvs_sock_status), SIZE(cvs_module_status),
 	/* cvs_select.h */
 	SIZE(cvs_pick),
 	/* cvs_abi.h */
 	SIZE(cvs_svc_key), SIZE(cvs_svc), SIZE(cvs_backend), SIZE(cvs_member),
 	SIZE(cvs_backend_stats), SIZE(cvs_service_stats), SIZE(cvs_meta),
+	SIZE(cvs_sknat_key), SIZE(cvs_sknat),
 };
 
 static void test_sizeof_knows_every_public_struct(void **state)
@@ -52,6 +55,184 @@ static void test_sizeof_unknown_names_are_zero(void **state)
 			fail_msg("cvs_sizeof(\"%s\") = %zu, expected 0",
 				 unknown[i], cvs_sizeof(unknown[i]));
 	assert_int_equal(cvs_sizeof(NULL), 0);
+}
+
+/*
+ * The exported fields of each struct, walked by index, tile it: the first
+ * starts at 0, each starts where the one before ends, the last ends at
+ * sizeof. A field left out of the table leaves a gap; one listed out of
+ * order or twice overlaps. By name they give what the walk gave.
+ */
+static void test_exported_fields_cover_each_struct_exactly(void **state)
+{
+	const char *type, *name;
+	const size_t n = sizeof(public_structs) / sizeof(public_structs[0]);
+	size_t i, end, size;
+	long offset;
+	__u32 j;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		type = public_structs[i].name;
+		end = 0;
+		for (j = 0; (name = cvs_field_name(type, j)); j++) {
+			offset = cvs_offsetof(type, name);
+			size = cvs_field_sizeof(type, name);
+			if (offset != (long)end || size == 0)
+				fail_msg("%s.%s (field %u) at %ld size %zu, expected at %zu",
+					 type, name, j, offset, size, end);
+			end += size;
+		}
+		if (j == 0 || end != public_structs[i].size)
+			fail_msg("the %u exported fields of %s end at %zu, sizeof is %zu",
+				 j, type, end, public_structs[i].size);
+	}
+}
+
+/* What the compiler says, field by field, for the structs the JNA binding
+ * encodes by hand and for a nested and an array member. */
+#define FIELD(t, f) { #t, #f, offsetof(struct t, f), \
+		      sizeof(((struct t *)0)->f) }
+
+static const struct {
+	const char *type, *field;
+	size_t offset, size;
+} compiled_fields[] = {
+	FIELD(cvs_svc_key, addr), FIELD(cvs_svc_key, port),
+	FIELD(cvs_svc_key, proto), FIELD(cvs_svc_key, pad),
+	FIELD(cvs_backend_spec, addr), FIELD(cvs_backend_spec, port),
+	FIELD(cvs_backend_spec, pad), FIELD(cvs_backend_spec, weight),
+	FIELD(cvs_service_counters, refused),
+	FIELD(cvs_service_counters, retried),
+	FIELD(cvs_backend_counters, conns),
+	FIELD(cvs_backend_counters, packets),
+	FIELD(cvs_backend_counters, bytes),
+	FIELD(cvs_backend_counters, addr), FIELD(cvs_backend_counters, port),
+	FIELD(cvs_backend_counters, pad),
+	FIELD(cvs_usage, max), FIELD(cvs_usage, backends),
+	FIELD(cvs_sock_status, prog_ids), FIELD(cvs_sock_status, link_ids),
+	FIELD(cvs_module_status, ids), FIELD(cvs_module_status, binds),
+	FIELD(cvs_pick, attempts), FIELD(cvs_meta, gen_reserved),
+};
+
+static void test_exported_offsets_are_the_compilers(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(compiled_fields) / sizeof(compiled_fields[0]);
+	     i++) {
+		const char *t = compiled_fields[i].type;
+		const char *f = compiled_fields[i].field;
+
+		if (cvs_offsetof(t, f) != (long)compiled_fields[i].offset ||
+		    cvs_field_sizeof(t, f) != compiled_fields[i].size)
+			fail_msg("%s.%s exported at %ld size %zu, compiled at %zu size %zu",
+				 t, f, cvs_offsetof(t, f),
+				 cvs_field_sizeof(t, f),
+				 compiled_fields[i].offset,
+				 compiled_fields[i].size);
+	}
+}
+
+static void test_exported_layout_knows_no_other_names(void **state)
+{
+	(void)state;
+	assert_int_equal(cvs_offsetof("cvs_svc_key", "vip"), -1);
+	assert_int_equal(cvs_offsetof("cvs_svc_key", "Addr"), -1);
+	assert_int_equal(cvs_offsetof("cvs_svc_key", ""), -1);
+	assert_int_equal(cvs_offsetof("cvs_svc_key", NULL), -1);
+	assert_int_equal(cvs_offsetof("no_such_struct", "addr"), -1);
+	assert_int_equal(cvs_offsetof(NULL, "addr"), -1);
+	assert_int_equal(cvs_field_sizeof("cvs_svc_key", "vip"), 0);
+	assert_int_equal(cvs_field_sizeof("cvs_nope", "addr"), 0);
+	assert_null(cvs_field_name("cvs_svc_key", 4));
+	assert_null(cvs_field_name("cvs_svc_key", 0xffffffffu));
+	assert_null(cvs_field_name("no_such_struct", 0));
+	assert_null(cvs_field_name(NULL, 0));
+	assert_string_equal(cvs_field_name("cvs_svc_key", 3), "pad");
+}
+
+/*
+ * The map order, written out here on purpose instead of taken from
+ * CVS_MAPS: cvs.ko, the vmtest and the JNA binding all depend on it, so a
+ * change to the table's order must fail a test that says so.
+ */
+static void test_map_table_is_the_sets_order(void **state)
+{
+	static const struct {
+		const char *name, *id_field;
+	} order[] = {
+		{ CVS_MAP_META, "meta" },
+		{ CVS_MAP_SERVICES, "services" },
+		{ CVS_MAP_GEN, "gen" },
+		{ CVS_MAP_SELECT, "select" },
+		{ CVS_MAP_MEMBERS, "members" },
+		{ CVS_MAP_BACKENDS, "backends" },
+		{ CVS_MAP_BACKEND_STATS, "backend_stats" },
+		{ CVS_MAP_SERVICE_STATS, "service_stats" },
+	};
+	__u32 i;
+
+	(void)state;
+	assert_int_equal(CVS_M_COUNT, sizeof(order) / sizeof(order[0]));
+	for (i = 0; i < CVS_M_COUNT; i++) {
+		assert_non_null(cvs_map_name(i));
+		assert_string_equal(cvs_map_name(i), order[i].name);
+		assert_non_null(cvs_field_name("cvs_map_ids", i));
+		assert_string_equal(cvs_field_name("cvs_map_ids", i),
+				    order[i].id_field);
+		assert_int_equal(cvs_offsetof("cvs_map_ids", order[i].id_field),
+				 i * sizeof(__u32));
+	}
+	assert_null(cvs_map_name(CVS_M_COUNT));
+	assert_null(cvs_map_name(0xffffffffu));
+	assert_null(cvs_field_name("cvs_map_ids", CVS_M_COUNT));
+	assert_int_equal(CVS_M_META, 0);
+	assert_int_equal(CVS_M_SERVICE_STATS, CVS_M_COUNT - 1);
+}
+
+/* The shapes CVS_MAPS gives for a capacity, evaluated in __u64. */
+static void test_map_table_shapes_follow_the_capacity(void **state)
+{
+	const struct cvs_meta small = {
+		.max_services = 8, .max_backends = 64, .max_members = 16,
+		.table_slots = 64,
+	};
+	const struct cvs_meta huge = {
+		.max_services = 0x80000000u, .max_backends = 0xffffffffu,
+		.max_members = 0x10000, .table_slots = 0x10000,
+	};
+	const struct cvs_map_shape s[CVS_M_COUNT] = {
+		CVS_MAPS(CVS_MAP_SHAPE, small)
+	};
+	const struct cvs_map_shape h[CVS_M_COUNT] = {
+		CVS_MAPS(CVS_MAP_SHAPE, huge)
+	};
+
+	(void)state;
+	assert_int_equal(s[CVS_M_META].max_entries, 1);
+	assert_int_equal(s[CVS_M_SERVICES].max_entries, 8);
+	assert_int_equal(s[CVS_M_GEN].max_entries, 8);
+	assert_int_equal(s[CVS_M_SELECT].max_entries, 8 * 2 * 64);
+	assert_int_equal(s[CVS_M_MEMBERS].max_entries, 8 * 2 * 16);
+	assert_int_equal(s[CVS_M_BACKENDS].max_entries, 64);
+	assert_int_equal(s[CVS_M_BACKEND_STATS].max_entries, 64);
+	assert_int_equal(s[CVS_M_SERVICE_STATS].max_entries, 8);
+	/* 2^48: far beyond any map, and not wrapped to something small */
+	assert_true(h[CVS_M_SELECT].max_entries == 1ull << 48);
+	assert_true(h[CVS_M_MEMBERS].max_entries == 1ull << 48);
+	assert_true(h[CVS_M_BACKENDS].max_entries == 0xffffffffull);
+	assert_int_equal(s[CVS_M_SERVICES].type, BPF_MAP_TYPE_HASH);
+	assert_int_equal(s[CVS_M_SERVICES].flags, BPF_F_NO_PREALLOC);
+	assert_int_equal(s[CVS_M_SERVICES].key_size,
+			 sizeof(struct cvs_svc_key));
+	assert_int_equal(s[CVS_M_GEN].flags, BPF_F_MMAPABLE);
+	assert_int_equal(s[CVS_M_GEN].value_size, 8);
+	assert_int_equal(s[CVS_M_BACKEND_STATS].type,
+			 BPF_MAP_TYPE_PERCPU_ARRAY);
+	assert_int_equal(s[CVS_M_MEMBERS].value_size,
+			 sizeof(struct cvs_member));
 }
 
 /* Sizes the three readers (BPF, cvs.ko, libcvsbpf) agree on. */
@@ -133,6 +314,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizeof_knows_every_public_struct),
 		cmocka_unit_test(test_sizeof_unknown_names_are_zero),
+		cmocka_unit_test(test_exported_fields_cover_each_struct_exactly),
+		cmocka_unit_test(test_exported_offsets_are_the_compilers),
+		cmocka_unit_test(test_exported_layout_knows_no_other_names),
+		cmocka_unit_test(test_map_table_is_the_sets_order),
+		cmocka_unit_test(test_map_table_shapes_follow_the_capacity),
 		cmocka_unit_test(test_abi_structs_have_no_implicit_padding),
 		cmocka_unit_test(test_index_helpers_give_each_half_its_own_region),
 		cmocka_unit_test(test_generation_word_packs_gen_and_slots),

@@ -407,6 +407,48 @@ static void test_another_abi_version_is_eproto(void **state)
 	expect_refused(f, -EPROTO, NULL);
 }
 
+/*
+ * A meta whose capacity gives, in 32-bit arithmetic, exactly the entries of
+ * the pinned maps: 8 services x 2 halves x (2^28 + 64) slots is 2^32 + 1024,
+ * which a __u32 wraps to the 1024 entries cvs_sel_v1 has. Taken at its
+ * word, it would put every service's selection table at the wrong index.
+ */
+static void test_a_capacity_that_wraps_to_the_real_entries_is_eproto(
+	void **state)
+{
+	struct fx *f = *state;
+	__u32 before[RAW_NMAPS], after[RAW_NMAPS];
+	struct raw_maps r;
+	__u32 zero = 0;
+
+	create_set(f);
+	assert_ok(raw_open(f->root, &r));
+	assert_int_equal(r.meta.max_services * 2 * (r.meta.table_slots +
+						    (1u << 28)),
+			 r.meta.max_services * 2 * r.meta.table_slots);
+	r.meta.table_slots += 1u << 28;
+	assert_ok(bpf_map_update_elem(r.fd[RAW_META], &zero, &r.meta,
+				      BPF_ANY));
+	raw_close(&r);
+	/* Without a capacity to compare: only the shapes can refuse it. */
+	pin_map_ids(f->root, before);
+	log_clear();
+	/* into f->m and f->ro, which the teardown closes if they opened */
+	assert_rc(cvs_maps_open(f->root, NULL, CVS_OPEN_NO_CREATE, &f->m),
+		  -EPROTO);
+	assert_rc(cvs_maps_open(f->root, NULL, CVS_OPEN_READONLY, &f->ro),
+		  -EPROTO);
+	assert_null(f->m);
+	assert_null(f->ro);
+	if (log_count(CVS_MAP_SELECT, CVS_LOG_WARN) == 0) {
+		log_dump();
+		fail_msg("no error or warning naming %s was logged",
+			 CVS_MAP_SELECT);
+	}
+	pin_map_ids(f->root, after);
+	assert_memory_equal(before, after, sizeof(before));
+}
+
 /* ---- the log callback ------------------------------------------------------- */
 
 struct log_sink {
@@ -528,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_lone_foreign_map_in_a_fresh_root_is_eproto, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_incomplete_set_is_eproto_and_not_repaired, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_another_abi_version_is_eproto, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_a_capacity_that_wraps_to_the_real_entries_is_eproto, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_log_callback_hears_why_an_open_failed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_log_callback_also_hears_libbpf, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_library_prints_nothing, fx_setup, fx_teardown),

@@ -18,8 +18,9 @@ import com.sun.jna.ptr.PointerByReference;
  * from C, so the hot calls also take only pointers into a reused direct buffer ({@link CallBuffer}); JNA
  * {@code Structure} arguments, which are written and read back by reflection, appear only on cold calls.
  *
- * <p>Loading this class binds the library, routes its log to {@link NativeLog} and checks every struct size
- * against C ({@link NativeLayout#verify()}); any mismatch fails the class initialisation.
+ * <p>Loading this class binds the library, routes its log to {@link NativeLog} and checks every struct's size and
+ * field offsets, and the order of the maps, against C ({@link NativeLayout#verify()}); any mismatch fails the class
+ * initialisation.
  */
 final class LibCvsBpf {
 
@@ -94,4 +95,13 @@ final class LibCvsBpf {
 
     /** size_t, as for cvs_cgroup_default. */
     static native long cvs_sizeof(String typeName);
+
+    /** null past the struct's last field, or for a struct C does not export. */
+    static native String cvs_field_name(String typeName, int index);
+
+    /** A C long, 64 bits as size_t is; -1 when the struct or the field is unknown. */
+    static native long cvs_offsetof(String typeName, String fieldName);
+
+    /** null from the number of maps on. */
+    static native String cvs_map_name(int index);
 }

@@ -22,8 +22,23 @@ final class NativeStructs {
     private NativeStructs() {
     }
 
+    /**
+     * A structure that tells {@link NativeLayout} its C field names, in order, and their offsets; JNA keeps both
+     * protected.
+     */
+    public abstract static class NativeStruct extends Structure {
+
+        List<String> fieldNames() {
+            return getFieldOrder();
+        }
+
+        int offsetOf(String field) {
+            return fieldOffset(field);
+        }
+    }
+
     @FieldOrder({ "max_services", "max_backends", "max_members", "table_slots" })
-    public static final class CvsCapacity extends Structure {
+    public static final class CvsCapacity extends NativeStruct {
         public int max_services;
         public int max_backends;
         public int max_members;
@@ -44,7 +59,7 @@ final class NativeStructs {
     }
 
     @FieldOrder({ "max", "services", "backends" })
-    public static final class CvsUsage extends Structure {
+    public static final class CvsUsage extends NativeStruct {
         public CvsCapacity max;
         public int services;
         public int backends;
@@ -55,7 +70,7 @@ final class NativeStructs {
     }
 
     @FieldOrder({ "meta", "services", "gen", "select", "members", "backends", "backend_stats", "service_stats" })
-    public static final class CvsMapIds extends Structure {
+    public static final class CvsMapIds extends NativeStruct {
         public int meta;
         public int services;
         public int gen;
@@ -71,7 +86,7 @@ final class NativeStructs {
     }
 
     @FieldOrder({ "id", "gen", "slots", "members" })
-    public static final class CvsServiceInfo extends Structure {
+    public static final class CvsServiceInfo extends NativeStruct {
         public int id;
         public int gen;
         public int slots;
@@ -80,7 +95,7 @@ final class NativeStructs {
 
     /** Defined in cvs_select.h. addr and port hold network-order bytes, which JNA reads as host-order numbers. */
     @FieldOrder({ "backend_id", "svc_id", "addr", "port", "attempts" })
-    public static final class CvsPick extends Structure {
+    public static final class CvsPick extends NativeStruct {
         public int backend_id;
         public int svc_id;
         public int addr;
@@ -97,7 +112,7 @@ final class NativeStructs {
     }
 
     @FieldOrder({ "cgroup_id", "attached", "prog_ids", "link_ids", "pad" })
-    public static final class CvsSockStatus extends Structure {
+    public static final class CvsSockStatus extends NativeStruct {
         public long cgroup_id;
         public int attached;
         public int[] prog_ids = new int[SocketLbProgram.values().length];
@@ -119,7 +134,7 @@ final class NativeStructs {
 
     @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "binds", "bind_errors", "lookup_errors",
         "nat_errors" })
-    public static final class CvsModuleStatus extends Structure {
+    public static final class CvsModuleStatus extends NativeStruct {
         public CvsMapIds ids;
         public int bound;
         public int orphaned;
