@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * sandbox.h - the network the socket-LB tests run in, built and torn down by
- * the test itself (DESIGN.md, safety rules):
+ * the test itself (docs/testing.md, safety rules):
  *
  *   client netns  cvst<pid>c   vb<i> 10.77.<i>.1/24, no default route
  *   backend netns cvst<pid>b<i> eth0 10.77.<i>.2/24, i = 1..SANDBOX_BACKENDS

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes the maps equal the desired state without flushing: it reads what the maps hold, writes only services
  * that are missing, differ or fail their consistency check, and removes what is not desired only after every
- * desired service was written (DESIGN.md). A service that found no room is tried again after the removals.
+ * desired service was written (docs/design.md). A service that found no room is tried again after the removals.
  * A matching service is never rewritten, so forwarding state (generation, tables, counters) stays as it was.
  */
 public final class Reconciler {

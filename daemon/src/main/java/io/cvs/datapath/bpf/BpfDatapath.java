@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The datapath on the pinned eBPF maps, through one writable {@link MapSet}, read by the chosen forwarders: the
  * socket-LB programs, cvs.ko, or both.
  * Closing releases the map set but leaves maps, entries and programs in place, so forwarding goes on while the
- * daemon is down (never flush on restart); only an uninstall detaches.
+ * daemon is down (docs/design.md: never flush on restart); only an uninstall detaches.
  */
 public final class BpfDatapath implements Datapath, AutoCloseable {
 
