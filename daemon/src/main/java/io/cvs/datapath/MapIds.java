@@ -11,6 +11,6 @@ public record MapIds(int meta, int services, int generations, int select, int me
         int backendStats, int serviceStats) {
 
     /** The name (and pin name) of the map whose id each component holds, in component order. */
-    static final List<String> MAP_NAMES = List.of("cvs_meta_v1", "cvs_svc_v1", "cvs_gen_v1", "cvs_sel_v1",
+    public static final List<String> MAP_NAMES = List.of("cvs_meta_v1", "cvs_svc_v1", "cvs_gen_v1", "cvs_sel_v1",
             "cvs_mbr_v1", "cvs_be_v1", "cvs_bestat_v1", "cvs_svcstat_v1");
 }

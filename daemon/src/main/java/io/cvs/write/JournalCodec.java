@@ -17,9 +17,12 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 /**
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
@@ -31,14 +34,18 @@ import java.util.TreeMap;
  * service  = id string, version u64, name string, vip 4 bytes, port u16, protocol u8 (6 TCP, 17 UDP),
  *            backend count u16, per backend (address 4 bytes, port u16, weight u16),
  *            label count u16, per label (key string, value string),
- *            format 2 only: check u8 (0 none, 1 follows), check when 1
- * check    = type u8 (0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
- *            timeout ms u32, rise u8, fall u8, initial state u8 (0 UP, 1 DOWN), when all down u8 (0 FAIL_OPEN,
- *            1 FAIL_CLOSED), path string, status min u16, status max u16, send string, expect string
+ *            format 2 only: check u8 (0 none, 1 follows; nothing else), check when 1
+ * check    = type u8 (code: 0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
+ *            timeout ms u32, rise u8, fall u8, initial state u8 (code: 0 UP, 1 DOWN), when all down u8
+ *            (code: 0 FAIL_OPEN, 1 FAIL_CLOSED), path string, status min u16, status max u16, send string,
+ *            expect string
  * CHANGE   = put count u32, service * put count, delete count u32, deleted id string * delete count
  * STATE    = service count u32, service * service count
  * </pre>
- * Enum values are stored by their ordinal in {@link HealthCheck}: append new constants, never reorder.
+ * Enum values are stored as the explicit codes above ({@link #TYPES}, {@link #INITIAL_STATES},
+ * {@link #WHEN_ALL_DOWN}; a protocol as its IP protocol number), never by ordinal, so reordering or renaming a
+ * constant changes no journal. A code keeps its meaning forever: a new constant takes an unused code, and a reader
+ * refuses a code it does not know instead of guessing.
  * A CHANGE is one acknowledged write: applying it puts each service (by id, replacing one with that id) and
  * removes each deleted id. Replaying every CHANGE after a STATE in order gives the desired state.
  */
@@ -70,6 +77,71 @@ public final class JournalCodec {
 
     /** The format written now; see the class comment for the one still read. */
     static final int FORMAT = 2;
+
+    /** The byte before a service's check in format 2: whether one follows. */
+    private static final int NO_CHECK = 0;
+    private static final int CHECK_FOLLOWS = 1;
+
+    // The codes of the class comment. A switch without default: a new constant does not compile without a code.
+
+    static final Codes<HealthCheck.Type> TYPES = new Codes<>("health check type", HealthCheck.Type.class,
+            type -> switch (type) {
+                case TCP -> 0;
+                case HTTP -> 1;
+                case HTTPS -> 2;
+                case UDP -> 3;
+            });
+
+    static final Codes<HealthCheck.InitialState> INITIAL_STATES = new Codes<>("health check initial state",
+            HealthCheck.InitialState.class, state -> switch (state) {
+                case UP -> 0;
+                case DOWN -> 1;
+            });
+
+    static final Codes<HealthCheck.WhenAllDown> WHEN_ALL_DOWN = new Codes<>("health check when-all-down",
+            HealthCheck.WhenAllDown.class, whenAllDown -> switch (whenAllDown) {
+                case FAIL_OPEN -> 0;
+                case FAIL_CLOSED -> 1;
+            });
+
+    /**
+     * The u8 each constant of an enum is stored as, and back. Built once per enum, refusing two constants with one
+     * code or a code that is not a u8, so a mistake in a table stops the daemon at start, not a restore later.
+     */
+    static final class Codes<E extends Enum<E>> {
+
+        private final String field;
+        private final Map<E, Integer> codes;
+        private final Map<Integer, E> constants = new HashMap<>();
+
+        Codes(String field, Class<E> kind, ToIntFunction<E> code) {
+            this.field = field;
+            this.codes = new EnumMap<>(kind);
+            for (E constant : kind.getEnumConstants()) {
+                int c = code.applyAsInt(constant);
+                if (c < 0 || c > 255) {
+                    throw new IllegalStateException(field + " " + constant + " has code " + c + ", not a u8");
+                }
+                E taken = constants.putIfAbsent(c, constant);
+                if (taken != null) {
+                    throw new IllegalStateException(field + " code " + c + " is both " + taken + " and " + constant);
+                }
+                codes.put(constant, c);
+            }
+        }
+
+        int code(E constant) {
+            return codes.get(constant);
+        }
+
+        E constant(int code) throws IOException {
+            E constant = constants.get(code);
+            if (constant == null) {
+                throw new IOException(field + " " + code + " is not one this daemon knows");
+            }
+            return constant;
+        }
+    }
 
     static byte[] change(Change change) {
         return write(out -> {
@@ -139,21 +211,21 @@ public final class JournalCodec {
             out.writeUTF(label.getValue());
         }
         HealthCheck check = s.content().healthCheck();
-        out.writeByte(check == null ? 0 : 1);
+        out.writeByte(check == null ? NO_CHECK : CHECK_FOLLOWS);
         if (check != null) {
             writeCheck(out, check);
         }
     }
 
     private static void writeCheck(DataOutputStream out, HealthCheck check) throws IOException {
-        out.writeByte(check.type().ordinal());
+        out.writeByte(TYPES.code(check.type()));
         out.writeShort(check.port());
         out.writeInt((int) check.interval().toMillis());
         out.writeInt((int) check.timeout().toMillis());
         out.writeByte(check.rise());
         out.writeByte(check.fall());
-        out.writeByte(check.initialState().ordinal());
-        out.writeByte(check.whenAllDown().ordinal());
+        out.writeByte(INITIAL_STATES.code(check.initialState()));
+        out.writeByte(WHEN_ALL_DOWN.code(check.whenAllDown()));
         out.writeUTF(check.path());
         out.writeShort(check.statusMin());
         out.writeShort(check.statusMax());
@@ -162,19 +234,21 @@ public final class JournalCodec {
     }
 
     private static HealthCheck readCheck(DataInputStream in) throws IOException {
-        return new HealthCheck(constant(HealthCheck.Type.class, in.readUnsignedByte()), in.readUnsignedShort(),
+        return new HealthCheck(TYPES.constant(in.readUnsignedByte()), in.readUnsignedShort(),
                 Duration.ofMillis(in.readInt()), Duration.ofMillis(in.readInt()), in.readUnsignedByte(),
-                in.readUnsignedByte(), constant(HealthCheck.InitialState.class, in.readUnsignedByte()),
-                constant(HealthCheck.WhenAllDown.class, in.readUnsignedByte()), in.readUTF(),
+                in.readUnsignedByte(), INITIAL_STATES.constant(in.readUnsignedByte()),
+                WHEN_ALL_DOWN.constant(in.readUnsignedByte()), in.readUTF(),
                 in.readUnsignedShort(), in.readUnsignedShort(), in.readUTF(), in.readUTF());
     }
 
-    private static <E extends Enum<E>> E constant(Class<E> kind, int ordinal) throws IOException {
-        E[] constants = kind.getEnumConstants();
-        if (ordinal >= constants.length) {
-            throw new IOException(kind.getSimpleName() + " " + ordinal + " is not one this daemon knows");
-        }
-        return constants[ordinal];
+    private static HealthCheck readOptionalCheck(DataInputStream in) throws IOException {
+        int flag = in.readUnsignedByte();
+        return switch (flag) {
+            case NO_CHECK -> null;
+            case CHECK_FOLLOWS -> readCheck(in);
+            default -> throw new IOException("health check flag " + flag + " is not one this daemon knows (0 none, "
+                    + "1 follows)");
+        };
     }
 
     private static Service readService(DataInputStream in, int format) throws IOException {
@@ -190,7 +264,7 @@ public final class JournalCodec {
         for (int i = in.readUnsignedShort(); i > 0; i--) {
             labels.put(in.readUTF(), in.readUTF());
         }
-        HealthCheck check = format >= 2 && in.readUnsignedByte() == 1 ? readCheck(in) : null;
+        HealthCheck check = format >= 2 ? readOptionalCheck(in) : null;
         return new Service(id, version, new ServiceConfig(name, key, backends, labels, check));
     }
 

@@ -98,7 +98,7 @@ class JournalCodecTest {
         byte[] payload = JournalCodec.state(List.of(service("a", UDP)));
         int typeAt = indexOfCheck(payload);
         payload[typeAt] = 9;
-        assertThatThrownBy(() -> JournalCodec.readState(payload)).hasMessageContaining("Type 9 is not one");
+        assertThatThrownBy(() -> JournalCodec.readState(payload)).hasMessageContaining("health check type 9 is not one");
     }
 
     /** The check's type byte: right after the "check follows" flag that ends the label section. */

@@ -1,5 +1,6 @@
 package io.cvs.datapath.bpf;
 
+import io.cvs.datapath.MapIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvs.datapath.MapIds;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
