@@ -186,6 +186,38 @@ final class Api {
         }
     }
 
+    // ---- errors ----
+
+    /** An RFC 9457 problem: the body of every 4xx and 5xx; {@code errors} for a 400. */
+    record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+        Problem {
+            errors = orEmpty(errors);
+        }
+
+        /**
+         * The problem in an answer's body, with the answer's status; one made from the status when the body is
+         * not a problem (an empty body, a proxy's page).
+         */
+        static Problem of(int status, String body) {
+            JsonNode json;
+            try {
+                json = Json.JSON.readTree(body);
+            } catch (RuntimeException notJson) {
+                json = null;
+            }
+            if (json == null || !json.isObject() || !json.has("title")) {
+                return new Problem("about:blank", "HTTP " + status, status, body.isBlank() ? null : body.strip(),
+                        List.of());
+            }
+            Problem sent = Json.view(json, Problem.class);
+            return new Problem(sent.type() == null ? "about:blank" : sent.type(), sent.title(), status,
+                    sent.detail(), sent.errors());
+        }
+    }
+
+    record FieldError(String field, String message) {
+    }
+
     // ---- Spring Boot's actuator, which openapi.yaml leaves to Spring ----
 
     /** {@code /actuator/health}: the overall status and each component's; details as the component gives them. */
