@@ -37,11 +37,4 @@ abstract class BackendVerb extends ApiCommand {
         api().put(Services.path(service) + "/backends/" + key, Json.JSON.createObjectNode().put("weight", weight),
                 Map.of("If-Match", "*"));
     }
-
-    void say(String message) {
-        if (format() == OutputFormat.table) {
-            out().println(message);
-            out().flush();
-        }
-    }
 }

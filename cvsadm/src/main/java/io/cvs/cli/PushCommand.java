@@ -79,11 +79,4 @@ final class PushCommand extends ApiCommand {
         return ("vip-" + address.vip().replace('.', '-') + "-" + address.port() + "-" + address.protocol())
                 .toLowerCase(Locale.ROOT);
     }
-
-    private void say(String message) {
-        if (format() == OutputFormat.table) {
-            out().println(message);
-            out().flush();
-        }
-    }
 }
