@@ -116,3 +116,43 @@ bench_states_cleanup() {
 	rm -rf "$work"
 }
 
+# ---- RESULTS files ----
+
+# When a run was: 2026-11-29 14:00 UTC.
+bench_now() {
+	date -u '+%Y-%m-%d %H:%M UTC'
+}
+
+# What it ran on: kernel 6.1.0-28-amd64, 2 vCPU (AMD EPYC 7B13), 24 GiB.
+bench_machine() {
+	echo "kernel $(uname -r), $(nproc) vCPU ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))," \
+		"$(free -g | awk '/^Mem:/ { print $2 }') GiB"
+}
+
+# Standard input as a folded block of raw lines under SUMMARY.
+bench_details() { # SUMMARY
+	echo "<details><summary>$1</summary>"
+	echo
+	echo '```'
+	cat
+	echo '```'
+	echo
+	echo "</details>"
+}
+
+# Writes SECTION (a file that starts and ends with its own BEGIN and END marker lines) into RESULTS in place of
+# the lines from the one holding BEGIN to the one holding END, keeping the rest of RESULTS. A RESULTS without BEGIN
+# is written anew: TITLE, a blank line, SECTION.
+bench_write_section() { # RESULTS BEGIN END SECTION TITLE
+	local results=$1 begin=$2 end=$3 section=$4 title=$5 merged
+	if [[ -f $results ]] && grep -qF -- "$begin" "$results"; then
+		merged=$(mktemp)
+		awk -v section="$section" -v begin="$begin" -v end="$end" '
+			index($0, begin) { while ((getline l < section) > 0) print l; skip = 1; next }
+			index($0, end) { skip = 0; next }
+			!skip' "$results" >"$merged" && cat "$merged" >"$results"
+		rm -f "$merged"
+	else
+		{ echo "$title"; echo; cat "$section"; } >"$results"
+	fi
+}
