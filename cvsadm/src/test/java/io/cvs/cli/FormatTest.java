@@ -92,50 +92,55 @@ class FormatTest {
         BackendHealth backend = Json.view(Json.JSON.readTree("{\"address\": \"10.0.0.1\", \"port\": 80, \"weight\": 1, "
                 + "\"state\": \"" + state + "\", \"inRotation\": " + inRotation + "}"), BackendHealth.class);
         assertThat(Format.health(backend)).isEqualTo(cell);
-        assertThat(Format.yesNo(inRotation)).isEqualTo(inRotation ? "yes" : "no");
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
+    /** Rates with one decimal and no grouping, counts as the API gives them, --watch seconds as typed. */
+    @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource(delimiter = '|', textBlock = """
-            0.0     | 0.0
-            0.04    | 0.0
-            0.05    | 0.1
-            1.25    | 1.3
-            12.0    | 12.0
-            1234.56 | 1234.6
+            rate    | 0.0       | 0.0
+            rate    | 0.04      | 0.0
+            rate    | 0.05      | 0.1
+            rate    | 1.25      | 1.3
+            rate    | 12.0      | 12.0
+            rate    | 1234.56   | 1234.6
+            number  | 0         | 0
+            number  | 3         | 3
+            number  | 123456789 | 123456789
+            seconds | 0.2       | 0.2
+            seconds | 2         | 2
+            seconds | 1.50      | 1.5
+            seconds | 10        | 10
+            seconds | 0.05      | 0.05
             """)
-    void ratesHaveOneDecimalAndNoGrouping(double perSecond, String cell) {
-        assertThat(Format.rate(perSecond)).isEqualTo(cell);
+    void numbers(String kind, String value, String written) {
+        assertThat(switch (kind) {
+            case "rate" -> Format.rate(Double.valueOf(value));
+            case "number" -> Format.number(Long.parseLong(value));
+            default -> Format.seconds(Double.parseDouble(value));
+        }).isEqualTo(written);
     }
 
-    @Test
-    void noRateNoProbeNoCheckIsADash() {
-        assertThat(Format.rate(null)).isEqualTo("-");
-        assertThat(Format.orNone(null)).isEqualTo("-");
-        assertThat(Format.orNone("connection refused")).isEqualTo("connection refused");
-        assertThat(Format.checkType(null)).isEqualTo("-");
-    }
-
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', textBlock = """
-            0         | 0
-            3         | 3
-            123456789 | 123456789
+    /** The words of the cells: a dash where the daemon has no value, the status line's words. */
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+            rate      | null               | -
+            orNone    | null               | -
+            orNone    | connection refused | connection refused
+            yesNo     | true               | yes
+            yesNo     | false              | no
+            readiness | true               | ready
+            readiness | false              | NOT READY
+            status    | UP                 | UP
+            status    | null               | unknown
             """)
-    void numbersAsTheApiGivesThem(long value, String cell) {
-        assertThat(Format.number(value)).isEqualTo(cell);
-    }
-
-    @ParameterizedTest(name = "{0} s -> {1}")
-    @CsvSource(delimiter = '|', textBlock = """
-            0.2  | 0.2
-            2    | 2
-            1.50 | 1.5
-            10   | 10
-            0.05 | 0.05
-            """)
-    void watchSecondsAsTyped(double seconds, String text) {
-        assertThat(Format.seconds(seconds)).isEqualTo(text);
+    void words(String kind, String value, String written) {
+        assertThat(switch (kind) {
+            case "rate" -> Format.rate(value == null ? null : Double.valueOf(value));
+            case "orNone" -> Format.orNone(value);
+            case "yesNo" -> Format.yesNo(Boolean.parseBoolean(value));
+            case "readiness" -> Format.readiness(Boolean.parseBoolean(value));
+            default -> Format.status(value);
+        }).isEqualTo(written);
     }
 
     @Test
@@ -190,14 +195,6 @@ class FormatTest {
     void healthComponents(String json, String journal) {
         Health health = Json.view(Json.JSON.readTree(json), Health.class);
         assertThat(Format.component(health.component("journal"))).isEqualTo(journal);
-    }
-
-    @Test
-    void daemonStatusWords() {
-        assertThat(Format.readiness(true)).isEqualTo("ready");
-        assertThat(Format.readiness(false)).isEqualTo("NOT READY");
-        assertThat(Format.status("UP")).isEqualTo("UP");
-        assertThat(Format.status(null)).isEqualTo("unknown");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
