@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Problem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

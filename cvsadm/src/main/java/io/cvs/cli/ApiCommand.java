@@ -39,4 +39,12 @@ abstract class ApiCommand implements Callable<Integer> {
     OutputFormat format() {
         return root().output(OutputFormat.table);
     }
+
+    /** Says what the command did, for people: with {@code -o json|yaml} the document printed says it. */
+    void say(String message) {
+        if (format() == OutputFormat.table) {
+            out().println(message);
+            out().flush();
+        }
+    }
 }

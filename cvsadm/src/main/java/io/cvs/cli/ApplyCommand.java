@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.ApplyResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,21 +42,18 @@ final class ApplyCommand extends ApiCommand {
             format().print(out(), result);
             return;
         }
+        ApplyResult applied = Json.view(result, ApplyResult.class);
         Map<String, JsonNode> wanted = new HashMap<>();
         desired.path("services").forEach(service -> wanted.put(service.path("name").asString(), service));
         StateDiff diff = new StateDiff(current, wanted);
         Table table = new Table();
-        for (String kind : List.of("created", "updated", "deleted", "unchanged")) {
-            for (JsonNode ref : result.path(kind)) {
-                String name = ref.path("name").asString();
-                table.row(StateDiff.symbol(kind) + " " + name, diff.describe(kind, name));
-            }
-        }
+        applied.byKind().forEach((kind, services) -> services.forEach(service ->
+                table.row(Format.change(kind) + " " + service.name(), diff.describe(kind, service.name()))));
         table.print(out());
         out().printf("%s: %d %s, %d %s, %d %s, %d unchanged%n", dryRun ? "Dry run, nothing changed" : "Applied",
-                result.path("created").size(), dryRun ? "to create" : "created",
-                result.path("updated").size(), dryRun ? "to update" : "updated",
-                result.path("deleted").size(), dryRun ? "to delete" : "deleted", result.path("unchanged").size());
+                applied.created().size(), dryRun ? "to create" : "created",
+                applied.updated().size(), dryRun ? "to update" : "updated",
+                applied.deleted().size(), dryRun ? "to delete" : "deleted", applied.unchanged().size());
         out().flush();
     }
 

@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -7,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code cvsadm backend ...}: one backend of a service, named {@code ADDR[:PORT]} (port: the service's). */
@@ -32,12 +32,12 @@ final class BackendCommand implements Runnable {
         private Integer weight;
 
         @Override
-        void change(JsonNode service, String key, ObjectNode body) {
+        void change(Service service, String key, ObjectNode body) {
             if (weight != null) {
                 body.put("weight", weight);
             }
             api().post(Services.path(service) + "/backends", body);
-            say("Added backend " + key + " to service " + Services.describe(service));
+            say("Added backend " + key + " to service " + Format.service(service));
         }
     }
 
@@ -46,9 +46,9 @@ final class BackendCommand implements Runnable {
     static final class Remove extends BackendVerb {
 
         @Override
-        void change(JsonNode service, String key, ObjectNode body) {
+        void change(Service service, String key, ObjectNode body) {
             api().delete(Services.path(service) + "/backends/" + key, Map.of());
-            say("Removed backend " + key + " from service " + Services.describe(service));
+            say("Removed backend " + key + " from service " + Format.service(service));
         }
     }
 
@@ -60,9 +60,9 @@ final class BackendCommand implements Runnable {
         private int weight;
 
         @Override
-        void change(JsonNode service, String key, ObjectNode body) {
+        void change(Service service, String key, ObjectNode body) {
             setWeight(service, key, weight);
-            say("Backend " + key + " of service " + Services.describe(service) + " now has weight " + weight);
+            say("Backend " + key + " of service " + Format.service(service) + " now has weight " + weight);
         }
     }
 
@@ -72,9 +72,9 @@ final class BackendCommand implements Runnable {
     static final class Drain extends BackendVerb {
 
         @Override
-        void change(JsonNode service, String key, ObjectNode body) {
+        void change(Service service, String key, ObjectNode body) {
             setWeight(service, key, 0);
-            say("Draining backend " + key + " of service " + Services.describe(service)
+            say("Draining backend " + key + " of service " + Format.service(service)
                     + ": weight 0, no new connections; established connections stay until they close");
         }
     }

@@ -1,8 +1,8 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.Map;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** What the backend subcommands share: {@code SERVICE ADDR[:PORT]}, and printing the service afterwards. */
@@ -17,31 +17,24 @@ abstract class BackendVerb extends ApiCommand {
 
     @Override
     final void run() {
-        JsonNode service = services().byReference(reference);
-        int port = backend.portOr(service.path("port").asInt());
-        ObjectNode body = Json.JSON.createObjectNode().put("address", backend.address()).put("port", port);
-        change(service, backend.key(service.path("port").asInt()), body);
+        Service service = services().byReference(reference).view();
+        ObjectNode body = Json.JSON.createObjectNode().put("address", backend.address())
+                .put("port", backend.portOr(service.port()));
+        change(service, backend.key(service.port()), body);
         if (format() != OutputFormat.table) {
             format().print(out(), api().get(Services.path(service)));
         }
     }
 
     /** Makes the change to backend {@code key} ({@code body} holds its address and port) and says what it did. */
-    abstract void change(JsonNode service, String key, ObjectNode body);
+    abstract void change(Service service, String key, ObjectNode body);
 
     /**
      * Sets the weight of a backend that must exist: {@code If-Match: *} keeps the PUT from creating it (the daemon
      * answers 412, saying the backend does not exist).
      */
-    void setWeight(JsonNode service, String key, int weight) {
+    void setWeight(Service service, String key, int weight) {
         api().put(Services.path(service) + "/backends/" + key, Json.JSON.createObjectNode().put("weight", weight),
                 Map.of("If-Match", "*"));
-    }
-
-    void say(String message) {
-        if (format() == OutputFormat.table) {
-            out().println(message);
-            out().flush();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Problem;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,9 +31,10 @@ final class CliFailure extends RuntimeException {
 
     /** The daemon answered with a problem: its title and detail, then each offending field. */
     static CliFailure problem(int exitCode, Problem problem, List<String> hints) {
-        List<String> details = new ArrayList<>(problem.fieldErrors());
+        List<String> details = new ArrayList<>();
+        problem.errors().forEach(error -> details.add(Format.fieldError(error)));
         details.addAll(hints);
-        return new CliFailure(exitCode, problem.summary(), details, problem.status());
+        return new CliFailure(exitCode, Format.problem(problem), details, problem.status());
     }
 
     /** The named service, backend or address is not there: exit {@link ExitCode#API}, as a 404 would be. */

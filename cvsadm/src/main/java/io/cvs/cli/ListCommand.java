@@ -1,15 +1,17 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Backend;
+import io.cvs.cli.Api.BackendHealth;
+import io.cvs.cli.Api.Service;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 
 /** The seed's {@code list}: services and their backends, laid out like {@code ipvsadm -L -n}. */
 @Command(name = "list", description = {
@@ -25,43 +27,39 @@ final class ListCommand extends ApiCommand {
 
     @Override
     void run() {
-        List<JsonNode> services = selected();
+        List<Answer<Service>> services = selected();
         if (format() != OutputFormat.table) {
-            ArrayNode array = Json.JSON.createArrayNode();
-            services.forEach(array::add);
-            format().print(out(), array);
+            format().print(out(), Answer.documents(services));
             return;
         }
-        boolean anyCheck = services.stream().anyMatch(service -> service.has("healthCheck"));
+        table(services.stream().map(Answer::view).toList(), service -> services().health(service).view().byKey())
+                .print(out());
+    }
+
+    /** The table of {@code services}; {@code health} gives the health of a checked service's backends by key. */
+    static Table table(List<Service> services, Function<Service, Map<String, BackendHealth>> health) {
+        boolean anyCheck = services.stream().anyMatch(service -> service.healthCheck() != null);
         Table table = anyCheck
-                ? new Table("Prot LocalAddress:Port", "Name", "Check").row("  -> RemoteAddress:Port", "Weight",
-                        "Health")
-                : new Table("Prot LocalAddress:Port", "Name").row("  -> RemoteAddress:Port", "Weight");
-        for (JsonNode service : services) {
-            String local = localAddress(service);
-            Map<String, String> health = anyCheck ? healthByBackend(service) : Map.of();
-            table.row(local, service.path("name").asString(),
-                    service.path("healthCheck").path("type").asString(anyCheck ? "-" : null));
-            for (JsonNode backend : service.path("backends")) {
-                String key = Services.backendKey(backend);
-                table.row("  -> " + key, backend.path("weight").asString(), anyCheck ? health.getOrDefault(key, "-")
-                        : null);
+                ? new Table(Format.LOCAL_ADDRESS, "Name", "Check").row(Format.REMOTE_ADDRESS, "Weight", "Health")
+                : new Table(Format.LOCAL_ADDRESS, "Name").row(Format.REMOTE_ADDRESS, "Weight");
+        for (Service service : services) {
+            table.row(Format.localAddress(service), service.name(), anyCheck ? Format.checkType(service.healthCheck())
+                    : null);
+            Map<String, BackendHealth> states = service.healthCheck() != null ? health.apply(service) : Map.of();
+            for (Backend backend : service.backends()) {
+                BackendHealth state = states.get(backend.key());
+                table.row(Format.remoteAddress(backend), Format.number(backend.weight()),
+                        anyCheck ? (state == null ? Format.NONE : Format.health(state)) : null);
             }
         }
-        table.print(out());
+        return table;
     }
 
-    /** {@code TCP  192.0.2.10:80}, the service line of ipvsadm -L -n. */
-    static String localAddress(JsonNode service) {
-        return String.format("%-4s %s:%d", service.path("protocol").asString(), service.path("vip").asString(),
-                service.path("port").asInt());
-    }
-
-    private List<JsonNode> selected() {
+    private List<Answer<Service>> selected() {
         if (endpoints.isEmpty()) {
             return services().all();
         }
-        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        Map<String, Answer<Service>> byId = new LinkedHashMap<>();
         for (String typed : endpoints) {
             Endpoint endpoint;
             try {
@@ -71,18 +69,8 @@ final class ListCommand extends ApiCommand {
                         + e.getMessage());
             }
             services().matching(Services.filters(endpoint))
-                    .forEach(service -> byId.putIfAbsent(service.path("id").asString(), service));
+                    .forEach(service -> byId.putIfAbsent(service.view().id(), service));
         }
         return List.copyOf(byId.values());
-    }
-
-    /** Each backend's state as the health check found it, by {@code address:port}. */
-    private Map<String, String> healthByBackend(JsonNode service) {
-        Map<String, String> states = new LinkedHashMap<>();
-        if (service.has("healthCheck")) {
-            HealthCommand.byBackend(api(), service).forEach((key, backend) ->
-                    states.put(key, HealthCommand.stateCell(backend)));
-        }
-        return states;
     }
 }

@@ -1,8 +1,9 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Backend;
+import io.cvs.cli.Api.Service;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The seed's {@code pop}: remove the backend pushed last from the service at an address. */
@@ -23,37 +24,39 @@ final class PopCommand extends ApiCommand {
     void run() {
         Endpoint address = endpoint.withDefaults();
         for (int attempt = 1; ; attempt++) {
-            JsonNode service = services().at(address).orElseThrow(() -> CliFailure.notFound("no service at "
+            Answer<Service> found = services().at(address).orElseThrow(() -> CliFailure.notFound("no service at "
                     + address + "; 'cvsadm list' shows the services"));
-            JsonNode backends = service.path("backends");
-            if (backends.isEmpty()) {
-                throw new CliFailure(ExitCode.API, "service " + Services.describe(service) + " has no backend to pop");
+            Service service = found.view();
+            if (service.backends().isEmpty()) {
+                throw new CliFailure(ExitCode.API, "service " + Format.service(service) + " has no backend to pop");
             }
-            JsonNode last = backends.get(backends.size() - 1);
+            int last = service.backends().size() - 1;
             try {
-                api().delete(Services.path(service) + "/backends/" + Services.backendKey(last),
-                        ApiClient.ifMatch(service.path("version").asLong()));
+                api().delete(Services.path(service) + "/backends/" + service.backends().get(last).key(),
+                        ApiClient.ifMatch(service.version()));
             } catch (CliFailure e) {
                 if (e.httpStatus() == 412 && attempt < ATTEMPTS) {
                     continue;
                 }
                 throw e;
             }
-            report(service, last);
+            report(found, last);
             return;
         }
     }
 
-    private void report(JsonNode service, JsonNode removed) {
+    /** Tells of backend {@code removed} (an index) of the service as it was; -o prints the removed one as sent. */
+    private void report(Answer<Service> found, int removed) {
+        Service service = found.view();
+        Backend backend = service.backends().get(removed);
         if (format() == OutputFormat.table) {
-            out().println("Removed backend " + Services.backendKey(removed) + " (weight " + removed.path("weight")
-                    + ") from service " + Services.describe(service) + "; " + (service.path("backends").size() - 1)
-                    + " left");
+            out().println("Removed backend " + backend.key() + " (weight " + Format.number(backend.weight())
+                    + ") from service " + Format.service(service) + "; " + (service.backends().size() - 1) + " left");
             out().flush();
             return;
         }
         ObjectNode result = Json.JSON.createObjectNode();
-        result.set("removed", removed);
+        result.set("removed", found.document().path("backends").get(removed));
         result.set("service", api().get(Services.path(service)));
         format().print(out(), result);
     }

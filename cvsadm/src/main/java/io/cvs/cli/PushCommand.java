@@ -1,11 +1,11 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The seed's {@code push}: add a backend to the service at an address, creating the service if there is none. */
@@ -34,23 +34,25 @@ final class PushCommand extends ApiCommand {
     void run() {
         Endpoint address = endpoint.withDefaults();
         ObjectNode added = backendSpec(backend.portOr(address.port()));
-        Optional<JsonNode> existing = services().at(address);
-        JsonNode service;
+        String key = backend.key(address.port());
+        Optional<Answer<Service>> existing = services().at(address);
+        Answer<Service> service;
         if (existing.isEmpty()) {
-            service = api().post(Services.PATH, serviceSpec(address, added));
-            say("Created service " + Services.describe(service) + " with backend " + Services.backendKey(added));
+            service = Answer.of(api().post(Services.PATH, serviceSpec(address, added)), Service.class);
+            say("Created service " + Format.service(service.view()) + " with backend " + key);
         } else {
-            JsonNode found = existing.get();
-            if (name != null && !name.equals(found.path("name").asString())) {
-                throw new CliFailure(ExitCode.USAGE, address + " is service " + found.path("name").asString()
-                        + ", not " + name + "; leave out --name to add to it");
+            Service found = existing.get().view();
+            if (name != null && !name.equals(found.name())) {
+                throw new CliFailure(ExitCode.USAGE, address + " is service " + found.name() + ", not " + name
+                        + "; leave out --name to add to it");
             }
             api().post(Services.path(found) + "/backends", added);
-            service = format() == OutputFormat.table ? found : api().get(Services.path(found));
-            say("Added backend " + Services.backendKey(added) + " to service " + Services.describe(service));
+            service = format() == OutputFormat.table ? existing.get()
+                    : Answer.of(api().get(Services.path(found)), Service.class);
+            say("Added backend " + key + " to service " + Format.service(service.view()));
         }
         if (format() != OutputFormat.table) {
-            format().print(out(), service);
+            format().print(out(), service.document());
         }
     }
 
@@ -76,12 +78,5 @@ final class PushCommand extends ApiCommand {
     static String derivedName(Endpoint address) {
         return ("vip-" + address.vip().replace('.', '-') + "-" + address.port() + "-" + address.protocol())
                 .toLowerCase(Locale.ROOT);
-    }
-
-    private void say(String message) {
-        if (format() == OutputFormat.table) {
-            out().println(message);
-            out().flush();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,13 +56,14 @@ final class ServiceAddCommand extends ApiCommand {
         if (check.anyGiven()) {
             spec.set("healthCheck", check.applyTo(null));
         }
-        JsonNode service = api().post(Services.PATH, spec);
+        JsonNode created = api().post(Services.PATH, spec);
         if (format() == OutputFormat.table) {
-            out().println("Created service " + Services.describe(service) + ", id " + service.path("id").asString()
-                    + ", " + service.path("backends").size() + " backend(s)");
+            Service service = Json.view(created, Service.class);
+            out().println("Created service " + Format.service(service) + ", id " + service.id() + ", "
+                    + service.backends().size() + " backend(s)");
             out().flush();
         } else {
-            format().print(out(), service);
+            format().print(out(), created);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "delete", description = {"Delete a service and its backends: its VIP is no longer translated.",
@@ -14,15 +14,16 @@ final class ServiceDeleteCommand extends ApiCommand {
 
     @Override
     void run() {
-        JsonNode service = services().byReference(reference);
-        api().delete(Services.path(service), ApiClient.ifMatch(service.path("version").asLong()));
+        Answer<Service> found = services().byReference(reference);
+        Service service = found.view();
+        api().delete(Services.path(service), ApiClient.ifMatch(service.version()));
         if (format() == OutputFormat.table) {
-            out().println("Deleted service " + Services.describe(service) + " with its "
-                    + service.path("backends").size() + " backend(s)");
+            out().println("Deleted service " + Format.service(service) + " with its " + service.backends().size()
+                    + " backend(s)");
             out().flush();
         } else {
             ObjectNode deleted = Json.JSON.createObjectNode();
-            deleted.set("deleted", service);
+            deleted.set("deleted", found.document());
             format().print(out(), deleted);
         }
     }

@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,8 @@ final class ServiceEditCommand extends ApiCommand {
         if (noCheck && check.anyGiven()) {
             throw new CliFailure(ExitCode.USAGE, "--no-check removes the check; give it without check options");
         }
-        JsonNode service = services().byReference(reference);
+        Answer<Service> found = services().byReference(reference);
+        Service service = found.view();
         ObjectNode patch = Json.JSON.createObjectNode();
         if (newName != null) {
             patch.put("name", newName);
@@ -70,18 +72,17 @@ final class ServiceEditCommand extends ApiCommand {
         if (noCheck) {
             patch.putNull("healthCheck");
         } else if (check.anyGiven()) {
-            JsonNode current = service.get("healthCheck");
-            patch.set("healthCheck", check.applyTo(current));
+            // the check as sent, not its view: a member this cvsadm does not know is sent back unchanged
+            patch.set("healthCheck", check.applyTo(found.document().get("healthCheck")));
         }
         if (patch.isEmpty()) {
             throw new CliFailure(ExitCode.USAGE, "nothing to change: give at least one option (see 'cvsadm service "
                     + "edit --help')");
         }
-        JsonNode edited = api().patch(Services.path(service), patch,
-                ApiClient.ifMatch(service.path("version").asLong()));
+        JsonNode edited = api().patch(Services.path(service), patch, ApiClient.ifMatch(service.version()));
         if (format() == OutputFormat.table) {
-            out().println("Edited service " + Services.describe(edited) + ", now version "
-                    + edited.path("version").asLong());
+            Service now = Json.view(edited, Service.class);
+            out().println("Edited service " + Format.service(now) + ", now version " + Format.number(now.version()));
             out().flush();
         } else {
             format().print(out(), edited);

@@ -1,13 +1,10 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 
 @Command(name = "list", description = {"List services, one line each, ordered by name.",
         "Example: cvsadm service list --label app=web"})
@@ -21,26 +18,18 @@ final class ServiceListCommand extends ApiCommand {
     void run() {
         List<String> filters = new ArrayList<>();
         selectors.forEach(selector -> filters.addAll(List.of("label", selector)));
-        List<JsonNode> services = services().matching(filters);
+        List<Answer<Service>> services = services().matching(filters);
         if (format() != OutputFormat.table) {
-            ArrayNode array = Json.JSON.createArrayNode();
-            services.forEach(array::add);
-            format().print(out(), array);
+            format().print(out(), Answer.documents(services));
             return;
         }
         Table table = new Table("NAME", "ID", "ADDRESS", "BACKENDS", "CHECK", "LABELS").alignRight(3);
-        for (JsonNode service : services) {
-            table.row(service.path("name").asString(), service.path("id").asString(), Services.address(service),
-                    String.valueOf(service.path("backends").size()),
-                    service.path("healthCheck").path("type").asString("-"), labels(service));
+        for (Answer<Service> answer : services) {
+            Service service = answer.view();
+            table.row(service.name(), service.id(), Format.address(service),
+                    Format.number(service.backends().size()), Format.checkType(service.healthCheck()),
+                    Format.labels(service.labels()));
         }
         table.print(out());
-    }
-
-    /** {@code app=web,team=edge}. */
-    static String labels(JsonNode service) {
-        return StreamSupport.stream(service.path("labels").properties().spliterator(), false)
-                .map(label -> label.getKey() + "=" + label.getValue().asString())
-                .collect(Collectors.joining(","));
     }
 }

@@ -1,9 +1,12 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Backend;
+import io.cvs.cli.Api.BackendHealth;
+import io.cvs.cli.Api.HealthCheck;
+import io.cvs.cli.Api.Service;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 
 @Command(name = "show", description = {"Show one service: its fields, check and backends (with their health).",
         "Example: cvsadm service show web"})
@@ -14,54 +17,30 @@ final class ServiceShowCommand extends ApiCommand {
 
     @Override
     void run() {
-        JsonNode service = services().byReference(reference);
+        Answer<Service> answer = services().byReference(reference);
         if (format() != OutputFormat.table) {
-            format().print(out(), service);
+            format().print(out(), answer.document());
             return;
         }
-        JsonNode check = service.path("healthCheck");
+        Service service = answer.view();
+        HealthCheck check = service.healthCheck();
         new Table()
-                .row("Name:", service.path("name").asString())
-                .row("Id:", service.path("id").asString())
-                .row("Version:", service.path("version").asString())
-                .row("Address:", Services.address(service))
-                .row("Labels:", orDash(ServiceListCommand.labels(service)))
-                .row("Check:", check.isMissingNode() ? "-" : describe(check))
+                .row("Name:", service.name())
+                .row("Id:", service.id())
+                .row("Version:", Format.number(service.version()))
+                .row("Address:", Format.address(service))
+                .row("Labels:", service.labels().isEmpty() ? Format.NONE : Format.labels(service.labels()))
+                .row("Check:", check == null ? Format.NONE : Format.check(check))
                 .print(out());
         out().println();
-        Map<String, JsonNode> health = check.isMissingNode() ? Map.of() : HealthCommand.byBackend(api(), service);
-        Table backends = check.isMissingNode() ? new Table("BACKEND", "WEIGHT").alignRight(1)
+        Map<String, BackendHealth> health = check == null ? Map.of() : services().health(service).view().byKey();
+        Table backends = check == null ? new Table("BACKEND", "WEIGHT").alignRight(1)
                 : new Table("BACKEND", "WEIGHT", "HEALTH", "LAST RESULT").alignRight(1);
-        for (JsonNode backend : service.path("backends")) {
-            String key = Services.backendKey(backend);
-            JsonNode state = health.get(key);
-            backends.row(key, backend.path("weight").asString(),
-                    state == null ? null : HealthCommand.stateCell(state),
-                    state == null ? null : state.path("lastResult").asString("-"));
+        for (Backend backend : service.backends()) {
+            BackendHealth state = health.get(backend.key());
+            backends.row(backend.key(), Format.number(backend.weight()), state == null ? null : Format.health(state),
+                    state == null ? null : Format.orNone(state.lastResult()));
         }
         backends.print(out());
-    }
-
-    /** {@code HTTP GET /healthz every 1000 ms, timeout 500 ms, rise 2, fall 3, FAIL_OPEN}. */
-    private static String describe(JsonNode check) {
-        StringBuilder text = new StringBuilder(check.path("type").asString());
-        if (check.has("path")) {
-            text.append(" GET ").append(check.path("path").asString()).append(" (")
-                    .append(check.path("expectedStatus").asString()).append(")");
-        }
-        if (check.has("send")) {
-            text.append(" send '").append(check.path("send").asString()).append("'");
-        }
-        if (check.has("port")) {
-            text.append(" on port ").append(check.path("port").asInt());
-        }
-        return text.append(" every ").append(check.path("intervalMs").asInt()).append(" ms, timeout ")
-                .append(check.path("timeoutMs").asInt()).append(" ms, rise ").append(check.path("rise").asInt())
-                .append(", fall ").append(check.path("fall").asInt()).append(", when all down ")
-                .append(check.path("whenAllDown").asString()).toString();
-    }
-
-    private static String orDash(String text) {
-        return text.isEmpty() ? "-" : text;
     }
 }

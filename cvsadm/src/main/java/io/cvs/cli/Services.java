@@ -1,14 +1,18 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.Service;
+import io.cvs.cli.Api.ServiceHealth;
+import io.cvs.cli.Api.ServiceList;
+import io.cvs.cli.Api.ServiceStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Finding services through the API: by the name or id an operator types, by address, or all of them (following
- * {@code nextCursor}). Services are the API's JSON documents (openapi.yaml, {@code Service}).
+ * {@code nextCursor}); and a service's stats and health. Each comes as an {@link Answer}: the document as sent
+ * and its {@link Api} view.
  */
 final class Services {
 
@@ -24,16 +28,16 @@ final class Services {
     }
 
     /** The service with this name, or else this id; a not-found failure naming what was typed. */
-    JsonNode byReference(String reference) {
+    Answer<Service> byReference(String reference) {
         if (NAME.matcher(reference).matches()) {
-            List<JsonNode> named = matching(List.of("name", reference));
+            List<Answer<Service>> named = matching(List.of("name", reference));
             if (!named.isEmpty()) {
                 return named.get(0);
             }
         }
         if (ID.matcher(reference).matches()) {
             try {
-                return api.get(path(reference));
+                return Answer.of(api.get(path(reference)), Service.class);
             } catch (CliFailure e) {
                 if (e.httpStatus() != 404) {
                     throw e;
@@ -44,14 +48,19 @@ final class Services {
                 + "shows them");
     }
 
+    /** The services named or with these ids, in that order; every service when none is named. */
+    List<Answer<Service>> byReferences(List<String> references) {
+        return references.isEmpty() ? all() : references.stream().map(this::byReference).toList();
+    }
+
     /** The service at exactly this VIP, port and protocol, if there is one. */
-    Optional<JsonNode> at(Endpoint endpoint) {
+    Optional<Answer<Service>> at(Endpoint endpoint) {
         return matching(filters(endpoint)).stream().findFirst();
     }
 
     /** Services matching query filters ({@code name, value, ...} pairs as {@link ApiClient#query} takes them). */
-    List<JsonNode> matching(List<String> filters) {
-        List<JsonNode> services = new ArrayList<>();
+    List<Answer<Service>> matching(List<String> filters) {
+        List<Answer<Service>> services = new ArrayList<>();
         String cursor = null;
         do {
             List<String> query = new ArrayList<>(filters);
@@ -59,15 +68,23 @@ final class Services {
             if (cursor != null) {
                 query.addAll(List.of("cursor", cursor));
             }
-            JsonNode page = api.get(PATH + ApiClient.query(query));
-            page.path("items").forEach(services::add);
-            cursor = page.path("nextCursor").asString(null);
+            Answer<ServiceList> page = Answer.of(api.get(PATH + ApiClient.query(query)), ServiceList.class);
+            services.addAll(page.items("items", ServiceList::items));
+            cursor = page.view().nextCursor();
         } while (cursor != null);
         return services;
     }
 
-    List<JsonNode> all() {
+    List<Answer<Service>> all() {
         return matching(List.of());
+    }
+
+    Answer<ServiceStats> stats(Service service) {
+        return Answer.of(api.get(path(service) + "/stats"), ServiceStats.class);
+    }
+
+    Answer<ServiceHealth> health(Service service) {
+        return Answer.of(api.get(path(service) + "/health"), ServiceHealth.class);
     }
 
     /** The query filters selecting what an endpoint names: its VIP, and its port and protocol when given. */
@@ -86,22 +103,7 @@ final class Services {
         return PATH + "/" + id;
     }
 
-    static String path(JsonNode service) {
-        return path(service.path("id").asString());
-    }
-
-    /** {@code 192.0.2.10:80/TCP}. */
-    static String address(JsonNode service) {
-        return service.path("vip").asString() + ":" + service.path("port").asInt() + "/"
-                + service.path("protocol").asString();
-    }
-
-    /** {@code web (192.0.2.10:80/TCP)}, how messages name a service. */
-    static String describe(JsonNode service) {
-        return service.path("name").asString() + " (" + address(service) + ")";
-    }
-
-    static String backendKey(JsonNode backend) {
-        return backend.path("address").asString() + ":" + backend.path("port").asInt();
+    static String path(Service service) {
+        return path(service.id());
     }
 }

@@ -9,7 +9,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What {@code apply} changes in each service, for people: the daemon says which services it creates, updates and
- * deletes; this says how, comparing the exported state before with the file.
+ * deletes; this says how, comparing the exported state before with the file. It reads both as JSON trees, not as
+ * {@link Api} views: a file states what it states (a check may leave out its defaults, which the export fills
+ * in), and the check is compared field by field in the file's own terms and order.
  */
 final class StateDiff {
 
@@ -19,15 +21,6 @@ final class StateDiff {
     StateDiff(Map<String, JsonNode> current, Map<String, JsonNode> wanted) {
         this.current = current;
         this.wanted = wanted;
-    }
-
-    static String symbol(String kind) {
-        return switch (kind) {
-            case "created" -> "+";
-            case "updated" -> "~";
-            case "deleted" -> "-";
-            default -> "=";
-        };
     }
 
     String describe(String kind, String name) {
@@ -106,13 +99,14 @@ final class StateDiff {
     }
 
     private static String address(JsonNode service) {
-        return service.path("vip").asString() + ":" + service.path("port").asString() + "/"
-                + service.path("protocol").asString();
+        return Format.address(service.path("vip").asString(), service.path("port").asString(),
+                service.path("protocol").asString());
     }
 
     private static Map<String, Integer> backends(JsonNode service) {
         Map<String, Integer> backends = new LinkedHashMap<>();
-        service.path("backends").forEach(backend -> backends.put(Services.backendKey(backend),
+        service.path("backends").forEach(backend -> backends.put(
+                Api.Addressed.key(backend.path("address").asString(), backend.path("port").asInt()),
                 backend.path("weight").asInt(1)));
         return backends;
     }

@@ -1,16 +1,17 @@
 package io.cvs.cli;
 
+import io.cvs.cli.Api.BackendRate;
+import io.cvs.cli.Api.BackendStats;
+import io.cvs.cli.Api.Service;
+import io.cvs.cli.Api.ServiceRate;
+import io.cvs.cli.Api.ServiceStats;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 
 /** Counters and rates per backend, like {@code ipvsadm -L -n --stats --rate}, once or every N seconds. */
 @Command(name = "stats", description = {
@@ -39,23 +40,21 @@ final class StatsCommand extends ApiCommand {
         if (watchSeconds != null && watchSeconds <= 0) {
             throw new CliFailure(ExitCode.USAGE, "--watch needs a number of seconds above 0");
         }
-        List<JsonNode> services = references.isEmpty() ? services().all()
-                : references.stream().map(services()::byReference).toList();
+        List<Service> services = services().byReferences(references).stream().map(Answer::view).toList();
         int draws = watchSeconds == null ? 1 : count == null ? Integer.MAX_VALUE : count;
         for (int draw = 1; draw <= draws; draw++) {
-            ArrayNode stats = Json.JSON.createArrayNode();
-            services.forEach(service -> stats.add(api().get(Services.path(service) + "/stats")));
-            print(services, stats);
+            print(services, services.stream().map(services()::stats).toList());
             if (draw < draws) {
                 sleep(Duration.ofMillis(Math.round(watchSeconds * 1000)));
             }
         }
     }
 
-    private void print(List<JsonNode> services, ArrayNode stats) {
+    private void print(List<Service> services, List<Answer<ServiceStats>> stats) {
         boolean watching = watchSeconds != null;
         if (format() == OutputFormat.json && watching) {
-            out().println(Json.JSON.writeValueAsString(stats)); // one line per sample: JSON Lines for scripts
+            // one line per sample: JSON Lines for scripts
+            out().println(Json.JSON.writeValueAsString(Answer.documents(stats)));
             out().flush();
             return;
         }
@@ -63,54 +62,41 @@ final class StatsCommand extends ApiCommand {
             if (watching) {
                 out().println("---");
             }
-            format().print(out(), stats);
+            format().print(out(), Answer.documents(stats));
             return;
         }
         if (watching) {
             if (root().host().terminal()) {
                 out().print(CLEAR_SCREEN);
             }
-            out().printf("Every %ss: cvsadm stats   %s%n%n", new java.math.BigDecimal(watchSeconds.toString())
-                    .stripTrailingZeros().toPlainString(), LocalDateTime.now().withNano(0)
-                    .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).replace('T', ' '));
+            out().printf("Every %ss: cvsadm stats   %s%n%n", Format.seconds(watchSeconds),
+                    Format.clock(LocalDateTime.now()));
         }
-        table(services, stats).print(out());
+        table(services, stats.stream().map(Answer::view).toList()).print(out());
     }
 
-    private static Table table(List<JsonNode> services, ArrayNode stats) {
-        Table table = new Table("Prot LocalAddress:Port", "Weight", "Conns", "Conn/s", "Pkts", "Pkt/s", "Bytes",
+    /** The table of {@code services}, each with its stats at the same index. */
+    static Table table(List<Service> services, List<ServiceStats> stats) {
+        Table table = new Table(Format.LOCAL_ADDRESS, "Weight", "Conns", "Conn/s", "Pkts", "Pkt/s", "Bytes",
                 "B/s", "Refused").alignRight(1, 2, 3, 4, 5, 6, 7, 8);
-        table.row("  -> RemoteAddress:Port");
+        table.row(Format.REMOTE_ADDRESS);
         for (int i = 0; i < services.size(); i++) {
-            JsonNode service = stats.get(i);
-            JsonNode rate = service.path("rate");
-            long connections = 0;
-            long packets = 0;
-            long bytes = 0;
-            for (JsonNode backend : service.path("backends")) {
-                connections += backend.path("connections").asLong();
-                packets += backend.path("packets").asLong();
-                bytes += backend.path("bytes").asLong();
-            }
-            table.row(ListCommand.localAddress(services.get(i)) + " (" + service.path("name").asString() + ")", "",
-                    String.valueOf(connections),
-                    rate(rate, "connectionsPerSecond"), String.valueOf(packets), rate(rate, "packetsPerSecond"),
-                    String.valueOf(bytes), rate(rate, "bytesPerSecond"), service.path("refused").asString());
-            for (JsonNode backend : service.path("backends")) {
-                JsonNode backendRate = backend.path("rate");
-                table.row("  -> " + Services.backendKey(backend), backend.path("weight").asString(),
-                        backend.path("connections").asString(), rate(backendRate, "connectionsPerSecond"),
-                        backend.path("packets").asString(), rate(backendRate, "packetsPerSecond"),
-                        backend.path("bytes").asString(), rate(backendRate, "bytesPerSecond"));
+            ServiceStats service = stats.get(i);
+            ServiceRate rate = service.rate();
+            table.row(Format.localAddress(services.get(i)) + " (" + service.name() + ")", "",
+                    Format.number(service.connections()), Format.rate(rate.connectionsPerSecond()),
+                    Format.number(service.packets()), Format.rate(rate.packetsPerSecond()),
+                    Format.number(service.bytes()), Format.rate(rate.bytesPerSecond()),
+                    Format.number(service.refused()));
+            for (BackendStats backend : service.backends()) {
+                BackendRate backendRate = backend.rate();
+                table.row(Format.remoteAddress(backend), Format.number(backend.weight()),
+                        Format.number(backend.connections()), Format.rate(backendRate.connectionsPerSecond()),
+                        Format.number(backend.packets()), Format.rate(backendRate.packetsPerSecond()),
+                        Format.number(backend.bytes()), Format.rate(backendRate.bytesPerSecond()));
             }
         }
         return table;
-    }
-
-    /** One decimal, or - where the daemon has no rate (not two samples yet, or not counted by this datapath). */
-    private static String rate(JsonNode rate, String field) {
-        JsonNode value = rate.path(field);
-        return value.isNumber() ? String.format(Locale.ROOT, "%.1f", value.asDouble()) : "-";
     }
 
     private static void sleep(Duration duration) {

@@ -119,8 +119,6 @@ class SeedVerbsTest {
     static java.util.List<String> backends(Cli cli, String endpoint) {
         JsonNode services = cli.run("list", endpoint, "-o", "json").json();
         assertThat(services).hasSize(1);
-        java.util.List<String> keys = new java.util.ArrayList<>();
-        services.get(0).path("backends").forEach(backend -> keys.add(Services.backendKey(backend)));
-        return keys;
+        return Json.view(services.get(0), Api.Service.class).backends().stream().map(Api.Backend::key).toList();
     }
 }
