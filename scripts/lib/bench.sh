@@ -108,7 +108,7 @@ bench_states_cleanup() {
 		# detach the programs and destroy the map set (needs the writer lock, so after the
 		# daemon), or at least remove the pin root; then the cgroup
 		if [[ -e $(bench_pin "$s") ]]; then
-			java -cp "$cp" io.cvs.service.JournalRestartState undo "$(bench_pin "$s")" \
+			java -cp "$cp" io.cvs.write.JournalRestartState undo "$(bench_pin "$s")" \
 				"$(bench_cgroup "$s")" >>"$work/undo.log" 2>&1 || rm -rf "$(bench_pin "$s")"
 		fi
 		if [[ -d $(bench_cgroup "$s") ]]; then rmdir "$(bench_cgroup "$s")"; fi
