@@ -7,7 +7,7 @@ import io.cvs.system.Violations;
 
 
 /** Body of {@code PUT .../backends/{backendKey}}: address and port may repeat the key; weight defaults to 1. */
-public record BackendPut(String address, Integer port, Integer weight) {
+record BackendPut(String address, Integer port, Integer weight) {
 
     Backend toBackend(BackendKey key) {
         Violations violations = new Violations();

@@ -8,7 +8,7 @@ import java.util.List;
  * A service's rates over the last sampling window: for the service, and for each backend of the service as it was
  * sampled (entry i for backend i; null where there is no rate for this window).
  */
-public record RecentRate(Service sampled, ServiceStats.ServiceRate service, List<ServiceStats.BackendRate> backends) {
+record RecentRate(Service sampled, ServiceStats.ServiceRate service, List<ServiceStats.BackendRate> backends) {
 
     /** The rate of this backend of the service, matched by address and port; null when there is none. */
     ServiceStats.BackendRate of(Backend backend, int hint) {

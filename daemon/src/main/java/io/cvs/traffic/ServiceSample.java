@@ -14,7 +14,7 @@ import java.util.List;
  * One service's counters in one sample of {@link TrafficRates}: three longs per configured backend, {@link #NOT_HELD}
  * where the datapath held no counters for it, and whether its packets and bytes are counted at all.
  */
-public record ServiceSample(Service service, long refused, long[] connections, long[] packets, long[] bytes,
+record ServiceSample(Service service, long refused, long[] connections, long[] packets, long[] bytes,
         boolean countsPackets, boolean countsBytes) {
 
     static final long NOT_HELD = -1;

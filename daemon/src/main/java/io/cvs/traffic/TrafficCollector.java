@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * its service; the service's connections are the sum over its current backends, so removing one lowers it (a
  * counter reset to Prometheus). Counters of a service or backend the datapath does not hold are left out.
  */
-public final class TrafficCollector implements MultiCollector {
+final class TrafficCollector implements MultiCollector {
 
     private static final Logger log = LoggerFactory.getLogger(TrafficCollector.class);
 

@@ -15,7 +15,7 @@ import java.util.NavigableMap;
  * backends that is 80,000 label sets kept, about 10 MB; making them and sorting 80,000 points four times per scrape
  * was a third of a scrape's time.
  */
-public final class TrafficLabels {
+final class TrafficLabels {
 
     private static final String[] SERVICE_LABELS = {"service", "vip"};
     private static final String[] BACKEND_LABELS = {"backend", "service", "vip"};

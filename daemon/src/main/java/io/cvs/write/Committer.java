@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>What the maps get is each service's {@linkplain DownBackends#effective effective} backends: its
  * configuration with the backends health checks took out at weight 0. Health changes are not journaled.
  */
-public final class Committer implements AutoCloseable {
+final class Committer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Committer.class);
 

@@ -17,7 +17,7 @@ import java.util.NavigableMap;
  * only when not a dry run), a held name with other content updated (same id, next version), one with the same
  * content unchanged, and a held name missing from the request deleted.
  */
-public final class DesiredStatePlan {
+final class DesiredStatePlan {
 
     private final List<ServiceConfig> desired;
     private final List<Service> target = new ArrayList<>();

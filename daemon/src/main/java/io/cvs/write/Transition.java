@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * is removed and created afresh, so its counters restart. {@link #checkRoom} walks these steps with the
  * datapath's own arithmetic before anything changes; {@link #run} undoes what it applied if a call fails.
  */
-public final class Transition {
+final class Transition {
 
     private static final Logger log = LoggerFactory.getLogger(Transition.class);
 

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * ({@code cvs_journal_batch_size}), and what reconciles found ({@code cvs_reconcile_runs_total{result}},
  * {@code cvs_reconcile_repairs_total{action}}). Every series exists from the start, at 0.
  */
-public final class WriteMetrics {
+final class WriteMetrics {
 
     /** Where a change to the maps came from: the {@code source} label. */
     enum Source {
