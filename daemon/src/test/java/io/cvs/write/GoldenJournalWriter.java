@@ -1,5 +1,8 @@
 package io.cvs.write;
 
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.ip;
+
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
@@ -16,8 +19,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -261,10 +262,6 @@ public final class GoldenJournalWriter {
                 new ServiceConfig(name, new ServiceKey(ip(vip), port, protocol), backends, labels, check));
     }
 
-    private static Backend backend(String address, int port, int weight) {
-        return new Backend(ip(address), port, weight);
-    }
-
     private static TreeMap<String, String> labels(String... keysAndValues) {
         TreeMap<String, String> labels = new TreeMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
@@ -275,14 +272,6 @@ public final class GoldenJournalWriter {
 
     private static Duration ms(long millis) {
         return Duration.ofMillis(millis);
-    }
-
-    private static Inet4Address ip(String text) {
-        try {
-            return (Inet4Address) InetAddress.getByName(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // Format 1: JournalCodec's change, state and writeService of commit 1e0f74d, copied.

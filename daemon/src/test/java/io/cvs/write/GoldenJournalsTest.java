@@ -1,5 +1,7 @@
 package io.cvs.write;
 
+import static io.cvs.testing.Addresses.backend;
+import static io.cvs.testing.Addresses.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.Backend;
@@ -19,8 +21,6 @@ import io.cvs.service.ServiceConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -318,19 +318,8 @@ class GoldenJournalsTest {
         return Arrays.stream(ns).mapToObj(GoldenJournalsTest::id).toArray(String[]::new);
     }
 
-    private static Backend backend(String address, int port, int weight) {
-        return new Backend(ip(address), port, weight);
-    }
-
     private static Duration ms(long millis) {
         return Duration.ofMillis(millis);
     }
 
-    private static Inet4Address ip(String text) {
-        try {
-            return (Inet4Address) InetAddress.getByName(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
