@@ -32,9 +32,12 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.cvs");
 
-    /** A package table row: {@code | `io.cvs.x` | owns … | `io.cvs.y`, `io.cvs.z` |} ("nothing" for none). */
-    private static final Pattern ROW = Pattern.compile("^\\| `(io\\.cvs[\\w.]*)` \\|.*\\| ([^|]*) \\|$");
-    private static final Pattern PACKAGE = Pattern.compile("`(io\\.cvs[\\w.]*)`");
+    /**
+     * A package table row: {@code | `io.cvs.x` | owns … | `io.cvs.y`, `io.cvs.z` |} ("nothing" for none). A row
+     * naming a class (capitalised), as the benchmarks table does, is not a package row.
+     */
+    private static final Pattern ROW = Pattern.compile("^\\| `(io\\.cvs(?:\\.[a-z0-9]+)*)` \\|.*\\| ([^|]*) \\|$");
+    private static final Pattern PACKAGE = Pattern.compile("`(io\\.cvs(?:\\.[a-z0-9]+)*)`");
 
     /** What one package holds at most: past this it is several features, to be split. */
     private static final int MAX_TYPES_PER_PACKAGE = 20;
