@@ -175,7 +175,10 @@ int cvs_service_delete(struct cvs_maps *m, const struct cvs_svc_key *key);
 
 /*
  * Read a service back from the maps (not from a cache): its info and up to
- * cap backends in configured order. -ENOBUFS when cap < info->members.
+ * cap backends in configured order. -ENOBUFS when cap < info->members;
+ * -EAGAIN when the service's word moved during each of CVS_SELECT_ATTEMPTS
+ * reads (a writer flipping it faster than this reader reads it): nothing is
+ * returned rather than a mix of two sets; try again.
  */
 int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
 		    struct cvs_service_info *info,

@@ -279,7 +279,11 @@ static void get_once(struct reader *rd)
 	struct cvs_service_info info;
 
 	rc = cvs_service_get(rd->handle, &s->key, &info, got, TEST_MAX_MEMBERS);
-	if (count_result(rd, rc == -ENOENT ? CVS_PICK_NOT_SERVICE : rc))
+	/* -EAGAIN: every attempt saw the word move, so get refused to answer
+	 * rather than mix two sets; contended, as a pick that gave up is. */
+	rc = rc == -ENOENT ? CVS_PICK_NOT_SERVICE :
+	     rc == -EAGAIN ? CVS_PICK_CONTENDED : rc;
+	if (count_result(rd, rc))
 		return;
 	for (k = 0; k < 2; k++)
 		if (info.members == s->set[k].n &&
