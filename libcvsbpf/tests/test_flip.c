@@ -491,8 +491,14 @@ static void check_reader(const struct reader *rd)
 	if (rd->wrong)
 		fail_msg("%s: %llu wrong results; first: %s", rd->name,
 			 (unsigned long long)rd->wrong, rd->first_error);
-	if (rd->contended)
-		fail_msg("%s: %llu picks ran out of %d attempts", rd->name,
+	/* A pick (one lookup per attempt, as the datapaths do) must always
+	 * converge. A get reads every member per attempt, so against a writer
+	 * flipping this one service every ~80 us it may run out of attempts
+	 * now and then (0.1-0.3% seen on a loaded machine); it then refuses
+	 * rather than mix two sets, which "wrong" above checks strictly. */
+	if (rd->contended &&
+	    !(rd->kind == READ_GET && rd->contended * 100 <= rd->reads))
+		fail_msg("%s: %llu reads ran out of %d attempts", rd->name,
 			 (unsigned long long)rd->contended,
 			 CVS_SELECT_ATTEMPTS);
 	if (rd->no_backend)
