@@ -47,9 +47,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     public record Updated(Service before, Service after) {
     }
 
-    private final Datapath datapath;
     private final Capacity capacity;
-    private final Duration reconcileInterval;
     private final ServiceIds ids = new ServiceIds();
     private final ReentrantLock writes = new ReentrantLock();
     private final Committer committer;
@@ -71,9 +69,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval,
             WriteMetrics metrics) {
-        this.datapath = datapath;
         this.capacity = datapath.status().usage().max();
-        this.reconcileInterval = reconcileInterval;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal));
         this.accepted = published.table();
@@ -134,8 +130,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         writes.lock();
         try {
             created = new Service(ids.next(), 1, config);
-            accepted();
-            checkConflicts(created);
+            checkConflicts(accepted(), created);
             done = acceptOne(null, created);
         } finally {
             writes.unlock();
@@ -157,7 +152,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             precondition.check(before);
             Service after = before.with(edit.apply(before));
             if (after != before) {
-                checkConflicts(after);
+                checkConflicts(accepted, after);
                 done = acceptOne(before, after);
             }
             updated = new Updated(before, after);
@@ -313,8 +308,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         }
     }
 
-    private void checkConflicts(Service changed) {
-        for (Service other : accepted.services()) {
+    private static void checkConflicts(ServiceTable current, Service changed) {
+        for (Service other : current.services()) {
             if (other.id().equals(changed.id())) {
                 continue;
             }
