@@ -38,6 +38,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "cvs.datapath=memory",
+    "cvs.bpf.growth.automatic=false",
     "cvs.security.viewer-token=" + DaemonOverHttp.VIEWER_TOKEN,
     "cvs.api.max-body-size=1KB"})
 @AutoConfigureMockMvc

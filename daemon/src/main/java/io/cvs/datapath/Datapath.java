@@ -1,6 +1,7 @@
 package io.cvs.datapath;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,4 +49,20 @@ public interface Datapath {
 
     /** Which datapath this is, where its programs are attached and how full it is. */
     DatapathStatus status();
+
+    /** How full it is: ids in use against the capacity. Cheaper than {@link #status()}; called before writes. */
+    default Usage usage() {
+        return status().usage();
+    }
+
+    /**
+     * Moves to maps of another capacity holding exactly contents (every service with its backends), without
+     * interrupting forwarding: the new maps are built and filled beside the current ones, every reader switches
+     * to them at once, carrying each service's and each kept backend's counters, and only then are the old ones
+     * removed. When it throws, the current maps still serve, unchanged. Refused with
+     * {@link DatapathException.Reason#INVALID} for a capacity no map set can have, and with
+     * {@link DatapathException.Reason#CAPACITY_EXHAUSTED} or {@link DatapathException.Reason#TOO_MANY_BACKENDS}
+     * when contents do not fit into it.
+     */
+    void resize(Capacity target, Map<ServiceKey, List<Backend>> contents);
 }

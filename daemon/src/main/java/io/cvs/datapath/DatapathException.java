@@ -17,6 +17,8 @@ public final class DatapathException extends ErrorResponseException {
     public enum Reason {
         /** More backends than one service may have: 409 too-many-backends. */
         TOO_MANY_BACKENDS(ProblemType.TOO_MANY_BACKENDS),
+        /** A resize to a capacity that cannot hold what is configured: 409 capacity-too-small. */
+        CAPACITY_TOO_SMALL(ProblemType.CAPACITY_TOO_SMALL),
         /** No free service or backend id left in the maps: 507 capacity-exhausted. */
         CAPACITY_EXHAUSTED(ProblemType.CAPACITY_EXHAUSTED),
         /** A service no datapath can hold (an address or port 0, a weight above 65535, a backend twice); the
@@ -75,6 +77,32 @@ public final class DatapathException extends ErrorResponseException {
         setCapacity(problem, resource, used, max);
         problem.setProperty("requested", requested);
         return new DatapathException(Reason.CAPACITY_EXHAUSTED, problem, null);
+    }
+
+    /**
+     * A whole change needs room for {@code needed} of resource at once (it holds {@code used} now) and the most the
+     * maps may hold is limit: their capacity, or with automatic growth the ceiling it grows to (cvs.bpf.growth).
+     * {@code requested} is what the change adds beyond {@code used}, counted over the whole change rather than at
+     * the step that ran out.
+     */
+    public static DatapathException noRoom(Resource resource, long used, long needed, long capacity, long limit,
+            boolean grows) {
+        String holds = grows ? "the map set holds " + capacity + " and grows automatically up to " + limit
+                + " (cvs.bpf.growth.max-" + resource.name + ")" : "the map set holds " + limit;
+        ProblemDetail problem = ProblemType.CAPACITY_EXHAUSTED.problem("The change needs room for " + needed + " "
+                + resource.name + " at once (" + used + " in use, " + (needed - used) + " more); " + holds + ".");
+        setCapacity(problem, resource, used, limit);
+        problem.setProperty("requested", needed - used);
+        return new DatapathException(Reason.CAPACITY_EXHAUSTED, problem, null);
+    }
+
+    /** A resize to a capacity whose resource max is below the used that the desired state holds. */
+    public static DatapathException tooSmall(Resource resource, long used, long max) {
+        ProblemDetail problem = ProblemType.CAPACITY_TOO_SMALL.problem("The desired state holds " + used + " "
+                + resource.name + (resource == Resource.BACKENDS_PER_SERVICE ? " in its largest service" : "")
+                + "; a capacity of " + max + " cannot hold them. Remove some first, or ask for more.");
+        setCapacity(problem, resource, used, max);
+        return new DatapathException(Reason.CAPACITY_TOO_SMALL, problem, null);
     }
 
     public Reason reason() {

@@ -22,7 +22,7 @@ public final class MemoryDatapath implements Datapath {
     private static final int WEIGHT_MAX = 65535;
     private static final SocketLbStatus NOT_ATTACHED = new SocketLbStatus(0, List.of());
 
-    private final Capacity capacity;
+    private Capacity capacity;
     private final Optional<String> fallbackReason;
     private final Map<ServiceKey, List<Backend>> services = new LinkedHashMap<>();
     private int backendsInUse;
@@ -90,6 +90,20 @@ public final class MemoryDatapath implements Datapath {
     public synchronized DatapathStatus status() {
         return new DatapathStatus(DatapathMode.MEMORY, fallbackReason, NOT_ATTACHED,
                 new Usage(capacity, services.size(), backendsInUse));
+    }
+
+    /** Fills a new memory datapath of the target capacity with contents, then takes its place. */
+    @Override
+    public synchronized void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+        target.problem().ifPresent(problem -> {
+            throw new DatapathException(Reason.INVALID, "capacity " + target + ": " + problem);
+        });
+        MemoryDatapath next = new MemoryDatapath(target, null);
+        contents.forEach(next::apply);
+        capacity = target;
+        services.clear();
+        services.putAll(next.services);
+        backendsInUse = next.backendsInUse;
     }
 
     /** In libcvsbpf's order: the key, then the set's size, then each backend, then duplicates. */

@@ -1,7 +1,11 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.Usage;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
@@ -13,7 +17,10 @@ import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,6 +66,10 @@ final class Committer implements AutoCloseable {
     private record HealthChange(String serviceId, BackendKey backend, boolean up, long queuedNanos) implements Work {
     }
 
+    /** An operator's resize of the maps (PUT /api/v1/datapath/capacity); completes with the new capacity. */
+    private record Resize(Capacity target, CompletableFuture<Capacity> done) implements Work {
+    }
+
     /** Tells the health listener the probe targets again (after it registered). */
     private record AnnounceTargets() implements Work {
     }
@@ -79,6 +90,7 @@ final class Committer implements AutoCloseable {
     private final Datapath datapath;
     private final Reconciler reconciler;
     private final Published published;
+    private final CapacityPolicy capacityPolicy;
     private final Duration reconcileInterval;
     private final int maxBatch;
     private final WriteMetrics metrics;
@@ -102,10 +114,11 @@ final class Committer implements AutoCloseable {
      * @param reconcileInterval told to a client whose change is durable but did not reach the datapath
      * @param groupCommit       false: one fsync per write, for comparison in the benchmark
      */
-    Committer(Journal journal, Published published, Datapath datapath, Duration reconcileInterval,
-            boolean groupCommit, WriteMetrics metrics) {
+    Committer(Journal journal, Published published, Datapath datapath, CapacityPolicy capacityPolicy,
+            Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics) {
         this.journal = journal;
         this.published = published;
+        this.capacityPolicy = capacityPolicy;
         this.durable = published.table();
         this.applied = durable;
         this.datapath = datapath;
@@ -134,6 +147,20 @@ final class Committer implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
         } else {
             queue.add(new Reconcile(done, System.nanoTime()));
+        }
+        return done;
+    }
+
+    /**
+     * Resizes the maps to target after everything accepted before (see {@link Datapath#resize}); the registry
+     * checked that target holds what it accepted.
+     */
+    CompletableFuture<Capacity> resize(Capacity target) {
+        CompletableFuture<Capacity> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
+        } else {
+            queue.add(new Resize(target, done));
         }
         return done;
     }
@@ -171,6 +198,10 @@ final class Committer implements AutoCloseable {
             }
             if (first instanceof HealthChange change) {
                 applyHealth(change);
+                continue;
+            }
+            if (first instanceof Resize resize) {
+                runResize(resize);
                 continue;
             }
             if (first instanceof AnnounceTargets) {
@@ -233,10 +264,15 @@ final class Committer implements AutoCloseable {
             // elsewhere, so the steps are worked out from what they hold.
             Transition steps = applied == durable ? write.transition()
                     : Transition.between(applied.services(), write.target().services());
+            ServiceTable before = durable;
             durable = write.target();
             checksChanged |= steps.touchesHealthChecks();
-            steps.forEachChange((before, after) -> down = down.admit(before, after));
+            steps.forEachChange((was, is) -> down = down.admit(was, is));
             try {
+                if (growFor(steps, before)) {
+                    // The maps now hold exactly the table before this write, whatever they held before.
+                    steps = write.transition();
+                }
                 steps.run(datapath, this::effective);
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 applied = durable;
@@ -310,6 +346,46 @@ final class Committer implements AutoCloseable {
         }
     }
 
+    /**
+     * Grows the maps first when the steps need more room than they have and the policy allows it; the new maps
+     * are filled with before, the table the steps start from. True when it resized.
+     */
+    private boolean growFor(Transition steps, ServiceTable before) {
+        Usage usage = datapath.usage();
+        Transition.Room peak = steps.peak(usage);
+        Optional<Capacity> target = capacityPolicy.growth(usage.max(), peak.services(), peak.backends());
+        if (target.isEmpty()) {
+            return false;
+        }
+        resizeTo(target.get(), before, WriteMetrics.Resize.AUTOMATIC);
+        return true;
+    }
+
+    /** Resizes the maps to hold table; afterwards they hold exactly its effective backends. */
+    private void resizeTo(Capacity target, ServiceTable table, WriteMetrics.Resize trigger) {
+        long started = System.nanoTime();
+        Capacity from = datapath.usage().max();
+        Map<ServiceKey, List<Backend>> contents = new LinkedHashMap<>();
+        table.services().forEach(service -> contents.put(service.key(), effective(service)));
+        datapath.resize(target, contents);
+        applied = table;
+        Capacity now = datapath.usage().max();
+        published.resized(now);
+        metrics.resized(trigger, from, now, started);
+        log.info("Maps resized ({}) from {} to {} with {} services in {} ms", trigger.label(), from, now,
+                contents.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void runResize(Resize resize) {
+        try {
+            resizeTo(resize.target(), durable, WriteMetrics.Resize.REQUESTED);
+            resize.done().complete(published.capacity());
+        } catch (RuntimeException | Error e) {
+            log.error("Resizing the maps to {} failed; the maps that served still serve", resize.target(), e);
+            resize.done().completeExceptionally(e);
+        }
+    }
+
     private void runReconcile(Reconcile reconcile) {
         try {
             if (!healthSeeded) {
@@ -320,6 +396,7 @@ final class Committer implements AutoCloseable {
                             down.count());
                 }
                 notifyHealth();
+                growToMinimum();
             }
             ReconcileResult result = reconciler.reconcile(durable.services(), this::effective);
             if (result.failed() == 0) {
@@ -331,6 +408,21 @@ final class Committer implements AutoCloseable {
             metrics.reconcileFailed();
             reconcile.done().completeExceptionally(e);
         }
+    }
+
+    /**
+     * At start, a pinned map set smaller than the configured capacity (cvs.bpf.capacity) is grown to it, live;
+     * a failure leaves the smaller one serving and growth on demand still works.
+     */
+    private void growToMinimum() {
+        capacityPolicy.toMinimum(datapath.usage().max()).ifPresent(target -> {
+            try {
+                resizeTo(target, durable, WriteMetrics.Resize.CONFIGURED);
+            } catch (RuntimeException e) {
+                log.error("The maps could not be grown to the configured capacity {}; they keep serving as they "
+                        + "are", target, e);
+            }
+        });
     }
 
     /** Finishes what was accepted, then stops the thread. */

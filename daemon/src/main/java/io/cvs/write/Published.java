@@ -1,10 +1,11 @@
 package io.cvs.write;
 
+import io.cvs.datapath.Capacity;
 import io.cvs.service.ServiceTable;
 
 /**
  * What the committer made durable, handed one way: the committer publishes, the registry and its readers read.
- * Besides the table it counts failed journal appends, so the registry can tell, the next time it accepts a
+ * Besides the table and the maps' capacity it counts failed journal appends, so the registry can tell, the next time it accepts a
  * write, that the writes it accepted on top of a failed one were refused and its accepted state must start again
  * from the published one. Nothing here calls anyone.
  */
@@ -12,9 +13,21 @@ final class Published {
 
     private volatile ServiceTable table;
     private volatile long journalFailures;
+    private volatile Capacity capacity;
 
-    Published(ServiceTable table) {
+    Published(ServiceTable table, Capacity capacity) {
         this.table = table;
+        this.capacity = capacity;
+    }
+
+    /** The capacity of the maps now: changes when the committer resized them. */
+    Capacity capacity() {
+        return capacity;
+    }
+
+    /** On the committer thread, once the maps were resized. */
+    void resized(Capacity now) {
+        capacity = now;
     }
 
     /** Everything durable: what reads see. */

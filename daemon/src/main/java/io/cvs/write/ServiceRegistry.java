@@ -1,7 +1,10 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathException;
+import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.Usage;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
@@ -17,6 +20,7 @@ import io.cvs.service.ServiceDirectory;
 import io.cvs.service.ServiceIds;
 import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
+import io.cvs.system.InvalidRequestException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
@@ -47,7 +51,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     public record Updated(Service before, Service after) {
     }
 
-    private final Capacity capacity;
+    private final CapacityPolicy capacityPolicy;
+    private final WriteMetrics metrics;
     private final ServiceIds ids = new ServiceIds();
     private final ReentrantLock writes = new ReentrantLock();
     private final Committer committer;
@@ -63,18 +68,29 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     private final boolean startedEmpty;
 
     /** With meters kept only in this registry, for tests and tools. */
+    /** With the maps fixed at the size they have and meters kept only in this registry, for tests and tools. */
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
-        this(datapath, journal, groupCommit, reconcileInterval, new WriteMetrics(new SimpleMeterRegistry()));
+        this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval,
+                new WriteMetrics(new SimpleMeterRegistry()));
     }
 
-    public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval,
-            WriteMetrics metrics) {
-        this.capacity = datapath.status().usage().max();
+    /** With meters kept only in this registry, for tests and tools. */
+    public ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
+            Duration reconcileInterval) {
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval,
+                new WriteMetrics(new SimpleMeterRegistry()));
+    }
+
+    ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
+            Duration reconcileInterval, WriteMetrics metrics) {
+        this.capacityPolicy = capacityPolicy;
+        this.metrics = metrics;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
-        this.published = new Published(restore(journal));
+        this.published = new Published(restore(journal), datapath.usage().max());
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
-        this.committer = new Committer(journal, published, datapath, reconcileInterval, groupCommit, metrics);
+        this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
+                groupCommit, metrics);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
         this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {
@@ -183,9 +199,9 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         writes.lock();
         try {
             plan = DesiredStatePlan.of(accepted().byName(), desired, ids, dryRun);
-            plan.checkBackendsPerService(capacity.maxMembers());
+            plan.checkBackendsPerService(published.capacity().maxMembers());
             if (dryRun) {
-                Transition.between(accepted.services(), plan.target()).checkRoom(usage());
+                Transition.between(accepted.services(), plan.target()).checkRoom(usage(), capacityPolicy);
             } else {
                 done = accept(plan.target());
             }
@@ -268,7 +284,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     }
 
     private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
-        transition.checkRoom(usage());
+        transition.checkRoom(usage(), capacityPolicy);
         CompletableFuture<Void> done = new CompletableFuture<>();
         committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, acceptedEpoch, done));
         accepted = next;
@@ -290,7 +306,58 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     /** The room the accepted state takes: what the maps will hold once the committer caught up. */
     private Usage usage() {
-        return new Usage(capacity, accepted.byId().size(), accepted.backends());
+        return new Usage(published.capacity(), accepted.byId().size(), accepted.backends());
+    }
+
+    /**
+     * Resizes the maps to target (zero fields: as they are) after every write accepted before, without
+     * interrupting forwarding, and returns their new capacity. Refused, changing nothing, with a 400 for a
+     * capacity no map set can have and a 409 when target cannot hold what is accepted; fields left at zero keep
+     * their value.
+     */
+    public Capacity resize(Capacity requested) {
+        CompletableFuture<Capacity> done;
+        writes.lock();
+        try {
+            Capacity current = published.capacity();
+            Capacity target = new Capacity(or(requested.maxServices(), current.maxServices()),
+                    or(requested.maxBackends(), current.maxBackends()),
+                    or(requested.maxMembers(), current.maxMembers()),
+                    or(requested.tableSlots(), current.tableSlots()));
+            target.problem().ifPresent(problem -> {
+                throw InvalidRequestException.of("capacity", problem, target.toString());
+            });
+            ServiceTable held = accepted();
+            int widest = held.services().stream().mapToInt(s -> s.backends().size()).max().orElse(0);
+            if (held.byId().size() > target.maxServices()) {
+                throw DatapathException.tooSmall(Resource.SERVICES, held.byId().size(), target.maxServices());
+            }
+            if (held.backends() > target.maxBackends()) {
+                throw DatapathException.tooSmall(Resource.BACKENDS, held.backends(), target.maxBackends());
+            }
+            if (widest > target.maxMembers()) {
+                throw DatapathException.tooSmall(Resource.BACKENDS_PER_SERVICE, widest, target.maxMembers());
+            }
+            done = committer.resize(target);
+        } finally {
+            writes.unlock();
+        }
+        try {
+            return done.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** The maps' capacity now, how they grow, and their last resize. */
+    public CapacityState capacityState() {
+        Usage usage = new Usage(published.capacity(), published.table().byId().size(),
+                published.table().backends());
+        return new CapacityState(usage, capacityPolicy, metrics.resizes(), metrics.lastResize().orElse(null));
+    }
+
+    private static int or(int value, int fallback) {
+        return value != 0 ? value : fallback;
     }
 
     /** Waits for the committer; its failures reach the client as the problems they are. */

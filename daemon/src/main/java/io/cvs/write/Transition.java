@@ -2,6 +2,7 @@ package io.cvs.write;
 
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Resource;
@@ -101,16 +102,19 @@ final class Transition {
         steps.forEach(step -> change.accept(step.before(), step.after()));
     }
 
-    /** Refuses, changing nothing, when a service would have too many backends or a step would find no room. */
-    void checkRoom(Usage usage) {
-        Capacity max = usage.max();
-        for (Step step : steps) {
-            if (step.after() != null && step.after().backends().size() > max.maxMembers()) {
-                throw DatapathException.tooManyBackends(step.after().backends().size(), max.maxMembers());
-            }
-        }
-        int services = usage.services();
-        int backends = usage.backends();
+    /** The most services and backend ids the maps hold at once while the steps run, from usage. */
+    record Room(long services, long backends) {
+    }
+
+    /**
+     * Room at the steps' peak: a created service takes an id before any later step frees one, and a changed
+     * service's new backends take ids before its removed ones come back.
+     */
+    Room peak(Usage usage) {
+        long services = usage.services();
+        long backends = usage.backends();
+        long peakServices = services;
+        long peakBackends = backends;
         for (Step step : steps) {
             if (step.after() == null) {
                 services--;
@@ -118,17 +122,37 @@ final class Transition {
                 continue;
             }
             if (step.before() == null) {
-                if (services >= max.maxServices()) {
-                    throw DatapathException.noRoom(Resource.SERVICES, services, max.maxServices(), 1);
-                }
                 services++;
+                peakServices = Math.max(peakServices, services);
             }
             int fresh = fresh(step.after().backends(),
                     step.before() == null ? List.of() : step.before().backends());
-            if (fresh > max.maxBackends() - backends) {
-                throw DatapathException.noRoom(Resource.BACKENDS, backends, max.maxBackends(), fresh);
-            }
+            peakBackends = Math.max(peakBackends, backends + fresh);
             backends += step.growth();
+        }
+        return new Room(peakServices, peakBackends);
+    }
+
+    /**
+     * Refuses, changing nothing, when a service would have too many backends or the whole change needs more room
+     * than the maps may hold (their capacity, or the ceiling of automatic growth).
+     */
+    void checkRoom(Usage usage, CapacityPolicy policy) {
+        Capacity max = usage.max();
+        for (Step step : steps) {
+            if (step.after() != null && step.after().backends().size() > max.maxMembers()) {
+                throw DatapathException.tooManyBackends(step.after().backends().size(), max.maxMembers());
+            }
+        }
+        Room peak = peak(usage);
+        Capacity limit = policy.allowance(max);
+        if (peak.services() > limit.maxServices()) {
+            throw DatapathException.noRoom(Resource.SERVICES, usage.services(), peak.services(),
+                    max.maxServices(), limit.maxServices(), policy.automatic());
+        }
+        if (peak.backends() > limit.maxBackends()) {
+            throw DatapathException.noRoom(Resource.BACKENDS, usage.backends(), peak.backends(),
+                    max.maxBackends(), limit.maxBackends(), policy.automatic());
         }
     }
 

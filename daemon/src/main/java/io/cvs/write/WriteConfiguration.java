@@ -1,5 +1,6 @@
 package io.cvs.write;
 
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.health.HealthMonitor;
 import io.cvs.health.HealthProperties;
@@ -17,10 +18,10 @@ import org.springframework.context.annotation.Configuration;
 class WriteConfiguration {
 
     @Bean
-    ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, JournalProperties journalProperties,
-            ReconcileProperties reconcile, MeterRegistry meters) {
-        return new ServiceRegistry(datapath, journal, journalProperties.groupCommit(), reconcile.interval(),
-                new WriteMetrics(meters));
+    ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
+            JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters) {
+        return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
+                reconcile.interval(), new WriteMetrics(meters));
     }
 
     /**

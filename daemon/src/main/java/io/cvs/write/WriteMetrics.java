@@ -1,14 +1,17 @@
 package io.cvs.write;
 
+import io.cvs.datapath.Capacity;
 import io.cvs.reconcile.ReconcileResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -35,6 +38,20 @@ final class WriteMetrics {
         }
     }
 
+    /** Why the maps were resized: the {@code trigger} label. */
+    enum Resize {
+        /** A write needed more room than the maps had (cvs.bpf.growth.automatic). */
+        AUTOMATIC,
+        /** An operator asked: PUT /api/v1/datapath/capacity. */
+        REQUESTED,
+        /** At start, the pinned maps were smaller than cvs.bpf.capacity. */
+        CONFIGURED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** 100 µs (one upsert through JNA) to 10 s (a change queued behind a large import or a slow disk). */
     private static final Duration[] PROGRAMMING_BUCKETS = Stream.of(100L, 250L, 500L, 1_000L, 2_500L, 5_000L,
             10_000L, 25_000L, 50_000L, 100_000L, 250_000L, 500_000L, 1_000_000L, 2_500_000L, 5_000_000L, 10_000_000L)
@@ -50,6 +67,8 @@ final class WriteMetrics {
     private final Counter added;
     private final Counter fixed;
     private final Counter removed;
+    private final Map<Resize, Timer> resizes = new EnumMap<>(Resize.class);
+    private volatile LastResize lastResize;
 
     WriteMetrics(MeterRegistry meters) {
         for (Source source : Source.values()) {
@@ -68,6 +87,30 @@ final class WriteMetrics {
         added = repairs(meters, "added");
         fixed = repairs(meters, "fixed");
         removed = repairs(meters, "removed");
+        for (Resize trigger : Resize.values()) {
+            resizes.put(trigger, Timer.builder("cvs.maps.resize.duration")
+                    .description("Resizes of the map set (a new set filled and switched to under traffic), and how "
+                            + "long each took")
+                    .tag("trigger", trigger.label())
+                    .register(meters));
+        }
+    }
+
+    /** The maps were resized from one capacity to another, starting at startedNanos. */
+    void resized(Resize trigger, Capacity from, Capacity to, long startedNanos) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+        resizes.get(trigger).record(took);
+        lastResize = new LastResize(trigger.label(), from, to, Instant.now(), took);
+    }
+
+    /** How many times the maps were resized since start. */
+    long resizes() {
+        return resizes.values().stream().mapToLong(Timer::count).sum();
+    }
+
+    /** The last resize since start, if any. */
+    Optional<LastResize> lastResize() {
+        return Optional.ofNullable(lastResize);
     }
 
     /** A change from source, accepted at acceptedNanos ({@link System#nanoTime()}), is in the maps now. */

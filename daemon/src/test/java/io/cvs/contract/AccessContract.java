@@ -25,7 +25,8 @@ abstract class AccessContract extends ContractTestBase {
             "replaceService", tcp("web", "192.0.2.10"),
             "patchService", "{\"port\":81}",
             "addBackend", backend("10.0.0.1:8080"),
-            "putBackend", "{\"weight\":1}");
+            "putBackend", "{\"weight\":1}",
+            "resizeCapacity", "{\"maxServices\":4}");
 
     static Stream<DeclaredOperation> operationsDeclaring401() {
         return OpenApiContract.OPERATIONS.stream().filter(operation -> operation.declares(401));

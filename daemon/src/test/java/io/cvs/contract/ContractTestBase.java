@@ -19,11 +19,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The daemon on a random port with a memory datapath small enough to fill (4 services, 8 backends, 3 per
- * service), an admin and a viewer token, a 2 KB body limit, and rates sampled every 100 ms. Every test starts with no service. All HTTP goes
+ * service) that does not grow (so its refusals can be seen), an admin and a viewer token, a 2 KB body limit, and rates sampled every 100 ms. Every test starts with no service. All HTTP goes
  * through {@link ContractClient}, so every exchange is validated against openapi.yaml.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "cvs.datapath=memory",
+    "cvs.bpf.growth.automatic=false",
     "cvs.security.admin-token=" + ContractTestBase.ADMIN,
     "cvs.security.viewer-token=" + ContractTestBase.VIEWER,
     "cvs.api.max-body-size=2KB",

@@ -67,7 +67,7 @@ class OpenApiContractSelfTest {
 
     @Test
     void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
-        assertThat(OpenApiContract.OPERATIONS).hasSize(18);
+        assertThat(OpenApiContract.OPERATIONS).hasSize(20);
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())
                 .isEqualTo("getBackend");
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1").operationId())

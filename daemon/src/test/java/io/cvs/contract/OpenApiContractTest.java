@@ -62,6 +62,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(8)
+    class Capacity extends CapacityContract {
+    }
+
+    @Nested
     @Order(Integer.MAX_VALUE)
     class Coverage {
 

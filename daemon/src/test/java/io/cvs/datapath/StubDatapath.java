@@ -1,6 +1,7 @@
 package io.cvs.datapath;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A test double of {@link Datapath} that reports the status it is given, or throws what it is given. */
@@ -58,6 +59,11 @@ public final class StubDatapath implements Datapath {
 
     @Override
     public boolean consistent(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
         throw new UnsupportedOperationException("not stubbed");
     }
 }

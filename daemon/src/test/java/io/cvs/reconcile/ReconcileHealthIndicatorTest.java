@@ -3,6 +3,7 @@ package io.cvs.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.MemoryDatapath;
@@ -13,6 +14,7 @@ import io.cvs.journal.TestJournals;
 import io.cvs.write.ServiceRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +73,11 @@ class ReconcileHealthIndicatorTest {
         @Override
         public DatapathStatus status() {
             return memory.status();
+        }
+
+        @Override
+        public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+            memory.resize(target, contents);
         }
     };
     private final Journal journal = TestJournals.open("reconcile-health");

@@ -1,12 +1,14 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A datapath whose apply fails once, after the given number of further applies succeeded; then works again. */
@@ -64,5 +66,10 @@ final class DatapathFailingOnce implements Datapath {
     @Override
     public DatapathStatus status() {
         return delegate.status();
+    }
+
+    @Override
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+        delegate.resize(target, contents);
     }
 }

@@ -2,6 +2,7 @@ package io.cvs.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.MemoryDatapath;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
@@ -25,8 +26,8 @@ class WriteMetricsTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final MemoryDatapath datapath = new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
     private final Journal journal = Journal.open(TestJournals.freshDir("write-metrics"), TestJournals.DEFAULTS, meters);
-    private final ServiceRegistry registry = new ServiceRegistry(datapath, journal, true, Duration.ofSeconds(30),
-            new WriteMetrics(meters));
+    private final ServiceRegistry registry = new ServiceRegistry(datapath, journal, CapacityPolicy.FIXED, true,
+            Duration.ofSeconds(30), new WriteMetrics(meters));
 
     @AfterEach
     void close() {

@@ -16,9 +16,13 @@ import io.cvs.datapath.Usage;
 import io.cvs.system.StartupRefusedException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +36,14 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BpfDatapath.class);
 
-    private final MapSet maps;
+    /** Replaced only by {@link #resize}, under the write side of {@link #switching}. */
+    private volatile MapSet maps;
     private final Set<Forwarder> chosen;
+    /**
+     * Calls take the read side, so none runs on a map set that a resize is closing; the write side is held only
+     * while the readers switch, not while the new set fills.
+     */
+    private final ReadWriteLock switching = new ReentrantReadWriteLock();
 
     private BpfDatapath(MapSet maps, Set<Forwarder> chosen) {
         this.maps = maps;
@@ -85,7 +95,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
      *                         ENODEV (cvs.ko chosen but not loaded), EPROTO (cvs.ko built for another ABI)...
      */
     public static BpfDatapath open(Path pinDir, Capacity capacity, Path cgroup, Set<Forwarder> chosen) {
-        MapSet maps = MapSet.open(pinDir, capacity, OpenMode.CREATE);
+        MapSet maps = openOrCreate(pinDir, capacity);
         try {
             if (chosen.contains(Forwarder.MODULE)) {
                 maps.bindModule();
@@ -102,6 +112,23 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         } catch (RuntimeException e) {
             maps.close();
             throw e;
+        }
+    }
+
+    /**
+     * A pinned map set as it is, whatever its capacity (the committer grows it to the configured one), or a new
+     * one of the requested capacity when nothing is pinned. A writer's open also finishes or rolls back a resize
+     * that a crash interrupted (libcvsbpf).
+     */
+    private static MapSet openOrCreate(Path pinDir, Capacity requested) {
+        try {
+            return MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.EXISTING);
+        } catch (BpfMapException e) {
+            if (!e.errnoName().equals("ENOENT")) {
+                throw e;
+            }
+            NativeLog.takeLastProblem();
+            return MapSet.open(pinDir, requested, OpenMode.CREATE);
         }
     }
 
@@ -126,48 +153,92 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     @Override
     public void apply(ServiceKey key, List<Backend> backends) {
+        Lock lock = switching.readLock();
+        lock.lock();
         try {
-            maps.upsert(key, backends);
-        } catch (BpfMapException e) {
-            throw switch (e.errnoName()) {
-                case "E2BIG" -> DatapathException.tooManyBackends(backends.size(), maps.capacity().maxMembers());
-                case "ENOSPC" -> noRoom(key, backends, e);
-                default -> translate(e);
-            };
+            upsert(maps, key, backends);
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
     public boolean remove(ServiceKey key) {
-        return call(() -> maps.delete(key));
+        return call(m -> m.delete(key));
     }
 
     @Override
     public List<ServiceKey> services() {
-        return call(maps::list);
+        return call(MapSet::list);
     }
 
     @Override
     public Optional<List<Backend>> backends(ServiceKey key) {
-        return call(() -> maps.get(key).map(ServiceInfo::backends));
+        return call(m -> m.get(key).map(ServiceInfo::backends));
     }
 
     @Override
     public Optional<ServiceCounters> counters(ServiceKey key) {
-        return call(() -> maps.counters(key));
+        return call(m -> m.counters(key));
+    }
+
+    @Override
+    public Usage usage() {
+        return call(MapSet::usage);
+    }
+
+    /**
+     * Stages a map set of the target capacity beside the current one, fills it with contents while the current
+     * one keeps serving (and keeps answering this datapath's readers), then switches every reader to it at once
+     * and removes the current one (libcvsbpf's cvs_maps_switch). Writes must not run meanwhile: the committer,
+     * the one writer, is the caller.
+     */
+    @Override
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+        target.problem().ifPresent(problem -> {
+            throw new DatapathException(Reason.INVALID, "capacity " + target + ": " + problem);
+        });
+        MapSet current = maps;
+        long started = System.nanoTime();
+        MapSet next = call(m -> m.stage(target));
+        try {
+            contents.forEach((key, backends) -> upsert(next, key, backends));
+        } catch (RuntimeException e) {
+            discard(next, e);
+            throw e;
+        }
+        long filled = System.nanoTime();
+        Lock lock = switching.writeLock();
+        lock.lock();
+        try {
+            current.switchTo(next);
+            maps = next;
+        } catch (BpfMapException e) {
+            discard(next, e);
+            throw translate(e);
+        } finally {
+            lock.unlock();
+        }
+        current.close();
+        log.info("Map set {} resized from {} to {} with {} services: filled in {} ms, switched in {} ms",
+                next.pinRoot(), current.capacity(), next.capacity(), contents.size(),
+                (filled - started) / 1_000_000, (System.nanoTime() - filled) / 1_000_000);
     }
 
     /** Also binds cvs.ko again when it is chosen and no longer serves this map set (it was reloaded, say). */
     @Override
     public void resync() {
-        call(() -> {
-            maps.resync();
+        call(m -> {
+            m.resync();
             return null;
         });
         if (chosen.contains(Forwarder.MODULE)) {
             try {
-                if (!MapSet.moduleStatus().serves(maps.mapIds())) {
-                    maps.bindModule();
+                if (!MapSet.moduleStatus().serves(call(MapSet::mapIds))) {
+                    call(m -> {
+                        m.bindModule();
+                        return null;
+                    });
                     log.info("cvs.ko did not serve this map set (reloaded?); bound it again");
                 }
             } catch (BpfMapException e) {
@@ -178,26 +249,54 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     @Override
     public boolean consistent(ServiceKey key) {
-        return call(() -> maps.consistent(key));
+        return call(m -> m.consistent(key));
     }
 
     @Override
     public DatapathStatus status() {
-        return call(() -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, maps.socketLbStatus(),
-                MapSet.moduleStatus(), maps.mapIds(), maps.usage()));
+        return call(m -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(),
+                MapSet.moduleStatus(), m.mapIds(), m.usage()));
     }
 
     /** Releases the map set; the programs stay attached (see the class comment). */
     @Override
     public void close() {
-        maps.close();
+        Lock lock = switching.writeLock();
+        lock.lock();
+        try {
+            maps.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void upsert(MapSet target, ServiceKey key, List<Backend> backends) {
+        try {
+            target.upsert(key, backends);
+        } catch (BpfMapException e) {
+            throw switch (e.errnoName()) {
+                case "E2BIG" -> DatapathException.tooManyBackends(backends.size(), target.capacity().maxMembers());
+                case "ENOSPC" -> noRoom(target, key, backends, e);
+                default -> translate(e);
+            };
+        }
+    }
+
+    private static void discard(MapSet staged, Exception failure) {
+        try {
+            staged.discard();
+        } catch (BpfMapException e) {
+            failure.addSuppressed(e);
+            log.error("The staged map set {} could not be removed; the next start removes it", staged.pinRoot(), e);
+        }
     }
 
     /**
      * ENOSPC says that an id ran out, not which nor by how much, so read the maps (unchanged by the refused call)
      * for the numbers the problem carries, the same that the memory datapath gives.
      */
-    private DatapathException noRoom(ServiceKey key, List<Backend> backends, BpfMapException refusal) {
+    private static DatapathException noRoom(MapSet maps, ServiceKey key, List<Backend> backends,
+            BpfMapException refusal) {
         try {
             Usage usage = maps.usage();
             Capacity max = usage.max();
@@ -213,11 +312,16 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         }
     }
 
-    private static <T> T call(Supplier<T> mapCall) {
+    /** One call on the current map set, with libcvsbpf's refusal translated. */
+    private <T> T call(Function<MapSet, T> mapCall) {
+        Lock lock = switching.readLock();
+        lock.lock();
         try {
-            return mapCall.get();
+            return mapCall.apply(maps);
         } catch (BpfMapException e) {
             throw translate(e);
+        } finally {
+            lock.unlock();
         }
     }
 

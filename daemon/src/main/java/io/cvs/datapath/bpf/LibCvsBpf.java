@@ -61,6 +61,12 @@ final class LibCvsBpf {
 
     static native int cvs_maps_resync(Pointer m);
 
+    static native int cvs_maps_stage(Pointer m, NativeStructs.CvsCapacity cap, PointerByReference next);
+
+    static native int cvs_maps_switch(Pointer m, Pointer next);
+
+    static native int cvs_maps_discard(Pointer next);
+
     static native int cvs_service_upsert(Pointer m, Pointer key, Pointer backends, int n);
 
     static native int cvs_service_delete(Pointer m, Pointer key);

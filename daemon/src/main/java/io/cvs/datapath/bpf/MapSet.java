@@ -31,7 +31,8 @@ final class MapSet implements AutoCloseable {
     /** PATH_MAX, with its terminating NUL. */
     private static final int PATH_BYTES = 4096;
 
-    private final Path pinRoot;
+    /** Where its maps are pinned: moves from the staging directory to the pin root when a staged set switches. */
+    private volatile Path pinRoot;
     private final Capacity capacity;
     private final CallBuffer buffer;
     private Pointer handle;
@@ -61,6 +62,50 @@ final class MapSet implements AutoCloseable {
         } catch (Throwable e) {
             LibCvsBpf.cvs_maps_close(handle);
             throw e;
+        }
+    }
+
+    /**
+     * Builds an empty map set of the given capacity beside this one (at the pin root plus ".next"; zero fields:
+     * this set's) and opens it as its writer, to be filled with every service and then {@linkplain #switchTo
+     * switched to}. Refused with EEXIST while another staged set is held or read, EINVAL for a capacity no map set
+     * can have.
+     */
+    public synchronized MapSet stage(Capacity target) {
+        Objects.requireNonNull(target, "target");
+        PointerByReference out = new PointerByReference();
+        check("cvs_maps_stage", LibCvsBpf.cvs_maps_stage(open(), NativeStructs.CvsCapacity.of(target), out));
+        Pointer staged = out.getValue();
+        try {
+            return new MapSet(Path.of(pinRoot + ".next"), staged, usage(staged).max());
+        } catch (Throwable e) {
+            LibCvsBpf.cvs_maps_discard(staged);
+            throw e;
+        }
+    }
+
+    /**
+     * Moves every reader of this map set to next (staged by {@link #stage} and filled), carrying the counters,
+     * puts next's maps at this set's pin root and removes this set's maps. Afterwards this set only needs closing.
+     * When it fails before a reader moved, nothing changed and next is still staged ({@link #discard} it); a crash
+     * anywhere is finished or rolled back by the next writer's open.
+     */
+    public void switchTo(MapSet next) {
+        Objects.requireNonNull(next, "next");
+        synchronized (this) {
+            synchronized (next) {
+                check("cvs_maps_switch", LibCvsBpf.cvs_maps_switch(open(), next.open()));
+                next.pinRoot = pinRoot;
+            }
+        }
+    }
+
+    /** Removes a staged map set that was not switched to, and closes it. */
+    public synchronized void discard() {
+        if (handle != null) {
+            int result = LibCvsBpf.cvs_maps_discard(handle);
+            handle = null;
+            check("cvs_maps_discard", result);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cvs.datapath.host;
 
+import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathMode;
 import io.cvs.datapath.MemoryDatapath;
@@ -30,6 +31,11 @@ class DatapathConfiguration {
                 reason -> log.warn("Datapath: memory; NOTHING IS FORWARDED, because {}", reason),
                 () -> log.info("Datapath: memory, as cvs.datapath says; nothing is forwarded"));
         return new MemoryDatapath(bpf.capacity().orDefaults(), choice.fallbackReason().orElse(null));
+    }
+
+    @Bean
+    CapacityPolicy capacityPolicy(BpfProperties bpf) {
+        return bpf.capacityPolicy();
     }
 
     @Bean

@@ -17,7 +17,8 @@ class DatapathChoiceTest {
 
     private static final BpfProperties.MapCapacity ANY_SIZE = new BpfProperties.MapCapacity(0, 0, 0, 0);
     private static final Set<Forwarder> SOCKET_LB = Set.of(Forwarder.SOCKET_LB);
-    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE, SOCKET_LB);
+    private static final BpfProperties.Growth GROWTH = new BpfProperties.Growth(true, 131_072, 1_048_576);
+    private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE, GROWTH, SOCKET_LB);
 
     @Test
     void autoOnACapableHostIsBpf() {
@@ -61,7 +62,7 @@ class DatapathChoiceTest {
 
     @Test
     void aConfiguredCgroupMustBeOnCgroup2() {
-        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"), ANY_SIZE, SOCKET_LB);
+        BpfProperties onV1 = new BpfProperties(DEFAULTS.pinDir(), Path.of("/sys/fs/cgroup/cpu"), ANY_SIZE, GROWTH, SOCKET_LB);
         FakeHostProbe host = FakeHostProbe.capable();
 
         DatapathChoice choice = DatapathChoice.of(DatapathMode.AUTO, onV1, host);
@@ -69,7 +70,7 @@ class DatapathChoiceTest {
         assertThat(choice.fallbackReason()).hasValueSatisfying(
                 reason -> assertThat(reason).contains("cvs.bpf.cgroup /sys/fs/cgroup/cpu is not on cgroup v2"));
         assertThat(DatapathChoice.of(DatapathMode.AUTO,
-                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs"), ANY_SIZE, SOCKET_LB), host).mode())
+                new BpfProperties(DEFAULTS.pinDir(), FakeHostProbe.CGROUP_ROOT.resolve("cvs"), ANY_SIZE, GROWTH, SOCKET_LB), host).mode())
                 .isEqualTo(DatapathMode.BPF);
     }
 

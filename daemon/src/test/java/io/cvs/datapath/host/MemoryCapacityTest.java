@@ -30,7 +30,8 @@ class MemoryCapacityTest {
     }
 
     private Datapath memoryWith(BpfProperties.MapCapacity capacity) {
-        BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity, Set.of(Forwarder.SOCKET_LB));
+        BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity,
+                new BpfProperties.Growth(true, 131_072, 1_048_576), Set.of(Forwarder.SOCKET_LB));
         return configuration.datapath(new DatapathProperties(DatapathMode.MEMORY), bpf, FakeHostProbe.capable());
     }
 }
