@@ -160,6 +160,20 @@ final class Api {
     record Usage(int used, int max) {
     }
 
+    /** GET and PUT /api/v1/datapath/capacity; {@code lastResize} is null when there was none. */
+    record CapacityState(Usage services, Usage backends, int maxBackendsPerService, int selectionSlots,
+            Growth growth, long resizes, Resize lastResize) {
+    }
+
+    record Growth(boolean automatic, int maxServices, int maxBackends) {
+    }
+
+    record Size(int maxServices, int maxBackends, int maxBackendsPerService, int selectionSlots) {
+    }
+
+    record Resize(String trigger, Size from, Size to, String at, double seconds) {
+    }
+
     // ---- the bulk endpoint ----
 
     /** {@code id} is null for a service a dry run would create. */

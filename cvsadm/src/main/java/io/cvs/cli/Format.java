@@ -195,6 +195,19 @@ final class Format {
                 capacity.backends().max(), capacity.maxBackendsPerService(), capacity.selectionSlots());
     }
 
+    /** {@code automatic, up to 131072 services and 1048576 backends}, or {@code off}. */
+    static String growth(Api.Growth growth) {
+        return growth.automatic() ? String.format("automatic, up to %d services and %d backends",
+                growth.maxServices(), growth.maxBackends()) : "off: a full map set refuses writes (507)";
+    }
+
+    /** {@code automatic at 2026-12-07T17:00:00Z: 1024 -> 2048 services, 16384 -> 16384 backends, in 0.042 s}. */
+    static String resize(Api.Resize resize) {
+        return String.format("%s at %s: %d -> %d services, %d -> %d backends, in %.3f s", resize.trigger(),
+                resize.at(), resize.from().maxServices(), resize.to().maxServices(), resize.from().maxBackends(),
+                resize.to().maxBackends(), resize.seconds());
+    }
+
     // ---- apply ----
 
     /** What {@code apply} does to a service: + created, ~ updated, - deleted, = unchanged. */
