@@ -329,9 +329,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         return switch (errno) {
             case "EBUSY" -> "Another process (a cvs daemon?) writes this map set; stop it, or set cvs.bpf.pin-dir "
                     + "to another directory.";
-            case "EEXIST" -> "Either the map set was created with another capacity than cvs.bpf.capacity asks (leave "
-                    + "those at 0 to take what is pinned), or its socket-LB programs are attached to another cgroup "
-                    + "(set cvs.bpf.cgroup to that one, or detach them first); the message above says which.";
+            case "EEXIST" -> "The socket-LB programs are attached to another cgroup than cvs.bpf.cgroup: set it to "
+                    + "that one, or detach them first.";
             case "EPROTO" -> "Something else, or an incompatible cvs version, is pinned there, or cvs.ko was built "
                     + "for another map ABI (the kernel log says which); remove it or set cvs.bpf.pin-dir to another "
                     + "directory, or load a matching cvs.ko.";
