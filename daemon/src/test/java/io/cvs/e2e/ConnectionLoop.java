@@ -46,16 +46,24 @@ final class ConnectionLoop {
 
     static ConnectionLoop start(Sandbox sandbox, Path cgroup, String vip, int port, Set<String> greetings,
             Path stopFile) throws IOException {
+        return startAcross(sandbox, cgroup, List.of(vip), port, greetings, stopFile);
+    }
+
+    /** Like {@link #start}, connecting to each of vips in turn. */
+    static ConnectionLoop startAcross(Sandbox sandbox, Path cgroup, List<String> vips, int port,
+            Set<String> greetings, Path stopFile) throws IOException {
         Files.createDirectories(stopFile.getParent());
         Files.deleteIfExists(stopFile);
         String script = "exec 2>&1; end=$((SECONDS + " + MAX_SECONDS + ")); n=0\n"
+                + "vips=(" + String.join(" ", vips) + ")\n"
                 + "while [ $n -lt " + MAX_CONNECTIONS + " ] && [ $SECONDS -lt $end ] && [ ! -e '" + stopFile
                 + "' ]; do\n"
+                + "  vip=${vips[$((n % ${#vips[@]}))]}\n"
                 + "  n=$((n + 1))\n"
-                + "  if out=$(socat -T2 -u TCP:" + vip + ":" + port + ",connect-timeout=2 STDOUT 2>&1); then\n"
+                + "  if out=$(socat -T2 -u TCP:$vip:" + port + ",connect-timeout=2 STDOUT 2>&1); then\n"
                 + "    echo \"ok $out\"\n"
                 + "  else\n"
-                + "    echo \"fail $? $out\"\n"
+                + "    echo \"fail $? $vip $out\"\n"
                 + "  fi\n"
                 + "done\n";
         return new ConnectionLoop(sandbox.startClient(cgroup, script), stopFile, greetings);

@@ -8,15 +8,12 @@ import io.cvs.process.DaemonLogs;
 import io.cvs.process.DaemonProcess;
 import io.cvs.testing.Bpftool;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,9 +49,7 @@ class RestartUnderTrafficTest {
 
     @BeforeAll
     static void host() throws Exception {
-        for (String tool : List.of("ip", "socat", "ss", "bash")) {
-            requireTool(tool);
-        }
+        EndToEndTools.require("ip", "socat", "ss", "bash");
         pinDir = BpfDaemonHome.pinDir(NAME);
         cgroup = BpfDaemonHome.createCgroup(NAME);
         sandbox = new Sandbox();
@@ -151,19 +146,5 @@ class RestartUnderTrafficTest {
         }
         return "{\"name\":\"restart\",\"vip\":\"" + VIP + "\",\"port\":80,\"protocol\":\"TCP\",\"backends\":["
                 + backends + "]}";
-    }
-
-    private static void requireTool(String tool) {
-        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return;
-            }
-        }
-        String message = "END-TO-END TEST NOT RUN: no " + tool + " on the PATH (scripts/bootstrap)";
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(message + " (CI must run it)");
-        }
-        System.err.println("!!! " + message + " !!!");
-        Assumptions.abort(message);
     }
 }

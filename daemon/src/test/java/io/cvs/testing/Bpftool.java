@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -98,6 +100,15 @@ public final class Bpftool {
             entries.put(HexFormat.of().formatHex(entry.key()), HexFormat.of().formatHex(entry.value()));
         }
         return entries;
+    }
+
+    /** The ids of every BPF map the kernel holds now: bpftool map show. */
+    public static Set<Integer> mapIds() throws IOException, InterruptedException {
+        Set<Integer> ids = new HashSet<>();
+        for (JsonNode map : run("map", "show")) {
+            ids.add(map.get("id").asInt());
+        }
+        return ids;
     }
 
     public static List<CgroupProgram> cgroupPrograms(Path cgroup) throws IOException, InterruptedException {
