@@ -364,109 +364,178 @@ static void pair_backends(struct carry *c, __u32 a, __u32 b)
 	}
 }
 
+/* A whole hash of services, in one batch: a bucket at a time under its
+ * lock, so a concurrent change cannot make the walk skip a key. */
+static int read_services(int fd, __u32 max, struct cvs_svc_key *keys,
+			 struct cvs_svc *vals, __u32 *n)
+{
+	__u32 out_batch;
+	int err;
+
+	*n = max;
+	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, n, NULL);
+	return err == -ENOENT ? 0 : err;
+}
+
+struct keyed {
+	struct cvs_svc_key key;
+	__u32 id;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct cvs_svc_key));
+}
+
 static int carry_pairs(struct carry *c)
 {
-	__u32 max = c->from->meta.max_services, n = max, i, out_batch;
-	struct cvs_svc_key *keys;
-	struct cvs_svc *vals, there;
+	__u32 max = c->from->meta.max_services, n, nt, i;
+	__u32 tmax = c->to->meta.max_services;
+	struct cvs_svc_key *keys, *tkeys;
+	struct cvs_svc *vals, *tvals;
+	struct keyed *there = NULL, probe, *hit;
 	int err;
 
 	keys = calloc(max, sizeof(*keys));
 	vals = calloc(max, sizeof(*vals));
+	tkeys = calloc(tmax, sizeof(*tkeys));
+	tvals = calloc(tmax, sizeof(*tvals));
 	c->svc_old = calloc(max, sizeof(__u32));
 	c->svc_new = calloc(max, sizeof(__u32));
 	c->be_old = calloc(c->from->meta.max_backends, sizeof(__u32));
 	c->be_new = calloc(c->from->meta.max_backends, sizeof(__u32));
-	err = keys && vals && c->svc_old && c->svc_new && c->be_old &&
-	      c->be_new ? 0 : -ENOMEM;
-	/* One batch: the whole hash, a bucket at a time under its lock. */
+	err = keys && vals && tkeys && tvals && c->svc_old && c->svc_new &&
+	      c->be_old && c->be_new ? 0 : -ENOMEM;
+	err = err ?: read_services(c->from->fds[CVS_M_SERVICES], max, keys,
+				   vals, &n) ?:
+	      read_services(c->to->fds[CVS_M_SERVICES], tmax, tkeys, tvals,
+			    &nt);
 	if (!err) {
-		err = bpf_map_lookup_batch(c->from->fds[CVS_M_SERVICES], NULL,
-					   &out_batch, keys, vals, &n, NULL);
-		if (err == -ENOENT)
-			err = 0;
+		there = calloc(nt ?: 1, sizeof(*there));
+		err = there ? 0 : -ENOMEM;
 	}
-	for (i = 0; !err && i < n; i++) {
+	if (err)
+		goto out;
+	for (i = 0; i < nt; i++)
+		there[i] = (struct keyed){ .key = tkeys[i], .id = tvals[i].id };
+	qsort(there, nt, sizeof(*there), by_key);
+	for (i = 0; i < n; i++) {
 		if (vals[i].id >= max || !c->from->svcs[vals[i].id].used)
 			continue;
-		if (bpf_map_lookup_elem(c->to->fds[CVS_M_SERVICES], &keys[i],
-					&there) ||
-		    there.id >= c->to->meta.max_services ||
-		    !c->to->svcs[there.id].used)
+		probe.key = keys[i];
+		hit = bsearch(&probe, there, nt, sizeof(*there), by_key);
+		if (!hit || hit->id >= tmax || !c->to->svcs[hit->id].used)
 			continue;	/* not carried over by the caller */
 		c->svc_old[c->nsvc] = vals[i].id;
-		c->svc_new[c->nsvc] = there.id;
+		c->svc_new[c->nsvc] = hit->id;
 		c->nsvc++;
-		pair_backends(c, vals[i].id, there.id);
+		pair_backends(c, vals[i].id, hit->id);
 	}
+out:
+	free(there);
 	free(keys);
 	free(vals);
+	free(tkeys);
+	free(tvals);
 	return err;
 }
 
-/* values[k] = the per-CPU value of ids[k], words u64 per CPU value. */
-static int read_values(struct cvs_maps *m, int fd, const __u32 *ids,
-		       __u32 n, size_t words, __u64 *values)
+/*
+ * Every value of a per-CPU array, by id (one u64 words per CPU each), in
+ * batches: a lookup per id costs about ten times as much at 100,000 ids.
+ */
+static __u64 *read_all(struct cvs_maps *m, int fd, __u32 entries,
+		       size_t words, int *err)
 {
 	size_t one = words * m->ncpus;
-	__u32 k;
-	int err;
+	__u32 *keys = calloc(entries, sizeof(*keys));
+	__u64 *vals = calloc((size_t)entries * one, sizeof(*vals));
+	__u32 done = 0, batch = 0, n;
 
-	for (k = 0; k < n; k++) {
-		err = bpf_map_lookup_elem(fd, &ids[k], values + k * one);
-		if (err)
-			return err;
+	*err = keys && vals ? 0 : -ENOMEM;
+	while (!*err && done < entries) {
+		n = entries - done;
+		*err = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch,
+					    keys + done, vals + done * one, &n,
+					    NULL);
+		done += n;
+		if (*err == -ENOENT)
+			*err = 0;
+		else if (!*err && !n)
+			break;
 	}
-	return 0;
+	free(keys);
+	if (*err) {
+		free(vals);
+		return NULL;
+	}
+	return vals;
+}
+
+/* out[k] = all[ids[k]]; one per-CPU value is `one` words. */
+static void gather(const __u64 *all, const __u32 *ids, __u32 n, size_t one,
+		   __u64 *out)
+{
+	__u32 k;
+
+	for (k = 0; k < n; k++)
+		memcpy(out + k * one, all + (size_t)ids[k] * one,
+		       one * sizeof(*out));
 }
 
 /* Step "copy": the new set is read by nobody yet, so write it plainly. */
-static int carry_copy(struct carry *c)
+static int copy_one(struct carry *c, int from_fd, int to_fd, __u32 entries,
+		    const __u32 *old, const __u32 *new_ids, __u32 n,
+		    size_t words, __u64 **base)
 {
-	size_t be1 = BE_WORDS * c->from->ncpus, sv1 = SVC_WORDS * c->from->ncpus;
-	__u32 n;
+	size_t one = words * c->from->ncpus;
+	__u64 *all;
 	int err;
 
-	c->be_base = calloc(c->nbe ?: 1, be1 * sizeof(__u64));
-	c->svc_base = calloc(c->nsvc ?: 1, sv1 * sizeof(__u64));
-	if (!c->be_base || !c->svc_base)
+	*base = calloc(n ?: 1, one * sizeof(__u64));
+	if (!*base)
 		return -ENOMEM;
-	err = read_values(c->from, c->from->fds[CVS_M_BACKEND_STATS],
-			  c->be_old, c->nbe, BE_WORDS, c->be_base) ?:
-	      read_values(c->from, c->from->fds[CVS_M_SERVICE_STATS],
-			  c->svc_old, c->nsvc, SVC_WORDS, c->svc_base);
-	if (err)
+	all = read_all(c->from, from_fd, entries, words, &err);
+	if (!all)
 		return err;
-	n = c->nbe;
-	err = n ? bpf_map_update_batch(c->to->fds[CVS_M_BACKEND_STATS],
-				       c->be_new, c->be_base, &n, NULL) : 0;
-	n = c->nsvc;
-	return err ?: n ? bpf_map_update_batch(c->to->fds[CVS_M_SERVICE_STATS],
-					       c->svc_new, c->svc_base, &n,
-					       NULL) : 0;
+	gather(all, old, n, one, *base);
+	free(all);
+	return n ? bpf_map_update_batch(to_fd, new_ids, *base, &n, NULL) : 0;
+}
+
+static int carry_copy(struct carry *c)
+{
+	struct cvs_maps *f = c->from, *t = c->to;
+
+	return copy_one(c, f->fds[CVS_M_BACKEND_STATS],
+			t->fds[CVS_M_BACKEND_STATS], f->meta.max_backends,
+			c->be_old, c->be_new, c->nbe, BE_WORDS, &c->be_base) ?:
+	       copy_one(c, f->fds[CVS_M_SERVICE_STATS],
+			t->fds[CVS_M_SERVICE_STATS], f->meta.max_services,
+			c->svc_old, c->svc_new, c->nsvc, SVC_WORDS,
+			&c->svc_base);
 }
 
 /* Add what old ids counted since the copy to the new ids' values. */
 static int add_delta(struct carry *c, int from_fd, int to_fd,
-		     const __u32 *old, const __u32 *new_ids, __u32 n,
-		     size_t words, const __u64 *base)
+		     __u32 entries, const __u32 *old, const __u32 *new_ids,
+		     __u32 n, size_t words, const __u64 *base)
 {
 	size_t one = words * c->from->ncpus, w;
-	__u64 *now, *cur;
-	__u32 k;
+	const __u64 *now;
+	__u64 *all, *cur;
+	__u32 k, added = 0;
 	int err = 0;
 	bool any;
 
-	now = calloc(one, sizeof(*now));
+	all = read_all(c->from, from_fd, entries, words, &err);
 	cur = calloc(one, sizeof(*cur));
-	if (!now || !cur) {
-		err = -ENOMEM;
+	if (!all || !cur) {
+		err = err ?: -ENOMEM;
 		goto out;
 	}
 	for (k = 0; k < n && !err; k++) {
-		err = bpf_map_lookup_elem(from_fd, &old[k], now);
-		if (err)
-			break;
+		now = all + (size_t)old[k] * one;
 		any = false;
 		for (w = 0; w < one; w++)
 			any |= now[w] != base[k * one + w];
@@ -480,21 +549,28 @@ static int add_delta(struct carry *c, int from_fd, int to_fd,
 		for (w = 0; w < one; w++)
 			cur[w] += now[w] - base[k * one + w];
 		err = bpf_map_update_elem(to_fd, &new_ids[k], cur, BPF_EXIST);
+		added++;
 	}
+	if (added)
+		cvs_log(CVS_LOG_DEBUG, "carried the counts of %u ids made during the switch",
+			added);
 out:
-	free(now);
+	free(all);
 	free(cur);
 	return err;
 }
 
 static int carry_delta(struct carry *c)
 {
-	return add_delta(c, c->from->fds[CVS_M_BACKEND_STATS],
-			 c->to->fds[CVS_M_BACKEND_STATS], c->be_old,
-			 c->be_new, c->nbe, BE_WORDS, c->be_base) ?:
-	       add_delta(c, c->from->fds[CVS_M_SERVICE_STATS],
-			 c->to->fds[CVS_M_SERVICE_STATS], c->svc_old,
-			 c->svc_new, c->nsvc, SVC_WORDS, c->svc_base);
+	struct cvs_maps *f = c->from, *t = c->to;
+
+	return add_delta(c, f->fds[CVS_M_BACKEND_STATS],
+			 t->fds[CVS_M_BACKEND_STATS], f->meta.max_backends,
+			 c->be_old, c->be_new, c->nbe, BE_WORDS, c->be_base) ?:
+	       add_delta(c, f->fds[CVS_M_SERVICE_STATS],
+			 t->fds[CVS_M_SERVICE_STATS], f->meta.max_services,
+			 c->svc_old, c->svc_new, c->nsvc, SVC_WORDS,
+			 c->svc_base);
 }
 
 /* ---- the API ------------------------------------------------------------- */
