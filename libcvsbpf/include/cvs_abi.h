@@ -17,7 +17,10 @@
  * so that a host can migrate without flushing. Each map is pinned under its
  * map name (CVS_MAP_*). A map set appears atomically: it is built in a
  * sibling directory and renamed into place, and cvs_meta_v1 records the
- * layout and the capacity chosen at creation.
+ * layout and the capacity chosen at creation. A bigger set replaces it the
+ * same way: staged at "<root>_next" (bpffs allows no dot in a name), then
+ * exchanged with the root in one rename once every reader uses it
+ * (cvs_maps_switch in cvsbpf.h), so the pin root's path never changes.
  *
  * Data model
  * ----------

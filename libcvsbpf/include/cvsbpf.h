@@ -168,6 +168,87 @@ int cvs_maps_resync(struct cvs_maps *m);
  */
 int cvs_maps_destroy(const char *pin_root);
 
+/*
+ * Growing a map set: live migration to a new set
+ * ------------------------------------------------
+ * A set's capacity is fixed (cvs_abi.h indexes its arrays by it), so a set
+ * grows by migrating: a new set is built beside the serving one, the caller
+ * fills it, and every reader moves to it at once; the old set goes only
+ * afterwards. The new set may have any capacity; the same steps will carry
+ * a set to a later ABI version.
+ *
+ *   cvs_maps_stage(m, cap, &next)     build "<root>_next", open it
+ *   cvs_service_upsert(next, ...)     for every service (desired state)
+ *   cvs_maps_switch(m, next)          readers move; next is at the root
+ *   cvs_maps_close(m)                 (cvs_maps_discard(next) instead of
+ *                                      switching drops the staged set)
+ *
+ * The pin root keeps its path: bpftool, cvs.ko's bind by hand and every
+ * open of the root see the new set after the switch. Read-only handles
+ * opened before the switch keep reading the old maps: reopen them.
+ *
+ * Crash safety: a writer's cvs_maps_open() first recovers an interrupted
+ * switch at its root, deciding by what the readers use (the pinned links'
+ * programs' maps, cvs.ko's bound ids): if any reader uses the staged set the
+ * switch is finished, otherwise the staged set is removed; it logs at
+ * CVS_LOG_INFO what it did. A read-only open changes nothing. Counters made
+ * on the old set after the copy are lost when a crash falls between
+ * "counters-copied" and "delta-added"; nothing is ever counted twice.
+ *
+ * Crash tests: CVS_FAILPOINT=<name> in the environment (read once per
+ * process) makes the library SIGKILL its process at that point:
+ *   stage-built      the staged set is complete, not yet opened
+ *   switch-start     cvs_maps_switch() checked its arguments
+ *   counters-copied  programs loaded on next, counters copied, no reader
+ *                    moved
+ *   link-updated-1   the first socket-LB link runs next's program
+ *   links-updated    every link does
+ *   module-rebound   cvs.ko serves next (if it served m; else reached too)
+ *   pins-moved-1     the first link pin moved into next's directory
+ *   pins-moved       every link pin and the socket table did
+ *   exchanged        the directories are exchanged: next is at the root
+ *   delta-added      the counts made meanwhile are carried
+ *   old-unpinned-1   the first of the old set's pins is removed
+ *   done             the old directory is removed
+ * Each is reached whether or not the reader it names exists, so a test can
+ * kill at every point on any host. Recovery rolls back at the first three
+ * and finishes from "link-updated-1" on.
+ */
+
+/*
+ * Build an empty, complete map set of capacity cap (zero fields, or cap
+ * NULL: m's value) beside m's, pinned at "<m's root>_next", and open it as
+ * its writer (locked). Generations continue from m's (gen_reserved). A
+ * leftover staged set that no reader uses is removed first. Errors:
+ * -EEXIST a staged set exists and is held or in use; -EINVAL bad capacity;
+ * -EROFS m is read-only; -ESTALE m was switched away; others as
+ * cvs_maps_open.
+ */
+int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
+		   struct cvs_maps **next);
+/*
+ * next was filled by the caller (cvs_service_upsert for every service).
+ * Carry counters (per service key; per backend by (addr, port) within the
+ * same service key) from m to next, move every reader of m's set to next's
+ * (the socket-LB links: bpf_link_update to programs bound to next's maps,
+ * sharing the same socket table cvs_sknat_v1; cvs.ko: rebind if it serves
+ * m's set), put next's maps at m's pin root (so users and bpftool keep the
+ * same path), remove m's maps and pins. On success next's root is m's old
+ * root and m must only be closed (its writes fail with -ESTALE). On failure
+ * before the first reader moved: nothing changed, next still staged (caller
+ * may cvs_maps_discard). On failure after (logged as such; rare: a rename
+ * or an unlink on bpffs failing): close both handles; the next writer open
+ * finishes the switch. -EINVAL: next is not m's staged set.
+ *
+ * Counters: the lost-update window is one lookup-update pair per backend
+ * (and service) that counted on the old set between the copy and the move:
+ * a count a reader makes on that element of next in between is lost.
+ */
+int cvs_maps_switch(struct cvs_maps *m, struct cvs_maps *next);
+/* Remove a staged set that was not switched: unpin its maps, remove its
+ * directory, close it. -EBUSY (nothing removed) when a reader uses it. */
+int cvs_maps_discard(struct cvs_maps *next);
+
 /* Create or replace key's service with exactly these n backends. */
 int cvs_service_upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
 		       const struct cvs_backend_spec *backends, __u32 n);

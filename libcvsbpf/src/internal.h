@@ -51,6 +51,7 @@ struct cvs_maps {
 	struct cvs_meta meta;	/* gen_reserved changes under lock */
 	__u32 table_slots;	/* copy of meta's, for lock-free pick */
 	int ncpus;
+	bool switched;		/* cvs_maps_switch() retired this handle */
 
 	/* Writer-only caches, derived from the maps at open. */
 	__u32 next_gen;
@@ -77,6 +78,49 @@ extern const char *const cvs_sock_pins[CVS_SOCK_PINS];
 /* pinset.c: unlink dir/name for each name; absent ones are fine. */
 int cvs_unlink_pins(const char *dir, const char *const *names, int count);
 
+/* maps.c: cvs_maps_open() without the recovery of an interrupted switch;
+ * the staged set is opened through it. */
+int cvs_maps_open_at(const char *root, const struct cvs_capacity *cap,
+		     __u32 flags, struct cvs_maps **out);
+
+/* sock.c: the socket-LB programs loaded on m's maps, not attached, with the
+ * socket table pinned at nat_path (reused if pinned, else created there).
+ * prog_fds by enum cvs_sock_prog; *obj is released by cvs_sock_unload(). */
+int cvs_sock_load(struct cvs_maps *m, const char *nat_path, void **obj,
+		  int prog_fds[CVS_SOCK_PROGS]);
+void cvs_sock_unload(void *obj);
+/* sock.c: whether fd is a BPF link (bpf_obj_get opens whatever is pinned). */
+bool cvs_is_link(int fd);
+
+/*
+ * grow.c: the name of the staged set beside root, "<root>_next". Not
+ * ".next": bpffs refuses a name with a dot (EPERM, dots are reserved for
+ * its own extensions), as it does any lookup of one.
+ */
+#define CVS_STAGED_SUFFIX "_next"
+int cvs_staged_root(const char *root, char *out);
+/* recover.c: finish or roll back a switch a crash interrupted at root.
+ * Takes root's writer lock for the time it runs; 0 when another writer
+ * holds it (that writer recovered already, and the open will say -EBUSY). */
+int cvs_recover(const char *root);
+/* recover.c: map ids of the set pinned in dir by enum cvs_map_index, 0
+ * where a pin is missing. */
+void cvs_pinned_ids(const char *dir, __u32 ids[CVS_M_COUNT]);
+/* recover.c: whether program prog_id uses any non-zero id of ids. */
+bool cvs_prog_uses(__u32 prog_id, const __u32 ids[CVS_M_COUNT]);
+/* recover.c: whether a reader runs on a map of ids: a link pinned at root
+ * or at its staged root whose program uses one, or cvs.ko bound to one. */
+bool cvs_readers_use(const char *root, const __u32 ids[CVS_M_COUNT]);
+/* grow.c: unlink the set's map pins in dir, then remove dir. */
+int cvs_unpin_set(const char *dir);
+/* grow.c: what recovery does forward: move every reader of the set at root
+ * to the writer `to` at the staged root, exchange the two directories and
+ * remove the old set; like cvs_maps_switch() without the counters. */
+int cvs_finish_switch(const char *root, struct cvs_maps *to);
+
+/* failpoint.c: raise(SIGKILL) when CVS_FAILPOINT names this point. */
+void cvs_failpoint(const char *name);
+
 /* log.c */
 void cvs_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -96,6 +140,13 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 /* pinset.c: create, verify and load the pinned maps. */
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *cap, __u32 flags);
+/* A new set's meta from a request (zero fields: defaults), checked. */
+int cvs_capacity_to_create(const struct cvs_capacity *req,
+			   struct cvs_meta *meta);
+/* Build a complete set at root (tmp dir + rename, meta written last). */
+int cvs_create_set(const char *root, const struct cvs_meta *meta);
+/* out = dir "/" name, -ENAMETOOLONG past PATH_MAX. */
+int cvs_path_join(char *out, const char *dir, const char *name);
 int cvs_pinset_load_state(struct cvs_maps *m);
 int cvs_meta_write(struct cvs_maps *m, const struct cvs_meta *meta);
 

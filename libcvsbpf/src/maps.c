@@ -47,9 +47,7 @@ CVS_API int cvs_maps_open(const char *pin_root,
 			  const struct cvs_capacity *cap, __u32 flags,
 			  struct cvs_maps **out)
 {
-	static const struct cvs_capacity any;
-	struct cvs_maps *m;
-	int err, i;
+	int err;
 
 	if (!out || (flags & ~(CVS_OPEN_READONLY | CVS_OPEN_NO_CREATE)))
 		return -EINVAL;
@@ -60,6 +58,24 @@ CVS_API int cvs_maps_open(const char *pin_root,
 		cvs_log(CVS_LOG_ERROR, "pin root must be an absolute path");
 		return -EINVAL;
 	}
+	/* Only a writer may finish or undo a switch that a crash cut short:
+	 * it is the one that would otherwise build on a half-moved set. A
+	 * reader opens whatever is at the root, which is always complete. */
+	if (!(flags & CVS_OPEN_READONLY)) {
+		err = cvs_recover(pin_root);
+		if (err)
+			return err;
+	}
+	return cvs_maps_open_at(pin_root, cap, flags, out);
+}
+
+int cvs_maps_open_at(const char *pin_root, const struct cvs_capacity *cap,
+		     __u32 flags, struct cvs_maps **out)
+{
+	static const struct cvs_capacity any;
+	struct cvs_maps *m;
+	int err, i;
+
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

@@ -57,8 +57,8 @@ static void expected_shapes(const struct cvs_meta *meta,
 }
 
 /* Capacity for a new set: defaults for zero fields, then sanity. */
-static int capacity_to_create(const struct cvs_capacity *req,
-			      struct cvs_meta *meta)
+int cvs_capacity_to_create(const struct cvs_capacity *req,
+			   struct cvs_meta *meta)
 {
 	const struct cvs_capacity *d = &cvs_default_capacity;
 
@@ -90,7 +90,7 @@ static int capacity_to_create(const struct cvs_capacity *req,
 	return 0;
 }
 
-static int path_join(char *out, const char *dir, const char *name)
+int cvs_path_join(char *out, const char *dir, const char *name)
 {
 	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
 
@@ -162,7 +162,7 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 	int i, err;
 
 	for (i = 0; i < count; i++) {
-		err = path_join(path, dir, names[i]);
+		err = cvs_path_join(path, dir, names[i]);
 		if (err)
 			return err;
 		if (unlink(path) && errno != ENOENT)
@@ -172,7 +172,7 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 }
 
 /* Build the set in a sibling directory and rename it into place. */
-static int create_set(const char *root, const struct cvs_meta *meta)
+int cvs_create_set(const char *root, const struct cvs_meta *meta)
 {
 	struct cvs_map_shape shapes[CVS_M_COUNT];
 	struct cvs_mapset *skel;
@@ -207,7 +207,7 @@ static int create_set(const char *root, const struct cvs_meta *meta)
 		goto out_destroy;
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
-		err = path_join(path, tmp, cvs_map_names[i]) ?:
+		err = cvs_path_join(path, tmp, cvs_map_names[i]) ?:
 		      bpf_map__pin(map, path);
 		if (err)
 			goto out_unpin;
@@ -333,7 +333,7 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 	int err, i;
 
 	for (i = 0; i < CVS_M_COUNT; i++) {
-		err = path_join(path, root, cvs_map_names[i]);
+		err = cvs_path_join(path, root, cvs_map_names[i]);
 		if (err)
 			return err;
 		/* Read-only handles open read-only: a container may see
@@ -370,6 +370,14 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 }
 
 
+static bool same_dir(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *req, __u32 flags)
 {
@@ -385,7 +393,8 @@ int cvs_pinset_open(struct cvs_maps *m, const char *root,
 			return -errno;
 		if (flags & (CVS_OPEN_READONLY | CVS_OPEN_NO_CREATE))
 			return -ENOENT;
-		err = capacity_to_create(req, &meta) ?: create_set(root, &meta);
+		err = cvs_capacity_to_create(req, &meta) ?:
+		      cvs_create_set(root, &meta);
 		if (err)
 			return err;
 	} else if (!S_ISDIR(st.st_mode)) {
@@ -401,6 +410,14 @@ int cvs_pinset_open(struct cvs_maps *m, const char *root,
 			cvs_log(CVS_LOG_ERROR,
 				"map set %s is held by another writer", root);
 		return err;
+	}
+	/* A switch (grow.c) exchanges the directory at the root under its
+	 * writer's lock: a lock taken on a directory that left the root
+	 * meanwhile guards nothing. */
+	if (!m->readonly && !same_dir(m->dir_fd, root)) {
+		cvs_log(CVS_LOG_ERROR, "map set %s was replaced while opening",
+			root);
+		return -EBUSY;
 	}
 	return open_and_verify(m, root, req);
 }

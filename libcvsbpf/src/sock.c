@@ -128,14 +128,14 @@ static int check_pins(struct cvs_maps *m)
 }
 
 /*
- * Open the object on the pinned maps, with this set's table size. *new_nat
- * says whether loading created (and pinned) the socket table.
+ * Open the object on m's maps, with m's table size and the socket table
+ * pinned at nat_path. *new_nat says whether loading created (and pinned)
+ * the socket table.
  */
-static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
-			 bool *new_nat)
+static int load_on(struct cvs_maps *m, const char *nat_path,
+		   struct cvs_sock **out, bool *new_nat)
 {
 	struct cvs_sock *skel;
-	char path[PATH_MAX];
 	int i, err, nat_fd;
 
 	skel = cvs_sock__open();
@@ -148,17 +148,17 @@ static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
 
 		err = map ? bpf_map__reuse_fd(map, m->fds[i]) : -ENOENT;
 	}
-	err = err ?: pin_path(m, CVS_MAP_SOCK_NAT, path);
 	if (!err) {
-		/* Keep the socket table of an earlier attach: open sockets
-		 * still need it to show their VIP. */
-		nat_fd = bpf_obj_get(path);
+		/* Keep the socket table of an earlier attach (or of the set
+		 * this one replaces): open sockets still need it to show
+		 * their VIP. */
+		nat_fd = bpf_obj_get(nat_path);
 		if (nat_fd >= 0) {
 			err = bpf_map__reuse_fd(skel->maps.cvs_sknat_v1, nat_fd);
 			close(nat_fd);
 		} else {
 			err = bpf_map__set_pin_path(skel->maps.cvs_sknat_v1,
-						    path);
+						    nat_path);
 			*new_nat = true;
 		}
 	}
@@ -173,8 +173,38 @@ static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
 	return 0;
 }
 
+static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
+			 bool *new_nat)
+{
+	char path[PATH_MAX];
+
+	return pin_path(m, CVS_MAP_SOCK_NAT, path) ?:
+	       load_on(m, path, out, new_nat);
+}
+
+int cvs_sock_load(struct cvs_maps *m, const char *nat_path, void **obj,
+		  int prog_fds[CVS_SOCK_PROGS])
+{
+	struct cvs_sock *skel;
+	bool new_nat = false;
+	int i, err;
+
+	err = load_on(m, nat_path, &skel, &new_nat);
+	if (err)
+		return err;
+	for (i = 0; i < CVS_SOCK_PROGS; i++)
+		prog_fds[i] = bpf_program__fd(sock_prog(skel, i));
+	*obj = skel;
+	return 0;
+}
+
+void cvs_sock_unload(void *obj)
+{
+	cvs_sock__destroy(obj);
+}
+
 /* bpf_link__open() opens whatever is pinned; only a link will do. */
-static bool is_link(int fd)
+bool cvs_is_link(int fd)
 {
 	static const char want[] = "anon_inode:bpf-link";
 	char path[64], target[64];
@@ -207,7 +237,7 @@ static int pinned_link(struct cvs_maps *m, int i, struct bpf_link **out,
 	link = bpf_link__open(path);
 	if (!link)
 		return -errno;
-	if (!is_link(bpf_link__fd(link))) {
+	if (!cvs_is_link(bpf_link__fd(link))) {
 		cvs_log(CVS_LOG_ERROR, "%s is pinned but is not a BPF link",
 			path);
 		bpf_link__destroy(link);

@@ -349,7 +349,8 @@ CVS_API int cvs_service_upsert(struct cvs_maps *m,
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
-	err = check_backends(m, backends, n) ?:
+	/* A retired set is read by nobody: a write there would be lost. */
+	err = m->switched ? -ESTALE : check_backends(m, backends, n) ?:
 	      upsert_locked(m, key, backends, n);
 	pthread_mutex_unlock(&m->lock);
 	return err;
@@ -371,7 +372,8 @@ CVS_API int cvs_service_delete(struct cvs_maps *m,
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
-	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc) ?:
+	err = m->switched ? -ESTALE :
+	      bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc) ?:
 	      bpf_map_delete_elem(m->fds[CVS_M_SERVICES], key);
 	if (err || svc.id >= m->meta.max_services || !m->svcs[svc.id].used)
 		goto out;

@@ -90,6 +90,9 @@ void check_draining(void);
 void check_removed(void);
 void check_flips_under_traffic(void);
 
+/* checks_grow.c */
+void check_grow_under_traffic(void);
+
 /* checks_lifecycle.c */
 extern bool show_dmesg;	/* argument "dmesg": print the kernel log */
 

@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	RUN(check_draining());
 	RUN(check_removed());
 	RUN(check_flips_under_traffic());
+	RUN(check_grow_under_traffic());
 	RUN(check_serves_without_daemon());
 	RUN(check_rebind_recreated());
 	RUN(check_unbind());
