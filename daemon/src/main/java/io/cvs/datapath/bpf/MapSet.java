@@ -66,9 +66,9 @@ final class MapSet implements AutoCloseable {
     }
 
     /**
-     * Builds an empty map set of the given capacity beside this one (at the pin root plus ".next"; zero fields:
-     * this set's) and opens it as its writer, to be filled with every service and then {@linkplain #switchTo
-     * switched to}. Refused with EEXIST while another staged set is held or read, EINVAL for a capacity no map set
+     * Builds an empty map set of the given capacity beside this one (at the pin root plus "_next": bpffs takes
+     * no dots in names; zero fields: this set's) and opens it as its writer, to be filled with every service and
+     * then {@linkplain #switchTo switched to}. Refused with EEXIST while another staged set is held or read, EINVAL for a capacity no map set
      * can have.
      */
     public synchronized MapSet stage(Capacity target) {
@@ -77,7 +77,7 @@ final class MapSet implements AutoCloseable {
         check("cvs_maps_stage", LibCvsBpf.cvs_maps_stage(open(), NativeStructs.CvsCapacity.of(target), out));
         Pointer staged = out.getValue();
         try {
-            return new MapSet(Path.of(pinRoot + ".next"), staged, usage(staged).max());
+            return new MapSet(Path.of(pinRoot + "_next"), staged, usage(staged).max());
         } catch (Throwable e) {
             LibCvsBpf.cvs_maps_discard(staged);
             throw e;
