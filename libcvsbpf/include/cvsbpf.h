@@ -198,6 +198,8 @@ int cvs_maps_destroy(const char *pin_root);
  * Crash tests: CVS_FAILPOINT=<name> in the environment (read once per
  * process) makes the library SIGKILL its process at that point:
  *   stage-built      the staged set is complete, not yet opened
+ *   fill-started     the second cvs_service_upsert() into the staged set
+ *                    returned: the caller's fill is under way
  *   switch-start     cvs_maps_switch() checked its arguments
  *   counters-copied  programs loaded on next, counters copied, no reader
  *                    moved
@@ -211,7 +213,7 @@ int cvs_maps_destroy(const char *pin_root);
  *   old-unpinned-1   the first of the old set's pins is removed
  *   done             the old directory is removed
  * Each is reached whether or not the reader it names exists, so a test can
- * kill at every point on any host. Recovery rolls back at the first three
+ * kill at every point on any host. Recovery rolls back at the first four
  * and finishes from "link-updated-1" on.
  */
 

@@ -650,6 +650,7 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 		cvs_unpin_set(staged);
 		goto out;
 	}
+	(*next)->staged = true;
 	cvs_log(CVS_LOG_INFO, "staged %s: %u services, %u backends, %u per service, %u slots",
 		staged, meta.max_services, meta.max_backends,
 		meta.max_members, meta.table_slots);
@@ -699,6 +700,7 @@ static int switch_locked(struct cvs_maps *m, struct cvs_maps *next)
 		goto moved;
 	strcpy(m->root, staged);
 	m->switched = true;
+	next->staged = false;
 	err = carry_delta(&c);
 	if (err)
 		cvs_log(CVS_LOG_WARN, "carrying the last counts over: %s",

@@ -52,6 +52,8 @@ struct cvs_maps {
 	__u32 table_slots;	/* copy of meta's, for lock-free pick */
 	int ncpus;
 	bool switched;		/* cvs_maps_switch() retired this handle */
+	__u32 staged_writes;	/* upserts while staged; 0 once switched to */
+	bool staged;		/* cvs_maps_stage() made it, not yet switched to */
 
 	/* Writer-only caches, derived from the maps at open. */
 	__u32 next_gen;

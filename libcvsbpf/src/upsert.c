@@ -352,6 +352,10 @@ CVS_API int cvs_service_upsert(struct cvs_maps *m,
 	/* A retired set is read by nobody: a write there would be lost. */
 	err = m->switched ? -ESTALE : check_backends(m, backends, n) ?:
 	      upsert_locked(m, key, backends, n);
+	/* The second write into a staged set: a crash in the middle of its
+	 * fill, which recovery must roll back. */
+	if (!err && m->staged && ++m->staged_writes == 2)
+		cvs_failpoint("fill-started");
 	pthread_mutex_unlock(&m->lock);
 	return err;
 }

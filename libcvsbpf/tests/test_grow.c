@@ -491,9 +491,9 @@ static void grow_under_traffic(void **state)
 /* ---- a crash at every failpoint ------------------------------------------ */
 
 static const char *const failpoints[] = {
-	"stage-built", "switch-start", "counters-copied", "link-updated-1",
-	"links-updated", "module-rebound", "pins-moved-1", "pins-moved",
-	"exchanged", "delta-added", "old-unpinned-1", "done",
+	"stage-built", "fill-started", "switch-start", "counters-copied",
+	"link-updated-1", "links-updated", "module-rebound", "pins-moved-1",
+	"pins-moved", "exchanged", "delta-added", "old-unpinned-1", "done",
 };
 #define NFAILPOINTS (sizeof(failpoints) / sizeof(failpoints[0]))
 #define CRASH_VIPS 6
@@ -581,8 +581,8 @@ static void crash_at_every_failpoint(void **state)
 					1 + i % SANDBOX_BACKENDS);
 		}
 		print_message("crash at %-16s recovered: %s\n", failpoints[p],
-			      p < 3 ? "rolled back" :
-			      p < 8 ? "finished" : "old set removed");
+			      p < 4 ? "rolled back" :
+			      p < 9 ? "finished" : "old set removed");
 	}
 	test_case = NULL;
 }
