@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * process of the test's cgroup (so through the socket-LB programs), and records each outcome with the time the test
  * learnt of it. A connection succeeds when it reads one of the expected greetings; anything else (a refused or
  * timed-out connection, an unexpected answer, an error message) is a failure. Bounded: at most
- * {@value #MAX_CONNECTIONS} connections and {@value #MAX_SECONDS} s, and it ends after its current connection once
+ * {@value #MAX_CONNECTIONS} connections and {@value #MAX_SECONDS} s (or the time given), and it ends after its current connection once
  * {@link #stop()} has created its stop file.
  */
 final class ConnectionLoop {
@@ -46,15 +46,15 @@ final class ConnectionLoop {
 
     static ConnectionLoop start(Sandbox sandbox, Path cgroup, String vip, int port, Set<String> greetings,
             Path stopFile) throws IOException {
-        return startAcross(sandbox, cgroup, List.of(vip), port, greetings, stopFile);
+        return startAcross(sandbox, cgroup, List.of(vip), port, greetings, stopFile, MAX_SECONDS);
     }
 
-    /** Like {@link #start}, connecting to each of vips in turn. */
+    /** Like {@link #start}, connecting to each of vips in turn, for at most maxSeconds. */
     static ConnectionLoop startAcross(Sandbox sandbox, Path cgroup, List<String> vips, int port,
-            Set<String> greetings, Path stopFile) throws IOException {
+            Set<String> greetings, Path stopFile, int maxSeconds) throws IOException {
         Files.createDirectories(stopFile.getParent());
         Files.deleteIfExists(stopFile);
-        String script = "exec 2>&1; end=$((SECONDS + " + MAX_SECONDS + ")); n=0\n"
+        String script = "exec 2>&1; end=$((SECONDS + " + maxSeconds + ")); n=0\n"
                 + "vips=(" + String.join(" ", vips) + ")\n"
                 + "while [ $n -lt " + MAX_CONNECTIONS + " ] && [ $SECONDS -lt $end ] && [ ! -e '" + stopFile
                 + "' ]; do\n"

@@ -83,7 +83,7 @@ class GrowthUnderTrafficTest {
             apply(http, vips, 0);
             long began = System.nanoTime();
             ConnectionLoop loop = ConnectionLoop.startAcross(sandbox, cgroup, vips, 80, Set.of("b1", "b2", "b3"),
-                    WORK.resolve("loop.stop"));
+                    WORK.resolve("loop.stop"), 180);
             awaitSuccesses(loop, began, "before any growth");
             Set<Integer> oldMaps = new HashSet<>();
 

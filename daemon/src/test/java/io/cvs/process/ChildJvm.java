@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +51,11 @@ final class ChildJvm {
      * classes from jars only).
      */
     static Process start(List<String> jvmOptions, List<String> args, Path log) {
+        return start(jvmOptions, Map.of(), args, log);
+    }
+
+    /** Like {@link #start(List, List, Path)}, with these variables added to the child's environment. */
+    static Process start(List<String> jvmOptions, Map<String, String> environment, List<String> args, Path log) {
         String classPath = ClassDataArchive.inUse(jvmOptions) ? ClassDataArchive.classPath() : classPath();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,9 +68,11 @@ final class ChildJvm {
             Files.createDirectories(log.getParent());
             Files.writeString(log, shown + "\n\n");
             // surefire talks to its test JVM over that JVM's stdin: keep the child off it
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             RUNNING.add(process);
             process.onExit().thenAccept(RUNNING::remove);
             return process;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,8 +50,13 @@ public final class DaemonProcess implements AutoCloseable {
      * when it exits first or is not ready within 60 s. Arguments are the daemon's, e.g. {@code --cvs.datapath=memory}.
      */
     public static DaemonProcess start(String name, String... args) {
+        return start(name, Map.of(), args);
+    }
+
+    /** Like {@link #start(String, String...)}, with these variables added to the daemon's environment. */
+    public static DaemonProcess start(String name, Map<String, String> environment, String... args) {
         for (int attempt = 1; ; attempt++) {
-            DaemonProcess daemon = launch(name, args);
+            DaemonProcess daemon = launch(name, ClassDataArchive.jvmOptions(), environment, args);
             try {
                 return daemon.awaitReady();
             } catch (AssertionError e) {
@@ -69,6 +75,11 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     static DaemonProcess launch(String name, List<String> jvmOptions, String... args) {
+        return launch(name, jvmOptions, Map.of(), args);
+    }
+
+    static DaemonProcess launch(String name, List<String> jvmOptions, Map<String, String> environment,
+            String... args) {
         int port = freePort();
         Path log = ChildJvm.logFile(name);
         List<String> daemonArgs = new ArrayList<>(List.of("--server.port=" + port,
@@ -78,7 +89,7 @@ public final class DaemonProcess implements AutoCloseable {
             daemonArgs.add("--cvs.journal.dir=" + TestJournals.freshDir(name));
         }
         daemonArgs.addAll(List.of(args));
-        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, daemonArgs, log), port, log);
+        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, environment, daemonArgs, log), port, log);
         DaemonLogs.started(daemon);
         return daemon;
     }
