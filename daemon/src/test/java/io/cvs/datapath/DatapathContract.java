@@ -162,6 +162,32 @@ public abstract class DatapathContract {
         assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(backend("0.0.0.0", 8080, 1))));
     }
 
+    @Test
+    void aResizeHoldsExactlyTheContentsGivenAndMakesRoomForMore() {
+        datapath.apply(WEB, List.of(A, B));
+        datapath.apply(DNS, List.of(C));
+        Map<ServiceKey, List<Backend>> contents = contents();
+
+        datapath.resize(new Capacity(8, 16, 4, 16), contents);
+
+        assertThat(contents()).isEqualTo(contents);
+        assertThat(datapath.usage()).isEqualTo(new Usage(new Capacity(8, 16, 4, 16), 2, 3));
+        assertThat(datapath.consistent(WEB)).isTrue();
+        datapath.apply(tcp("192.0.2.11", 80), List.of(A, B, C, D));
+        assertThat(datapath.services()).hasSize(3);
+    }
+
+    @Test
+    void aResizeThatCannotHoldTheContentsIsRefusedAndTheServingMapsStay() {
+        datapath.apply(WEB, List.of(A, B, C));
+        datapath.apply(DNS, List.of(D));
+
+        assertRefused(Reason.CAPACITY_EXHAUSTED, () -> datapath.resize(new Capacity(1, 4, 3, 16), contents()));
+        assertRefused(Reason.TOO_MANY_BACKENDS, () -> datapath.resize(new Capacity(2, 4, 2, 16), contents()));
+        assertRefused(Reason.INVALID, () -> datapath.resize(new Capacity(2, 4, 32, 16), contents()));
+        assertThat(datapath.consistent(WEB)).isTrue();
+    }
+
     /** Refused, and with nothing changed: the services, their backends and the usage are as before. */
     private DatapathException assertRefused(Reason reason, Runnable change) {
         Map<ServiceKey, List<Backend>> before = contents();
