@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -56,6 +57,31 @@ public final class Bpftool {
             entries.add(new Entry(bytes(entry.get("key")), bytes(entry.get("value"))));
         }
         return entries;
+    }
+
+    /** The entries of a per-CPU map, each value summed over the CPUs as __u64 words. */
+    public static List<Entry> dumpSummed(Path pinnedMap) throws IOException, InterruptedException {
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode entry : run("map", "dump", "pinned", pinnedMap.toString())) {
+            byte[] sum = null;
+            for (JsonNode cpu : entry.get("values")) {
+                byte[] value = bytes(cpu.get("value"));
+                sum = sum == null ? value : GoldenMapSet.addWords(sum, value);
+            }
+            entries.add(new Entry(bytes(entry.get("key")), sum));
+        }
+        return entries;
+    }
+
+    /** Runs bpftool commands (without the leading "bpftool") in one process: bpftool batch file. */
+    public static void batch(List<String> commands) throws IOException, InterruptedException {
+        Path file = Files.createTempFile("cvs-bpftool-batch", ".txt");
+        try {
+            Files.write(file, commands);
+            run("batch", "file", file.toString());
+        } finally {
+            Files.delete(file);
+        }
     }
 
     /** Sets a map entry by hand, as an operator would: bpftool map update. */

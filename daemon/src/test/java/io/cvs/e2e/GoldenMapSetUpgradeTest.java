@@ -1,0 +1,121 @@
+package io.cvs.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cvs.BpfDaemonHome;
+import io.cvs.datapath.Capacity;
+import io.cvs.datapath.bpf.BpfDatapath;
+import io.cvs.process.DaemonClient;
+import io.cvs.process.DaemonLogs;
+import io.cvs.process.DaemonProcess;
+import io.cvs.testing.Bpftool;
+import io.cvs.testing.GoldenMapSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An upgrade in place: a map set that the previous version made (daemon/src/test/resources/mapset, restored byte
+ * for byte with its journal) forwards a client's connections through its socket-LB programs; this version's daemon
+ * starts on it with a larger configured capacity, takes it over, and carries it to a new map set of that capacity
+ * while the client connects without pause. Not one connection may fail, and the services read back as the
+ * previous daemon made them. Needs root, bpffs, cgroup v2, {@code ip}, {@code socat}, {@code ss}, {@code bash};
+ * skips loudly without them (fails under CI). Traffic stays in the test's own namespaces.
+ */
+@ExtendWith(DaemonLogs.class)
+class GoldenMapSetUpgradeTest {
+
+    private static final String NAME = "cvs-test-java-" + ProcessHandle.current().pid() + "-golden";
+    private static final Path WORK = Path.of("target", "cvs-test-" + ProcessHandle.current().pid(), "golden")
+            .toAbsolutePath();
+    private static final Path GOLDEN = Path.of("src/test/resources/mapset/v1-three-services");
+    /** What the previous daemon was started with, as the golden meta records it. */
+    private static final Capacity PREVIOUS = new Capacity(8, 32, 8, 16);
+    private static final int PER_PHASE = 15;
+
+    private static Path pinDir;
+    private static Path cgroup;
+    private static Sandbox sandbox;
+
+    @BeforeAll
+    static void host() throws Exception {
+        EndToEndTools.require("ip", "socat", "ss", "bash", "bpftool");
+        pinDir = BpfDaemonHome.pinDir(NAME);
+        cgroup = BpfDaemonHome.createCgroup(NAME);
+        sandbox = new Sandbox();
+        sandbox.build(2);
+        sandbox.serve(1, 8080, "b1");
+        sandbox.serve(2, 8080, "b2");
+    }
+
+    @AfterAll
+    static void undo() throws Exception {
+        try {
+            if (sandbox != null) {
+                sandbox.close();
+            }
+        } finally {
+            BpfDaemonHome.undo(pinDir, cgroup);
+        }
+    }
+
+    @Test
+    void aMapSetTheLastVersionMadeIsTakenOverAndGrownUnderTrafficWithoutAFailedConnection() throws Exception {
+        try (BpfDatapath previous = BpfDatapath.open(pinDir, PREVIOUS, cgroup)) {
+            // the maps and programs as the previous daemon left them; its process is gone
+        }
+        GoldenMapSet.restore(GOLDEN.resolve("mapset.json"), pinDir);
+        Path journal = Files.createDirectories(WORK.resolve("journal"));
+        try (Stream<Path> files = Files.list(GOLDEN.resolve("journal"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, journal.resolve(file.getFileName()));
+            }
+        }
+        ConnectionLoop loop = ConnectionLoop.startAcross(sandbox, cgroup, List.of("203.0.113.81", "203.0.113.82"),
+                80, Set.of("b1", "b2"), WORK.resolve("loop.stop"), 180);
+        awaitSuccesses(loop, System.nanoTime(), "through the previous version's maps, before any daemon");
+
+        try (DaemonProcess daemon = DaemonProcess.start("golden-upgrade", "--cvs.datapath=bpf",
+                "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup, "--cvs.bpf.capacity.max-services=64",
+                "--cvs.bpf.capacity.max-backends=256", "--cvs.journal.dir=" + journal)) {
+            awaitSuccesses(loop, System.nanoTime(), "after this version took the maps over and grew them");
+            loop.stop();
+            JsonNode capacity = DaemonClient.json(daemon.http().get("/api/v1/datapath/capacity"));
+            JsonNode services = DaemonClient.json(daemon.http().get("/api/v1/services")).path("items");
+            System.out.printf("golden map set: %d connections, %d failed; capacity %s, last resize %s%n",
+                    loop.successesSince(0), loop.failures().size(), capacity.path("services"),
+                    capacity.path("lastResize"));
+
+            assertThat(loop.failures()).as("failed connections").isEmpty();
+            assertThat(capacity.path("services").path("max").asInt()).isEqualTo(64);
+            assertThat(capacity.path("backends").path("max").asInt()).isEqualTo(256);
+            assertThat(capacity.path("maxBackendsPerService").asInt()).isEqualTo(PREVIOUS.maxMembers());
+            assertThat(capacity.path("lastResize").path("trigger").asString()).isEqualTo("configured");
+            assertThat(services).extracting(s -> s.path("name").asString())
+                    .containsExactly("golden-api", "golden-dns", "golden-web");
+            assertThat(services.get(2).path("version").asInt()).isEqualTo(2);
+            assertThat(services.get(2).path("backends").get(0).path("weight").asInt()).isEqualTo(2);
+            assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::attachType)
+                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+            assertThat(Files.exists(Path.of(pinDir + "_next"))).as("a staged set left behind").isFalse();
+        }
+    }
+
+    private static void awaitSuccesses(ConnectionLoop loop, long sinceNanos, String phase) {
+        Awaitility.await(phase).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .failFast(phase, () -> {
+                    assertThat(loop.failures()).as("failed connections").isEmpty();
+                    assertThat(loop.isRunning()).as("the connection loop runs").isTrue();
+                })
+                .until(() -> loop.successesSince(sinceNanos) >= PER_PHASE);
+    }
+}
