@@ -157,7 +157,8 @@ int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
  *
  * Takes the handle's lock like the other calls, so it runs between their
  * calls, never inside one; cvs_service_pick() on the same handle does not
- * wait for it. Costs a lookup per service and per member.
+ * wait for it. Reads in batches: the service hash, each service's member
+ * half, the backend records up to the highest id in use.
  */
 int cvs_maps_resync(struct cvs_maps *m);
 
