@@ -157,7 +157,8 @@ int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
  *
  * Takes the handle's lock like the other calls, so it runs between their
  * calls, never inside one; cvs_service_pick() on the same handle does not
- * wait for it. Costs a lookup per service and per member.
+ * wait for it. Reads in batches: the service hash, each service's member
+ * half, the backend records up to the highest id in use.
  */
 int cvs_maps_resync(struct cvs_maps *m);
 
@@ -420,6 +421,53 @@ size_t cvs_field_sizeof(const char *type_name, const char *field_name);
 /* The name (and pin name) of map number index of the set, in the order of
  * CVS_MAPS and struct cvs_map_ids; NULL from CVS_M_COUNT on. */
 const char *cvs_map_name(__u32 index);
+
+/*
+ * Bulk calls: many services in one call, for the first reconcile after a
+ * restart and for a scrape of every service's counters, where a call per
+ * service (and a syscall per member) was most of the time.
+ */
+
+/*
+ * Whether the maps hold exactly want (n backends: addresses, ports, weights,
+ * in this order) for key's service, and are consistent for it as
+ * cvs_service_verify() checks, read as readers read (validated against the
+ * word, retried while it moves). Returns 0 when both hold; -ESTALE when the
+ * maps hold other backends, weights or order (whether or not they are also
+ * inconsistent: an upsert repairs both); -EBADMSG when they hold want but
+ * inconsistently; -ENOENT when there is no such service; -EAGAIN when
+ * concurrent flips outran every attempt; other -errno when reading failed.
+ * Logs nothing: cvs_service_verify() says what is inconsistent.
+ */
+int cvs_service_check(struct cvs_maps *m, const struct cvs_svc_key *key,
+		      const struct cvs_backend_spec *want, __u32 n);
+
+/*
+ * cvs_service_check() for n services in one call, under the handle's lock
+ * once: service i is keys[i] with the counts[i] backends of want that follow
+ * those of services 0..i-1; results[i] is what cvs_service_check() would
+ * return for it. Returns 0 when every service was checked, whatever each
+ * result, or -EINVAL / -ENOMEM before checking any.
+ */
+int cvs_services_check(struct cvs_maps *m, const struct cvs_svc_key *keys,
+		       const __u32 *counts,
+		       const struct cvs_backend_spec *want, __u32 n,
+		       __s32 *results);
+
+/*
+ * Counters of every service the maps hold, in one call: keys[i], svcs[i]
+ * and members[i] for each of *count services (in map order), and the
+ * members' counters in member order, service after service, *be_count in
+ * all, in backends. -ENOBUFS (with *count and *be_count set) when cap or
+ * be_cap is too small; cvs_maps_usage()'s services and backends are enough
+ * unless services were added since. The counter arrays are read in batches
+ * over the ids in use. On a writer the member lists are its own (as for
+ * cvs_service_counters()); a read-only handle reads them from the maps.
+ */
+int cvs_counters_all(struct cvs_maps *m, struct cvs_svc_key *keys,
+		     struct cvs_service_counters *svcs, __u32 *members,
+		     __u32 cap, struct cvs_backend_counters *backends,
+		     __u32 be_cap, __u32 *count, __u32 *be_count);
 
 #ifdef __cplusplus
 }

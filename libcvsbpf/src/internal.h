@@ -175,6 +175,14 @@ int cvs_read_members(struct cvs_maps *m, __u32 id, __u64 word,
 /* upsert.c */
 int cvs_check_key(const struct cvs_svc_key *key);
 
+/* bulk.c: values of the consecutive indexes [base, base + n) of an array
+ * map (size bytes each; per-CPU arrays: ncpus values) in batches, one at a
+ * time where the kernel cannot batch. */
+int cvs_array_read(int fd, __u32 base, void *values, size_t size, __u32 n);
+/* bulk.c: every entry of cvs_svc_v1 in batches; the caller frees both. */
+int cvs_services_read(struct cvs_maps *m, struct cvs_svc_key **keys,
+		      struct cvs_svc **vals, __u32 *count);
+
 static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)
 {
 	return m->members + (size_t)id * m->meta.max_members;

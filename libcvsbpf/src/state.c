@@ -26,21 +26,26 @@ struct caches {
 	struct cvs_id_pool free_backends;
 };
 
-/* The member list of the word's half, up to its end marker. */
+/*
+ * The member list of the word's half, up to its end marker, as one batched
+ * read of the half (a lookup per member was most of a restart's time).
+ * Records are read afterwards, all at once (load_backends).
+ */
 static int load_members(struct cvs_maps *m, struct caches *c, __u32 svc_id,
 			__u64 word, bool *backend_used, __u32 *n)
 {
 	struct cvs_member *mb = c->members +
 				(size_t)svc_id * m->meta.max_members;
-	__u32 j, idx, id;
+	__u32 j, id;
 	int err;
 
+	err = cvs_array_read(m->fds[CVS_M_MEMBERS],
+			     cvs_mbr_index(m->meta.max_members, svc_id,
+					   cvs_word_half(word), 0),
+			     mb, sizeof(*mb), m->meta.max_members);
+	if (err)
+		return err;
 	for (j = 0; j < m->meta.max_members; j++) {
-		idx = cvs_mbr_index(m->meta.max_members, svc_id,
-				    cvs_word_half(word), j);
-		err = bpf_map_lookup_elem(m->fds[CVS_M_MEMBERS], &idx, &mb[j]);
-		if (err)
-			return err;
 		id = mb[j].backend_id;
 		if (id == CVS_MEMBER_END)
 			break;
@@ -51,50 +56,70 @@ static int load_members(struct cvs_maps *m, struct caches *c, __u32 svc_id,
 			return -EPROTO;
 		}
 		backend_used[id] = true;
-		err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &id,
-					  &c->backends[id]);
-		if (err)
-			return err;
 	}
+	/* as a lookup per member left it: the end marker, then zeros */
+	if (j + 1 < m->meta.max_members)
+		memset(mb + j + 1, 0,
+		       (m->meta.max_members - j - 1) * sizeof(*mb));
 	*n = j;
+	return 0;
+}
+
+/* The records of the backend ids in use, in batches up to the last one;
+ * the others stay zero (port 0 = free). */
+static int load_backends(struct cvs_maps *m, struct caches *c,
+			 const bool *backend_used)
+{
+	__u32 end = m->meta.max_backends, id;
+	int err;
+
+	while (end && !backend_used[end - 1])
+		end--;
+	err = cvs_array_read(m->fds[CVS_M_BACKENDS], 0, c->backends,
+			     sizeof(*c->backends), end);
+	if (err)
+		return err;
+	for (id = 0; id < end; id++)
+		if (!backend_used[id])
+			memset(&c->backends[id], 0, sizeof(c->backends[id]));
 	return 0;
 }
 
 static int load_services(struct cvs_maps *m, struct caches *c,
 			 bool *backend_used, __u32 *max_gen)
 {
-	struct cvs_svc_key key, *prev = NULL;
-	struct cvs_svc svc;
-	__u32 members;
+	struct cvs_svc_key *keys;
+	struct cvs_svc *vals;
+	__u32 members, i, n;
 	__u64 word;
 	int err;
 
-	while (!(err = bpf_map_get_next_key(m->fds[CVS_M_SERVICES], prev,
-					    &key))) {
-		prev = &key;
-		err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], &key, &svc);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return err;
-		word = svc.id < m->meta.max_services ?
-		       cvs_word_load(m, svc.id) : 0;
-		if (!cvs_word_gen(word) || c->svcs[svc.id].used ||
+	err = cvs_services_read(m, &keys, &vals, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		__u32 id = vals[i].id;
+
+		word = id < m->meta.max_services ? cvs_word_load(m, id) : 0;
+		if (!cvs_word_gen(word) || c->svcs[id].used ||
 		    cvs_word_slots(word) > m->meta.table_slots) {
 			cvs_log(CVS_LOG_ERROR,
 				"service entry with id %u (word 0x%llx) is inconsistent with the map set",
-				svc.id, (unsigned long long)word);
-			return -EPROTO;
+				id, (unsigned long long)word);
+			err = -EPROTO;
+			break;
 		}
-		err = load_members(m, c, svc.id, word, backend_used, &members);
+		err = load_members(m, c, id, word, backend_used, &members);
 		if (err)
-			return err;
-		c->svcs[svc.id] = (struct cvs_svc_state){
+			break;
+		c->svcs[id] = (struct cvs_svc_state){
 			.used = true, .word = word, .members = members };
 		if (cvs_word_gen(word) > *max_gen)
 			*max_gen = cvs_word_gen(word);
 	}
-	return err == -ENOENT ? 0 : err;
+	free(keys);
+	free(vals);
+	return err ?: load_backends(m, c, backend_used);
 }
 
 /*

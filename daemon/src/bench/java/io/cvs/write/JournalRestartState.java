@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * <li>{@code undo PIN CGROUP}: detaches the programs, destroys the map set and removes the cgroup.</li>
  * </ul>
  * Service i has VIP 192.0.2.x, 198.51.100.x or 203.0.113.x (documentation ranges) with x = 1 + (i / 3) % 254 and
- * port 1000 + i / 762, which keeps 10,000 (VIP, port) keys distinct, and backends 10.(i / 256).(i % 256).1..n:8080
+ * port 1000 + i / 762, which keeps (VIP, port) keys distinct, and backends 10.(i / 256 % 256).(i % 256).1..n on port
+ * 8080 + i / 65536
  * with weights 1, 2, 3, 1, ...
  */
 public final class JournalRestartState {
@@ -121,7 +122,9 @@ public final class JournalRestartState {
         String vip = VIP_RANGES[i % 3] + (1 + (i / 3) % 254);
         List<Backend> list = new ArrayList<>(backends);
         for (int j = 0; j < backends; j++) {
-            list.add(Addresses.backend("10." + (i >> 8) + "." + (i & 255) + "." + (j + 1), 8080, j % 3 + 1));
+            // past 65,536 services the addresses repeat on another port: 100,000 x 8 fits in 10.0.0.0/8
+            list.add(Addresses.backend("10." + (i >> 8 & 255) + "." + (i & 255) + "." + (j + 1), 8080 + (i >> 16),
+                    j % 3 + 1));
         }
         return new ServiceConfig("bench-" + i, Addresses.tcp(vip, 1000 + i / 762), list, new TreeMap<>());
     }

@@ -1,5 +1,7 @@
 package io.cvs.datapath;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,45 @@ public interface Datapath {
      * referenced backend present); false too when there is no such service.
      */
     boolean consistent(ServiceKey key);
+
+    /** What the datapath holds for a service, against the backends it should hold ({@link #compare}). */
+    enum Held {
+        /** exactly those backends, in that order, with those weights, and consistent */
+        SAME,
+        /** other backends, weights or order (consistent or not: writing it repairs both) */
+        OTHER,
+        /** those backends, but its entries disagree with each other ({@link #consistent}) */
+        INCONSISTENT,
+        /** no such service */
+        MISSING
+    }
+
+    /**
+     * For each key, with the backends it should hold at the same index of wanted, what the datapath holds: the
+     * reconciler's question for every service, asked at once. Equivalent to {@link #backends} compared with the
+     * wanted list, then {@link #consistent}; the BPF datapath answers thousands of services per libcvsbpf call.
+     */
+    default List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+        List<Held> held = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Optional<List<Backend>> current = backends(keys.get(i));
+            held.add(current.isEmpty() ? Held.MISSING : !current.get().equals(wanted.get(i)) ? Held.OTHER
+                    : consistent(keys.get(i)) ? Held.SAME : Held.INCONSISTENT);
+        }
+        return held;
+    }
+
+    /**
+     * The counters of every service the datapath holds, summed over CPUs, as one read: what a scrape and the rate
+     * sampler need of all services at once. The BPF datapath reads them in one libcvsbpf call.
+     */
+    default Map<ServiceKey, ServiceCounters> allCounters() {
+        Map<ServiceKey, ServiceCounters> all = new HashMap<>();
+        for (ServiceKey key : services()) {
+            counters(key).ifPresent(c -> all.put(key, c));
+        }
+        return all;
+    }
 
     /** Which datapath this is, where its programs are attached and how full it is. */
     DatapathStatus status();

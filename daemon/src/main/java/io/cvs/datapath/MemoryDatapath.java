@@ -3,6 +3,8 @@ package io.cvs.datapath;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
 import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,26 @@ public final class MemoryDatapath implements Datapath {
     public synchronized Optional<ServiceCounters> counters(ServiceKey key) {
         return Optional.ofNullable(services.get(key)).map(backends -> new ServiceCounters(0, 0,
                 backends.stream().map(b -> new BackendCounters(b.address(), b.port(), 0, 0, 0)).toList()));
+    }
+
+    /** Its entries are one list per service: a held service is the same or other, never inconsistent. */
+    @Override
+    public synchronized List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+        List<Held> held = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            List<Backend> current = services.get(keys.get(i));
+            held.add(current == null ? Held.MISSING : current.equals(wanted.get(i)) ? Held.SAME : Held.OTHER);
+        }
+        return held;
+    }
+
+    @Override
+    public synchronized Map<ServiceKey, ServiceCounters> allCounters() {
+        Map<ServiceKey, ServiceCounters> all = new HashMap<>(services.size() * 4 / 3 + 1);
+        for (ServiceKey key : services.keySet()) {
+            all.put(key, counters(key).orElseThrow());
+        }
+        return all;
     }
 
     /** Nothing but this object writes it, so there is nothing to relearn. */

@@ -5,6 +5,8 @@ import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Service;
@@ -20,6 +22,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -60,11 +63,19 @@ final class TrafficCollector implements MultiCollector {
 
     private final ServiceDirectory directory;
     private final Datapath datapath;
+    private final int backendSeriesMax;
     private volatile TrafficLabels labels;
+    private volatile boolean toldBackendSeriesOff;
 
     public TrafficCollector(ServiceDirectory directory, Datapath datapath) {
+        this(directory, datapath, StatsProperties.BACKEND_SERIES_MAX);
+    }
+
+    /** backendSeriesMax: cvs.stats.backend-series-max, above which only the per-service series are reported. */
+    public TrafficCollector(ServiceDirectory directory, Datapath datapath, int backendSeriesMax) {
         this.directory = directory;
         this.datapath = datapath;
+        this.backendSeriesMax = backendSeriesMax;
     }
 
     @Override
@@ -73,39 +84,35 @@ final class TrafficCollector implements MultiCollector {
         DownBackends down = directory.down();
         TrafficLabels labels = labelsOf(directory.byName());
         Service[] services = labels.services;
-        AlignedCounters[] counters = new AlignedCounters[services.length];
-        int unreadable = 0;
-        DatapathException firstFailure = null;
-        for (int s = 0; s < services.length; s++) {
-            try {
-                counters[s] = AlignedCounters.read(services[s], datapath);
-            } catch (DatapathException e) {
-                unreadable++;
-                firstFailure = firstFailure == null ? e : firstFailure;
-                counters[s] = AlignedCounters.of(services[s].backends(), Optional.empty());
-            }
-        }
-        if (unreadable > 0) {
-            log.warn("Prometheus scrape: the counters of {} service(s) could not be read, so they are left out: {}",
-                    unreadable, firstFailure.getMessage());
-        }
+        AlignedCounters[] counters = read(services);
         Families f = new Families();
         boolean bytes = status.countsBytes();
         long[] connections = new long[services.length];
+        boolean perBackend = labels.perBackend;
+        if (!perBackend) {
+            sumConnections(services, counters, connections);
+            if (!toldBackendSeriesOff) {
+                toldBackendSeriesOff = true;
+                log.warn("Prometheus scrape: the services have more backends than cvs.stats.backend-series-max ({}); "
+                        + "only the per-service series are reported", backendSeriesMax);
+            }
+        }
         for (int i = 0; i < labels.backendLabels.length; i++) {
             int s = labels.serviceIndex[i];
             int b = labels.backendIndex[i];
             Service service = services[s];
             Backend backend = service.backends().get(b);
+            BackendCounters c = counters[s].backend(b);
+            if (c != null) {
+                connections[s] += c.connections();
+            }
             Labels backendLabels = labels.backendLabels[i];
             f.weight.add(new GaugeDataPointSnapshot(backend.weight(), backendLabels, null));
             boolean up = !down.isDown(service.id(), BackendKey.of(backend));
             f.up.add(new GaugeDataPointSnapshot(up ? 1 : 0, backendLabels, null));
-            BackendCounters c = counters[s].backend(b);
             if (c == null) {
                 continue;
             }
-            connections[s] += c.connections();
             f.connections.add(counter(c.connections(), backendLabels));
             if (status.countsPackets(service.key().protocol())) {
                 f.packets.add(counter(c.packets(), backendLabels));
@@ -126,11 +133,61 @@ final class TrafficCollector implements MultiCollector {
         return f.snapshots();
     }
 
+    /**
+     * Every service's counters in one read of the datapath (one libcvsbpf call on the maps, where a read per
+     * service was most of a scrape's time); service by service only when that read failed.
+     */
+    private AlignedCounters[] read(Service[] services) {
+        AlignedCounters[] counters = new AlignedCounters[services.length];
+        Map<ServiceKey, ServiceCounters> all;
+        try {
+            all = datapath.allCounters();
+        } catch (DatapathException e) {
+            log.warn("Prometheus scrape: reading all counters at once failed ({}); reading them service by service",
+                    e.getMessage());
+            return readEach(services);
+        }
+        for (int s = 0; s < services.length; s++) {
+            counters[s] = AlignedCounters.of(services[s].backends(),
+                    Optional.ofNullable(all.get(services[s].key())));
+        }
+        return counters;
+    }
+
+    private static void sumConnections(Service[] services, AlignedCounters[] counters, long[] connections) {
+        for (int s = 0; s < services.length; s++) {
+            for (int b = 0; b < services[s].backends().size(); b++) {
+                BackendCounters c = counters[s].backend(b);
+                connections[s] += c == null ? 0 : c.connections();
+            }
+        }
+    }
+
+    private AlignedCounters[] readEach(Service[] services) {
+        AlignedCounters[] counters = new AlignedCounters[services.length];
+        int unreadable = 0;
+        DatapathException firstFailure = null;
+        for (int s = 0; s < services.length; s++) {
+            try {
+                counters[s] = AlignedCounters.read(services[s], datapath);
+            } catch (DatapathException e) {
+                unreadable++;
+                firstFailure = firstFailure == null ? e : firstFailure;
+                counters[s] = AlignedCounters.of(services[s].backends(), Optional.empty());
+            }
+        }
+        if (unreadable > 0) {
+            log.warn("Prometheus scrape: the counters of {} service(s) could not be read, so they are left out: {}",
+                    unreadable, firstFailure.getMessage());
+        }
+        return counters;
+    }
+
     /** The labels of this table: those of the last scrape while no write published another. */
     private TrafficLabels labelsOf(NavigableMap<String, Service> table) {
         TrafficLabels known = labels;
         if (known == null || known.table != table) {
-            known = TrafficLabels.of(table);
+            known = TrafficLabels.of(table, backendSeriesMax);
             labels = known;
         }
         return known;

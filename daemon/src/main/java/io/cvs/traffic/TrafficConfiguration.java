@@ -18,8 +18,8 @@ class TrafficConfiguration {
      */
     @Bean
     TrafficCollector trafficCollector(ServiceDirectory services, Datapath datapath,
-            ObjectProvider<PrometheusRegistry> prometheus) {
-        TrafficCollector collector = new TrafficCollector(services, datapath);
+            ObjectProvider<PrometheusRegistry> prometheus, StatsProperties stats) {
+        TrafficCollector collector = new TrafficCollector(services, datapath, stats.backendSeriesMax());
         prometheus.ifAvailable(p -> p.register(collector));
         return collector;
     }

@@ -25,14 +25,17 @@ final class TrafficLabels {
     /** The services in name order, which is their label order. */
     final Service[] services;
     final Labels[] serviceLabels;
+    /** Whether the backend arrays below hold every backend; empty when there are too many to report. */
+    final boolean perBackend;
     /** Backend {@code i} of the sorted order is backend {@code backendIndex[i]} of {@code services[serviceIndex[i]]}. */
     final int[] serviceIndex;
     final int[] backendIndex;
     final Labels[] backendLabels;
 
     private TrafficLabels(NavigableMap<String, Service> table, Service[] services, Labels[] serviceLabels,
-            int[] serviceIndex, int[] backendIndex, Labels[] backendLabels) {
+            boolean perBackend, int[] serviceIndex, int[] backendIndex, Labels[] backendLabels) {
         this.table = table;
+        this.perBackend = perBackend;
         this.services = services;
         this.serviceLabels = serviceLabels;
         this.serviceIndex = serviceIndex;
@@ -41,7 +44,20 @@ final class TrafficLabels {
     }
 
     static TrafficLabels of(NavigableMap<String, Service> table) {
+        return of(table, Integer.MAX_VALUE);
+    }
+
+    /**
+     * With no backend label sets at all when the services have more than backendSeriesMax backends: at 100,000 x 8
+     * they would be most of the daemon's heap, for series that are not reported.
+     */
+    static TrafficLabels of(NavigableMap<String, Service> table, int backendSeriesMax) {
         Service[] services = table.values().toArray(Service[]::new);
+        long total = 0;
+        for (Service service : services) {
+            total += service.backends().size();
+        }
+        boolean perBackend = total <= backendSeriesMax;
         Labels[] serviceLabels = new Labels[services.length];
         record Entry(int service, int backend, String endpoint) {
         }
@@ -50,7 +66,7 @@ final class TrafficLabels {
             Service service = services[s];
             serviceLabels[s] = Labels.of(SERVICE_LABELS,
                     new String[] {service.name(), Service.describe(service.key())});
-            List<Backend> backends = service.backends();
+            List<Backend> backends = perBackend ? service.backends() : List.of();
             for (int b = 0; b < backends.size(); b++) {
                 Backend backend = backends.get(b);
                 entries.add(new Entry(s, b, backend.address().getHostAddress() + ":" + backend.port()));
@@ -68,6 +84,6 @@ final class TrafficLabels {
             backendLabels[i] = Labels.of(BACKEND_LABELS, new String[] {e.endpoint(), serviceLabels[e.service()]
                     .getValue(0), serviceLabels[e.service()].getValue(1)});
         }
-        return new TrafficLabels(table, services, serviceLabels, serviceIndex, backendIndex, backendLabels);
+        return new TrafficLabels(table, services, serviceLabels, perBackend, serviceIndex, backendIndex, backendLabels);
     }
 }

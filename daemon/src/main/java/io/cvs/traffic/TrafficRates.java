@@ -3,6 +3,8 @@ package io.cvs.traffic;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceDirectory;
 import io.cvs.system.PeriodicTask;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Recent rates, as ipvsadm's {@code --rate} shows them from the kernel's estimator: every
- * {@code cvs.stats.rate-interval} one pass reads every service's counters (one read per service), and a rate is
+ * {@code cvs.stats.rate-interval} one pass reads every service's counters (one read of the datapath for all), and a rate is
  * the change between the last two passes divided by the time between them. Only those two samples are kept, three
  * longs per backend each, so memory is bounded by configuration. The counters in a stats answer are read at request
  * time and exact; only the rates come from here.
@@ -71,9 +73,18 @@ public final class TrafficRates extends PeriodicTask {
         DatapathStatus status = datapath.status();
         Map<String, ServiceSample> byId = new HashMap<>();
         int unreadable = 0;
+        Map<ServiceKey, ServiceCounters> all = null;
+        try {
+            all = datapath.allCounters();
+        } catch (DatapathException e) {
+            log.debug("Rates: reading all counters at once failed; reading them service by service", e);
+        }
         for (Service service : directory.byName().values()) {
             try {
-                byId.put(service.id(), ServiceSample.of(service, AlignedCounters.read(service, datapath), status));
+                AlignedCounters counters = all != null
+                        ? AlignedCounters.of(service.backends(), Optional.ofNullable(all.get(service.key())))
+                        : AlignedCounters.read(service, datapath);
+                byId.put(service.id(), ServiceSample.of(service, counters, status));
             } catch (DatapathException e) {
                 unreadable++;
             }

@@ -15,6 +15,7 @@ import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
 import io.cvs.system.StartupRefusedException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -250,6 +251,34 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     @Override
     public boolean consistent(ServiceKey key) {
         return call(m -> m.consistent(key));
+    }
+
+    /** One libcvsbpf call per few thousand services; a service whose check failed to read counts as OTHER. */
+    @Override
+    public List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+        int[] results = call(() -> maps.checkAll(keys, wanted));
+        List<Held> held = new ArrayList<>(results.length);
+        int unreadable = 0;
+        for (int result : results) {
+            held.add(switch (result) {
+                case 0 -> Held.SAME;
+                case -Errno.ENOENT -> Held.MISSING;
+                case -Errno.EBADMSG -> Held.INCONSISTENT;
+                default -> {
+                    unreadable += result == -Errno.ESTALE ? 0 : 1;
+                    yield Held.OTHER;
+                }
+            });
+        }
+        if (unreadable > 0) {
+            log.warn("{} services could not be read back from the maps; they are rewritten", unreadable);
+        }
+        return held;
+    }
+
+    @Override
+    public Map<ServiceKey, ServiceCounters> allCounters() {
+        return call(maps::countersAll);
     }
 
     @Override

@@ -10,6 +10,8 @@ final class Errno {
     static final int ENOENT = 2;
     static final int ENODEV = 19;
     static final int EBADMSG = 74;
+    static final int ENOBUFS = 105;
+    static final int ESTALE = 116;
 
     static {
         Native.register(Errno.class, Platform.C_LIBRARY_NAME);

@@ -83,6 +83,12 @@ final class LibCvsBpf {
 
     static native int cvs_service_verify(Pointer m, Pointer key);
 
+    static native int cvs_services_check(Pointer m, Pointer keys, Pointer counts, Pointer want, int n,
+            Pointer results);
+
+    static native int cvs_counters_all(Pointer m, Pointer keys, Pointer svcs, Pointer members, int cap,
+            Pointer backends, int beCap, Pointer count, Pointer beCount);
+
     /** len is a size_t: 64 bits on the one platform the build ships the library for (linux-x86-64). */
     static native int cvs_cgroup_default(byte[] path, long len);
 

@@ -15,6 +15,7 @@ import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -233,6 +234,25 @@ final class MapSet implements AutoCloseable {
         }
         check("cvs_service_verify", result);
         return true;
+    }
+
+    /**
+     * For each key, what libcvsbpf's cvs_service_check says of the maps against the backends at the same index of
+     * wanted: 0 (exactly those, consistent), -ESTALE (others), -EBADMSG (those, inconsistent), -ENOENT (no such
+     * service) or another -errno for that service alone. Thousands of services per call (cvs_services_check).
+     */
+    public synchronized int[] checkAll(List<ServiceKey> keys, List<List<Backend>> wanted) {
+        if (keys.size() != wanted.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys, " + wanted.size() + " backend lists");
+        }
+        return BulkCalls.check(open(), keys, wanted);
+    }
+
+    /** Every service's counters summed over CPUs, read in one call (cvs_counters_all). */
+    public synchronized Map<ServiceKey, ServiceCounters> countersAll() {
+        Pointer m = open();
+        Usage usage = usage(m);
+        return BulkCalls.countersAll(m, usage.services(), usage.backends());
     }
 
     /**

@@ -1,0 +1,151 @@
+package io.cvs.datapath.bpf;
+
+import static io.cvs.datapath.bpf.NativeLayout.*;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.cvs.datapath.Backend;
+import io.cvs.datapath.BackendCounters;
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceCounters;
+import io.cvs.datapath.ServiceKey;
+import java.net.Inet4Address;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The libcvsbpf calls for many services at once (cvsbpf.h, "Bulk calls"): a reconcile's check of every service and
+ * a scrape's counters of every service, each one crossing per few thousand services instead of one per service.
+ * Their arrays are native memory of the call's own, freed when it returns: they are megabytes at 100,000 services,
+ * too large to keep between calls that come every few seconds at most. The caller ({@link MapSet}) serialises.
+ */
+final class BulkCalls {
+
+    /** Services per cvs_services_check call: bounds its arrays (about 1 MB at 8 backends), not the work. */
+    static final int CHECK_CHUNK = 8192;
+
+    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private BulkCalls() {
+    }
+
+    /** libcvsbpf's result for each service: 0, -ESTALE, -EBADMSG, -ENOENT or another -errno. */
+    static int[] check(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted) {
+        int[] results = new int[keys.size()];
+        for (int from = 0; from < keys.size(); from += CHECK_CHUNK) {
+            int to = Math.min(keys.size(), from + CHECK_CHUNK);
+            checkChunk(m, keys.subList(from, to), wanted.subList(from, to), results, from);
+        }
+        return results;
+    }
+
+    private static void checkChunk(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted, int[] results,
+            int at) {
+        int n = keys.size();
+        int backends = 0;
+        for (List<Backend> list : wanted) {
+            backends += list.size();
+        }
+        try (Memory keyArray = new Memory((long) n * SVC_KEY_SIZE);
+                Memory counts = new Memory(4L * n);
+                Memory want = new Memory(Math.max(1, (long) backends * BACKEND_SPEC_SIZE));
+                Memory out = new Memory(4L * n)) {
+            long b = 0;
+            for (int i = 0; i < n; i++) {
+                putKey(keyArray, (long) i * SVC_KEY_SIZE, keys.get(i));
+                List<Backend> list = wanted.get(i);
+                counts.setInt(4L * i, list.size());
+                for (Backend backend : list) {
+                    long o = b++ * BACKEND_SPEC_SIZE;
+                    want.setInt(o + BACKEND_SPEC_ADDR, network(toInt(backend.address())));
+                    want.setShort(o + BACKEND_SPEC_PORT, network((short) backend.port()));
+                    want.setShort(o + BACKEND_SPEC_PAD, (short) 0);
+                    want.setInt(o + BACKEND_SPEC_WEIGHT, backend.weight());
+                }
+            }
+            BpfMapException.check("cvs_services_check", LibCvsBpf.cvs_services_check(m, keyArray, counts, want, n, out));
+            out.read(0, results, at, n);
+        }
+    }
+
+    /**
+     * Every service's counters, read in one call; sized by usage (services, backends in use) and read again,
+     * larger, in the rare case a service was added between the two.
+     */
+    static Map<ServiceKey, ServiceCounters> countersAll(Pointer m, int services, int backends) {
+        int cap = Math.max(16, services + services / 8);
+        int beCap = Math.max(16, backends + backends / 8);
+        while (true) {
+            try (Memory keys = new Memory((long) cap * SVC_KEY_SIZE);
+                    Memory svcs = new Memory((long) cap * SERVICE_COUNTERS_SIZE);
+                    Memory members = new Memory(4L * cap);
+                    Memory be = new Memory((long) beCap * BACKEND_COUNTERS_SIZE);
+                    Memory counts = new Memory(8)) {
+                int result = LibCvsBpf.cvs_counters_all(m, keys, svcs, members, cap, be, beCap, counts,
+                        counts.share(4));
+                int n = counts.getInt(0);
+                int nbe = counts.getInt(4);
+                if (result == -Errno.ENOBUFS) {
+                    NativeLog.takeLastProblem();
+                    cap = Math.max(cap, n + n / 8 + 16);
+                    beCap = Math.max(beCap, nbe + nbe / 8 + 16);
+                    continue;
+                }
+                BpfMapException.check("cvs_counters_all", result);
+                return decode(keys, svcs, members, be, n);
+            }
+        }
+    }
+
+    private static Map<ServiceKey, ServiceCounters> decode(Pointer keys, Pointer svcs, Pointer members,
+            Pointer be, int n) {
+        Map<ServiceKey, ServiceCounters> all = new HashMap<>(n * 4 / 3 + 1);
+        // addresses repeat across scrapes and services' backends: one object per distinct address per read
+        Map<Integer, Inet4Address> addresses = new HashMap<>();
+        long at = 0;
+        for (int i = 0; i < n; i++) {
+            long k = (long) i * SVC_KEY_SIZE;
+            ServiceKey key = new ServiceKey(CallBuffer.toAddress(network(keys.getInt(k + SVC_KEY_ADDR))),
+                    Short.toUnsignedInt(network(keys.getShort(k + SVC_KEY_PORT))),
+                    Protocol.ofNumber(Byte.toUnsignedInt(keys.getByte(k + SVC_KEY_PROTO))));
+            int count = members.getInt(4L * i);
+            List<BackendCounters> list = new ArrayList<>(count);
+            for (int j = 0; j < count; j++, at++) {
+                long o = at * BACKEND_COUNTERS_SIZE;
+                int address = network(be.getInt(o + BACKEND_COUNTERS_ADDR));
+                list.add(new BackendCounters(addresses.computeIfAbsent(address, CallBuffer::toAddress),
+                        Short.toUnsignedInt(network(be.getShort(o + BACKEND_COUNTERS_PORT))),
+                        be.getLong(o + BACKEND_COUNTERS_CONNS), be.getLong(o + BACKEND_COUNTERS_PACKETS),
+                        be.getLong(o + BACKEND_COUNTERS_BYTES)));
+            }
+            long s = (long) i * SERVICE_COUNTERS_SIZE;
+            all.put(key, new ServiceCounters(svcs.getLong(s + SERVICE_COUNTERS_REFUSED),
+                    svcs.getLong(s + SERVICE_COUNTERS_RETRIED), list));
+        }
+        return all;
+    }
+
+    private static void putKey(Pointer p, long at, ServiceKey key) {
+        p.setInt(at + SVC_KEY_ADDR, network(toInt(key.vip())));
+        p.setShort(at + SVC_KEY_PORT, network((short) key.port()));
+        p.setByte(at + SVC_KEY_PROTO, (byte) key.protocol().number());
+        p.setByte(at + SVC_KEY_PAD, (byte) 0);
+    }
+
+    /** Network order to host order and back. */
+    private static int network(int value) {
+        return SWAP ? Integer.reverseBytes(value) : value;
+    }
+
+    private static short network(short value) {
+        return SWAP ? Short.reverseBytes(value) : value;
+    }
+
+    private static int toInt(Inet4Address address) {
+        byte[] b = address.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+}
