@@ -256,7 +256,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     /** One libcvsbpf call per few thousand services; a service whose check failed to read counts as OTHER. */
     @Override
     public List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
-        int[] results = call(() -> maps.checkAll(keys, wanted));
+        int[] results = call(m -> m.checkAll(keys, wanted));
         List<Held> held = new ArrayList<>(results.length);
         int unreadable = 0;
         for (int result : results) {
@@ -278,7 +278,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     @Override
     public Map<ServiceKey, ServiceCounters> allCounters() {
-        return call(maps::countersAll);
+        return call(MapSet::countersAll);
     }
 
     @Override
