@@ -30,8 +30,8 @@ bench_install() { # COMMAND... -- PACKAGE...
 }
 
 # Compiles the Java benchmarks and sets cp to the class path that runs them: the daemon's test classes (where
-# UpsertBenchmark, JournalBenchmark, MetricsBenchmark, HealthProbeBenchmark and their helpers live), its classes
-# and its runtime dependencies. The one place that knows where the benchmark classes are.
+# UpsertBenchmark, JournalBenchmark, MetricsBenchmark, HealthProbeBenchmark, ScaleBenchmark and their helpers
+# live), its classes and its runtime dependencies. The one place that knows where the benchmark classes are.
 bench_classpath() {
 	mvn -q -B -ntp -f daemon/pom.xml test-compile
 	mvn -q -B -ntp -f daemon/pom.xml dependency:build-classpath \
