@@ -666,9 +666,9 @@ static void grow_timings(void **state)
 {
 	struct fx *f = *state;
 
+	/* 100,000 is scripts/bench-scale's: a benchmark, not a test */
 	time_grow(f, 1000);
 	time_grow(f, 10000);
-	time_grow(f, 100000);
 }
 
 #define BIG 200000
