@@ -121,7 +121,9 @@ public final class JournalRestartState {
         String vip = VIP_RANGES[i % 3] + (1 + (i / 3) % 254);
         List<Backend> list = new ArrayList<>(backends);
         for (int j = 0; j < backends; j++) {
-            list.add(Addresses.backend("10." + (i >> 8) + "." + (i & 255) + "." + (j + 1), 8080, j % 3 + 1));
+            // 10.x.y.z up to 65,536 services (as the restart states always were), 11.x.y.z and on beyond
+            list.add(Addresses.backend((10 + (i >> 16)) + "." + ((i >> 8) & 255) + "." + (i & 255) + "." + (j + 1),
+                    8080, j % 3 + 1));
         }
         return new ServiceConfig("bench-" + i, Addresses.tcp(vip, 1000 + i / 762), list, new TreeMap<>());
     }
