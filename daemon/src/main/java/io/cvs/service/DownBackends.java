@@ -12,10 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * The backends that health checks took out of rotation, by service id: the one piece of state that is not
- * journaled (it is observed, not configured). Immutable, so the committer swaps it whole and readers never lock.
+ * journaled (it is observed, not configured). Immutable, so the committer swaps it whole and readers never lock;
+ * a persistent map, so a change of one service's backends (a verdict, or a write on a checked service) costs
+ * O(log n) rather than a copy of every service's.
  *
  * <p>{@link #effective} turns a service's configuration into what the datapath holds: a down backend keeps its
  * place, id and counters but gets weight 0, which the maps treat as draining (no new connections, established ones
@@ -23,11 +27,11 @@ import java.util.function.Function;
  */
 public final class DownBackends {
 
-    public static final DownBackends NONE = new DownBackends(Map.of());
+    public static final DownBackends NONE = new DownBackends(HashTreePMap.empty());
 
-    private final Map<String, Set<BackendKey>> down;
+    private final PMap<String, Set<BackendKey>> down;
 
-    private DownBackends(Map<String, Set<BackendKey>> down) {
+    private DownBackends(PMap<String, Set<BackendKey>> down) {
         this.down = down;
     }
 
@@ -149,16 +153,10 @@ public final class DownBackends {
                 down.put(service.id(), Set.copyOf(out));
             }
         }
-        return new DownBackends(Map.copyOf(down));
+        return new DownBackends(HashTreePMap.from(down));
     }
 
     private DownBackends replace(String serviceId, Set<BackendKey> next) {
-        Map<String, Set<BackendKey>> copy = new HashMap<>(down);
-        if (next.isEmpty()) {
-            copy.remove(serviceId);
-        } else {
-            copy.put(serviceId, Set.copyOf(next));
-        }
-        return new DownBackends(Map.copyOf(copy));
+        return new DownBackends(next.isEmpty() ? down.minus(serviceId) : down.plus(serviceId, Set.copyOf(next)));
     }
 }

@@ -1,49 +1,121 @@
 package io.cvs.service;
 
+import io.cvs.datapath.ServiceKey;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
- * An immutable set of services, by id and by name: what readers see, and what a write turns into another. It
- * counts their backends once, so checking room for a write does not walk every service.
+ * An immutable set of services, by id, by name, by key (VIP, port, protocol), and those with a health check: what
+ * readers see, and what a write turns into another. The indexes are persistent maps: the next table shares all but
+ * the changed paths with this one, so a write costs O(log n) whatever the size, and this table stays as it is for
+ * whoever still reads it (which is why the published table can be handed to readers as it is). Every lookup a write
+ * needs (a conflict of name or key, the room it takes) is an index here, so no write walks every service.
  */
-public record ServiceTable(Map<String, Service> byId, NavigableMap<String, Service> byName, int backends) {
+public final class ServiceTable {
 
+    public static final ServiceTable EMPTY = new ServiceTable(HashTreePMap.empty(), TreePMap.empty(),
+            HashTreePMap.empty(), HashTreePMap.empty(), 0);
+
+    private final PMap<String, Service> byId;
+    private final PSortedMap<String, Service> byName;
+    private final PMap<ServiceKey, Service> byKey;
+    private final PMap<String, Service> checked;
+    private final int backends;
+
+    private ServiceTable(PMap<String, Service> byId, PSortedMap<String, Service> byName,
+            PMap<ServiceKey, Service> byKey, PMap<String, Service> checked, int backends) {
+        this.byId = byId;
+        this.byName = byName;
+        this.byKey = byKey;
+        this.checked = checked;
+        this.backends = backends;
+    }
+
+    /** A table of these services; refuses two with one id, name or key, which no index could hold. */
     public static ServiceTable of(Collection<Service> services) {
-        Map<String, Service> byId = new HashMap<>();
-        NavigableMap<String, Service> byName = new TreeMap<>();
-        services.forEach(s -> {
-            byId.put(s.id(), s);
-            byName.put(s.name(), s);
-        });
-        return new ServiceTable(Collections.unmodifiableMap(byId), Collections.unmodifiableNavigableMap(byName),
-                services.stream().mapToInt(s -> s.backends().size()).sum());
+        return EMPTY.with(List.of(), services);
     }
 
     /** This table with one service replaced, added (before null) or removed (after null). */
     public ServiceTable with(Service before, Service after) {
-        Map<String, Service> byId = new HashMap<>(this.byId);
-        NavigableMap<String, Service> byName = new TreeMap<>(this.byName);
-        int count = backends;
-        if (before != null) {
-            byId.remove(before.id());
-            byName.remove(before.name());
-            count -= before.backends().size();
-        }
-        if (after != null) {
-            byId.put(after.id(), after);
-            byName.put(after.name(), after);
-            count += after.backends().size();
-        }
-        return new ServiceTable(Collections.unmodifiableMap(byId), Collections.unmodifiableNavigableMap(byName),
-                count);
+        return with(before == null ? List.of() : List.of(before), after == null ? List.of() : List.of(after));
     }
 
+    /**
+     * This table without removed and then with added: O((removed + added) log n). Removing all first lets a bulk
+     * write pass names and keys among its own services. Refuses (changing nothing) a removed service that is not
+     * held as given, or an added one whose id, name or key another holds: the caller checked conflicts, and an
+     * index that silently dropped one would disagree with the others from then on.
+     */
+    public ServiceTable with(Collection<Service> removed, Collection<Service> added) {
+        PMap<String, Service> id = byId;
+        PSortedMap<String, Service> name = byName;
+        PMap<ServiceKey, Service> key = byKey;
+        PMap<String, Service> check = checked;
+        int count = backends;
+        for (Service s : removed) {
+            if (!s.equals(id.get(s.id()))) {
+                throw new IllegalArgumentException("not in the table as given: " + s.id());
+            }
+            id = id.minus(s.id());
+            name = name.minus(s.name());
+            key = key.minus(s.key());
+            check = check.minus(s.id());
+            count -= s.backends().size();
+        }
+        for (Service s : added) {
+            if (id.containsKey(s.id()) || name.containsKey(s.name()) || key.containsKey(s.key())) {
+                throw new IllegalArgumentException("id, name or address already held: " + s.id() + " " + s.name()
+                        + " " + Service.describe(s.key()));
+            }
+            id = id.plus(s.id(), s);
+            name = name.plus(s.name(), s);
+            key = key.plus(s.key(), s);
+            if (s.content().healthCheck() != null) {
+                check = check.plus(s.id(), s);
+            }
+            count += s.backends().size();
+        }
+        return new ServiceTable(id, name, key, check, count);
+    }
+
+    public Map<String, Service> byId() {
+        return byId;
+    }
+
+    /** By name, sorted: the listing's order and its pages (a range of this map). */
+    public NavigableMap<String, Service> byName() {
+        return byName;
+    }
+
+    /** By VIP, port and protocol: which service a key is taken by. */
+    public Map<ServiceKey, Service> byKey() {
+        return byKey;
+    }
+
+    /** The services with a health check, by id: what the probe targets come from, without walking the rest. */
+    public Collection<Service> checked() {
+        return checked.values();
+    }
+
+    /** How many backends all services have together. */
+    public int backends() {
+        return backends;
+    }
+
+    /** Every service, in no particular order. */
     public Collection<Service> services() {
         return byId.values();
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceTable[" + byId.size() + " services, " + backends + " backends]";
     }
 }

@@ -15,12 +15,17 @@ import java.util.NavigableMap;
 /**
  * The services a bulk request ends with, matched by name against the held ones: a new name is created (an id
  * only when not a dry run), a held name with other content updated (same id, next version), one with the same
- * content unchanged, and a held name missing from the request deleted.
+ * content unchanged, and a held name missing from the request deleted. The plan is kept as the difference
+ * ({@link #removed}, {@link #added}), so the journal record, the datapath steps and the next table cost what
+ * changed, not what is held: unchanged services are the same objects and take part in none of them.
  */
 final class DesiredStatePlan {
 
     private final List<ServiceConfig> desired;
-    private final List<Service> target = new ArrayList<>();
+    /** What the held state loses: the old versions of updated and deleted services. */
+    private final List<Service> removed = new ArrayList<>();
+    /** What it gains, in the request's order: created services and the new versions of updated ones. */
+    private final List<Service> added = new ArrayList<>();
     private final List<ServiceRef> created = new ArrayList<>();
     private final List<ServiceRef> updated = new ArrayList<>();
     private final List<ServiceRef> deleted = new ArrayList<>();
@@ -37,20 +42,29 @@ final class DesiredStatePlan {
         DesiredStatePlan plan = new DesiredStatePlan(desired, dryRun);
         Map<String, ServiceConfig> byName = new HashMap<>();
         desired.forEach(d -> byName.put(d.name(), d));
-        held.values().stream().filter(s -> !byName.containsKey(s.name()))
-                .forEach(s -> plan.deleted.add(ServiceRef.of(s)));
+        // Walks the held services once; every one is either named in the request or deleted, so this costs no
+        // more than reading the request plus what it deletes.
+        held.values().stream().filter(s -> !byName.containsKey(s.name())).forEach(s -> {
+            plan.deleted.add(ServiceRef.of(s));
+            plan.removed.add(s);
+        });
         for (ServiceConfig config : desired) {
             Service was = held.get(config.name());
             if (was == null) {
                 // A dry run's placeholder id only tells the transition that this is a new service.
                 String id = dryRun ? "dry-run:" + config.name() : ids.next();
-                plan.target.add(new Service(id, 1, config));
+                plan.added.add(new Service(id, 1, config));
                 plan.created.add(new ServiceRef(dryRun ? null : id, config.name()));
                 continue;
             }
             Service will = was.with(config);
-            plan.target.add(will);
-            (will == was ? plan.unchanged : plan.updated).add(ServiceRef.of(will));
+            if (will == was) {
+                plan.unchanged.add(ServiceRef.of(will));
+                continue;
+            }
+            plan.removed.add(was);
+            plan.added.add(will);
+            plan.updated.add(ServiceRef.of(will));
         }
         return plan;
     }
@@ -68,8 +82,14 @@ final class DesiredStatePlan {
         violations.throwIfAny();
     }
 
-    List<Service> target() {
-        return target;
+    /** The held services the request replaces or deletes. */
+    List<Service> removed() {
+        return removed;
+    }
+
+    /** The services the request creates or changes, in its order (which the journal record keeps). */
+    List<Service> added() {
+        return added;
     }
 
     ApplyResult result() {

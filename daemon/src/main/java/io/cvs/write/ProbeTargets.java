@@ -31,15 +31,13 @@ public final class ProbeTargets {
     /**
      * The targets of the durable table. A target starts in the state the committer holds for it, which for a new
      * backend is its check's initial state (see {@link DownBackends#admit}), so monitor and maps agree from the
-     * first probe on.
+     * first probe on. Walks only the services with a check (the table's index of them), so services without one
+     * cost nothing here however many there are.
      */
     static List<ProbeTarget> of(ServiceTable durable, DownBackends down) {
         List<ProbeTarget> targets = new ArrayList<>();
-        for (Service service : durable.services()) {
+        for (Service service : durable.checked()) {
             HealthCheck check = service.content().healthCheck();
-            if (check == null) {
-                continue;
-            }
             for (Backend b : service.backends()) {
                 targets.add(new ProbeTarget(new TargetKey(service.id(), b.address(), b.port()), check,
                         !down.isDown(service.id(), BackendKey.of(b))));

@@ -7,7 +7,8 @@ import io.cvs.service.ServiceTable;
  * What the committer made durable, handed one way: the committer publishes, the registry and its readers read.
  * Besides the table and the maps' capacity it counts failed journal appends, so the registry can tell, the next time it accepts a
  * write, that the writes it accepted on top of a failed one were refused and its accepted state must start again
- * from the published one. Nothing here calls anyone.
+ * from the published one. Nothing here calls anyone. The table is persistent (see {@link ServiceTable}): publishing
+ * hands readers the committer's own table, never a copy, and a later write leaves it as it was.
  */
 final class Published {
 

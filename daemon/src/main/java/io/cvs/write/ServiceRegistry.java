@@ -201,9 +201,9 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             plan = DesiredStatePlan.of(accepted().byName(), desired, ids, dryRun);
             plan.checkBackendsPerService(published.capacity().maxMembers());
             if (dryRun) {
-                Transition.between(accepted.services(), plan.target()).checkRoom(usage(), capacityPolicy);
+                Transition.between(plan.removed(), plan.added()).checkRoom(usage(), capacityPolicy);
             } else {
-                done = accept(plan.target());
+                done = accept(plan.removed(), plan.added());
             }
         } finally {
             writes.unlock();
@@ -264,23 +264,21 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     /**
      * With the lock held and every other check passed: checks room, then queues the change to the committer
-     * and makes target the accepted state. A target equal to the accepted state queues nothing.
+     * and makes the accepted state the same without removed and with added. Both are only what changes (held
+     * services not in them stay as they are), so the record, the datapath steps and the next table cost what
+     * changes, never what is held. Nothing removed or added queues nothing.
      */
-    private CompletableFuture<Void> accept(Collection<Service> target) {
-        JournalCodec.Change change = JournalCodec.Change.between(accepted.services(), target);
+    private CompletableFuture<Void> accept(Collection<Service> removed, Collection<Service> added) {
+        JournalCodec.Change change = JournalCodec.Change.between(removed, added);
         if (change.puts().isEmpty() && change.deletes().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return queue(change, Transition.between(accepted.services(), target), ServiceTable.of(target));
+        return queue(change, Transition.between(removed, added), accepted.with(removed, added));
     }
 
-    /** {@link #accept} of one service created (before null), changed, or deleted (after null): no walk of all. */
+    /** {@link #accept} of one service created (before null), changed, or deleted (after null). */
     private CompletableFuture<Void> acceptOne(Service before, Service after) {
-        JournalCodec.Change change = after == null ? new JournalCodec.Change(List.of(), List.of(before.id()))
-                : new JournalCodec.Change(List.of(after), List.of());
-        Transition transition = Transition.between(before == null ? List.of() : List.of(before),
-                after == null ? List.of() : List.of(after));
-        return queue(change, transition, accepted.with(before, after));
+        return accept(before == null ? List.of() : List.of(before), after == null ? List.of() : List.of(after));
     }
 
     private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
@@ -375,17 +373,15 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         }
     }
 
+    /** A 409 when another service has the name, else when another has the key: two lookups, not a walk. */
     private static void checkConflicts(ServiceTable current, Service changed) {
-        for (Service other : current.services()) {
-            if (other.id().equals(changed.id())) {
-                continue;
-            }
-            if (other.name().equals(changed.name())) {
-                throw ServiceProblems.nameTaken(other);
-            }
-            if (other.key().equals(changed.key())) {
-                throw ServiceProblems.addressTaken(other);
-            }
+        Service named = current.byName().get(changed.name());
+        if (named != null && !named.id().equals(changed.id())) {
+            throw ServiceProblems.nameTaken(named);
+        }
+        Service keyed = current.byKey().get(changed.key());
+        if (keyed != null && !keyed.id().equals(changed.id())) {
+            throw ServiceProblems.addressTaken(keyed);
         }
     }
 
