@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,12 +194,18 @@ public final class Journal implements AutoCloseable {
                 || bytesSinceSnapshot >= options.snapshotBytes());
     }
 
+    /** {@link #snapshot(Supplier)} of a state already encoded. */
+    public void snapshot(byte[] state) {
+        snapshot(() -> state);
+    }
+
     /**
-     * Starts a snapshot of the state after the last appended record, encoded by the caller: the next record goes
-     * to a new segment, and a background thread writes the state and then removes what it made obsolete. A
-     * failure is logged; the records stay until a later snapshot succeeds.
+     * Starts a snapshot of the state after the last appended record: the next record goes to a new segment, and a
+     * background thread encodes the state (so the caller must hand over a state nothing changes any more, and the
+     * caller's thread does not pay for encoding it), writes it, and then removes what it made obsolete. A failure is
+     * logged; the records stay until a later snapshot succeeds.
      */
-    public synchronized void snapshot(byte[] state) {
+    public synchronized void snapshot(Supplier<byte[]> state) {
         if (snapshotRunning) {
             return;
         }
@@ -217,9 +224,10 @@ public final class Journal implements AutoCloseable {
         snapshots.execute(() -> writeSnapshot(seq, state));
     }
 
-    private void writeSnapshot(long seq, byte[] state) {
+    private void writeSnapshot(long seq, Supplier<byte[]> encoder) {
         long started = System.nanoTime();
         try {
+            byte[] state = encoder.get();
             byte[] header = Frames.header(Frames.SNAPSHOT_MAGIC, seq);
             ByteBuffer frame = Frames.frames(Frames.STATE, seq, List.of(state));
             ByteBuffer file = ByteBuffer.allocate(header.length + frame.remaining()).put(header).put(frame).flip();

@@ -291,7 +291,9 @@ final class Committer implements AutoCloseable {
             notifyHealth();
         }
         if (journal.snapshotDue()) {
-            journal.snapshot(JournalCodec.state(durable.services()));
+            // The table is immutable: the journal's own thread encodes it, off the write path (O(services)).
+            ServiceTable state = durable;
+            journal.snapshot(() -> JournalCodec.state(state.services()));
         }
     }
 
