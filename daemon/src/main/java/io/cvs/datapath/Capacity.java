@@ -41,20 +41,4 @@ public record Capacity(int maxServices, int maxBackends, int maxMembers, int tab
         return new Capacity(Math.max(maxServices, other.maxServices), Math.max(maxBackends, other.maxBackends),
                 Math.max(maxMembers, other.maxMembers), Math.max(tableSlots, other.tableSlots));
     }
-
-    /** Whether every field is at least other's. */
-    public boolean covers(Capacity other) {
-        return maxServices >= other.maxServices && maxBackends >= other.maxBackends
-                && maxMembers >= other.maxMembers && tableSlots >= other.tableSlots;
-    }
-
-    /**
-     * Kernel memory the map set's arrays take, in bytes: each service's two halves of selection table and member
-     * list, its generation word and counters, and each backend's record and per-CPU counters.
-     */
-    public long kernelBytes(int cpus) {
-        long perService = 2L * tableSlots * 4 + 2L * maxMembers * 8 + 8 + 16L * cpus + 64;
-        long perBackend = 16 + 24L * cpus;
-        return maxServices * perService + maxBackends * perBackend;
-    }
 }
