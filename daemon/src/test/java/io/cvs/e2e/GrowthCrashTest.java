@@ -29,9 +29,9 @@ import tools.jackson.databind.JsonNode;
  * pins and journal, finds exactly one complete map set at its pin directory (libcvsbpf finishes or rolls back the
  * switch when it opens), serves the same desired state, and not one connection failed meanwhile. Each daemon is
  * started armed for the next point (CVS_FAILPOINT, read by libcvsbpf), so it is checked first and then crashed by a
- * resize. libcvsbpf's own test_grow crashes at every one of its points; these are one per phase of a growth, through
- * the daemon. Needs root, bpffs, cgroup v2, {@code ip}, {@code socat}, {@code ss}, {@code bash}; skips loudly without
- * them (fails under CI). Traffic stays in the test's namespaces; VIPs are from documentation ranges.
+ * resize. libcvsbpf's own test_grow crashes at every one of its points; these are one per way of recovering,
+ * through the daemon. Needs root, bpffs, cgroup v2, {@code ip}, {@code socat}, {@code ss}, {@code bash}; skips
+ * loudly without them (fails under CI). Traffic stays in the test's namespaces; VIPs are from documentation ranges.
  */
 @ExtendWith(DaemonLogs.class)
 class GrowthCrashTest {
@@ -43,12 +43,13 @@ class GrowthCrashTest {
     private static final int BACKEND_PORT = 8080;
     private static final List<String> VIPS = List.of("203.0.113.71", "203.0.113.72", "203.0.113.73");
     /**
-     * Before the fill, in it, before any reader moved, midway through the readers, after the switch, in the
-     * cleanup. Ordered so that no point is armed in a daemon whose open recovers through it: finishing a switch
-     * passes the points after the readers moved (the pin moves, the exchange, the cleanup), rolling back passes none.
+     * In the cleanup, in the fill, after the switch, midway through the readers: one point per way the next open
+     * recovers (removing what is left of the old set, rolling back, finishing). Ordered so that no point is armed in
+     * a daemon whose open recovers through it: finishing a switch passes the points after the readers moved (the
+     * pin moves, the exchange, the cleanup), rolling back passes none. libcvsbpf's test_grow crashes at all of them.
      */
-    private static final List<String> POINTS = List.of("exchanged", "stage-built", "old-unpinned-1",
-            "fill-started", "links-updated", "counters-copied");
+    private static final List<String> POINTS = List.of("old-unpinned-1", "fill-started", "exchanged",
+            "links-updated");
     private static final int PER_PHASE = 10;
 
     private static Path pinDir;
