@@ -1,5 +1,7 @@
 package io.cvs.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,18 +9,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * A client that connects to a VIP over and over, one connection at a time, from the sandbox's client namespace as a
  * process of the test's cgroup (so through the socket-LB programs), and records each outcome with the time the test
  * learnt of it. A connection succeeds when it reads one of the expected greetings; anything else (a refused or
  * timed-out connection, an unexpected answer, an error message) is a failure. Bounded: at most
- * {@value #MAX_CONNECTIONS} connections and {@value #MAX_SECONDS} s (or the time given), and it ends after its current connection once
- * {@link #stop()} has created its stop file.
+ * {@value #MAX_CONNECTIONS} connections and {@value #MAX_SECONDS} s (or the time given), and it ends after its current
+ * connection once {@link #stop()} has created its stop file.
  */
 final class ConnectionLoop {
 
@@ -67,6 +71,19 @@ final class ConnectionLoop {
                 + "  fi\n"
                 + "done\n";
         return new ConnectionLoop(sandbox.startClient(cgroup, script), stopFile, greetings);
+    }
+
+    /**
+     * Waits until count connections succeeded since sinceNanos; fails at once when one failed or the loop ended,
+     * and after within. phase names the wait in the failure.
+     */
+    void awaitSuccesses(long sinceNanos, int count, Duration within, String phase) {
+        Awaitility.await(phase).atMost(within).pollInterval(Duration.ofMillis(20))
+                .failFast(phase, () -> {
+                    assertThat(failures()).as("failed connections").isEmpty();
+                    assertThat(isRunning()).as("the connection loop runs").isTrue();
+                })
+                .until(() -> successesSince(sinceNanos) >= count);
     }
 
     long successesBetween(long fromNanos, long toNanos) {

@@ -2,7 +2,6 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.BpfDaemonHome;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.process.DaemonClient;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,53 +39,46 @@ class GoldenMapSetUpgradeTest {
     /** What the previous daemon was started with, as the golden meta records it. */
     private static final Capacity PREVIOUS = new Capacity(8, 32, 8, 16);
     private static final int PER_PHASE = 15;
+    private static final Duration WITHIN = Duration.ofSeconds(30);
 
-    private static Path pinDir;
-    private static Path cgroup;
-    private static Sandbox sandbox;
+    private static TrafficHost host;
 
     @BeforeAll
     static void host() throws Exception {
-        EndToEndTools.require("ip", "socat", "ss", "bash", "bpftool");
-        pinDir = BpfDaemonHome.pinDir(NAME);
-        cgroup = BpfDaemonHome.createCgroup(NAME);
-        sandbox = new Sandbox();
-        sandbox.build(2);
-        sandbox.serve(1, 8080, "b1");
-        sandbox.serve(2, 8080, "b2");
+        EndToEndTools.require("bpftool");
+        host = TrafficHost.start(NAME, 2, 8080);
     }
 
     @AfterAll
     static void undo() throws Exception {
-        try {
-            if (sandbox != null) {
-                sandbox.close();
-            }
-        } finally {
-            BpfDaemonHome.undo(pinDir, cgroup);
+        if (host != null) {
+            host.close();
         }
     }
 
     @Test
     void aMapSetTheLastVersionMadeIsTakenOverAndGrownUnderTrafficWithoutAFailedConnection() throws Exception {
-        try (BpfDatapath previous = BpfDatapath.open(pinDir, PREVIOUS, cgroup)) {
+        try (BpfDatapath previous = BpfDatapath.open(host.pinDir(), PREVIOUS, host.cgroup())) {
             // the maps and programs as the previous daemon left them; its process is gone
         }
-        GoldenMapSet.restore(GOLDEN.resolve("mapset.json"), pinDir);
+        GoldenMapSet.restore(GOLDEN.resolve("mapset.json"), host.pinDir());
         Path journal = Files.createDirectories(WORK.resolve("journal"));
         try (Stream<Path> files = Files.list(GOLDEN.resolve("journal"))) {
             for (Path file : files.toList()) {
                 Files.copy(file, journal.resolve(file.getFileName()));
             }
         }
-        ConnectionLoop loop = ConnectionLoop.startAcross(sandbox, cgroup, List.of("203.0.113.81", "203.0.113.82"),
-                80, Set.of("b1", "b2"), WORK.resolve("loop.stop"), 180);
-        awaitSuccesses(loop, System.nanoTime(), "through the previous version's maps, before any daemon");
+        ConnectionLoop loop = ConnectionLoop.startAcross(host.sandbox(), host.cgroup(),
+                List.of("203.0.113.81", "203.0.113.82"), 80, Set.of("b1", "b2"), WORK.resolve("loop.stop"), 180);
+        loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN,
+                "through the previous version's maps, before any daemon");
 
         try (DaemonProcess daemon = DaemonProcess.start("golden-upgrade", "--cvs.datapath=bpf",
-                "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup, "--cvs.bpf.capacity.max-services=64",
+                "--cvs.bpf.pin-dir=" + host.pinDir(), "--cvs.bpf.cgroup=" + host.cgroup(),
+                "--cvs.bpf.capacity.max-services=64",
                 "--cvs.bpf.capacity.max-backends=256", "--cvs.journal.dir=" + journal)) {
-            awaitSuccesses(loop, System.nanoTime(), "after this version took the maps over and grew them");
+            loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN,
+                    "after this version took the maps over and grew them");
             loop.stop();
             JsonNode capacity = DaemonClient.json(daemon.http().get("/api/v1/datapath/capacity"));
             JsonNode services = DaemonClient.json(daemon.http().get("/api/v1/services")).path("items");
@@ -104,18 +95,9 @@ class GoldenMapSetUpgradeTest {
                     .containsExactly("golden-api", "golden-dns", "golden-web");
             assertThat(services.get(2).path("version").asInt()).isEqualTo(2);
             assertThat(services.get(2).path("backends").get(0).path("weight").asInt()).isEqualTo(2);
-            assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::attachType)
+            assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
                     .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
-            assertThat(Files.exists(Path.of(pinDir + "_next"))).as("a staged set left behind").isFalse();
+            assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set left behind").isFalse();
         }
-    }
-
-    private static void awaitSuccesses(ConnectionLoop loop, long sinceNanos, String phase) {
-        Awaitility.await(phase).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .failFast(phase, () -> {
-                    assertThat(loop.failures()).as("failed connections").isEmpty();
-                    assertThat(loop.isRunning()).as("the connection loop runs").isTrue();
-                })
-                .until(() -> loop.successesSince(sinceNanos) >= PER_PHASE);
     }
 }

@@ -2,7 +2,6 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.BpfDaemonHome;
 import io.cvs.process.DaemonClient;
 import io.cvs.process.DaemonLogs;
 import io.cvs.process.DaemonProcess;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,32 +48,20 @@ class GrowthCrashTest {
      */
     private static final List<String> POINTS = List.of("old-unpinned-1", "fill-started", "exchanged",
             "links-updated");
+    private static final Duration WITHIN = Duration.ofSeconds(20);
     private static final int PER_PHASE = 10;
 
-    private static Path pinDir;
-    private static Path cgroup;
-    private static Sandbox sandbox;
+    private static TrafficHost host;
 
     @BeforeAll
     static void host() throws Exception {
-        EndToEndTools.require("ip", "socat", "ss", "bash");
-        pinDir = BpfDaemonHome.pinDir(NAME);
-        cgroup = BpfDaemonHome.createCgroup(NAME);
-        sandbox = new Sandbox();
-        sandbox.build(BACKENDS);
-        for (int i = 1; i <= BACKENDS; i++) {
-            sandbox.serve(i, BACKEND_PORT, "b" + i);
-        }
+        host = TrafficHost.start(NAME, BACKENDS, BACKEND_PORT);
     }
 
     @AfterAll
     static void undo() throws Exception {
-        try {
-            if (sandbox != null) {
-                sandbox.close();
-            }
-        } finally {
-            BpfDaemonHome.undo(pinDir, cgroup);
+        if (host != null) {
+            host.close();
         }
     }
 
@@ -89,26 +75,27 @@ class GrowthCrashTest {
             HttpResponse<String> applied = daemon.http().put("/api/v1/services", desired);
             assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
             JsonNode services = servicesOf(daemon.http());
-            loop = ConnectionLoop.startAcross(sandbox, cgroup, VIPS, 80, Set.of("b1", "b2"),
+            loop = ConnectionLoop.startAcross(host.sandbox(), host.cgroup(), VIPS, 80, Set.of("b1", "b2"),
                     WORK.resolve("loop.stop"), 300);
-            awaitSuccesses(loop, System.nanoTime(), "before the first crash");
+            loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN, "before the first crash");
             int maxServices = 8;
             for (int p = 0; p < POINTS.size(); p++) {
                 maxServices *= 2;
                 resizeAndDie(daemon, maxServices, POINTS.get(p));
                 assertThat(daemon.waitForExit(Duration.ofSeconds(30))).as("killed at " + POINTS.get(p)).isTrue();
-                awaitSuccesses(loop, System.nanoTime(), "with no daemon after a crash at " + POINTS.get(p));
+                loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN,
+                        "with no daemon after a crash at " + POINTS.get(p));
                 String next = p + 1 < POINTS.size() ? POINTS.get(p + 1) : "";
                 daemon = DaemonProcess.start("growcrash-after-" + POINTS.get(p), armed(next), daemonArgs());
 
                 String point = POINTS.get(p);
-                assertThat(Files.exists(Path.of(pinDir + "_next"))).as("a staged set after " + point).isFalse();
-                assertThat(MapSnapshot.of(pinDir).ids()).as("a complete set after " + point).isNotNull();
+                assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set after " + point).isFalse();
+                assertThat(MapSnapshot.of(host.pinDir()).ids()).as("a complete set after " + point).isNotNull();
                 assertThat(servicesOf(daemon.http())).as("the desired state after " + point).isEqualTo(services);
-                assertThat(Bpftool.cgroupPrograms(cgroup)).as("one program per hook after " + point)
+                assertThat(Bpftool.cgroupPrograms(host.cgroup())).as("one program per hook after " + point)
                         .extracting(Bpftool.CgroupProgram::attachType)
                         .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
-                awaitSuccesses(loop, System.nanoTime(), "after the restart that followed " + point);
+                loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN, "after the restart that followed " + point);
                 assertThat(loop.failures()).as("failed connections up to " + point).isEmpty();
             }
             loop.stop();
@@ -155,17 +142,9 @@ class GrowthCrashTest {
         return "{\"services\":[" + String.join(",", services) + "]}";
     }
 
-    private static void awaitSuccesses(ConnectionLoop loop, long sinceNanos, String phase) {
-        Awaitility.await(phase).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                .failFast(phase, () -> {
-                    assertThat(loop.failures()).as("failed connections").isEmpty();
-                    assertThat(loop.isRunning()).as("the connection loop runs").isTrue();
-                })
-                .until(() -> loop.successesSince(sinceNanos) >= PER_PHASE);
-    }
-
     private static String[] daemonArgs() {
-        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup,
+        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + host.pinDir(),
+            "--cvs.bpf.cgroup=" + host.cgroup(),
             "--cvs.bpf.capacity.max-services=8", "--cvs.bpf.capacity.max-backends=32",
             "--cvs.bpf.capacity.max-backends-per-service=8", "--cvs.bpf.capacity.selection-slots=16",
             "--cvs.journal.dir=" + WORK.resolve("journal")};

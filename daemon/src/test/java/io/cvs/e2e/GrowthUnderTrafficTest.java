@@ -2,7 +2,6 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.BpfDaemonHome;
 import io.cvs.datapath.MapIds;
 import io.cvs.process.DaemonClient;
 import io.cvs.process.DaemonLogs;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,32 +41,20 @@ class GrowthUnderTrafficTest {
     private static final int BACKEND_PORT = 8080;
     private static final int TRAFFIC_VIPS = 50;
     /** Connections to see after each resize, through every one of the VIPs in turn. */
+    private static final Duration WITHIN = Duration.ofSeconds(20);
     private static final int PER_PHASE = 20;
 
-    private static Path pinDir;
-    private static Path cgroup;
-    private static Sandbox sandbox;
+    private static TrafficHost host;
 
     @BeforeAll
     static void host() throws Exception {
-        EndToEndTools.require("ip", "socat", "ss", "bash");
-        pinDir = BpfDaemonHome.pinDir(NAME);
-        cgroup = BpfDaemonHome.createCgroup(NAME);
-        sandbox = new Sandbox();
-        sandbox.build(BACKENDS);
-        for (int i = 1; i <= BACKENDS; i++) {
-            sandbox.serve(i, BACKEND_PORT, "b" + i);
-        }
+        host = TrafficHost.start(NAME, BACKENDS, BACKEND_PORT);
     }
 
     @AfterAll
     static void undo() throws Exception {
-        try {
-            if (sandbox != null) {
-                sandbox.close();
-            }
-        } finally {
-            BpfDaemonHome.undo(pinDir, cgroup);
+        if (host != null) {
+            host.close();
         }
     }
 
@@ -82,9 +68,10 @@ class GrowthUnderTrafficTest {
             }
             apply(http, vips, 0);
             long began = System.nanoTime();
-            ConnectionLoop loop = ConnectionLoop.startAcross(sandbox, cgroup, vips, 80, Set.of("b1", "b2", "b3"),
+            ConnectionLoop loop = ConnectionLoop.startAcross(host.sandbox(), host.cgroup(), vips, 80,
+                    Set.of("b1", "b2", "b3"),
                     WORK.resolve("loop.stop"), 180);
-            awaitSuccesses(loop, began, "before any growth");
+            loop.awaitSuccesses(began, PER_PHASE, WITHIN, "before any growth");
             Set<Integer> oldMaps = new HashSet<>();
 
             for (int others : List.of(70, 150, 350)) {
@@ -93,12 +80,13 @@ class GrowthUnderTrafficTest {
                 apply(http, vips, others);
                 assertThat(totalConnections(http)).as("connections counted after growing to hold %d", others)
                         .isGreaterThanOrEqualTo(before);
-                awaitSuccesses(loop, System.nanoTime(), "after growing for " + others + " more services");
+                loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN,
+                        "after growing for " + others + " more services");
             }
             oldMaps.addAll(mapIds());
             HttpResponse<String> resized = http.put("/api/v1/datapath/capacity", "{\"maxServices\":1024}");
             assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
-            awaitSuccesses(loop, System.nanoTime(), "after the requested resize");
+            loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN, "after the requested resize");
             loop.stop();
 
             JsonNode capacity = DaemonClient.json(http.get("/api/v1/datapath/capacity"));
@@ -112,14 +100,14 @@ class GrowthUnderTrafficTest {
             assertThat(capacity.path("resizes").asLong()).isEqualTo(4);
             assertThat(capacity.path("lastResize").path("trigger").asString()).isEqualTo("requested");
             assertThat(totalConnections(http)).as("connections counted, across four map sets").isEqualTo(successes);
-            assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::attachType)
+            assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
                     .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
             Set<Integer> current = mapIds();
             oldMaps.removeAll(current);
             assertThat(oldMaps).hasSize(4 * MapIds.MAP_NAMES.size());
             assertThat(Bpftool.mapIds()).as("maps of the old sets still in the kernel").doesNotContainAnyElementsOf(
                     oldMaps);
-            assertThat(Files.exists(Path.of(pinDir + "_next"))).as("a staged set left behind").isFalse();
+            assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set left behind").isFalse();
         }
     }
 
@@ -170,22 +158,14 @@ class GrowthUnderTrafficTest {
 
     /** The kernel ids of the maps of the set the daemon serves now. */
     private static Set<Integer> mapIds() throws Exception {
-        MapIds ids = MapSnapshot.of(pinDir).ids();
+        MapIds ids = MapSnapshot.of(host.pinDir()).ids();
         return Set.of(ids.meta(), ids.services(), ids.generations(), ids.select(), ids.members(), ids.backends(),
                 ids.backendStats(), ids.serviceStats());
     }
 
-    private static void awaitSuccesses(ConnectionLoop loop, long sinceNanos, String phase) {
-        Awaitility.await(phase).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                .failFast(phase, () -> {
-                    assertThat(loop.failures()).as("failed connections").isEmpty();
-                    assertThat(loop.isRunning()).as("the connection loop runs").isTrue();
-                })
-                .until(() -> loop.successesSince(sinceNanos) >= PER_PHASE);
-    }
-
     private static String[] daemonArgs() {
-        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup,
+        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + host.pinDir(),
+            "--cvs.bpf.cgroup=" + host.cgroup(),
             "--cvs.bpf.capacity.max-services=64", "--cvs.bpf.capacity.max-backends=512",
             "--cvs.bpf.capacity.max-backends-per-service=8", "--cvs.bpf.capacity.selection-slots=16",
             "--cvs.bpf.growth.max-services=512", "--cvs.journal.dir=" + WORK.resolve("journal")};

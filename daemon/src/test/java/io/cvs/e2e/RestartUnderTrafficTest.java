@@ -2,7 +2,6 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.BpfDaemonHome;
 import io.cvs.process.DaemonClient;
 import io.cvs.process.DaemonLogs;
 import io.cvs.process.DaemonProcess;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,33 +39,21 @@ class RestartUnderTrafficTest {
     private static final int BACKENDS = 3;
     private static final int BACKEND_PORT = 8080;
     /** Successes to see in each phase: before the kill, while no daemon runs, while the new one starts, after. */
+    private static final Duration WITHIN = Duration.ofSeconds(15);
     private static final int PER_PHASE = 30;
 
-    private static Path pinDir;
-    private static Path cgroup;
-    private static Sandbox sandbox;
+    private static TrafficHost host;
 
     @BeforeAll
     static void host() throws Exception {
-        EndToEndTools.require("ip", "socat", "ss", "bash");
-        pinDir = BpfDaemonHome.pinDir(NAME);
-        cgroup = BpfDaemonHome.createCgroup(NAME);
-        sandbox = new Sandbox();
-        sandbox.build(BACKENDS);
-        for (int i = 1; i <= BACKENDS; i++) {
-            sandbox.serve(i, BACKEND_PORT, "b" + i);
-        }
+        host = TrafficHost.start(NAME, BACKENDS, BACKEND_PORT);
     }
 
     /** After the test closed its daemons, so the writer lock that detaching needs is free. */
     @AfterAll
     static void undo() throws Exception {
-        try {
-            if (sandbox != null) {
-                sandbox.close();
-            }
-        } finally {
-            BpfDaemonHome.undo(pinDir, cgroup);
+        if (host != null) {
+            host.close();
         }
     }
 
@@ -83,20 +69,20 @@ class RestartUnderTrafficTest {
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             serviceBefore = DaemonClient.json(created);
             began = System.nanoTime();
-            loop = ConnectionLoop.start(sandbox, cgroup, VIP, 80, Set.of("b1", "b2", "b3"),
+            loop = ConnectionLoop.start(host.sandbox(), host.cgroup(), VIP, 80, Set.of("b1", "b2", "b3"),
                     WORK.resolve("loop.stop"));
-            awaitSuccesses(loop, began, "before the kill");
-            beforeKill = MapSnapshot.of(pinDir);
+            loop.awaitSuccesses(began, PER_PHASE, WITHIN, "before the kill");
+            beforeKill = MapSnapshot.of(host.pinDir());
 
             first.kill9();
             killed = System.nanoTime();
         }
-        awaitSuccesses(loop, killed, "while no daemon runs");
+        loop.awaitSuccesses(killed, PER_PHASE, WITHIN, "while no daemon runs");
         long restarting = System.nanoTime();
         try (DaemonProcess second = DaemonProcess.start("after-kill", daemonArgs())) {
             long ready = System.nanoTime();
-            awaitSuccesses(loop, ready, "after the restart");
-            MapSnapshot afterRestart = MapSnapshot.of(pinDir);
+            loop.awaitSuccesses(ready, PER_PHASE, WITHIN, "after the restart");
+            MapSnapshot afterRestart = MapSnapshot.of(host.pinDir());
             loop.stop();
             System.out.printf("connections to %s: %d before the kill, %d with no daemon, %d while the new one started "
                     + "(%d ms), %d after; %d failed%n", VIP, loop.successesBetween(began, killed),
@@ -112,7 +98,7 @@ class RestartUnderTrafficTest {
             assertThat(loop.successesSince(ready)).as("after the restart").isGreaterThanOrEqualTo(PER_PHASE);
             assertThat(afterRestart.ids()).as("map ids").isEqualTo(beforeKill.ids());
             assertThat(beforeKill.changesIn(afterRestart)).as("entries the restart rewrote").isEmpty();
-            assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::attachType)
+            assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
                     .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
             assertThat(DaemonClient.json(second.http().get("/api/v1/services/" + serviceBefore.path("id").asString())))
                     .as("the service, restored from the journal").isEqualTo(serviceBefore);
@@ -122,17 +108,9 @@ class RestartUnderTrafficTest {
         }
     }
 
-    private static void awaitSuccesses(ConnectionLoop loop, long sinceNanos, String phase) {
-        Awaitility.await(phase).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-                .failFast(phase, () -> {
-                    assertThat(loop.failures()).as("failed connections").isEmpty();
-                    assertThat(loop.isRunning()).as("the connection loop runs").isTrue();
-                })
-                .until(() -> loop.successesSince(sinceNanos) >= PER_PHASE);
-    }
-
     private static String[] daemonArgs() {
-        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + pinDir, "--cvs.bpf.cgroup=" + cgroup,
+        return new String[] {"--cvs.datapath=bpf", "--cvs.bpf.pin-dir=" + host.pinDir(),
+            "--cvs.bpf.cgroup=" + host.cgroup(),
             "--cvs.bpf.capacity.max-services=8", "--cvs.bpf.capacity.max-backends=32",
             "--cvs.bpf.capacity.max-backends-per-service=8", "--cvs.bpf.capacity.selection-slots=16",
             "--cvs.journal.dir=" + WORK.resolve("journal")};
