@@ -30,19 +30,26 @@
 
 #include "internal.h"
 
+/* What is pinned at dir/name, opened; -1 when nothing is (absent is normal
+ * here: don't let libbpf warn about it). */
+static int pinned_fd(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (cvs_path_join(path, dir, name) || access(path, F_OK))
+		return -1;
+	return bpf_obj_get(path);
+}
+
 void cvs_pinned_ids(const char *dir, __u32 ids[CVS_M_COUNT])
 {
 	struct bpf_map_info info;
-	char path[PATH_MAX];
 	__u32 len;
 	int i, fd;
 
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		ids[i] = 0;
-		if (cvs_path_join(path, dir, cvs_map_names[i]) ||
-		    access(path, F_OK))
-			continue;
-		fd = bpf_obj_get(path);
+		fd = pinned_fd(dir, cvs_map_names[i]);
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
@@ -91,16 +98,12 @@ bool cvs_prog_uses(__u32 prog_id, const __u32 ids[CVS_M_COUNT])
 static bool links_use(const char *dir, const __u32 ids[CVS_M_COUNT])
 {
 	struct bpf_link_info info;
-	char path[PATH_MAX];
 	bool uses = false;
 	__u32 len;
 	int i, fd;
 
 	for (i = 0; i < CVS_SOCK_PROGS && !uses; i++) {
-		if (cvs_path_join(path, dir, cvs_sock_pins[i]) ||
-		    access(path, F_OK))
-			continue;
-		fd = bpf_obj_get(path);
+		fd = pinned_fd(dir, cvs_sock_pins[i]);
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));

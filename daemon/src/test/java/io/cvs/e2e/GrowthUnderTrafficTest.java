@@ -40,8 +40,8 @@ class GrowthUnderTrafficTest {
     private static final int BACKENDS = 3;
     private static final int BACKEND_PORT = 8080;
     private static final int TRAFFIC_VIPS = 50;
-    /** Connections to see after each resize, through every one of the VIPs in turn. */
     private static final Duration WITHIN = Duration.ofSeconds(20);
+    /** Connections to see after each resize, through every one of the VIPs in turn. */
     private static final int PER_PHASE = 20;
 
     private static TrafficHost host;

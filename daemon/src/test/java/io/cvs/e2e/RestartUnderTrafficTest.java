@@ -38,8 +38,8 @@ class RestartUnderTrafficTest {
     private static final String VIP = "203.0.113.30";
     private static final int BACKENDS = 3;
     private static final int BACKEND_PORT = 8080;
-    /** Successes to see in each phase: before the kill, while no daemon runs, while the new one starts, after. */
     private static final Duration WITHIN = Duration.ofSeconds(15);
+    /** Successes to see in each phase: before the kill, while no daemon runs, while the new one starts, after. */
     private static final int PER_PHASE = 30;
 
     private static TrafficHost host;
