@@ -16,6 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** HTTPS checks do not verify the backend's certificate (HAProxy's check-ssl verify none). */
 class HttpsProbeTest extends MonitorTestBase {
 
+    /**
+     * The JVM's first TLS handshake initialises its security providers, which took over 500 ms on a loaded CI
+     * machine; these tests are about what the probe reports, not how fast, so they allow it plenty.
+     */
+    private static final long FIRST_HANDSHAKE_MILLIS = 5_000;
+
     @TempDir
     Path keys;
 
@@ -28,7 +34,7 @@ class HttpsProbeTest extends MonitorTestBase {
             assertThatThrownBy(verifying::getResponseCode).isInstanceOf(SSLHandshakeException.class);
 
             TargetKey key = Checks.key("web", "127.0.0.1", backend.port());
-            monitor.update(List.of(new ProbeTarget(key, Checks.https("/healthz").build(), false)));
+            monitor.update(List.of(new ProbeTarget(key, Checks.https("/healthz").timeout(FIRST_HANDSHAKE_MILLIS).build(), false)));
             awaitChanges(key, 1);
             backend.status("/healthz", 500);
             awaitChanges(key, 2);
@@ -43,7 +49,7 @@ class HttpsProbeTest extends MonitorTestBase {
         // what an HTTP server such as nginx answers to a TLS ClientHello on its plain port
         try (AcceptingServer backend = AcceptingServer.answering("HTTP/1.1 400 Bad Request\r\n\r\n")) {
             TargetKey key = Checks.key("web", "127.0.0.1", backend.port());
-            monitor.update(List.of(new ProbeTarget(key, Checks.https("/healthz").build(), true)));
+            monitor.update(List.of(new ProbeTarget(key, Checks.https("/healthz").timeout(FIRST_HANDSHAKE_MILLIS).build(), true)));
 
             awaitChanges(key, 1);
             assertThat(listener.of(key).get(0).up()).isFalse();
@@ -52,7 +58,7 @@ class HttpsProbeTest extends MonitorTestBase {
     }
 
     private void awaitChanges(TargetKey key, int count) {
-        await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5))
+        await().pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(15))
                 .until(() -> listener.of(key).size() >= count);
     }
 }
