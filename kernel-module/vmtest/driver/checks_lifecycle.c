@@ -167,7 +167,7 @@ void check_dmesg_clean(void)
 		"unreferenced object", "memory leak", "leaked",
 		"unregister_netdevice: waiting", "rcu_preempt detected stall",
 		"INFO: rcu", "INFO: task", "list_add corruption",
-		"list_del corruption", "bad page",
+		"list_del corruption", "bad page", "table full",
 	};
 	char *log, *line, *next;
 	int size, n, bad_line = 0;
