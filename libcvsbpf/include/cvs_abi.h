@@ -121,9 +121,36 @@
  *                  VIP again. LRU: an entry lost to eviction only means an
  *                  old socket sees the backend's address as its peer.
  *
- * IPv6 will add twins (cvs_svc6_v1 keyed by struct cvs_svc6_key,
- * cvs_be6_v1 holding struct cvs_backend6) that share the id spaces, the
- * selection, member and counter maps, so v1 maps do not change.
+ * IPv6
+ * ----
+ * A service has one address family: an IPv6 VIP takes IPv6 backends. IPv6
+ * services and backends live in twins of the two maps that hold addresses,
+ * and share everything else (the id spaces, the words, the selection and
+ * member tables, the counters), so there is one reader protocol:
+ *   cvs_svc6_v1    hash   struct cvs_svc6_key -> struct cvs_svc
+ *                  The IPv6 services. A service id is in this map or in
+ *                  cvs_svc_v1, never both.
+ *   cvs_be6_v1     array  backend id -> struct cvs_backend6
+ *                  The record of an IPv6 backend. Its id's cvs_be_v1
+ *                  record is written too, with addr 0 and
+ *                  CVS_BACKEND_F_INET6 in flags, so that what is the same for
+ *                  both families (port, owner, the id being in use) is read
+ *                  from one map; a datapath reads the backend of an IPv6
+ *                  service from cvs_be6_v1 only.
+ *   cvs_sknat6_v1  socket-LB's own, as cvs_sknat_v1, for IPv6 sockets sent
+ *                  to IPv6 backends. An IPv6 socket addressing an IPv4 VIP
+ *                  as ::ffff:a.b.c.d is served by the IPv4 service and
+ *                  remembered in cvs_sknat_v1.
+ *
+ * Additions in place
+ * ------------------
+ * The twins are the last rows of CVS_MAPS, from CVS_M_FIRST_ADDED on. A map
+ * set made before they existed has the rows before them, with the same
+ * shapes, and cvs_meta_v1 does not tell the two apart: the pins do. A writer
+ * that opens such a set pins the missing maps beside the others, empty, and
+ * only then moves its readers to programs that know them; the maps that
+ * serve IPv4 are never replaced, so forwarding goes on throughout. Readers
+ * must therefore not assume a row exists until a writer added it.
  */
 #ifndef CVS_ABI_H
 #define CVS_ABI_H
@@ -146,7 +173,10 @@
 #define CVS_MAP_BACKENDS	"cvs_be_v1"
 #define CVS_MAP_BACKEND_STATS	"cvs_bestat_v1"
 #define CVS_MAP_SERVICE_STATS	"cvs_svcstat_v1"
+#define CVS_MAP_SERVICES6	"cvs_svc6_v1"
+#define CVS_MAP_BACKENDS6	"cvs_be6_v1"
 #define CVS_MAP_SOCK_NAT	"cvs_sknat_v1"	/* socket-LB's own */
+#define CVS_MAP_SOCK_NAT6	"cvs_sknat6_v1"	/* socket-LB's own */
 
 enum {
 	CVS_WEIGHT_MAX = 65535,		/* largest backend weight */
@@ -165,7 +195,15 @@ struct cvs_svc_key {
 	__u8 pad;		/* zero */
 };
 
-/* Value of cvs_svc_v1; constant while the service exists. */
+/* Key of cvs_svc6_v1. pad must be zero: the whole struct is hashed. */
+struct cvs_svc6_key {
+	__be32 addr[4];		/* VIP, IPv6 */
+	__be16 port;		/* service port, never 0 */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;		/* zero */
+};
+
+/* Value of cvs_svc_v1 and cvs_svc6_v1; constant while the service exists. */
 struct cvs_svc {
 	__u32 id;		/* service id: its word, regions, stats slot */
 	__u32 flags;		/* reserved, zero */
@@ -204,7 +242,19 @@ struct cvs_backend {
 	__be16 port;		/* backend port: the datapath rewrites to it */
 	__u16 pad;		/* zero */
 	__u32 svc_id;		/* owning service id */
-	__u32 flags;		/* reserved, zero */
+	__u32 flags;		/* CVS_BACKEND_F_*; others zero */
+};
+
+/* cvs_backend.flags: an IPv6 backend, whose address is in cvs_be6_v1. */
+#define CVS_BACKEND_F_INET6	(1u << 0)
+
+/* Value of cvs_be6_v1, indexed by backend id; as struct cvs_backend. */
+struct cvs_backend6 {
+	__be32 addr[4];		/* backend IPv6 address */
+	__be16 port;		/* backend port */
+	__u16 pad;		/* zero */
+	__u32 svc_id;		/* owning service id */
+	__u32 flags;		/* CVS_BACKEND_F_INET6 */
 };
 
 /* Value of cvs_mbr_v1: one configured backend of one generation. */
@@ -243,6 +293,22 @@ struct cvs_sknat_key {
 /* Value of cvs_sknat_v1: the address the application asked for. */
 struct cvs_sknat {
 	__be32 vip;
+	__be16 vip_port;
+	__u16 pad;
+};
+
+/* Key of cvs_sknat6_v1. */
+struct cvs_sknat6_key {
+	__u64 cookie;		/* socket cookie */
+	__be32 addr[4];		/* backend address the socket was sent to */
+	__be16 port;		/* backend port */
+	__u16 pad;		/* zero */
+	__u32 pad2;		/* zero */
+};
+
+/* Value of cvs_sknat6_v1. */
+struct cvs_sknat6 {
+	__be32 vip[4];
 	__be16 vip_port;
 	__u16 pad;
 };
@@ -330,13 +396,23 @@ static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
 	X(SERVICE_STATS, service_stats, cvs_svcstat_v1,			\
 	  BPF_MAP_TYPE_PERCPU_ARRAY, 0,					\
 	  __u32, struct cvs_service_stats,				\
-	  (__u64)(c).max_services)
+	  (__u64)(c).max_services)					\
+	X(SERVICES6, services6, cvs_svc6_v1,				\
+	  BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC,				\
+	  struct cvs_svc6_key, struct cvs_svc,				\
+	  (__u64)(c).max_services)					\
+	X(BACKENDS6, backends6, cvs_be6_v1,				\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_backend6,					\
+	  (__u64)(c).max_backends)
 
 /* The index of each map in the set's order; CVS_M_COUNT maps in all. */
 #define CVS_M_INDEX(ID, ...) CVS_M_##ID,
 enum cvs_map_index {
 	CVS_MAPS(CVS_M_INDEX, _)
-	CVS_M_COUNT
+	CVS_M_COUNT,
+	/* The first row a set made before IPv6 lacks ("Additions in place"). */
+	CVS_M_FIRST_ADDED = CVS_M_SERVICES6,
 };
 #undef CVS_M_INDEX
 

@@ -13,7 +13,10 @@
  *
  * Errors shared by the calls below:
  *   -EINVAL           malformed argument: NULL, address or port 0, non-zero
- *                     pad, unknown flags, pin root not on bpffs
+ *                     pad, unknown flags, pin root not on bpffs; an IPv4
+ *                     address with addr[1..3] not zero; an IPv6 address
+ *                     that is IPv4-mapped (::ffff:0:0/96)
+ *   -EAFNOSUPPORT     family other than AF_INET or AF_INET6
  *   -EPROTONOSUPPORT  protocol other than IPPROTO_TCP or IPPROTO_UDP
  *   -ERANGE           weight above CVS_WEIGHT_MAX
  *   -EEXIST           the same backend (address, port) twice in one set;
@@ -73,7 +76,7 @@ struct cvs_usage {
  * Map ids of the set, for bpftool and for binding cvs.ko: one __u32 for
  * each row of CVS_MAPS (cvs_abi.h), named by its field column, in the set's
  * order (meta, services, gen, select, members, backends, backend_stats,
- * service_stats).
+ * service_stats, services6, backends6).
  */
 #define CVS_MAP_ID_FIELD(ID, field, ...) __u32 field;
 struct cvs_map_ids {
@@ -81,9 +84,22 @@ struct cvs_map_ids {
 };
 #undef CVS_MAP_ID_FIELD
 
-/* One backend as the control plane configures it. */
+/*
+ * A service as the calls name it: a VIP of either family, port, protocol.
+ * The maps key IPv4 services by struct cvs_svc_key and IPv6 ones by struct
+ * cvs_svc6_key (cvs_abi.h); the library converts. A service has one
+ * family: its backends are addresses of the same family.
+ */
+struct cvs_service_key {
+	__be32 addr[4];		/* AF_INET: addr[0], the rest zero */
+	__be16 port;		/* service port, not 0 */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;		/* AF_INET or AF_INET6 */
+};
+
+/* One backend as the control plane configures it, in its service's family. */
 struct cvs_backend_spec {
-	__be32 addr;		/* backend IPv4 address, not 0 */
+	__be32 addr[4];		/* AF_INET: addr[0], the rest zero; not 0 */
 	__be16 port;		/* backend port, not 0 */
 	__u16 pad;		/* zero */
 	__u32 weight;		/* 0 (draining) .. CVS_WEIGHT_MAX */
@@ -101,9 +117,10 @@ struct cvs_backend_counters {
 	__u64 conns;
 	__u64 packets;
 	__u64 bytes;
-	__be32 addr;
+	__be32 addr[4];		/* as in struct cvs_backend_spec */
 	__be16 port;
 	__u16 pad;
+	__u32 pad2;
 };
 
 struct cvs_service_counters {
@@ -132,7 +149,9 @@ void cvs_set_log(cvs_log_fn fn, void *ctx);
  * Open the map set pinned at pin_root (NULL: CVS_PIN_ROOT_DEFAULT), creating
  * it, with parent directories on bpffs, when it does not exist. cap may be
  * NULL (all fields zero). Existing pins are reused as they are: their
- * entries are never flushed.
+ * entries are never flushed. A writer that finds a set made before the
+ * IPv6 maps existed adds them in place (cvs_abi.h, "Additions in place");
+ * a read-only open of such a set fails with -EPROTO until a writer did.
  */
 int cvs_maps_open(const char *pin_root, const struct cvs_capacity *cap,
 		  __u32 flags, struct cvs_maps **out);
@@ -253,9 +272,9 @@ int cvs_maps_switch(struct cvs_maps *m, struct cvs_maps *next);
 int cvs_maps_discard(struct cvs_maps *next);
 
 /* Create or replace key's service with exactly these n backends. */
-int cvs_service_upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
+int cvs_service_upsert(struct cvs_maps *m, const struct cvs_service_key *key,
 		       const struct cvs_backend_spec *backends, __u32 n);
-int cvs_service_delete(struct cvs_maps *m, const struct cvs_svc_key *key);
+int cvs_service_delete(struct cvs_maps *m, const struct cvs_service_key *key);
 
 /*
  * Read a service back from the maps (not from a cache): its info and up to
@@ -264,7 +283,7 @@ int cvs_service_delete(struct cvs_maps *m, const struct cvs_svc_key *key);
  * reads (a writer flipping it faster than this reader reads it): nothing is
  * returned rather than a mix of two sets; try again.
  */
-int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
+int cvs_service_get(struct cvs_maps *m, const struct cvs_service_key *key,
 		    struct cvs_service_info *info,
 		    struct cvs_backend_spec *backends, __u32 cap);
 
@@ -272,7 +291,7 @@ int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
  * All service keys, in map order, as one consistent snapshot. *count is the
  * number of services; -ENOBUFS (with *count set) when cap is too small.
  */
-int cvs_service_list(struct cvs_maps *m, struct cvs_svc_key *keys,
+int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
 		     __u32 cap, __u32 *count);
 
 /*
@@ -300,10 +319,10 @@ int cvs_service_list(struct cvs_maps *m, struct cvs_svc_key *keys,
  * read of the member list and of the table, a lookup per member, and no
  * allocation after the handle's first call.
  */
-int cvs_service_verify(struct cvs_maps *m, const struct cvs_svc_key *key);
+int cvs_service_verify(struct cvs_maps *m, const struct cvs_service_key *key);
 
 /* Counters summed over CPUs, one entry per member in configured order. */
-int cvs_service_counters(struct cvs_maps *m, const struct cvs_svc_key *key,
+int cvs_service_counters(struct cvs_maps *m, const struct cvs_service_key *key,
 			 struct cvs_service_counters *svc,
 			 struct cvs_backend_counters *backends, __u32 cap,
 			 __u32 *count);
@@ -316,21 +335,33 @@ int cvs_service_counters(struct cvs_maps *m, const struct cvs_svc_key *key,
  * not take the handle's lock, so it can run beside a writer on the same
  * handle, as a datapath does.
  */
-int cvs_service_pick(struct cvs_maps *m, const struct cvs_svc_key *key,
+int cvs_service_pick(struct cvs_maps *m, const struct cvs_service_key *key,
 		     struct cvs_pick *pick);
 
 /*
  * The socket-LB datapath: eBPF programs on a cgroup v2 that translate
  * connect() and sendmsg() to a VIP (cvs_sock.bpf.c). Their links are pinned
- * under the pin root (sock_connect4, ...), so forwarding outlives the process
- * that attached them; attaching again adopts the pinned links, replacing
- * their program in place, and never stacks a second copy.
+ * under the pin root (sock_connect4, ..., sock_getpeername6), so forwarding
+ * outlives the process that attached them; attaching again adopts the pinned
+ * links, replacing their program in place, and never stacks a second copy.
+ * A pin root attached by a version without IPv6 has the four IPv4 links:
+ * attaching adopts them (atomically, bpf_link_update) and adds the four
+ * IPv6 ones, so IPv4 forwarding never pauses.
+ *
+ * The IPv6 hooks serve IPv6 VIPs, and IPv4 VIPs addressed from IPv6
+ * sockets as ::ffff:a.b.c.d (what dual-stack runtimes such as Java's do):
+ * those are translated through the IPv4 service to ::ffff:<backend>, and
+ * shown back as ::ffff:<VIP>.
  */
 enum cvs_sock_prog {
 	CVS_SOCK_CONNECT4,
 	CVS_SOCK_SENDMSG4,
 	CVS_SOCK_RECVMSG4,
 	CVS_SOCK_GETPEERNAME4,
+	CVS_SOCK_CONNECT6,	/* also IPv4 VIPs as ::ffff:a.b.c.d */
+	CVS_SOCK_SENDMSG6,
+	CVS_SOCK_RECVMSG6,
+	CVS_SOCK_GETPEERNAME6,
 	CVS_SOCK_PROGS,
 };
 
@@ -439,7 +470,7 @@ const char *cvs_map_name(__u32 index);
  * concurrent flips outran every attempt; other -errno when reading failed.
  * Logs nothing: cvs_service_verify() says what is inconsistent.
  */
-int cvs_service_check(struct cvs_maps *m, const struct cvs_svc_key *key,
+int cvs_service_check(struct cvs_maps *m, const struct cvs_service_key *key,
 		      const struct cvs_backend_spec *want, __u32 n);
 
 /*
@@ -449,7 +480,7 @@ int cvs_service_check(struct cvs_maps *m, const struct cvs_svc_key *key,
  * return for it. Returns 0 when every service was checked, whatever each
  * result, or -EINVAL / -ENOMEM before checking any.
  */
-int cvs_services_check(struct cvs_maps *m, const struct cvs_svc_key *keys,
+int cvs_services_check(struct cvs_maps *m, const struct cvs_service_key *keys,
 		       const __u32 *counts,
 		       const struct cvs_backend_spec *want, __u32 n,
 		       __s32 *results);
@@ -464,7 +495,7 @@ int cvs_services_check(struct cvs_maps *m, const struct cvs_svc_key *keys,
  * over the ids in use. On a writer the member lists are its own (as for
  * cvs_service_counters()); a read-only handle reads them from the maps.
  */
-int cvs_counters_all(struct cvs_maps *m, struct cvs_svc_key *keys,
+int cvs_counters_all(struct cvs_maps *m, struct cvs_service_key *keys,
 		     struct cvs_service_counters *svcs, __u32 *members,
 		     __u32 cap, struct cvs_backend_counters *backends,
 		     __u32 be_cap, __u32 *count, __u32 *be_count);

@@ -148,7 +148,6 @@ static int move_prepare(struct move *mv, const char *root,
 	struct cvs_module_status st;
 	struct cvs_map_ids ids;
 	__u32 *slot[CVS_M_COUNT];
-	char nat[PATH_MAX];
 	bool links = false;
 	int i, err;
 
@@ -169,12 +168,10 @@ static int move_prepare(struct move *mv, const char *root,
 		links |= mv->link_fd[i] >= 0 && mv->old_prog[i] >= 0;
 	}
 	if (!err && links) {
-		/* The socket table goes with the links: reuse it wherever
+		/* The socket tables go with the links: reuse each wherever
 		 * it is, else create it at the root, whence it moves. */
-		err = cvs_path_join(nat, mv->staged, CVS_MAP_SOCK_NAT);
-		if (!err && access(nat, F_OK))
-			err = cvs_path_join(nat, root, CVS_MAP_SOCK_NAT);
-		err = err ?: cvs_sock_load(to, nat, &mv->obj, mv->prog_fd);
+		err = cvs_sock_load(to, root, mv->staged, &mv->obj,
+				    mv->prog_fd);
 	}
 	/* cvs.ko moves only when it serves the set being replaced; absent,
 	 * or serving another set, it is none of this switch's business. */

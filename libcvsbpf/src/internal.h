@@ -74,7 +74,8 @@ struct cvs_maps {
 };
 
 /* Pins cvs may leave in a pin root besides the map set: sock.c's. */
-#define CVS_SOCK_PINS (CVS_SOCK_PROGS + 1)	/* the links, the socket table */
+#define CVS_SOCK_NATS 2		/* the socket tables: IPv4, IPv6 */
+#define CVS_SOCK_PINS (CVS_SOCK_PROGS + CVS_SOCK_NATS)	/* links, tables */
 extern const char *const cvs_sock_pins[CVS_SOCK_PINS];
 
 /* pinset.c: unlink dir/name for each name; absent ones are fine. */
@@ -85,11 +86,12 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count);
 int cvs_maps_open_at(const char *root, const struct cvs_capacity *cap,
 		     __u32 flags, struct cvs_maps **out);
 
-/* sock.c: the socket-LB programs loaded on m's maps, not attached, with the
- * socket table pinned at nat_path (reused if pinned, else created there).
+/* sock.c: the socket-LB programs loaded on m's maps, not attached, with
+ * each socket table reused where it is pinned, in staged (may be NULL) or
+ * else in root, and created in root when it is in neither.
  * prog_fds by enum cvs_sock_prog; *obj is released by cvs_sock_unload(). */
-int cvs_sock_load(struct cvs_maps *m, const char *nat_path, void **obj,
-		  int prog_fds[CVS_SOCK_PROGS]);
+int cvs_sock_load(struct cvs_maps *m, const char *root, const char *staged,
+		  void **obj, int prog_fds[CVS_SOCK_PROGS]);
 void cvs_sock_unload(void *obj);
 /* sock.c: whether fd is a BPF link (bpf_obj_get opens whatever is pinned). */
 bool cvs_is_link(int fd);
