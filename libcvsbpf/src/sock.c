@@ -20,11 +20,21 @@
 #include "internal.h"
 #include "cvs_sock.skel.h"
 
-/* Indexed by enum cvs_sock_prog; then the programs' own map. */
+/* Indexed by enum cvs_sock_prog; then the programs' own maps. */
 const char *const cvs_sock_pins[CVS_SOCK_PINS] = {
 	"sock_connect4", "sock_sendmsg4", "sock_recvmsg4", "sock_getpeername4",
-	CVS_MAP_SOCK_NAT,
+	"sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6",
+	CVS_MAP_SOCK_NAT, CVS_MAP_SOCK_NAT6,
 };
+
+/* The socket tables' pins, in the order of their maps in nat_maps(). */
+static const char *const *const nat_pins = cvs_sock_pins + CVS_SOCK_PROGS;
+
+static void nat_maps(struct cvs_sock *skel, struct bpf_map *out[CVS_SOCK_NATS])
+{
+	out[0] = skel->maps.cvs_sknat_v1;
+	out[1] = skel->maps.cvs_sknat6_v1;
+}
 
 static struct bpf_program *sock_prog(struct cvs_sock *skel, int i)
 {
@@ -33,6 +43,10 @@ static struct bpf_program *sock_prog(struct cvs_sock *skel, int i)
 		[CVS_SOCK_SENDMSG4] = skel->progs.cvs_sendmsg4,
 		[CVS_SOCK_RECVMSG4] = skel->progs.cvs_recvmsg4,
 		[CVS_SOCK_GETPEERNAME4] = skel->progs.cvs_getpeername4,
+		[CVS_SOCK_CONNECT6] = skel->progs.cvs_connect6,
+		[CVS_SOCK_SENDMSG6] = skel->progs.cvs_sendmsg6,
+		[CVS_SOCK_RECVMSG6] = skel->progs.cvs_recvmsg6,
+		[CVS_SOCK_GETPEERNAME6] = skel->progs.cvs_getpeername6,
 	};
 
 	return progs[i];
@@ -128,15 +142,18 @@ static int check_pins(struct cvs_maps *m)
 }
 
 /*
- * Open the object on m's maps, with m's table size and the socket table
- * pinned at nat_path. *new_nat says whether loading created (and pinned)
- * the socket table.
+ * Open the object on m's maps, with m's table size and the socket tables
+ * reused where they are pinned (in staged, when not NULL, or in root) and
+ * pinned in root when they are in neither. new_nat[t] says whether loading
+ * created (and pinned) table t.
  */
-static int load_on(struct cvs_maps *m, const char *nat_path,
-		   struct cvs_sock **out, bool *new_nat)
+static int load_on(struct cvs_maps *m, const char *root, const char *staged,
+		   struct cvs_sock **out, bool new_nat[CVS_SOCK_NATS])
 {
+	struct bpf_map *nats[CVS_SOCK_NATS];
+	char path[PATH_MAX];
 	struct cvs_sock *skel;
-	int i, err, nat_fd;
+	int i, t, err, nat_fd;
 
 	skel = cvs_sock__open();
 	if (!skel)
@@ -148,18 +165,25 @@ static int load_on(struct cvs_maps *m, const char *nat_path,
 
 		err = map ? bpf_map__reuse_fd(map, m->fds[i]) : -ENOENT;
 	}
-	if (!err) {
-		/* Keep the socket table of an earlier attach (or of the set
-		 * this one replaces): open sockets still need it to show
-		 * their VIP. */
-		nat_fd = bpf_obj_get(nat_path);
-		if (nat_fd >= 0) {
-			err = bpf_map__reuse_fd(skel->maps.cvs_sknat_v1, nat_fd);
+	/* Keep the socket tables of an earlier attach (or of the set this one
+	 * replaces): open sockets still need them to show their VIP. */
+	nat_maps(skel, nats);
+	for (t = 0; t < CVS_SOCK_NATS && !err; t++) {
+		nat_fd = -ENOENT;
+		if (staged && !cvs_path_join(path, staged, nat_pins[t]))
+			nat_fd = bpf_obj_get(path);
+		err = cvs_path_join(path, root, nat_pins[t]);
+		if (!err && nat_fd < 0)
+			nat_fd = bpf_obj_get(path);
+		if (err) {
+			if (nat_fd >= 0)
+				close(nat_fd);
+		} else if (nat_fd >= 0) {
+			err = bpf_map__reuse_fd(nats[t], nat_fd);
 			close(nat_fd);
 		} else {
-			err = bpf_map__set_pin_path(skel->maps.cvs_sknat_v1,
-						    nat_path);
-			*new_nat = true;
+			err = bpf_map__set_pin_path(nats[t], path);
+			new_nat[t] = true;
 		}
 	}
 	err = err ?: cvs_sock__load(skel);
@@ -173,23 +197,14 @@ static int load_on(struct cvs_maps *m, const char *nat_path,
 	return 0;
 }
 
-static int load_programs(struct cvs_maps *m, struct cvs_sock **out,
-			 bool *new_nat)
+int cvs_sock_load(struct cvs_maps *m, const char *root, const char *staged,
+		  void **obj, int prog_fds[CVS_SOCK_PROGS])
 {
-	char path[PATH_MAX];
-
-	return pin_path(m, CVS_MAP_SOCK_NAT, path) ?:
-	       load_on(m, path, out, new_nat);
-}
-
-int cvs_sock_load(struct cvs_maps *m, const char *nat_path, void **obj,
-		  int prog_fds[CVS_SOCK_PROGS])
-{
+	bool new_nat[CVS_SOCK_NATS] = {};
 	struct cvs_sock *skel;
-	bool new_nat = false;
 	int i, err;
 
-	err = load_on(m, nat_path, &skel, &new_nat);
+	err = load_on(m, root, staged, &skel, new_nat);
 	if (err)
 		return err;
 	for (i = 0; i < CVS_SOCK_PROGS; i++)
@@ -271,7 +286,8 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 	struct bpf_link *fresh[CVS_SOCK_PROGS] = {};
 	const char *failed = NULL;
 	struct bpf_link_info info;
-	bool new_nat = false;
+	bool new_nat[CVS_SOCK_NATS] = {};
+	struct bpf_map *nats[CVS_SOCK_NATS];
 	struct bpf_link *link;
 	struct cvs_sock *skel;
 	char path[PATH_MAX];
@@ -293,7 +309,7 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 			return -EEXIST;
 		}
 	}
-	err = load_programs(m, &skel, &new_nat);
+	err = load_on(m, m->root, NULL, &skel, new_nat);
 	if (err)
 		return err;
 	for (i = 0; i < CVS_SOCK_PROGS && !err; i++) {
@@ -324,8 +340,10 @@ static int attach_locked(struct cvs_maps *m, int cg_fd, __u64 cg_id)
 			strerror(-err));
 		unpin_new(fresh);
 		/* A socket table this call created goes with its links. */
-		if (new_nat)
-			bpf_map__unpin(skel->maps.cvs_sknat_v1, NULL);
+		nat_maps(skel, nats);
+		for (i = 0; i < CVS_SOCK_NATS; i++)
+			if (new_nat[i])
+				bpf_map__unpin(nats[i], NULL);
 	}
 	for (i = 0; i < CVS_SOCK_PROGS; i++)
 		bpf_link__destroy(fresh[i]);	/* the pins hold them */
@@ -387,9 +405,10 @@ CVS_API int cvs_sock_detach(struct cvs_maps *m)
 			err = -errno;
 		bpf_link__destroy(link);
 	}
-	if (!pin_path(m, CVS_MAP_SOCK_NAT, path) && unlink(path) &&
-	    errno != ENOENT && !err)
-		err = -errno;
+	for (i = 0; i < CVS_SOCK_NATS; i++)
+		if (!pin_path(m, nat_pins[i], path) && unlink(path) &&
+		    errno != ENOENT && !err)
+			err = -errno;
 	pthread_mutex_unlock(&m->lock);
 	return err;
 }

@@ -9,6 +9,12 @@
  *   sendmsg4      unconnected UDP: VIP:port -> backend, per datagram
  *   recvmsg4      unconnected UDP replies: backend -> VIP as the source
  *   getpeername4  connected sockets: backend -> VIP as the peer
+ * and their IPv6 twins (connect6, sendmsg6, recvmsg6, getpeername6), which
+ * serve IPv6 VIPs and also IPv4 VIPs that an IPv6 socket addresses as
+ * ::ffff:a.b.c.d: dual-stack runtimes (Java, Go, many libraries) open IPv6
+ * sockets for IPv4 destinations, and the kernel runs only the IPv6 hooks
+ * for them (connect, getpeername, recvmsg; an unconnected sendmsg to a
+ * mapped address runs sendmsg4, so that path is the IPv4 one).
  *
  * A configured service without a usable backend refuses at once with
  * ECONNREFUSED instead of letting the connect time out on an address that
@@ -18,6 +24,7 @@
 #include <linux/in.h>
 #include <stdbool.h>
 #include <asm-generic/errno.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "cvs_maps.bpf.h"
@@ -32,6 +39,13 @@ struct {
 	__type(value, struct cvs_sknat);
 } cvs_sknat_v1 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CVS_SOCK_NAT_ENTRIES);
+	__type(key, struct cvs_sknat6_key);
+	__type(value, struct cvs_sknat6);
+} cvs_sknat6_v1 SEC(".maps");
+
 /* Copy the value, so the decision rests on what was read (cvs_select.h). */
 #define CVS_COPY(map, key, out) ({					\
 	typeof(out) __v = bpf_map_lookup_elem(map, key);		\
@@ -41,12 +55,18 @@ struct {
 })
 #define CVS_READER_CTX void *
 #define CVS_LOOKUP_SVC(c, key, out) CVS_COPY(&cvs_svc_v1, key, out)
+#define CVS_LOOKUP_SVC6(c, key, out) CVS_COPY(&cvs_svc6_v1, key, out)
 #define CVS_LOAD_WORD(c, id, out) CVS_COPY(&cvs_gen_v1, id, out)
 #define CVS_LOOKUP_SEL(c, idx, out) CVS_COPY(&cvs_sel_v1, idx, out)
 #define CVS_LOOKUP_BE(c, id, out) CVS_COPY(&cvs_be_v1, id, out)
+#define CVS_LOOKUP_BE6(c, id, out) CVS_COPY(&cvs_be6_v1, id, out)
 #define CVS_RANDOM(c) bpf_get_prandom_u32()
 #define CVS_ALWAYS_INLINE __always_inline
 #include "cvs_select.h"
+
+/* How the hook reads the destination: an IPv4 one, an IPv6 one, or an
+ * IPv4 one that an IPv6 socket addressed as ::ffff:a.b.c.d. */
+enum family { INET, INET6, INET6_MAPPED };
 
 static __always_inline void count_backend(__u32 id, __u64 conns,
 					  __u64 packets)
@@ -82,22 +102,97 @@ static __always_inline __be16 user_port(const struct bpf_sock_addr *ctx)
 	return (__be16)port;
 }
 
-/* Returns what the hook returns: 1 to go on, 0 to fail the call. */
-static __always_inline int translate(struct bpf_sock_addr *ctx, bool datagram)
+static __always_inline bool is_v4_mapped(const __be32 a[4])
 {
-	struct cvs_svc_key key = {
-		.addr = ctx->user_ip4,
-		.port = user_port(ctx),
-		.proto = ctx->protocol,
-	};
-	struct cvs_sknat_key nat_key = {};
-	struct cvs_sknat nat = {};
+	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
+}
+
+/* The destination as the hook's family holds it; IPv4 in a[3] when mapped. */
+static __always_inline void user_addr(const struct bpf_sock_addr *ctx,
+				      enum family f, __be32 a[4])
+{
+	if (f == INET) {
+		a[0] = a[1] = a[2] = 0;
+		a[3] = ctx->user_ip4;
+		return;
+	}
+	a[0] = ctx->user_ip6[0];
+	a[1] = ctx->user_ip6[1];
+	a[2] = ctx->user_ip6[2];
+	a[3] = ctx->user_ip6[3];
+}
+
+static __always_inline void set_user_addr(struct bpf_sock_addr *ctx,
+					  enum family f, const __be32 a[4])
+{
+	if (f == INET) {
+		ctx->user_ip4 = a[3];
+	} else if (f == INET6_MAPPED) {
+		ctx->user_ip6[3] = a[3];	/* stays ::ffff:a.b.c.d */
+	} else {
+		ctx->user_ip6[0] = a[0];
+		ctx->user_ip6[1] = a[1];
+		ctx->user_ip6[2] = a[2];
+		ctx->user_ip6[3] = a[3];
+	}
+}
+
+/* Remember which VIP the socket asked for, to show it back. Best effort:
+ * without it the peer shows as the backend, no worse. */
+static __always_inline void remember(struct bpf_sock_addr *ctx, bool v6,
+				     const struct cvs_pick *pick,
+				     const __be32 vip[4], __be16 vip_port)
+{
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+
+	if (v6) {
+		struct cvs_sknat6_key k = { .cookie = cookie };
+		struct cvs_sknat6 v = { .vip_port = vip_port };
+
+		__builtin_memcpy(k.addr, pick->addr, sizeof(k.addr));
+		k.port = pick->port;
+		__builtin_memcpy(v.vip, vip, sizeof(v.vip));
+		bpf_map_update_elem(&cvs_sknat6_v1, &k, &v, BPF_ANY);
+	} else {
+		struct cvs_sknat_key k = {
+			.cookie = cookie,
+			.addr = pick->addr[0],
+			.port = pick->port,
+		};
+		struct cvs_sknat v = { .vip = vip[3], .vip_port = vip_port };
+
+		bpf_map_update_elem(&cvs_sknat_v1, &k, &v, BPF_ANY);
+	}
+}
+
+/* Returns what the hook returns: 1 to go on, 0 to fail the call. */
+static __always_inline int translate(struct bpf_sock_addr *ctx,
+				     enum family hook, bool datagram)
+{
 	struct cvs_pick pick = {};
+	enum family f = hook;
+	__be16 port = user_port(ctx);
+	__u8 proto = ctx->protocol;
+	__be32 a[4], to[4];
 	int res;
 
-	if (key.proto != IPPROTO_TCP && key.proto != IPPROTO_UDP)
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return 1;
-	res = cvs_select(NULL, &key, cvs_table_slots, &pick);
+	user_addr(ctx, hook, a);
+	if (hook == INET6 && is_v4_mapped(a))
+		f = INET6_MAPPED;
+	if (f == INET6) {
+		struct cvs_svc6_key key = { .port = port, .proto = proto };
+
+		__builtin_memcpy(key.addr, a, sizeof(key.addr));
+		res = cvs_select6(NULL, &key, cvs_table_slots, &pick);
+	} else {
+		struct cvs_svc_key key = {
+			.addr = a[3], .port = port, .proto = proto,
+		};
+
+		res = cvs_select(NULL, &key, cvs_table_slots, &pick);
+	}
 	if (res == CVS_PICK_NOT_SERVICE)
 		return 1;
 	if (res != CVS_PICK_OK) {
@@ -107,31 +202,52 @@ static __always_inline int translate(struct bpf_sock_addr *ctx, bool datagram)
 	}
 	count_service(&pick, 0);
 	count_backend(pick.backend_id, !datagram, datagram);
-	nat_key.cookie = bpf_get_socket_cookie(ctx);
-	nat_key.addr = pick.addr;
-	nat_key.port = pick.port;
-	nat.vip = key.addr;
-	nat.vip_port = key.port;
-	/* Best effort: without it the peer shows as the backend, no worse. */
-	bpf_map_update_elem(&cvs_sknat_v1, &nat_key, &nat, BPF_ANY);
-	ctx->user_ip4 = pick.addr;
+	remember(ctx, f == INET6, &pick, a, port);
+	if (f == INET6) {
+		__builtin_memcpy(to, pick.addr, sizeof(to));
+	} else {
+		to[0] = to[1] = to[2] = 0;
+		to[3] = pick.addr[0];
+	}
+	set_user_addr(ctx, f, to);
 	ctx->user_port = (__u32)pick.port;
 	return 1;
 }
 
 /* Show the VIP where the kernel would show the backend. */
-static __always_inline int reverse(struct bpf_sock_addr *ctx)
+static __always_inline int reverse(struct bpf_sock_addr *ctx,
+				   enum family hook)
 {
-	struct cvs_sknat_key nat_key = {
-		.cookie = bpf_get_socket_cookie(ctx),
-		.addr = ctx->user_ip4,
-		.port = user_port(ctx),
-	};
-	struct cvs_sknat *nat = bpf_map_lookup_elem(&cvs_sknat_v1, &nat_key);
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+	__be16 port = user_port(ctx);
+	enum family f = hook;
+	__be32 a[4];
 
-	if (nat) {
-		ctx->user_ip4 = nat->vip;
-		ctx->user_port = (__u32)nat->vip_port;
+	user_addr(ctx, hook, a);
+	if (hook == INET6 && is_v4_mapped(a))
+		f = INET6_MAPPED;
+	if (f == INET6) {
+		struct cvs_sknat6_key k = { .cookie = cookie, .port = port };
+		struct cvs_sknat6 *nat;
+
+		__builtin_memcpy(k.addr, a, sizeof(k.addr));
+		nat = bpf_map_lookup_elem(&cvs_sknat6_v1, &k);
+		if (nat) {
+			__builtin_memcpy(a, nat->vip, sizeof(a));
+			set_user_addr(ctx, f, a);
+			ctx->user_port = (__u32)nat->vip_port;
+		}
+	} else {
+		struct cvs_sknat_key k = {
+			.cookie = cookie, .addr = a[3], .port = port,
+		};
+		struct cvs_sknat *nat = bpf_map_lookup_elem(&cvs_sknat_v1, &k);
+
+		if (nat) {
+			a[3] = nat->vip;
+			set_user_addr(ctx, f, a);
+			ctx->user_port = (__u32)nat->vip_port;
+		}
 	}
 	return 1;
 }
@@ -139,25 +255,49 @@ static __always_inline int reverse(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect4")
 int cvs_connect4(struct bpf_sock_addr *ctx)
 {
-	return translate(ctx, false);
+	return translate(ctx, INET, false);
 }
 
 SEC("cgroup/sendmsg4")
 int cvs_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return translate(ctx, true);
+	return translate(ctx, INET, true);
 }
 
 SEC("cgroup/recvmsg4")
 int cvs_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	return reverse(ctx);
+	return reverse(ctx, INET);
 }
 
 SEC("cgroup/getpeername4")
 int cvs_getpeername4(struct bpf_sock_addr *ctx)
 {
-	return reverse(ctx);
+	return reverse(ctx, INET);
+}
+
+SEC("cgroup/connect6")
+int cvs_connect6(struct bpf_sock_addr *ctx)
+{
+	return translate(ctx, INET6, false);
+}
+
+SEC("cgroup/sendmsg6")
+int cvs_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return translate(ctx, INET6, true);
+}
+
+SEC("cgroup/recvmsg6")
+int cvs_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return reverse(ctx, INET6);
+}
+
+SEC("cgroup/getpeername6")
+int cvs_getpeername6(struct bpf_sock_addr *ctx)
+{
+	return reverse(ctx, INET6);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
