@@ -87,15 +87,18 @@ int sandbox_backend_of(const char *greeting)
 	return i;
 }
 
+/* One dual-stack socket ([::] with IPV6_V6ONLY off) serves both families. */
 static int listen_on(int type)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(SANDBOX_PORT) };
-	int one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(SANDBOX_PORT),
+				   .sin6_addr = IN6ADDR_ANY_INIT };
+	int one = 1, off = 0, fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    (type == SOCK_STREAM && listen(fd, 128))) {
 		close(fd);
@@ -117,7 +120,7 @@ static void serve(struct backend *b, int tcp, int udp)
 {
 	struct pollfd pfd[MAX_CONNS + 2];
 	char greeting[8], buf[256];
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	socklen_t len;
 	int n = 2, i, fd;
 	ssize_t got;
@@ -228,8 +231,12 @@ static int build_network(void)
 		    run("ip link add vb%d netns %s type veth peer name eth0 netns %s",
 			i, c, b) ||
 		    run("ip -n %s addr add 10.77.%d.1/24 dev vb%d", c, i, i) ||
+		    run("ip -n %s addr add fd00:77:%d::1/64 dev vb%d nodad",
+			c, i, i) ||
 		    run("ip -n %s link set vb%d up", c, i) ||
 		    run("ip -n %s addr add 10.77.%d.2/24 dev eth0", b, i) ||
+		    run("ip -n %s addr add fd00:77:%d::2/64 dev eth0 nodad",
+			b, i) ||
 		    run("ip -n %s link set eth0 up", b) ||
 		    run("ip -n %s link set lo up", b))
 			return -1;
@@ -302,10 +309,10 @@ int sandbox_up(struct sandbox *sb)
 
 /* ---- client side --------------------------------------------------------- */
 
-static int client_socket(int type)
+static int client_socket(int family, int type)
 {
 	struct timeval tv = { .tv_sec = 2 };
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
@@ -314,12 +321,48 @@ static int client_socket(int type)
 	return fd;
 }
 
-static struct sockaddr_in sin_of(__be32 addr, __u16 port)
+struct sandbox_addr sandbox_addr4(__be32 addr, __u16 port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(port),
-				  .sin_addr.s_addr = addr };
-	return sa;
+	struct sandbox_addr a = { .len = sizeof(struct sockaddr_in) };
+
+	a.sin.sin_family = AF_INET;
+	a.sin.sin_port = htons(port);
+	a.sin.sin_addr.s_addr = addr;
+	return a;
+}
+
+struct sandbox_addr sandbox_addr6(const char *text, __u16 port)
+{
+	struct sandbox_addr a = { .len = sizeof(struct sockaddr_in6) };
+
+	a.sin6.sin6_family = AF_INET6;
+	a.sin6.sin6_port = htons(port);
+	if (inet_pton(AF_INET6, text, &a.sin6.sin6_addr) != 1)
+		a.len = 0;	/* connect() then fails with EINVAL */
+	return a;
+}
+
+struct sandbox_addr sandbox_backend_addr6(int i, __u16 port)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "fd00:77:%d::2", i);
+	return sandbox_addr6(text, port);
+}
+
+const char *sandbox_addr_str(const struct sandbox_addr *a, char *buf,
+			     size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (a->ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->sin6.sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(a->sin6.sin6_port));
+	} else {
+		inet_ntop(AF_INET, &a->sin.sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(a->sin.sin_port));
+	}
+	return buf;
 }
 
 /* Read one greeting line and name its backend. */
@@ -338,14 +381,13 @@ static int read_greeting(int fd)
 	return sandbox_backend_of(buf) ?: -EBADMSG;
 }
 
-int tcp_connect(__be32 addr, __u16 port, int *fd_out)
+int tcp_connect_to(const struct sandbox_addr *to, int *fd_out)
 {
-	struct sockaddr_in sa = sin_of(addr, port);
-	int fd = client_socket(SOCK_STREAM), who;
+	int fd = client_socket(to->ss.ss_family, SOCK_STREAM), who;
 
 	if (fd < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, &to->sa, to->len)) {
 		who = -errno;
 		close(fd);
 		return who;
@@ -358,17 +400,31 @@ int tcp_connect(__be32 addr, __u16 port, int *fd_out)
 	return who;
 }
 
-int tcp_hello(__be32 addr, __u16 port)
+int tcp_connect(__be32 addr, __u16 port, int *fd_out)
+{
+	struct sandbox_addr to = sandbox_addr4(addr, port);
+
+	return tcp_connect_to(&to, fd_out);
+}
+
+int tcp_hello_to(const struct sandbox_addr *to)
 {
 	/* RST on close: thousands of connections leave no TIME_WAIT */
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	int fd, who = tcp_connect(addr, port, &fd);
+	int fd, who = tcp_connect_to(to, &fd);
 
 	if (who > 0) {
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
 	}
 	return who;
+}
+
+int tcp_hello(__be32 addr, __u16 port)
+{
+	struct sandbox_addr to = sandbox_addr4(addr, port);
+
+	return tcp_hello_to(&to);
 }
 
 int tcp_echo(int fd)
@@ -385,49 +441,71 @@ int tcp_echo(int fd)
 	return memcmp(buf, "ping", 4) ? -EBADMSG : 0;
 }
 
-static int udp_answer(int fd, struct sockaddr_in *from)
+static int udp_answer(int fd, struct sandbox_addr *from)
 {
-	socklen_t len = sizeof(*from);
+	socklen_t len = sizeof(struct sockaddr_storage);
 	char buf[16] = "";
 	ssize_t n;
 
-	n = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)from,
+	n = recvfrom(fd, buf, sizeof(buf) - 1, 0, from ? &from->sa : NULL,
 		     from ? &len : NULL);
 	if (n < 0)
 		return -errno;
+	if (from)
+		from->len = len;
 	return sandbox_backend_of(buf) ?: -EBADMSG;
+}
+
+int udp_ask_connected_to(const struct sandbox_addr *to,
+			 struct sandbox_addr *peer)
+{
+	int fd = client_socket(to->ss.ss_family, SOCK_DGRAM), who;
+	socklen_t len = sizeof(peer->ss);
+
+	if (fd < 0)
+		return fd;
+	if (connect(fd, &to->sa, to->len) || send(fd, "q", 1, 0) != 1)
+		who = -errno;
+	else
+		who = udp_answer(fd, NULL);
+	if (who > 0 && getpeername(fd, &peer->sa, &len))
+		who = -errno;
+	peer->len = len;
+	close(fd);
+	return who;
+}
+
+int udp_ask_unconnected_to(const struct sandbox_addr *to,
+			   struct sandbox_addr *from)
+{
+	int fd = client_socket(to->ss.ss_family, SOCK_DGRAM), who;
+
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, "q", 1, 0, &to->sa, to->len) != 1)
+		who = -errno;
+	else
+		who = udp_answer(fd, from);
+	close(fd);
+	return who;
 }
 
 int udp_ask_connected(__be32 addr, __u16 port, struct sockaddr_in *peer)
 {
-	struct sockaddr_in sa = sin_of(addr, port);
-	socklen_t len = sizeof(*peer);
-	int fd = client_socket(SOCK_DGRAM), who;
+	struct sandbox_addr to = sandbox_addr4(addr, port), got = {};
+	int who = udp_ask_connected_to(&to, &got);
 
-	if (fd < 0)
-		return fd;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    send(fd, "q", 1, 0) != 1)
-		who = -errno;
-	else
-		who = udp_answer(fd, NULL);
-	if (who > 0 && getpeername(fd, (struct sockaddr *)peer, &len))
-		who = -errno;
-	close(fd);
+	if (who > 0)
+		*peer = got.sin;
 	return who;
 }
 
 int udp_ask_unconnected(__be32 addr, __u16 port, struct sockaddr_in *from)
 {
-	struct sockaddr_in sa = sin_of(addr, port);
-	int fd = client_socket(SOCK_DGRAM), who;
+	struct sandbox_addr to = sandbox_addr4(addr, port), got = {};
+	int who = udp_ask_unconnected_to(&to, from ? &got : NULL);
 
-	if (fd < 0)
-		return fd;
-	if (sendto(fd, "q", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) != 1)
-		who = -errno;
-	else
-		who = udp_answer(fd, from);
-	close(fd);
+	if (who > 0 && from)
+		*from = got.sin;
 	return who;
 }

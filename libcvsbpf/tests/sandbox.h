@@ -3,13 +3,16 @@
  * sandbox.h - the network the socket-LB tests run in, built and torn down by
  * the test itself (docs/testing.md, safety rules):
  *
- *   client netns  cvst<pid>c   vb<i> 10.77.<i>.1/24, no default route
- *   backend netns cvst<pid>b<i> eth0 10.77.<i>.2/24, i = 1..SANDBOX_BACKENDS
+ *   client netns  cvst<pid>c   vb<i> 10.77.<i>.1/24 and fd00:77:<i>::1/64,
+ *                              no default route in either family
+ *   backend netns cvst<pid>b<i> eth0 10.77.<i>.2/24 and fd00:77:<i>::2/64,
+ *                              i = 1..SANDBOX_BACKENDS
+ * (IPv6 addresses with nodad, so they serve at once.)
  *
  * Each backend runs, in a thread of this process that entered its netns, a
- * TCP server on SANDBOX_PORT that greets every connection with its name
+ * dual-stack TCP server on SANDBOX_PORT that greets every connection with its name
  * ("b1\n") and then echoes, and a UDP server on the same port that answers
- * every datagram with its name. The calling thread moves into the client
+ * every datagram with its name, for both families. The calling thread moves into the client
  * netns, and the whole process into a cgroup v2 of its own below the host's
  * cgroup v2 root, where the tests attach the programs. A VIP that is not
  * translated has no route there, so it fails locally and never leaves.
@@ -18,7 +21,9 @@
 #define CVS_SANDBOX_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 
 #define SANDBOX_BACKENDS 4
@@ -34,8 +39,27 @@ struct sandbox {
 int sandbox_up(struct sandbox *sb);
 void sandbox_down(struct sandbox *sb);
 
-/* Backend i (1-based) as the maps name it. */
+/* A destination or source of either family. */
+struct sandbox_addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+		struct sockaddr_storage ss;
+	};
+	socklen_t len;
+};
+
+struct sandbox_addr sandbox_addr4(__be32 addr, __u16 port);
+/* text is an IPv6 address (also ::ffff:a.b.c.d); len 0 when it is not. */
+struct sandbox_addr sandbox_addr6(const char *text, __u16 port);
+/* "1.2.3.4:80" or "[2001:db8::1]:80", for messages. */
+const char *sandbox_addr_str(const struct sandbox_addr *a, char *buf,
+			     size_t len);
+
+/* Backend i (1-based) as the maps name it: IPv4, and IPv6 with port. */
 __be32 sandbox_backend_addr(int i);
+struct sandbox_addr sandbox_backend_addr6(int i, __u16 port);
 
 /* Which backend answered: 1..SANDBOX_BACKENDS, 0 on a bad greeting. */
 int sandbox_backend_of(const char *greeting);
@@ -49,5 +73,14 @@ int tcp_hello(__be32 addr, __u16 port);		/* connect, greet, close */
 int tcp_echo(int fd);				/* 0 when "ping" comes back */
 int udp_ask_connected(__be32 addr, __u16 port, struct sockaddr_in *peer);
 int udp_ask_unconnected(__be32 addr, __u16 port, struct sockaddr_in *from);
+
+/* The same for a destination of either family; an AF_INET6 one may be an
+ * IPv4 address as ::ffff:a.b.c.d (the socket is then dual-stack). */
+int tcp_connect_to(const struct sandbox_addr *to, int *fd_out);
+int tcp_hello_to(const struct sandbox_addr *to);
+int udp_ask_connected_to(const struct sandbox_addr *to,
+			 struct sandbox_addr *peer);
+int udp_ask_unconnected_to(const struct sandbox_addr *to,
+			   struct sandbox_addr *from);
 
 #endif /* CVS_SANDBOX_H */
