@@ -10,7 +10,7 @@
 #   CMOCKA_MESSAGE_OUTPUT=TAP make test      TAP instead of cmocka's own output
 #   CVS_TEST_TIMEOUT=300 make test           per-test watchdog, seconds (120)
 TESTS      ?= test_abi test_open test_pins test_errors test_service test_drift \
-	      test_flip test_socklb test_module test_grow test_bulk
+	      test_flip test_socklb test_socklb6 test_module test_grow test_bulk
 TEST_OUT   ?= $(BUILD)/tests
 TEST_BINS  := $(addprefix $(TEST_OUT)/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude
@@ -27,10 +27,13 @@ $(TEST_OUT)/test_%: tests/test_%.c tests/test_util.c tests/test_util.h \
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/test_util.c $(TEST_LDLIBS)
 
 # The socket-LB tests also build their network and cgroup: tests/sandbox.c.
-$(TEST_OUT)/test_socklb: tests/test_socklb.c tests/sandbox.c tests/sandbox.h \
-		tests/cgroup_util.c tests/cgroup_util.h \
-		tests/test_util.c tests/test_util.h $(wildcard include/*.h) \
-		$(BUILD)/libcvsbpf.so | $(TEST_OUT)
+SANDBOX_DEPS := tests/sandbox.c tests/sandbox.h tests/cgroup_util.c \
+	tests/cgroup_util.h tests/test_util.c tests/test_util.h \
+	$(wildcard include/*.h) $(BUILD)/libcvsbpf.so
+$(TEST_OUT)/test_socklb: tests/test_socklb.c $(SANDBOX_DEPS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
+		tests/test_util.c $(TEST_LDLIBS)
+$(TEST_OUT)/test_socklb6: tests/test_socklb6.c $(SANDBOX_DEPS) | $(TEST_OUT)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
 		tests/test_util.c $(TEST_LDLIBS)
 
