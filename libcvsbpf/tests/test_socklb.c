@@ -60,6 +60,8 @@ static void assert_progs_on_cgroup(__u32 want)
 	static const enum bpf_attach_type types[] = {
 		BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_UDP4_SENDMSG,
 		BPF_CGROUP_UDP4_RECVMSG, BPF_CGROUP_INET4_GETPEERNAME,
+		BPF_CGROUP_INET6_CONNECT, BPF_CGROUP_UDP6_SENDMSG,
+		BPF_CGROUP_UDP6_RECVMSG, BPF_CGROUP_INET6_GETPEERNAME,
 	};
 	size_t i;
 
@@ -392,7 +394,7 @@ static void bad_attach_attaches_nothing(void **state)
 }
 
 /*
- * An attach that fails after loading (here: the last link's pin path is
+ * An attach that fails after loading (here: getpeername4's pin path is
  * taken by a directory, so its link cannot be pinned) leaves nothing
  * behind: no program on the cgroup, no link pins, and no socket table,
  * which this call created.
@@ -404,6 +406,8 @@ static void failed_attach_leaves_no_pins(void **state)
 	char taken[PATH_MAX + 32], path[PATH_MAX + 32];
 	static const char *const links[] = {
 		"sock_connect4", "sock_sendmsg4", "sock_recvmsg4",
+		"sock_connect6", "sock_sendmsg6", "sock_recvmsg6",
+		"sock_getpeername6",
 	};
 	struct cvs_sock_status st;
 	size_t i;
@@ -424,10 +428,13 @@ static void failed_attach_leaves_no_pins(void **state)
 		if (path_exists(path))
 			fail_msg("a failed attach left %s pinned", path);
 	}
-	snprintf(path, sizeof(path), "%s/%s", f->root, CVS_MAP_SOCK_NAT);
-	if (path_exists(path))
-		fail_msg("a failed attach left the socket table %s it created",
-			 path);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->root,
+			 i ? CVS_MAP_SOCK_NAT6 : CVS_MAP_SOCK_NAT);
+		if (path_exists(path))
+			fail_msg("a failed attach left the socket table %s it created",
+				 path);
+	}
 	/* No route to the VIP: nothing translates it. */
 	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), -ENETUNREACH);
 
