@@ -108,6 +108,41 @@ class TableTest {
         assertThat(readme()).contains(printed);
     }
 
+    /**
+     * Both families in one table: the columns as wide as the widest address (39 characters of IPv6 and a port),
+     * and {@code --sort}'s order: IPv4 before IPv6, each by value (10.0.0.9 before 10.0.0.10, fd00::9 before
+     * fd00::10), where the daemon's order is by name.
+     */
+    @Test
+    void aDualStackListSortedByAddress() {
+        List<Service> byName = Stream.of("""
+                {"name": "db-v6", "vip": "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "port": 5432, "protocol": "TCP",
+                 "backends": [{"address": "fd00::10", "port": 5432, "weight": 1},
+                 {"address": "fd00::9", "port": 5432, "weight": 1}]}
+                """, """
+                {"name": "web-v4", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "10.0.0.10", "port": 8080, "weight": 1},
+                 {"address": "10.0.0.9", "port": 8080, "weight": 2}]}
+                """, """
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "fd00::2", "port": 8080, "weight": 1}]}
+                """).map(json -> Json.view(Json.JSON.readTree(json), Service.class)).toList();
+        List<Service> sorted = byName.stream().sorted(ListCommand.BY_ADDRESS).map(ListCommand::sortedBackends)
+                .toList();
+        assertThat(print(ListCommand.table(sorted, service -> Map.of()))).isEqualTo("""
+                Prot LocalAddress:Port                              Name
+                  -> RemoteAddress:Port                             Weight
+                TCP  192.0.2.10:80                                  web-v4
+                  -> 10.0.0.9:8080                                  2
+                  -> 10.0.0.10:8080                                 1
+                TCP  [2001:db8::10]:80                              web-v6
+                  -> [fd00::2]:8080                                 1
+                TCP  [2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:5432  db-v6
+                  -> [fd00::9]:5432                                 1
+                  -> [fd00::10]:5432                                1
+                """);
+    }
+
     private static String print(Table table) {
         StringWriter out = new StringWriter();
         table.print(new PrintWriter(out));
