@@ -108,6 +108,63 @@ class TableTest {
         assertThat(readme()).contains(printed);
     }
 
+    /** Step 7 of the tutorial: {@code cvsadm list} with web (b3 drained in step 5) and web-v6. */
+    @Test
+    void theTutorialsDualStackListIsTheReadmes() throws IOException {
+        List<Service> services = Stream.of("""
+                {"name": "web", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "10.79.1.2", "port": 8080, "weight": 1},
+                 {"address": "10.79.2.2", "port": 8080, "weight": 1},
+                 {"address": "10.79.3.2", "port": 8080, "weight": 0}]}
+                """, """
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "fd00:1::2", "port": 8080, "weight": 1},
+                 {"address": "fd00:2::2", "port": 8080, "weight": 1},
+                 {"address": "fd00:3::2", "port": 8080, "weight": 2}]}
+                """).map(json -> Json.view(Json.JSON.readTree(json), Service.class)).toList();
+        String printed = print(ListCommand.table(services, service -> Map.of()));
+        assertThat(printed).isEqualTo("""
+                Prot LocalAddress:Port   Name
+                  -> RemoteAddress:Port  Weight
+                TCP  192.0.2.10:80       web
+                  -> 10.79.1.2:8080      1
+                  -> 10.79.2.2:8080      1
+                  -> 10.79.3.2:8080      0
+                TCP  [2001:db8::10]:80   web-v6
+                  -> [fd00:1::2]:8080    1
+                  -> [fd00:2::2]:8080    1
+                  -> [fd00:3::2]:8080    2
+                """);
+        assertThat(readme()).contains(printed);
+    }
+
+    /** Step 7 of the tutorial: {@code cvsadm stats web-v6} after 100 connections, with rates by then. */
+    @Test
+    void theTutorialsIpv6StatsAreTheReadmes() throws IOException {
+        Service web = Json.view(Json.JSON.readTree("""
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP"}
+                """), Service.class);
+        ServiceStats stats = Json.view(Json.JSON.readTree("""
+                {"name": "web-v6", "refused": 0, "rate": {"connectionsPerSecond": 20.0}, "backends": [
+                  {"address": "fd00:1::2", "port": 8080, "weight": 1, "connections": 26,
+                   "rate": {"connectionsPerSecond": 5.2}},
+                  {"address": "fd00:2::2", "port": 8080, "weight": 1, "connections": 23,
+                   "rate": {"connectionsPerSecond": 4.6}},
+                  {"address": "fd00:3::2", "port": 8080, "weight": 2, "connections": 51,
+                   "rate": {"connectionsPerSecond": 10.2}}]}
+                """), ServiceStats.class);
+        String printed = print(StatsCommand.table(List.of(web), List.of(stats)));
+        assertThat(printed).isEqualTo("""
+                Prot LocalAddress:Port           Weight  Conns  Conn/s  Pkts  Pkt/s  Bytes  B/s  Refused
+                  -> RemoteAddress:Port
+                TCP  [2001:db8::10]:80 (web-v6)            100    20.0     0      -      0    -        0
+                  -> [fd00:1::2]:8080                 1     26     5.2     0      -      0    -
+                  -> [fd00:2::2]:8080                 1     23     4.6     0      -      0    -
+                  -> [fd00:3::2]:8080                 2     51    10.2     0      -      0    -
+                """);
+        assertThat(readme()).contains(printed);
+    }
+
     /**
      * Both families in one table: the columns as wide as the widest address (39 characters of IPv6 and a port),
      * and {@code --sort}'s order: IPv4 before IPv6, each by value (10.0.0.9 before 10.0.0.10, fd00::9 before
