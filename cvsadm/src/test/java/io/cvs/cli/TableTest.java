@@ -138,29 +138,26 @@ class TableTest {
         assertThat(readme()).contains(printed);
     }
 
-    /** Step 7 of the tutorial: {@code cvsadm stats web-v6} after 100 connections, with rates by then. */
+    /** Step 7 of the tutorial: {@code cvsadm stats web-v6} right after 100 connections (no rates yet). */
     @Test
     void theTutorialsIpv6StatsAreTheReadmes() throws IOException {
         Service web = Json.view(Json.JSON.readTree("""
                 {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP"}
                 """), Service.class);
         ServiceStats stats = Json.view(Json.JSON.readTree("""
-                {"name": "web-v6", "refused": 0, "rate": {"connectionsPerSecond": 20.0}, "backends": [
-                  {"address": "fd00:1::2", "port": 8080, "weight": 1, "connections": 26,
-                   "rate": {"connectionsPerSecond": 5.2}},
-                  {"address": "fd00:2::2", "port": 8080, "weight": 1, "connections": 23,
-                   "rate": {"connectionsPerSecond": 4.6}},
-                  {"address": "fd00:3::2", "port": 8080, "weight": 2, "connections": 51,
-                   "rate": {"connectionsPerSecond": 10.2}}]}
+                {"name": "web-v6", "refused": 0, "backends": [
+                  {"address": "fd00:1::2", "port": 8080, "weight": 1, "connections": 26},
+                  {"address": "fd00:2::2", "port": 8080, "weight": 1, "connections": 23},
+                  {"address": "fd00:3::2", "port": 8080, "weight": 2, "connections": 51}]}
                 """), ServiceStats.class);
         String printed = print(StatsCommand.table(List.of(web), List.of(stats)));
         assertThat(printed).isEqualTo("""
                 Prot LocalAddress:Port           Weight  Conns  Conn/s  Pkts  Pkt/s  Bytes  B/s  Refused
                   -> RemoteAddress:Port
-                TCP  [2001:db8::10]:80 (web-v6)            100    20.0     0      -      0    -        0
-                  -> [fd00:1::2]:8080                 1     26     5.2     0      -      0    -
-                  -> [fd00:2::2]:8080                 1     23     4.6     0      -      0    -
-                  -> [fd00:3::2]:8080                 2     51    10.2     0      -      0    -
+                TCP  [2001:db8::10]:80 (web-v6)            100       -     0      -      0    -        0
+                  -> [fd00:1::2]:8080                 1     26       -     0      -      0    -
+                  -> [fd00:2::2]:8080                 1     23       -     0      -      0    -
+                  -> [fd00:3::2]:8080                 2     51       -     0      -      0    -
                 """);
         assertThat(readme()).contains(printed);
     }
