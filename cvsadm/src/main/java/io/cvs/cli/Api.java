@@ -30,13 +30,12 @@ final class Api {
 
         int port();
 
-        /** {@code 10.0.0.1:8080}: the {@code backendKey} by which the API names a backend within its service. */
+        /**
+         * {@code 10.0.0.1:8080}, {@code [fd00::1]:8080}: the {@code backendKey} by which the API names a backend
+         * within its service.
+         */
         default String key() {
-            return key(address(), port());
-        }
-
-        static String key(String address, int port) {
-            return address + ":" + port;
+            return IpAddress.withPort(address(), port());
         }
     }
 

@@ -1,28 +1,25 @@
 package io.cvs.cli;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * A backend as typed: {@code ADDR[:PORT]} ({@link Converter}), or in {@code service add --backend}
- * {@code ADDR[:PORT][/WEIGHT]} ({@link WithWeight}). A port not typed is the service's; a weight not typed is the
- * daemon's default (1).
+ * A backend as typed, of either family: {@code ADDR[:PORT]} ({@link Converter}), or in {@code service add
+ * --backend} {@code ADDR[:PORT][/WEIGHT]} ({@link WithWeight}): {@code 10.0.0.1:8080/2}, {@code [fd00::2]:8080/2}
+ * (see {@link HostPort} for brackets). A port not typed is the service's; a weight not typed is the daemon's
+ * default (1).
  */
-record BackendArg(String address, Integer port, Integer weight) {
-
-    private static final Pattern FORM = Pattern.compile("(" + Endpoint.IPV4 + ")(?::(\\d{1,5}))?(?:/(\\d{1,5}))?");
+record BackendArg(IpAddress address, Integer port, Integer weight) {
 
     static BackendArg parse(String text, boolean weightAllowed) {
-        Matcher match = FORM.matcher(text);
-        if (!match.matches() || (!weightAllowed && match.group(3) != null)) {
-            throw new TypeConversionException("'" + text + "' is not " + (weightAllowed ? "ADDR[:PORT][/WEIGHT]"
-                    : "ADDR[:PORT]") + ", e.g. 10.0.0.1:8080" + (weightAllowed ? "/2" : ""));
-        }
-        Integer port = match.group(2) == null ? null : Endpoint.port(match.group(2), text);
-        Integer weight = match.group(3) == null ? null : Integer.parseInt(match.group(3));
-        return new BackendArg(match.group(1), port, weight);
+        int slash = text.indexOf('/');
+        String weight = slash < 0 ? null : text.substring(slash + 1);
+        HostPort typed = HostPort.parse(text, slash < 0 ? text.length() : slash)
+                .filter(address -> weight == null || weightAllowed && weight.matches("\\d{1,5}"))
+                .orElseThrow(() -> new TypeConversionException("'" + text + "' is not " + (weightAllowed
+                        ? "ADDR[:PORT][/WEIGHT], e.g. 10.0.0.1:8080/2 or [fd00::1]:8080/2"
+                        : "ADDR[:PORT], e.g. 10.0.0.1:8080 or [fd00::1]:8080")));
+        return new BackendArg(typed.address(), typed.port(), weight == null ? null : Integer.parseInt(weight));
     }
 
     /** The port, or {@code fallback} (the service's) when none was typed. */
@@ -30,9 +27,9 @@ record BackendArg(String address, Integer port, Integer weight) {
         return port == null ? fallback : port;
     }
 
-    /** {@code 10.0.0.1:8080}, how the API names a backend within its service. */
+    /** {@code 10.0.0.1:8080}, {@code [fd00::1]:8080}: how the API names a backend within its service. */
     String key(int fallbackPort) {
-        return address + ":" + portOr(fallbackPort);
+        return IpAddress.withPort(address.toString(), portOr(fallbackPort));
     }
 
     static final class Converter implements ITypeConverter<BackendArg> {

@@ -25,7 +25,7 @@ final class BackendCommand implements Runnable {
     }
 
     @Command(name = "add", description = {"Add a backend at the end of the service's list.",
-            "Example: cvsadm backend add web 10.0.0.3:8080 --weight 2"})
+            "Example: cvsadm backend add web 10.0.0.3:8080 --weight 2, cvsadm backend add web-v6 [fd00::3]:8080"})
     static final class Add extends BackendVerb {
 
         @Option(names = "--weight", paramLabel = "N", description = "Relative share of new connections (default 1).")
@@ -47,7 +47,7 @@ final class BackendCommand implements Runnable {
 
         @Override
         void change(Service service, String key, ObjectNode body) {
-            api().delete(Services.path(service) + "/backends/" + key, Map.of());
+            api().delete(Services.backendPath(service, key), Map.of());
             say("Removed backend " + key + " from service " + Format.service(service));
         }
     }

@@ -12,13 +12,14 @@ abstract class BackendVerb extends ApiCommand {
     private String reference;
 
     @Parameters(index = "1", paramLabel = "ADDR[:PORT]", converter = BackendArg.Converter.class,
-            description = "The backend; its port defaults to the service's.")
+            description = "The backend, of the service's family; its port defaults to the service's. An IPv6 "
+                    + "address goes in brackets when a port follows: [fd00::1]:8080.")
     private BackendArg backend;
 
     @Override
     final void run() {
         Service service = services().byReference(reference).view();
-        ObjectNode body = Json.JSON.createObjectNode().put("address", backend.address())
+        ObjectNode body = Json.JSON.createObjectNode().put("address", backend.address().toString())
                 .put("port", backend.portOr(service.port()));
         change(service, backend.key(service.port()), body);
         if (format() != OutputFormat.table) {
@@ -34,7 +35,7 @@ abstract class BackendVerb extends ApiCommand {
      * answers 412, saying the backend does not exist).
      */
     void setWeight(Service service, String key, int weight) {
-        api().put(Services.path(service) + "/backends/" + key, Json.JSON.createObjectNode().put("weight", weight),
+        api().put(Services.backendPath(service, key), Json.JSON.createObjectNode().put("weight", weight),
                 Map.of("If-Match", "*"));
     }
 }

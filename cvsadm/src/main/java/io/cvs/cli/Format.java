@@ -42,24 +42,24 @@ final class Format {
 
     // ---- services and backends ----
 
-    /** {@code TCP  192.0.2.10:80}, a service's line in ipvsadm -L -n. */
+    /** {@code TCP  192.0.2.10:80}, {@code TCP  [2001:db8::10]:80}: a service's line in ipvsadm -L -n. */
     static String localAddress(Service service) {
-        return String.format("%-4s %s:%d", service.protocol(), service.vip(), service.port());
+        return String.format("%-4s %s", service.protocol(), IpAddress.withPort(service.vip(), service.port()));
     }
 
-    /** {@code   -> 10.0.0.1:8080}, a backend's line under its service in ipvsadm -L -n. */
+    /** {@code   -> 10.0.0.1:8080}, {@code   -> [fd00::1]:8080}: a backend's line under its service. */
     static String remoteAddress(Addressed backend) {
         return "  -> " + backend.key();
     }
 
-    /** {@code 192.0.2.10:80/TCP}, as openapi.yaml and the metrics write a service address. */
+    /** {@code 192.0.2.10:80/TCP}, {@code [2001:db8::10]:80/TCP}: as openapi.yaml and the metrics write it. */
     static String address(Service service) {
         return address(service.vip(), String.valueOf(service.port()), service.protocol());
     }
 
     /** The same of the parts as a file states them ({@code apply} compares files, not answers). */
     static String address(String vip, String port, String protocol) {
-        return vip + ":" + port + "/" + protocol;
+        return IpAddress.withPort(vip, port) + "/" + protocol;
     }
 
     /** {@code web (192.0.2.10:80/TCP)}, how messages name a service. */

@@ -4,11 +4,13 @@ import io.cvs.cli.Api.Backend;
 import io.cvs.cli.Api.BackendHealth;
 import io.cvs.cli.Api.Service;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
@@ -18,22 +20,50 @@ import picocli.CommandLine.TypeConversionException;
         "List services and their backends (like ipvsadm -L -n).",
         "Lists services and their backends; a health column appears when a service has a "
                 + "check. With addresses, only the services at them (a VIP alone: every port and protocol).",
-        "Example: cvsadm list 192.0.2.10"})
+        "Addresses of either family; an IPv6 address goes in brackets when a port follows: [2001:db8::10]:80.",
+        "Example: cvsadm list 192.0.2.10 2001:db8::10"})
 final class ListCommand extends ApiCommand {
 
     /** Parsed in {@link #run}: picocli reports a bad one of several positionals only as "unmatched". */
     @Parameters(paramLabel = "VIP[:PORT[/PROTO]]", arity = "0..*")
     private List<String> endpoints = new ArrayList<>();
 
+    @Option(names = "--sort", description = "Order services by address (IPv4 before IPv6, each by value), port and "
+            + "protocol, and their backends by address and port, as ipvsadm --sort does; -o prints each service as "
+            + "sent. Default: services by name, backends in configured order.")
+    private boolean sort;
+
+    /** Addresses by value, not as text: 10.0.0.9 before 10.0.0.10, every IPv4 address before IPv6. */
+    static final Comparator<Service> BY_ADDRESS = Comparator.comparing((Service service) -> address(service.vip()))
+            .thenComparingInt(Service::port).thenComparing(Service::protocol);
+    static final Comparator<Backend> BACKEND_BY_ADDRESS = Comparator
+            .comparing((Backend backend) -> address(backend.address())).thenComparingInt(Backend::port);
+
     @Override
     void run() {
         List<Answer<Service>> services = selected();
+        if (sort) {
+            services = services.stream().sorted(Comparator.comparing(Answer::view, BY_ADDRESS)).toList();
+        }
         if (format() != OutputFormat.table) {
             format().print(out(), Answer.documents(services));
             return;
         }
-        table(services.stream().map(Answer::view).toList(), service -> services().health(service).view().byKey())
-                .print(out());
+        List<Service> views = services.stream().map(Answer::view).map(service -> sort ? sortedBackends(service)
+                : service).toList();
+        table(views, service -> services().health(service).view().byKey()).print(out());
+    }
+
+    static Service sortedBackends(Service service) {
+        return new Service(service.id(), service.version(), service.name(), service.vip(), service.port(),
+                service.protocol(), service.backends().stream().sorted(BACKEND_BY_ADDRESS).toList(),
+                service.labels(), service.healthCheck());
+    }
+
+    /** An address as the daemon sends it; one it should not send is a failure, not a sort out of order. */
+    private static IpAddress address(String sent) {
+        return IpAddress.parse(sent).orElseThrow(() -> new CliFailure(ExitCode.UNEXPECTED, "the daemon sent '"
+                + sent + "' as an address"));
     }
 
     /** The table of {@code services}; {@code health} gives the health of a checked service's backends by key. */

@@ -11,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
         "Remove the backend pushed last from a VIP.",
         "Removes the last backend (in configured order: the one pushed last) of the service at VIP:PORT/PROTO "
                 + "(port 80 and TCP when not given).",
-        "Example: cvsadm pop 192.0.2.10"})
+        "Addresses of either family; an IPv6 address goes in brackets when a port follows: [2001:db8::10]:80.",
+        "Example: cvsadm pop 192.0.2.10, cvsadm pop [2001:db8::10]:80"})
 final class PopCommand extends ApiCommand {
 
     /** Another client may change the service between reading it and removing its last backend: read again. */
@@ -32,7 +33,7 @@ final class PopCommand extends ApiCommand {
             }
             int last = service.backends().size() - 1;
             try {
-                api().delete(Services.path(service) + "/backends/" + service.backends().get(last).key(),
+                api().delete(Services.backendPath(service, service.backends().get(last).key()),
                         ApiClient.ifMatch(service.version()));
             } catch (CliFailure e) {
                 if (e.httpStatus() == 412 && attempt < ATTEMPTS) {

@@ -13,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
         "Add a backend to a VIP, creating its service if needed.",
         "Adds the backend to the service at VIP:PORT/PROTO (port 80 and TCP when not given), creating the service "
                 + "when none is there.",
-        "Example: cvsadm push 192.0.2.10 10.0.0.1:8080"})
+        "Addresses of either family; an IPv6 address goes in brackets when a port follows: [2001:db8::10]:80.",
+        "Example: cvsadm push 192.0.2.10 10.0.0.1:8080, cvsadm push [2001:db8::10]:80 [fd00::2]:8080"})
 final class PushCommand extends ApiCommand {
 
     @Parameters(index = "0", paramLabel = "VIP[:PORT[/PROTO]]", converter = Endpoint.Converter.class)
@@ -57,7 +58,7 @@ final class PushCommand extends ApiCommand {
     }
 
     private ObjectNode backendSpec(int port) {
-        ObjectNode spec = Json.JSON.createObjectNode().put("address", backend.address()).put("port", port);
+        ObjectNode spec = Json.JSON.createObjectNode().put("address", backend.address().toString()).put("port", port);
         if (weight != null) {
             spec.put("weight", weight);
         }
@@ -67,16 +68,19 @@ final class PushCommand extends ApiCommand {
     private ObjectNode serviceSpec(Endpoint address, ObjectNode firstBackend) {
         ObjectNode spec = Json.JSON.createObjectNode()
                 .put("name", name != null ? name : derivedName(address))
-                .put("vip", address.vip())
+                .put("vip", address.vip().toString())
                 .put("port", address.port())
                 .put("protocol", address.protocol());
         spec.putArray("backends").add(firstBackend);
         return spec;
     }
 
-    /** {@code vip-192-0-2-10-80-tcp}: a DNS label, unique per address. */
+    /**
+     * {@code vip-192-0-2-10-80-tcp}, {@code vip-2001-db8--10-80-tcp}: a DNS label, unique per address (an IPv4
+     * address gives four groups, a canonical IPv6 one eight or a {@code --}), at most 53 characters.
+     */
     static String derivedName(Endpoint address) {
-        return ("vip-" + address.vip().replace('.', '-') + "-" + address.port() + "-" + address.protocol())
-                .toLowerCase(Locale.ROOT);
+        return ("vip-" + address.vip().toString().replace('.', '-').replace(':', '-') + "-" + address.port() + "-"
+                + address.protocol()).toLowerCase(Locale.ROOT);
     }
 }

@@ -14,8 +14,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "add", description = {"Create a service.",
+        "Its VIP and backends are of one family; an IPv6 address goes in brackets when a port follows.",
         "Example: cvsadm service add web 192.0.2.10:80 --backend 10.0.0.1:8080 --backend 10.0.0.2:8080/2 "
-                + "--label app=web --check http --check-path /healthz"})
+                + "--label app=web --check http --check-path /healthz",
+        "Example: cvsadm service add web-v6 [2001:db8::10]:80 --backend [fd00::1]:8080 --backend [fd00::2]:8080/2"})
 final class ServiceAddCommand extends ApiCommand {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "A DNS label: lower-case letters, digits and '-'.")
@@ -40,12 +42,12 @@ final class ServiceAddCommand extends ApiCommand {
         Endpoint address = endpoint.withDefaults();
         ObjectNode spec = Json.JSON.createObjectNode()
                 .put("name", name)
-                .put("vip", address.vip())
+                .put("vip", address.vip().toString())
                 .put("port", address.port())
                 .put("protocol", address.protocol());
         ArrayNode list = spec.putArray("backends");
         for (BackendArg backend : backends) {
-            ObjectNode item = list.addObject().put("address", backend.address())
+            ObjectNode item = list.addObject().put("address", backend.address().toString())
                     .put("port", backend.portOr(address.port()));
             if (backend.weight() != null) {
                 item.put("weight", backend.weight());

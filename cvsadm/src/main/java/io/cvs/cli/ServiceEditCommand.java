@@ -23,7 +23,8 @@ final class ServiceEditCommand extends ApiCommand {
     @Option(names = "--name", paramLabel = "NAME", description = "Rename the service.")
     private String newName;
 
-    @Option(names = "--vip", paramLabel = "VIP", description = "Move the service to this VIP.")
+    @Option(names = "--vip", paramLabel = "VIP",
+            description = "Move the service to this VIP (of its backends' family).")
     private String vip;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Move the service to this port.")

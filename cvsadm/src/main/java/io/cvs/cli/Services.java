@@ -89,7 +89,7 @@ final class Services {
 
     /** The query filters selecting what an endpoint names: its VIP, and its port and protocol when given. */
     static List<String> filters(Endpoint endpoint) {
-        List<String> filters = new ArrayList<>(List.of("vip", endpoint.vip()));
+        List<String> filters = new ArrayList<>(List.of("vip", endpoint.vip().toString()));
         if (endpoint.port() != null) {
             filters.addAll(List.of("port", endpoint.port().toString()));
         }
@@ -105,5 +105,13 @@ final class Services {
 
     static String path(Service service) {
         return path(service.id());
+    }
+
+    /**
+     * {@code .../backends/%5Bfd00::1%5D:8080}: the path of a backend by its key. Brackets may not stand in a URI's
+     * path, so they are percent-encoded; the colons may.
+     */
+    static String backendPath(Service service, String key) {
+        return path(service) + "/backends/" + key.replace("[", "%5B").replace("]", "%5D");
     }
 }

@@ -99,16 +99,24 @@ final class StateDiff {
     }
 
     private static String address(JsonNode service) {
-        return Format.address(service.path("vip").asString(), service.path("port").asString(),
+        return Format.address(canonical(service.path("vip").asString()), service.path("port").asString(),
                 service.path("protocol").asString());
     }
 
     private static Map<String, Integer> backends(JsonNode service) {
         Map<String, Integer> backends = new LinkedHashMap<>();
         service.path("backends").forEach(backend -> backends.put(
-                Api.Addressed.key(backend.path("address").asString(), backend.path("port").asInt()),
+                IpAddress.withPort(canonical(backend.path("address").asString()), backend.path("port").asInt()),
                 backend.path("weight").asInt(1)));
         return backends;
+    }
+
+    /**
+     * A file may spell an IPv6 address otherwise than the export ({@code 2001:DB8:0::10}): the same address is no
+     * change. What is no address stays as written, for the daemon to refuse.
+     */
+    private static String canonical(String address) {
+        return IpAddress.parse(address).map(IpAddress::toString).orElse(address);
     }
 
     private static Map<String, String> labelMap(JsonNode service) {

@@ -28,6 +28,8 @@ class FormatTest {
             TCP | 192.0.2.10    | 80    | "TCP  192.0.2.10:80"       | 192.0.2.10:80/TCP    | web (192.0.2.10:80/TCP)
             UDP | 198.51.100.53 | 53    | "UDP  198.51.100.53:53"    | 198.51.100.53:53/UDP | web (198.51.100.53:53/UDP)
             TCP | 10.0.0.1      | 65535 | "TCP  10.0.0.1:65535"      | 10.0.0.1:65535/TCP   | web (10.0.0.1:65535/TCP)
+            TCP | 2001:db8::10  | 80    | "TCP  [2001:db8::10]:80"   | [2001:db8::10]:80/TCP | web ([2001:db8::10]:80/TCP)
+            UDP | fd00:1::53    | 53    | "UDP  [fd00:1::53]:53"     | [fd00:1::53]:53/UDP  | web ([fd00:1::53]:53/UDP)
             """)
     void serviceAddresses(String protocol, String vip, int port, String local, String address, String service) {
         Service view = service("{\"name\": \"web\", \"vip\": \"" + vip + "\", \"port\": " + port + ", \"protocol\": \""
@@ -44,6 +46,15 @@ class FormatTest {
         assertThat(backend.key()).isEqualTo("10.0.0.1:8080");
         assertThat(Format.remoteAddress(backend)).isEqualTo("  -> 10.0.0.1:8080");
         assertThat(Format.address("192.0.2.10", "80", "TCP")).isEqualTo("192.0.2.10:80/TCP");
+    }
+
+    @Test
+    void anIpv6BackendIsBracketedBeforeItsPort() {
+        Backend backend = Json.view(Json.JSON.readTree("{\"address\": \"fd00::2\", \"port\": 8080, \"weight\": 1}"),
+                Backend.class);
+        assertThat(backend.key()).isEqualTo("[fd00::2]:8080");
+        assertThat(Format.remoteAddress(backend)).isEqualTo("  -> [fd00::2]:8080");
+        assertThat(Format.address("2001:db8::10", "80", "TCP")).isEqualTo("[2001:db8::10]:80/TCP");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

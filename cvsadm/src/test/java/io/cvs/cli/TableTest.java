@@ -108,6 +108,95 @@ class TableTest {
         assertThat(readme()).contains(printed);
     }
 
+    /** Step 7 of the tutorial: {@code cvsadm list} with web (b3 drained in step 5) and web-v6. */
+    @Test
+    void theTutorialsDualStackListIsTheReadmes() throws IOException {
+        List<Service> services = Stream.of("""
+                {"name": "web", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "10.79.1.2", "port": 8080, "weight": 1},
+                 {"address": "10.79.2.2", "port": 8080, "weight": 1},
+                 {"address": "10.79.3.2", "port": 8080, "weight": 0}]}
+                """, """
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "fd00:1::2", "port": 8080, "weight": 1},
+                 {"address": "fd00:2::2", "port": 8080, "weight": 1},
+                 {"address": "fd00:3::2", "port": 8080, "weight": 2}]}
+                """).map(json -> Json.view(Json.JSON.readTree(json), Service.class)).toList();
+        String printed = print(ListCommand.table(services, service -> Map.of()));
+        assertThat(printed).isEqualTo("""
+                Prot LocalAddress:Port   Name
+                  -> RemoteAddress:Port  Weight
+                TCP  192.0.2.10:80       web
+                  -> 10.79.1.2:8080      1
+                  -> 10.79.2.2:8080      1
+                  -> 10.79.3.2:8080      0
+                TCP  [2001:db8::10]:80   web-v6
+                  -> [fd00:1::2]:8080    1
+                  -> [fd00:2::2]:8080    1
+                  -> [fd00:3::2]:8080    2
+                """);
+        assertThat(readme()).contains(printed);
+    }
+
+    /** Step 7 of the tutorial: {@code cvsadm stats web-v6} right after 100 connections (no rates yet). */
+    @Test
+    void theTutorialsIpv6StatsAreTheReadmes() throws IOException {
+        Service web = Json.view(Json.JSON.readTree("""
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP"}
+                """), Service.class);
+        ServiceStats stats = Json.view(Json.JSON.readTree("""
+                {"name": "web-v6", "refused": 0, "backends": [
+                  {"address": "fd00:1::2", "port": 8080, "weight": 1, "connections": 26},
+                  {"address": "fd00:2::2", "port": 8080, "weight": 1, "connections": 23},
+                  {"address": "fd00:3::2", "port": 8080, "weight": 2, "connections": 51}]}
+                """), ServiceStats.class);
+        String printed = print(StatsCommand.table(List.of(web), List.of(stats)));
+        assertThat(printed).isEqualTo("""
+                Prot LocalAddress:Port           Weight  Conns  Conn/s  Pkts  Pkt/s  Bytes  B/s  Refused
+                  -> RemoteAddress:Port
+                TCP  [2001:db8::10]:80 (web-v6)            100       -     0      -      0    -        0
+                  -> [fd00:1::2]:8080                 1     26       -     0      -      0    -
+                  -> [fd00:2::2]:8080                 1     23       -     0      -      0    -
+                  -> [fd00:3::2]:8080                 2     51       -     0      -      0    -
+                """);
+        assertThat(readme()).contains(printed);
+    }
+
+    /**
+     * Both families in one table: the columns as wide as the widest address (39 characters of IPv6 and a port),
+     * and {@code --sort}'s order: IPv4 before IPv6, each by value (10.0.0.9 before 10.0.0.10, fd00::9 before
+     * fd00::10), where the daemon's order is by name.
+     */
+    @Test
+    void aDualStackListSortedByAddress() {
+        List<Service> byName = Stream.of("""
+                {"name": "db-v6", "vip": "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "port": 5432, "protocol": "TCP",
+                 "backends": [{"address": "fd00::10", "port": 5432, "weight": 1},
+                 {"address": "fd00::9", "port": 5432, "weight": 1}]}
+                """, """
+                {"name": "web-v4", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "10.0.0.10", "port": 8080, "weight": 1},
+                 {"address": "10.0.0.9", "port": 8080, "weight": 2}]}
+                """, """
+                {"name": "web-v6", "vip": "2001:db8::10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "fd00::2", "port": 8080, "weight": 1}]}
+                """).map(json -> Json.view(Json.JSON.readTree(json), Service.class)).toList();
+        List<Service> sorted = byName.stream().sorted(ListCommand.BY_ADDRESS).map(ListCommand::sortedBackends)
+                .toList();
+        assertThat(print(ListCommand.table(sorted, service -> Map.of()))).isEqualTo("""
+                Prot LocalAddress:Port                              Name
+                  -> RemoteAddress:Port                             Weight
+                TCP  192.0.2.10:80                                  web-v4
+                  -> 10.0.0.9:8080                                  2
+                  -> 10.0.0.10:8080                                 1
+                TCP  [2001:db8::10]:80                              web-v6
+                  -> [fd00::2]:8080                                 1
+                TCP  [2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:5432  db-v6
+                  -> [fd00::9]:5432                                 1
+                  -> [fd00::10]:5432                                1
+                """);
+    }
+
     private static String print(Table table) {
         StringWriter out = new StringWriter();
         table.print(new PrintWriter(out));

@@ -4,6 +4,7 @@ import com.sun.management.ThreadMXBean;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;
@@ -71,14 +72,14 @@ public final class MetricsBenchmark {
     private static void registerNaively(PrometheusMeterRegistry meters, ServiceRegistry registry,
             BpfDatapath datapath) {
         for (Service service : registry.byName().values()) {
-            Tags serviceTags = Tags.of("service", service.name(), "vip", Service.describe(service.key()));
+            Tags serviceTags = Tags.of("service", service.name(), "vip", service.key().toString());
             Supplier<ServiceCounters> read = () -> datapath.counters(service.key())
                     .orElse(new ServiceCounters(0, 0, List.of()));
             List<Backend> backends = service.backends();
             for (int i = 0; i < backends.size(); i++) {
                 int index = i;
                 Backend backend = backends.get(i);
-                Tags tags = serviceTags.and("backend", backend.address().getHostAddress() + ":" + backend.port());
+                Tags tags = serviceTags.and("backend", IpAddresses.withPort(backend.address(), backend.port()));
                 FunctionCounter.builder("cvs.backend.connections", read,
                         r -> r.get().backends().get(index).connections()).tags(tags).register(meters);
                 Gauge.builder("cvs.backend.weight", backend::weight).tags(tags).register(meters);

@@ -1,6 +1,7 @@
 package io.cvs.api;
 
 import io.cvs.datapath.Backend;
+import io.cvs.service.AddressRules;
 import io.cvs.service.BackendKey;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
@@ -64,6 +65,10 @@ class BackendController {
         violations.throwIfAny();
         BackendKey key = BackendKey.of(backend);
         Service after = registry.update(id, Precondition.ifMatch(ifMatch), current -> {
+            String family = AddressRules.refusedBesideVip(backend.address(), current.key().vip());
+            if (family != null) {
+                throw InvalidRequestException.of("address", family, spec.address());
+            }
             if (current.backend(key).isPresent()) {
                 throw ServiceProblems.backendExists(current, key);
             }
@@ -97,6 +102,10 @@ class BackendController {
             boolean exists = current.backend(key).isPresent();
             if (exists && ifNoneMatch != null) {
                 throw ServiceProblems.preconditionFailed(current, "Backend " + key + " exists already.");
+            }
+            String family = AddressRules.refusedBesideVip(key.address(), current.key().vip());
+            if (family != null) {
+                throw InvalidRequestException.of("backendKey", family, backendKey);
             }
             if (!exists && precondition.any()) {
                 throw ServiceProblems.preconditionFailed(current, "Backend " + key + " does not exist.");
@@ -133,6 +142,8 @@ class BackendController {
     }
 
     private static URI location(String id, BackendKey key) {
-        return URI.create("/api/v1/services/" + id + "/backends/" + key);
+        // a URI's path takes no brackets as they are: an IPv6 key's are percent-encoded
+        String segment = key.toString().replace("[", "%5B").replace("]", "%5D");
+        return URI.create("/api/v1/services/" + id + "/backends/" + segment);
     }
 }

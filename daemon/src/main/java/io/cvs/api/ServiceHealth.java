@@ -2,6 +2,7 @@ package io.cvs.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.health.BackendHealth;
 import io.cvs.health.TargetKey;
 import io.cvs.service.BackendKey;
@@ -33,7 +34,7 @@ record ServiceHealth(String serviceId, String name, HealthCheckSpec healthCheck,
         for (int i = 0; i < service.backends().size(); i++) {
             Backend b = service.backends().get(i);
             boolean inRotation = effective.get(i).weight() > 0;
-            String address = b.address().getHostAddress();
+            String address = IpAddresses.text(b.address());
             if (!checked) {
                 backends.add(new BackendState(address, b.port(), b.weight(), "UNCHECKED", inRotation, null, null,
                         null, null, null));

@@ -1,9 +1,11 @@
 package io.cvs.api;
 
-import io.cvs.service.Ipv4;
+import io.cvs.datapath.IpAddresses;
+import io.cvs.service.AddressRules;
 import io.cvs.service.Service;
 import io.cvs.system.InvalidRequestException;
 import io.cvs.system.Violations;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,8 +33,9 @@ record ServiceQuery(String name, String vip, Integer port, String protocol, List
     static ServiceQuery parse(String name, String vip, String port, String protocol, List<String> labels,
             String limit, String cursor) {
         Violations violations = new Violations();
-        if (vip != null && Ipv4.parse(vip) == null) {
-            violations.add("vip", "must be an IPv4 address as a dotted quad without leading zeros", vip);
+        InetAddress vipAddress = IpAddresses.parse(vip);
+        if (vip != null && vipAddress == null) {
+            violations.add("vip", AddressRules.NOT_AN_ADDRESS, vip);
         }
         Integer portNumber = port == null ? null : number(port, 1, 65535, "port", violations);
         if (protocol != null && !protocol.equals("TCP") && !protocol.equals("UDP")) {
@@ -46,7 +49,9 @@ record ServiceQuery(String name, String vip, Integer port, String protocol, List
                 .forEach(s -> violations.add("label", "must be key or key=value", s));
         Integer size = limit == null ? Integer.valueOf(100) : number(limit, 1, 1000, "limit", violations);
         violations.throwIfAny();
-        ServiceQuery query = new ServiceQuery(name, vip, portNumber, protocol, selectors, size, null);
+        // compared in canonical form: 2001:DB8::A finds 2001:db8::a
+        String canonicalVip = vipAddress == null ? null : IpAddresses.text(vipAddress);
+        ServiceQuery query = new ServiceQuery(name, canonicalVip, portNumber, protocol, selectors, size, null);
         return cursor == null ? query : query.after(cursor);
     }
 
@@ -67,7 +72,7 @@ record ServiceQuery(String name, String vip, Integer port, String protocol, List
 
     boolean matches(Service s) {
         return (name == null || name.equals(s.name()))
-                && (vip == null || vip.equals(s.key().vip().getHostAddress()))
+                && (vip == null || vip.equals(IpAddresses.text(s.key().vip())))
                 && (port == null || port == s.key().port())
                 && (protocol == null || protocol.equals(s.key().protocol().name()))
                 && labels.stream().allMatch(selector -> selects(selector, s.content().labels()));

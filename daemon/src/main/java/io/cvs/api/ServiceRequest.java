@@ -2,14 +2,15 @@ package io.cvs.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.service.BackendKey;
-import io.cvs.service.Ipv4;
+import io.cvs.service.AddressRules;
 import io.cvs.service.ServiceConfig;
 import io.cvs.system.Violations;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
 
     static ServiceRequest of(ServiceConfig config) {
         ServiceKey key = config.key();
-        return new ServiceRequest(config.name(), key.vip().getHostAddress(), key.port(), key.protocol().name(),
+        return new ServiceRequest(config.name(), IpAddresses.text(key.vip()), key.port(), key.protocol().name(),
                 config.backends().stream().map(BackendSpec::of).toList(), config.labels(),
                 config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()));
     }
@@ -59,10 +60,10 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
                     : "must be a DNS label: 1 to 63 of a-z, 0-9 and '-', starting and ending with a letter or digit",
                     name);
         }
-        Inet4Address address = vip(prefix + "vip", violations);
+        InetAddress address = vip(prefix + "vip", violations);
         boolean portOk = checkPort(port, prefix + "port", violations);
         Protocol proto = protocol(prefix + "protocol", violations);
-        List<Backend> members = backends(prefix, violations);
+        List<Backend> members = backends(prefix, address, violations);
         checkLabels(prefix, violations);
         HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
         if (violations.size() > before) {
@@ -80,19 +81,17 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         return true;
     }
 
-    private Inet4Address vip(String field, Violations violations) {
+    private InetAddress vip(String field, Violations violations) {
         if (vip == null) {
             violations.add(field, "is required", null);
             return null;
         }
-        Inet4Address parsed = Ipv4.parse(vip);
-        String refused = parsed == null ? "must be an IPv4 address as a dotted quad without leading zeros"
-                : Ipv4.refusedAsVip(parsed);
+        String refused = AddressRules.refusedAsVip(vip);
         if (refused != null) {
             violations.add(field, refused, vip);
             return null;
         }
-        return parsed;
+        return IpAddresses.parse(vip);
     }
 
     private Protocol protocol(String field, Violations violations) {
@@ -105,7 +104,8 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         return null;
     }
 
-    private List<Backend> backends(String prefix, Violations violations) {
+    /** vip: the service's, null when it was refused (then the families are not compared). */
+    private List<Backend> backends(String prefix, InetAddress vip, Violations violations) {
         List<Backend> members = new ArrayList<>();
         Map<BackendKey, Integer> seen = new HashMap<>();
         List<BackendSpec> specs = backends == null ? List.of() : backends;
@@ -117,6 +117,11 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
             }
             Backend backend = specs.get(i).toBackend(field + ".", violations);
             if (backend == null) {
+                continue;
+            }
+            String family = vip == null ? null : AddressRules.refusedBesideVip(backend.address(), vip);
+            if (family != null) {
+                violations.add(field + ".address", family, specs.get(i).address());
                 continue;
             }
             Integer first = seen.putIfAbsent(BackendKey.of(backend), i);

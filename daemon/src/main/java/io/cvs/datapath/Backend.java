@@ -1,13 +1,13 @@
 package io.cvs.datapath;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.Objects;
 
 /**
  * One configured backend of a service (struct cvs_backend_spec). Weight 0 drains it; libcvsbpf refuses weights
  * above 65535 (a negative weight reaches C as a large unsigned value and is refused the same way).
  */
-public record Backend(Inet4Address address, int port, int weight) {
+public record Backend(InetAddress address, int port, int weight) {
 
     public Backend {
         Objects.requireNonNull(address, "address");
@@ -16,6 +16,6 @@ public record Backend(Inet4Address address, int port, int weight) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + ":" + port + " weight " + weight;
+        return IpAddresses.withPort(address, port) + " weight " + weight;
     }
 }

@@ -1,7 +1,7 @@
 package io.cvs.datapath;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /** Counters of one backend summed over CPUs; bytes stay 0 where the datapath does not see them. */
-public record BackendCounters(Inet4Address address, int port, long connections, long packets, long bytes) {
+public record BackendCounters(InetAddress address, int port, long connections, long packets, long bytes) {
 }

@@ -63,6 +63,13 @@ public final class DatapathException extends ErrorResponseException {
     }
 
     /** A service would have more backends than max. */
+    /** A backend of the other family than its service's VIP: the API refuses it first, so this is a bug guard. */
+    public static DatapathException otherFamily(ServiceKey key, Backend backend) {
+        return new DatapathException(Reason.INVALID, "backend " + backend + " is " + IpAddresses.family(
+                backend.address()) + ", service " + key + " is " + IpAddresses.family(key.vip())
+                + ": a service has one address family");
+    }
+
     public static DatapathException tooManyBackends(int wouldHave, int max) {
         ProblemDetail problem = ProblemType.TOO_MANY_BACKENDS.problem(
                 "A service may have at most " + max + " backends; this one would have " + wouldHave + ".");

@@ -1,12 +1,12 @@
 package io.cvs.datapath;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** A backend's identity within a service: address and port, whatever its weight. */
-public record Endpoint(Inet4Address address, int port) {
+public record Endpoint(InetAddress address, int port) {
 
     static Endpoint of(Backend backend) {
         return new Endpoint(backend.address(), backend.port());

@@ -2,7 +2,7 @@ package io.cvs.datapath;
 
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -133,12 +133,21 @@ public final class MemoryDatapath implements Datapath {
         if (isZero(key.vip()) || key.port() == 0) {
             throw new DatapathException(Reason.INVALID, "service address and port must not be 0: " + key);
         }
+        if (IpAddresses.isIpv4Mapped(key.vip())) {
+            throw new DatapathException(Reason.INVALID, "service address must not be IPv4-mapped: " + key);
+        }
+        key.otherFamily(backends).ifPresent(b -> {
+            throw DatapathException.otherFamily(key, b);
+        });
         if (backends.size() > capacity.maxMembers()) {
             throw DatapathException.tooManyBackends(backends.size(), capacity.maxMembers());
         }
         for (Backend b : backends) {
             if (isZero(b.address()) || b.port() == 0) {
                 throw new DatapathException(Reason.INVALID, "backend address and port must not be 0: " + b);
+            }
+            if (IpAddresses.isIpv4Mapped(b.address())) {
+                throw new DatapathException(Reason.INVALID, "backend address must not be IPv4-mapped: " + b);
             }
             if (b.weight() < 0 || b.weight() > WEIGHT_MAX) {
                 throw new DatapathException(Reason.INVALID, "weight outside 0.." + WEIGHT_MAX + ": " + b);
@@ -149,7 +158,7 @@ public final class MemoryDatapath implements Datapath {
         }
     }
 
-    private static boolean isZero(Inet4Address address) {
+    private static boolean isZero(InetAddress address) {
         return address.isAnyLocalAddress();
     }
 }

@@ -1,5 +1,6 @@
 package io.cvs.health;
 
+import io.cvs.datapath.IpAddresses;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -55,7 +56,7 @@ final class HttpProbe extends Probe {
             transport = Transport.plain(channel);
         } else {
             // the address and port name the TLS session to resume next time; an IP literal sends no SNI
-            SSLEngine engine = tls.createSSLEngine(target.probeAddress.getAddress().getHostAddress(),
+            SSLEngine engine = tls.createSSLEngine(IpAddresses.text(target.probeAddress.getAddress()),
                     target.probeAddress.getPort());
             engine.setUseClientMode(true);
             transport = new TlsTransport(channel, engine);

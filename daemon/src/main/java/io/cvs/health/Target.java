@@ -1,5 +1,6 @@
 package io.cvs.health;
 
+import io.cvs.datapath.IpAddresses;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ final class Target {
 
     private static byte[] httpRequest(String path, InetSocketAddress to) {
         String request = "GET " + (path.isEmpty() ? "/" : path) + " HTTP/1.1\r\n"
-                + "Host: " + to.getAddress().getHostAddress() + ":" + to.getPort() + "\r\n"
+                + "Host: " + IpAddresses.withPort(to.getAddress(), to.getPort()) + "\r\n"
                 + "User-Agent: cvs-health\r\nAccept: */*\r\nConnection: close\r\n\r\n";
         return request.getBytes(StandardCharsets.US_ASCII);
     }

@@ -1,6 +1,7 @@
 package io.cvs.health;
 
-import java.net.Inet4Address;
+import io.cvs.datapath.IpAddresses;
+import java.net.InetAddress;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Objects;
  *
  * @param port the backend's own port (its identity), not necessarily the port probed ({@link HealthCheck#port()})
  */
-public record TargetKey(String serviceId, Inet4Address address, int port) {
+public record TargetKey(String serviceId, InetAddress address, int port) {
 
     public TargetKey {
         Objects.requireNonNull(serviceId);
@@ -21,6 +22,6 @@ public record TargetKey(String serviceId, Inet4Address address, int port) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + ":" + port + " of " + serviceId;
+        return IpAddresses.withPort(address, port) + " of " + serviceId;
     }
 }

@@ -1,5 +1,6 @@
 package io.cvs.security;
 
+import io.cvs.datapath.IpAddresses;
 import io.cvs.system.StartupRefusedException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ final class ApiTokens {
         String viewer = configured("cvs.security.viewer-token", properties.viewerToken());
         if (admin == null && viewer == null && (listenAddress == null || !listenAddress.isLoopbackAddress())) {
             throw new StartupRefusedException("No API token is configured, and the API would listen on "
-                    + (listenAddress == null ? "every address" : listenAddress.getHostAddress()) + ".",
+                    + (listenAddress == null ? "every address" : IpAddresses.text(listenAddress)) + ".",
                     "Set cvs.security.admin-token (and cvs.security.viewer-token if wanted), or keep server.address "
                             + "on loopback (127.0.0.1), where the admin token file is enough.");
         }

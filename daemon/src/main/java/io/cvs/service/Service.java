@@ -33,8 +33,4 @@ public record Service(String id, long version, ServiceConfig content) {
     public Service with(ServiceConfig newContent) {
         return newContent.equals(content) ? this : new Service(id, version + 1, newContent);
     }
-
-    public static String describe(ServiceKey key) {
-        return key.vip().getHostAddress() + ":" + key.port() + "/" + key.protocol().name();
-    }
 }

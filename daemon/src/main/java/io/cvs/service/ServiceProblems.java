@@ -34,7 +34,7 @@ public final class ServiceProblems {
 
     public static ErrorResponseException addressTaken(Service other) {
         ProblemDetail problem = ProblemType.ADDRESS_TAKEN.problem(
-                Service.describe(other.key()) + " belongs to service " + other.name() + ".");
+                other.key() + " belongs to service " + other.name() + ".");
         problem.setProperty("conflictsWith", ServiceRef.of(other));
         return error(problem);
     }

@@ -72,7 +72,7 @@ public final class ServiceTable {
         for (Service s : added) {
             if (id.containsKey(s.id()) || name.containsKey(s.name()) || key.containsKey(s.key())) {
                 throw new IllegalArgumentException("id, name or address already held: " + s.id() + " " + s.name()
-                        + " " + Service.describe(s.key()));
+                        + " " + s.key());
             }
             id = id.plus(s.id(), s);
             name = name.plus(s.name(), s);

@@ -3,6 +3,7 @@ package io.cvs.traffic;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.BackendCounters;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.service.Service;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +45,8 @@ public record ServiceStats(String serviceId, String name, Instant readAt, long r
             BackendCounters c = counters.backend(i);
             BackendRate rate = recent.isEmpty() ? null : recent.get().of(b, i);
             backends.add(c == null
-                    ? new BackendStats(b.address().getHostAddress(), b.port(), b.weight(), 0, 0, 0, rate)
-                    : new BackendStats(b.address().getHostAddress(), b.port(), b.weight(), c.connections(),
+                    ? new BackendStats(IpAddresses.text(b.address()), b.port(), b.weight(), 0, 0, 0, rate)
+                    : new BackendStats(IpAddresses.text(b.address()), b.port(), b.weight(), c.connections(),
                             c.packets(), c.bytes(), rate));
         }
         return new ServiceStats(service.id(), service.name(), readAt, counters.refused(), counters.retried(),

@@ -1,6 +1,7 @@
 package io.cvs.traffic;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.service.Service;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
@@ -65,11 +66,11 @@ final class TrafficLabels {
         for (int s = 0; s < services.length; s++) {
             Service service = services[s];
             serviceLabels[s] = Labels.of(SERVICE_LABELS,
-                    new String[] {service.name(), Service.describe(service.key())});
+                    new String[] {service.name(), service.key().toString()});
             List<Backend> backends = perBackend ? service.backends() : List.of();
             for (int b = 0; b < backends.size(); b++) {
                 Backend backend = backends.get(b);
-                entries.add(new Entry(s, b, backend.address().getHostAddress() + ":" + backend.port()));
+                entries.add(new Entry(s, b, IpAddresses.withPort(backend.address(), backend.port())));
             }
         }
         // Services are already in name order, and a sort by backend alone keeps it for equal endpoints (stable).

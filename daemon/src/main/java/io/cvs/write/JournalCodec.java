@@ -1,6 +1,7 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
@@ -12,7 +13,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +28,16 @@ import java.util.function.ToIntFunction;
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
  * UTF-8 with a u16 length ({@link DataOutputStream#writeUTF}).
  * <pre>
- * payload  = format u8 (2), CHANGE or STATE
+ * payload  = format u8 (3), CHANGE or STATE
+ *          | format u8 (2), CHANGE or STATE (written before IPv6: every address is IPv4, 4 bytes)
  *          | CHANGE or STATE of format 1 (written before health checks; its first byte, the high byte of a u32
  *            count, is always 0, which is how it is told apart)
- * service  = id string, version u64, name string, vip 4 bytes, port u16, protocol u8 (6 TCP, 17 UDP),
- *            backend count u16, per backend (address 4 bytes, port u16, weight u16),
+ * service  = id string, version u64, name string, vip address, port u16, protocol u8 (6 TCP, 17 UDP),
+ *            backend count u16, per backend (address, port u16, weight u16),
  *            label count u16, per label (key string, value string),
- *            format 2 only: check u8 (0 none, 1 follows; nothing else), check when 1
+ *            format 2 and later: check u8 (0 none, 1 follows; nothing else), check when 1
+ * address  = format 3: family u8 (4: 4 bytes follow, 6: 16 bytes follow; nothing else)
+ *          | formats 1 and 2: 4 bytes, IPv4
  * check    = type u8 (code: 0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
  *            timeout ms u32, rise u8, fall u8, initial state u8 (code: 0 UP, 1 DOWN), when all down u8
  *            (code: 0 FAIL_OPEN, 1 FAIL_CLOSED), path string, status min u16, status max u16, send string,
@@ -75,8 +78,13 @@ public final class JournalCodec {
         }
     }
 
-    /** The format written now; see the class comment for the one still read. */
-    static final int FORMAT = 2;
+    /** The format written now; see the class comment for the ones still read. */
+    static final int FORMAT = 3;
+
+    /** The first format whose addresses carry their family. */
+    private static final int FAMILY_TAGGED = 3;
+    private static final int IPV4 = 4;
+    private static final int IPV6 = 6;
 
     /** The byte before a service's check in format 2: whether one follows. */
     private static final int NO_CHECK = 0;
@@ -196,12 +204,12 @@ public final class JournalCodec {
         out.writeUTF(s.id());
         out.writeLong(s.version());
         out.writeUTF(s.name());
-        out.write(key.vip().getAddress());
+        writeAddress(out, key.vip());
         out.writeShort(key.port());
         out.writeByte(key.protocol().number());
         out.writeShort(s.backends().size());
         for (Backend b : s.backends()) {
-            out.write(b.address().getAddress());
+            writeAddress(out, b.address());
             out.writeShort(b.port());
             out.writeShort(b.weight());
         }
@@ -255,10 +263,11 @@ public final class JournalCodec {
         String id = in.readUTF();
         long version = in.readLong();
         String name = in.readUTF();
-        ServiceKey key = new ServiceKey(address(in), in.readUnsignedShort(), protocol(in.readUnsignedByte()));
+        ServiceKey key = new ServiceKey(address(in, format), in.readUnsignedShort(),
+                protocol(in.readUnsignedByte()));
         List<Backend> backends = new ArrayList<>();
         for (int i = in.readUnsignedShort(); i > 0; i--) {
-            backends.add(new Backend(address(in), in.readUnsignedShort(), in.readUnsignedShort()));
+            backends.add(new Backend(address(in, format), in.readUnsignedShort(), in.readUnsignedShort()));
         }
         TreeMap<String, String> labels = new TreeMap<>();
         for (int i = in.readUnsignedShort(); i > 0; i--) {
@@ -268,10 +277,21 @@ public final class JournalCodec {
         return new Service(id, version, new ServiceConfig(name, key, backends, labels, check));
     }
 
-    private static Inet4Address address(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[4];
+    private static void writeAddress(DataOutputStream out, InetAddress address) throws IOException {
+        out.writeByte(IpAddresses.isIpv6(address) ? IPV6 : IPV4);
+        out.write(address.getAddress());
+    }
+
+    private static InetAddress address(DataInputStream in, int format) throws IOException {
+        int family = format >= FAMILY_TAGGED ? in.readUnsignedByte() : IPV4;
+        byte[] bytes = switch (family) {
+            case IPV4 -> new byte[4];
+            case IPV6 -> new byte[16];
+            default -> throw new IOException("address family " + family + " is not one this daemon knows (4, 6)");
+        };
         in.readFully(bytes);
-        return (Inet4Address) InetAddress.getByAddress(bytes);
+        // IpAddresses keeps sixteen bytes IPv6 even when they are IPv4-mapped
+        return IpAddresses.address(bytes);
     }
 
     private static Protocol protocol(int number) throws IOException {

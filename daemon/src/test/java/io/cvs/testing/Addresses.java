@@ -1,24 +1,26 @@
 package io.cvs.testing;
 
 import io.cvs.datapath.Backend;
+import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
-/** Literal IPv4 addresses for tests: VIPs from 192.0.2.0/24 (documentation), backends from private ranges. */
+/**
+ * Literal addresses for tests: VIPs from 192.0.2.0/24 and 2001:db8::/32 (documentation), backends from private
+ * ranges (10.0.0.0/8, fd00::/8).
+ */
 public final class Addresses {
 
     private Addresses() {
     }
 
-    public static Inet4Address ip(String literal) {
-        try {
-            return (Inet4Address) InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
+    public static InetAddress ip(String literal) {
+        InetAddress address = IpAddresses.parse(literal);
+        if (address == null) {
+            throw new IllegalArgumentException("not an address: " + literal);
         }
+        return address;
     }
 
     public static ServiceKey tcp(String vip, int port) {

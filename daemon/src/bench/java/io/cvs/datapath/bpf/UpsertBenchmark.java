@@ -4,7 +4,7 @@ import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.testing.Addresses;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ public final class UpsertBenchmark {
     private static List<Backend> backendsWithFirstWeight(int weight) {
         List<Backend> backends = new ArrayList<>(BACKENDS);
         for (int i = 1; i <= BACKENDS; i++) {
-            Inet4Address address = Addresses.ip("10.0.0." + i);
+            InetAddress address = Addresses.ip("10.0.0." + i);
             backends.add(new Backend(address, 8080, i == 1 ? weight : 1));
         }
         return backends;

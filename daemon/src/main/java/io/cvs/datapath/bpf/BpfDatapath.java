@@ -300,6 +300,9 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     }
 
     private static void upsert(MapSet target, ServiceKey key, List<Backend> backends) {
+        key.otherFamily(backends).ifPresent(b -> {
+            throw DatapathException.otherFamily(key, b);
+        });
         try {
             target.upsert(key, backends);
         } catch (BpfMapException e) {

@@ -9,9 +9,10 @@ import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +59,13 @@ final class BulkCalls {
                 putKey(keyArray, (long) i * SVC_KEY_SIZE, keys.get(i));
                 List<Backend> list = wanted.get(i);
                 counts.setInt(4L * i, list.size());
+                ServiceKey key = keys.get(i);
+                key.otherFamily(list).ifPresent(other -> {
+                    throw new IllegalArgumentException("backend " + other + " is not of the family of " + key);
+                });
                 for (Backend backend : list) {
                     long o = b++ * BACKEND_SPEC_SIZE;
-                    want.setInt(o + BACKEND_SPEC_ADDR, network(toInt(backend.address())));
+                    want.write(o + BACKEND_SPEC_ADDR, NativeAddress.bytes(backend.address()), 0, NativeAddress.SIZE);
                     want.setShort(o + BACKEND_SPEC_PORT, network((short) backend.port()));
                     want.setShort(o + BACKEND_SPEC_PAD, (short) 0);
                     want.setInt(o + BACKEND_SPEC_WEIGHT, backend.weight());
@@ -104,19 +109,20 @@ final class BulkCalls {
             Pointer be, int n) {
         Map<ServiceKey, ServiceCounters> all = new HashMap<>(n * 4 / 3 + 1);
         // addresses repeat across scrapes and services' backends: one object per distinct address per read
-        Map<Integer, Inet4Address> addresses = new HashMap<>();
+        Map<Sixteen, InetAddress> addresses = new HashMap<>();
         long at = 0;
         for (int i = 0; i < n; i++) {
             long k = (long) i * SVC_KEY_SIZE;
-            ServiceKey key = new ServiceKey(CallBuffer.toAddress(network(keys.getInt(k + SVC_KEY_ADDR))),
-                    Short.toUnsignedInt(network(keys.getShort(k + SVC_KEY_PORT))),
+            int family = Byte.toUnsignedInt(keys.getByte(k + SVC_KEY_FAMILY));
+            ServiceKey key = new ServiceKey(NativeAddress.address(keys.getByteArray(k + SVC_KEY_ADDR,
+                    NativeAddress.SIZE), family), Short.toUnsignedInt(network(keys.getShort(k + SVC_KEY_PORT))),
                     Protocol.ofNumber(Byte.toUnsignedInt(keys.getByte(k + SVC_KEY_PROTO))));
             int count = members.getInt(4L * i);
             List<BackendCounters> list = new ArrayList<>(count);
             for (int j = 0; j < count; j++, at++) {
                 long o = at * BACKEND_COUNTERS_SIZE;
-                int address = network(be.getInt(o + BACKEND_COUNTERS_ADDR));
-                list.add(new BackendCounters(addresses.computeIfAbsent(address, CallBuffer::toAddress),
+                Sixteen address = new Sixteen(be.getByteArray(o + BACKEND_COUNTERS_ADDR, NativeAddress.SIZE), family);
+                list.add(new BackendCounters(addresses.computeIfAbsent(address, Sixteen::toAddress),
                         Short.toUnsignedInt(network(be.getShort(o + BACKEND_COUNTERS_PORT))),
                         be.getLong(o + BACKEND_COUNTERS_CONNS), be.getLong(o + BACKEND_COUNTERS_PACKETS),
                         be.getLong(o + BACKEND_COUNTERS_BYTES)));
@@ -128,24 +134,33 @@ final class BulkCalls {
         return all;
     }
 
+    /** addr[4]'s bytes and their family, as a map key: arrays compare by identity. */
+    private record Sixteen(byte[] bytes, int family) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Sixteen s && s.family == family && Arrays.equals(s.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes) * 31 + family;
+        }
+
+        InetAddress toAddress() {
+            return NativeAddress.address(bytes, family);
+        }
+    }
+
     private static void putKey(Pointer p, long at, ServiceKey key) {
-        p.setInt(at + SVC_KEY_ADDR, network(toInt(key.vip())));
+        p.write(at + SVC_KEY_ADDR, NativeAddress.bytes(key.vip()), 0, NativeAddress.SIZE);
         p.setShort(at + SVC_KEY_PORT, network((short) key.port()));
         p.setByte(at + SVC_KEY_PROTO, (byte) key.protocol().number());
-        p.setByte(at + SVC_KEY_PAD, (byte) 0);
+        p.setByte(at + SVC_KEY_FAMILY, (byte) NativeAddress.family(key.vip()));
     }
 
     /** Network order to host order and back. */
-    private static int network(int value) {
-        return SWAP ? Integer.reverseBytes(value) : value;
-    }
-
     private static short network(short value) {
         return SWAP ? Short.reverseBytes(value) : value;
-    }
-
-    private static int toInt(Inet4Address address) {
-        byte[] b = address.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 }

@@ -9,9 +9,7 @@ import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -28,9 +26,10 @@ import java.util.List;
 final class CallBuffer {
 
     private static final int KEY = 0;
-    private static final int SERVICE_COUNTERS = 8;
-    private static final int COUNT = 24;
-    private static final int ARRAY = 32;
+    /** After the 20-byte key, aligned for the __u64 counters. */
+    private static final int SERVICE_COUNTERS = 24;
+    private static final int COUNT = 40;
+    private static final int ARRAY = 48;
 
     /** Host order, for the fields C declares __u*. */
     private ByteBuffer host;
@@ -67,20 +66,27 @@ final class CallBuffer {
         }
     }
 
+    /** The key as struct cvs_service_key at {@link #key()}. */
     void putKey(ServiceKey key) {
-        network.putInt(KEY + SVC_KEY_ADDR, toInt(key.vip()));
+        host.put(KEY + SVC_KEY_ADDR, NativeAddress.bytes(key.vip()));
         network.putShort(KEY + SVC_KEY_PORT, (short) key.port());
         host.put(KEY + SVC_KEY_PROTO, (byte) key.protocol().number());
-        host.put(KEY + SVC_KEY_PAD, (byte) 0);
+        host.put(KEY + SVC_KEY_FAMILY, (byte) NativeAddress.family(key.vip()));
     }
 
-    /** Encodes the backends as struct cvs_backend_spec[n] at {@link #array()}; returns n. */
-    int putBackends(List<Backend> backends) {
+    /**
+     * Encodes the backends of key's service as struct cvs_backend_spec[n] at {@link #array()}; returns n. C takes
+     * every backend in the key's family, so one of the other family is refused here rather than misread there.
+     */
+    int putBackends(ServiceKey key, List<Backend> backends) {
+        key.otherFamily(backends).ifPresent(b -> {
+            throw new IllegalArgumentException("backend " + b + " is not of the family of service " + key);
+        });
         int n = backends.size();
         ensureArray(n * BACKEND_SPEC_SIZE);
         int at = ARRAY;
         for (Backend backend : backends) {
-            network.putInt(at + BACKEND_SPEC_ADDR, toInt(backend.address()));
+            host.put(at + BACKEND_SPEC_ADDR, NativeAddress.bytes(backend.address()));
             network.putShort(at + BACKEND_SPEC_PORT, (short) backend.port());
             host.putShort(at + BACKEND_SPEC_PAD, (short) 0);
             host.putInt(at + BACKEND_SPEC_WEIGHT, backend.weight());
@@ -89,10 +95,11 @@ final class CallBuffer {
         return n;
     }
 
-    List<Backend> backends(int n) {
+    /** n backends of a service of the family, as struct cvs_backend_spec[n] at {@link #array()}. */
+    List<Backend> backends(int n, int family) {
         List<Backend> backends = new ArrayList<>(n);
         for (int i = 0, at = ARRAY; i < n; i++, at += BACKEND_SPEC_SIZE) {
-            backends.add(new Backend(toAddress(network.getInt(at + BACKEND_SPEC_ADDR)),
+            backends.add(new Backend(address(at + BACKEND_SPEC_ADDR, family),
                     Short.toUnsignedInt(network.getShort(at + BACKEND_SPEC_PORT)),
                     host.getInt(at + BACKEND_SPEC_WEIGHT)));
         }
@@ -102,17 +109,19 @@ final class CallBuffer {
     List<ServiceKey> keys(int n) {
         List<ServiceKey> keys = new ArrayList<>(n);
         for (int i = 0, at = ARRAY; i < n; i++, at += SVC_KEY_SIZE) {
-            keys.add(new ServiceKey(toAddress(network.getInt(at + SVC_KEY_ADDR)),
+            int family = Byte.toUnsignedInt(host.get(at + SVC_KEY_FAMILY));
+            keys.add(new ServiceKey(address(at + SVC_KEY_ADDR, family),
                     Short.toUnsignedInt(network.getShort(at + SVC_KEY_PORT)),
                     Protocol.ofNumber(Byte.toUnsignedInt(host.get(at + SVC_KEY_PROTO)))));
         }
         return keys;
     }
 
-    ServiceCounters counters(int n) {
+    /** The counters of a service of the family with n members, at {@link #serviceCounters()} and the array. */
+    ServiceCounters counters(int n, int family) {
         List<BackendCounters> backends = new ArrayList<>(n);
         for (int i = 0, at = ARRAY; i < n; i++, at += BACKEND_COUNTERS_SIZE) {
-            backends.add(new BackendCounters(toAddress(network.getInt(at + BACKEND_COUNTERS_ADDR)),
+            backends.add(new BackendCounters(address(at + BACKEND_COUNTERS_ADDR, family),
                     Short.toUnsignedInt(network.getShort(at + BACKEND_COUNTERS_PORT)),
                     host.getLong(at + BACKEND_COUNTERS_CONNS),
                     host.getLong(at + BACKEND_COUNTERS_PACKETS),
@@ -137,18 +146,9 @@ final class CallBuffer {
         array = base.share(ARRAY);
     }
 
-    private static int toInt(Inet4Address address) {
-        byte[] b = address.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
-    }
-
-    /** The address whose network-order bytes, read as a big-endian int, are value. */
-    static Inet4Address toAddress(int value) {
-        byte[] b = { (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value };
-        try {
-            return (Inet4Address) InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("four bytes are always an IPv4 address", e);
-        }
+    private InetAddress address(int at, int family) {
+        byte[] sixteen = new byte[NativeAddress.SIZE];
+        host.get(at, sixteen);
+        return NativeAddress.address(sixteen, family);
     }
 }

@@ -141,7 +141,7 @@ final class MapSet implements AutoCloseable {
         Objects.requireNonNull(backends, "backends");
         Pointer m = open();
         buffer.putKey(key);
-        int n = buffer.putBackends(backends);
+        int n = buffer.putBackends(key, backends);
         check("cvs_service_upsert", LibCvsBpf.cvs_service_upsert(m, buffer.key(), buffer.array(), n));
     }
 
@@ -170,7 +170,8 @@ final class MapSet implements AutoCloseable {
             return Optional.empty();
         }
         check("cvs_service_get", result);
-        return Optional.of(new ServiceInfo(info.id, info.gen, info.slots, buffer.backends(info.members)));
+        List<Backend> backends = buffer.backends(info.members, NativeAddress.family(key.vip()));
+        return Optional.of(new ServiceInfo(info.id, info.gen, info.slots, backends));
     }
 
     /** All service keys, as one consistent snapshot, in map order. */
@@ -194,7 +195,7 @@ final class MapSet implements AutoCloseable {
             return Optional.empty();
         }
         check("cvs_service_counters", result);
-        return Optional.of(buffer.counters(buffer.countValue()));
+        return Optional.of(buffer.counters(buffer.countValue(), NativeAddress.family(key.vip())));
     }
 
     /**
@@ -207,7 +208,7 @@ final class MapSet implements AutoCloseable {
         buffer.putKey(key);
         NativeStructs.CvsPick pick = new NativeStructs.CvsPick();
         check("cvs_service_pick", LibCvsBpf.cvs_service_pick(m, buffer.key(), pick));
-        return pick.toPick();
+        return pick.toPick(NativeAddress.family(key.vip()));
     }
 
     /**

@@ -13,34 +13,38 @@ import java.util.Map;
  */
 final class NativeLayout {
 
-    /** struct cvs_svc_key: __be32 addr, __be16 port, __u8 proto, __u8 pad. */
-    static final int SVC_KEY_SIZE = 8;
+    /** struct cvs_service_key: __be32 addr[4], __be16 port, __u8 proto, __u8 family. */
+    static final int SVC_KEY_SIZE = 20;
     static final int SVC_KEY_ADDR = 0;
-    static final int SVC_KEY_PORT = 4;
-    static final int SVC_KEY_PROTO = 6;
-    static final int SVC_KEY_PAD = 7;
+    static final int SVC_KEY_PORT = 16;
+    static final int SVC_KEY_PROTO = 18;
+    static final int SVC_KEY_FAMILY = 19;
 
-    /** struct cvs_backend_spec: __be32 addr, __be16 port, __u16 pad, __u32 weight. */
-    static final int BACKEND_SPEC_SIZE = 12;
+    /** struct cvs_backend_spec: __be32 addr[4], __be16 port, __u16 pad, __u32 weight. */
+    static final int BACKEND_SPEC_SIZE = 24;
     static final int BACKEND_SPEC_ADDR = 0;
-    static final int BACKEND_SPEC_PORT = 4;
-    static final int BACKEND_SPEC_PAD = 6;
-    static final int BACKEND_SPEC_WEIGHT = 8;
+    static final int BACKEND_SPEC_PORT = 16;
+    static final int BACKEND_SPEC_PAD = 18;
+    static final int BACKEND_SPEC_WEIGHT = 20;
 
     /** struct cvs_service_counters: __u64 refused, __u64 retried. */
     static final int SERVICE_COUNTERS_SIZE = 16;
     static final int SERVICE_COUNTERS_REFUSED = 0;
     static final int SERVICE_COUNTERS_RETRIED = 8;
 
-    /** struct cvs_backend_counters: __u64 conns, packets, bytes; __be32 addr; __be16 port; __u16 pad. */
-    static final int BACKEND_COUNTERS_SIZE = 32;
+    /**
+     * struct cvs_backend_counters: __u64 conns, packets, bytes; __be32 addr[4]; __be16 port; __u16 pad;
+     * __u32 pad2.
+     */
+    static final int BACKEND_COUNTERS_SIZE = 48;
     static final int BACKEND_COUNTERS_CONNS = 0;
     static final int BACKEND_COUNTERS_PACKETS = 8;
     static final int BACKEND_COUNTERS_BYTES = 16;
     static final int BACKEND_COUNTERS_ADDR = 24;
-    static final int BACKEND_COUNTERS_PORT = 28;
+    static final int BACKEND_COUNTERS_PORT = 40;
     /** Never read; listed so that the check knows Java accounts for every field of the struct. */
-    static final int BACKEND_COUNTERS_PAD = 30;
+    static final int BACKEND_COUNTERS_PAD = 42;
+    static final int BACKEND_COUNTERS_PAD2 = 44;
 
     /** More maps than C could ever export: ends the walk over a table that never says it ended. */
     private static final int MAPS_LIMIT = 64;
@@ -117,15 +121,16 @@ final class NativeLayout {
                 StructLayout.of("cvs_pick", new NativeStructs.CvsPick()),
                 StructLayout.of("cvs_sock_status", new NativeStructs.CvsSockStatus()),
                 StructLayout.of("cvs_module_status", new NativeStructs.CvsModuleStatus()),
-                StructLayout.encoded("cvs_svc_key", SVC_KEY_SIZE, "addr", SVC_KEY_ADDR, "port", SVC_KEY_PORT,
-                        "proto", SVC_KEY_PROTO, "pad", SVC_KEY_PAD),
+                StructLayout.encoded("cvs_service_key", SVC_KEY_SIZE, "addr", SVC_KEY_ADDR, "port", SVC_KEY_PORT,
+                        "proto", SVC_KEY_PROTO, "family", SVC_KEY_FAMILY),
                 StructLayout.encoded("cvs_backend_spec", BACKEND_SPEC_SIZE, "addr", BACKEND_SPEC_ADDR, "port",
                         BACKEND_SPEC_PORT, "pad", BACKEND_SPEC_PAD, "weight", BACKEND_SPEC_WEIGHT),
                 StructLayout.encoded("cvs_service_counters", SERVICE_COUNTERS_SIZE, "refused",
                         SERVICE_COUNTERS_REFUSED, "retried", SERVICE_COUNTERS_RETRIED),
                 StructLayout.encoded("cvs_backend_counters", BACKEND_COUNTERS_SIZE, "conns", BACKEND_COUNTERS_CONNS,
                         "packets", BACKEND_COUNTERS_PACKETS, "bytes", BACKEND_COUNTERS_BYTES, "addr",
-                        BACKEND_COUNTERS_ADDR, "port", BACKEND_COUNTERS_PORT, "pad", BACKEND_COUNTERS_PAD));
+                        BACKEND_COUNTERS_ADDR, "port", BACKEND_COUNTERS_PORT, "pad", BACKEND_COUNTERS_PAD, "pad2",
+                        BACKEND_COUNTERS_PAD2));
     }
 
     /** C's fields of the struct, in declaration order. */

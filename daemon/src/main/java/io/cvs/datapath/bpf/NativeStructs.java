@@ -69,7 +69,8 @@ final class NativeStructs {
         }
     }
 
-    @FieldOrder({ "meta", "services", "gen", "select", "members", "backends", "backend_stats", "service_stats" })
+    @FieldOrder({ "meta", "services", "gen", "select", "members", "backends", "backend_stats", "service_stats",
+        "services6", "backends6" })
     public static final class CvsMapIds extends NativeStruct {
         public int meta;
         public int services;
@@ -79,9 +80,12 @@ final class NativeStructs {
         public int backends;
         public int backend_stats;
         public int service_stats;
+        public int services6;
+        public int backends6;
 
         MapIds toMapIds() {
-            return new MapIds(meta, services, gen, select, members, backends, backend_stats, service_stats);
+            return new MapIds(meta, services, gen, select, members, backends, backend_stats, service_stats,
+                    services6, backends6);
         }
     }
 
@@ -93,21 +97,24 @@ final class NativeStructs {
         public int members;
     }
 
-    /** Defined in cvs_select.h. addr and port hold network-order bytes, which JNA reads as host-order numbers. */
+    /**
+     * Defined in cvs_select.h. addr (__be32[4]) is read as its sixteen network-order bytes; port holds
+     * network-order bytes, which JNA reads as a host-order number.
+     */
     @FieldOrder({ "backend_id", "svc_id", "addr", "port", "attempts" })
     public static final class CvsPick extends NativeStruct {
         public int backend_id;
         public int svc_id;
-        public int addr;
+        public byte[] addr = new byte[NativeAddress.SIZE];
         public short port;
         public short attempts;
 
-        Pick toPick() {
+        /** family: the picked service's, which is its backends'. */
+        Pick toPick(int family) {
             boolean swapped = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-            int address = swapped ? Integer.reverseBytes(addr) : addr;
             short networkPort = swapped ? Short.reverseBytes(port) : port;
-            return new Pick(backend_id, svc_id, CallBuffer.toAddress(address), Short.toUnsignedInt(networkPort),
-                    Short.toUnsignedInt(attempts));
+            return new Pick(backend_id, svc_id, NativeAddress.address(addr, family),
+                    Short.toUnsignedInt(networkPort), Short.toUnsignedInt(attempts));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.cvs.datapath.bpf;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /** Where a new connection to a service would go now, picked exactly as the datapaths pick (cvs_select.h). */
-record Pick(int backendId, int serviceId, Inet4Address address, int port, int attempts) {
+record Pick(int backendId, int serviceId, InetAddress address, int port, int attempts) {
 }
