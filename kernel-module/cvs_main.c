@@ -3,12 +3,13 @@
  * cvs.ko - the netfilter DNAT datapath of cvs.
  *
  * It serves the IPv4 and IPv6 VIPs of the pinned cvs map set to traffic the
- * socket-LB programs cannot see: packets routed through the host (PRE_ROUTING), for
- * example from containers whose processes are outside the attached cgroup,
- * and processes of the host itself (LOCAL_OUT) where the operator prefers
- * conntrack-based NAT. The first packet of each new connection to a VIP
- * picks a backend in O(1) from the same maps the socket-LB reads; conntrack
- * then NATs the rest of the connection, also after this module is gone.
+ * socket-LB programs cannot see: packets routed through the host
+ * (PRE_ROUTING), for example from containers whose processes are outside
+ * the attached cgroup, and processes of the host itself (LOCAL_OUT) where
+ * the operator prefers conntrack-based NAT. The first packet of each new
+ * connection to a VIP picks a backend in O(1) from the same maps the
+ * socket-LB reads; conntrack then NATs the rest of the connection, also
+ * after this module is gone.
  *
  * Loading hooks the initial network namespace (or every namespace with
  * all_netns=1) and serves nothing until user space binds a map set through
