@@ -24,9 +24,20 @@ static int ns_count = NS_COUNT;
 static pid_t server_pid;
 static int next_udp_port = 20000;	/* below the ephemeral range */
 
+#define SH_OUT "/tmp/sh.out"	/* the output of sh()'s last command */
+
 static const char *const topology[] = {
 	"/sbin/ip netns add srv",
 	"/sbin/ip netns add cli",
+	/*
+	 * No DAD for the link-local addresses the kernel adds as a link
+	 * comes up (nodad below is for the others): until those passed it,
+	 * root has no source for the neighbour solicitations of packets it
+	 * forwards, and the first routed IPv6 packets wait a second.
+	 */
+	"sysctl -qw net.ipv6.conf.default.accept_dad=0",
+	"/sbin/ip netns exec srv sysctl -qw net.ipv6.conf.default.accept_dad=0",
+	"/sbin/ip netns exec cli sysctl -qw net.ipv6.conf.default.accept_dad=0",
 	"/sbin/ip link add vsrv type veth peer name eth0 netns srv",
 	"/sbin/ip link add vcli type veth peer name eth0 netns cli",
 	"/sbin/ip addr add 10.1.0.1/24 dev vsrv",
@@ -75,11 +86,11 @@ int sh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s >/tmp/sh.out 2>&1", cmd);
+	snprintf(full, sizeof(full), "%s >" SH_OUT " 2>&1", cmd);
 	rc = system(full);
 	rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
 	if (rc) {
-		char *out = read_file_in(NS_ROOT, "/tmp/sh.out");
+		char *out = read_file_in(NS_ROOT, SH_OUT);
 
 		printf("  `%s` exited with %d: %s", cmd, rc, out ? out : "\n");
 		free(out);
