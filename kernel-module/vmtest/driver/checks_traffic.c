@@ -355,8 +355,10 @@ void check_dual_stack(void)
 		tally_add(&udp[k], one.tag[0]);
 	}
 	for (k = 0; k < 2; k++) {
-		if (!tally_only(&tcp[k], 20, fams[k]->web, 3) ||
-		    !tally_only(&udp[k], 20, fams[k]->dns, 2))
+		if (!tally_only(&tcp[k], 20, fams[k]->web,
+				ARRAY_LEN(fams[k]->web)) ||
+		    !tally_only(&udp[k], 20, fams[k]->dns,
+				ARRAY_LEN(fams[k]->dns)))
 			return fail(name, "%s: TCP %s; UDP %s", fams[k]->vip,
 				    tally_str(&tcp[k], s1),
 				    tally_str(&udp[k], s2));
