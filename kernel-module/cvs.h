@@ -6,9 +6,8 @@
  * writing the ids of its CVS_M_COUNT maps (in CVS_MAPS order, that of
  * struct cvs_map_ids) to /sys/kernel/cvs/maps; the module takes a reference
  * on each map, checks its shape against CVS_MAPS and publishes the set
- * under RCU. The NAT hook reads
- * the published set, never a path or an id, so no packet pays for a lookup
- * of the maps themselves.
+ * under RCU. The NAT hooks (IPv4 and IPv6) read the published set, never a
+ * path or an id, so no packet pays for a lookup of the maps themselves.
  */
 #ifndef CVS_KMOD_H
 #define CVS_KMOD_H
@@ -48,9 +47,11 @@ void cvs_unbind(void);
  * no pin and no descriptor in user space still holds its maps. */
 bool cvs_bound_ids(u32 ids[CVS_M_COUNT]);
 
-/* cvs_nat.c */
-unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,
-			  const struct nf_hook_state *state);
+/* cvs_nat.c: the NAT core's DNAT callbacks for IPv4 and IPv6 */
+unsigned int cvs_nat_hook4(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
+unsigned int cvs_nat_hook6(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
 
 /* cvs_sysfs.c */
 int cvs_sysfs_init(void);

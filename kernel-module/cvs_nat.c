@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NAT hook: the first packet of a new connection to a configured
+ * The NAT hooks: the first packet of a new connection to a configured
  * VIP:port/protocol picks a backend with the readers' protocol of
  * cvs_abi.h (cvs_select.h) and conntrack DNATs the whole connection to it.
+ * IPv4 connections are looked up in cvs_svc_v1, IPv6 ones in cvs_svc6_v1;
+ * a service has one family, so a connection is always DNATed within its
+ * own family.
  *
  * What is counted (per CPU, in the bound set's maps):
  *   cvs_bestat_v1[backend]  conns +1, packets +1 and bytes += the length of
- *                           the IP packet, for the first packet of each
- *                           connection sent to that backend; later packets
- *                           are conntrack's and are not counted here.
+ *                           the IP packet (IPv6: with its 40-byte header),
+ *                           for the first packet of each connection sent to
+ *                           that backend; later packets are conntrack's and
+ *                           are not counted here.
  *   cvs_svcstat_v1[service] refused +1 per refused new connection;
  *                           retried + the pick's restarts caused by a
  *                           concurrent generation flip.
@@ -20,19 +24,22 @@
  *     -ECONNREFUSED, so connect() or sendmsg() fails at once with
  *     ECONNREFUSED, exactly as the socket-LB programs refuse;
  *   PRE_ROUTING (routed traffic, e.g. from containers): the packet is
- *     dropped and an ICMP port unreachable goes back to the sender, as
- *     kube-proxy's REJECT rule and Cilium do; the sender's stack turns it
- *     into ECONNREFUSED. The kernel rate-limits these ICMP errors
- *     (net.ipv4.icmp_ratelimit, icmp_msgs_per_sec); beyond the limit the
+ *     dropped and an ICMP port unreachable (ICMPv6 destination unreachable,
+ *     port unreachable) goes back to the sender, as kube-proxy's REJECT rule
+ *     and Cilium do; the sender's stack turns it into ECONNREFUSED. The
+ *     kernel rate-limits these errors (net.ipv4.icmp_ratelimit,
+ *     icmp_msgs_per_sec; net.ipv6.icmp.ratelimit); beyond the limit the
  *     packet is only dropped and the sender retries.
  * Addresses, ports and protocols that are not a configured service are not
  * touched, and neither is anything while no map set is bound.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/random.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
 #include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 
 #include "cvs.h"
 
@@ -74,11 +81,15 @@ static __always_inline int cvs_load_word(const struct cvs_binding *b,
 #define CVS_READER_CTX const struct cvs_binding *
 #define CVS_LOOKUP_SVC(b, key, out) \
 	cvs_copy((b)->maps[CVS_M_SERVICES], key, out, sizeof(*(out)))
+#define CVS_LOOKUP_SVC6(b, key, out) \
+	cvs_copy((b)->maps[CVS_M_SERVICES6], key, out, sizeof(*(out)))
 #define CVS_LOAD_WORD(b, id, out) cvs_load_word(b, id, out)
 #define CVS_LOOKUP_SEL(b, idx, out) \
 	cvs_copy((b)->maps[CVS_M_SELECT], idx, out, sizeof(*(out)))
 #define CVS_LOOKUP_BE(b, id, out) \
 	cvs_copy((b)->maps[CVS_M_BACKENDS], id, out, sizeof(*(out)))
+#define CVS_LOOKUP_BE6(b, id, out) \
+	cvs_copy((b)->maps[CVS_M_BACKENDS6], id, out, sizeof(*(out)))
 #define CVS_RANDOM(b) get_random_u32()
 #include "cvs_select.h"
 
@@ -133,45 +144,95 @@ static unsigned int cvs_refuse(struct sk_buff *skb,
 {
 	if (state->hook == NF_INET_LOCAL_OUT)
 		return NF_DROP_ERR(-ECONNREFUSED);
-	nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	if (state->pf == NFPROTO_IPV6)
+		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+				 state->hook);
+	else
+		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
 	return NF_DROP;
 }
 
+/* The pick's address is in its service's family, which is ct's. */
 static unsigned int cvs_dnat(struct nf_conn *ct, const struct cvs_pick *pick)
 {
 	struct nf_nat_range2 range;
 
 	memset(&range, 0, sizeof(range));
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
-	range.min_addr.ip = pick->addr;
-	range.max_addr.ip = pick->addr;
+	if (nf_ct_l3num(ct) == NFPROTO_IPV6)
+		memcpy(&range.min_addr.in6, pick->addr,
+		       sizeof(range.min_addr.in6));
+	else
+		range.min_addr.ip = pick->addr[0];
+	range.max_addr = range.min_addr;
 	range.min_proto.all = pick->port;
 	range.max_proto.all = pick->port;
 	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
 }
 
 /*
- * Called by the NAT core (nf_nat_inet_fn) for a packet whose conntrack
- * entry has no DNAT yet, inside the netfilter hook's rcu_read_lock().
+ * The original direction's tuple of a new TCP or UDP connection, with its
+ * conntrack entry in *ct; NULL for anything else, which the hooks leave.
  */
-unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,
-			  const struct nf_hook_state *state)
+static const struct nf_conntrack_tuple *cvs_new_tuple(struct sk_buff *skb,
+						      struct nf_conn **ct)
+{
+	const struct nf_conntrack_tuple *tuple;
+	enum ip_conntrack_info ctinfo;
+
+	*ct = nf_ct_get(skb, &ctinfo);
+	if (!*ct || ctinfo != IP_CT_NEW)
+		return NULL;
+	tuple = &(*ct)->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (tuple->dst.protonum != IPPROTO_TCP &&
+	    tuple->dst.protonum != IPPROTO_UDP)
+		return NULL;
+	return tuple;
+}
+
+/* Act on the result of cvs_select() or cvs_select6(): DNAT, refuse, leave. */
+static unsigned int cvs_apply(const struct cvs_binding *b, int res,
+			      const struct cvs_pick *pick, struct nf_conn *ct,
+			      struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	unsigned int verdict;
+
+	if (res == CVS_PICK_NOT_SERVICE)
+		return NF_ACCEPT;
+	if (res != CVS_PICK_OK) {
+		if (res == CVS_PICK_CONTENDED)
+			atomic64_inc(&cvs_counters.lookup_errors);
+		cvs_count_service(b, pick, true);
+		return cvs_refuse(skb, state);
+	}
+	verdict = cvs_dnat(ct, pick);
+	if (verdict != NF_ACCEPT) {
+		atomic64_inc(&cvs_counters.nat_errors);
+		return verdict;
+	}
+	cvs_count_service(b, pick, false);
+	cvs_count_backend(b, pick->backend_id, skb->len);
+	return NF_ACCEPT;
+}
+
+/*
+ * Called by the NAT core (nf_nat_inet_fn) for an IPv4 packet whose
+ * conntrack entry has no DNAT yet, inside the netfilter hook's
+ * rcu_read_lock().
+ */
+unsigned int cvs_nat_hook4(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
 {
 	const struct nf_conntrack_tuple *tuple;
 	const struct cvs_binding *b;
-	enum ip_conntrack_info ctinfo;
 	struct cvs_pick pick = {};
 	struct cvs_svc_key key;
 	struct nf_conn *ct;
-	unsigned int verdict;
 	int res;
 
-	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
-		return NF_ACCEPT;
-	tuple = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (tuple->dst.protonum != IPPROTO_TCP &&
-	    tuple->dst.protonum != IPPROTO_UDP)
+	tuple = cvs_new_tuple(skb, &ct);
+	if (!tuple)
 		return NF_ACCEPT;
 	b = rcu_dereference(cvs_bound);
 	if (!b)
@@ -182,20 +243,31 @@ unsigned int cvs_nat_hook(void *priv, struct sk_buff *skb,
 	key.port = tuple->dst.u.all;
 	key.proto = tuple->dst.protonum;
 	res = cvs_select(b, &key, b->table_slots, &pick);
-	if (res == CVS_PICK_NOT_SERVICE)
+	return cvs_apply(b, res, &pick, ct, skb, state);
+}
+
+/* The same for IPv6, in the IPv6 services. */
+unsigned int cvs_nat_hook6(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	const struct nf_conntrack_tuple *tuple;
+	const struct cvs_binding *b;
+	struct cvs_pick pick = {};
+	struct cvs_svc6_key key;
+	struct nf_conn *ct;
+	int res;
+
+	tuple = cvs_new_tuple(skb, &ct);
+	if (!tuple)
 		return NF_ACCEPT;
-	if (res != CVS_PICK_OK) {
-		if (res == CVS_PICK_CONTENDED)
-			atomic64_inc(&cvs_counters.lookup_errors);
-		cvs_count_service(b, &pick, true);
-		return cvs_refuse(skb, state);
-	}
-	verdict = cvs_dnat(ct, &pick);
-	if (verdict != NF_ACCEPT) {
-		atomic64_inc(&cvs_counters.nat_errors);
-		return verdict;
-	}
-	cvs_count_service(b, &pick, false);
-	cvs_count_backend(b, pick.backend_id, skb->len);
-	return NF_ACCEPT;
+	b = rcu_dereference(cvs_bound);
+	if (!b)
+		return NF_ACCEPT;
+
+	memset(&key, 0, sizeof(key));
+	memcpy(key.addr, &tuple->dst.u3.in6, sizeof(key.addr));
+	key.port = tuple->dst.u.all;
+	key.proto = tuple->dst.protonum;
+	res = cvs_select6(b, &key, b->table_slots, &pick);
+	return cvs_apply(b, res, &pick, ct, skb, state);
 }

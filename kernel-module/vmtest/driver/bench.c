@@ -208,12 +208,12 @@ static int cvs_load(int n)
 	};
 	struct cvs_backend_spec be[BACKENDS];
 	char vip[INET_ADDRSTRLEN];
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	int i, b, port, err;
 
 	memset(be, 0, sizeof(be));
 	for (b = 0; b < BACKENDS; b++) {
-		inet_pton(AF_INET, backend_addr[b], &be[b].addr);
+		inet_pton(AF_INET, backend_addr[b], &be[b].addr[0]);
 		be[b].port = htons(BACKEND_PORT);
 		be[b].weight = 1;
 	}
@@ -221,9 +221,10 @@ static int cvs_load(int n)
 	for (i = 0; !err && i < n; i++) {
 		service(i, vip, &port);
 		memset(&key, 0, sizeof(key));
-		inet_pton(AF_INET, vip, &key.addr);
+		inet_pton(AF_INET, vip, &key.addr[0]);
 		key.port = htons(port);
 		key.proto = IPPROTO_TCP;
+		key.family = AF_INET;
 		err = cvs_service_upsert(maps, &key, be, BACKENDS);
 	}
 	return err ?: cvs_module_bind(maps);

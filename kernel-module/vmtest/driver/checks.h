@@ -22,7 +22,39 @@
 
 extern struct cvs_maps *maps;	/* the "daemon": the set's writer */
 
-struct cvs_svc_key svc_key(const char *vip, int port, int proto);
+/*
+ * One family's addresses. configure() (checks_bind.c) writes the same
+ * services in each family:
+ *   vip:80/TCP       web: be[0..2] port 8080, weights 1:2:5
+ *   vip:53/UDP       dns: be[0..1] port 5353
+ *   alt:80/TCP       be[3] port 9090 (port translation)
+ *   refusing:80/TCP  be[0]:8080 draining; refusing:53/UDP no backend
+ *   unknown          no service at all
+ */
+struct fam {
+	const char *sfx;	/* appended to its checks' names */
+	const char *vip, *alt, *refusing, *unknown;
+	const char *be[4];	/* backend addresses in srv */
+	const char *web[3];	/* the tags of web's backends */
+	const char *dns[2];	/* the tags of dns's backends */
+	const char *alt_tag;
+	/* /proc/net/nf_conntrack's text of routed connections to vip, and of
+	 * any connection to vip (IPv6 is printed in full) */
+	const char *ct_routed, *ct_vip;
+	int ip_header;		/* bytes of a SYN's IP header */
+	int routed_refusal_ms;	/* the client's limit (check_refused) */
+};
+
+extern const struct fam v4, v6;
+
+#define NAME_LEN 48
+
+/* The name of check base in f's family ("counters", "counters_v6"). */
+const char *check_name(char buf[NAME_LEN], const char *base,
+		       const struct fam *f);
+
+/* Address arguments are IPv4 or IPv6 text; the family follows. */
+struct cvs_service_key svc_key(const char *vip, int port, int proto);
 struct cvs_backend_spec backend(const char *addr, int port, int weight);
 /* Write the service vip:port/proto with backends b[0..n) through maps. */
 int upsert(const char *vip, int port, int proto,
@@ -78,16 +110,17 @@ void check_bind_needs_privilege(void);
 void check_rebind_recreated(void);
 void check_unbind(void);
 
-/* checks_traffic.c */
-void check_tcp(const char *name, enum ns ns);
-void check_tcp_pre_routing(void);
-void check_udp(const char *name, enum ns ns);
-void check_port_translation(void);
-void check_weights_and_counters(void);
-void check_refused(const char *name, enum ns ns);
-void check_unknown_vip_untouched(void);
-void check_draining(void);
-void check_removed(void);
+/* checks_traffic.c: base names, each check in the family f */
+void check_tcp(const struct fam *f, const char *base, enum ns ns);
+void check_tcp_pre_routing(const struct fam *f);
+void check_udp(const struct fam *f, const char *base, enum ns ns);
+void check_port_translation(const struct fam *f);
+void check_weights_and_counters(const struct fam *f);
+void check_refused(const struct fam *f, const char *base, enum ns ns);
+void check_unknown_vip_untouched(const struct fam *f);
+void check_dual_stack(void);
+void check_draining(const struct fam *f);
+void check_removed(const struct fam *f);
 void check_flips_under_traffic(void);
 
 /* checks_grow.c */

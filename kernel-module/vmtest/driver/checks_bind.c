@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,29 +26,34 @@ static const struct cvs_capacity capacity = {
 	.table_slots = 64,
 };
 
-/* The services every check starts from. */
-static int configure(void)
+/* The services every check starts from, in f's family (struct fam). */
+static int configure_family(const struct fam *f)
 {
 	const struct cvs_backend_spec web[] = {
-		backend("10.1.0.11", 8080, 1),
-		backend("10.1.0.12", 8080, 2),
-		backend("10.1.0.13", 8080, 5),
+		backend(f->be[0], 8080, 1),
+		backend(f->be[1], 8080, 2),
+		backend(f->be[2], 8080, 5),
 	};
 	const struct cvs_backend_spec dns[] = {
-		backend("10.1.0.11", 5353, 1),
-		backend("10.1.0.12", 5353, 1),
+		backend(f->be[0], 5353, 1),
+		backend(f->be[1], 5353, 1),
 	};
-	const struct cvs_backend_spec alt[] = { backend("10.1.0.14", 9090, 1) };
+	const struct cvs_backend_spec alt[] = { backend(f->be[3], 9090, 1) };
 	const struct cvs_backend_spec drained[] = {
-		backend("10.1.0.11", 8080, 0),
+		backend(f->be[0], 8080, 0),
 	};
 
-	return upsert("192.0.2.10", 80, IPPROTO_TCP, web, ARRAY_LEN(web)) ?:
-	       upsert("192.0.2.10", 53, IPPROTO_UDP, dns, ARRAY_LEN(dns)) ?:
-	       upsert("192.0.2.11", 80, IPPROTO_TCP, alt, ARRAY_LEN(alt)) ?:
-	       upsert("192.0.2.12", 80, IPPROTO_TCP, drained,
+	return upsert(f->vip, 80, IPPROTO_TCP, web, ARRAY_LEN(web)) ?:
+	       upsert(f->vip, 53, IPPROTO_UDP, dns, ARRAY_LEN(dns)) ?:
+	       upsert(f->alt, 80, IPPROTO_TCP, alt, ARRAY_LEN(alt)) ?:
+	       upsert(f->refusing, 80, IPPROTO_TCP, drained,
 		      ARRAY_LEN(drained)) ?:
-	       upsert("192.0.2.12", 53, IPPROTO_UDP, NULL, 0);
+	       upsert(f->refusing, 53, IPPROTO_UDP, NULL, 0);
+}
+
+static int configure(void)
+{
+	return configure_family(&v4) ?: configure_family(&v6);
 }
 
 static int write_maps_file(const char *line)
@@ -66,6 +72,24 @@ static int write_maps_file(const char *line)
 static bool same_ids(const struct cvs_map_ids *a, const struct cvs_map_ids *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+/* How many non-zero ids the module's maps file shows; -1 if unreadable. */
+static int maps_file_ids(void)
+{
+	char *text = read_file_in(NS_ROOT, CVS_MODULE_SYSFS "/maps");
+	char *at, *end;
+	int n = 0;
+
+	if (!text)
+		return -1;
+	for (at = text; *at; at = end) {
+		if (strtoul(at, &end, 10) == 0 || end == at)
+			break;
+		n++;
+	}
+	free(text);
+	return n;
 }
 
 void check_module_loads_before_maps(void)
@@ -104,24 +128,33 @@ void check_bind_refuses_bad_ids(void)
 	      configure() ?: cvs_maps_ids(maps, &ids);
 	if (err)
 		return fail(name, "creating the map set: %s", strerror(-err));
-	err = write_maps_file("999991 999992 999993 999994 999995 999996 999997 999998\n");
+	err = write_maps_file("999991 999992 999993 999994 999995 999996 999997 999998 999999 999990\n");
 	if (err != -ENOENT)
 		return fail(name, "unknown ids gave %s, expected ENOENT",
 			    strerror(-err));
 	/* services and gen swapped: each map is real, its place is wrong */
-	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
-		 ids.gen, ids.services, ids.select, ids.members, ids.backends,
-		 ids.backend_stats, ids.service_stats);
+	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u %u %u\n",
+		 ids.meta, ids.gen, ids.services, ids.select, ids.members,
+		 ids.backends, ids.backend_stats, ids.service_stats,
+		 ids.services6, ids.backends6);
 	err = write_maps_file(line);
 	if (err != -EPROTO)
 		return fail(name, "swapped maps gave %s, expected EPROTO",
+			    strerror(-err));
+	/* the eight maps of a set before IPv6: the module needs all ten */
+	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
+		 ids.services, ids.gen, ids.select, ids.members, ids.backends,
+		 ids.backend_stats, ids.service_stats);
+	err = write_maps_file(line);
+	if (err != -EINVAL)
+		return fail(name, "eight ids gave %s, expected EINVAL",
 			    strerror(-err));
 	err = write_maps_file("1 2 3\n");
 	if (err != -EINVAL)
 		return fail(name, "three ids gave %s, expected EINVAL",
 			    strerror(-err));
 	err = cvs_module_status(&st);
-	if (err || st.bound || st.bind_errors != 3)
+	if (err || st.bound || st.bind_errors != 4)
 		return fail(name, "status after refusals: %s, bound %u, bind_errors %llu",
 			    strerror(-err), st.bound,
 			    (unsigned long long)st.bind_errors);
@@ -133,7 +166,7 @@ void check_bind(void)
 	const char *name = "bind";
 	struct cvs_module_status st;
 	struct cvs_map_ids ids;
-	int err;
+	int err, n;
 
 	err = cvs_module_bind(maps);
 	if (err)
@@ -147,6 +180,10 @@ void check_bind(void)
 			    st.bound, st.orphaned,
 			    (unsigned long long)st.binds,
 			    same_ids(&st.ids, &ids) ? "same" : "differ");
+	n = maps_file_ids();
+	if (n != CVS_M_COUNT)
+		return fail(name, CVS_MODULE_SYSFS "/maps shows %d ids, expected %d",
+			    n, CVS_M_COUNT);
 	pass(name);
 }
 
@@ -222,7 +259,7 @@ void check_rebind_recreated(void)
 	struct cvs_map_ids old;
 	struct tally t;
 	__u64 binds;
-	__u32 *id;
+	size_t i;
 	int err;
 
 	err = cvs_maps_destroy(CVS_PIN_ROOT_DEFAULT) ?: cvs_module_status(&st);
@@ -252,9 +289,10 @@ void check_rebind_recreated(void)
 	if (!tally_only(&t, 4, new_tags, 1))
 		return fail(name, "new set served %s", tally_str(&t, s1));
 	/* The module's references were the last ones: the old maps are gone. */
-	for (id = &old.meta; id <= &old.service_stats; id++)
-		if (map_exists(*id))
-			return fail(name, "old map %u still exists", *id);
+	for (i = 0; i < CVS_M_COUNT; i++)
+		if (map_exists(((__u32 *)&old)[i]))
+			return fail(name, "old map %u still exists",
+				    ((__u32 *)&old)[i]);
 	pass(name);
 }
 

@@ -17,11 +17,62 @@
 
 struct cvs_maps *maps;
 
-struct cvs_svc_key svc_key(const char *vip, int port, int proto)
-{
-	struct cvs_svc_key k = { .port = htons(port), .proto = proto };
+const struct fam v4 = {
+	.sfx = "",
+	.vip = "192.0.2.10",
+	.alt = "192.0.2.11",
+	.refusing = "192.0.2.12",
+	.unknown = "192.0.2.99",
+	.be = { "10.1.0.11", "10.1.0.12", "10.1.0.13", "10.1.0.14" },
+	.web = { "10.1.0.11:8080", "10.1.0.12:8080", "10.1.0.13:8080" },
+	.dns = { "10.1.0.11:5353", "10.1.0.12:5353" },
+	.alt_tag = "10.1.0.14:9090",
+	.ct_routed = "src=10.2.0.2 dst=192.0.2.10 ",
+	.ct_vip = "dst=192.0.2.10 ",
+	.ip_header = 20,
+	.routed_refusal_ms = 1000,
+};
 
-	inet_pton(AF_INET, vip, &k.addr);
+const struct fam v6 = {
+	.sfx = "_v6",
+	.vip = "2001:db8::10",
+	.alt = "2001:db8::11",
+	.refusing = "2001:db8::12",
+	.unknown = "2001:db8::99",
+	.be = { "fd00:1::11", "fd00:1::12", "fd00:1::13", "fd00:1::14" },
+	.web = { "[fd00:1::11]:8080", "[fd00:1::12]:8080",
+		 "[fd00:1::13]:8080" },
+	.dns = { "[fd00:1::11]:5353", "[fd00:1::12]:5353" },
+	.alt_tag = "[fd00:1::14]:9090",
+	.ct_routed = "src=fd00:0002:0000:0000:0000:0000:0000:0002 "
+		     "dst=2001:0db8:0000:0000:0000:0000:0000:0010 ",
+	.ct_vip = "dst=2001:0db8:0000:0000:0000:0000:0000:0010 ",
+	.ip_header = 40,
+	.routed_refusal_ms = 1500,	/* one SYN retransmission */
+};
+
+const char *check_name(char buf[NAME_LEN], const char *base,
+		       const struct fam *f)
+{
+	snprintf(buf, NAME_LEN, "%s%s", base, f->sfx);
+	return buf;
+}
+
+/* addr in a[], the family its text names. */
+static int parse_addr(const char *addr, __be32 a[4])
+{
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+
+	memset(a, 0, 4 * sizeof(a[0]));
+	inet_pton(family, addr, a);
+	return family;
+}
+
+struct cvs_service_key svc_key(const char *vip, int port, int proto)
+{
+	struct cvs_service_key k = { .port = htons(port), .proto = proto };
+
+	k.family = parse_addr(vip, k.addr);
 	return k;
 }
 
@@ -29,14 +80,14 @@ struct cvs_backend_spec backend(const char *addr, int port, int weight)
 {
 	struct cvs_backend_spec b = { .port = htons(port), .weight = weight };
 
-	inet_pton(AF_INET, addr, &b.addr);
+	parse_addr(addr, b.addr);
 	return b;
 }
 
 int upsert(const char *vip, int port, int proto,
 	   const struct cvs_backend_spec *b, int n)
 {
-	struct cvs_svc_key k = svc_key(vip, port, proto);
+	struct cvs_service_key k = svc_key(vip, port, proto);
 
 	return cvs_service_upsert(maps, &k, b, n);
 }

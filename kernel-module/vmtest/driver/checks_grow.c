@@ -18,7 +18,7 @@
 
 #include "checks.h"
 
-static __u64 conns_of(struct cvs_maps *m, const struct cvs_svc_key *k)
+static __u64 conns_of(struct cvs_maps *m, const struct cvs_service_key *k)
 {
 	struct cvs_backend_counters be[8];
 	struct cvs_service_counters svc;
@@ -37,7 +37,7 @@ static int copy_services(struct cvs_maps *from, struct cvs_maps *next)
 {
 	struct cvs_backend_spec be[16];
 	struct cvs_service_info info;
-	struct cvs_svc_key keys[64];
+	struct cvs_service_key keys[64];
 	__u32 n, i;
 	int err;
 
@@ -70,7 +70,7 @@ static int grow_once(__u32 services)
 void check_grow_under_traffic(void)
 {
 	const char *name = "grow_under_traffic";
-	struct cvs_svc_key k = svc_key("192.0.2.10", 80, IPPROTO_TCP);
+	struct cvs_service_key k = svc_key("192.0.2.10", 80, IPPROTO_TCP);
 	struct cvs_module_status st;
 	struct cvs_map_ids old, now;
 	struct cvs_usage u;

@@ -5,7 +5,9 @@
  * "SUMMARY <passed> passed, <failed> failed". Checks run in order and build
  * on each other's state (module loaded, maps bound, ...), as an operator
  * would go through them. main() holds that order; the checks themselves are
- * in checks_bind.c, checks_traffic.c and checks_lifecycle.c (checks.h).
+ * in checks_bind.c, checks_traffic.c, checks_grow.c and checks_lifecycle.c
+ * (checks.h). The traffic checks run in IPv4 and then in IPv6 (struct fam),
+ * the IPv6 ones named with "_v6".
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -21,6 +23,7 @@
  * benchmark instead of the checks. */
 int main(int argc, char **argv)
 {
+	static const struct fam *const fams[] = { &v4, &v6 };
 	int i, err, rounds = 3, conns = 1000;
 	bool bench = false;
 
@@ -44,17 +47,22 @@ int main(int argc, char **argv)
 	RUN(check_bind_refuses_bad_ids());
 	RUN(check_bind());
 	RUN(check_bind_needs_privilege());
-	RUN(check_tcp("tcp_local_out", NS_ROOT));
-	RUN(check_tcp_pre_routing());
-	RUN(check_udp("udp_local_out", NS_ROOT));
-	RUN(check_udp("udp_pre_routing", NS_CLI));
-	RUN(check_port_translation());
-	RUN(check_weights_and_counters());
-	RUN(check_refused("refused_local_out", NS_ROOT));
-	RUN(check_refused("refused_pre_routing", NS_CLI));
-	RUN(check_unknown_vip_untouched());
-	RUN(check_draining());
-	RUN(check_removed());
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_tcp(fams[i], "tcp_local_out", NS_ROOT));
+		RUN(check_tcp_pre_routing(fams[i]));
+		RUN(check_udp(fams[i], "udp_local_out", NS_ROOT));
+		RUN(check_udp(fams[i], "udp_pre_routing", NS_CLI));
+		RUN(check_port_translation(fams[i]));
+		RUN(check_weights_and_counters(fams[i]));
+		RUN(check_refused(fams[i], "refused_local_out", NS_ROOT));
+		RUN(check_refused(fams[i], "refused_pre_routing", NS_CLI));
+		RUN(check_unknown_vip_untouched(fams[i]));
+	}
+	RUN(check_dual_stack());
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_draining(fams[i]));
+		RUN(check_removed(fams[i]));
+	}
 	RUN(check_flips_under_traffic());
 	RUN(check_grow_under_traffic());
 	RUN(check_serves_without_daemon());

@@ -24,9 +24,20 @@ static int ns_count = NS_COUNT;
 static pid_t server_pid;
 static int next_udp_port = 20000;	/* below the ephemeral range */
 
+#define SH_OUT "/tmp/sh.out"	/* the output of sh()'s last command */
+
 static const char *const topology[] = {
 	"/sbin/ip netns add srv",
 	"/sbin/ip netns add cli",
+	/*
+	 * No DAD for the link-local addresses the kernel adds as a link
+	 * comes up (nodad below is for the others): until those passed it,
+	 * root has no source for the neighbour solicitations of packets it
+	 * forwards, and the first routed IPv6 packets wait a second.
+	 */
+	"sysctl -qw net.ipv6.conf.default.accept_dad=0",
+	"/sbin/ip netns exec srv sysctl -qw net.ipv6.conf.default.accept_dad=0",
+	"/sbin/ip netns exec cli sysctl -qw net.ipv6.conf.default.accept_dad=0",
 	"/sbin/ip link add vsrv type veth peer name eth0 netns srv",
 	"/sbin/ip link add vcli type veth peer name eth0 netns cli",
 	"/sbin/ip addr add 10.1.0.1/24 dev vsrv",
@@ -49,6 +60,21 @@ static const char *const topology[] = {
 	"/sbin/ip -n cli route add 192.0.2.0/24 via 10.2.0.1",
 	"/sbin/ip -n cli route add 10.1.0.0/24 via 10.2.0.1",
 	"sysctl -qw net.ipv4.ip_forward=1",
+	/* IPv6: the same shape; nodad, so every address is usable at once */
+	"/sbin/ip addr add fd00:1::1/64 dev vsrv nodad",
+	"/sbin/ip addr add fd00:2::1/64 dev vcli nodad",
+	"/sbin/ip route add 2001:db8::/64 via fd00:1::2",
+	"/sbin/ip -n srv addr add fd00:1::2/64 dev eth0 nodad",
+	"/sbin/ip -n srv addr add fd00:1::11/64 dev eth0 nodad",
+	"/sbin/ip -n srv addr add fd00:1::12/64 dev eth0 nodad",
+	"/sbin/ip -n srv addr add fd00:1::13/64 dev eth0 nodad",
+	"/sbin/ip -n srv addr add fd00:1::14/64 dev eth0 nodad",
+	"/sbin/ip -n srv route add fd00:2::/64 via fd00:1::1",
+	"/sbin/ip -n srv route add local 2001:db8::/64 dev lo",
+	"/sbin/ip -n cli addr add fd00:2::2/64 dev eth0 nodad",
+	"/sbin/ip -n cli route add 2001:db8::/64 via fd00:2::1",
+	"/sbin/ip -n cli route add fd00:1::/64 via fd00:2::1",
+	"sysctl -qw net.ipv6.conf.all.forwarding=1",
 };
 
 int sh(const char *fmt, ...)
@@ -60,11 +86,11 @@ int sh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s >/tmp/sh.out 2>&1", cmd);
+	snprintf(full, sizeof(full), "%s >" SH_OUT " 2>&1", cmd);
 	rc = system(full);
 	rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
 	if (rc) {
-		char *out = read_file_in(NS_ROOT, "/tmp/sh.out");
+		char *out = read_file_in(NS_ROOT, SH_OUT);
 
 		printf("  `%s` exited with %d: %s", cmd, rc, out ? out : "\n");
 		free(out);
@@ -104,7 +130,7 @@ int ns_stay(enum ns ns)
 	return err;
 }
 
-int socket_in(enum ns ns, int type)
+int socket_in(enum ns ns, int family, int type)
 {
 	int fd, err;
 
@@ -113,7 +139,7 @@ int socket_in(enum ns ns, int type)
 		if (err)
 			return err;
 	}
-	fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	err = fd < 0 ? -errno : fd;
 	if (ns != home && enter(home))
 		abort();	/* nothing after this would mean what it says */
@@ -155,21 +181,56 @@ fail:
 	return NULL;
 }
 
-static void sockaddr(struct sockaddr_in *sa, const char *addr, int port)
+/* addr:port in *ss, in the family its text names; the address's length. */
+static socklen_t sockaddr(struct sockaddr_storage *ss, const char *addr,
+			  int port)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	inet_pton(AF_INET, addr, &sa->sin_addr);
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(addr, ':')) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &sin6->sin6_addr);
+		return sizeof(*sin6);
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	return sizeof(*sin);
 }
 
-static void format_tag(char tag[TAG_LEN], const struct in_addr *addr,
+/* "10.1.0.11:8080" or "[fd00:1::11]:8080": addr is an in_addr or in6_addr */
+static void format_tag(char tag[TAG_LEN], int family, const void *addr,
 		       int port)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, addr, ip, sizeof(ip));
-	snprintf(tag, TAG_LEN, "%s:%d", ip, port);
+	inet_ntop(family, addr, ip, sizeof(ip));
+	snprintf(tag, TAG_LEN, family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip,
+		 port);
+}
+
+/* The address and port of a socket's sockaddr_in or sockaddr_in6. */
+static void sockaddr_tag(char tag[TAG_LEN], const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+	if (ss->ss_family == AF_INET6)
+		format_tag(tag, AF_INET6, &sin6->sin6_addr,
+			   ntohs(sin6->sin6_port));
+	else
+		format_tag(tag, AF_INET, &sin->sin_addr, ntohs(sin->sin_port));
+}
+
+void tag_of(char tag[TAG_LEN], const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+
+	sockaddr(&ss, addr, port);
+	sockaddr_tag(tag, &ss);
 }
 
 int ns_add(const char *name)
@@ -225,19 +286,48 @@ static void server_add(struct server *s, int fd, int kind)
 	s->kind[s->n++] = kind;
 }
 
-static int server_listen(int type, int port)
+static int port_of(const struct sockaddr_storage *ss)
 {
-	struct sockaddr_in sa;
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Ask for the datagram's destination, and (IPv6) allow replying from it. */
+static void server_pktinfo(int fd, int family)
+{
+	int one = 1;
+
+	if (family == AF_INET) {
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		return;
+	}
+	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	/*
+	 * IPv4 accepts a reply's source that a local route covers
+	 * (192.0.2.0/24 on lo); IPv6 only one configured on an interface,
+	 * unless the socket may use any address.
+	 */
+	setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+}
+
+static int server_listen(int family, int type, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
 	int fd, one = 1;
 
-	fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* One socket per family: IPv4 is the AF_INET one's. */
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (type == SOCK_DGRAM)
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	sockaddr(&sa, "0.0.0.0", port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		server_pktinfo(fd, family);
+	len = sockaddr(&ss, family == AF_INET6 ? "::" : "0.0.0.0", port);
+	if (bind(fd, (struct sockaddr *)&ss, len) ||
 	    (type == SOCK_STREAM && listen(fd, 512))) {
 		close(fd);
 		return -1;
@@ -247,7 +337,7 @@ static int server_listen(int type, int port)
 
 static void server_accept(struct server *s, int lfd)
 {
-	struct sockaddr_in local;
+	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	char tag[TAG_LEN + 1];
 	int fd;
@@ -255,7 +345,7 @@ static void server_accept(struct server *s, int lfd)
 	while ((fd = accept4(lfd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
 		getsockname(fd, (struct sockaddr *)&local, &len);
-		format_tag(tag, &local.sin_addr, ntohs(local.sin_port));
+		sockaddr_tag(tag, &local);
 		strcat(tag, "\n");
 		if (send(fd, tag, strlen(tag), MSG_NOSIGNAL) < 0) {
 			close(fd);
@@ -265,42 +355,62 @@ static void server_accept(struct server *s, int lfd)
 	}
 }
 
+/*
+ * The tag of the address a datagram in msg was sent to, from its packet
+ * info, which is turned into the reply's source; 0 when found.
+ */
+static int datagram_tag(struct msghdr *msg, int port, char tag[TAG_LEN])
+{
+	struct in6_pktinfo *info6;
+	struct in_pktinfo *info;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			info = (struct in_pktinfo *)CMSG_DATA(c);
+			format_tag(tag, AF_INET, &info->ipi_addr, port);
+			info->ipi_spec_dst = info->ipi_addr;
+			info->ipi_ifindex = 0;
+			return 0;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			info6 = (struct in6_pktinfo *)CMSG_DATA(c);
+			format_tag(tag, AF_INET6, &info6->ipi6_addr, port);
+			info6->ipi6_ifindex = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Answer from the address the datagram was sent to. */
 static void server_datagram(int fd)
 {
-	char data[64], ctl[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct sockaddr_in peer, local;
+	char data[64], ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct sockaddr_storage peer, local;
 	socklen_t len = sizeof(local);
-	struct in_pktinfo *info = NULL;
 	struct iovec iov = { data, sizeof(data) };
 	struct msghdr msg = {
 		.msg_name = &peer, .msg_namelen = sizeof(peer),
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl, .msg_controllen = sizeof(ctl),
 	};
-	struct cmsghdr *c;
 	char tag[TAG_LEN];
 
+	if (getsockname(fd, (struct sockaddr *)&local, &len))
+		return;
 	while (recvmsg(fd, &msg, 0) >= 0) {
-		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-			if (c->cmsg_level == IPPROTO_IP &&
-			    c->cmsg_type == IP_PKTINFO)
-				info = (struct in_pktinfo *)CMSG_DATA(c);
-		if (!info)
+		if (datagram_tag(&msg, port_of(&local), tag))
 			return;
-		getsockname(fd, (struct sockaddr *)&local, &len);
-		format_tag(tag, &info->ipi_addr, ntohs(local.sin_port));
-		info->ipi_spec_dst = info->ipi_addr;
-		info->ipi_ifindex = 0;
+		/* msg_controllen is what was received: the one packet info */
 		iov.iov_base = tag;
 		iov.iov_len = strlen(tag);
-		msg.msg_controllen = CMSG_SPACE(sizeof(*info));
 		sendmsg(fd, &msg, 0);
 		iov.iov_base = data;
 		iov.iov_len = sizeof(data);
 		msg.msg_namelen = sizeof(peer);
 		msg.msg_controllen = sizeof(ctl);
-		info = NULL;
 	}
 }
 
@@ -323,21 +433,24 @@ static void server_echo(struct server *s, int i)
 static void server_run(void)
 {
 	static const int tcp[] = TCP_PORTS, udp[] = UDP_PORTS;
+	static const int families[] = { AF_INET, AF_INET6 };
 	static struct server s;
-	size_t k;
+	size_t f, k;
 	int i, fd;
 
-	for (k = 0; k < sizeof(tcp) / sizeof(tcp[0]); k++) {
-		fd = server_listen(SOCK_STREAM, tcp[k]);
-		if (fd < 0)
-			_exit(1);
-		server_add(&s, fd, 1);
-	}
-	for (k = 0; k < sizeof(udp) / sizeof(udp[0]); k++) {
-		fd = server_listen(SOCK_DGRAM, udp[k]);
-		if (fd < 0)
-			_exit(1);
-		server_add(&s, fd, 2);
+	for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		for (k = 0; k < sizeof(tcp) / sizeof(tcp[0]); k++) {
+			fd = server_listen(families[f], SOCK_STREAM, tcp[k]);
+			if (fd < 0)
+				_exit(1);
+			server_add(&s, fd, 1);
+		}
+		for (k = 0; k < sizeof(udp) / sizeof(udp[0]); k++) {
+			fd = server_listen(families[f], SOCK_DGRAM, udp[k]);
+			if (fd < 0)
+				_exit(1);
+			server_add(&s, fd, 2);
+		}
 	}
 	/* Tell the parent the listeners are up. */
 	if (write(3, "", 1) != 1)
@@ -460,15 +573,15 @@ static int read_line(int fd, char *buf, size_t len, int timeout_ms)
 int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
 	     char tag[TAG_LEN])
 {
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(int);
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(int), salen;
 	int fd, err = 0;
 
-	fd = socket_in(ns, SOCK_STREAM);
+	salen = sockaddr(&sa, addr, port);
+	fd = socket_in(ns, sa.ss_family, SOCK_STREAM);
 	if (fd < 0)
 		return fd;
-	sockaddr(&sa, addr, port);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, (struct sockaddr *)&sa, salen)) {
 		if (errno != EINPROGRESS) {
 			err = -errno;
 			goto fail;
@@ -521,21 +634,23 @@ int tcp_echo(int fd, int timeout_ms)
 int udp_probe(enum ns ns, const char *addr, int port, int timeout_ms,
 	      char tag[TAG_LEN])
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa, any;
+	socklen_t salen, anylen;
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = socket_in(ns, SOCK_DGRAM);
+	salen = sockaddr(&sa, addr, port);
+	fd = socket_in(ns, sa.ss_family, SOCK_DGRAM);
 	if (fd < 0)
 		return fd;
 	/* A fresh source port: a new conntrack flow every time. */
-	sockaddr(&sa, "0.0.0.0", next_udp_port++);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	anylen = sockaddr(&any, sa.ss_family == AF_INET6 ? "::" : "0.0.0.0",
+			  next_udp_port++);
+	if (bind(fd, (struct sockaddr *)&any, anylen)) {
 		err = -errno;
 		goto out;
 	}
-	sockaddr(&sa, addr, port);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	if (connect(fd, (struct sockaddr *)&sa, salen) ||
 	    send(fd, "?", 1, 0) != 1) {
 		err = -errno;
 		goto out;

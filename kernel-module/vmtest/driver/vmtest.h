@@ -3,19 +3,26 @@
  * vmtest.h - the VM test driver of cvs.ko: network namespaces, a tagging
  * echo server, TCP and UDP probes, and the PASS/FAIL reporting.
  *
- * Topology (inside the VM only; the VM has no network card):
+ * Topology (inside the VM only; the VM has no network card), the same in
+ * both families:
  *
  *   cli ns  10.2.0.2 --veth-- 10.2.0.1  root ns  10.1.0.1 --veth-- 10.1.0.2  srv ns
- *                                   (forwards)                  10.1.0.11-14 (backends)
- *   routes: cli 192.0.2.0/24 and 10.1.0.0/24 via 10.2.0.1 (no default route)
- *           root 192.0.2.0/24 via 10.1.0.2
- *           srv 10.2.0.0/24 via 10.1.0.1; local 192.0.2.0/24 on lo
+ *          fd00:2::2         fd00:2::1 (forwards) fd00:1::1       fd00:1::2
+ *                                                       10.1.0.11-14, fd00:1::11-14
+ *                                                                  (backends)
+ *   routes: cli 192.0.2.0/24, 10.1.0.0/24, 2001:db8::/64 and fd00:1::/64
+ *               via root (no default route in either family)
+ *           root 192.0.2.0/24 and 2001:db8::/64 via srv
+ *           srv 10.2.0.0/24 and fd00:2::/64 via root;
+ *               local 192.0.2.0/24 and 2001:db8::/64 on lo
+ *   VIPs are in the documentation ranges 192.0.2.0/24 and 2001:db8::/32.
  *
  * srv answers on every address it has: a TCP connection gets the address
- * and port it reached as its first line ("10.1.0.12:8080\n", the tag) and
- * then an echo; a UDP datagram gets the tag back. A VIP that cvs.ko did not
- * translate reaches srv unchanged (192.0.2.0/24 is local there), so its tag
- * is the VIP itself: "untouched" is an answer, never a timeout.
+ * and port it reached as its first line ("10.1.0.12:8080\n" or
+ * "[fd00:1::12]:8080\n", the tag) and then an echo; a UDP datagram gets the
+ * tag back. A VIP that cvs.ko did not translate reaches srv unchanged (the
+ * VIP ranges are local there), so its tag is the VIP itself: "untouched" is
+ * an answer, never a timeout.
  */
 #ifndef CVS_VMTEST_H
 #define CVS_VMTEST_H
@@ -24,7 +31,7 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-#define TAG_LEN 32
+#define TAG_LEN 64	/* "[" INET6_ADDRSTRLEN "]:65535" */
 
 /* Ports srv listens on. */
 #define TCP_PORTS { 80, 8080, 9090 }
@@ -43,13 +50,16 @@ int sh_in(enum ns ns, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Move the process to ns (the probes' default stays where it is). */
 int ns_stay(enum ns ns);
-/* A socket created in ns; -errno on failure. */
-int socket_in(enum ns ns, int type);
+/* A socket of family created in ns; -errno on failure. */
+int socket_in(enum ns ns, int family, int type);
 /* Read a file as seen from ns (for /proc/net/...); malloc'd, NULL on error. */
 char *read_file_in(enum ns ns, const char *path);
 
+/* The tag srv answers with at addr:port (addr in either family's text). */
+void tag_of(char tag[TAG_LEN], const char *addr, int port);
+
 /*
- * Connect from ns to addr:port and read the tag. Returns the connected
+ * Connect from ns to addr:port (IPv4 or IPv6 text) and read the tag. Returns the connected
  * socket (the caller closes it) or -errno: -ETIMEDOUT when nothing answered
  * within timeout_ms, -ECONNREFUSED when refused.
  */
