@@ -32,7 +32,7 @@ static void report(const char *what, double us, long ops)
 }
 
 /* One upsert that flips: backend 0's weight alternates 1 and 2. */
-static int upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int upsert(struct cvs_maps *m, const struct cvs_service_key *key,
 		  struct cvs_backend_spec *b, long i)
 {
 	b[0].weight = 1 + (i & 1);
@@ -44,7 +44,7 @@ static int upsert(struct cvs_maps *m, const struct cvs_svc_key *key,
  * member list of the new half with its end marker, its selection table, and
  * the generation word (a store through mmap, counted like a map write).
  */
-static int report_writes(struct cvs_maps *m, const struct cvs_svc_key *key)
+static int report_writes(struct cvs_maps *m, const struct cvs_service_key *key)
 {
 	struct cvs_backend_spec b[BACKENDS];
 	struct cvs_service_info info;
@@ -79,8 +79,9 @@ static int floor_writes(const char *what, enum bpf_map_type type,
 
 int main(int argc, char **argv)
 {
-	struct cvs_svc_key key = { .addr = inet_addr("192.0.2.10"),
-				   .port = htons(80), .proto = IPPROTO_TCP };
+	struct cvs_service_key key = { .addr = { inet_addr("192.0.2.10") },
+				       .port = htons(80), .proto = IPPROTO_TCP,
+				       .family = AF_INET };
 	struct cvs_backend_spec b[BACKENDS];
 	struct cvs_backend_counters counters[BACKENDS];
 	struct cvs_service_counters svc;
@@ -96,7 +97,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < BACKENDS; i++)
 		b[i] = (struct cvs_backend_spec){
-			.addr = htonl(0x0a000001 + i), .port = htons(8080),
+			.addr = { htonl(0x0a000001 + i) }, .port = htons(8080),
 			.weight = 1 };
 	err = cvs_maps_open(argv[1], NULL, 0, &m);
 	if (err) {

@@ -73,18 +73,19 @@ static const char *const backend_addr[BACKENDS] = {
 static volatile sig_atomic_t stop;
 static atomic_ulong accepted;
 
-static struct cvs_svc_key service_key(__u32 i)
+static struct cvs_service_key service_key(__u32 i)
 {
-	return (struct cvs_svc_key){
-		.addr = htonl(VIP_NET + 1 + i / SVC_PER_VIP),
+	return (struct cvs_service_key){
+		.addr = { htonl(VIP_NET + 1 + i / SVC_PER_VIP) },
 		.port = htons(SVC_PORT0 + i % SVC_PER_VIP),
 		.proto = IPPROTO_TCP,
+		.family = AF_INET,
 	};
 }
 
-static const char *vip_text(const struct cvs_svc_key *key, char *buf)
+static const char *vip_text(const struct cvs_service_key *key, char *buf)
 {
-	return inet_ntop(AF_INET, &key->addr, buf, INET_ADDRSTRLEN);
+	return inet_ntop(AF_INET, &key->addr[0], buf, INET_ADDRSTRLEN);
 }
 
 static double now_s(void)
@@ -107,7 +108,7 @@ static double now_s(void)
 static void print_nft(__u32 n)
 {
 	char vip[INET_ADDRSTRLEN];
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	__u32 i, b;
 
 	printf("table ip kube-proxy {\n");
@@ -150,7 +151,7 @@ static void print_nft(__u32 n)
 static void print_iptables(__u32 n)
 {
 	char vip[INET_ADDRSTRLEN];
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	__u32 i, b;
 
 	printf("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
@@ -367,14 +368,14 @@ static int configure_cvs(struct run *r)
 				    .max_backends = 131072,
 				    .max_members = 8, .table_slots = 8 };
 	struct cvs_backend_spec b[BACKENDS];
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	double t0;
 	long i;
 	int err;
 
 	for (i = 0; i < BACKENDS; i++)
 		b[i] = (struct cvs_backend_spec){
-			.addr = inet_addr(backend_addr[i]),
+			.addr = { inet_addr(backend_addr[i]) },
 			.port = htons(BACKEND_PORT), .weight = 1 };
 	err = cvs_maps_open(r->o.pin_root, &cap, 0, &r->maps);
 	if (err)
@@ -460,7 +461,7 @@ static void cleanup(struct run *r)
 
 static int measure_one(struct run *r, const struct mode *md, long round)
 {
-	struct cvs_svc_key key = service_key(r->o.services - 1);
+	struct cvs_service_key key = service_key(r->o.services - 1);
 	struct sockaddr_in to[BACKENDS];
 	double t0, dt;
 	int i, nto, err;
@@ -469,7 +470,7 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 	for (i = 0; i < BACKENDS; i++)
 		to[i] = (struct sockaddr_in){
 			.sin_family = AF_INET,
-			.sin_addr.s_addr = md->vip ? key.addr :
+			.sin_addr.s_addr = md->vip ? key.addr[0] :
 					   inet_addr(backend_addr[i]),
 			.sin_port = md->vip ? key.port : htons(BACKEND_PORT),
 		};
@@ -506,7 +507,7 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 /* Every measured connection of mode cvs went through connect4, no other. */
 static int check_counters(struct run *r, long cvs_rounds)
 {
-	struct cvs_svc_key key = service_key(r->o.services - 1);
+	struct cvs_service_key key = service_key(r->o.services - 1);
 	struct cvs_backend_counters c[BACKENDS];
 	struct cvs_service_counters svc;
 	unsigned long long sum = 0, expected;

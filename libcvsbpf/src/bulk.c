@@ -57,37 +57,61 @@ one_by_one:
 	return 0;
 }
 
-int cvs_services_read(struct cvs_maps *m, struct cvs_svc_key **keys,
-		      struct cvs_svc **vals, __u32 *count)
+/* Every entry of one service map: a bucket at a time under its lock, so
+ * no key is skipped or repeated. At most max entries. */
+static int read_hash(int fd, void *keys, struct cvs_svc *vals, __u32 max,
+		     size_t key_size, __u32 *count)
 {
-	__u32 max = m->meta.max_services, n = 0, got;
+	__u32 n = 0, got;
 	__u64 token = 0;
 	int err = 0;
 
-	*keys = calloc(max ?: 1, sizeof(**keys));
-	*vals = calloc(max ?: 1, sizeof(**vals));
-	if (!*keys || !*vals) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	/* a bucket at a time under its lock: no key skipped or repeated */
 	while (!err && n < max) {
 		got = max - n;
-		err = bpf_map_lookup_batch(m->fds[CVS_M_SERVICES],
-					   n ? &token : NULL, &token,
-					   *keys + n, *vals + n, &got, NULL);
+		err = bpf_map_lookup_batch(fd, n ? &token : NULL, &token,
+					   (char *)keys + n * key_size,
+					   vals + n, &got, NULL);
 		n += got;
 	}
-	if (err && err != -ENOENT)
-		goto fail;
 	*count = n;
+	return err == -ENOENT ? 0 : err;
+}
+
+int cvs_services_read(struct cvs_maps *m, struct cvs_service_key **keys,
+		      struct cvs_svc **vals, __u32 *count)
+{
+	__u32 max = m->meta.max_services, n4 = 0, n6 = 0, i;
+	struct cvs_svc6_key *k6 = NULL;
+	struct cvs_svc_key *k4 = NULL;
+	int err;
+
+	/* Both maps share the service ids, but a walk beside a writer may
+	 * see an id leave one map and come back in the other: room for
+	 * max in each. */
+	*keys = calloc(2 * (size_t)max ?: 1, sizeof(**keys));
+	*vals = calloc(2 * (size_t)max ?: 1, sizeof(**vals));
+	k4 = calloc(max ?: 1, sizeof(*k4));
+	k6 = calloc(max ?: 1, sizeof(*k6));
+	err = *keys && *vals && k4 && k6 ? 0 : -ENOMEM;
+	err = err ?: read_hash(m->fds[CVS_M_SERVICES], k4, *vals, max,
+			       sizeof(*k4), &n4) ?:
+	      read_hash(m->fds[CVS_M_SERVICES6], k6, *vals + n4, max,
+			sizeof(*k6), &n6);
+	for (i = 0; !err && i < n4; i++)
+		cvs_key_of4(&k4[i], &(*keys)[i]);
+	for (i = 0; !err && i < n6; i++)
+		cvs_key_of6(&k6[i], &(*keys)[n4 + i]);
+	free(k4);
+	free(k6);
+	if (err) {
+		free(*keys);
+		free(*vals);
+		*keys = NULL;
+		*vals = NULL;
+		return err;
+	}
+	*count = n4 + n6;
 	return 0;
-fail:
-	free(*keys);
-	free(*vals);
-	*keys = NULL;
-	*vals = NULL;
-	return err;
 }
 
 /* What one check needs besides the maps; allocated once per call. */
@@ -127,13 +151,16 @@ static int check_buf_init(struct cvs_maps *m, struct check_buf *b)
  * record is looked up, since the check is of the maps, not of a cache.
  */
 static int check_members(struct cvs_maps *m, struct check_buf *b, __u32 id,
-			 __u64 word, const struct cvs_backend_spec *want,
-			 __u32 n)
+			 bool v6, __u64 word,
+			 const struct cvs_backend_spec *want, __u32 n)
 {
 	const struct cvs_meta *meta = &m->meta;
 	/* one more than want: its end marker, unless the list is full */
 	__u32 read = n < meta->max_members ? n + 1 : n, j, be_id;
+	struct cvs_endpoint have, wanted;
+	struct cvs_backend6 be6;
 	struct cvs_backend be;
+	char why[96];
 	int err, verdict = 0;
 
 	if (n > meta->max_members)
@@ -159,14 +186,18 @@ static int check_members(struct cvs_maps *m, struct check_buf *b, __u32 id,
 			break;
 		}
 		b->seen[be_id / 64] |= 1ULL << (be_id % 64);
-		err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &be_id, &be);
+		err = cvs_backend_lookup(m, be_id, &be, &be6);
 		if (err) {
 			verdict = err;
 			break;
 		}
-		if (be.addr != want[j].addr || be.port != want[j].port)
+		cvs_endpoint_of(&be, &be6, &have);
+		cvs_endpoint_of_spec(&want[j], &wanted);
+		if (!!(be.flags & CVS_BACKEND_F_INET6) != v6)
+			verdict = -EBADMSG;
+		else if (cvs_endpoint_cmp(&have, &wanted))
 			verdict = -ESTALE;
-		else if (be.svc_id != id)
+		else if (cvs_backend_bad(&be, &be6, id, v6, why, sizeof(why)))
 			verdict = -EBADMSG;
 	}
 	while (j--) {
@@ -204,14 +235,14 @@ static int check_table(struct cvs_maps *m, struct check_buf *b, __u32 id,
 
 /* One look, validated as readers validate: -EAGAIN when the word moved. */
 static int check_once(struct cvs_maps *m, struct check_buf *b,
-		      const struct cvs_svc_key *key,
+		      const struct cvs_map_key *key,
 		      const struct cvs_backend_spec *want, __u32 n)
 {
 	struct cvs_svc svc, again;
 	__u64 word;
 	int verdict, err;
 
-	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc);
+	err = bpf_map_lookup_elem(m->fds[key->map], &key->u, &svc);
 	if (err)
 		return err;
 	if (svc.id >= m->meta.max_services)
@@ -220,10 +251,10 @@ static int check_once(struct cvs_maps *m, struct check_buf *b,
 	if (!cvs_word_gen(word) || cvs_word_slots(word) > m->meta.table_slots)
 		verdict = -EBADMSG;
 	else
-		verdict = check_members(m, b, svc.id, word, want, n);
+		verdict = check_members(m, b, svc.id, key->v6, word, want, n);
 	if (!verdict)
 		verdict = check_table(m, b, svc.id, word, n);
-	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &again);
+	err = bpf_map_lookup_elem(m->fds[key->map], &key->u, &again);
 	if (err)
 		return err;
 	if (again.id != svc.id || cvs_word_load(m, svc.id) != word)
@@ -232,15 +263,16 @@ static int check_once(struct cvs_maps *m, struct check_buf *b,
 }
 
 static int check_locked(struct cvs_maps *m, struct check_buf *b,
-			const struct cvs_svc_key *key,
+			const struct cvs_service_key *key,
 			const struct cvs_backend_spec *want, __u32 n)
 {
-	int err = cvs_check_key(key), attempt;
+	struct cvs_map_key mk;
+	int err = cvs_map_key(key, &mk), attempt;
 
 	if (err)
 		return err;
 	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
-		err = check_once(m, b, key, want, n);
+		err = check_once(m, b, &mk, want, n);
 		if (err != -EAGAIN)
 			break;
 	}
@@ -248,7 +280,7 @@ static int check_locked(struct cvs_maps *m, struct check_buf *b,
 }
 
 CVS_API int cvs_service_check(struct cvs_maps *m,
-			      const struct cvs_svc_key *key,
+			      const struct cvs_service_key *key,
 			      const struct cvs_backend_spec *want, __u32 n)
 {
 	__u32 count = n;
@@ -260,7 +292,7 @@ CVS_API int cvs_service_check(struct cvs_maps *m,
 }
 
 CVS_API int cvs_services_check(struct cvs_maps *m,
-			       const struct cvs_svc_key *keys,
+			       const struct cvs_service_key *keys,
 			       const __u32 *counts,
 			       const struct cvs_backend_spec *want, __u32 n,
 			       __s32 *results)
@@ -296,7 +328,7 @@ CVS_API int cvs_services_check(struct cvs_maps *m,
 
 struct member_ref {
 	__u32 backend_id;
-	struct cvs_backend be;	/* the record: address and port */
+	struct cvs_endpoint ep;	/* from its records */
 };
 
 /* The members of service id and their records: the writer's caches, or,
@@ -304,6 +336,8 @@ struct member_ref {
 static int members_of(struct cvs_maps *m, __u32 id, struct cvs_member *mb,
 		      struct member_ref *out, __u32 *n)
 {
+	struct cvs_backend6 be6;
+	struct cvs_backend be;
 	__u32 j, k = 0;
 	__u64 word;
 	int err, attempt;
@@ -312,7 +346,7 @@ static int members_of(struct cvs_maps *m, __u32 id, struct cvs_member *mb,
 		*n = m->svcs[id].members;
 		for (j = 0; j < *n; j++) {
 			out[j].backend_id = cvs_members_of(m, id)[j].backend_id;
-			out[j].be = m->backends[out[j].backend_id];
+			cvs_cached_endpoint(m, out[j].backend_id, &out[j].ep);
 		}
 		return 0;
 	}
@@ -324,8 +358,10 @@ static int members_of(struct cvs_maps *m, __u32 id, struct cvs_member *mb,
 			out[j].backend_id = mb[j].backend_id;
 			err = out[j].backend_id >= m->meta.max_backends ?
 			      -EBADMSG :
-			      bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS],
-						  &mb[j].backend_id, &out[j].be);
+			      cvs_backend_lookup(m, out[j].backend_id, &be,
+						 &be6);
+			if (!err)
+				cvs_endpoint_of(&be, &be6, &out[j].ep);
 		}
 		if (err)
 			return err;
@@ -414,7 +450,8 @@ static int gather(struct cvs_maps *m, const struct cvs_svc *vals, __u32 n,
 	return err;
 }
 
-CVS_API int cvs_counters_all(struct cvs_maps *m, struct cvs_svc_key *keys,
+CVS_API int cvs_counters_all(struct cvs_maps *m,
+			     struct cvs_service_key *keys,
 			     struct cvs_service_counters *svcs,
 			     __u32 *members, __u32 cap,
 			     struct cvs_backend_counters *backends,
@@ -423,7 +460,7 @@ CVS_API int cvs_counters_all(struct cvs_maps *m, struct cvs_svc_key *keys,
 	struct cvs_service_stats *svc_stats = NULL;
 	struct cvs_backend_stats *be_stats = NULL;
 	struct member_ref *refs = NULL;
-	struct cvs_svc_key *all = NULL;
+	struct cvs_service_key *all = NULL;
 	struct cvs_svc *vals = NULL;
 	__u32 n = 0, total = 0, be_end = 0, svc_end = 0, *per = NULL, i, j, at;
 	int err;
@@ -469,8 +506,9 @@ CVS_API int cvs_counters_all(struct cvs_maps *m, struct cvs_svc_key *keys,
 		sum_service(m, svc_stats, vals[i].id, &svcs[i]);
 		for (j = 0; j < per[i]; j++, at++) {
 			memset(&backends[at], 0, sizeof(backends[at]));
-			backends[at].addr = refs[at].be.addr;
-			backends[at].port = refs[at].be.port;
+			memcpy(backends[at].addr, refs[at].ep.addr,
+			       sizeof(backends[at].addr));
+			backends[at].port = refs[at].ep.port;
 			sum_backend(m, be_stats, refs[at].backend_id,
 				    &backends[at]);
 		}

@@ -333,11 +333,6 @@ static void carry_free(struct carry *c)
 	free(c->be_base);
 }
 
-static __u64 endpoint(const struct cvs_backend *b)
-{
-	return (__u64)b->addr << 16 | b->port;
-}
-
 /* The backends of one service that are members in both sets. */
 static void pair_backends(struct carry *c, __u32 a, __u32 b)
 {
@@ -346,12 +341,13 @@ static void pair_backends(struct carry *c, __u32 a, __u32 b)
 	__u32 na = c->from->svcs[a].members, nb = c->to->svcs[b].members;
 	__u32 i, j;
 
-	for (i = 0; i < na; i++) {
-		__u64 want = endpoint(&c->from->backends[ma[i].backend_id]);
+	struct cvs_endpoint want, have;
 
+	for (i = 0; i < na; i++) {
+		cvs_cached_endpoint(c->from, ma[i].backend_id, &want);
 		for (j = 0; j < nb; j++) {
-			if (endpoint(&c->to->backends[mb[j].backend_id]) !=
-			    want)
+			cvs_cached_endpoint(c->to, mb[j].backend_id, &have);
+			if (cvs_endpoint_cmp(&have, &want))
 				continue;
 			c->be_old[c->nbe] = ma[i].backend_id;
 			c->be_new[c->nbe] = mb[j].backend_id;
@@ -361,52 +357,34 @@ static void pair_backends(struct carry *c, __u32 a, __u32 b)
 	}
 }
 
-/* A whole hash of services, in one batch: a bucket at a time under its
- * lock, so a concurrent change cannot make the walk skip a key. */
-static int read_services(int fd, __u32 max, struct cvs_svc_key *keys,
-			 struct cvs_svc *vals, __u32 *n)
-{
-	__u32 out_batch;
-	int err;
-
-	*n = max;
-	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, n, NULL);
-	return err == -ENOENT ? 0 : err;
-}
-
+/* A service of the new set by its key (of either family). */
 struct keyed {
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	__u32 id;
 };
 
 static int by_key(const void *a, const void *b)
 {
-	return memcmp(a, b, sizeof(struct cvs_svc_key));
+	return memcmp(a, b, sizeof(struct cvs_service_key));
 }
 
 static int carry_pairs(struct carry *c)
 {
 	__u32 max = c->from->meta.max_services, n, nt, i;
 	__u32 tmax = c->to->meta.max_services;
-	struct cvs_svc_key *keys, *tkeys;
-	struct cvs_svc *vals, *tvals;
+	struct cvs_service_key *keys = NULL, *tkeys = NULL;
+	struct cvs_svc *vals = NULL, *tvals = NULL;
 	struct keyed *there = NULL, probe, *hit;
 	int err;
 
-	keys = calloc(max, sizeof(*keys));
-	vals = calloc(max, sizeof(*vals));
-	tkeys = calloc(tmax, sizeof(*tkeys));
-	tvals = calloc(tmax, sizeof(*tvals));
 	c->svc_old = calloc(max, sizeof(__u32));
 	c->svc_new = calloc(max, sizeof(__u32));
 	c->be_old = calloc(c->from->meta.max_backends, sizeof(__u32));
 	c->be_new = calloc(c->from->meta.max_backends, sizeof(__u32));
-	err = keys && vals && tkeys && tvals && c->svc_old && c->svc_new &&
-	      c->be_old && c->be_new ? 0 : -ENOMEM;
-	err = err ?: read_services(c->from->fds[CVS_M_SERVICES], max, keys,
-				   vals, &n) ?:
-	      read_services(c->to->fds[CVS_M_SERVICES], tmax, tkeys, tvals,
-			    &nt);
+	err = c->svc_old && c->svc_new && c->be_old && c->be_new ? 0 :
+	      -ENOMEM;
+	err = err ?: cvs_services_read(c->from, &keys, &vals, &n) ?:
+	      cvs_services_read(c->to, &tkeys, &tvals, &nt);
 	if (!err) {
 		there = calloc(nt ?: 1, sizeof(*there));
 		err = there ? 0 : -ENOMEM;

@@ -60,6 +60,8 @@ struct cvs_maps {
 	struct cvs_svc_state *svcs;	/* by service id */
 	struct cvs_member *members;	/* max_members per service id */
 	struct cvs_backend *backends;	/* by backend id; port 0 = free */
+	struct cvs_backend6 *backends6;	/* by backend id; read only where
+					 * backends[id] is F_INET6 */
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
 
@@ -174,15 +176,70 @@ static inline __u64 cvs_word_load(const struct cvs_maps *m, __u32 id)
 int cvs_read_members(struct cvs_maps *m, __u32 id, __u64 word,
 		     struct cvs_member *out, __u32 cap, __u32 *n);
 
-/* upsert.c */
-int cvs_check_key(const struct cvs_svc_key *key);
+/*
+ * family.c: the one place an API key (struct cvs_service_key) becomes the
+ * key of its family's service map, and the endpoints of backends are
+ * compared the same way for both families.
+ */
+struct cvs_map_key {
+	int map;		/* CVS_M_SERVICES or CVS_M_SERVICES6 */
+	bool v6;
+	union {
+		struct cvs_svc_key v4;
+		struct cvs_svc6_key v6;
+	} u;			/* pass &u to the map of index map */
+};
+
+/* Check key (-EINVAL, -EAFNOSUPPORT, -EPROTONOSUPPORT) and map it. */
+int cvs_map_key(const struct cvs_service_key *key, struct cvs_map_key *out);
+/* The API key of an entry of cvs_svc_v1 or cvs_svc6_v1. */
+void cvs_key_of4(const struct cvs_svc_key *k, struct cvs_service_key *out);
+void cvs_key_of6(const struct cvs_svc6_key *k, struct cvs_service_key *out);
+/* 0 when addr is a usable address of the family (v6 or IPv4), else
+ * -EINVAL: all zero, IPv4 with addr[1..3] set, IPv6 IPv4-mapped. */
+int cvs_check_addr(bool v6, const __be32 addr[4]);
+
+/* A backend's identity within its service: (address, port). */
+struct cvs_endpoint {
+	__be32 addr[4];		/* IPv4 in addr[0], the rest zero */
+	__be16 port;
+	__u16 pad;		/* zero: endpoints compare with memcmp */
+};
+
+int cvs_endpoint_cmp(const void *a, const void *b);
+/* The endpoint of a backend's records; be6 is read only if be is F_INET6. */
+void cvs_endpoint_of(const struct cvs_backend *be,
+		     const struct cvs_backend6 *be6, struct cvs_endpoint *out);
+void cvs_endpoint_of_spec(const struct cvs_backend_spec *b,
+			  struct cvs_endpoint *out);
+/* The records the maps hold for backend b of service svc_id: for IPv6
+ * (v6), an F_INET6 cvs_be_v1 record without address and the cvs_be6_v1
+ * one; for IPv4, *be6 zeroed. */
+void cvs_records_of(bool v6, __u32 svc_id, const struct cvs_backend_spec *b,
+		    struct cvs_backend *be, struct cvs_backend6 *be6);
+/* The records of backend id in the maps; *be6 is zeroed unless the
+ * cvs_be_v1 record is F_INET6. */
+int cvs_backend_lookup(struct cvs_maps *m, __u32 id, struct cvs_backend *be,
+		       struct cvs_backend6 *be6);
+/* Whether records be/be6 are not a backend of service svc_id of the
+ * family (v6); if so, why ("whose record ...") in why. */
+bool cvs_backend_bad(const struct cvs_backend *be,
+		     const struct cvs_backend6 *be6, __u32 svc_id, bool v6,
+		     char *why, size_t len);
+
+static inline void cvs_cached_endpoint(const struct cvs_maps *m, __u32 id,
+				       struct cvs_endpoint *out)
+{
+	cvs_endpoint_of(&m->backends[id], &m->backends6[id], out);
+}
 
 /* bulk.c: values of the consecutive indexes [base, base + n) of an array
  * map (size bytes each; per-CPU arrays: ncpus values) in batches, one at a
  * time where the kernel cannot batch. */
 int cvs_array_read(int fd, __u32 base, void *values, size_t size, __u32 n);
-/* bulk.c: every entry of cvs_svc_v1 in batches; the caller frees both. */
-int cvs_services_read(struct cvs_maps *m, struct cvs_svc_key **keys,
+/* bulk.c: every entry of cvs_svc_v1, then of cvs_svc6_v1, in batches, as
+ * API keys; the caller frees both. */
+int cvs_services_read(struct cvs_maps *m, struct cvs_service_key **keys,
 		      struct cvs_svc **vals, __u32 *count);
 
 static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)

@@ -57,13 +57,17 @@ struct struct_layout {
 static const struct struct_layout layouts[] = {
 	/* cvs_abi.h */
 	CVS_LAYOUT(cvs_svc_key, addr, port, proto, pad)
+	CVS_LAYOUT(cvs_svc6_key, addr, port, proto, pad)
 	CVS_LAYOUT(cvs_svc, id, flags)
 	CVS_LAYOUT(cvs_backend, addr, port, pad, svc_id, flags)
+	CVS_LAYOUT(cvs_backend6, addr, port, pad, svc_id, flags)
 	CVS_LAYOUT(cvs_member, backend_id, weight, flags)
 	CVS_LAYOUT(cvs_backend_stats, conns, packets, bytes)
 	CVS_LAYOUT(cvs_service_stats, refused, retried)
 	CVS_LAYOUT(cvs_sknat_key, cookie, addr, port, pad)
 	CVS_LAYOUT(cvs_sknat, vip, vip_port, pad)
+	CVS_LAYOUT(cvs_sknat6_key, cookie, addr, port, pad, pad2)
+	CVS_LAYOUT(cvs_sknat6, vip, vip_port, pad)
 	CVS_LAYOUT(cvs_meta, magic, abi_version, max_services, max_backends,
 		   max_members, table_slots, gen_reserved, flags)
 	/* cvs_select.h */
@@ -73,10 +77,11 @@ static const struct struct_layout layouts[] = {
 		   table_slots)
 	CVS_LAYOUT(cvs_usage, max, services, backends)
 	CVS_ROW(cvs_map_ids, CVS_MAPS(CVS_MAP_ID_FIELD, _))
+	CVS_LAYOUT(cvs_service_key, addr, port, proto, family)
 	CVS_LAYOUT(cvs_backend_spec, addr, port, pad, weight)
 	CVS_LAYOUT(cvs_service_info, id, gen, slots, members)
 	CVS_LAYOUT(cvs_backend_counters, conns, packets, bytes, addr, port,
-		   pad)
+		   pad, pad2)
 	CVS_LAYOUT(cvs_service_counters, refused, retried)
 	CVS_LAYOUT(cvs_sock_status, cgroup_id, attached, prog_ids, link_ids,
 		   pad)

@@ -34,6 +34,7 @@ static void release(struct cvs_maps *m)
 	free(m->svcs);
 	free(m->members);
 	free(m->backends);
+	free(m->backends6);
 	free(m->verify.members);
 	free(m->verify.keys);
 	free(m->verify.held);
@@ -108,8 +109,35 @@ CVS_API void cvs_maps_close(struct cvs_maps *m)
 		release(m);
 }
 
+/* A read-only handle keeps no caches: count from the maps themselves. */
+static int usage_of_maps(struct cvs_maps *m, struct cvs_usage *out)
+{
+	struct cvs_service_key *keys;
+	struct cvs_svc *vals;
+	__u32 i, n, members;
+	int err;
+
+	err = cvs_services_read(m, &keys, &vals, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (vals[i].id >= m->meta.max_services ||
+		    cvs_read_members(m, vals[i].id,
+				     cvs_word_load(m, vals[i].id), NULL, 0,
+				     &members))
+			continue;
+		out->services++;
+		out->backends += members;
+	}
+	free(keys);
+	free(vals);
+	return 0;
+}
+
 CVS_API int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out)
 {
+	int err = 0;
+
 	if (!m || !out)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
@@ -121,30 +149,13 @@ CVS_API int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out)
 		.table_slots = m->meta.table_slots,
 	};
 	if (m->readonly) {
-		/* No caches: count from the maps themselves. */
-		struct cvs_svc_key key, *prev = NULL;
-		struct cvs_svc svc;
-		__u32 n;
-
-		while (!bpf_map_get_next_key(m->fds[CVS_M_SERVICES], prev,
-					     &key)) {
-			prev = &key;
-			if (bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], &key,
-						&svc) ||
-			    svc.id >= m->meta.max_services ||
-			    cvs_read_members(m, svc.id,
-					     cvs_word_load(m, svc.id), NULL, 0,
-					     &n))
-				continue;
-			out->services++;
-			out->backends += n;
-		}
+		err = usage_of_maps(m, out);
 	} else {
 		out->services = m->meta.max_services - m->free_svcs.len;
 		out->backends = m->meta.max_backends - m->free_backends.len;
 	}
 	pthread_mutex_unlock(&m->lock);
-	return 0;
+	return err;
 }
 
 CVS_API int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out)

@@ -322,15 +322,80 @@ static int cvs_words_map(struct cvs_maps *m)
 	return 0;
 }
 
+/* The names of the maps missing from m, comma-separated, for the log. */
+static void missing_names(const struct cvs_maps *m, char *out, size_t len)
+{
+	size_t at = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = CVS_M_FIRST_ADDED; i < CVS_M_COUNT && at < len; i++)
+		if (m->fds[i] < 0)
+			at += snprintf(out + at, len - at, "%s%s",
+				       at ? ", " : "", cvs_map_names[i]);
+}
+
+/*
+ * "Additions in place" (cvs_abi.h): a set made before the rows from
+ * CVS_M_FIRST_ADDED existed gets them, empty, pinned beside the others.
+ * Only the missing maps are created (a crash may have left one of them);
+ * the maps that serve already are neither replaced nor written. Run by
+ * the writer, under its lock, after the present maps were verified.
+ */
+static int add_in_place(struct cvs_maps *m, const char *root,
+			const struct cvs_map_shape shapes[CVS_M_COUNT])
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts);
+	char path[PATH_MAX], names[128];
+	struct cvs_mapset *skel;
+	struct bpf_map *map;
+	int err = 0, i;
+
+	missing_names(m, names, sizeof(names));
+	skel = cvs_mapset__open();
+	if (!skel)
+		return -errno;
+	for (i = 0; i < CVS_M_COUNT && !err; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
+		err = !map ? -ENOENT : m->fds[i] >= 0 ?
+		      bpf_map__set_autocreate(map, false) :
+		      bpf_map__set_max_entries(map, shapes[i].max_entries);
+	}
+	err = err ?: cvs_mapset__load(skel);
+	for (i = CVS_M_FIRST_ADDED; i < CVS_M_COUNT && !err; i++) {
+		if (m->fds[i] >= 0)
+			continue;
+		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
+		err = cvs_path_join(path, root, cvs_map_names[i]) ?:
+		      bpf_map__pin(map, path);
+		if (err)
+			break;
+		m->fds[i] = bpf_obj_get_opts(path, &opts);
+		if (m->fds[i] < 0) {
+			err = m->fds[i];
+			m->fds[i] = -1;
+		}
+	}
+	cvs_mapset__destroy(skel);
+	if (err)
+		cvs_log(CVS_LOG_ERROR, "%s: adding %s in place: %s", root,
+			names, strerror(-err));
+	else
+		cvs_log(CVS_LOG_INFO,
+			"%s was made before %s existed: added them in place, empty; the other maps are untouched",
+			root, names);
+	return err;
+}
+
 static int open_and_verify(struct cvs_maps *m, const char *root,
 			   const struct cvs_capacity *req)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro_opts,
 		    .file_flags = m->readonly ? BPF_F_RDONLY : 0);
 	struct cvs_map_shape shapes[CVS_M_COUNT];
-	char path[PATH_MAX];
+	char path[PATH_MAX], names[128];
+	int err, i, missing = 0;
 	__u32 zero = 0;
-	int err, i;
 
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		err = cvs_path_join(path, root, cvs_map_names[i]);
@@ -339,16 +404,21 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 		/* Read-only handles open read-only: a container may see
 		 * bpffs mounted read-only. */
 		m->fds[i] = bpf_obj_get_opts(path, &ro_opts);
-		if (m->fds[i] < 0) {
-			err = m->fds[i];
-			m->fds[i] = -1;
-			if (err != -ENOENT)
-				return err;
-			cvs_log(CVS_LOG_ERROR,
-				"%s is an incomplete map set: %s is missing",
-				root, cvs_map_names[i]);
-			return -EPROTO;
+		if (m->fds[i] >= 0)
+			continue;
+		err = m->fds[i];
+		m->fds[i] = -1;
+		if (err != -ENOENT)
+			return err;
+		/* Rows added later are missing from older sets, not lost. */
+		if (i >= CVS_M_FIRST_ADDED) {
+			missing++;
+			continue;
 		}
+		cvs_log(CVS_LOG_ERROR,
+			"%s is an incomplete map set: %s is missing",
+			root, cvs_map_names[i]);
+		return -EPROTO;
 	}
 	/* The meta map's own shape first: only then is its value readable.
 	 * Its row does not depend on the capacity, still zero in m->meta. */
@@ -362,13 +432,21 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 	m->table_slots = m->meta.table_slots;
 	expected_shapes(&m->meta, shapes);
 	for (i = 0; i < CVS_M_COUNT; i++) {
-		err = check_shape(cvs_map_names[i], m->fds[i], &shapes[i]);
+		err = m->fds[i] < 0 ? 0 :
+		      check_shape(cvs_map_names[i], m->fds[i], &shapes[i]);
 		if (err)
 			return err;
 	}
-	return m->readonly ? 0 : cvs_words_map(m);
+	if (missing && m->readonly) {
+		missing_names(m, names, sizeof(names));
+		cvs_log(CVS_LOG_ERROR,
+			"%s was made by a version without %s: a writer's open adds them in place; until then it cannot be read",
+			root, names);
+		return -EPROTO;
+	}
+	err = missing ? add_in_place(m, root, shapes) : 0;
+	return err ?: m->readonly ? 0 : cvs_words_map(m);
 }
-
 
 static bool same_dir(int fd, const char *path)
 {

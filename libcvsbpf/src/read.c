@@ -23,11 +23,11 @@ struct view {
 	__u64 word;
 };
 
-static int view_service(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int view_service(struct cvs_maps *m, const struct cvs_map_key *key,
 			struct view *v)
 {
 	struct cvs_svc svc;
-	int err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc);
+	int err = bpf_map_lookup_elem(m->fds[key->map], &key->u, &svc);
 
 	if (err)
 		return err;
@@ -39,7 +39,7 @@ static int view_service(struct cvs_maps *m, const struct cvs_svc_key *key,
 }
 
 /* Is the view still current? Key still names id, whose word is unchanged. */
-static int still_current(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int still_current(struct cvs_maps *m, const struct cvs_map_key *key,
 			 const struct view *v)
 {
 	struct view now;
@@ -75,22 +75,25 @@ int cvs_read_members(struct cvs_maps *m, __u32 id, __u64 word,
 static int read_backends(struct cvs_maps *m, const struct cvs_member *mb,
 			 __u32 n, struct cvs_backend_spec *out)
 {
+	struct cvs_endpoint ep;
+	struct cvs_backend6 be6;
 	struct cvs_backend be;
 	__u32 j;
 	int err;
 
 	for (j = 0; j < n; j++) {
-		err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS],
-					  &mb[j].backend_id, &be);
+		err = cvs_backend_lookup(m, mb[j].backend_id, &be, &be6);
 		if (err)
 			return err;
-		out[j] = (struct cvs_backend_spec){ .addr = be.addr,
-			.port = be.port, .weight = mb[j].weight };
+		cvs_endpoint_of(&be, &be6, &ep);
+		out[j] = (struct cvs_backend_spec){ .port = ep.port,
+			.weight = mb[j].weight };
+		memcpy(out[j].addr, ep.addr, sizeof(out[j].addr));
 	}
 	return 0;
 }
 
-static int get_once(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int get_once(struct cvs_maps *m, const struct cvs_map_key *key,
 		    struct cvs_service_info *info, struct cvs_member *mb,
 		    struct cvs_backend_spec *backends, __u32 cap)
 {
@@ -110,16 +113,18 @@ static int get_once(struct cvs_maps *m, const struct cvs_svc_key *key,
 	return read_backends(m, mb, n, backends) ?: still_current(m, key, &v);
 }
 
-CVS_API int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
+CVS_API int cvs_service_get(struct cvs_maps *m,
+			    const struct cvs_service_key *key,
 			    struct cvs_service_info *info,
 			    struct cvs_backend_spec *backends, __u32 cap)
 {
 	struct cvs_member *mb;
+	struct cvs_map_key mk;
 	int err, attempt;
 
 	if (!m || !info || (cap && !backends))
 		return -EINVAL;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	mb = calloc(m->meta.max_members, sizeof(*mb));
@@ -127,7 +132,7 @@ CVS_API int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
 		return -ENOMEM;
 	pthread_mutex_lock(&m->lock);
 	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
-		err = get_once(m, key, info, mb, backends, cap);
+		err = get_once(m, &mk, info, mb, backends, cap);
 		if (err != -EAGAIN)
 			break;
 	}
@@ -136,49 +141,27 @@ CVS_API int cvs_service_get(struct cvs_maps *m, const struct cvs_svc_key *key,
 	return err;
 }
 
-/*
- * Batch lookups copy the hash a bucket at a time under the bucket's lock,
- * so a concurrent insert or delete elsewhere cannot make the walk skip or
- * repeat keys, as a get_next_key walk can.
- */
-CVS_API int cvs_service_list(struct cvs_maps *m, struct cvs_svc_key *keys,
+/* Both service maps, each walked in batches (cvs_services_read). */
+CVS_API int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
 			     __u32 cap, __u32 *count)
 {
-	__u32 max = 0, n = 0, got;
-	struct cvs_svc_key *all;
+	struct cvs_service_key *all;
 	struct cvs_svc *vals;
-	__u64 token = 0;
-	int err = 0;
+	__u32 n;
+	int err;
 
 	if (!m || !count || (cap && !keys))
 		return -EINVAL;
-	max = m->meta.max_services;
-	all = calloc(max, sizeof(*all));
-	vals = calloc(max, sizeof(*vals));
-	if (!all || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
 	pthread_mutex_lock(&m->lock);
-	while (!err && n < max) {
-		got = max - n;
-		err = bpf_map_lookup_batch(m->fds[CVS_M_SERVICES],
-					   n ? &token : NULL, &token, all + n,
-					   vals + n, &got, NULL);
-		n += got;
-	}
+	err = cvs_services_read(m, &all, &vals, &n);
 	pthread_mutex_unlock(&m->lock);
-	if (err == -ENOENT)
-		err = 0;
 	if (err)
-		goto out;
+		return err;
 	*count = n;
 	memcpy(keys, all, (n < cap ? n : cap) * sizeof(*all));
-	err = n > cap ? -ENOBUFS : 0;
-out:
 	free(all);
 	free(vals);
-	return err;
+	return n > cap ? -ENOBUFS : 0;
 }
 
 static int sum_backend(struct cvs_maps *m, __u32 id,
@@ -229,21 +212,29 @@ static int view_members(struct cvs_maps *m, const struct view *v,
 	return 0;
 }
 
-static int backend_of(struct cvs_maps *m, __u32 id, struct cvs_backend *be)
+static int endpoint_of(struct cvs_maps *m, __u32 id, struct cvs_endpoint *ep)
 {
-	if (m->readonly)
-		return bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &id, be);
-	*be = m->backends[id];
-	return 0;
+	struct cvs_backend6 be6;
+	struct cvs_backend be;
+	int err;
+
+	if (!m->readonly) {
+		cvs_cached_endpoint(m, id, ep);
+		return 0;
+	}
+	err = cvs_backend_lookup(m, id, &be, &be6);
+	if (!err)
+		cvs_endpoint_of(&be, &be6, ep);
+	return err;
 }
 
-static int counters_once(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int counters_once(struct cvs_maps *m, const struct cvs_map_key *key,
 			 struct cvs_service_counters *svc_out,
 			 struct cvs_backend_counters *out, __u32 cap,
 			 __u32 *count, struct cvs_member *mb,
 			 struct cvs_backend_stats *per_cpu)
 {
-	struct cvs_backend be;
+	struct cvs_endpoint ep;
 	struct view v;
 	__u32 j, n;
 	int err;
@@ -257,29 +248,30 @@ static int counters_once(struct cvs_maps *m, const struct cvs_svc_key *key,
 	err = sum_service(m, v.id, svc_out);
 	for (j = 0; j < n && !err; j++) {
 		memset(&out[j], 0, sizeof(out[j]));
-		err = backend_of(m, mb[j].backend_id, &be) ?:
+		err = endpoint_of(m, mb[j].backend_id, &ep) ?:
 		      sum_backend(m, mb[j].backend_id, per_cpu, &out[j]);
 		if (!err) {
-			out[j].addr = be.addr;
-			out[j].port = be.port;
+			memcpy(out[j].addr, ep.addr, sizeof(out[j].addr));
+			out[j].port = ep.port;
 		}
 	}
 	return err ?: still_current(m, key, &v);
 }
 
 CVS_API int cvs_service_counters(struct cvs_maps *m,
-				 const struct cvs_svc_key *key,
+				 const struct cvs_service_key *key,
 				 struct cvs_service_counters *svc_out,
 				 struct cvs_backend_counters *backends,
 				 __u32 cap, __u32 *count)
 {
 	struct cvs_backend_stats *per_cpu;
 	struct cvs_member *mb;
+	struct cvs_map_key mk;
 	int err, attempt;
 
 	if (!m || !svc_out || !count || (cap && !backends))
 		return -EINVAL;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	per_cpu = calloc(m->ncpus, sizeof(*per_cpu));
@@ -290,7 +282,7 @@ CVS_API int cvs_service_counters(struct cvs_maps *m,
 	}
 	pthread_mutex_lock(&m->lock);
 	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
-		err = counters_once(m, key, svc_out, backends, cap, count, mb,
+		err = counters_once(m, &mk, svc_out, backends, cap, count, mb,
 				    per_cpu);
 		if (err != -EAGAIN)
 			break;
@@ -363,11 +355,13 @@ static int read_run(int fd, __u32 base, void *values, size_t size, __u32 n,
 	return 0;
 }
 
-static int check_member(struct cvs_maps *m, __u32 svc_id, __u32 j, __u32 id,
-			char *bad, size_t len)
+static int check_member(struct cvs_maps *m, __u32 svc_id, bool v6, __u32 j,
+			__u32 id, char *bad, size_t len)
 {
 	__u64 *seen = &m->verify.seen[id / 64], bit = 1ULL << (id % 64);
+	struct cvs_backend6 be6;
 	struct cvs_backend be;
+	char why[96];
 	int err;
 
 	if (id >= m->meta.max_backends) {
@@ -382,17 +376,12 @@ static int check_member(struct cvs_maps *m, __u32 svc_id, __u32 j, __u32 id,
 		return 0;
 	}
 	*seen |= bit;
-	err = bpf_map_lookup_elem(m->fds[CVS_M_BACKENDS], &id, &be);
+	err = cvs_backend_lookup(m, id, &be, &be6);
 	if (err)
 		return err;
-	if (!be.addr || !be.port)
-		snprintf(bad, len,
-			 "member %u names backend id %u, whose record has no address or port",
-			 j, id);
-	else if (be.svc_id != svc_id)
-		snprintf(bad, len,
-			 "member %u names backend id %u, whose record is service id %u's",
-			 j, id, be.svc_id);
+	if (cvs_backend_bad(&be, &be6, svc_id, v6, why, sizeof(why)))
+		snprintf(bad, len, "member %u names backend id %u, %s", j, id,
+			 why);
 	return 0;
 }
 
@@ -401,7 +390,7 @@ static int check_member(struct cvs_maps *m, __u32 svc_id, __u32 j, __u32 id,
  * long: each backend id in range, named once, its record this service's,
  * with an address and a port. *n = members in the list.
  */
-static int check_members(struct cvs_maps *m, __u32 svc_id, __u32 *n,
+static int check_members(struct cvs_maps *m, __u32 svc_id, bool v6, __u32 *n,
 			 char *bad, size_t len)
 {
 	const struct cvs_member *mb = m->verify.members;
@@ -412,8 +401,8 @@ static int check_members(struct cvs_maps *m, __u32 svc_id, __u32 *n,
 		if (mb[j].backend_id == CVS_MEMBER_END)
 			break;
 		if (!err && !bad[0])
-			err = check_member(m, svc_id, j, mb[j].backend_id, bad,
-					   len);
+			err = check_member(m, svc_id, v6, j, mb[j].backend_id,
+					   bad, len);
 	}
 	*n = j;
 	for (j = 0; j < *n; j++) {
@@ -459,7 +448,7 @@ static int check_table(struct cvs_maps *m, const struct view *v, __u32 n,
 }
 
 /* One validated look; what is wrong goes to bad, "" when nothing is. */
-static int verify_once(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int verify_once(struct cvs_maps *m, const struct cvs_map_key *key,
 		       char *bad, size_t len)
 {
 	const struct cvs_meta *meta = &m->meta;
@@ -489,13 +478,13 @@ static int verify_once(struct cvs_maps *m, const struct cvs_svc_key *key,
 				     cvs_word_half(v.word), 0),
 		       m->verify.members, sizeof(*m->verify.members),
 		       meta->max_members, m->verify.keys) ?:
-	      check_members(m, v.id, &n, bad, len);
+	      check_members(m, v.id, key->v6, &n, bad, len);
 	if (!err && !bad[0])
 		err = check_table(m, &v, n, bad, len);
 	return err ?: still_current(m, key, &v);
 }
 
-static int verify_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int verify_locked(struct cvs_maps *m, const struct cvs_map_key *key,
 			 char *bad, size_t len)
 {
 	int err, attempt;
@@ -512,25 +501,26 @@ static int verify_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 }
 
 CVS_API int cvs_service_verify(struct cvs_maps *m,
-			       const struct cvs_svc_key *key)
+			       const struct cvs_service_key *key)
 {
-	char bad[160], addr[INET_ADDRSTRLEN];
+	char bad[200], addr[INET6_ADDRSTRLEN];
+	struct cvs_map_key mk;
 	int err;
 
 	if (!m)
 		return -EINVAL;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
-	err = verify_locked(m, key, bad, sizeof(bad));
+	err = verify_locked(m, &mk, bad, sizeof(bad));
 	pthread_mutex_unlock(&m->lock);
 	if (err || !bad[0])
 		return err;
-	inet_ntop(AF_INET, &key->addr, addr, sizeof(addr));
-	cvs_log(CVS_LOG_WARN, "service %s:%u/%s is inconsistent: %s", addr,
-		ntohs(key->port), key->proto == IPPROTO_TCP ? "tcp" : "udp",
-		bad);
+	inet_ntop(key->family, key->addr, addr, sizeof(addr));
+	cvs_log(CVS_LOG_WARN, "service %s%s%s:%u/%s is inconsistent: %s",
+		mk.v6 ? "[" : "", addr, mk.v6 ? "]" : "", ntohs(key->port),
+		key->proto == IPPROTO_TCP ? "tcp" : "udp", bad);
 	return -EBADMSG;
 }
 
@@ -553,6 +543,8 @@ static __u32 cvs_random(void)
 #define CVS_READER_CTX struct cvs_maps *
 #define CVS_LOOKUP_SVC(m, key, out) \
 	bpf_map_lookup_elem((m)->fds[CVS_M_SERVICES], key, out)
+#define CVS_LOOKUP_SVC6(m, key, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_SERVICES6], key, out)
 #define CVS_LOAD_WORD(m, id, out) \
 	(*(id) < (m)->meta.max_services ? \
 	 (*(out) = cvs_word_load(m, *(id)), 0) : -ENOENT)
@@ -560,22 +552,27 @@ static __u32 cvs_random(void)
 	bpf_map_lookup_elem((m)->fds[CVS_M_SELECT], idx, out)
 #define CVS_LOOKUP_BE(m, id, out) \
 	bpf_map_lookup_elem((m)->fds[CVS_M_BACKENDS], id, out)
+#define CVS_LOOKUP_BE6(m, id, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_BACKENDS6], id, out)
 #define CVS_RANDOM(m) cvs_random()
 #include "cvs_select.h"
 
 CVS_API int cvs_service_pick(struct cvs_maps *m,
-			     const struct cvs_svc_key *key,
+			     const struct cvs_service_key *key,
 			     struct cvs_pick *pick)
 {
-	int err;
+	struct cvs_map_key mk;
+	int err, rc;
 
 	if (!m || !pick)
 		return -EINVAL;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	/* No lock: fds and table_slots never change after open. */
-	switch (cvs_select(m, key, m->table_slots, pick)) {
+	rc = mk.v6 ? cvs_select6(m, &mk.u.v6, m->table_slots, pick) :
+		     cvs_select(m, &mk.u.v4, m->table_slots, pick);
+	switch (rc) {
 	case CVS_PICK_OK:
 		return 0;
 	case CVS_PICK_NOT_SERVICE:

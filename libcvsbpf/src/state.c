@@ -22,6 +22,7 @@ struct caches {
 	struct cvs_svc_state *svcs;
 	struct cvs_member *members;
 	struct cvs_backend *backends;
+	struct cvs_backend6 *backends6;
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
 };
@@ -66,11 +67,12 @@ static int load_members(struct cvs_maps *m, struct caches *c, __u32 svc_id,
 }
 
 /* The records of the backend ids in use, in batches up to the last one;
- * the others stay zero (port 0 = free). */
+ * the others stay zero (port 0 = free). IPv6 records are read only when
+ * an IPv6 backend is in use, up to the last one. */
 static int load_backends(struct cvs_maps *m, struct caches *c,
 			 const bool *backend_used)
 {
-	__u32 end = m->meta.max_backends, id;
+	__u32 end = m->meta.max_backends, end6 = 0, id;
 	int err;
 
 	while (end && !backend_used[end - 1])
@@ -79,16 +81,27 @@ static int load_backends(struct cvs_maps *m, struct caches *c,
 			     sizeof(*c->backends), end);
 	if (err)
 		return err;
-	for (id = 0; id < end; id++)
+	for (id = 0; id < end; id++) {
 		if (!backend_used[id])
 			memset(&c->backends[id], 0, sizeof(c->backends[id]));
+		else if (c->backends[id].flags & CVS_BACKEND_F_INET6)
+			end6 = id + 1;
+	}
+	err = cvs_array_read(m->fds[CVS_M_BACKENDS6], 0, c->backends6,
+			     sizeof(*c->backends6), end6);
+	if (err)
+		return err;
+	for (id = 0; id < end6; id++)
+		if (!(c->backends[id].flags & CVS_BACKEND_F_INET6))
+			memset(&c->backends6[id], 0,
+			       sizeof(c->backends6[id]));
 	return 0;
 }
 
 static int load_services(struct cvs_maps *m, struct caches *c,
 			 bool *backend_used, __u32 *max_gen)
 {
-	struct cvs_svc_key *keys;
+	struct cvs_service_key *keys;
 	struct cvs_svc *vals;
 	__u32 members, i, n;
 	__u64 word;
@@ -151,6 +164,7 @@ static void swap_caches(struct cvs_maps *m, struct caches *c)
 		.svcs = m->svcs,
 		.members = m->members,
 		.backends = m->backends,
+		.backends6 = m->backends6,
 		.free_svcs = m->free_svcs,
 		.free_backends = m->free_backends,
 	};
@@ -159,6 +173,7 @@ static void swap_caches(struct cvs_maps *m, struct caches *c)
 	m->svcs = c->svcs;
 	m->members = c->members;
 	m->backends = c->backends;
+	m->backends6 = c->backends6;
 	m->free_svcs = c->free_svcs;
 	m->free_backends = c->free_backends;
 	*c = old;
@@ -169,6 +184,7 @@ static void free_caches(struct caches *c)
 	free(c->svcs);
 	free(c->members);
 	free(c->backends);
+	free(c->backends6);
 	cvs_id_pool_free(&c->free_svcs);
 	cvs_id_pool_free(&c->free_backends);
 }
@@ -189,11 +205,13 @@ static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 	c.members = calloc((size_t)meta->max_services * meta->max_members,
 			   sizeof(*c.members));
 	c.backends = calloc(meta->max_backends, sizeof(*c.backends));
+	/* pages are touched only where IPv6 backends are */
+	c.backends6 = calloc(meta->max_backends, sizeof(*c.backends6));
 	/* backend ids while loading, then service ids */
 	taken = calloc(meta->max_backends > meta->max_services ?
 		       meta->max_backends : meta->max_services,
 		       sizeof(*taken));
-	if (!c.svcs || !c.members || !c.backends || !taken) {
+	if (!c.svcs || !c.members || !c.backends || !c.backends6 || !taken) {
 		err = -ENOMEM;
 		goto out;
 	}

@@ -18,32 +18,11 @@
 #define CVS_GEN_BLOCK 4096
 
 struct endpoint {
-	__u64 key;		/* address and port */
+	struct cvs_endpoint ep;	/* first: compared by cvs_endpoint_cmp */
 	__u32 backend_id;
 };
 
-static __u64 endpoint_key(__be32 addr, __be16 port)
-{
-	return (__u64)addr << 16 | port;
-}
-
-static int by_key(const void *a, const void *b)
-{
-	const struct endpoint *x = a, *y = b;
-
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-int cvs_check_key(const struct cvs_svc_key *key)
-{
-	if (!key || !key->addr || !key->port || key->pad)
-		return -EINVAL;
-	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP)
-		return -EPROTONOSUPPORT;
-	return 0;
-}
-
-static int check_backends(const struct cvs_maps *m,
+static int check_backends(const struct cvs_maps *m, bool v6,
 			  const struct cvs_backend_spec *b, __u32 n)
 {
 	struct endpoint *sorted;
@@ -58,7 +37,7 @@ static int check_backends(const struct cvs_maps *m,
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
-		if (!b[i].addr || !b[i].port || b[i].pad)
+		if (cvs_check_addr(v6, b[i].addr) || !b[i].port || b[i].pad)
 			return -EINVAL;
 		if (b[i].weight > CVS_WEIGHT_MAX)
 			return -ERANGE;
@@ -67,10 +46,10 @@ static int check_backends(const struct cvs_maps *m,
 	if (!sorted)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		sorted[i].key = endpoint_key(b[i].addr, b[i].port);
-	qsort(sorted, n, sizeof(*sorted), by_key);
+		cvs_endpoint_of_spec(&b[i], &sorted[i].ep);
+	qsort(sorted, n, sizeof(*sorted), cvs_endpoint_cmp);
 	for (i = 1; i < n && !err; i++) {
-		if (sorted[i].key == sorted[i - 1].key) {
+		if (!cvs_endpoint_cmp(&sorted[i], &sorted[i - 1])) {
 			cvs_log(CVS_LOG_WARN, "backend listed twice in one set");
 			err = -EEXIST;
 		}
@@ -103,8 +82,8 @@ static int next_gen(struct cvs_maps *m, __u32 half, __u32 *gen)
 }
 
 /* Members of the new generation: kept backends keep their ids. */
-static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
-			const struct cvs_backend_spec *b, __u32 n,
+static int plan_members(struct cvs_maps *m, __u32 svc_id, bool v6,
+			bool exists, const struct cvs_backend_spec *b, __u32 n,
 			struct cvs_member *plan, __u32 *fresh)
 {
 	__u32 cur_n = exists ? m->svcs[svc_id].members : 0, i;
@@ -117,17 +96,22 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
 	for (i = 0; i < cur_n; i++) {
 		const struct cvs_backend *be = &m->backends[cur[i].backend_id];
 
-		/* A record altered to another service's (seen since a
-		 * resync) matches nothing: the backend gets a fresh id. */
-		known[i].key = be->svc_id == svc_id ?
-			       endpoint_key(be->addr, be->port) : 0;
+		/* A record altered to another service's or family's (seen
+		 * since a resync) matches nothing: the backend gets a fresh
+		 * id. */
+		if (be->svc_id == svc_id &&
+		    !!(be->flags & CVS_BACKEND_F_INET6) == v6)
+			cvs_cached_endpoint(m, cur[i].backend_id, &known[i].ep);
+		else
+			memset(&known[i].ep, 0, sizeof(known[i].ep));
 		known[i].backend_id = cur[i].backend_id;
 	}
-	qsort(known, cur_n, sizeof(*known), by_key);
+	qsort(known, cur_n, sizeof(*known), cvs_endpoint_cmp);
 	*fresh = 0;
 	for (i = 0; i < n; i++) {
-		probe.key = endpoint_key(b[i].addr, b[i].port);
-		hit = bsearch(&probe, known, cur_n, sizeof(*known), by_key);
+		cvs_endpoint_of_spec(&b[i], &probe.ep);
+		hit = bsearch(&probe, known, cur_n, sizeof(*known),
+			      cvs_endpoint_cmp);
 		plan[i].weight = b[i].weight;
 		plan[i].flags = 0;
 		if (hit) {
@@ -150,13 +134,16 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool exists,
 
 static int write_run(int fd, __u32 base, const void *values, __u32 n);
 
-/* Step 1 of the flip for fresh ids: records, zeroed counters. */
-static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
+/* Step 1 of the flip for fresh ids: records, zeroed counters. An IPv6
+ * backend's cvs_be6_v1 record is written before the cvs_be_v1 one that
+ * sends readers to it. */
+static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id, bool v6,
 				const struct cvs_backend_spec *b,
 				const struct cvs_member *plan, __u32 n,
 				__u32 fresh)
 {
 	size_t stat_size = m->ncpus * sizeof(struct cvs_backend_stats);
+	struct cvs_backend6 *recs6;
 	struct cvs_backend *recs;
 	__u32 *keys, i, k = 0, count = fresh;
 	void *zeros;
@@ -166,16 +153,20 @@ static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
 		return 0;
 	keys = calloc(fresh, sizeof(*keys));
 	recs = calloc(fresh, sizeof(*recs));
+	recs6 = calloc(fresh, sizeof(*recs6));
 	zeros = calloc(fresh, stat_size);
-	err = keys && recs && zeros ? 0 : -ENOMEM;
+	err = keys && recs && recs6 && zeros ? 0 : -ENOMEM;
 	for (i = 0; i < n && !err; i++) {
 		if (m->backends[plan[i].backend_id].port)
 			continue;	/* kept: its record stays as it is */
 		keys[k] = plan[i].backend_id;
-		recs[k] = (struct cvs_backend){ .addr = b[i].addr,
-			.port = b[i].port, .svc_id = svc_id };
+		cvs_records_of(v6, svc_id, &b[i], &recs[k], &recs6[k]);
 		k++;
 	}
+	if (!err && v6)
+		err = bpf_map_update_batch(m->fds[CVS_M_BACKENDS6], keys,
+					   recs6, &count, NULL);
+	count = fresh;
 	if (!err)
 		err = bpf_map_update_batch(m->fds[CVS_M_BACKENDS], keys, recs,
 					   &count, NULL);
@@ -185,6 +176,7 @@ static int write_fresh_backends(struct cvs_maps *m, __u32 svc_id,
 					   zeros, &count, NULL);
 	free(keys);
 	free(recs);
+	free(recs6);
 	free(zeros);
 	return err;
 }
@@ -238,8 +230,16 @@ static int reset_service_stats(struct cvs_maps *m, __u32 svc_id)
 	return err;
 }
 
+/* The cache forgets the id's records ("port 0 = free"); it is reused last. */
+static void free_backend(struct cvs_maps *m, __u32 id)
+{
+	memset(&m->backends[id], 0, sizeof(m->backends[id]));
+	memset(&m->backends6[id], 0, sizeof(m->backends6[id]));
+	cvs_id_pool_push(&m->free_backends, id);
+}
+
 /* After the flip: take the ids used, free the ids no longer used. */
-static void commit(struct cvs_maps *m, __u32 svc_id, bool exists,
+static void commit(struct cvs_maps *m, __u32 svc_id, bool v6, bool exists,
 		   const struct cvs_backend_spec *b,
 		   const struct cvs_member *plan, __u32 n, __u32 fresh,
 		   __u64 word)
@@ -254,25 +254,19 @@ static void commit(struct cvs_maps *m, __u32 svc_id, bool exists,
 		for (j = 0; j < n; j++)
 			if (plan[j].backend_id == cur[i].backend_id)
 				break;
-		if (j == n) {
-			memset(&m->backends[cur[i].backend_id], 0,
-			       sizeof(struct cvs_backend));
-			cvs_id_pool_push(&m->free_backends, cur[i].backend_id);
-		}
+		if (j == n)
+			free_backend(m, cur[i].backend_id);
 	}
-	for (i = 0; i < n; i++) {
-		struct cvs_backend *be = &m->backends[plan[i].backend_id];
-
-		be->addr = b[i].addr;
-		be->port = b[i].port;
-		be->svc_id = svc_id;
-	}
+	for (i = 0; i < n; i++)
+		cvs_records_of(v6, svc_id, &b[i],
+			       &m->backends[plan[i].backend_id],
+			       &m->backends6[plan[i].backend_id]);
 	memcpy(cur, plan, n * sizeof(*plan));
 	m->svcs[svc_id] = (struct cvs_svc_state){ .used = true, .word = word,
 						  .members = n };
 }
 
-static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
+static int upsert_locked(struct cvs_maps *m, const struct cvs_map_key *key,
 			 const struct cvs_backend_spec *b, __u32 n)
 {
 	const struct cvs_meta *meta = &m->meta;
@@ -283,7 +277,7 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 	__u64 word;
 	int err;
 
-	err = bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &cur);
+	err = bpf_map_lookup_elem(m->fds[key->map], &key->u, &cur);
 	if (err && err != -ENOENT)
 		return err;
 	exists = !err;
@@ -306,9 +300,9 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = plan_members(m, id, exists, b, n, plan, &fresh) ?:
+	err = plan_members(m, id, key->v6, exists, b, n, plan, &fresh) ?:
 	      cvs_build_table(plan, n, meta->table_slots, table, &slots) ?:
-	      write_fresh_backends(m, id, b, plan, n, fresh) ?:
+	      write_fresh_backends(m, id, key->v6, b, plan, n, fresh) ?:
 	      (exists ? 0 : reset_service_stats(m, id)) ?:
 	      write_members(m, id, half, plan, n) ?:
 	      write_run(m->fds[CVS_M_SELECT],
@@ -323,11 +317,11 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_svc_key *key,
 	if (!exists) {
 		/* A word without an entry is unreachable, so harmless. */
 		entry.id = id;
-		err = bpf_map_update_elem(m->fds[CVS_M_SERVICES], key, &entry,
+		err = bpf_map_update_elem(m->fds[key->map], &key->u, &entry,
 					  BPF_NOEXIST);
 	}
 	if (!err)
-		commit(m, id, exists, b, plan, n, fresh, word);
+		commit(m, id, key->v6, exists, b, plan, n, fresh, word);
 out:
 	free(plan);
 	free(table);
@@ -335,23 +329,24 @@ out:
 }
 
 CVS_API int cvs_service_upsert(struct cvs_maps *m,
-			       const struct cvs_svc_key *key,
+			       const struct cvs_service_key *key,
 			       const struct cvs_backend_spec *backends,
 			       __u32 n)
 {
+	struct cvs_map_key mk;
 	int err;
 
 	if (!m)
 		return -EINVAL;
 	if (m->readonly)
 		return -EROFS;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
 	/* A retired set is read by nobody: a write there would be lost. */
-	err = m->switched ? -ESTALE : check_backends(m, backends, n) ?:
-	      upsert_locked(m, key, backends, n);
+	err = m->switched ? -ESTALE : check_backends(m, mk.v6, backends, n) ?:
+	      upsert_locked(m, &mk, backends, n);
 	/* The second write into a staged set: a crash in the middle of its
 	 * fill, which recovery must roll back. */
 	if (!err && m->staged && ++m->staged_writes == 2)
@@ -361,9 +356,10 @@ CVS_API int cvs_service_upsert(struct cvs_maps *m,
 }
 
 CVS_API int cvs_service_delete(struct cvs_maps *m,
-			       const struct cvs_svc_key *key)
+			       const struct cvs_service_key *key)
 {
 	struct cvs_member *cur;
+	struct cvs_map_key mk;
 	struct cvs_svc svc;
 	__u32 i;
 	int err;
@@ -372,21 +368,18 @@ CVS_API int cvs_service_delete(struct cvs_maps *m,
 		return -EINVAL;
 	if (m->readonly)
 		return -EROFS;
-	err = cvs_check_key(key);
+	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
 	err = m->switched ? -ESTALE :
-	      bpf_map_lookup_elem(m->fds[CVS_M_SERVICES], key, &svc) ?:
-	      bpf_map_delete_elem(m->fds[CVS_M_SERVICES], key);
+	      bpf_map_lookup_elem(m->fds[mk.map], &mk.u, &svc) ?:
+	      bpf_map_delete_elem(m->fds[mk.map], &mk.u);
 	if (err || svc.id >= m->meta.max_services || !m->svcs[svc.id].used)
 		goto out;
 	cur = cvs_members_of(m, svc.id);
-	for (i = 0; i < m->svcs[svc.id].members; i++) {
-		memset(&m->backends[cur[i].backend_id], 0,
-		       sizeof(struct cvs_backend));
-		cvs_id_pool_push(&m->free_backends, cur[i].backend_id);
-	}
+	for (i = 0; i < m->svcs[svc.id].members; i++)
+		free_backend(m, cur[i].backend_id);
 	m->svcs[svc.id] = (struct cvs_svc_state){};
 	cvs_id_pool_push(&m->free_svcs, svc.id);
 out:

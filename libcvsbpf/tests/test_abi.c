@@ -16,15 +16,16 @@ static const struct {
 } public_structs[] = {
 	/* cvsbpf.h */
 	SIZE(cvs_capacity), SIZE(cvs_usage), SIZE(cvs_map_ids),
-	SIZE(cvs_backend_spec), SIZE(cvs_service_info),
+	SIZE(cvs_service_key), SIZE(cvs_backend_spec), SIZE(cvs_service_info),
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
 	SIZE(cvs_sock_status), SIZE(cvs_module_status),
 	/* cvs_select.h */
 	SIZE(cvs_pick),
 	/* cvs_abi.h */
-	SIZE(cvs_svc_key), SIZE(cvs_svc), SIZE(cvs_backend), SIZE(cvs_member),
-	SIZE(cvs_backend_stats), SIZE(cvs_service_stats), SIZE(cvs_meta),
-	SIZE(cvs_sknat_key), SIZE(cvs_sknat),
+	SIZE(cvs_svc_key), SIZE(cvs_svc6_key), SIZE(cvs_svc), SIZE(cvs_backend),
+	SIZE(cvs_backend6), SIZE(cvs_member), SIZE(cvs_backend_stats),
+	SIZE(cvs_service_stats), SIZE(cvs_meta), SIZE(cvs_sknat_key),
+	SIZE(cvs_sknat), SIZE(cvs_sknat6_key), SIZE(cvs_sknat6),
 };
 
 static void test_sizeof_knows_every_public_struct(void **state)
@@ -100,6 +101,10 @@ static const struct {
 } compiled_fields[] = {
 	FIELD(cvs_svc_key, addr), FIELD(cvs_svc_key, port),
 	FIELD(cvs_svc_key, proto), FIELD(cvs_svc_key, pad),
+	FIELD(cvs_svc6_key, addr), FIELD(cvs_svc6_key, port),
+	FIELD(cvs_service_key, addr), FIELD(cvs_service_key, port),
+	FIELD(cvs_service_key, proto), FIELD(cvs_service_key, family),
+	FIELD(cvs_backend6, addr), FIELD(cvs_backend6, svc_id),
 	FIELD(cvs_backend_spec, addr), FIELD(cvs_backend_spec, port),
 	FIELD(cvs_backend_spec, pad), FIELD(cvs_backend_spec, weight),
 	FIELD(cvs_service_counters, refused),
@@ -108,11 +113,12 @@ static const struct {
 	FIELD(cvs_backend_counters, packets),
 	FIELD(cvs_backend_counters, bytes),
 	FIELD(cvs_backend_counters, addr), FIELD(cvs_backend_counters, port),
-	FIELD(cvs_backend_counters, pad),
+	FIELD(cvs_backend_counters, pad), FIELD(cvs_backend_counters, pad2),
 	FIELD(cvs_usage, max), FIELD(cvs_usage, backends),
 	FIELD(cvs_sock_status, prog_ids), FIELD(cvs_sock_status, link_ids),
 	FIELD(cvs_module_status, ids), FIELD(cvs_module_status, binds),
-	FIELD(cvs_pick, attempts), FIELD(cvs_meta, gen_reserved),
+	FIELD(cvs_pick, addr), FIELD(cvs_pick, attempts),
+	FIELD(cvs_meta, gen_reserved),
 };
 
 static void test_exported_offsets_are_the_compilers(void **state)
@@ -171,6 +177,8 @@ static void test_map_table_is_the_sets_order(void **state)
 		{ CVS_MAP_BACKENDS, "backends" },
 		{ CVS_MAP_BACKEND_STATS, "backend_stats" },
 		{ CVS_MAP_SERVICE_STATS, "service_stats" },
+		{ CVS_MAP_SERVICES6, "services6" },
+		{ CVS_MAP_BACKENDS6, "backends6" },
 	};
 	__u32 i;
 
@@ -189,7 +197,11 @@ static void test_map_table_is_the_sets_order(void **state)
 	assert_null(cvs_map_name(0xffffffffu));
 	assert_null(cvs_field_name("cvs_map_ids", CVS_M_COUNT));
 	assert_int_equal(CVS_M_META, 0);
-	assert_int_equal(CVS_M_SERVICE_STATS, CVS_M_COUNT - 1);
+	assert_int_equal(CVS_M_SERVICE_STATS, CVS_M_FIRST_ADDED - 1);
+	/* the additions are the last rows: the first indexes never move */
+	assert_int_equal(CVS_M_FIRST_ADDED, 8);
+	assert_int_equal(CVS_M_SERVICES6, CVS_M_FIRST_ADDED);
+	assert_int_equal(CVS_M_BACKENDS6, CVS_M_COUNT - 1);
 }
 
 /* The shapes CVS_MAPS gives for a capacity, evaluated in __u64. */
@@ -219,6 +231,14 @@ static void test_map_table_shapes_follow_the_capacity(void **state)
 	assert_int_equal(s[CVS_M_BACKENDS].max_entries, 64);
 	assert_int_equal(s[CVS_M_BACKEND_STATS].max_entries, 64);
 	assert_int_equal(s[CVS_M_SERVICE_STATS].max_entries, 8);
+	assert_int_equal(s[CVS_M_SERVICES6].max_entries, 8);
+	assert_int_equal(s[CVS_M_BACKENDS6].max_entries, 64);
+	assert_int_equal(s[CVS_M_SERVICES6].type, BPF_MAP_TYPE_HASH);
+	assert_int_equal(s[CVS_M_SERVICES6].flags, BPF_F_NO_PREALLOC);
+	assert_int_equal(s[CVS_M_SERVICES6].key_size,
+			 sizeof(struct cvs_svc6_key));
+	assert_int_equal(s[CVS_M_BACKENDS6].value_size,
+			 sizeof(struct cvs_backend6));
 	/* 2^48: far beyond any map, and not wrapped to something small */
 	assert_true(h[CVS_M_SELECT].max_entries == 1ull << 48);
 	assert_true(h[CVS_M_MEMBERS].max_entries == 1ull << 48);
@@ -240,19 +260,27 @@ static void test_abi_structs_have_no_implicit_padding(void **state)
 {
 	(void)state;
 	assert_int_equal(sizeof(struct cvs_svc_key), 4 + 2 + 1 + 1);
+	assert_int_equal(sizeof(struct cvs_svc6_key), 16 + 2 + 1 + 1);
+	assert_int_equal(sizeof(struct cvs_service_key), 16 + 2 + 1 + 1);
+	assert_int_equal(sizeof(struct cvs_backend6), 16 + 2 + 2 + 4 + 4);
+	assert_int_equal(sizeof(struct cvs_sknat6_key), 8 + 16 + 2 + 2 + 4);
+	assert_int_equal(sizeof(struct cvs_sknat6), 16 + 2 + 2);
 	assert_int_equal(sizeof(struct cvs_svc), 4 + 4);
 	assert_int_equal(sizeof(struct cvs_backend), 4 + 2 + 2 + 4 + 4);
 	assert_int_equal(sizeof(struct cvs_member), 4 + 2 + 2);
 	assert_int_equal(sizeof(struct cvs_backend_stats), 3 * 8);
 	assert_int_equal(sizeof(struct cvs_service_stats), 2 * 8);
 	assert_int_equal(sizeof(struct cvs_meta), 8 * 4);
-	assert_int_equal(sizeof(struct cvs_pick), 4 + 4 + 4 + 2 + 2);
-	assert_int_equal(sizeof(struct cvs_backend_spec), 4 + 2 + 2 + 4);
+	assert_int_equal(sizeof(struct cvs_pick), 4 + 4 + 16 + 2 + 2);
+	assert_int_equal(sizeof(struct cvs_backend_spec), 16 + 2 + 2 + 4);
 	assert_int_equal(sizeof(struct cvs_backend_counters),
-			 3 * 8 + 4 + 2 + 2);
-	assert_int_equal(sizeof(struct cvs_map_ids), 8 * 4);
-	assert_int_equal(sizeof(struct cvs_module_status), 8 * 4 + 4 * 4 + 4 * 8);
-	assert_int_equal(offsetof(struct cvs_module_status, binds), 48);
+			 3 * 8 + 16 + 2 + 2 + 4);
+	assert_int_equal(sizeof(struct cvs_map_ids), 10 * 4);
+	assert_int_equal(sizeof(struct cvs_module_status),
+			 10 * 4 + 4 * 4 + 4 * 8);
+	assert_int_equal(offsetof(struct cvs_module_status, binds), 56);
+	assert_int_equal(offsetof(struct cvs_map_ids, services6), 32);
+	assert_int_equal(offsetof(struct cvs_map_ids, backends6), 36);
 	assert_int_equal(offsetof(struct cvs_svc, flags), 4);
 	assert_int_equal(offsetof(struct cvs_map_ids, gen), 8);
 	assert_int_equal(offsetof(struct cvs_map_ids, service_stats), 28);

@@ -23,7 +23,7 @@ static const struct cvs_backend_spec three[] = {
 static void test_check_accepts_exactly_what_upsert_wrote(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key key = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec b[4];
 
 	assert_rc(cvs_service_check(f->m, &key, three, 3), -ENOENT);
@@ -62,7 +62,7 @@ static void test_check_accepts_exactly_what_upsert_wrote(void **state)
 static void test_check_finds_an_inconsistent_table(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key key = vip(1, 80, IPPROTO_TCP);
 	struct cvs_svc svc;
 	struct raw_maps r;
 	__u32 idx, bogus;
@@ -87,7 +87,7 @@ static void test_check_finds_an_inconsistent_table(void **state)
 static void test_services_check_gives_each_its_result(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[4] = {
+	struct cvs_service_key keys[4] = {
 		vip(1, 80, IPPROTO_TCP), vip(2, 80, IPPROTO_TCP),
 		vip(3, 80, IPPROTO_UDP), vip(4, 80, IPPROTO_TCP),
 	};
@@ -112,7 +112,7 @@ static void test_services_check_gives_each_its_result(void **state)
 }
 
 static void assert_same_counters(struct cvs_maps *m,
-				 const struct cvs_svc_key *key,
+				 const struct cvs_service_key *key,
 				 const struct cvs_service_counters *svc,
 				 const struct cvs_backend_counters *be,
 				 __u32 n)
@@ -150,7 +150,7 @@ static void count_on_every_cpu(const struct fx *f, __u32 backend_id,
 static void test_counters_all_agrees_with_each_service(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[3] = {
+	struct cvs_service_key keys[3] = {
 		vip(1, 80, IPPROTO_TCP), vip(2, 80, IPPROTO_TCP),
 		vip(3, 53, IPPROTO_UDP),
 	}, got[TEST_MAX_SERVICES];
@@ -198,7 +198,7 @@ static void test_counters_all_agrees_with_each_service(void **state)
 static void test_open_loads_sparse_ids_in_batches(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	struct cvs_usage before, after;
 	struct snapshot snap;
 	__u32 i;
@@ -233,7 +233,7 @@ static void test_open_loads_sparse_ids_in_batches(void **state)
 
 struct flipper {
 	struct cvs_maps *m;
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	atomic_int stop;
 	int flips, err;
 };
@@ -266,7 +266,7 @@ static void test_check_beside_a_flipping_writer(void **state)
 	struct flipper fl = { .m = f->m, .key = vip(1, 80, IPPROTO_TCP) };
 	struct cvs_backend_counters be[TEST_MAX_BACKENDS];
 	struct cvs_service_counters svcs[TEST_MAX_SERVICES];
-	struct cvs_svc_key keys[TEST_MAX_SERVICES];
+	struct cvs_service_key keys[TEST_MAX_SERVICES];
 	__u32 members[TEST_MAX_SERVICES], n, nbe;
 	int i, rc = 0, ok = 0, stale = 0, again = 0;
 	pthread_t writer;

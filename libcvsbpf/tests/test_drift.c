@@ -27,12 +27,13 @@ static const struct cvs_backend_spec two[] = {
 
 /* bpftool map delete of the service's key in cvs_svc_v1. */
 static void delete_entry_behind_its_back(const struct fx *f,
-					 const struct cvs_svc_key *key)
+					 const struct cvs_service_key *key)
 {
+	struct cvs_svc_key mk = map_key4(key);
 	struct raw_maps r;
 
 	assert_ok(raw_open(f->root, &r));
-	assert_ok(bpf_map_delete_elem(r.fd[RAW_SVC], key));
+	assert_ok(bpf_map_delete_elem(r.fd[RAW_SVC], &mk));
 	raw_close(&r);
 }
 
@@ -48,7 +49,7 @@ static void assert_usage(struct cvs_maps *m, __u32 services, __u32 backends)
 
 /* Fails unless no backend id is a member of two of the services. */
 static void assert_backend_ids_unique(const struct raw_maps *r,
-				      const struct cvs_svc_key *keys,
+				      const struct cvs_service_key *keys,
 				      __u32 nkeys)
 {
 	__u32 ids[TEST_MAX_BACKENDS], n = 0, got, a, b, i;
@@ -68,7 +69,7 @@ static void assert_backend_ids_unique(const struct raw_maps *r,
 static void test_resync_needs_a_writer(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 
 	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
 	assert_ok(cvs_maps_open(f->root, NULL, CVS_OPEN_READONLY, &f->ro));
@@ -82,7 +83,7 @@ static void test_resync_needs_a_writer(void **state)
 static void test_resync_reclaims_the_ids_of_a_deleted_entry(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[TEST_MAX_SERVICES + 1];
+	struct cvs_service_key keys[TEST_MAX_SERVICES + 1];
 	struct cvs_service_info gone, info;
 	struct cvs_backend_spec got[3];
 	struct raw_maps r;
@@ -119,7 +120,7 @@ static void test_resync_reclaims_the_ids_of_a_deleted_entry(void **state)
 static void test_upsert_after_resync_recreates_a_deleted_service(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[2] = {
+	struct cvs_service_key keys[2] = {
 		vip(1, 80, IPPROTO_TCP), vip(2, 80, IPPROTO_TCP),
 	};
 	struct cvs_backend_spec got[3];
@@ -156,7 +157,7 @@ static void test_upsert_after_resync_recreates_a_deleted_service(void **state)
 	raw_close(&r);
 	for (i = 0; i < 100; i++) {
 		assert_ok(cvs_service_pick(f->m, &keys[0], &pick));
-		assert_int_equal(ntohl(pick.addr) >> 8, 0x0a0000);
+		assert_int_equal(ntohl(pick.addr[0]) >> 8, 0x0a0000);
 	}
 }
 
@@ -166,9 +167,9 @@ static void test_upsert_after_resync_recreates_a_deleted_service(void **state)
 static void test_resync_keeps_generations_increasing(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
-	struct cvs_svc_key k3 = vip(3, 80, IPPROTO_TCP);
+	struct cvs_service_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k3 = vip(3, 80, IPPROTO_TCP);
 	struct cvs_service_info i1, i2, i3;
 	struct cvs_backend_spec got[3];
 	struct cvs_svc svc;
@@ -216,7 +217,7 @@ static void test_resync_keeps_generations_increasing(void **state)
 static void test_upsert_after_resync_replaces_an_altered_backend(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend altered, be;
 	struct cvs_backend_counters bc[3];
 	struct cvs_service_counters sc;
@@ -243,7 +244,7 @@ static void test_upsert_after_resync_replaces_an_altered_backend(void **state)
 	assert_int_not_equal(after[1], before[1]);
 	assert_ok(bpf_map_lookup_elem(r.fd[RAW_BE], &after[1], &be));
 	raw_close(&r);
-	assert_int_equal(be.addr, three[1].addr);
+	assert_int_equal(be.addr, three[1].addr[0]);
 	assert_int_equal(be.port, three[1].port);
 	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
 	assert_memory_equal(got, three, sizeof(three));
@@ -257,8 +258,8 @@ static void test_upsert_after_resync_replaces_an_altered_backend(void **state)
 static void test_failed_resync_keeps_the_caches(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
 	struct cvs_member mbr;
@@ -294,8 +295,8 @@ static void test_failed_resync_keeps_the_caches(void **state)
 static void test_verify_accepts_what_upsert_wrote(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 53, IPPROTO_UDP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 53, IPPROTO_UDP);
 	struct cvs_backend_spec b[TEST_MAX_MEMBERS];
 	__u32 j;
 
@@ -329,8 +330,8 @@ static void test_verify_accepts_what_upsert_wrote(void **state)
 static void test_verify_of_an_unknown_service_is_enoent(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key tcp = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key udp = vip(1, 80, IPPROTO_UDP);
+	struct cvs_service_key tcp = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key udp = vip(1, 80, IPPROTO_UDP);
 
 	assert_rc(cvs_service_verify(f->m, &tcp), -ENOENT);
 	assert_ok(cvs_service_upsert(f->m, &tcp, three, 3));
@@ -479,8 +480,8 @@ static void test_verify_finds_what_was_altered_and_upsert_repairs_it(
 	void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
 	struct target t;
@@ -530,7 +531,7 @@ static void test_verify_finds_what_was_altered_and_upsert_repairs_it(
 static void test_verify_ignores_what_readers_never_see(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_member junk = { .backend_id = 9999, .weight = 7 };
 	__u32 idx, j, bad = 9999;
 	struct cvs_svc svc;
@@ -566,13 +567,14 @@ static void test_verify_ignores_what_readers_never_see(void **state)
 static void test_verify_finds_an_entry_naming_no_service_id(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_svc bad = { .id = TEST_MAX_SERVICES + 3 };
+	struct cvs_svc_key mk = map_key4(&k);
 	struct raw_maps r;
 
 	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
 	assert_ok(raw_open(f->root, &r));
-	assert_ok(bpf_map_update_elem(r.fd[RAW_SVC], &k, &bad, BPF_EXIST));
+	assert_ok(bpf_map_update_elem(r.fd[RAW_SVC], &mk, &bad, BPF_EXIST));
 	raw_close(&r);
 	assert_rc(cvs_service_verify(f->m, &k), -EBADMSG);
 	assert_int_equal(log_count("names a service id beyond 8",
@@ -590,7 +592,7 @@ static void test_verify_finds_an_entry_naming_no_service_id(void **state)
 
 struct flipper {
 	struct cvs_maps *m;
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	atomic_int stop;
 	int flips, err;
 };

@@ -20,7 +20,7 @@ static const struct cvs_backend_spec good[] = {
 static int setup_with_service(void **state)
 {
 	struct fx *f;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 
 	if (fx_setup_open(state))
 		return -1;
@@ -34,18 +34,21 @@ static int setup_with_service(void **state)
 
 struct bad_key {
 	const char *what;
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	int err;
 };
 
 static void test_malformed_keys_are_refused_by_every_call(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct bad_key bad[] = {
 		{ "address 0", k, -EINVAL },
 		{ "port 0", k, -EINVAL },
-		{ "pad 1", k, -EINVAL },
+		{ "IPv4 address with addr[1] set", k, -EINVAL },
+		{ "IPv4 address with addr[3] set", k, -EINVAL },
+		{ "family 0", k, -EAFNOSUPPORT },
+		{ "family AF_UNIX", k, -EAFNOSUPPORT },
 		{ "protocol 1 (ICMP)", k, -EPROTONOSUPPORT },
 		{ "protocol 0", k, -EPROTONOSUPPORT },
 		{ "protocol 132 (SCTP)", k, -EPROTONOSUPPORT },
@@ -60,12 +63,15 @@ static void test_malformed_keys_are_refused_by_every_call(void **state)
 	__u32 n;
 
 	assert_non_null(before);
-	bad[0].key.addr = 0;
+	bad[0].key.addr[0] = 0;
 	bad[1].key.port = 0;
-	bad[2].key.pad = 1;
-	bad[3].key.proto = 1;
-	bad[4].key.proto = 0;
-	bad[5].key.proto = 132;
+	bad[2].key.addr[1] = htonl(1);
+	bad[3].key.addr[3] = htonl(1);
+	bad[4].key.family = 0;
+	bad[5].key.family = AF_UNIX;
+	bad[6].key.proto = 1;
+	bad[7].key.proto = 0;
+	bad[8].key.proto = 132;
 	snapshot_take(f->m, before);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_case = bad[i].what;
@@ -94,7 +100,7 @@ struct bad_set {
 /* Sets that must be refused; the bad backend comes last, after good ones. */
 static struct bad_set *bad_sets(unsigned *count)
 {
-	static struct bad_set s[8];
+	static struct bad_set s[10];
 	unsigned i = 0, j;
 
 	memset(s, 0, sizeof(s));
@@ -107,7 +113,9 @@ static struct bad_set *bad_sets(unsigned *count)
 	__VA_ARGS__;							\
 	i++;								\
 } while (0)
-	ADD("address 0", -EINVAL, s[i].b[3].addr = 0);
+	ADD("address 0", -EINVAL, s[i].b[3].addr[0] = 0);
+	ADD("IPv4 address with addr[1] set", -EINVAL,
+	    s[i].b[3].addr[1] = htonl(1));
 	ADD("port 0", -EINVAL, s[i].b[3].port = 0);
 	ADD("pad 1", -EINVAL, s[i].b[3].pad = 1);
 	ADD("weight 65536", -ERANGE, s[i].b[3].weight = CVS_WEIGHT_MAX + 1);
@@ -124,7 +132,7 @@ static struct bad_set *bad_sets(unsigned *count)
 	return s;
 }
 
-static void refuse_sets(struct fx *f, const struct cvs_svc_key *key)
+static void refuse_sets(struct fx *f, const struct cvs_service_key *key)
 {
 	struct snapshot *before = calloc(1, sizeof(*before));
 	struct bad_set *bad;
@@ -145,7 +153,7 @@ static void refuse_sets(struct fx *f, const struct cvs_svc_key *key)
 static void test_bad_backend_sets_create_nothing(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(2, 80, IPPROTO_TCP);
 
 	refuse_sets(f, &k);
 }
@@ -153,7 +161,7 @@ static void test_bad_backend_sets_create_nothing(void **state)
 static void test_bad_backend_sets_keep_the_old_set(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 
 	refuse_sets(f, &k);
 }
@@ -161,7 +169,7 @@ static void test_bad_backend_sets_keep_the_old_set(void **state)
 static void test_limits_themselves_are_accepted(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(2, 80, IPPROTO_UDP);
+	struct cvs_service_key k = vip(2, 80, IPPROTO_UDP);
 	struct cvs_backend_spec b[TEST_MAX_MEMBERS], got[TEST_MAX_MEMBERS];
 	struct cvs_service_info info;
 	__u32 j;
@@ -179,7 +187,7 @@ static void test_limits_themselves_are_accepted(void **state)
 static void test_huge_sets_are_too_big(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct snapshot *before = calloc(1, sizeof(*before));
 	__u32 n = CVS_MEMBERS_LIMIT + 10, j;
 	struct cvs_backend_spec *b = calloc(n, sizeof(*b));
@@ -198,7 +206,7 @@ static void test_huge_sets_are_too_big(void **state)
 static void test_services_beyond_capacity_are_enospc(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k[TEST_MAX_SERVICES + 1];
+	struct cvs_service_key k[TEST_MAX_SERVICES + 1];
 	struct snapshot *before = calloc(1, sizeof(*before));
 	__u32 i;
 
@@ -225,7 +233,7 @@ static void test_services_beyond_capacity_are_enospc(void **state)
 static void test_backend_ids_exhausted_are_enospc(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k[5];
+	struct cvs_service_key k[5];
 	struct cvs_backend_spec b[4][TEST_MAX_MEMBERS], c[TEST_MAX_MEMBERS];
 	struct snapshot *before = calloc(1, sizeof(*before));
 	struct cvs_usage u;
@@ -275,13 +283,13 @@ static void test_backend_ids_exhausted_are_enospc(void **state)
 static void test_null_arguments_are_einval(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct snapshot *before = calloc(1, sizeof(*before));
 	struct cvs_backend_counters bc[3];
 	struct cvs_service_counters sc;
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
-	struct cvs_svc_key keys[4];
+	struct cvs_service_key keys[4];
 	struct cvs_map_ids ids;
 	struct cvs_usage u;
 	struct cvs_pick pick;

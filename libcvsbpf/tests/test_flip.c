@@ -53,7 +53,7 @@ struct bset {
 
 /* One service being flipped between two sets. */
 struct flipped {
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	struct bset set[2];
 	/* writer's log: the generation each upsert published, and its set */
 	__u32 *log_gen;
@@ -130,7 +130,7 @@ static int which_set(const struct flipped *s, __be32 addr, __be16 port)
 
 	for (k = 0; k < 2; k++)
 		for (j = 0; j < s->set[k].n; j++)
-			if (s->set[k].b[j].addr == addr &&
+			if (s->set[k].b[j].addr[0] == addr &&
 			    s->set[k].b[j].port == port)
 				return k;
 	return -1;
@@ -203,7 +203,7 @@ static void raw_read_once(struct reader *rd, struct raw_reader *ctx)
 	struct cvs_pick pick = { 0 };
 	const struct bset *bs;
 
-	if (count_result(rd, cvs_select(ctx, &s->key,
+	if (count_result(rd, raw_select(ctx, &s->key,
 					rd->raw->meta.table_slots, &pick)))
 		return;
 	rd->retries += pick.attempts - 1;
@@ -214,10 +214,10 @@ static void raw_read_once(struct reader *rd, struct raw_reader *ctx)
 			     i, (unsigned long long)loads, pick.attempts);
 		return;
 	}
-	set = which_set(s, pick.addr, pick.port);
+	set = which_set(s, pick.addr[0], pick.port);
 	if (set < 0) {
 		reader_error(rd, "service %d: backend id %u is %08x:%u, in neither of its sets",
-			     i, pick.backend_id, ntohl(pick.addr),
+			     i, pick.backend_id, ntohl(pick.addr[0]),
 			     ntohs(pick.port));
 		return;
 	}
@@ -260,10 +260,10 @@ static void pick_once(struct reader *rd)
 	if (pick.attempts < 1 || pick.attempts > CVS_SELECT_ATTEMPTS)
 		reader_error(rd, "pick took %u attempts", pick.attempts);
 	rd->retries += pick.attempts - 1;
-	set = which_set(s, pick.addr, pick.port);
+	set = which_set(s, pick.addr[0], pick.port);
 	if (set < 0) {
 		reader_error(rd, "service %d: picked backend id %u = %08x:%u, in neither of its sets",
-			     i, pick.backend_id, ntohl(pick.addr),
+			     i, pick.backend_id, ntohl(pick.addr[0]),
 			     ntohs(pick.port));
 		return;
 	}
@@ -293,7 +293,7 @@ static void get_once(struct reader *rd)
 	if (k == 2) {
 		reader_error(rd, "service %d: get returned gen %u with %u members, %u slots, first %08x:%u: neither set",
 			     i, info.gen, info.members, info.slots,
-			     ntohl(got[0].addr), ntohs(got[0].port));
+			     ntohl(got[0].addr[0]), ntohs(got[0].port));
 		return;
 	}
 	rd->seen[k]++;
@@ -303,7 +303,7 @@ static void get_once(struct reader *rd)
 /* cvs_service_list() must return every key exactly once. */
 static void list_once(struct reader *rd)
 {
-	struct cvs_svc_key keys[2 * MAX_FLIPPED];
+	struct cvs_service_key keys[2 * MAX_FLIPPED];
 	__u32 n = 0, j;
 	int i, hits[MAX_FLIPPED] = { 0 }, rc;
 
@@ -431,7 +431,7 @@ static struct run *run_new(void)
 	return run;
 }
 
-static struct flipped *add_service(struct run *run, struct cvs_svc_key key)
+static struct flipped *add_service(struct run *run, struct cvs_service_key key)
 {
 	struct flipped *s = &run->svc[run->nsvc++];
 
@@ -731,7 +731,7 @@ struct writer {
 	__u32 last_n[2];
 };
 
-static struct cvs_svc_key writer_key(int idx, int s)
+static struct cvs_service_key writer_key(int idx, int s)
 {
 	return vip(10 + idx * 2 + s, 80, s ? IPPROTO_UDP : IPPROTO_TCP);
 }
@@ -740,7 +740,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct cvs_backend_spec b[4];
-	struct cvs_svc_key k;
+	struct cvs_service_key k;
 	__u32 r, s, j, n;
 	int rc;
 
@@ -782,7 +782,7 @@ static void test_writers_sharing_a_handle_stay_consistent(void **state)
 	__u32 ids[WRITERS * 2 * 4], nids = 0, n, a, b, svc_ids[WRITERS * 2];
 	__u32 services = 0, backends = 0, nsvc = 0;
 	struct cvs_service_info info;
-	struct cvs_svc_key k;
+	struct cvs_service_key k;
 	struct cvs_usage u;
 	struct raw_maps r;
 	int i, s;

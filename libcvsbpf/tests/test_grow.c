@@ -57,7 +57,7 @@ static void copy_services(struct cvs_maps *from, struct cvs_maps *to)
 {
 	struct cvs_backend_spec be[64];
 	struct cvs_service_info info;
-	struct cvs_svc_key *keys;
+	struct cvs_service_key *keys;
 	struct cvs_usage u;
 	__u32 n, i;
 
@@ -163,7 +163,7 @@ static void assert_links_on_root(struct fx *f)
 			for (k = 0; k < RAW_NMAPS; k++)
 				ours |= map_ids[i] == ids[k];
 			if (!ours) {
-				/* only the socket table may be outside the set */
+				/* only the socket tables may be outside the set */
 				struct bpf_map_info mi = {};
 				__u32 ml = sizeof(mi);
 				int mfd = bpf_map_get_fd_by_id(map_ids[i]);
@@ -172,6 +172,7 @@ static void assert_links_on_root(struct fx *f)
 				assert_ok(bpf_obj_get_info_by_fd(mfd, &mi, &ml));
 				close(mfd);
 				if (strcmp(mi.name, CVS_MAP_SOCK_NAT) &&
+				    strcmp(mi.name, CVS_MAP_SOCK_NAT6) &&
 				    !strstr(mi.name, ".rodata"))
 					fail_msg("hook %d runs on map %u (%s), not the root's",
 						 p, map_ids[i],
@@ -201,7 +202,7 @@ static void assert_maps_gone(const __u32 ids[RAW_NMAPS])
 }
 
 static void set_sandbox_backends(struct cvs_maps *m,
-				 const struct cvs_svc_key *key, int n)
+				 const struct cvs_service_key *key, int n)
 {
 	struct cvs_backend_spec b[SANDBOX_BACKENDS];
 	int i;
@@ -214,7 +215,7 @@ static void set_sandbox_backends(struct cvs_maps *m,
 /* ---- grow keeps everything ---------------------------------------------- */
 
 struct seen_service {
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	struct cvs_service_info info;
 	struct cvs_backend_spec be[TEST_MAX_MEMBERS];
 	struct cvs_backend_counters ctr[TEST_MAX_MEMBERS];
@@ -343,17 +344,17 @@ static void grow_keeps_everything(void **state)
 	assert_links_on_root(f);
 	assert_maps_gone(old_ids);
 	/* forwarding through the new set */
-	assert_int_equal(tcp_hello(before[0].key.addr, VIP_PORT), 1);
+	assert_int_equal(tcp_hello(before[0].key.addr[0], VIP_PORT), 1);
 	/* and the new set can grow again, and shrink */
 	grow(f, &(struct cvs_capacity){ 16, 64, 16, 64 });
-	assert_int_equal(tcp_hello(before[0].key.addr, VIP_PORT), 1);
+	assert_int_equal(tcp_hello(before[0].key.addr[0], VIP_PORT), 1);
 	assert_one_prog_per_hook();
 }
 
 static void discard_leaves_the_root_alone(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(40, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(40, VIP_PORT, IPPROTO_TCP);
 	struct cvs_maps *next;
 	__u32 before[RAW_NMAPS], after[RAW_NMAPS];
 
@@ -375,7 +376,7 @@ static void discard_leaves_the_root_alone(void **state)
 	assert_ok(cvs_maps_stage(f->m, NULL, &next));
 	assert_ok(cvs_maps_discard(next));
 	assert_no_staged(f);
-	assert_in_range(tcp_hello(key.addr, VIP_PORT), 1, 2);
+	assert_in_range(tcp_hello(key.addr[0], VIP_PORT), 1, 2);
 }
 
 /* ---- grow under traffic -------------------------------------------------- */
@@ -423,7 +424,7 @@ static void *grow_three_times(void *arg)
 static void grow_under_traffic(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[TRAFFIC_VIPS];
+	struct cvs_service_key keys[TRAFFIC_VIPS];
 	static __u64 made[TRAFFIC_VIPS][SANDBOX_BACKENDS + 1];
 	struct grower g = { .f = f };
 	struct cvs_backend_counters ctr[SANDBOX_BACKENDS];
@@ -452,7 +453,7 @@ static void grow_under_traffic(void **state)
 	for (i = 0; total < 20000 && now_ms() - t0 < 60000; i++) {
 		if (atomic_load(&g.done) && ++grows > 200)
 			break;	/* some traffic after the last grow too */
-		who = tcp_hello(keys[i % TRAFFIC_VIPS].addr, VIP_PORT);
+		who = tcp_hello(keys[i % TRAFFIC_VIPS].addr[0], VIP_PORT);
 		total++;
 		if (who < 1 || who > SANDBOX_BACKENDS) {
 			if (failed++ < 5)
@@ -475,7 +476,7 @@ static void grow_under_traffic(void **state)
 			int b;
 
 			for (b = 1; b <= SANDBOX_BACKENDS; b++)
-				if (sandbox_backend_addr(b) == ctr[j].addr)
+				if (sandbox_backend_addr(b) == ctr[j].addr[0])
 					break;
 			if (ctr[j].conns != made[i][b])
 				fail_msg("VIP %d backend %d: %llu counted, %llu made",
@@ -505,7 +506,7 @@ static void crash_child(const char *root, const char *point,
 {
 	struct cvs_backend_spec be[SANDBOX_BACKENDS];
 	struct cvs_service_info info;
-	struct cvs_svc_key keys[64];
+	struct cvs_service_key keys[64];
 	struct cvs_maps *m, *next;
 	__u32 n, i;
 
@@ -529,7 +530,7 @@ static void crash_child(const char *root, const char *point,
 static void crash_at_every_failpoint(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[CRASH_VIPS];
+	struct cvs_service_key keys[CRASH_VIPS];
 	struct cvs_backend_spec want[SANDBOX_BACKENDS], got[SANDBOX_BACKENDS];
 	struct cvs_service_info info;
 	struct cvs_capacity cap = f->cap;
@@ -577,7 +578,7 @@ static void crash_at_every_failpoint(void **state)
 			assert_memory_equal(got, want,
 					    info.members * sizeof(got[0]));
 			assert_ok(cvs_service_verify(f->m, &keys[i]));
-			assert_in_range(tcp_hello(keys[i].addr, VIP_PORT), 1,
+			assert_in_range(tcp_hello(keys[i].addr[0], VIP_PORT), 1,
 					1 + i % SANDBOX_BACKENDS);
 		}
 		print_message("crash at %-16s recovered: %s\n", failpoints[p],
@@ -615,7 +616,7 @@ static unsigned long long set_memlock(const char *root)
 }
 
 /* Service i of a big set: 192.0.2.(1 + i / 50000), port 1000 + i % 50000. */
-static struct cvs_svc_key big_key(__u32 i)
+static struct cvs_service_key big_key(__u32 i)
 {
 	return vip(1 + i / 50000, 1000 + i % 50000, IPPROTO_TCP);
 }
@@ -623,7 +624,7 @@ static struct cvs_svc_key big_key(__u32 i)
 static void fill_big(struct cvs_maps *m, __u32 from, __u32 to)
 {
 	struct cvs_backend_spec b = bes(ip4(10, 0, 0, 1), 8080, 1);
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	__u32 i;
 
 	for (i = from; i < to; i++) {
@@ -639,7 +640,7 @@ static void time_grow(struct fx *f, __u32 n)
 	struct cvs_capacity cap = { n, n, 8, 16 };
 	struct cvs_pick pick;
 	struct cvs_maps *next;
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	double t0, t1, t2;
 
 	cvs_maps_close(f->m);
@@ -677,7 +678,7 @@ static void two_hundred_thousand_services(void **state)
 {
 	struct fx *f = *state;
 	struct cvs_capacity cap = { BIG + 1, BIG + 1, 8, 16 };
-	struct cvs_svc_key key;
+	struct cvs_service_key key;
 	struct cvs_pick pick;
 	struct cvs_usage u;
 	double t0;
@@ -706,14 +707,14 @@ static void two_hundred_thousand_services(void **state)
 	assert_true(pick.svc_id >= 65536 || pick.backend_id >= 65536);
 	/* and the socket-LB datapath forwards to a service with a high id */
 	{
-		struct cvs_svc_key k = vip(250, VIP_PORT, IPPROTO_TCP);
+		struct cvs_service_key k = vip(250, VIP_PORT, IPPROTO_TCP);
 
 		set_sandbox_backends(f->m, &k, 1);
 		assert_ok(cvs_service_pick(f->m, &k, &pick));
 		print_message("the extra service got service id %u, backend id %u\n",
 			      pick.svc_id, pick.backend_id);
 		assert_ok(cvs_sock_attach(f->m, sb.cgroup));
-		assert_int_equal(tcp_hello(k.addr, VIP_PORT), 1);
+		assert_int_equal(tcp_hello(k.addr[0], VIP_PORT), 1);
 	}
 }
 

@@ -34,6 +34,9 @@ static const struct expect_map layout[] = {
 	  sizeof(struct cvs_backend_stats), 0 },
 	{ RAW_SVCSTAT, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 	  sizeof(struct cvs_service_stats), 0 },
+	{ RAW_SVC6, BPF_MAP_TYPE_HASH, sizeof(struct cvs_svc6_key),
+	  sizeof(struct cvs_svc), BPF_F_NO_PREALLOC },
+	{ RAW_BE6, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct cvs_backend6), 0 },
 };
 
 /* Entries each map needs for the ids and indexes of cvs_abi.h. */
@@ -43,6 +46,7 @@ static __u32 entries_needed(enum raw_map map, const struct cvs_capacity *c)
 	case RAW_META:
 		return 1;
 	case RAW_SVC:
+	case RAW_SVC6:
 	case RAW_GEN:
 	case RAW_SVCSTAT:
 		return c->max_services;
@@ -51,6 +55,7 @@ static __u32 entries_needed(enum raw_map map, const struct cvs_capacity *c)
 	case RAW_MBR:
 		return c->max_services * 2 * c->max_members;
 	case RAW_BE:
+	case RAW_BE6:
 	case RAW_BESTAT:
 		return c->max_backends;
 	default:
@@ -174,8 +179,8 @@ static void test_ids_are_the_pinned_maps(void **state)
 static void test_usage_reports_used_and_max(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 53, IPPROTO_UDP);
+	struct cvs_service_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 53, IPPROTO_UDP);
 	struct cvs_usage u;
 
 	assert_ok(cvs_maps_usage(f->m, &u));
@@ -261,9 +266,9 @@ static void test_reopen_checks_each_nonzero_capacity_field(void **state)
 static void test_restart_keeps_state_and_maps(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 443, IPPROTO_TCP);
-	struct cvs_svc_key k3 = vip(3, 53, IPPROTO_UDP);
+	struct cvs_service_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 443, IPPROTO_TCP);
+	struct cvs_service_key k3 = vip(3, 53, IPPROTO_UDP);
 	struct cvs_backend_spec other[] = {
 		bes(ip4(10, 0, 9, 1), 53, 1), bes(ip4(10, 0, 9, 2), 53, 1),
 		bes(ip4(10, 0, 9, 3), 53, 1), bes(ip4(10, 0, 9, 4), 53, 1),
@@ -330,8 +335,8 @@ static void test_restart_keeps_state_and_maps(void **state)
 static void test_restart_ignores_unreferenced_leftovers(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
 	const struct cvs_backend_spec five[] = {
 		BE(10, 0, 2, 1, 80, 1), BE(10, 0, 2, 2, 80, 1),
 		BE(10, 0, 2, 3, 80, 1), BE(10, 0, 2, 4, 80, 1),
@@ -409,12 +414,12 @@ static void test_restart_ignores_unreferenced_leftovers(void **state)
 		    cvs_gen_word(info.gen, info.slots));
 	assert_ok(cvs_service_counters(f->m, &k2, &sc, bc, 5, &n));
 	for (j = 0; j < 5; j++) {
-		assert_int_equal(bc[j].addr, five[j].addr);
+		assert_int_equal(bc[j].addr[0], five[j].addr[0]);
 		assert_int_equal(bc[j].conns + bc[j].packets + bc[j].bytes, 0);
 	}
 	for (i = 0; i < 200; i++) {
 		assert_ok(cvs_service_pick(f->m, &k2, &pick));
-		assert_int_equal(ntohl(pick.addr) >> 8, 0x0a0002);
+		assert_int_equal(ntohl(pick.addr[0]) >> 8, 0x0a0002);
 	}
 	/* the old service flips onto the junk half and overwrites it */
 	assert_ok(cvs_service_upsert(f->m, &k1, three, 2));
@@ -424,8 +429,8 @@ static void test_restart_ignores_unreferenced_leftovers(void **state)
 	assert_memory_equal(got, three, 2 * sizeof(three[0]));
 	for (i = 0; i < 200; i++) {
 		assert_ok(cvs_service_pick(f->m, &k1, &pick));
-		assert_true(pick.addr == three[0].addr ||
-			    pick.addr == three[1].addr);
+		assert_true(pick.addr[0] == three[0].addr[0] ||
+			    pick.addr[0] == three[1].addr[0]);
 	}
 	raw_close(&r);
 }
@@ -433,7 +438,7 @@ static void test_restart_ignores_unreferenced_leftovers(void **state)
 static void test_killed_writer_releases_the_lock(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_service_info info;
 	struct cvs_backend_spec got[3];
 	int status;
@@ -462,7 +467,7 @@ static void test_killed_writer_releases_the_lock(void **state)
 static void test_second_writer_is_busy_reader_is_not(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_service_info info;
 	struct cvs_backend_spec got[3];
 	struct cvs_maps *m = NULL;
@@ -506,14 +511,14 @@ static void test_second_writer_is_busy_reader_is_not(void **state)
 static void test_readonly_handle_reads_but_never_writes(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
 	struct cvs_backend_counters bc[3];
 	struct cvs_service_counters sc;
 	struct cvs_map_ids ids, wids;
 	struct cvs_service_info info;
 	struct cvs_backend_spec got[3];
-	struct cvs_svc_key keys[4];
+	struct cvs_service_key keys[4];
 	struct snapshot *before = calloc(1, sizeof(*before));
 	struct cvs_usage u;
 	struct cvs_pick pick;
@@ -577,7 +582,7 @@ static void test_missing_root_is_enoent_without_create(void **state)
 static void test_destroy_removes_pins_and_directory(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_usage u;
 
 	assert_ok(cvs_service_upsert(f->m, &k, three, 3));
@@ -596,7 +601,7 @@ static void test_destroy_removes_pins_and_directory(void **state)
 static void test_destroy_is_refused_while_a_writer_holds_it(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	__u32 before[RAW_NMAPS], after[RAW_NMAPS];
 	struct cvs_service_info info;
 	struct cvs_backend_spec got[3];

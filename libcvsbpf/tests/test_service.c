@@ -20,7 +20,7 @@ static const struct cvs_backend_spec set125[] = {
 
 /* How often each member's backend id appears in the current table. */
 static void table_counts(const struct raw_maps *r,
-			 const struct cvs_svc_key *key, __u32 *count,
+			 const struct cvs_service_key *key, __u32 *count,
 			 __u32 *slots)
 {
 	struct cvs_member mbr[TEST_MAX_MEMBERS];
@@ -52,7 +52,7 @@ static void table_counts(const struct raw_maps *r,
 static void test_upsert_then_get_round_trips(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[TEST_MAX_MEMBERS];
 	struct cvs_member mbr[TEST_MAX_MEMBERS];
 	struct cvs_service_info info;
@@ -94,7 +94,7 @@ static void test_upsert_then_get_round_trips(void **state)
 		assert_true(mbr[j].backend_id < TEST_MAX_BACKENDS);
 		assert_ok(bpf_map_lookup_elem(r.fd[RAW_BE], &mbr[j].backend_id,
 					      &be));
-		assert_int_equal(be.addr, set125[j].addr);
+		assert_int_equal(be.addr, set125[j].addr[0]);
 		assert_int_equal(be.port, set125[j].port);
 		assert_int_equal(be.svc_id, info.id);
 		assert_int_equal(be.pad, 0);
@@ -117,7 +117,7 @@ static void test_upsert_then_get_round_trips(void **state)
 static void expect_slots(struct fx *f, const __u32 *weights, __u32 n,
 			 __u32 want_slots, const __u32 *want_count)
 {
-	struct cvs_svc_key k = vip(9, 80, IPPROTO_UDP);
+	struct cvs_service_key k = vip(9, 80, IPPROTO_UDP);
 	struct cvs_backend_spec b[TEST_MAX_MEMBERS];
 	struct cvs_service_info info;
 	__u32 j, count[TEST_MAX_MEMBERS], slots;
@@ -155,7 +155,7 @@ static void test_weights_are_reduced_by_their_gcd(void **state)
 static void test_weights_beyond_the_table_keep_every_backend(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(9, 80, IPPROTO_UDP);
+	struct cvs_service_key k = vip(9, 80, IPPROTO_UDP);
 	struct cvs_backend_spec b[TEST_MAX_MEMBERS];
 	struct cvs_service_info info;
 	__u32 j, count[TEST_MAX_MEMBERS], slots;
@@ -191,7 +191,7 @@ static void test_weights_beyond_the_table_keep_every_backend(void **state)
 static void test_all_draining_or_empty_refuses(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec b[3], got[3];
 	struct cvs_service_info info;
 	struct raw_reader rd;
@@ -210,7 +210,7 @@ static void test_all_draining_or_empty_refuses(void **state)
 	assert_rc(cvs_service_pick(f->m, &k, &pick), -ECONNREFUSED);
 	assert_ok(raw_open(f->root, &r));
 	raw_reader_init(&rd, &r, 1);
-	assert_int_equal(cvs_select(&rd, &k, r.meta.table_slots, &pick),
+	assert_int_equal(raw_select(&rd, &k, r.meta.table_slots, &pick),
 			 CVS_PICK_NO_BACKEND);
 
 	/* no members at all is valid too */
@@ -219,7 +219,7 @@ static void test_all_draining_or_empty_refuses(void **state)
 	assert_int_equal(info.slots, 0);
 	assert_int_equal(info.members, 0);
 	assert_rc(cvs_service_pick(f->m, &k, &pick), -ECONNREFUSED);
-	assert_int_equal(cvs_select(&rd, &k, r.meta.table_slots, &pick),
+	assert_int_equal(raw_select(&rd, &k, r.meta.table_slots, &pick),
 			 CVS_PICK_NO_BACKEND);
 	raw_close(&r);
 }
@@ -227,8 +227,8 @@ static void test_all_draining_or_empty_refuses(void **state)
 static void test_unknown_service_is_enoent(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key tcp = vip(1, 53, IPPROTO_TCP);
-	struct cvs_svc_key udp = vip(1, 53, IPPROTO_UDP);
+	struct cvs_service_key tcp = vip(1, 53, IPPROTO_TCP);
+	struct cvs_service_key udp = vip(1, 53, IPPROTO_UDP);
 	struct cvs_backend_counters bc[3];
 	struct cvs_service_counters sc;
 	struct cvs_backend_spec got[3];
@@ -247,7 +247,7 @@ static void test_unknown_service_is_enoent(void **state)
 	assert_rc(cvs_service_counters(f->m, &udp, &sc, bc, 3, &n), -ENOENT);
 	assert_ok(raw_open(f->root, &r));
 	raw_reader_init(&rd, &r, 1);
-	assert_int_equal(cvs_select(&rd, &udp, r.meta.table_slots, &pick),
+	assert_int_equal(raw_select(&rd, &udp, r.meta.table_slots, &pick),
 			 CVS_PICK_NOT_SERVICE);
 	raw_close(&r);
 }
@@ -255,7 +255,7 @@ static void test_unknown_service_is_enoent(void **state)
 static void test_get_needs_room_for_every_member(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
 
@@ -267,7 +267,7 @@ static void test_get_needs_room_for_every_member(void **state)
 static void test_get_reads_the_maps_not_a_cache(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
 	struct cvs_member mbr;
@@ -291,7 +291,7 @@ static void test_get_reads_the_maps_not_a_cache(void **state)
 static void test_replace_publishes_a_new_generation(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	const struct cvs_backend_spec b[] = {
 		BE(10, 0, 1, 1, 80, 1), BE(10, 0, 1, 2, 80, 1),
 		BE(10, 0, 1, 3, 80, 1), BE(10, 0, 1, 4, 80, 3),
@@ -344,7 +344,7 @@ static void test_generations_are_unique_and_their_parity_is_the_half(
 	void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k[3] = {
+	struct cvs_service_key k[3] = {
 		vip(1, 80, IPPROTO_TCP), vip(2, 80, IPPROTO_TCP),
 		vip(3, 53, IPPROTO_UDP),
 	};
@@ -393,7 +393,7 @@ static void test_generations_are_unique_and_their_parity_is_the_half(
 static void test_member_lists_end_with_the_marker(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_spec b[TEST_MAX_MEMBERS], got[TEST_MAX_MEMBERS];
 	static const __u32 sizes[] = { TEST_MAX_MEMBERS, 3, TEST_MAX_MEMBERS,
 				       1, 0, TEST_MAX_MEMBERS - 1, 2 };
@@ -434,11 +434,11 @@ static void test_member_lists_end_with_the_marker(void **state)
 static void test_delete_removes_the_service(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k1 = vip(1, 80, IPPROTO_TCP);
-	struct cvs_svc_key k2 = vip(2, 80, IPPROTO_TCP);
+	struct cvs_service_key k1 = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k2 = vip(2, 80, IPPROTO_TCP);
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info i1, i2, again;
-	struct cvs_svc_key keys[4];
+	struct cvs_service_key keys[4];
 	struct cvs_svc svc;
 	struct cvs_usage u;
 	struct raw_maps r;
@@ -472,17 +472,17 @@ static void test_delete_removes_the_service(void **state)
 
 static int key_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, sizeof(struct cvs_svc_key));
+	return memcmp(a, b, sizeof(struct cvs_service_key));
 }
 
 static void test_list_is_a_snapshot_of_all_keys(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key want[3] = {
+	struct cvs_service_key want[3] = {
 		vip(1, 80, IPPROTO_TCP), vip(1, 80, IPPROTO_UDP),
 		vip(7, 443, IPPROTO_TCP),
 	};
-	struct cvs_svc_key keys[4];
+	struct cvs_service_key keys[4];
 	__u32 n = 99, i;
 
 	assert_ok(cvs_service_list(f->m, keys, 4, &n));
@@ -506,7 +506,7 @@ static void test_list_is_a_snapshot_of_all_keys(void **state)
 static void test_counters_start_at_zero_in_member_order(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_counters bc[4];
 	struct cvs_service_counters sc;
 	__u32 n = 0, j;
@@ -522,7 +522,7 @@ static void test_counters_start_at_zero_in_member_order(void **state)
 		assert_int_equal(bc[j].conns, 0);
 		assert_int_equal(bc[j].packets, 0);
 		assert_int_equal(bc[j].bytes, 0);
-		assert_int_equal(bc[j].addr, set125[j].addr);
+		assert_int_equal(bc[j].addr[0], set125[j].addr[0]);
 		assert_int_equal(bc[j].port, set125[j].port);
 		assert_int_equal(bc[j].pad, 0);
 	}
@@ -532,7 +532,7 @@ static void test_counters_start_at_zero_in_member_order(void **state)
 static void test_counters_are_summed_over_cpus(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_stats want[3];
 	struct cvs_service_stats want_svc;
 	struct cvs_backend_counters bc[3];
@@ -558,7 +558,7 @@ static void test_counters_are_summed_over_cpus(void **state)
 		assert_int_equal(bc[j].conns, want[j].conns);
 		assert_int_equal(bc[j].packets, want[j].packets);
 		assert_int_equal(bc[j].bytes, want[j].bytes);
-		assert_int_equal(bc[j].addr, set125[j].addr);
+		assert_int_equal(bc[j].addr[0], set125[j].addr[0]);
 	}
 	assert_int_equal(sc.refused, want_svc.refused);
 	assert_int_equal(sc.retried, want_svc.retried);
@@ -567,7 +567,7 @@ static void test_counters_are_summed_over_cpus(void **state)
 static void test_picks_follow_the_weights(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	const double expect[3] = { 1000, 2000, 5000 };	/* 8000 * w / 8 */
 	struct cvs_backend_spec got[3];
 	struct cvs_service_info info;
@@ -585,11 +585,11 @@ static void test_picks_follow_the_weights(void **state)
 		memset(&pick, 0, sizeof(pick));
 		assert_ok(cvs_service_pick(f->m, &k, &pick));
 		for (j = 0; j < 3; j++)
-			if (pick.addr == set125[j].addr &&
+			if (pick.addr[0] == set125[j].addr[0] &&
 			    pick.port == set125[j].port)
 				break;
 		if (j == 3)
-			fail_msg("picked %08x:%u, not a member", ntohl(pick.addr),
+			fail_msg("picked %08x:%u, not a member", ntohl(pick.addr[0]),
 				 ntohs(pick.port));
 		assert_int_equal(pick.backend_id, ids[j]);
 		assert_int_equal(pick.svc_id, info.id);
@@ -610,7 +610,7 @@ static void test_picks_follow_the_weights(void **state)
 static void test_kept_backend_keeps_its_id_and_counters(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	/* 10.0.0.1:8080 moves from member 1 to member 0, weight 2 -> 7 */
 	const struct cvs_backend_spec next[] = {
 		BE(10, 0, 0, 1, 8080, 7), BE(10, 0, 0, 9, 8080, 1),
@@ -634,7 +634,7 @@ static void test_kept_backend_keeps_its_id_and_counters(void **state)
 	assert_int_equal(after[2], before[2]);	/* 10.0.0.2:9090 */
 	assert_int_not_equal(after[1], before[0]);	/* new one, new id */
 	assert_ok(cvs_service_counters(f->m, &k, &sc, bc, 3, &n));
-	assert_int_equal(bc[0].addr, next[0].addr);
+	assert_int_equal(bc[0].addr[0], next[0].addr[0]);
 	assert_int_equal(bc[0].conns, want.conns);
 	assert_int_equal(bc[0].packets, want.packets);
 	assert_int_equal(bc[0].bytes, want.bytes);
@@ -644,7 +644,7 @@ static void test_kept_backend_keeps_its_id_and_counters(void **state)
 
 /* Find which service now holds backend id want; its member index in *j. */
 static int find_backend_id(const struct raw_maps *r,
-			   const struct cvs_svc_key *keys, __u32 nkeys,
+			   const struct cvs_service_key *keys, __u32 nkeys,
 			   __u32 want, __u32 *j)
 {
 	__u32 ids[TEST_MAX_MEMBERS], n, i;
@@ -662,7 +662,7 @@ static int find_backend_id(const struct raw_maps *r,
 static void test_removed_id_is_reused_later_with_zero_counters(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key keys[TEST_MAX_SERVICES];
+	struct cvs_service_key keys[TEST_MAX_SERVICES];
 	const struct cvs_backend_spec xy[] = {
 		BE(10, 0, 0, 1, 80, 1), BE(10, 0, 0, 2, 80, 1),
 	};
@@ -735,7 +735,7 @@ static void test_removed_id_is_reused_later_with_zero_counters(void **state)
 static void test_readded_backend_starts_at_zero(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
 	struct cvs_backend_counters bc[3];
 	struct cvs_service_counters sc;
 	struct cvs_backend_stats junk;
@@ -751,7 +751,7 @@ static void test_readded_backend_starts_at_zero(void **state)
 	raw_close(&r);
 	assert_ok(cvs_service_upsert(f->m, &k, set125, 3));
 	assert_ok(cvs_service_counters(f->m, &k, &sc, bc, 3, &n));
-	assert_int_equal(bc[0].addr, set125[0].addr);
+	assert_int_equal(bc[0].addr[0], set125[0].addr[0]);
 	assert_int_equal(bc[0].conns, 0);
 	assert_int_equal(bc[0].packets, 0);
 	assert_int_equal(bc[0].bytes, 0);
@@ -760,7 +760,7 @@ static void test_readded_backend_starts_at_zero(void **state)
 static void test_reused_service_id_starts_at_zero(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key k[TEST_MAX_SERVICES + 1];
+	struct cvs_service_key k[TEST_MAX_SERVICES + 1];
 	struct cvs_service_stats junk;
 	struct cvs_service_counters sc;
 	struct cvs_backend_counters bc[3];

@@ -27,7 +27,7 @@ static __be32 backend(int i)
 	return sandbox_backend_addr(i);
 }
 
-static void set_backends(struct fx *f, const struct cvs_svc_key *key,
+static void set_backends(struct fx *f, const struct cvs_service_key *key,
 			 const int *which, const __u32 *weights, int n)
 {
 	struct cvs_backend_spec b[SANDBOX_BACKENDS];
@@ -84,16 +84,16 @@ static int teardown(void **state)
 static void tcp_reaches_backend_and_peer_is_the_vip(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(10, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(10, VIP_PORT, IPPROTO_TCP);
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
 	int fd;
 
 	set_backends(f, &key, (int[]){ 2 }, (__u32[]){ 1 }, 1);
 	attach(f);
-	assert_int_equal(tcp_connect(key.addr, VIP_PORT, &fd), 2);
+	assert_int_equal(tcp_connect(key.addr[0], VIP_PORT, &fd), 2);
 	assert_ok(getpeername(fd, (struct sockaddr *)&peer, &len));
-	assert_int_equal(peer.sin_addr.s_addr, key.addr);
+	assert_int_equal(peer.sin_addr.s_addr, key.addr[0]);
 	assert_int_equal(peer.sin_port, key.port);
 	assert_ok(tcp_echo(fd));
 	close(fd);
@@ -102,7 +102,7 @@ static void tcp_reaches_backend_and_peer_is_the_vip(void **state)
 static void weights_spread_connections(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(11, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(11, VIP_PORT, IPPROTO_TCP);
 	const double expected[3] = { 2000.0 / 8, 4000.0 / 8, 10000.0 / 8 };
 	struct cvs_backend_counters ctr[3];
 	struct cvs_service_counters svc;
@@ -113,7 +113,7 @@ static void weights_spread_connections(void **state)
 	set_backends(f, &key, (int[]){ 1, 2, 3 }, (__u32[]){ 1, 2, 5 }, 3);
 	attach(f);
 	for (i = 0; i < 2000; i++) {
-		who = tcp_hello(key.addr, VIP_PORT);
+		who = tcp_hello(key.addr[0], VIP_PORT);
 		assert_in_range(who, 1, 3);
 		seen[who]++;
 	}
@@ -132,12 +132,12 @@ static void weights_spread_connections(void **state)
 }
 
 /* A held connection to backend `which`, found by connecting until it answers. */
-static int hold_connection_to(const struct cvs_svc_key *key, int which)
+static int hold_connection_to(const struct cvs_service_key *key, int which)
 {
 	int i, fd, who;
 
 	for (i = 0; i < 200; i++) {
-		who = tcp_connect(key->addr, VIP_PORT, &fd);
+		who = tcp_connect(key->addr[0], VIP_PORT, &fd);
 		assert_true(who > 0);
 		if (who == which)
 			return fd;
@@ -147,12 +147,12 @@ static int hold_connection_to(const struct cvs_svc_key *key, int which)
 	return -1;
 }
 
-static void assert_never_reaches(const struct cvs_svc_key *key, int which)
+static void assert_never_reaches(const struct cvs_service_key *key, int which)
 {
 	int i, who;
 
 	for (i = 0; i < 200; i++) {
-		who = tcp_hello(key->addr, VIP_PORT);
+		who = tcp_hello(key->addr[0], VIP_PORT);
 		assert_true(who > 0);
 		assert_int_not_equal(who, which);
 	}
@@ -161,7 +161,7 @@ static void assert_never_reaches(const struct cvs_svc_key *key, int which)
 static void drained_and_removed_backends_get_no_new_connections(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(12, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(12, VIP_PORT, IPPROTO_TCP);
 	int held;
 
 	set_backends(f, &key, (int[]){ 1, 2 }, (__u32[]){ 1, 1 }, 2);
@@ -181,7 +181,7 @@ static void drained_and_removed_backends_get_no_new_connections(void **state)
 static void udp_answers_come_from_the_vip(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(13, 53, IPPROTO_UDP);
+	struct cvs_service_key key = vip(13, 53, IPPROTO_UDP);
 	struct cvs_backend_counters ctr[1];
 	struct cvs_service_counters svc;
 	struct sockaddr_in from;
@@ -189,13 +189,13 @@ static void udp_answers_come_from_the_vip(void **state)
 
 	set_backends(f, &key, (int[]){ 3 }, (__u32[]){ 1 }, 1);
 	attach(f);
-	assert_int_equal(udp_ask_connected(key.addr, 53, &from), 3);
-	assert_int_equal(from.sin_addr.s_addr, key.addr);
+	assert_int_equal(udp_ask_connected(key.addr[0], 53, &from), 3);
+	assert_int_equal(from.sin_addr.s_addr, key.addr[0]);
 	assert_int_equal(from.sin_port, key.port);
 
 	memset(&from, 0, sizeof(from));
-	assert_int_equal(udp_ask_unconnected(key.addr, 53, &from), 3);
-	assert_int_equal(from.sin_addr.s_addr, key.addr);
+	assert_int_equal(udp_ask_unconnected(key.addr[0], 53, &from), 3);
+	assert_int_equal(from.sin_addr.s_addr, key.addr[0]);
 	assert_int_equal(from.sin_port, key.port);
 
 	/* one connected flow, one translated datagram */
@@ -213,7 +213,7 @@ static double ms_since(const struct timespec *t0)
 	       (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static void assert_refused_fast(const struct cvs_svc_key *key)
+static void assert_refused_fast(const struct cvs_service_key *key)
 {
 	struct timespec t0;
 	double ms;
@@ -221,8 +221,8 @@ static void assert_refused_fast(const struct cvs_svc_key *key)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	who = key->proto == IPPROTO_TCP ?
-	      tcp_hello(key->addr, ntohs(key->port)) :
-	      udp_ask_unconnected(key->addr, ntohs(key->port), NULL);
+	      tcp_hello(key->addr[0], ntohs(key->port)) :
+	      udp_ask_unconnected(key->addr[0], ntohs(key->port), NULL);
 	ms = ms_since(&t0);
 	assert_int_equal(who, -ECONNREFUSED);
 	assert_true(ms < 10.0);
@@ -231,9 +231,9 @@ static void assert_refused_fast(const struct cvs_svc_key *key)
 static void service_without_usable_backends_refuses_at_once(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key none = vip(14, VIP_PORT, IPPROTO_TCP);
-	struct cvs_svc_key drained = vip(15, VIP_PORT, IPPROTO_TCP);
-	struct cvs_svc_key udp = vip(14, 53, IPPROTO_UDP);
+	struct cvs_service_key none = vip(14, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key drained = vip(15, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key udp = vip(14, 53, IPPROTO_UDP);
 	struct cvs_backend_counters ctr[2];
 	struct cvs_service_counters svc;
 	__u32 n;
@@ -251,7 +251,7 @@ static void service_without_usable_backends_refuses_at_once(void **state)
 
 struct churn {
 	struct cvs_maps *m;
-	struct cvs_svc_key key, other;
+	struct cvs_service_key key, other;
 	atomic_long connections;
 	atomic_int done;
 	int err;
@@ -305,7 +305,7 @@ static void churn_never_fails_nor_strays(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_ok(pthread_create(&writer, NULL, churn_writer, &c));
 	while (!atomic_load(&c.done) && ms_since(&t0) < 90000) {
-		who = tcp_hello(c.key.addr, VIP_PORT);
+		who = tcp_hello(c.key.addr[0], VIP_PORT);
 		if (who < 1 || who > 3) {
 			atomic_store(&c.done, 1);
 			pthread_join(writer, NULL);
@@ -324,24 +324,24 @@ static void churn_never_fails_nor_strays(void **state)
 static void detached_vip_fails_locally(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(18, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(18, VIP_PORT, IPPROTO_TCP);
 	struct cvs_sock_status st;
 
 	set_backends(f, &key, (int[]){ 1 }, (__u32[]){ 1 }, 1);
 	attach(f);
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), 1);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), 1);
 	assert_ok(cvs_sock_detach(f->m));
 	assert_ok(cvs_sock_status(f->m, &st));
 	assert_int_equal(st.attached, 0);
 	assert_progs_on_cgroup(0);
 	/* No route to the VIP in the client namespace: nothing leaves. */
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), -ENETUNREACH);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), -ENETUNREACH);
 }
 
 static void forwarding_outlives_the_attaching_process(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(19, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(19, VIP_PORT, IPPROTO_TCP);
 	struct cvs_sock_status before, after;
 	int status;
 	pid_t pid;
@@ -361,7 +361,7 @@ static void forwarding_outlives_the_attaching_process(void **state)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), 3);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), 3);
 
 	assert_ok(cvs_maps_open(f->root, NULL, 0, &f->m));
 	assert_ok(cvs_sock_status(f->m, &before));
@@ -371,7 +371,7 @@ static void forwarding_outlives_the_attaching_process(void **state)
 	assert_memory_equal(after.link_ids, before.link_ids,
 			    sizeof(after.link_ids));
 	assert_progs_on_cgroup(1);
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), 3);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), 3);
 }
 
 static void bad_attach_attaches_nothing(void **state)
@@ -400,7 +400,7 @@ static void bad_attach_attaches_nothing(void **state)
 static void failed_attach_leaves_no_pins(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_svc_key key = vip(20, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key key = vip(20, VIP_PORT, IPPROTO_TCP);
 	char taken[PATH_MAX + 32], path[PATH_MAX + 32];
 	static const char *const links[] = {
 		"sock_connect4", "sock_sendmsg4", "sock_recvmsg4",
@@ -429,12 +429,12 @@ static void failed_attach_leaves_no_pins(void **state)
 		fail_msg("a failed attach left the socket table %s it created",
 			 path);
 	/* No route to the VIP: nothing translates it. */
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), -ENETUNREACH);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), -ENETUNREACH);
 
 	/* once the path is free again, attaching works */
 	attach(f);
 	assert_progs_on_cgroup(1);
-	assert_int_equal(tcp_hello(key.addr, VIP_PORT), 1);
+	assert_int_equal(tcp_hello(key.addr[0], VIP_PORT), 1);
 }
 
 static void a_foreign_pin_at_a_link_name_is_left_alone(void **state)

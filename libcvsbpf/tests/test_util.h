@@ -40,8 +40,10 @@
 
 struct raw_reader {
 	int svc_fd;
+	int svc6_fd;
 	int sel_fd;
 	int be_fd;
+	int be6_fd;
 	const __u64 *words;	/* cvs_gen_v1, mmapped read-only */
 	__u32 max_services;
 	__u64 rng;
@@ -55,11 +57,12 @@ struct raw_reader {
 	__u64 words_loaded;
 };
 
-static inline int raw_lookup_svc(struct raw_reader *r,
-				 const struct cvs_svc_key *key,
+/* key is a struct cvs_svc_key in svc_fd or a struct cvs_svc6_key in
+ * svc6_fd: fd says which. */
+static inline int raw_lookup_svc(struct raw_reader *r, int fd, const void *key,
 				 struct cvs_svc *out)
 {
-	if (bpf_map_lookup_elem(r->svc_fd, key, out))
+	if (bpf_map_lookup_elem(fd, key, out))
 		return 1;
 	r->prev = r->last;
 	r->last = *out;
@@ -89,18 +92,57 @@ static inline __u32 raw_random(struct raw_reader *r)
 }
 
 #define CVS_READER_CTX struct raw_reader *
-#define CVS_LOOKUP_SVC(ctx, key, out) raw_lookup_svc((ctx), (key), (out))
+#define CVS_LOOKUP_SVC(ctx, key, out) \
+	raw_lookup_svc((ctx), (ctx)->svc_fd, (key), (out))
+#define CVS_LOOKUP_SVC6(ctx, key, out) \
+	raw_lookup_svc((ctx), (ctx)->svc6_fd, (key), (out))
 #define CVS_LOAD_WORD(ctx, id, out) raw_load_word((ctx), (id), (out))
 #define CVS_LOOKUP_SEL(ctx, idx, out) \
 	(bpf_map_lookup_elem((ctx)->sel_fd, (idx), (out)) != 0)
 #define CVS_LOOKUP_BE(ctx, id, out) \
 	(bpf_map_lookup_elem((ctx)->be_fd, (id), (out)) != 0)
+#define CVS_LOOKUP_BE6(ctx, id, out) \
+	(bpf_map_lookup_elem((ctx)->be6_fd, (id), (out)) != 0)
 #define CVS_RANDOM(ctx) raw_random(ctx)
 
 #include "cvs_select.h"
 
+/* The map keys of an API key, as the datapaths spell them (the tests' own
+ * conversion, independent of the library's). */
+static inline struct cvs_svc_key map_key4(const struct cvs_service_key *k)
+{
+	struct cvs_svc_key m = { .addr = k->addr[0], .port = k->port,
+				 .proto = k->proto };
+	return m;
+}
+
+static inline struct cvs_svc6_key map_key6(const struct cvs_service_key *k)
+{
+	struct cvs_svc6_key m = { .port = k->port, .proto = k->proto };
+
+	memcpy(m.addr, k->addr, sizeof(m.addr));
+	return m;
+}
+
+/* cvs_select() or cvs_select6(), by the key's family. */
+static inline int raw_select(struct raw_reader *rd,
+			     const struct cvs_service_key *key,
+			     __u32 table_slots, struct cvs_pick *pick)
+{
+	struct cvs_svc6_key k6;
+	struct cvs_svc_key k4;
+
+	if (key->family == AF_INET6) {
+		k6 = map_key6(key);
+		return cvs_select6(rd, &k6, table_slots, pick);
+	}
+	k4 = map_key4(key);
+	return cvs_select(rd, &k4, table_slots, pick);
+}
+
 /* ---- raw access to the pinned maps ------------------------------------- */
 
+/* The rows of CVS_MAPS, in its order. */
 enum raw_map {
 	RAW_META,
 	RAW_SVC,
@@ -110,6 +152,8 @@ enum raw_map {
 	RAW_BE,
 	RAW_BESTAT,
 	RAW_SVCSTAT,
+	RAW_SVC6,
+	RAW_BE6,
 	RAW_NMAPS,
 };
 
@@ -123,14 +167,15 @@ struct raw_maps {
 };
 
 /* bpf_obj_get() every pin under root, read cvs_meta_v1[0] and mmap
- * cvs_gen_v1 read-only; 0 or -errno. */
+ * cvs_gen_v1 read-only; 0 or -errno. The IPv6 twins may be missing (a set
+ * made before them): their fds are -1 then. */
 int raw_open(const char *root, struct raw_maps *r);
 void raw_close(struct raw_maps *r);
 /* Reader context over r's fds and words (not owned by the reader). */
 void raw_reader_init(struct raw_reader *rd, const struct raw_maps *r,
 		     __u64 seed);
-/* The service entry of key, copied; 0 or -ENOENT. */
-int raw_svc(const struct raw_maps *r, const struct cvs_svc_key *key,
+/* The service entry of key (in its family's map), copied; 0 or -ENOENT. */
+int raw_svc(const struct raw_maps *r, const struct cvs_service_key *key,
 	    struct cvs_svc *out);
 /* The generation word of service id, one atomic load from the mapping. */
 __u64 raw_word(const struct raw_maps *r, __u32 id);
@@ -139,15 +184,16 @@ __u64 raw_word_syscall(const struct raw_maps *r, __u32 id);
 /* Store a word through the bpf syscall, as a crashed writer may leave it. */
 void raw_write_word(const struct raw_maps *r, __u32 id, __u64 word);
 /* The service entry of key and the word of its id; 0 or -ENOENT. */
-int raw_svc_word(const struct raw_maps *r, const struct cvs_svc_key *key,
+int raw_svc_word(const struct raw_maps *r, const struct cvs_service_key *key,
 		 struct cvs_svc *svc, __u64 *word);
 /* Members of key's current generation, in member order: the list of the
  * word's half up to CVS_MEMBER_END (or max_members entries). -ENOBUFS when
  * more than cap, -EPROTO when an entry is neither a backend id nor the end. */
-int raw_members(const struct raw_maps *r, const struct cvs_svc_key *key,
+int raw_members(const struct raw_maps *r, const struct cvs_service_key *key,
 		struct cvs_member *mbr, __u32 cap, __u32 *n);
 /* Backend ids of key's current generation, in member order. */
-int raw_member_ids(const struct raw_maps *r, const struct cvs_svc_key *key,
+int raw_member_ids(const struct raw_maps *r,
+		   const struct cvs_service_key *key,
 		   __u32 *ids, __u32 cap, __u32 *n);
 /* Per-CPU counters: write {conns, packets, bytes} = {c, 10c, 100c} * (cpu+1)
  * for backend id; *sum gets what the library must report. */
@@ -204,7 +250,7 @@ void make_tmpdir(char *buf, size_t len);
 #define PORT(p) ((__be16)(p))
 #endif
 #define BE(a, b, c, d, p, w) \
-	{ .addr = IP4(a, b, c, d), .port = PORT(p), .weight = (w) }
+	{ .addr = { IP4(a, b, c, d) }, .port = PORT(p), .weight = (w) }
 
 static inline __be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
@@ -212,12 +258,27 @@ static inline __be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 }
 
 /* A VIP from the documentation range 192.0.2.0/24. */
-static inline struct cvs_svc_key vip(unsigned last, __u16 port, __u8 proto)
+static inline struct cvs_service_key vip(unsigned last, __u16 port,
+					 __u8 proto)
 {
-	struct cvs_svc_key k = {
-		.addr = ip4(192, 0, 2, last),
+	struct cvs_service_key k = {
+		.addr = { ip4(192, 0, 2, last) },
 		.port = htons(port),
 		.proto = proto,
+		.family = AF_INET,
+	};
+	return k;
+}
+
+/* A VIP from the IPv6 documentation range: 2001:db8::<last>. */
+static inline struct cvs_service_key vip6(unsigned last, __u16 port,
+					  __u8 proto)
+{
+	struct cvs_service_key k = {
+		.addr = { htonl(0x20010db8), 0, 0, htonl(last) },
+		.port = htons(port),
+		.proto = proto,
+		.family = AF_INET6,
 	};
 	return k;
 }
@@ -226,7 +287,18 @@ static inline struct cvs_backend_spec bes(__be32 addr, __u16 port,
 					  __u32 weight)
 {
 	struct cvs_backend_spec b = {
-		.addr = addr, .port = htons(port), .weight = weight,
+		.addr = { addr }, .port = htons(port), .weight = weight,
+	};
+	return b;
+}
+
+/* An IPv6 backend, fd00::<host>. */
+static inline struct cvs_backend_spec bes6(__u32 host, __u16 port,
+					   __u32 weight)
+{
+	struct cvs_backend_spec b = {
+		.addr = { htonl(0xfd000000), 0, 0, htonl(host) },
+		.port = htons(port), .weight = weight,
 	};
 	return b;
 }
@@ -238,7 +310,7 @@ static inline struct cvs_backend_spec bes(__be32 addr, __u16 port,
 struct snapshot {
 	struct cvs_usage usage;
 	__u32 n;
-	struct cvs_svc_key keys[SNAP_MAX];
+	struct cvs_service_key keys[SNAP_MAX];
 	struct cvs_service_info info[SNAP_MAX];
 	struct cvs_backend_spec be[SNAP_MAX][TEST_MAX_MEMBERS + 1];
 };
