@@ -96,7 +96,7 @@ class GoldenMapSetUpgradeTest {
             assertThat(services.get(2).path("version").asInt()).isEqualTo(2);
             assertThat(services.get(2).path("backends").get(0).path("weight").asInt()).isEqualTo(2);
             assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
-                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                    .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
             assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set left behind").isFalse();
         }
     }

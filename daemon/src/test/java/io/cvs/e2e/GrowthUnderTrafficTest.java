@@ -101,7 +101,7 @@ class GrowthUnderTrafficTest {
             assertThat(capacity.path("lastResize").path("trigger").asString()).isEqualTo("requested");
             assertThat(totalConnections(http)).as("connections counted, across four map sets").isEqualTo(successes);
             assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
-                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                    .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
             Set<Integer> current = mapIds();
             oldMaps.removeAll(current);
             assertThat(oldMaps).hasSize(4 * MapIds.MAP_NAMES.size());
