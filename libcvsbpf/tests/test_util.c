@@ -67,8 +67,10 @@ int raw_open(const char *root, struct raw_maps *r)
 	for (i = 0; i < RAW_NMAPS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, raw_map_names[i]);
 		r->fd[i] = bpf_obj_get(path);
-		if (r->fd[i] < 0 && errno == ENOENT && i >= CVS_M_FIRST_ADDED)
+		if (r->fd[i] < 0 && errno == ENOENT && i >= CVS_M_FIRST_ADDED) {
+			r->fd[i] = -1;
 			continue;
+		}
 		if (r->fd[i] < 0) {
 			err = -errno;
 			raw_close(r);
