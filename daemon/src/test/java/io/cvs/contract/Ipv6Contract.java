@@ -2,8 +2,8 @@ package io.cvs.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.contract.ContractClient.Answer;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import java.util.List;

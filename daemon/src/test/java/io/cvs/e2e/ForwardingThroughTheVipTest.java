@@ -2,8 +2,8 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.bpf.BpfDatapath;

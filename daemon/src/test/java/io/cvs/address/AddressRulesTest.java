@@ -1,8 +1,7 @@
-package io.cvs.service;
+package io.cvs.address;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvs.datapath.IpAddresses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,7 +1,9 @@
-package io.cvs.datapath;
+package io.cvs.address;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.datapath.Protocol;
+import io.cvs.datapath.ServiceKey;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
