@@ -82,7 +82,7 @@ class BpfDaemonTest {
     }
 
     @Test
-    void theDatapathIsBpfWithItsFourSocketLbProgramsOnTheConfiguredCgroup() throws Exception {
+    void theDatapathIsBpfWithItsEightSocketLbProgramsOnTheConfiguredCgroup() throws Exception {
         JsonNode datapath = getJson("/api/v1/datapath");
 
         assertThat(datapath.path("mode").asString()).isEqualTo("bpf");
@@ -91,7 +91,7 @@ class BpfDaemonTest {
         assertThat(socketLb.path("attached").asBoolean()).isTrue();
         assertThat(socketLb.path("cgroupId").asLong()).isEqualTo(Files.getAttribute(cgroup, "unix:ino"));
         assertThat(socketLb.path("programs").findValuesAsString("name"))
-                .containsExactly("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                .containsExactly(Bpftool.SOCKET_LB_ATTACH_TYPES);
         List<Integer> programIds = new ArrayList<>();
         socketLb.path("programs").forEach(program -> programIds.add(program.path("programId").asInt()));
         assertThat(Bpftool.cgroupPrograms(cgroup)).extracting(Bpftool.CgroupProgram::id)

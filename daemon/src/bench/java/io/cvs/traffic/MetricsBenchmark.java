@@ -1,10 +1,10 @@
 package io.cvs.traffic;
 
+import io.cvs.address.IpAddresses;
 import com.sun.management.ThreadMXBean;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Capacity;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;

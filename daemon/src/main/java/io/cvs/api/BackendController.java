@@ -1,7 +1,7 @@
 package io.cvs.api;
 
+import io.cvs.address.AddressRules;
 import io.cvs.datapath.Backend;
-import io.cvs.service.AddressRules;
 import io.cvs.service.BackendKey;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;

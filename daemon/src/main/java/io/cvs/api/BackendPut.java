@@ -1,7 +1,7 @@
 package io.cvs.api;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.service.BackendKey;
 import io.cvs.system.Violations;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package io.cvs.api;
 
+import io.cvs.address.AddressRules;
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
-import io.cvs.service.AddressRules;
 import io.cvs.system.Violations;
 import java.net.InetAddress;
 

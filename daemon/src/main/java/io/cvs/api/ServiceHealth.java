@@ -1,8 +1,8 @@
 package io.cvs.api;
 
+import io.cvs.address.IpAddresses;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.health.BackendHealth;
 import io.cvs.health.TargetKey;
 import io.cvs.service.BackendKey;

@@ -1,7 +1,7 @@
 package io.cvs.api;
 
-import io.cvs.datapath.IpAddresses;
-import io.cvs.service.AddressRules;
+import io.cvs.address.AddressRules;
+import io.cvs.address.IpAddresses;
 import io.cvs.service.Service;
 import io.cvs.system.InvalidRequestException;
 import io.cvs.system.Violations;

@@ -1,13 +1,13 @@
 package io.cvs.api;
 
+import io.cvs.address.AddressRules;
+import io.cvs.address.IpAddresses;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.service.BackendKey;
-import io.cvs.service.AddressRules;
 import io.cvs.service.ServiceConfig;
 import io.cvs.system.Violations;
 import java.net.InetAddress;

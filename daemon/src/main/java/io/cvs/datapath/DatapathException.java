@@ -1,5 +1,6 @@
 package io.cvs.datapath;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.system.ProblemType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;

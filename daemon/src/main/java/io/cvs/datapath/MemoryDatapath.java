@@ -1,5 +1,6 @@
 package io.cvs.datapath;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.cvs.datapath;
 
+import io.cvs.address.IpAddresses;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;

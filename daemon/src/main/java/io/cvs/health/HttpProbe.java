@@ -1,6 +1,6 @@
 package io.cvs.health;
 
-import io.cvs.datapath.IpAddresses;
+import io.cvs.address.IpAddresses;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;

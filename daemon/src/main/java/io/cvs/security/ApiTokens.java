@@ -1,6 +1,6 @@
 package io.cvs.security;
 
-import io.cvs.datapath.IpAddresses;
+import io.cvs.address.IpAddresses;
 import io.cvs.system.StartupRefusedException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.cvs.service;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.system.InvalidRequestException;
 import java.net.InetAddress;
 import java.util.regex.Pattern;

@@ -1,9 +1,9 @@
 package io.cvs.traffic;
 
+import io.cvs.address.IpAddresses;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.BackendCounters;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.service.Service;
 import java.time.Instant;
 import java.util.ArrayList;

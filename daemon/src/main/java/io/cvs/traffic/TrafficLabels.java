@@ -1,7 +1,7 @@
 package io.cvs.traffic;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.service.Service;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;

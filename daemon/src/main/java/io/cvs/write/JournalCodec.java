@@ -1,7 +1,7 @@
 package io.cvs.write;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
-import io.cvs.datapath.IpAddresses;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;

@@ -85,7 +85,10 @@ abstract class ContractTestBase {
         return admin("GET", SERVICES + "/" + id).expect(200);
     }
 
-    /** A ServiceRequest; backends as {@code address:port} or {@code address:port/weight}. */
+    /**
+     * A ServiceRequest; backends as {@code address:port} or {@code address:port/weight}, IPv6 addresses in
+     * brackets.
+     */
     static String spec(String name, String vip, int port, String protocol, String... backends) {
         return "{\"name\":\"" + name + "\",\"vip\":\"" + vip + "\",\"port\":" + port + ",\"protocol\":\"" + protocol
                 + "\",\"backends\":" + backends(backends) + "}";
@@ -103,10 +106,12 @@ abstract class ContractTestBase {
         return "[" + String.join(",", items) + "]";
     }
 
+    /** {@code address:port/weight}, an IPv6 address in brackets: {@code [fd00::2]:8080/3}. */
     static String backend(String backend) {
-        String[] addressRest = backend.split(":");
-        String[] portWeight = addressRest[1].split("/");
-        return "{\"address\":\"" + addressRest[0] + "\",\"port\":" + portWeight[0]
+        int colon = backend.lastIndexOf(':');
+        String address = backend.substring(0, colon).replace("[", "").replace("]", "");
+        String[] portWeight = backend.substring(colon + 1).split("/");
+        return "{\"address\":\"" + address + "\",\"port\":" + portWeight[0]
                 + (portWeight.length > 1 ? ",\"weight\":" + portWeight[1] : "") + "}";
     }
 
@@ -118,9 +123,13 @@ abstract class ContractTestBase {
 
     static List<String> keys(JsonNode backends) {
         List<String> keys = new ArrayList<>();
-        backends.forEach(b -> keys.add(b.path("address").asString() + ":" + b.path("port").asInt() + "/"
-                + b.path("weight").asInt()));
+        backends.forEach(b -> keys.add(bracketed(b.path("address").asString()) + ":" + b.path("port").asInt()
+                + "/" + b.path("weight").asInt()));
         return keys;
+    }
+
+    static String bracketed(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
     }
 
     /** A valid body just over the limit: labels are free-form, so 20 labels of 120 characters. */

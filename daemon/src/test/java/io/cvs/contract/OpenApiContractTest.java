@@ -67,6 +67,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(9)
+    class Ipv6 extends Ipv6Contract {
+    }
+
+    @Nested
     @Order(Integer.MAX_VALUE)
     class Coverage {
 

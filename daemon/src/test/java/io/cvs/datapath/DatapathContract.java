@@ -31,6 +31,10 @@ public abstract class DatapathContract {
     protected static final Backend C = backend("10.1.0.3", 8080, 1);
     protected static final Backend D = backend("10.1.0.4", 8080, 1);
 
+    protected static final ServiceKey WEB6 = tcp("2001:db8::10", 80);
+    protected static final Backend A6 = backend("fd00::1:1", 8080, 1);
+    protected static final Backend B6 = backend("fd00::1:2", 8080, 2);
+
     protected Datapath datapath;
 
     /** A new, empty datapath of SMALL capacity. */
@@ -186,6 +190,68 @@ public abstract class DatapathContract {
         assertRefused(Reason.TOO_MANY_BACKENDS, () -> datapath.resize(new Capacity(2, 4, 2, 16), contents()));
         assertRefused(Reason.INVALID, () -> datapath.resize(new Capacity(2, 4, 32, 16), contents()));
         assertThat(datapath.consistent(WEB)).isTrue();
+    }
+
+    @Test
+    void anIpv6ServiceLivesBesideAnIpv4OneWithTheSameIdsAndCounters() {
+        datapath.apply(WEB, List.of(A));
+        datapath.apply(WEB6, List.of(B6, A6));
+
+        assertThat(datapath.services()).containsExactlyInAnyOrder(WEB, WEB6);
+        assertThat(datapath.backends(WEB6)).contains(List.of(B6, A6));
+        assertThat(datapath.backends(tcp("2001:db8::11", 80))).isEmpty();
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 2, 3));
+        assertThat(datapath.consistent(WEB6)).isTrue();
+        assertThat(datapath.compare(List.of(WEB6, WEB6), List.of(List.of(B6, A6), List.of(A6))))
+                .containsExactly(Datapath.Held.SAME, Datapath.Held.OTHER);
+        assertThat(datapath.counters(WEB6)).hasValueSatisfying(counters -> assertThat(counters.backends())
+                .containsExactly(new BackendCounters(B6.address(), 8080, 0, 0, 0),
+                        new BackendCounters(A6.address(), 8080, 0, 0, 0)));
+        assertThat(datapath.allCounters()).containsOnlyKeys(WEB, WEB6);
+
+        assertThat(datapath.remove(WEB6)).isTrue();
+        assertThat(datapath.services()).containsExactly(WEB);
+        assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 1, 1));
+    }
+
+    /** An address is its bytes: any valid text of it names the same service and the same backend. */
+    @Test
+    void anIpv6BackendOfAnIpv6ServiceIsTheSameWhateverItsTextWas() {
+        datapath.apply(WEB6, List.of(backend("FD00:0:0::1:1", 8080, 1)));
+
+        assertThat(datapath.backends(tcp("2001:DB8:0::10", 80))).contains(List.of(A6));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB6, List.of(A6, backend("fd00:0::1:1", 8080, 3))));
+    }
+
+    @Test
+    void aServiceHasOneFamily() {
+        datapath.apply(WEB6, List.of(A6));
+        datapath.apply(WEB, List.of(A));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB6, List.of(A6, A)));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(A6)));
+    }
+
+    @Test
+    void ipv6AddressZeroAndIpv4MappedAddressesAreInvalid() {
+        datapath.apply(WEB6, List.of(A6));
+
+        assertRefused(Reason.INVALID, () -> datapath.apply(tcp("::", 80), List.of(A6)));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB6, List.of(backend("::", 8080, 1))));
+        assertRefused(Reason.INVALID, () -> datapath.apply(tcp("::ffff:192.0.2.10", 80), List.of(A6)));
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB6, List.of(backend("::ffff:10.1.0.1", 8080, 1))));
+    }
+
+    @Test
+    void aResizeCarriesIpv6Services() {
+        datapath.apply(WEB, List.of(A));
+        datapath.apply(WEB6, List.of(A6, B6));
+        Map<ServiceKey, List<Backend>> contents = contents();
+
+        datapath.resize(new Capacity(8, 16, 4, 16), contents);
+
+        assertThat(contents()).isEqualTo(contents);
+        assertThat(datapath.consistent(WEB6)).isTrue();
     }
 
     /** Refused, and with nothing changed: the services, their backends and the usage are as before. */

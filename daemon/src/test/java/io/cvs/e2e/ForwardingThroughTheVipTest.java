@@ -2,6 +2,7 @@ package io.cvs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
@@ -10,9 +11,12 @@ import io.cvs.datapath.bpf.PinnedService;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -105,6 +109,90 @@ class ForwardingThroughTheVipTest {
             assertThat(maps.backends(new ServiceKey(ipv4("192.0.2.21"), 80, Protocol.TCP))).isEmpty();
         }
         assertThat(sandbox.connectionFailure(host().cgroup(), "192.0.2.21", 80)).contains("Network is unreachable");
+    }
+
+    /**
+     * An IPv6 VIP from 2001:db8::/32 with IPv6 backends, posted in non-canonical forms: the maps hold it, and TCP
+     * from the client namespace (routes to the backends only, no default route in either family) reaches them
+     * through connect6.
+     */
+    @Test
+    void anIpv6ServicePostedOverHttpReachesItsIpv6Backends() throws Exception {
+        Sandbox sandbox = host().sandbox();
+        sandbox.serve6(1, 8086, "v6-b1");
+        sandbox.serve6(2, 8086, "v6-b2");
+        String id = api().create("{\"name\":\"e2e-v6\",\"vip\":\"2001:DB8:0::30\","
+                + "\"port\":80,\"protocol\":\"TCP\",\"backends\":["
+                + "{\"address\":\"" + Sandbox.backendAddress6(1).toUpperCase() + "\",\"port\":8086},"
+                + "{\"address\":\"" + Sandbox.backendAddress6(2) + "\",\"port\":8086}]}");
+
+        PinnedService inMaps = PinnedService.read(host().pinDir(), new ServiceKey(ip("2001:db8::30"), 80, Protocol.TCP))
+                .orElseThrow(() -> new AssertionError("the IPv6 service is not in the maps at " + host().pinDir()));
+        assertThat(inMaps.backends()).containsExactly(new Backend(ip(Sandbox.backendAddress6(1)), 8086, 1),
+                new Backend(ip(Sandbox.backendAddress6(2)), 8086, 1));
+
+        List<String> greetings = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            greetings.add(sandbox.connect(host().cgroup(), "2001:db8::30", 80));
+        }
+
+        assertThat(greetings).allSatisfy(greeting -> assertThat(greeting).isIn("v6-b1", "v6-b2"));
+        JsonNode stats = api().getJson("/api/v1/services/" + id + "/stats");
+        assertThat(stats.path("backends").get(0).path("address").asString()).isEqualTo(Sandbox.backendAddress6(1));
+        long connections = 0;
+        for (JsonNode backend : stats.path("backends")) {
+            connections += backend.path("connections").asLong();
+        }
+        assertThat(connections).as("connections counted in %s", stats).isEqualTo(greetings.size());
+        assertThat(sandbox.connectionFailure(host().cgroup(), "2001:db8::31", 80)).as("another IPv6 VIP")
+                .contains("Network is unreachable");
+    }
+
+    /**
+     * A Java client preferring IPv6 connects to an IPv4 VIP from an AF_INET6 socket, as ::ffff:192.0.2.22: the
+     * IPv6 hooks translate it through the IPv4 service to ::ffff:<backend>.
+     */
+    @Test
+    void aJavaClientPreferringIpv6ReachesAnIpv4ServiceFromAnIpv6Socket() throws Exception {
+        Sandbox sandbox = host().sandbox();
+        sandbox.serve(1, 8087, "java-b1");
+        api().create("{\"name\":\"e2e-java6\",\"vip\":\"192.0.2.22\",\"port\":80,\"protocol\":\"TCP\","
+                + "\"backends\":[{\"address\":\"" + Sandbox.backendAddress(1) + "\",\"port\":8087}]}");
+        Path source = Files.createTempDirectory("cvs-e2e-java6").resolve("Greet.java");
+        Files.writeString(source, """
+                import java.io.*;
+                import java.net.*;
+                import java.nio.file.*;
+                public class Greet {
+                    public static void main(String[] args) throws Exception {
+                        try (Socket socket = new Socket(args[0], 80)) {
+                            // Java shows a mapped local address as IPv4; the kernel's table of IPv6 sockets tells
+                            String port = String.format(":%04X", socket.getLocalPort());
+                            boolean inet6 = Files.readAllLines(Path.of("/proc/self/net/tcp6")).stream()
+                                    .anyMatch(line -> line.trim().split("\\s+")[1].endsWith(port));
+                            System.out.println(inet6 ? "inet6" : "inet");
+                            System.out.println(new BufferedReader(new InputStreamReader(socket.getInputStream()))
+                                    .readLine());
+                        }
+                    }
+                }
+                """);
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+
+        Process client = sandbox.startClient(host().cgroup(), javaCommand + " -Djava.net.preferIPv6Addresses=true "
+                + source + " 192.0.2.22");
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the child JVM finished").isTrue();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(client.exitValue()).as("child JVM exit; stderr: %s", err).isZero();
+        assertThat(out.lines().toList()).containsExactly("inet6", "java-b1");
+        Files.delete(source);
+        Files.delete(source.getParent());
+    }
+
+    private static InetAddress ip(String address) {
+        return IpAddresses.parse(address);
     }
 
     private static Inet4Address ipv4(String address) throws Exception {

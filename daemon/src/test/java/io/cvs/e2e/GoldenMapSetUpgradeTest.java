@@ -9,6 +9,7 @@ import io.cvs.process.DaemonLogs;
 import io.cvs.process.DaemonProcess;
 import io.cvs.testing.Bpftool;
 import io.cvs.testing.GoldenMapSet;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,10 @@ class GoldenMapSetUpgradeTest {
     private static final int PER_PHASE = 15;
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
+    /** What the previous version did not pin: the IPv6 maps, the IPv6 socket table and the IPv6 programs' links. */
+    private static final List<String> ADDED_BY_THIS_VERSION = List.of("cvs_svc6_v1", "cvs_be6_v1", "cvs_sknat6_v1",
+            "sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6");
+
     private static TrafficHost host;
 
     @BeforeAll
@@ -62,6 +67,11 @@ class GoldenMapSetUpgradeTest {
             // the maps and programs as the previous daemon left them; its process is gone
         }
         GoldenMapSet.restore(GOLDEN.resolve("mapset.json"), host.pinDir());
+        for (String pin : ADDED_BY_THIS_VERSION) {
+            // unpinning a link detaches its program: the pin root is left as the previous version left it
+            Files.delete(host.pinDir().resolve(pin));
+        }
+        assertThat(Bpftool.cgroupPrograms(host.cgroup())).as("the previous version's four programs").hasSize(4);
         Path journal = Files.createDirectories(WORK.resolve("journal"));
         try (Stream<Path> files = Files.list(GOLDEN.resolve("journal"))) {
             for (Path file : files.toList()) {
@@ -96,8 +106,26 @@ class GoldenMapSetUpgradeTest {
             assertThat(services.get(2).path("version").asInt()).isEqualTo(2);
             assertThat(services.get(2).path("backends").get(0).path("weight").asInt()).isEqualTo(2);
             assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
-                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                    .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
             assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set left behind").isFalse();
+            assertThat(ADDED_BY_THIS_VERSION).as("pinned in place").allSatisfy(
+                    pin -> assertThat(host.pinDir().resolve(pin)).exists());
+
+            anIpv6ServiceOnTheUpgradedSetIsReached(daemon.http());
         }
+    }
+
+    private static void anIpv6ServiceOnTheUpgradedSetIsReached(DaemonClient http) throws Exception {
+        host.sandbox().serve6(1, 8081, "v6-b1");
+        HttpResponse<String> created = http.post("/api/v1/services", "{\"name\":\"golden-web-v6\","
+                + "\"vip\":\"2001:db8::81\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[{\"address\":\""
+                + Sandbox.backendAddress6(1) + "\",\"port\":8081}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(host.sandbox().connect(host.cgroup(), "2001:db8::81", 80)).isEqualTo("v6-b1");
+        }
+        assertThat(host.sandbox().connect(host.cgroup(), "203.0.113.81", 80)).as("IPv4 still served")
+                .isIn("b1", "b2");
     }
 }

@@ -94,7 +94,7 @@ class GrowthCrashTest {
                 assertThat(servicesOf(daemon.http())).as("the desired state after " + point).isEqualTo(services);
                 assertThat(Bpftool.cgroupPrograms(host.cgroup())).as("one program per hook after " + point)
                         .extracting(Bpftool.CgroupProgram::attachType)
-                        .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                        .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
                 loop.awaitSuccesses(System.nanoTime(), PER_PHASE, WITHIN, "after the restart that followed " + point);
                 assertThat(loop.failures()).as("failed connections up to " + point).isEmpty();
             }

@@ -101,7 +101,7 @@ class GrowthUnderTrafficTest {
             assertThat(capacity.path("lastResize").path("trigger").asString()).isEqualTo("requested");
             assertThat(totalConnections(http)).as("connections counted, across four map sets").isEqualTo(successes);
             assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
-                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                    .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
             Set<Integer> current = mapIds();
             oldMaps.removeAll(current);
             assertThat(oldMaps).hasSize(4 * MapIds.MAP_NAMES.size());
@@ -160,7 +160,7 @@ class GrowthUnderTrafficTest {
     private static Set<Integer> mapIds() throws Exception {
         MapIds ids = MapSnapshot.of(host.pinDir()).ids();
         return Set.of(ids.meta(), ids.services(), ids.generations(), ids.select(), ids.members(), ids.backends(),
-                ids.backendStats(), ids.serviceStats());
+                ids.backendStats(), ids.serviceStats(), ids.services6(), ids.backends6());
     }
 
     private static String[] daemonArgs() {

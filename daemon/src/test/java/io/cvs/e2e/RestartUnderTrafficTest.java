@@ -99,7 +99,7 @@ class RestartUnderTrafficTest {
             assertThat(afterRestart.ids()).as("map ids").isEqualTo(beforeKill.ids());
             assertThat(beforeKill.changesIn(afterRestart)).as("entries the restart rewrote").isEmpty();
             assertThat(Bpftool.cgroupPrograms(host.cgroup())).extracting(Bpftool.CgroupProgram::attachType)
-                    .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                    .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
             assertThat(DaemonClient.json(second.http().get("/api/v1/services/" + serviceBefore.path("id").asString())))
                     .as("the service, restored from the journal").isEqualTo(serviceBefore);
             assertThat(DaemonClient.json(second.http().get("/actuator/health/readiness")).path("components")

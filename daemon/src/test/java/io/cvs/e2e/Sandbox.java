@@ -16,8 +16,10 @@ import org.awaitility.Awaitility;
 /**
  * Network namespaces of one test run, named {@code cvse2e-<pid>-<role>}: a client namespace with only veth links to
  * each backend's namespace and no default route, so an untranslated VIP fails here instead of leaving the machine.
- * Backends listen on private addresses 10.79.<i>.2 (the client's end is 10.79.<i>.1). {@link #close()} kills
- * every process it started and deletes every namespace, whatever happened before.
+ * Backends listen on private addresses 10.79.<i>.2 (the client's end is 10.79.<i>.1), and on fd00:79:<i>::2 (the
+ * client's end fd00:79:<i>::1, without duplicate address detection, so usable at once); no default route in
+ * either family. {@link #close()} kills every process it started and deletes every namespace, whatever happened
+ * before.
  */
 final class Sandbox implements AutoCloseable {
 
@@ -39,6 +41,10 @@ final class Sandbox implements AutoCloseable {
         return "10.79." + i + ".2";
     }
 
+    static String backendAddress6(int i) {
+        return "fd00:79:" + i + "::2";
+    }
+
     /** The client namespace, linked to {@code backends} backend namespaces. */
     void build(int backends) {
         addNamespace(client());
@@ -53,8 +59,12 @@ final class Sandbox implements AutoCloseable {
             run("ip", "-n", backend, "addr", "add", backendAddress(i) + "/24", "dev", "eth0");
             run("ip", "-n", backend, "link", "set", "eth0", "up");
             run("ip", "-n", backend, "link", "set", "lo", "up");
+            run("ip", "-n", client(), "addr", "add", "fd00:79:" + i + "::1/64", "dev", "vb" + i, "nodad");
+            run("ip", "-n", backend, "addr", "add", backendAddress6(i) + "/64", "dev", "eth0", "nodad");
         }
         assertThat(run("ip", "-n", client(), "route", "show", "default")).as("client default route").isBlank();
+        assertThat(run("ip", "-n", client(), "-6", "route", "show", "default")).as("client IPv6 default route")
+                .isBlank();
     }
 
     /**
@@ -64,6 +74,16 @@ final class Sandbox implements AutoCloseable {
     Process serve(int i, int port, String greeting) {
         Process server = start("ip", "netns", "exec", backendNamespace(i), "socat",
                 "TCP-LISTEN:" + port + ",bind=" + backendAddress(i) + ",reuseaddr,fork", "SYSTEM:echo " + greeting);
+        processes.add(server);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
+        return server;
+    }
+
+    /** Like {@link #serve}, on backend i's IPv6 address. */
+    Process serve6(int i, int port, String greeting) {
+        Process server = start("ip", "netns", "exec", backendNamespace(i), "socat",
+                "TCP6-LISTEN:" + port + ",bind=[" + backendAddress6(i) + "],reuseaddr,fork", "SYSTEM:echo " + greeting);
         processes.add(server);
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
                 () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hltn", "sport = :" + port).isBlank());
@@ -139,8 +159,8 @@ final class Sandbox implements AutoCloseable {
     }
 
     private Process runClient(Path cgroup, String address, int port) throws Exception {
-        Process client = startClient(cgroup, "exec socat -T2 -u TCP:" + address + ":" + port
-                + ",connect-timeout=2 STDOUT");
+        String target = address.contains(":") ? "TCP6:[" + address + "]:" + port : "TCP:" + address + ":" + port;
+        Process client = startClient(cgroup, "exec socat -T2 -u " + target + ",connect-timeout=2 STDOUT");
         if (!client.waitFor(10, TimeUnit.SECONDS)) {
             client.descendants().forEach(ProcessHandle::destroyForcibly);
             client.destroyForcibly();

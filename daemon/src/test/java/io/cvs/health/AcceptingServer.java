@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AcceptingServer implements AutoCloseable {
 
     private final boolean hang;
+    private final String loopback;
     private final byte[] answer;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> held = new CopyOnWriteArrayList<>();
@@ -24,12 +25,22 @@ final class AcceptingServer implements AutoCloseable {
     private int port;
 
     private AcceptingServer(boolean hang, byte[] answer) {
+        this(hang, answer, "127.0.0.1");
+    }
+
+    private AcceptingServer(boolean hang, byte[] answer, String loopback) {
         this.hang = hang;
         this.answer = answer;
+        this.loopback = loopback;
     }
 
     static AcceptingServer closingEach() {
         return new AcceptingServer(false, new byte[0]).listen();
+    }
+
+    /** As {@link #closingEach()}, on a loopback address of either family. */
+    static AcceptingServer closingEach(String loopback) {
+        return new AcceptingServer(false, new byte[0], loopback).listen();
     }
 
     static AcceptingServer answering(String answer) {
@@ -52,7 +63,7 @@ final class AcceptingServer implements AutoCloseable {
         try {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
-            server.bind(new InetSocketAddress("127.0.0.1", port), 200);
+            server.bind(new InetSocketAddress(loopback, port), 200);
             port = server.getLocalPort();
             socket = server;
             Thread thread = new Thread(() -> accept(server), "accepting-server-" + port);

@@ -3,9 +3,7 @@ package io.cvs.health;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.cvs.testing.Addresses;
 import java.time.Duration;
 
 /** Health checks and targets for tests, short to write: {@code Checks.http("/healthz").rise(2).build()}. */
@@ -87,10 +85,6 @@ final class Checks {
     }
 
     static TargetKey key(String service, String address, int port) {
-        try {
-            return new TargetKey(service, (Inet4Address) InetAddress.getByName(address), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(address, e);
-        }
+        return new TargetKey(service, Addresses.ip(address), port);
     }
 }

@@ -50,11 +50,21 @@ final class HttpBackend implements AutoCloseable {
     }
 
     static HttpBackend plain() throws IOException {
-        return new HttpBackend(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000));
+        return plain("127.0.0.1");
+    }
+
+    /** On a loopback address of either family: 127.0.0.1 or ::1. */
+    static HttpBackend plain(String loopback) throws IOException {
+        return new HttpBackend(HttpServer.create(new InetSocketAddress(loopback, 0), 1000));
     }
 
     /** HTTPS with a new self-signed certificate for a name that is not the address, made by keytool in dir. */
     static HttpBackend selfSigned(Path dir) throws Exception {
+        return selfSigned(dir, "127.0.0.1");
+    }
+
+    /** HTTPS as {@link #selfSigned(Path)}, on a loopback address of either family. */
+    static HttpBackend selfSigned(Path dir, String loopback) throws Exception {
         Path keystore = dir.resolve("backend.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "backend", "-keyalg", "EC",
@@ -73,7 +83,7 @@ final class HttpBackend implements AutoCloseable {
         keys.init(store, "changeit".toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(keys.getKeyManagers(), null, null);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(loopback, 0), 1000);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         return new HttpBackend(server);
     }

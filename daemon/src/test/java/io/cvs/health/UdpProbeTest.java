@@ -85,8 +85,14 @@ class UdpProbeTest extends MonitorTestBase {
     }
 
     /** A UDP backend on loopback that answers every datagram with {@code reply}, keeping the last one it got. */
-    private static DatagramSocket replying(String reply, AtomicReference<String> received) throws IOException {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    static DatagramSocket replying(String reply, AtomicReference<String> received) throws IOException {
+        return replying("127.0.0.1", reply, received);
+    }
+
+    /** As {@link #replying(String, AtomicReference)}, on a loopback address of either family. */
+    static DatagramSocket replying(String loopback, String reply, AtomicReference<String> received)
+            throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(loopback, 0));
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[512];
             byte[] answer = reply.getBytes(StandardCharsets.UTF_8);

@@ -45,10 +45,18 @@ public final class Bpftool {
             "cgroup_inet4_connect", "connect4",
             "cgroup_udp4_sendmsg", "sendmsg4",
             "cgroup_udp4_recvmsg", "recvmsg4",
-            "cgroup_inet4_getpeername", "getpeername4");
+            "cgroup_inet4_getpeername", "getpeername4",
+            "cgroup_inet6_connect", "connect6",
+            "cgroup_udp6_sendmsg", "sendmsg6",
+            "cgroup_udp6_recvmsg", "recvmsg6",
+            "cgroup_inet6_getpeername", "getpeername6");
 
     private Bpftool() {
     }
+
+    /** The attach types of the eight socket-LB programs, four per family, as {@link #cgroupPrograms} names them. */
+    public static final String[] SOCKET_LB_ATTACH_TYPES = {"connect4", "sendmsg4", "recvmsg4", "getpeername4",
+        "connect6", "sendmsg6", "recvmsg6", "getpeername6"};
 
     public static List<Entry> dump(Path pinnedMap) throws IOException, InterruptedException {
         List<Entry> entries = new ArrayList<>();

@@ -12,10 +12,10 @@ import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
+import io.cvs.testing.Addresses;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +27,8 @@ class JournalCodecTest {
     private static final HealthCheck UDP = new HealthCheck(Type.UDP, 53, Duration.ofMillis(1500),
             Duration.ofMillis(250), 2, 4, InitialState.DOWN, WhenAllDown.FAIL_CLOSED, "", 200, 399, "ping", "pong");
 
-    private static Inet4Address ip(String text) throws IOException {
-        return (Inet4Address) InetAddress.getByName(text);
+    private static InetAddress ip(String text) {
+        return Addresses.ip(text);
     }
 
     private static Service service(String id, HealthCheck check) throws IOException {
@@ -84,6 +84,82 @@ class JournalCodecTest {
         assertThat(web.content().labels()).containsEntry("app", "shop");
         assertThat(web.content().healthCheck()).isNull();
         assertThat(read.deletes()).containsExactly("svc-gone000000");
+    }
+
+    /** Journals written before IPv6 (format 2: a format byte, then 4 bytes per address) must still restore. */
+    @Test
+    void aFormatTwoStateOfIpv4BytesStillReads() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(2);
+            out.writeInt(1);
+            out.writeUTF("svc-0123456789");
+            out.writeLong(4);
+            out.writeUTF("web");
+            out.write(new byte[] {(byte) 192, 0, 2, 10});
+            out.writeShort(80);
+            out.writeByte(6);
+            out.writeShort(2);
+            out.write(new byte[] {10, 0, 0, 1});
+            out.writeShort(8080);
+            out.writeShort(3);
+            // four bytes that would be a family tag (6) and more in format 3
+            out.write(new byte[] {6, 0, 0, 2});
+            out.writeShort(8080);
+            out.writeShort(0);
+            out.writeShort(0);
+            out.writeByte(0);
+        }
+        List<Service> read = JournalCodec.readState(bytes.toByteArray());
+        assertThat(read).singleElement().satisfies(web -> {
+            assertThat(web.version()).isEqualTo(4);
+            assertThat(web.key()).isEqualTo(new ServiceKey(ip("192.0.2.10"), 80, Protocol.TCP));
+            assertThat(web.backends()).containsExactly(new Backend(ip("10.0.0.1"), 8080, 3),
+                    new Backend(ip("6.0.0.2"), 8080, 0));
+            assertThat(web.content().healthCheck()).isNull();
+        });
+    }
+
+    /** Format 3 tags every address with its family: 4 and four bytes, or 6 and sixteen. */
+    @Test
+    void anIpv6ServiceIsWrittenWithFamilyTagsAndReadsBack() throws IOException {
+        Service v6 = new Service("svc-v6", 1, new ServiceConfig("web-v6", new ServiceKey(ip("2001:db8::10"), 80,
+                Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null));
+        byte[] payload = JournalCodec.state(List.of(v6));
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(3);
+            out.writeInt(1);
+            out.writeUTF("svc-v6");
+            out.writeLong(1);
+            out.writeUTF("web-v6");
+            out.writeByte(6);
+            out.write(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10});
+            out.writeShort(80);
+            out.writeByte(6);
+            out.writeShort(1);
+            out.writeByte(6);
+            out.write(new byte[] {(byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2});
+            out.writeShort(8080);
+            out.writeShort(1);
+            out.writeShort(0);
+            out.writeByte(0);
+        }
+        assertThat(payload).isEqualTo(bytes.toByteArray());
+        assertThat(JournalCodec.readState(payload)).containsExactly(v6);
+        Service v4 = service("a", UDP);
+        assertThat(JournalCodec.readState(JournalCodec.state(List.of(v4, v6)))).containsExactly(v4, v6);
+    }
+
+    @Test
+    void anUnknownFamilyIsRefused() {
+        byte[] payload = JournalCodec.state(List.of(new Service("s", 1, new ServiceConfig("web", new ServiceKey(
+                ip("192.0.2.10"), 80, Protocol.TCP), List.of(), new TreeMap<>(), null))));
+        int tag = 1 + 4 + 2 + 1 + 8 + 2 + 3;
+        assertThat(payload[tag]).isEqualTo((byte) 4);
+        payload[tag] = 5;
+        assertThatThrownBy(() -> JournalCodec.readState(payload)).hasMessageContaining("address family 5 is not");
     }
 
     @Test

@@ -34,8 +34,11 @@ class JournalCodesTest {
 
     private static final String ID = "svc-0000000001";
     private static final String NAME = "web";
-    /** Offsets in the STATE: format u8, count u32, id, version u64, name, vip 4 bytes, port u16, then protocol. */
-    private static final int PROTOCOL_AT = 1 + 4 + 2 + ID.length() + 8 + 2 + NAME.length() + 4 + 2;
+    /**
+     * Offsets in the STATE: format u8, count u32, id, version u64, name, vip (family u8, 4 bytes), port u16, then
+     * protocol.
+     */
+    private static final int PROTOCOL_AT = 1 + 4 + 2 + ID.length() + 8 + 2 + NAME.length() + 1 + 4 + 2;
     /** Offsets in a check: type u8, port u16, interval u32, timeout u32, rise u8, fall u8, initial state... */
     private static final int TYPE_AT = 0;
     private static final int INITIAL_STATE_AT = 13;

@@ -108,6 +108,9 @@ final class LibCvsBpf {
     /** size_t, as for cvs_cgroup_default. */
     static native long cvs_sizeof(String typeName);
 
+    /** size_t: sizeof the field, 0 when the struct or the field is unknown. */
+    static native long cvs_field_sizeof(String typeName, String fieldName);
+
     /** null past the struct's last field, or for a struct C does not export. */
     static native String cvs_field_name(String typeName, int index);
 

@@ -88,7 +88,7 @@ class BpfDatapathTest extends DatapathContract {
             assertThat(maps.socketLbStatus()).isEqualTo(attached);
             assertThat(maps.list()).containsExactly(WEB);
         }
-        assertThat(Bpftool.cgroupPrograms(cgroup)).hasSize(4);
+        assertThat(Bpftool.cgroupPrograms(cgroup)).hasSize(8);
     }
 
     @Test

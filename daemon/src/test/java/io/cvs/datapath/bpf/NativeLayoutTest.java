@@ -42,19 +42,25 @@ class NativeLayoutTest {
 
     @Test
     void theOffsetsCallBufferEncodesAreCs() {
-        assertThat(C.offsetOf("cvs_svc_key", "proto")).isEqualTo(NativeLayout.SVC_KEY_PROTO);
+        assertThat(C.offsetOf("cvs_service_key", "proto")).isEqualTo(NativeLayout.SVC_KEY_PROTO);
+        assertThat(C.offsetOf("cvs_service_key", "family")).isEqualTo(NativeLayout.SVC_KEY_FAMILY);
         assertThat(C.offsetOf("cvs_backend_spec", "weight")).isEqualTo(NativeLayout.BACKEND_SPEC_WEIGHT);
         assertThat(C.offsetOf("cvs_service_counters", "retried")).isEqualTo(NativeLayout.SERVICE_COUNTERS_RETRIED);
         assertThat(C.offsetOf("cvs_backend_counters", "port")).isEqualTo(NativeLayout.BACKEND_COUNTERS_PORT);
-        assertThat(LibCvsBpf.cvs_sizeof("cvs_backend_spec")).isEqualTo(12);
+        assertThat(LibCvsBpf.cvs_sizeof("cvs_backend_spec")).isEqualTo(24);
+        // __be32 addr[4]: sixteen bytes wherever an address is, which NativeAddress reads and writes whole
+        for (String struct : List.of("cvs_service_key", "cvs_backend_spec", "cvs_backend_counters", "cvs_pick")) {
+            assertThat(LibCvsBpf.cvs_field_sizeof(struct, "addr")).as("sizeof %s.addr", struct)
+                    .isEqualTo(NativeAddress.SIZE);
+        }
     }
 
     @Test
     void cDoesNotPretendToKnowWhatItDoesNotExport() {
         assertThat(LibCvsBpf.cvs_sizeof("no_such_struct")).isZero();
-        assertThat(LibCvsBpf.cvs_offsetof("cvs_svc_key", "no_such_field")).isEqualTo(-1);
+        assertThat(LibCvsBpf.cvs_offsetof("cvs_service_key", "no_such_field")).isEqualTo(-1);
         assertThat(LibCvsBpf.cvs_offsetof("no_such_struct", "addr")).isEqualTo(-1);
-        assertThat(LibCvsBpf.cvs_field_name("cvs_svc_key", 4)).isNull();
+        assertThat(LibCvsBpf.cvs_field_name("cvs_service_key", 4)).isNull();
         assertThat(LibCvsBpf.cvs_map_name(MapIds.MAP_NAMES.size())).isNull();
     }
 
@@ -63,13 +69,13 @@ class NativeLayoutTest {
         NativeLayout.CLayout moved = new Differing() {
             @Override
             public long offsetOf(String struct, String field) {
-                return struct.equals("cvs_backend_spec") && field.equals("weight") ? 10 : C.offsetOf(struct, field);
+                return struct.equals("cvs_backend_spec") && field.equals("weight") ? 22 : C.offsetOf(struct, field);
             }
         };
 
         assertThatThrownBy(() -> NativeLayout.verify(moved)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("struct cvs_backend_spec field weight: offset 8 in Java, 10 in C")
-                .hasMessageNotContaining("cvs_svc_key");
+                .hasMessageContaining("struct cvs_backend_spec field weight: offset 20 in Java, 22 in C")
+                .hasMessageNotContaining("cvs_service_key");
     }
 
     @Test
@@ -77,12 +83,12 @@ class NativeLayoutTest {
         NativeLayout.CLayout moved = new Differing() {
             @Override
             public long offsetOf(String struct, String field) {
-                return struct.equals("cvs_module_status") && field.equals("binds") ? 52 : C.offsetOf(struct, field);
+                return struct.equals("cvs_module_status") && field.equals("binds") ? 60 : C.offsetOf(struct, field);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, moved))
-                .containsExactly("struct cvs_module_status field binds: offset 48 in Java, 52 in C");
+                .containsExactly("struct cvs_module_status field binds: offset 56 in Java, 60 in C");
     }
 
     @Test
@@ -90,12 +96,12 @@ class NativeLayoutTest {
         NativeLayout.CLayout grown = new Differing() {
             @Override
             public long sizeOf(String struct) {
-                return struct.equals("cvs_pick") ? 20 : C.sizeOf(struct);
+                return struct.equals("cvs_pick") ? 32 : C.sizeOf(struct);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, grown))
-                .containsExactly("struct cvs_pick: size 16 in Java, 20 in C");
+                .containsExactly("struct cvs_pick: size 28 in Java, 32 in C");
     }
 
     @Test
@@ -104,21 +110,21 @@ class NativeLayoutTest {
             @Override
             public String fieldName(String struct, int index) {
                 String name = C.fieldName(struct, index);
-                return struct.equals("cvs_svc_key") && "pad".equals(name) ? "flags" : name;
+                return struct.equals("cvs_service_key") && "family".equals(name) ? "flags" : name;
             }
 
             @Override
             public long offsetOf(String struct, String field) {
-                if (struct.equals("cvs_svc_key") && field.equals("pad")) {
+                if (struct.equals("cvs_service_key") && field.equals("family")) {
                     return -1;
                 }
-                return struct.equals("cvs_svc_key") && field.equals("flags") ? 7 : C.offsetOf(struct, field);
+                return struct.equals("cvs_service_key") && field.equals("flags") ? 19 : C.offsetOf(struct, field);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, renamed))
-                .containsExactly("struct cvs_svc_key field pad: in Java, not in C",
-                        "struct cvs_svc_key field flags: in C, not in Java");
+                .containsExactly("struct cvs_service_key field family: in Java, not in C",
+                        "struct cvs_service_key field flags: in C, not in Java");
     }
 
     @Test
@@ -153,12 +159,12 @@ class NativeLayoutTest {
         NativeLayout.CLayout more = new Differing() {
             @Override
             public String mapName(int index) {
-                return index == MapIds.MAP_NAMES.size() ? "cvs_svc6_v1" : C.mapName(index);
+                return index == MapIds.MAP_NAMES.size() ? "cvs_svc7_v1" : C.mapName(index);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, more)).singleElement()
-                .asString().startsWith("map order: ").endsWith("cvs_svcstat_v1, cvs_svc6_v1] in C");
+                .asString().startsWith("map order: ").endsWith("cvs_svc6_v1, cvs_be6_v1, cvs_svc7_v1] in C");
     }
 
     /** CvsMapIds (in C's field order, checked above) becomes MapIds component by component, in that order. */

@@ -67,7 +67,7 @@ class SocketLbTest {
 
         SocketLbStatus status = maps.socketLbStatus();
         assertThat(status.cgroupId()).isEqualTo(Files.getAttribute(cgroup, "unix:ino"));
-        assertThat(status.attached()).isEqualTo(4);
+        assertThat(status.attached()).isEqualTo(8);
         assertThat(status.programs()).extracting(ProgramLink::program).containsExactly(SocketLbProgram.values());
         assertThat(status.programs()).allSatisfy(link -> {
             assertThat(link.programId()).isPositive();
@@ -89,7 +89,7 @@ class SocketLbTest {
         assertThat(programIds(second)).as("programs replaced in place").doesNotContainAnyElementsOf(programIds(first));
         List<CgroupProgram> onCgroup = Bpftool.cgroupPrograms(cgroup);
         assertThat(onCgroup).extracting(CgroupProgram::attachType)
-                .containsExactlyInAnyOrder("connect4", "sendmsg4", "recvmsg4", "getpeername4");
+                .containsExactlyInAnyOrder(Bpftool.SOCKET_LB_ATTACH_TYPES);
         assertThat(onCgroup).containsExactlyInAnyOrderElementsOf(asBpftoolLists(second));
     }
 
@@ -159,7 +159,7 @@ class SocketLbTest {
 
             assertThat(attach.errnoName()).as(attach.getMessage()).isEqualTo("EROFS");
             assertThat(detach.errnoName()).as(detach.getMessage()).isEqualTo("EROFS");
-            assertThat(maps.socketLbStatus().attached()).isEqualTo(4);
+            assertThat(maps.socketLbStatus().attached()).isEqualTo(8);
         }
     }
 

@@ -59,7 +59,11 @@ class DatapathControllerTest {
                 new ProgramLink(SocketLbProgram.CONNECT4, 11, 21),
                 new ProgramLink(SocketLbProgram.SENDMSG4, 12, 22),
                 new ProgramLink(SocketLbProgram.RECVMSG4, 13, 23),
-                new ProgramLink(SocketLbProgram.GETPEERNAME4, 14, 24))), USAGE));
+                new ProgramLink(SocketLbProgram.GETPEERNAME4, 14, 24),
+                new ProgramLink(SocketLbProgram.CONNECT6, 15, 25),
+                new ProgramLink(SocketLbProgram.SENDMSG6, 16, 26),
+                new ProgramLink(SocketLbProgram.RECVMSG6, 17, 27),
+                new ProgramLink(SocketLbProgram.GETPEERNAME6, 18, 28))), USAGE));
 
         mvc.perform(get("/api/v1/datapath"))
                 .andExpect(status().isOk())
@@ -70,7 +74,11 @@ class DatapathControllerTest {
                             {"name": "connect4", "programId": 11, "linkId": 21},
                             {"name": "sendmsg4", "programId": 12, "linkId": 22},
                             {"name": "recvmsg4", "programId": 13, "linkId": 23},
-                            {"name": "getpeername4", "programId": 14, "linkId": 24}]},
+                            {"name": "getpeername4", "programId": 14, "linkId": 24},
+                            {"name": "connect6", "programId": 15, "linkId": 25},
+                            {"name": "sendmsg6", "programId": 16, "linkId": 26},
+                            {"name": "recvmsg6", "programId": 17, "linkId": 27},
+                            {"name": "getpeername6", "programId": 18, "linkId": 28}]},
                          "capacity": {"services": {"used": 3, "max": 1024}, "backends": {"used": 7, "max": 16384},
                                       "maxBackendsPerService": 256, "selectionSlots": 1024}}
                         """))

@@ -40,7 +40,7 @@ class DatapathHealthIndicatorTest {
 
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("mode", "bpf").containsEntry("forwarding", true)
-                .containsEntry("socketLbPrograms", 4);
+                .containsEntry("socketLbPrograms", 8);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.cvs.datapath;
+package io.cvs.address;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,6 +1,5 @@
-package io.cvs.service;
+package io.cvs.address;
 
-import io.cvs.datapath.IpAddresses;
 import java.net.InetAddress;
 import java.util.Arrays;
 
