@@ -90,6 +90,11 @@ public abstract class DaemonOverHttp {
         }
     }
 
+    /** The port the daemon listens on, for tests that speak HTTP without java.net.http. */
+    protected int port() {
+        return port;
+    }
+
     protected static String adminToken() {
         try {
             return Files.readString(TOKEN_FILE).trim();

@@ -49,6 +49,18 @@ class DashboardTest {
                 .as("queries filtered by the service variable").isGreaterThanOrEqualTo(8);
     }
 
+    /**
+     * The vip and backend labels hold bracketed IPv6 ({@code [fd00::2]:8080}), whose colons break anything that
+     * splits host from port on the first one: the dashboard shows and joins whole label values, never pieces.
+     */
+    @Test
+    void nothingTakesAnAddressLabelApart() {
+        String json = dashboard.json().toString();
+        for (String splitter : List.of("label_replace", "extractFields", "renameByRegex", "byRegexp")) {
+            assertThat(json).as("the dashboard uses %s", splitter).doesNotContain(splitter);
+        }
+    }
+
     @Test
     void provisioningLoadsTheDashboardsWhereComposeMountsThem() {
         Map<String, Object> grafana = ComposeStack.ofRepository().service("grafana");

@@ -101,6 +101,22 @@ class ScrapedMetricsTest {
     }
 
     @Test
+    void anIpv6ServiceIsLabelledInCanonicalFormWithItsAddressesBracketed() throws Exception {
+        assertThat(send("POST", "/api/v1/services", """
+                {"name": "web-v6", "vip": "2001:DB8:0:0::10", "port": 80, "protocol": "TCP",
+                 "backends": [{"address": "fd00:0::2", "port": 8080, "weight": 3}]}
+                """).statusCode()).isEqualTo(201);
+
+        Map<String, PrometheusText.Family> families = scrape();
+
+        assertThat(families.get("cvs_backend_weight")
+                .value("", "service", "web-v6", "vip", "[2001:db8::10]:80/TCP", "backend", "[fd00::2]:8080"))
+                .isEqualTo(3);
+        assertThat(families.get("cvs_service_backends").value("", "service", "web-v6", "vip", "[2001:db8::10]:80/TCP"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aDeletedServiceLeavesNoSeriesBehind() throws Exception {
         String id = JSON.readTree(send("GET", "/api/v1/services?name=dns", null).body()).path("items").path(0)
                 .path("id").asString();
