@@ -606,9 +606,10 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 		r->in_cgroup = false;
 	}
 	if (err) {
+		if (!md->vip)	/* named by the first, as the VIP is */
+			backend_ip(md->family, 0, addr);
 		fprintf(stderr, "%s to %s port %u: %s\n", md->name,
-			md->vip ? vip_text(&key, text) :
-				  ip_text(md->family, addr, text),
+			ip_text(md->family, addr, text),
 			md->vip ? ntohs(key.port) : BACKEND_PORT,
 			strerror(-err));
 		return err;
@@ -697,21 +698,36 @@ static int add_modes(struct run *r)
 static int measure(struct run *r)
 {
 	long round, cvs_rounds[2] = { 0, 0 };	/* IPv4, IPv6 */
-	int i, err;
+	int f, i, err;
 
 	r->backend_netns = open_netns(r->o.backend_ns);
 	if (r->backend_netns < 0)
 		return r->backend_netns;
 	err = add_modes(r) ?: start_server(r) ?: configure_cvs(r) ?:
 	      attach_cvs(r);
-	/* Modes take turns, each round starting one later, against drift. */
+	/*
+	 * Modes take turns, each round starting one later, against drift. A
+	 * family's modes run as one block, so a mode is never further from
+	 * the direct it is divided by than its family's modes are many (in
+	 * one rotation of all of them, cvs and direct were up to six
+	 * measurements apart); the families alternate which goes first.
+	 */
 	for (round = 1; round <= r->o.rounds && !err; round++) {
-		for (i = 0; i < r->nmodes && !err; i++) {
-			const struct mode *md =
-				&r->modes[(round - 1 + i) % r->nmodes];
+		for (f = 0; f < 2 && !err; f++) {
+			int family = (round - 1 + f) % 2 ? AF_INET6 : AF_INET;
+			int block[MODES_MAX], n = 0;
 
-			err = measure_one(r, md, round);
-			cvs_rounds[md->family == AF_INET6] += md->cvs && !err;
+			for (i = 0; i < r->nmodes; i++)
+				if (r->modes[i].family == family)
+					block[n++] = i;
+			for (i = 0; i < n && !err; i++) {
+				const struct mode *md =
+					&r->modes[block[(round - 1 + i) % n]];
+
+				err = measure_one(r, md, round);
+				cvs_rounds[family == AF_INET6] +=
+					md->cvs && !err;
+			}
 		}
 	}
 	return err ?: check_counters(r, cvs_rounds);
