@@ -12,6 +12,16 @@
  *           kube-proxy's iptables mode: KUBE-SERVICES (one rule per service)
  *           -> KUBE-SVC-* (-m statistic per backend) -> KUBE-SEP-* (DNAT)
  *
+ * and the same in IPv6, in the same rounds, so both families are measured
+ * under the same conditions and each against its own direct:
+ *
+ *   direct6 connect() to the IPv6 backend addresses in turn
+ *   cvs6    connect() to the IPv6 VIP, rewritten by connect6
+ *   nft6    connect() to the IPv6 VIP through kube-proxy's ip6 table
+ *
+ * cvs holds both families' services in one map set, as a dual-stack node
+ * does; the nftables peer has both tables, ip and ip6.
+ *
  * One client thread loops socket, connect, close, with SO_LINGER 0 so close
  * sends RST and neither side keeps TIME_WAIT; a server thread in the backend
  * namespace accepts and closes. A measurement ends when the server has
@@ -19,13 +29,15 @@
  * the last service configured, whose rule is the last of KUBE-SERVICES: the
  * worst case for iptables, the same case for the others.
  *
- *   socklb_bench rules nft|iptables SERVICES   print the peer's rule set
- *   socklb_bench measure OPTIONS               measure (root)
+ *   socklb_bench rules nft|nft6|iptables SERVICES   print the peer's rule set
+ *   socklb_bench measure OPTIONS                    measure (root)
  *
  * measure prints, one line each:
- *   socklb-upsert <services> <seconds>            configuring cvs
+ *   socklb-upsert <services> <seconds>            configuring cvs, IPv4
+ *   socklb-upsert6 <services> <seconds>           and IPv6
  *   socklb <mode> <services> <round> <conn_per_s> <us_per_conn>
  *   socklb-check cvs-conns <expected> <counted>   connect4's own counters
+ *   socklb-check cvs6-conns <expected> <counted>  connect6's
  * The network namespaces are the caller's (scripts/bench-socklb); measure
  * creates and removes its map set and its cgroup, also when interrupted.
  */
@@ -53,39 +65,76 @@
 #include "cvsbpf.h"
 
 /*
- * The service set, one definition for cvs and both peers: service i is
- * 198.51.100.(1 + i / 200) port 1000 + i % 200, TCP, with the three backends
- * below. Several ports per VIP keep 30,000 services inside 198.51.100.0/24.
+ * The service set, one definition for cvs and the peers: service i of IPv4
+ * is 198.51.100.(1 + i / 200) port 1000 + i % 200, TCP, with the three IPv4
+ * backends below; service i of IPv6 is 2001:db8:100::(1 + i / 200) on the
+ * same port, with the three IPv6 backends. Several ports per VIP keep 30,000
+ * services inside 198.51.100.0/24, and the two families' sets alike, so any
+ * difference between them is the family's.
  */
 #define SVC_PER_VIP	200
 #define SVC_MAX		(254 * SVC_PER_VIP)
 #define SVC_PORT0	1000
 #define VIP_NET		0xc6336400	/* 198.51.100.0 */
+#define VIP6_NET0	0x20010db8	/* 2001:db8:100::, first word */
+#define VIP6_NET1	0x01000000	/* and second */
 #define BACKENDS	3
 #define BACKEND_PORT	8080
 static const char *const backend_addr[BACKENDS] = {
 	"10.201.0.2", "10.201.0.3", "10.201.0.4",
 };
+static const char *const backend_addr6[BACKENDS] = {
+	"fd00:201::2", "fd00:201::3", "fd00:201::4",
+};
 
-#define LISTEN_BACKLOG	4096
+/*
+ * Room in the accept queue for a whole measurement at the default count
+ * (22,000 with the warm-up), with the backend namespace's somaxconn raised
+ * to match (scripts/bench-socklb): the client never waits for the server
+ * anyway, as the server's accepts are awaited at the end. With 4096, a
+ * server thread kept off its CPU for a quarter second by other work on the
+ * host let the queue fill, the listener dropped a SYN (ListenOverflows), and
+ * the retransmission came too late for the connect.
+ */
+#define LISTEN_BACKLOG	65535
 #define MEASURE_LIMIT_S	120.0	/* one measurement, connections and accepts */
 
 static volatile sig_atomic_t stop;
 static atomic_ulong accepted;
 
-static struct cvs_service_key service_key(__u32 i)
+static struct cvs_service_key service_key(int family, __u32 i)
 {
+	__u32 host = 1 + i / SVC_PER_VIP;
+
 	return (struct cvs_service_key){
-		.addr = { htonl(VIP_NET + 1 + i / SVC_PER_VIP) },
+		.addr = { family == AF_INET ? htonl(VIP_NET + host) :
+					      htonl(VIP6_NET0),
+			  family == AF_INET ? 0 : htonl(VIP6_NET1),
+			  0,
+			  family == AF_INET ? 0 : htonl(host) },
 		.port = htons(SVC_PORT0 + i % SVC_PER_VIP),
 		.proto = IPPROTO_TCP,
-		.family = AF_INET,
+		.family = family,
 	};
+}
+
+/* Backend b of family, as the API and struct sockaddr want it. */
+static void backend_ip(int family, int b, __be32 addr[4])
+{
+	memset(addr, 0, 4 * sizeof(addr[0]));
+	inet_pton(family, family == AF_INET ? backend_addr[b] :
+					      backend_addr6[b], addr);
+}
+
+/* buf: INET6_ADDRSTRLEN */
+static const char *ip_text(int family, const __be32 addr[4], char *buf)
+{
+	return inet_ntop(family, addr, buf, INET6_ADDRSTRLEN);
 }
 
 static const char *vip_text(const struct cvs_service_key *key, char *buf)
 {
-	return inet_ntop(AF_INET, &key->addr[0], buf, INET_ADDRSTRLEN);
+	return ip_text(key->family, key->addr, buf);
 }
 
 static double now_s(void)
@@ -104,19 +153,25 @@ static double now_s(void)
  * every goto added walks every set of the table, so 30,000 anonymous maps
  * took over 4 minutes to load; without them 30,000 services load in seconds.
  * Per packet the difference is two numgen rules against one 3-element map.
+ *
+ * For IPv6 kube-proxy writes the same into a table of family ip6, matching
+ * "ip6 daddr" and dnat to "[address]:port".
  */
-static void print_nft(__u32 n)
+static void print_nft(int family, __u32 n)
 {
-	char vip[INET_ADDRSTRLEN];
+	bool v6 = family == AF_INET6;
+	char vip[INET6_ADDRSTRLEN];
 	struct cvs_service_key key;
 	__u32 i, b;
 
-	printf("table ip kube-proxy {\n");
+	printf("table %s kube-proxy {\n", v6 ? "ip6" : "ip");
 	for (i = 0; i < n; i++) {
 		for (b = 0; b < BACKENDS; b++)
 			printf("\tchain endpoint-%u-%u {\n"
-			       "\t\tmeta l4proto tcp dnat to %s:%u\n\t}\n",
-			       i, b, backend_addr[b], BACKEND_PORT);
+			       "\t\tmeta l4proto tcp dnat to %s%s%s:%u\n\t}\n",
+			       i, b, v6 ? "[" : "",
+			       v6 ? backend_addr6[b] : backend_addr[b],
+			       v6 ? "]" : "", BACKEND_PORT);
 		printf("\tchain service-%u {\n", i);
 		for (b = 0; b + 1 < BACKENDS; b++)
 			printf("\t\tnumgen random mod %u 0 goto endpoint-%u-%u\n",
@@ -124,23 +179,23 @@ static void print_nft(__u32 n)
 		printf("\t\tgoto endpoint-%u-%u\n\t}\n", i, b);
 	}
 	printf("\tmap service-ips {\n"
-	       "\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
-	       "\t\telements = {\n");
+	       "\t\ttype %s . inet_proto . inet_service : verdict\n"
+	       "\t\telements = {\n", v6 ? "ipv6_addr" : "ipv4_addr");
 	for (i = 0; i < n; i++) {
-		key = service_key(i);
+		key = service_key(family, i);
 		printf("\t\t\t%s . tcp . %u : goto service-%u%s\n",
 		       vip_text(&key, vip), ntohs(key.port), i,
 		       i + 1 < n ? "," : "");
 	}
 	printf("\t\t}\n\t}\n"
 	       "\tchain services {\n"
-	       "\t\tip daddr . meta l4proto . th dport vmap @service-ips\n"
+	       "\t\t%s daddr . meta l4proto . th dport vmap @service-ips\n"
 	       "\t}\n"
 	       "\tchain nat-output {\n"
 	       "\t\ttype nat hook output priority -100; policy accept;\n"
 	       "\t\tjump services\n"
 	       "\t}\n"
-	       "}\n");
+	       "}\n", v6 ? "ip6" : "ip");
 }
 
 /*
@@ -150,7 +205,7 @@ static void print_nft(__u32 n)
  */
 static void print_iptables(__u32 n)
 {
-	char vip[INET_ADDRSTRLEN];
+	char vip[INET6_ADDRSTRLEN];
 	struct cvs_service_key key;
 	__u32 i, b;
 
@@ -165,7 +220,7 @@ static void print_iptables(__u32 n)
 	printf("-A OUTPUT -m comment --comment \"kubernetes service portals\""
 	       " -j KUBE-SERVICES\n");
 	for (i = 0; i < n; i++) {
-		key = service_key(i);
+		key = service_key(AF_INET, i);
 		printf("-A KUBE-SERVICES -d %s/32 -p tcp -m comment --comment "
 		       "\"bench/svc-%u:p%u cluster IP\" -m tcp --dport %u "
 		       "-j KUBE-SVC-%05u\n", vip_text(&key, vip), i,
@@ -192,12 +247,14 @@ static int rules_main(int argc, char **argv)
 	long n = argc == 4 ? atol(argv[3]) : 0;
 
 	if (n < 1 || n > SVC_MAX) {
-		fprintf(stderr, "usage: %s rules nft|iptables SERVICES "
+		fprintf(stderr, "usage: %s rules nft|nft6|iptables SERVICES "
 			"(1..%d)\n", argv[0], SVC_MAX);
 		return 2;
 	}
 	if (!strcmp(argv[2], "nft"))
-		print_nft(n);
+		print_nft(AF_INET, n);
+	else if (!strcmp(argv[2], "nft6"))
+		print_nft(AF_INET6, n);
 	else if (!strcmp(argv[2], "iptables"))
 		print_iptables(n);
 	else
@@ -239,17 +296,47 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-/* Listening on every backend address of the current namespace. */
-static int listen_backends(void)
+/*
+ * A sockaddr for addr (family's) and port; its length. Every address of
+ * this file goes through here, so the two families differ in nothing else.
+ */
+static socklen_t sockaddr_of(int family, const __be32 addr[4], __be16 port,
+			     struct sockaddr_storage *ss)
 {
-	struct sockaddr_in any = { .sin_family = AF_INET,
-				   .sin_port = htons(BACKEND_PORT) };
-	int err, one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = addr[0];
+		s4->sin_port = port;
+		return sizeof(*s4);
+	}
+	s6->sin6_family = AF_INET6;
+	memcpy(&s6->sin6_addr, addr, sizeof(s6->sin6_addr));
+	s6->sin6_port = port;
+	return sizeof(*s6);
+}
+
+/*
+ * Listening on every backend address of family in the current namespace.
+ * The IPv6 socket is IPV6_V6ONLY: the IPv4 one has the IPv4 addresses.
+ */
+static int listen_backends(int family)
+{
+	static const __be32 any_addr[4];
+	struct sockaddr_storage any;
+	socklen_t len = sockaddr_of(family, any_addr, htons(BACKEND_PORT),
+				    &any);
+	int err, one = 1, fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&any, sizeof(any)) ||
+	    (family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, (struct sockaddr *)&any, len) ||
 	    listen(fd, LISTEN_BACKLOG)) {
 		err = -errno;
 		close(fd);
@@ -258,18 +345,24 @@ static int listen_backends(void)
 	return fd;
 }
 
-static int one_connection(const struct sockaddr_in *to)
+static int one_connection(const struct sockaddr_storage *to, socklen_t len)
 {
 	static const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-	/* A VIP nobody translates must fail the run, not hang it. */
-	static const struct timeval limit = { .tv_sec = 1 };
-	int err = 0, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * A VIP nobody translates must fail the run, not hang it. 3 s, not
+	 * 1: the first SYN retransmission leaves after 1 s (the initial RTO),
+	 * so a 1 s limit failed the whole run for one SYN that a loaded host
+	 * delayed or dropped; 3 s lets it through, and a stall that long
+	 * still shows in that round's rate.
+	 */
+	static const struct timeval limit = { .tv_sec = 3 };
+	int err = 0, fd = socket(to->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit)) ||
-	    connect(fd, (const struct sockaddr *)to, sizeof(*to)))
+	    connect(fd, (const struct sockaddr *)to, len))
 		err = -errno;
 	close(fd);
 	/* what a blocking connect() returns when SO_SNDTIMEO runs out */
@@ -280,15 +373,15 @@ static int one_connection(const struct sockaddr_in *to)
  * n connections, each to the next of the nto addresses, then wait until the
  * server has accepted all of them.
  */
-static int connections(const struct sockaddr_in *to, int nto, long n,
-		       double deadline)
+static int connections(const struct sockaddr_storage *to, socklen_t len,
+		       int nto, long n, double deadline)
 {
 	unsigned long target = atomic_load(&accepted) + n;
 	long i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = stop ? -EINTR : one_connection(&to[i % nto]);
+		err = stop ? -EINTR : one_connection(&to[i % nto], len);
 		if (!err && !(i & 255) && now_s() > deadline)
 			err = -ETIMEDOUT;
 		if (err)
@@ -304,6 +397,7 @@ static int connections(const struct sockaddr_in *to, int nto, long n,
 
 struct mode {
 	const char *name;
+	int family;		/* AF_INET or AF_INET6: VIP and backends */
 	int netns;		/* client namespace */
 	bool vip;		/* to the service's VIP, else to the backends */
 	bool cvs;		/* inside the cgroup with the socket-LB programs */
@@ -316,14 +410,17 @@ struct options {
 	bool peer_direct;
 };
 
+/* direct, cvs, nft, ipt, their IPv6 three, the two peer-direct */
+#define MODES_MAX	9
+
 struct run {
 	struct options o;
-	struct mode modes[6];
+	struct mode modes[MODES_MAX];
 	int nmodes;
 	int backend_netns;
-	int lfd;
-	pthread_t server;
-	bool serving;
+	int lfd[2];		/* IPv4, IPv6 */
+	pthread_t server[2];	/* one per listening socket */
+	bool serving[2];
 	struct cvs_maps *maps;
 	bool pinned;		/* the map set exists: destroy it at the end */
 	char cgroup[PATH_MAX];	/* ours, created here */
@@ -362,33 +459,47 @@ static void log_to_stderr(int level, const char *msg, void *ctx)
 		fprintf(stderr, "libcvsbpf: %s\n", msg);
 }
 
-static int configure_cvs(struct run *r)
+/* The services of family, each with its family's backends; timed. */
+static int upsert_family(struct run *r, int family)
 {
-	struct cvs_capacity cap = { .max_services = 32768,
-				    .max_backends = 131072,
-				    .max_members = 8, .table_slots = 8 };
 	struct cvs_backend_spec b[BACKENDS];
 	struct cvs_service_key key;
 	double t0;
 	long i;
-	int err;
+	int err = 0;
 
-	for (i = 0; i < BACKENDS; i++)
+	for (i = 0; i < BACKENDS; i++) {
 		b[i] = (struct cvs_backend_spec){
-			.addr = { inet_addr(backend_addr[i]) },
 			.port = htons(BACKEND_PORT), .weight = 1 };
-	err = cvs_maps_open(r->o.pin_root, &cap, 0, &r->maps);
-	if (err)
-		return err;
-	r->pinned = true;
+		backend_ip(family, i, b[i].addr);
+	}
 	t0 = now_s();
 	for (i = 0; i < r->o.services && !err && !stop; i++) {
-		key = service_key(i);
+		key = service_key(family, i);
 		err = cvs_service_upsert(r->maps, &key, b, BACKENDS);
 	}
 	if (!err && !stop)
-		printf("socklb-upsert %ld %.3f\n", r->o.services, now_s() - t0);
+		printf("socklb-upsert%s %ld %.3f\n",
+		       family == AF_INET6 ? "6" : "", r->o.services,
+		       now_s() - t0);
 	return stop ? -EINTR : err;
+}
+
+/*
+ * Both families' services in one map set, as on a dual-stack node: service
+ * ids (and so max_services) are shared by the families, backend ids too.
+ */
+static int configure_cvs(struct run *r)
+{
+	struct cvs_capacity cap = { .max_services = 2 * 32768,
+				    .max_backends = 2 * 131072,
+				    .max_members = 8, .table_slots = 8 };
+	int err = cvs_maps_open(r->o.pin_root, &cap, 0, &r->maps);
+
+	if (err)
+		return err;
+	r->pinned = true;
+	return upsert_family(r, AF_INET) ?: upsert_family(r, AF_INET6);
 }
 
 /* Our cgroup under the cgroup2 root, with the programs attached to it. */
@@ -414,17 +525,24 @@ static int attach_cvs(struct run *r)
 	return cvs_sock_attach(r->maps, r->cgroup);
 }
 
+/*
+ * A server thread per family: each blocks in its own accept(), and only one
+ * family is measured at a time, so they never compete for the CPU.
+ */
 static int start_server(struct run *r)
 {
-	int err;
+	static const int families[2] = { AF_INET, AF_INET6 };
+	int i, err = 0;
 
 	if (setns(r->backend_netns, CLONE_NEWNET))
 		return -errno;
-	r->lfd = listen_backends();
-	if (r->lfd < 0)
-		return r->lfd;
-	err = -pthread_create(&r->server, NULL, serve, &r->lfd);
-	r->serving = !err;
+	for (i = 0; i < 2 && !err; i++) {
+		r->lfd[i] = listen_backends(families[i]);
+		if (r->lfd[i] < 0)
+			return r->lfd[i];
+		err = -pthread_create(&r->server[i], NULL, serve, &r->lfd[i]);
+		r->serving[i] = !err;
+	}
 	pin_to_cpu(false);
 	return err;
 }
@@ -435,12 +553,14 @@ static void cleanup(struct run *r)
 
 	if (r->in_cgroup)
 		move_to_cgroup(r->home);
-	if (r->serving) {
-		shutdown(r->lfd, SHUT_RDWR);	/* wakes accept() */
-		pthread_join(r->server, NULL);
+	for (i = 0; i < 2; i++) {
+		if (r->serving[i]) {
+			shutdown(r->lfd[i], SHUT_RDWR);	/* wakes accept() */
+			pthread_join(r->server[i], NULL);
+		}
+		if (r->lfd[i] >= 0)
+			close(r->lfd[i]);
 	}
-	if (r->lfd >= 0)
-		close(r->lfd);
 	if (r->maps) {
 		cvs_sock_detach(r->maps);
 		cvs_maps_close(r->maps);
@@ -461,20 +581,26 @@ static void cleanup(struct run *r)
 
 static int measure_one(struct run *r, const struct mode *md, long round)
 {
-	struct cvs_service_key key = service_key(r->o.services - 1);
-	struct sockaddr_in to[BACKENDS];
+	struct cvs_service_key key = service_key(md->family,
+						 r->o.services - 1);
+	struct sockaddr_storage to[BACKENDS];
+	char text[INET6_ADDRSTRLEN];
+	__be32 addr[4];
+	socklen_t len = 0;
 	double t0, dt;
 	int i, nto, err;
 
 	/* Direct goes round the backends, as evenly as the balancers. */
-	for (i = 0; i < BACKENDS; i++)
-		to[i] = (struct sockaddr_in){
-			.sin_family = AF_INET,
-			.sin_addr.s_addr = md->vip ? key.addr[0] :
-					   inet_addr(backend_addr[i]),
-			.sin_port = md->vip ? key.port : htons(BACKEND_PORT),
-		};
 	nto = md->vip ? 1 : BACKENDS;
+	for (i = 0; i < nto; i++) {
+		if (md->vip)
+			memcpy(addr, key.addr, sizeof(addr));
+		else
+			backend_ip(md->family, i, addr);
+		len = sockaddr_of(md->family, addr,
+				  md->vip ? key.port : htons(BACKEND_PORT),
+				  &to[i]);
+	}
 	if (setns(md->netns, CLONE_NEWNET))
 		return -errno;
 	if (md->cvs) {
@@ -484,17 +610,22 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 		r->in_cgroup = true;
 	}
 	/* Warm up: caches, conntrack, the first packets of a new path. */
-	err = connections(to, nto, r->o.count / 10, now_s() + MEASURE_LIMIT_S);
+	err = connections(to, len, nto, r->o.count / 10,
+			  now_s() + MEASURE_LIMIT_S);
 	t0 = now_s();
-	err = err ?: connections(to, nto, r->o.count, t0 + MEASURE_LIMIT_S);
+	err = err ?: connections(to, len, nto, r->o.count,
+				 t0 + MEASURE_LIMIT_S);
 	dt = now_s() - t0;
 	if (md->cvs) {
 		err = move_to_cgroup(r->home) ?: err;
 		r->in_cgroup = false;
 	}
 	if (err) {
-		fprintf(stderr, "%s to %s:%u: %s\n", md->name,
-			inet_ntoa(to[0].sin_addr), ntohs(to[0].sin_port),
+		if (!md->vip)	/* named by the first, as the VIP is */
+			backend_ip(md->family, 0, addr);
+		fprintf(stderr, "%s to %s port %u: %s\n", md->name,
+			ip_text(md->family, addr, text),
+			md->vip ? ntohs(key.port) : BACKEND_PORT,
 			strerror(-err));
 		return err;
 	}
@@ -504,10 +635,15 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 	return 0;
 }
 
-/* Every measured connection of mode cvs went through connect4, no other. */
-static int check_counters(struct run *r, long cvs_rounds)
+/*
+ * Every measured connection of mode cvs (cvs6) went through connect4
+ * (connect6) to the family's measured service, no other connection: the
+ * counts are the measured service's, so a cvs6 that fell back to the IPv4
+ * program, or a peer's connection that met the programs, shows here.
+ */
+static int check_family(struct run *r, int family, long cvs_rounds)
 {
-	struct cvs_service_key key = service_key(r->o.services - 1);
+	struct cvs_service_key key = service_key(family, r->o.services - 1);
 	struct cvs_backend_counters c[BACKENDS];
 	struct cvs_service_counters svc;
 	unsigned long long sum = 0, expected;
@@ -521,18 +657,29 @@ static int check_counters(struct run *r, long cvs_rounds)
 		sum += c[i].conns;
 	expected = (unsigned long long)cvs_rounds *
 		   (r->o.count + r->o.count / 10);
-	printf("socklb-check cvs-conns %llu %llu\n", expected, sum);
+	printf("socklb-check cvs%s-conns %llu %llu\n",
+	       family == AF_INET6 ? "6" : "", expected, sum);
 	return sum == expected ? 0 : -EPROTO;
 }
 
-static int add_mode(struct run *r, const char *name, const char *ns,
-		    bool vip, bool cvs)
+/* Both families checked and printed, whichever fails. */
+static int check_counters(struct run *r, const long cvs_rounds[2])
+{
+	int err4 = check_family(r, AF_INET, cvs_rounds[0]);
+	int err6 = check_family(r, AF_INET6, cvs_rounds[1]);
+
+	return err4 ?: err6;
+}
+
+static int add_mode(struct run *r, const char *name, int family,
+		    const char *ns, bool vip, bool cvs)
 {
 	int fd = open_netns(ns);
 
 	if (fd < 0)
 		return fd;
-	r->modes[r->nmodes++] = (struct mode){ .name = name, .netns = fd,
+	r->modes[r->nmodes++] = (struct mode){ .name = name,
+					       .family = family, .netns = fd,
 					       .vip = vip, .cvs = cvs };
 	return 0;
 }
@@ -542,37 +689,60 @@ static int add_modes(struct run *r)
 	const struct options *o = &r->o;
 	int err;
 
-	err = add_mode(r, "direct", o->client_ns, false, false) ?:
-	      add_mode(r, "cvs", o->client_ns, true, true);
+	err = add_mode(r, "direct", AF_INET, o->client_ns, false, false) ?:
+	      add_mode(r, "cvs", AF_INET, o->client_ns, true, true);
 	if (!err && o->nft_ns)
-		err = add_mode(r, "nft", o->nft_ns, true, false);
+		err = add_mode(r, "nft", AF_INET, o->nft_ns, true, false);
 	if (!err && o->ipt_ns)
-		err = add_mode(r, "ipt", o->ipt_ns, true, false);
+		err = add_mode(r, "ipt", AF_INET, o->ipt_ns, true, false);
+	if (!err)
+		err = add_mode(r, "direct6", AF_INET6, o->client_ns, false,
+			       false) ?:
+		      add_mode(r, "cvs6", AF_INET6, o->client_ns, true, true);
+	if (!err && o->nft_ns)
+		err = add_mode(r, "nft6", AF_INET6, o->nft_ns, true, false);
 	if (!err && o->peer_direct && o->nft_ns)
-		err = add_mode(r, "direct-nft-ns", o->nft_ns, false, false);
+		err = add_mode(r, "direct-nft-ns", AF_INET, o->nft_ns, false,
+			       false);
 	if (!err && o->peer_direct && o->ipt_ns)
-		err = add_mode(r, "direct-ipt-ns", o->ipt_ns, false, false);
+		err = add_mode(r, "direct-ipt-ns", AF_INET, o->ipt_ns, false,
+			       false);
 	return err;
 }
 
 static int measure(struct run *r)
 {
-	long round, cvs_rounds = 0;
-	int i, err;
+	long round, cvs_rounds[2] = { 0, 0 };	/* IPv4, IPv6 */
+	int f, i, err;
 
 	r->backend_netns = open_netns(r->o.backend_ns);
 	if (r->backend_netns < 0)
 		return r->backend_netns;
 	err = add_modes(r) ?: start_server(r) ?: configure_cvs(r) ?:
 	      attach_cvs(r);
-	/* Modes take turns, each round starting one later, against drift. */
+	/*
+	 * Modes take turns, each round starting one later, against drift. A
+	 * family's modes run as one block, so a mode is never further from
+	 * the direct it is divided by than its family's modes are many (in
+	 * one rotation of all of them, cvs and direct were up to six
+	 * measurements apart); the families alternate which goes first.
+	 */
 	for (round = 1; round <= r->o.rounds && !err; round++) {
-		for (i = 0; i < r->nmodes && !err; i++) {
-			const struct mode *md =
-				&r->modes[(round - 1 + i) % r->nmodes];
+		for (f = 0; f < 2 && !err; f++) {
+			int family = (round - 1 + f) % 2 ? AF_INET6 : AF_INET;
+			int block[MODES_MAX], n = 0;
 
-			err = measure_one(r, md, round);
-			cvs_rounds += md->cvs && !err;
+			for (i = 0; i < r->nmodes; i++)
+				if (r->modes[i].family == family)
+					block[n++] = i;
+			for (i = 0; i < n && !err; i++) {
+				const struct mode *md =
+					&r->modes[block[(round - 1 + i) % n]];
+
+				err = measure_one(r, md, round);
+				cvs_rounds[family == AF_INET6] +=
+					md->cvs && !err;
+			}
 		}
 	}
 	return err ?: check_counters(r, cvs_rounds);
@@ -648,7 +818,7 @@ static int parse(int argc, char **argv, struct options *o)
 }
 
 static const char usage[] =
-	"usage: %s rules nft|iptables SERVICES\n"
+	"usage: %s rules nft|nft6|iptables SERVICES\n"
 	"       %s measure --backend-ns NS --client-ns NS [--nft-ns NS]\n"
 	"              [--ipt-ns NS] --pin-root DIR --cgroup-name NAME\n"
 	"              [--services N] [--count N] [--rounds N] [--peer-direct]\n";
@@ -656,7 +826,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct run r = { .lfd = -1, .backend_netns = -1 };
+	struct run r = { .lfd = { -1, -1 }, .backend_netns = -1 };
 	int err;
 
 	if (argc >= 2 && !strcmp(argv[1], "rules"))
