@@ -2,6 +2,8 @@ package io.cvs.system;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,8 +92,30 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem) {
             ProblemType.complete(problem);
+            if (problem.getInstance() == null) {
+                problem.setInstance(instance(request));
+            }
         }
         return response;
+    }
+
+    /**
+     * The request's path as the problem's instance. Spring would make it with URI.create, which throws on the raw
+     * brackets of an IPv6 backend key ({@code /backends/[fd00::2]}) that the server lets through
+     * (server.tomcat.relaxed-path-chars): the answer would be no problem at all. Those two are the only
+     * characters let through that a URI refuses, so they are the ones encoded.
+     */
+    private static URI instance(WebRequest request) {
+        HttpServletRequest http = request instanceof NativeWebRequest nat
+                ? nat.getNativeRequest(HttpServletRequest.class) : null;
+        if (http == null) {
+            return null;
+        }
+        try {
+            return new URI(http.getRequestURI().replace("[", "%5B").replace("]", "%5D"));
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private static ProblemDetail unreadable(HttpMessageNotReadableException ex) {
