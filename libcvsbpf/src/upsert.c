@@ -94,14 +94,17 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool v6,
 	if (!known)
 		return -ENOMEM;
 	for (i = 0; i < cur_n; i++) {
-		const struct cvs_backend *be = &m->backends[cur[i].backend_id];
+		__u32 id = cur[i].backend_id;
+		char why[128];
 
-		/* A record altered to another service's or family's (seen
-		 * since a resync) matches nothing: the backend gets a fresh
-		 * id. */
-		if (be->svc_id == svc_id &&
-		    !!(be->flags & CVS_BACKEND_F_INET6) == v6)
-			cvs_cached_endpoint(m, cur[i].backend_id, &known[i].ep);
+		/* A record altered behind the writer's back (seen since a
+		 * resync: another service's, another family's, or an IPv6
+		 * record disagreeing with its cvs_be_v1 twin) matches
+		 * nothing, so the backend gets a fresh id and whole new
+		 * records; the bad id is freed after the flip. */
+		if (!cvs_backend_bad(&m->backends[id], &m->backends6[id], svc_id,
+				     v6, why, sizeof(why)))
+			cvs_cached_endpoint(m, id, &known[i].ep);
 		else
 			memset(&known[i].ep, 0, sizeof(known[i].ep));
 		known[i].backend_id = cur[i].backend_id;

@@ -84,6 +84,36 @@ class DriftRepairTest {
         }
     }
 
+    /**
+     * An IPv6 backend's record lives in cvs_be6_v1 beside its cvs_be_v1 one: a record there naming another
+     * service is found, and the next write of the service puts it right.
+     */
+    @Test
+    void anIpv6BackendRecordAlteredWithBpftoolIsInconsistentUntilTheServiceIsWrittenAgain() throws Exception {
+        ServiceKey web6 = tcp("2001:db8::10", 80);
+        List<Backend> backends = List.of(backend("fd00::1", 8080, 1), backend("fd00::2", 8080, 1));
+        Path root = pinRoots.fresh();
+        try (MapSet maps = MapSet.open(root, SMALL, OpenMode.CREATE)) {
+            maps.upsert(web6, backends);
+            maps.upsert(API, API_BACKENDS);
+            assertThat(maps.consistent(web6)).isTrue();
+            Bpftool.Entry record = Bpftool.dump(root.resolve("cvs_be6_v1")).stream()
+                    .filter(entry -> entry.value()[16] != 0 || entry.value()[17] != 0)
+                    .findFirst().orElseThrow();
+            byte[] altered = record.value().clone();
+            altered[20] ^= 1; // struct cvs_backend6.svc_id: another service's
+
+            Bpftool.update(root.resolve("cvs_be6_v1"), record.key(), altered);
+
+            assertThat(maps.consistent(web6)).isFalse();
+            assertThat(maps.consistent(API)).as("an IPv4 service beside it").isTrue();
+            maps.resync();
+            maps.upsert(web6, backends);
+            assertThat(maps.consistent(web6)).isTrue();
+            assertThat(maps.get(web6).orElseThrow().backends()).isEqualTo(backends);
+        }
+    }
+
     @Test
     void aServiceThatDoesNotExistIsNotConsistent() {
         try (MapSet maps = MapSet.open(pinRoots.fresh(), SMALL, OpenMode.CREATE)) {
