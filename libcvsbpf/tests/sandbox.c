@@ -427,6 +427,33 @@ int tcp_hello(__be32 addr, __u16 port)
 	return tcp_hello_to(&to);
 }
 
+int tcp_hold_to(const struct sandbox_addr *to, int which, int tries)
+{
+	int i, fd, who;
+
+	for (i = 0; i < tries; i++) {
+		who = tcp_connect_to(to, &fd);
+		if (who < 0)
+			return who;
+		if (who == which)
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+int tcp_avoids(const struct sandbox_addr *to, int which, int tries)
+{
+	int i, who;
+
+	for (i = 0; i < tries; i++) {
+		who = tcp_hello_to(to);
+		if (who <= 0 || who == which)
+			return who ?: -EBADMSG;
+	}
+	return 0;
+}
+
 int tcp_echo(int fd)
 {
 	char buf[4];

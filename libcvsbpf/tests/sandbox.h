@@ -83,4 +83,11 @@ int udp_ask_connected_to(const struct sandbox_addr *to,
 int udp_ask_unconnected_to(const struct sandbox_addr *to,
 			   struct sandbox_addr *from);
 
+/* Connect to `to` until backend `which` answers, at most tries times: the
+ * open connection, or -ENOENT when it never answered, or a failure. */
+int tcp_hold_to(const struct sandbox_addr *to, int which, int tries);
+/* Connect tries times: 0 when each reached a backend other than `which`,
+ * else that backend's index or the failure. */
+int tcp_avoids(const struct sandbox_addr *to, int which, int tries);
+
 #endif /* CVS_SANDBOX_H */

@@ -203,33 +203,6 @@ static void weights_spread_v6_connections(void **state)
 		assert_int_equal(ctr[i].conns, seen[i + 1]);
 }
 
-/* A held connection to backend `which`, found by connecting until it is. */
-static int hold_connection_to(const struct sandbox_addr *to, int which)
-{
-	int i, fd, who;
-
-	for (i = 0; i < 200; i++) {
-		who = tcp_connect_to(to, &fd);
-		assert_true(who > 0);
-		if (who == which)
-			return fd;
-		close(fd);
-	}
-	fail_msg("backend %d never picked in 200 connections", which);
-	return -1;
-}
-
-static void assert_never_reaches(const struct sandbox_addr *to, int which)
-{
-	int i, who;
-
-	for (i = 0; i < 200; i++) {
-		who = tcp_hello_to(to);
-		assert_true(who > 0);
-		assert_int_not_equal(who, which);
-	}
-}
-
 static void drain_and_removal_keep_established_v6_connections(void **state)
 {
 	struct fx *f = *state;
@@ -239,23 +212,15 @@ static void drain_and_removal_keep_established_v6_connections(void **state)
 
 	set_backends(f, &key, (int[]){ 1, 2 }, (__u32[]){ 1, 1 }, 2);
 	assert_ok(cvs_sock_attach(f->m, sb.cgroup));
-	held = hold_connection_to(&to, 2);
+	held = tcp_hold_to(&to, 2, 200);
+	assert_true(held >= 0);
 	set_backends(f, &key, (int[]){ 1, 2 }, (__u32[]){ 1, 0 }, 2);
-	assert_never_reaches(&to, 2);
+	assert_int_equal(tcp_avoids(&to, 2, 200), 0);
 	assert_ok(tcp_echo(held));
 	set_backends(f, &key, (int[]){ 1 }, (__u32[]){ 1 }, 1);
-	assert_never_reaches(&to, 2);
+	assert_int_equal(tcp_avoids(&to, 2, 200), 0);
 	assert_ok(tcp_echo(held));
 	close(held);
-}
-
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1e3 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 static void assert_refused_fast(const struct cvs_service_key *key,

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -345,5 +346,15 @@ extern const char *test_case;
 } while (0)
 
 #define assert_ok(expr) assert_rc(expr, 0)
+
+/* Milliseconds on CLOCK_MONOTONIC since *t0. */
+static inline double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
 
 #endif /* CVS_TEST_UTIL_H */
