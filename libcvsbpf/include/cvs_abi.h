@@ -177,6 +177,7 @@
 #define CVS_MAP_BACKENDS6	"cvs_be6_v1"
 #define CVS_MAP_SOCK_NAT	"cvs_sknat_v1"	/* socket-LB's own */
 #define CVS_MAP_SOCK_NAT6	"cvs_sknat6_v1"	/* socket-LB's own */
+#define CVS_MAP_SOCK_FLOW	"cvs_sklb_v1"	/* socket-LB's own */
 
 enum {
 	CVS_WEIGHT_MAX = 65535,		/* largest backend weight */
@@ -261,8 +262,17 @@ struct cvs_backend6 {
 struct cvs_member {
 	__u32 backend_id;	/* index into cvs_be_v1 */
 	__u16 weight;		/* configured weight; 0 = draining */
-	__u16 flags;		/* reserved, zero */
+	__u16 flags;		/* CVS_MEMBER_F_*; others zero */
 };
+
+/*
+ * cvs_member.flags: taken out by health checks. A down member has no
+ * selection slot whatever its weight, like a draining one, but unlike a
+ * draining one its flows are not kept: the flow sweeps (cvsbpf.h) end the
+ * connected UDP sockets and conntrack entries still sent to it, as they do
+ * for a backend that is no longer a member at all.
+ */
+#define CVS_MEMBER_F_DOWN	(1u << 0)
 
 /*
  * Value of cvs_bestat_v1 (per CPU), indexed by backend id. The socket-LB
@@ -296,6 +306,33 @@ struct cvs_sknat {
 	__be16 vip_port;
 	__u16 pad;
 };
+
+/*
+ * Value of cvs_sklb_v1 (BPF_MAP_TYPE_SK_STORAGE, the socket-LB's own, pinned
+ * beside the set like cvs_sknat_v1): what the socket-LB did to a socket,
+ * kept with the socket and freed with it, so nothing is evicted. Written by
+ * connect4/6 (connected: TCP and connected UDP) and sendmsg4/6 (the last
+ * datagram's translation). recvmsg and getpeername read it first and the
+ * LRU socket tables only for an unconnected socket's other destinations;
+ * the flow sweeps read it to find sockets sent to a backend that is gone.
+ * Addresses are in the service's family (IPv4 in [0]); a socket that
+ * addressed an IPv4 VIP as ::ffff:a.b.c.d holds the IPv4 service.
+ */
+struct cvs_sock_flow {
+	__be32 vip[4];
+	__be16 vip_port;
+	__u8 proto;
+	__u8 family;		/* AF_INET or AF_INET6: the service's */
+	__be32 backend[4];
+	__be16 backend_port;
+	__u16 flags;		/* CVS_SOCK_FLOW_* */
+	__u32 backend_id;	/* the id picked: a hint, checked against the
+				 * record before it is trusted */
+	__u32 svc_id;		/* likewise */
+};
+
+#define CVS_SOCK_FLOW_CONNECTED	(1u << 0)	/* set by connect4/6 */
+#define CVS_SOCK_FLOW_MAPPED	(1u << 1)	/* IPv6 socket, IPv4 VIP */
 
 /* Key of cvs_sknat6_v1. */
 struct cvs_sknat6_key {

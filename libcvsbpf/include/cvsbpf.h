@@ -101,7 +101,8 @@ struct cvs_service_key {
 struct cvs_backend_spec {
 	__be32 addr[4];		/* AF_INET: addr[0], the rest zero; not 0 */
 	__be16 port;		/* backend port, not 0 */
-	__u16 pad;		/* zero */
+	__u16 flags;		/* CVS_MEMBER_F_DOWN (cvs_abi.h); others zero.
+				 * Was pad: zero means what it always did */
 	__u32 weight;		/* 0 (draining) .. CVS_WEIGHT_MAX */
 };
 
@@ -499,6 +500,87 @@ int cvs_counters_all(struct cvs_maps *m, struct cvs_service_key *keys,
 		     struct cvs_service_counters *svcs, __u32 *members,
 		     __u32 cap, struct cvs_backend_counters *backends,
 		     __u32 be_cap, __u32 *count, __u32 *be_count);
+
+/*
+ * Flow sweeps: ending the flows the datapaths sent to a backend that is no
+ * longer selectable, so clients reconnect to a live one instead of talking to
+ * a dead one until they time out.
+ *
+ * A flow is stale when its service is gone, or its backend is not a member
+ * of the service's current generation, or is a member with
+ * CVS_MEMBER_F_DOWN. A draining member (weight 0, not down) is not stale:
+ * draining keeps established flows by definition. A sweep decides from the
+ * maps alone, so it is idempotent and needs no memory of what changed: run
+ * after every write that removed a backend, took one down or deleted a
+ * service, and once after a restart, it ends exactly what such changes left
+ * behind, and never anything else.
+ *
+ * UDP flows are always swept; TCP ones only of the services listed in
+ * reset_tcp (their operators chose to reset rather than keep established
+ * connections to a removed backend).
+ *
+ * Counts come back per (service, backend) in out: what was ended for it.
+ * -ENOBUFS (with *count set, the sweep done) when cap is too small.
+ */
+struct cvs_flow_count {
+	struct cvs_service_key service;
+	__be32 backend[4];	/* in the service's family */
+	__be16 backend_port;
+	__u16 pad;
+	__u32 tcp;		/* TCP flows ended */
+	__u32 udp;		/* UDP flows ended */
+	__u32 pad2;
+};
+
+enum cvs_flow_mechanism {
+	CVS_FLOWS_NONE = 0,		/* sockets cannot be ended here */
+	CVS_FLOWS_BPF_ITER = 1,		/* BPF socket iterators with
+					 * bpf_sock_destroy() (Linux 6.5+) */
+	CVS_FLOWS_NETLINK = 2,		/* sock_diag SOCK_DESTROY
+					 * (CONFIG_INET_DIAG_DESTROY) */
+};
+
+enum cvs_reverse_mapping {
+	CVS_REVERSE_LRU = 0,		/* only the LRU socket tables: an old
+					 * socket may see the backend as its
+					 * peer once many newer ones exist */
+	CVS_REVERSE_SOCKET = 1,		/* socket-local storage (cvs_sklb_v1),
+					 * freed with the socket */
+};
+
+struct cvs_flows_status {
+	__u32 mechanism;	/* enum cvs_flow_mechanism */
+	__u32 reverse;		/* enum cvs_reverse_mapping */
+	__u32 module_sweep;	/* 1 when cvs.ko is loaded and can sweep */
+	__u32 pad;
+};
+
+/* What this kernel offers; needs no privilege beyond opening m. */
+int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out);
+
+/*
+ * Sweep the sockets the socket-LB translated, in every network namespace
+ * of the processes below cgroup_path (NULL: the cgroup the programs are
+ * attached to): stale connected UDP sockets, and TCP sockets of the
+ * reset_tcp services, are destroyed (the application's next call fails
+ * with ECONNABORTED, and a resolver reconnects). Runs in a thread of its
+ * own, which enters each namespace; the caller's thread stays where it is.
+ * -EOPNOTSUPP when the mechanism is CVS_FLOWS_NONE.
+ */
+int cvs_flows_sweep(struct cvs_maps *m, const char *cgroup_path,
+		    const struct cvs_service_key *reset_tcp, __u32 n_reset,
+		    struct cvs_flow_count *out, __u32 cap, __u32 *count);
+
+/*
+ * The same for cvs.ko's conntrack entries in every network namespace: a
+ * stale entry that the module DNATed is deleted, so the flow's next packet
+ * is translated afresh to a live backend (UDP: the client notices nothing).
+ * -ENODEV when the module is not loaded; -EPROTO when it is bound to
+ * another map set than m's.
+ */
+int cvs_module_sweep(struct cvs_maps *m,
+		     const struct cvs_service_key *reset_tcp, __u32 n_reset,
+		     struct cvs_flow_count *out, __u32 cap, __u32 *count);
 
 #ifdef __cplusplus
 }
