@@ -24,6 +24,10 @@ record AdminApi(int port, String token) {
         return send(request(path).header("Content-Type", "application/json").POST(BodyPublishers.ofString(json)));
     }
 
+    HttpResponse<String> put(String path, String json) throws Exception {
+        return send(request(path).header("Content-Type", "application/json").PUT(BodyPublishers.ofString(json)));
+    }
+
     HttpResponse<String> patch(String path, String json) throws Exception {
         return send(request(path).header("Content-Type", "application/merge-patch+json")
                 .method("PATCH", BodyPublishers.ofString(json)));

@@ -28,6 +28,7 @@ final class Sandbox implements AutoCloseable {
     private final String prefix = "cvse2e-" + ProcessHandle.current().pid();
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    private int extraClients;
 
     String client() {
         return prefix + "-cl";
@@ -65,6 +66,43 @@ final class Sandbox implements AutoCloseable {
         assertThat(run("ip", "-n", client(), "route", "show", "default")).as("client default route").isBlank();
         assertThat(run("ip", "-n", client(), "-6", "route", "show", "default")).as("client IPv6 default route")
                 .isBlank();
+    }
+
+    /**
+     * Another client namespace, {@code cvse2e-<pid>-<role>}, built like {@link #client()} but with links of its
+     * own: a veth to each of the first {@code backends} backend namespaces on 10.(80+n).i.0/24 (its end .1, the
+     * backend's eth(1+n) .2, n the how-many-th extra client this is) and a /32 route to that backend's address
+     * through it; no default route in either family. Returns its name.
+     */
+    String addClient(String role, int backends) {
+        String name = prefix + "-" + role;
+        int n = ++extraClients;
+        addNamespace(name);
+        run("ip", "-n", name, "link", "set", "lo", "up");
+        for (int i = 1; i <= backends; i++) {
+            String net = "10." + (80 + n) + "." + i + ".";
+            String backendEnd = "eth" + (1 + n);
+            run("ip", "link", "add", "vb" + i, "netns", name, "type", "veth", "peer", "name", backendEnd, "netns",
+                    backendNamespace(i));
+            run("ip", "-n", name, "addr", "add", net + "1/24", "dev", "vb" + i);
+            run("ip", "-n", name, "link", "set", "vb" + i, "up");
+            run("ip", "-n", backendNamespace(i), "addr", "add", net + "2/24", "dev", backendEnd);
+            run("ip", "-n", backendNamespace(i), "link", "set", backendEnd, "up");
+            run("ip", "-n", name, "route", "add", backendAddress(i) + "/32", "via", net + "2", "dev", "vb" + i);
+        }
+        assertThat(run("ip", "-n", name, "route", "show", "default")).as(role + " default route").isBlank();
+        assertThat(run("ip", "-n", name, "-6", "route", "show", "default")).as(role + " IPv6 default route")
+                .isBlank();
+        return name;
+    }
+
+    /** Starts command in backend namespace i; {@link #close()} kills it and its children. */
+    Process startInBackend(int i, String... command) {
+        List<String> inNamespace = new ArrayList<>(List.of("ip", "netns", "exec", backendNamespace(i)));
+        inNamespace.addAll(List.of(command));
+        Process process = start(inNamespace.toArray(String[]::new));
+        processes.add(process);
+        return process;
     }
 
     /**
@@ -152,8 +190,13 @@ final class Sandbox implements AutoCloseable {
      * calls go through the socket-LB programs there; {@link #close()} kills it and its children.
      */
     Process startClient(Path cgroup, String script) {
+        return startClientIn(client(), cgroup, script);
+    }
+
+    /** Like {@link #startClient}, in another client namespace ({@link #addClient}). */
+    Process startClientIn(String namespace, Path cgroup, String script) {
         Process client = start("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec ip netns exec "
-                + client() + " bash -c \"$1\"", "sh", script);
+                + namespace + " bash -c \"$1\"", "sh", script);
         processes.add(client);
         return client;
     }

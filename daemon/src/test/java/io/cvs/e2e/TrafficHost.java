@@ -12,6 +12,20 @@ import java.nio.file.Path;
 record TrafficHost(Path pinDir, Path cgroup, Sandbox sandbox) implements AutoCloseable {
 
     static TrafficHost start(String name, int backends, int port) throws Exception {
+        TrafficHost host = build(name, backends);
+        try {
+            for (int i = 1; i <= backends; i++) {
+                host.sandbox().serve(i, port, "b" + i);
+            }
+        } catch (Exception | AssertionError e) {
+            host.close();
+            throw e;
+        }
+        return host;
+    }
+
+    /** Like {@link #start}, with no server yet: the test starts its own. */
+    static TrafficHost build(String name, int backends) throws Exception {
         EndToEndTools.require("ip", "socat", "ss", "bash");
         Path pinDir = BpfDaemonHome.pinDir(name);
         Path cgroup = BpfDaemonHome.createCgroup(name);
@@ -19,9 +33,6 @@ record TrafficHost(Path pinDir, Path cgroup, Sandbox sandbox) implements AutoClo
         TrafficHost host = new TrafficHost(pinDir, cgroup, sandbox);
         try {
             sandbox.build(backends);
-            for (int i = 1; i <= backends; i++) {
-                sandbox.serve(i, port, "b" + i);
-            }
         } catch (Exception | AssertionError e) {
             host.close();
             throw e;
