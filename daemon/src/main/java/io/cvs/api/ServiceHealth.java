@@ -33,7 +33,7 @@ record ServiceHealth(String serviceId, String name, HealthCheckSpec healthCheck,
         List<BackendState> backends = new ArrayList<>();
         for (int i = 0; i < service.backends().size(); i++) {
             Backend b = service.backends().get(i);
-            boolean inRotation = effective.get(i).weight() > 0;
+            boolean inRotation = effective.get(i).selectable();
             String address = IpAddresses.text(b.address());
             if (!checked) {
                 backends.add(new BackendState(address, b.port(), b.weight(), "UNCHECKED", inRotation, null, null,

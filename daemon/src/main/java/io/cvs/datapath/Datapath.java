@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The port between the daemon's desired state and what forwards connections. Each call is one service change,
@@ -87,6 +88,17 @@ public interface Datapath {
         }
         return all;
     }
+
+    /** How flows to a backend that is gone can be ended on this host; cheap (no privilege, no walk). */
+    Flows.Support flowSupport();
+
+    /**
+     * Ends the stale flows ({@link Flows}) on every forwarder that can: connected UDP always, TCP only of the
+     * services in resetTcp. Returns what was ended, per service and backend, summed over the forwarders; nothing
+     * when the host can end nothing. Idempotent and decided from what the datapath holds, so it is safe after any
+     * write and after a restart. Slow (it walks sockets and conntrack entries): not for a thread that writes.
+     */
+    List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp);
 
     /** Which datapath this is, where its programs are attached and how full it is. */
     DatapathStatus status();

@@ -1,14 +1,29 @@
 package io.cvs.datapath;
 
+import io.cvs.address.IpAddresses;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** A backend's identity within a service: address and port, whatever its weight. */
 public record Endpoint(InetAddress address, int port) {
 
-    static Endpoint of(Backend backend) {
+    public Endpoint {
+        Objects.requireNonNull(address, "address");
+        requireSixteenBits(port);
+    }
+
+    /** The one check Java makes itself: C receives ports as 16 bits, so a wider value would silently wrap. */
+    static int requireSixteenBits(int port) {
+        if (port < 0 || port > 0xffff) {
+            throw new IllegalArgumentException("port " + port + " is outside 0..65535");
+        }
+        return port;
+    }
+
+    public static Endpoint of(Backend backend) {
         return new Endpoint(backend.address(), backend.port());
     }
 
@@ -25,5 +40,10 @@ public record Endpoint(InetAddress address, int port) {
     public static int fresh(List<Backend> desired, List<Backend> current) {
         Set<Endpoint> kept = of(current);
         return (int) desired.stream().filter(b -> !kept.contains(of(b))).count();
+    }
+
+    @Override
+    public String toString() {
+        return IpAddresses.withPort(address, port);
     }
 }

@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A datapath that only remembers: services live in this process and nothing is forwarded. It refuses what
  * libcvsbpf refuses, with the same reasons and the same capacity arithmetic (a kept backend keeps its id; a new
  * one needs a free id before the ids of removed ones come back), so code tested against it behaves the same on
- * the maps. Counters stay zero.
+ * the maps. Counters stay zero. It holds no flows, so a sweep ends nothing; the sweeps asked for are recorded, so
+ * tests can see when and with which services to reset they ran.
  */
 public final class MemoryDatapath implements Datapath {
 
@@ -29,6 +31,7 @@ public final class MemoryDatapath implements Datapath {
     private final Optional<String> fallbackReason;
     private final Map<ServiceKey, List<Backend>> services = new LinkedHashMap<>();
     private int backendsInUse;
+    private final List<Set<ServiceKey>> sweeps = new ArrayList<>();
 
     /** fallbackReason: why this is not the BPF datapath, when BPF was wanted; null when memory was asked for. */
     public MemoryDatapath(Capacity capacity, String fallbackReason) {
@@ -107,6 +110,22 @@ public final class MemoryDatapath implements Datapath {
     @Override
     public synchronized boolean consistent(ServiceKey key) {
         return services.containsKey(key);
+    }
+
+    @Override
+    public Flows.Support flowSupport() {
+        return Flows.Support.NONE;
+    }
+
+    @Override
+    public synchronized List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp) {
+        sweeps.add(Set.copyOf(resetTcp));
+        return List.of();
+    }
+
+    /** The resetTcp argument of every sweep so far, oldest first. */
+    public synchronized List<Set<ServiceKey>> sweeps() {
+        return List.copyOf(sweeps);
     }
 
     @Override

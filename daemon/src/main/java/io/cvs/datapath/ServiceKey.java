@@ -14,7 +14,7 @@ public record ServiceKey(InetAddress vip, int port, Protocol protocol) {
 
     public ServiceKey {
         Objects.requireNonNull(vip, "vip");
-        Ports.requireSixteenBits(port);
+        Endpoint.requireSixteenBits(port);
         Objects.requireNonNull(protocol, "protocol");
     }
 

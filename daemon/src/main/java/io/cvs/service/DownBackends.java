@@ -22,8 +22,9 @@ import org.pcollections.PMap;
  * O(log n) rather than a copy of every service's.
  *
  * <p>{@link #effective} turns a service's configuration into what the datapath holds: a down backend keeps its
- * place, id and counters but gets weight 0, which the maps treat as draining (no new connections, established ones
- * untouched). When every backend that has weight is down, the service's {@link WhenAllDown} policy decides.
+ * place, id, counters and weight but is marked {@linkplain Backend#down() down}, which the maps tell apart from an
+ * operator's drain (weight 0): it gets no new connections and its flows are swept. When every backend that has
+ * weight is down, the service's {@link WhenAllDown} policy decides.
  */
 public final class DownBackends {
 
@@ -55,7 +56,7 @@ public final class DownBackends {
         for (Backend b : service.backends()) {
             boolean isDown = out.contains(BackendKey.of(b));
             anyWeight |= !isDown && b.weight() > 0;
-            inRotation.add(isDown ? new Backend(b.address(), b.port(), 0) : b);
+            inRotation.add(b.withDown(isDown));
         }
         if (!anyWeight && service.content().healthCheck().whenAllDown() == WhenAllDown.FAIL_OPEN) {
             return service.backends();
@@ -127,8 +128,9 @@ public final class DownBackends {
     }
 
     /**
-     * The state the maps show at start, for services with a check: a backend configured with weight that the
-     * maps hold at weight 0 was down when the daemon stopped; one the maps do not hold starts as the check says.
+     * The state the maps show at start, for services with a check: a backend the maps hold as down was down when
+     * the daemon stopped, and so was one configured with weight that they hold at weight 0 (daemons before the down
+     * flag took a backend out that way); one the maps do not hold starts as the check says.
      * Health is not journaled, so this keeps a restart from putting dead backends back or live ones out.
      */
     public static DownBackends seed(Collection<Service> services, Function<Service, Optional<List<Backend>>> held) {
@@ -143,7 +145,8 @@ public final class DownBackends {
             for (Backend b : service.backends()) {
                 Optional<Backend> there = inMaps.flatMap(list -> list.stream()
                         .filter(h -> h.address().equals(b.address()) && h.port() == b.port()).findFirst());
-                boolean isDown = there.isPresent() ? b.weight() > 0 && there.get().weight() == 0
+                boolean isDown = there.isPresent()
+                        ? there.get().down() || b.weight() > 0 && there.get().weight() == 0
                         : check.initialState() == HealthCheck.InitialState.DOWN;
                 if (isDown) {
                     out.add(BackendKey.of(b));

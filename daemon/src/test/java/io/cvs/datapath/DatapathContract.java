@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.cvs.datapath.DatapathException.Reason;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -62,6 +63,26 @@ public abstract class DatapathContract {
 
         assertThat(datapath.backends(WEB)).contains(List.of(C, backend("10.1.0.1", 8080, 0)));
         assertThat(datapath.status().usage()).isEqualTo(new Usage(SMALL, 1, 2));
+    }
+
+    @Test
+    void aDownMemberReadsBackAsDownAndIsNotTheSameAsThatMemberUp() {
+        Backend downB = B.withDown(true);
+        datapath.apply(WEB, List.of(A, downB));
+
+        assertThat(datapath.backends(WEB)).contains(List.of(A, downB));
+        assertThat(datapath.compare(List.of(WEB), List.of(List.of(A, downB)))).containsExactly(Datapath.Held.SAME);
+        assertThat(datapath.compare(List.of(WEB), List.of(List.of(A, B)))).containsExactly(Datapath.Held.OTHER);
+
+        datapath.apply(WEB, List.of(A, B));
+        assertThat(datapath.backends(WEB)).contains(List.of(A, B));
+    }
+
+    @Test
+    void aSweepWithNothingStaleEndsNothing() {
+        datapath.apply(WEB, List.of(A, B));
+
+        assertThat(datapath.sweepFlows(Set.of(WEB))).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cvs.datapath;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** A test double of {@link Datapath} that reports the status it is given, or throws what it is given. */
 public final class StubDatapath implements Datapath {
@@ -17,6 +18,16 @@ public final class StubDatapath implements Datapath {
 
     public void fails(RuntimeException failure) {
         this.failure = failure;
+    }
+
+    @Override
+    public Flows.Support flowSupport() {
+        return Flows.Support.NONE;
+    }
+
+    @Override
+    public List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp) {
+        return List.of();
     }
 
     @Override

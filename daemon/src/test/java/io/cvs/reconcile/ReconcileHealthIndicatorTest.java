@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.MemoryDatapath;
 import io.cvs.datapath.ServiceCounters;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,16 @@ class ReconcileHealthIndicatorTest {
         @Override
         public boolean remove(ServiceKey key) {
             return memory.remove(key);
+        }
+
+        @Override
+        public Flows.Support flowSupport() {
+            return memory.flowSupport();
+        }
+
+        @Override
+        public List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp) {
+            return memory.sweepFlows(resetTcp);
         }
 
         @Override

@@ -5,11 +5,13 @@ import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** A datapath whose apply fails once, after the given number of further applies succeeded; then works again. */
 final class DatapathFailingOnce implements Datapath {
@@ -31,6 +33,16 @@ final class DatapathFailingOnce implements Datapath {
             throw new DatapathException(DatapathException.Reason.FAILED, "injected failure");
         }
         delegate.apply(key, backends);
+    }
+
+    @Override
+    public Flows.Support flowSupport() {
+        return delegate.flowSupport();
+    }
+
+    @Override
+    public List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp) {
+        return delegate.sweepFlows(resetTcp);
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Health verdicts reach the maps through the committer, like writes, without being journaled: a down backend is
- * held at weight 0, every backend down follows the service's policy, and a restart keeps what the maps show.
+ * held with its weight and marked down (no share of the selection), every backend down follows the service's
+ * policy, and a restart keeps what the maps show.
  */
 class HealthInTheWritePathTest {
 
@@ -54,21 +55,36 @@ class HealthInTheWritePathTest {
     }
 
     /** What the maps hold for the service, after every verdict queued so far (a reconcile queues behind them). */
-    private List<Integer> weightsInMaps(Service service) {
+    private List<Backend> inMaps(Service service) {
         registry.reconcile();
-        return memory.backends(service.key()).orElseThrow().stream().map(Backend::weight).toList();
+        return memory.backends(service.key()).orElseThrow();
+    }
+
+    /** The weight each backend has in the selection: its own, or 0 while it is down. */
+    private List<Integer> weightsInMaps(Service service) {
+        return inMaps(service).stream().map(b -> b.down() ? 0 : b.weight()).toList();
     }
 
     @Test
-    void aDownBackendIsHeldAtWeightZeroAndComesBackWithItsWeight() {
+    void aDownBackendKeepsItsWeightMarkedDownAndComesBack() {
         Service web = registry.create(config("FAIL_OPEN", "UP", 2, 3, 5));
 
         registry.healthChanged(web.id(), key(2), false);
-        assertThat(weightsInMaps(web)).containsExactly(2, 0, 5);
-        assertThat(registry.get(web.id()).backends()).extracting(Backend::weight).containsExactly(2, 3, 5);
+        assertThat(inMaps(web)).extracting(Backend::weight).containsExactly(2, 3, 5);
+        assertThat(inMaps(web)).extracting(Backend::down).containsExactly(false, true, false);
+        assertThat(registry.get(web.id()).backends()).extracting(Backend::down).containsOnly(false);
 
         registry.healthChanged(web.id(), key(2), true);
-        assertThat(weightsInMaps(web)).containsExactly(2, 3, 5);
+        assertThat(inMaps(web)).extracting(Backend::down).containsOnly(false);
+    }
+
+    @Test
+    void aDrainedBackendThatGoesDownIsMarkedDownSoItsFlowsAreSwept() {
+        Service web = registry.create(config("FAIL_OPEN", "UP", 1, 0));
+
+        registry.healthChanged(web.id(), key(2), false);
+
+        assertThat(inMaps(web)).extracting(Backend::down).containsExactly(false, true);
     }
 
     @Test

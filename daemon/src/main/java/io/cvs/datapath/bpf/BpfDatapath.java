@@ -9,6 +9,7 @@ import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.DatapathMode;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.Endpoint;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.Forwarder;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
@@ -24,6 +25,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -279,6 +281,34 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     @Override
     public Map<ServiceKey, ServiceCounters> allCounters() {
         return call(MapSet::countersAll);
+    }
+
+    @Override
+    public Flows.Support flowSupport() {
+        return call(MapSet::flowSupport);
+    }
+
+    /**
+     * The socket-LB's sweep, then cvs.ko's: each ends what it can whatever the other did, so one failing is logged
+     * and the other still runs. The caller keeps the map set from closing under a sweep by holding the read side.
+     */
+    @Override
+    public List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp) {
+        return call(m -> {
+            List<Flows.Ended> ended = new ArrayList<>();
+            sweep("socket-LB", () -> m.sweepSockets(resetTcp), ended);
+            sweep("cvs.ko", () -> m.sweepModule(resetTcp), ended);
+            return FlowCalls.merged(ended);
+        });
+    }
+
+    private static void sweep(String forwarder, Supplier<List<Flows.Ended>> sweep,
+            List<Flows.Ended> ended) {
+        try {
+            ended.addAll(sweep.get());
+        } catch (BpfMapException e) {
+            log.warn("The {} flow sweep failed; the next sweep tries again: {}", forwarder, e.getMessage());
+        }
     }
 
     @Override

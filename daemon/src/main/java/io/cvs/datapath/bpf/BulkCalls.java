@@ -67,7 +67,7 @@ final class BulkCalls {
                     long o = b++ * BACKEND_SPEC_SIZE;
                     want.write(o + BACKEND_SPEC_ADDR, NativeAddress.bytes(backend.address()), 0, NativeAddress.SIZE);
                     want.setShort(o + BACKEND_SPEC_PORT, network((short) backend.port()));
-                    want.setShort(o + BACKEND_SPEC_PAD, (short) 0);
+                    want.setShort(o + BACKEND_SPEC_FLAGS, backend.down() ? MEMBER_F_DOWN : 0);
                     want.setInt(o + BACKEND_SPEC_WEIGHT, backend.weight());
                 }
             }
@@ -114,9 +114,7 @@ final class BulkCalls {
         for (int i = 0; i < n; i++) {
             long k = (long) i * SVC_KEY_SIZE;
             int family = Byte.toUnsignedInt(keys.getByte(k + SVC_KEY_FAMILY));
-            ServiceKey key = new ServiceKey(NativeAddress.address(keys.getByteArray(k + SVC_KEY_ADDR,
-                    NativeAddress.SIZE), family), Short.toUnsignedInt(network(keys.getShort(k + SVC_KEY_PORT))),
-                    Protocol.ofNumber(Byte.toUnsignedInt(keys.getByte(k + SVC_KEY_PROTO))));
+            ServiceKey key = key(keys, k);
             int count = members.getInt(4L * i);
             List<BackendCounters> list = new ArrayList<>(count);
             for (int j = 0; j < count; j++, at++) {
@@ -152,15 +150,23 @@ final class BulkCalls {
         }
     }
 
-    private static void putKey(Pointer p, long at, ServiceKey key) {
+    static void putKey(Pointer p, long at, ServiceKey key) {
         p.write(at + SVC_KEY_ADDR, NativeAddress.bytes(key.vip()), 0, NativeAddress.SIZE);
         p.setShort(at + SVC_KEY_PORT, network((short) key.port()));
         p.setByte(at + SVC_KEY_PROTO, (byte) key.protocol().number());
         p.setByte(at + SVC_KEY_FAMILY, (byte) NativeAddress.family(key.vip()));
     }
 
+    /** The struct cvs_service_key at p + at. */
+    static ServiceKey key(Pointer p, long at) {
+        int family = Byte.toUnsignedInt(p.getByte(at + SVC_KEY_FAMILY));
+        return new ServiceKey(NativeAddress.address(p.getByteArray(at + SVC_KEY_ADDR, NativeAddress.SIZE), family),
+                Short.toUnsignedInt(network(p.getShort(at + SVC_KEY_PORT))),
+                Protocol.ofNumber(Byte.toUnsignedInt(p.getByte(at + SVC_KEY_PROTO))));
+    }
+
     /** Network order to host order and back. */
-    private static short network(short value) {
+    static short network(short value) {
         return SWAP ? Short.reverseBytes(value) : value;
     }
 }

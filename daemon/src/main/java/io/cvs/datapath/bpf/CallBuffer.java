@@ -88,7 +88,7 @@ final class CallBuffer {
         for (Backend backend : backends) {
             host.put(at + BACKEND_SPEC_ADDR, NativeAddress.bytes(backend.address()));
             network.putShort(at + BACKEND_SPEC_PORT, (short) backend.port());
-            host.putShort(at + BACKEND_SPEC_PAD, (short) 0);
+            host.putShort(at + BACKEND_SPEC_FLAGS, backend.down() ? MEMBER_F_DOWN : 0);
             host.putInt(at + BACKEND_SPEC_WEIGHT, backend.weight());
             at += BACKEND_SPEC_SIZE;
         }
@@ -101,7 +101,8 @@ final class CallBuffer {
         for (int i = 0, at = ARRAY; i < n; i++, at += BACKEND_SPEC_SIZE) {
             backends.add(new Backend(address(at + BACKEND_SPEC_ADDR, family),
                     Short.toUnsignedInt(network.getShort(at + BACKEND_SPEC_PORT)),
-                    host.getInt(at + BACKEND_SPEC_WEIGHT)));
+                    host.getInt(at + BACKEND_SPEC_WEIGHT),
+                    (host.getShort(at + BACKEND_SPEC_FLAGS) & MEMBER_F_DOWN) != 0));
         }
         return backends;
     }

@@ -10,6 +10,7 @@ final class Errno {
     static final int ENOENT = 2;
     static final int ENODEV = 19;
     static final int EBADMSG = 74;
+    static final int EOPNOTSUPP = 95;
     static final int ENOBUFS = 105;
     static final int ESTALE = 116;
 

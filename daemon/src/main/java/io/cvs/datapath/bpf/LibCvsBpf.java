@@ -105,6 +105,15 @@ final class LibCvsBpf {
 
     static native int cvs_module_status(NativeStructs.CvsModuleStatus out);
 
+    static native int cvs_flows_status(Pointer m, NativeStructs.CvsFlowsStatus out);
+
+    /** cgroupPath null: the cgroup the programs are attached to. */
+    static native int cvs_flows_sweep(Pointer m, String cgroupPath, Pointer resetTcp, int nReset, Pointer out,
+            int cap, Pointer count);
+
+    static native int cvs_module_sweep(Pointer m, Pointer resetTcp, int nReset, Pointer out, int cap,
+            Pointer count);
+
     /** size_t, as for cvs_cgroup_default. */
     static native long cvs_sizeof(String typeName);
 

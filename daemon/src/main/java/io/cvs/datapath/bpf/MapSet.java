@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.MapIds;
 import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.ServiceCounters;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An open cvs map set (cvsbpf.h): the pinned maps that the datapaths read. Each method is one libcvsbpf call;
@@ -329,6 +331,31 @@ final class MapSet implements AutoCloseable {
         return status.toStatus();
     }
 
+    /** How flows can be ended on this host (cvs_flows_status). */
+    public synchronized Flows.Support flowSupport() {
+        NativeStructs.CvsFlowsStatus status = new NativeStructs.CvsFlowsStatus();
+        check("cvs_flows_status", LibCvsBpf.cvs_flows_status(open(), status));
+        return status.toSupport();
+    }
+
+    /**
+     * Ends the socket-LB's stale flows below the cgroup its programs are attached to (cvs_flows_sweep): connected
+     * UDP always, TCP of the resetTcp services; nothing when this kernel cannot end sockets. Not synchronized: it
+     * walks sockets, and this object's other callers need not wait for it (C serialises what must be).
+     */
+    public List<Flows.Ended> sweepSockets(Set<ServiceKey> resetTcp) {
+        Pointer m = handle();
+        return FlowCalls.sweep("cvs_flows_sweep", resetTcp, Errno.EOPNOTSUPP,
+                (keys, n, out, cap, count) -> LibCvsBpf.cvs_flows_sweep(m, null, keys, n, out, cap, count));
+    }
+
+    /** The same for cvs.ko's conntrack entries (cvs_module_sweep); nothing when the module is not loaded. */
+    public List<Flows.Ended> sweepModule(Set<ServiceKey> resetTcp) {
+        Pointer m = handle();
+        return FlowCalls.sweep("cvs_module_sweep", resetTcp, Errno.ENODEV,
+                (keys, n, out, cap, count) -> LibCvsBpf.cvs_module_sweep(m, keys, n, out, cap, count));
+    }
+
     /** Closes the handle (and releases the writer lock); the pinned maps and their entries stay. Idempotent. */
     @Override
     public synchronized void close() {
@@ -342,6 +369,11 @@ final class MapSet implements AutoCloseable {
     @Override
     public String toString() {
         return "MapSet[" + pinRoot + (handle == null ? ", closed]" : "]");
+    }
+
+    /** The open handle, for a call made without this object's lock; its caller keeps the set from closing. */
+    private synchronized Pointer handle() {
+        return open();
     }
 
     /** Using a freed handle would be a use-after-free in C; refuse in Java instead. */

@@ -20,11 +20,13 @@ final class NativeLayout {
     static final int SVC_KEY_PROTO = 18;
     static final int SVC_KEY_FAMILY = 19;
 
-    /** struct cvs_backend_spec: __be32 addr[4], __be16 port, __u16 pad, __u32 weight. */
+    /** struct cvs_backend_spec: __be32 addr[4], __be16 port, __u16 flags, __u32 weight. */
     static final int BACKEND_SPEC_SIZE = 24;
     static final int BACKEND_SPEC_ADDR = 0;
     static final int BACKEND_SPEC_PORT = 16;
-    static final int BACKEND_SPEC_PAD = 18;
+    static final int BACKEND_SPEC_FLAGS = 18;
+    /** cvs_abi.h CVS_MEMBER_F_DOWN: the member is taken out by health checks ({@link io.cvs.datapath.Backend#down}). */
+    static final short MEMBER_F_DOWN = 1;
     static final int BACKEND_SPEC_WEIGHT = 20;
 
     /** struct cvs_service_counters: __u64 refused, __u64 retried. */
@@ -45,6 +47,20 @@ final class NativeLayout {
     /** Never read; listed so that the check knows Java accounts for every field of the struct. */
     static final int BACKEND_COUNTERS_PAD = 42;
     static final int BACKEND_COUNTERS_PAD2 = 44;
+
+    /**
+     * struct cvs_flow_count: struct cvs_service_key service; __be32 backend[4]; __be16 backend_port; __u16 pad;
+     * __u32 tcp; __u32 udp; __u32 pad2.
+     */
+    static final int FLOW_COUNT_SIZE = 52;
+    static final int FLOW_COUNT_SERVICE = 0;
+    static final int FLOW_COUNT_BACKEND = 20;
+    static final int FLOW_COUNT_BACKEND_PORT = 36;
+    /** Never read; listed so that the check knows Java accounts for every field of the struct. */
+    static final int FLOW_COUNT_PAD = 38;
+    static final int FLOW_COUNT_TCP = 40;
+    static final int FLOW_COUNT_UDP = 44;
+    static final int FLOW_COUNT_PAD2 = 48;
 
     /** More maps than C could ever export: ends the walk over a table that never says it ended. */
     private static final int MAPS_LIMIT = 64;
@@ -121,10 +137,14 @@ final class NativeLayout {
                 StructLayout.of("cvs_pick", new NativeStructs.CvsPick()),
                 StructLayout.of("cvs_sock_status", new NativeStructs.CvsSockStatus()),
                 StructLayout.of("cvs_module_status", new NativeStructs.CvsModuleStatus()),
+                StructLayout.of("cvs_flows_status", new NativeStructs.CvsFlowsStatus()),
+                StructLayout.encoded("cvs_flow_count", FLOW_COUNT_SIZE, "service", FLOW_COUNT_SERVICE, "backend",
+                        FLOW_COUNT_BACKEND, "backend_port", FLOW_COUNT_BACKEND_PORT, "pad", FLOW_COUNT_PAD, "tcp",
+                        FLOW_COUNT_TCP, "udp", FLOW_COUNT_UDP, "pad2", FLOW_COUNT_PAD2),
                 StructLayout.encoded("cvs_service_key", SVC_KEY_SIZE, "addr", SVC_KEY_ADDR, "port", SVC_KEY_PORT,
                         "proto", SVC_KEY_PROTO, "family", SVC_KEY_FAMILY),
                 StructLayout.encoded("cvs_backend_spec", BACKEND_SPEC_SIZE, "addr", BACKEND_SPEC_ADDR, "port",
-                        BACKEND_SPEC_PORT, "pad", BACKEND_SPEC_PAD, "weight", BACKEND_SPEC_WEIGHT),
+                        BACKEND_SPEC_PORT, "flags", BACKEND_SPEC_FLAGS, "weight", BACKEND_SPEC_WEIGHT),
                 StructLayout.encoded("cvs_service_counters", SERVICE_COUNTERS_SIZE, "refused",
                         SERVICE_COUNTERS_REFUSED, "retried", SERVICE_COUNTERS_RETRIED),
                 StructLayout.encoded("cvs_backend_counters", BACKEND_COUNTERS_SIZE, "conns", BACKEND_COUNTERS_CONNS,

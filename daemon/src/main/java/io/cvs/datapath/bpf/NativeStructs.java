@@ -3,6 +3,7 @@ package io.cvs.datapath.bpf;
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.MapIds;
 import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.SocketLbProgram;
@@ -155,6 +156,24 @@ final class NativeStructs {
         ModuleStatus toStatus() {
             return new ModuleStatus(true, bound != 0, orphaned != 0, abi_version, bound != 0 ? ids.toMapIds() : null,
                     binds, bind_errors, lookup_errors, nat_errors);
+        }
+    }
+
+    @FieldOrder({ "mechanism", "reverse", "module_sweep", "pad" })
+    public static final class CvsFlowsStatus extends NativeStruct {
+        public int mechanism;
+        public int reverse;
+        public int module_sweep;
+        public int pad;
+
+        /** The enums' values in cvsbpf.h order; one C does not know yet reads as the weakest. */
+        Flows.Support toSupport() {
+            Flows.Mechanism[] mechanisms = Flows.Mechanism.values();
+            Flows.ReverseMapping[] reverses = Flows.ReverseMapping.values();
+            return new Flows.Support(
+                    mechanism >= 0 && mechanism < mechanisms.length ? mechanisms[mechanism] : Flows.Mechanism.NONE,
+                    reverse >= 0 && reverse < reverses.length ? reverses[reverse] : Flows.ReverseMapping.LRU,
+                    module_sweep != 0);
         }
     }
 }

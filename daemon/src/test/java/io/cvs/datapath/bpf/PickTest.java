@@ -48,4 +48,20 @@ class PickTest {
                     BpfMapException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
         }
     }
+
+    @Test
+    void aDownMemberKeepsItsWeightButGetsNoSlotsAndReadsBackAsDown() {
+        try (MapSet maps = MapSet.open(pinRoots.fresh(), new Capacity(4, 16, 4, 16), OpenMode.CREATE)) {
+            maps.upsert(WEB, List.of(backend("10.1.0.1", 8080, 3).withDown(true), backend("10.1.0.2", 8081, 1)));
+
+            ServiceInfo info = maps.get(WEB).orElseThrow();
+            assertThat(info.backends()).extracting(b -> b.weight() + (b.down() ? " down" : ""))
+                    .containsExactly("3 down", "1");
+            assertThat(info.slots()).as("the up member has every slot in use").isPositive();
+            for (int i = 0; i < 20; i++) {
+                assertThat(maps.pick(WEB).address()).isEqualTo(ip("10.1.0.2"));
+            }
+            assertThat(maps.consistent(WEB)).isTrue();
+        }
+    }
 }
