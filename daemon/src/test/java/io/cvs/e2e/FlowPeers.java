@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The {@link FlowPeer} processes of the flow tests, started in the sandbox's namespaces and read line by line as
@@ -279,6 +280,10 @@ final class FlowPeers {
         }
     }
 
+    static String describe(List<Line> lines) {
+        return lines.stream().map(l -> String.join(" ", l.words())).toList().toString();
+    }
+
     /** What the client's datagrams did around a change at {@code at}; times in ms from it. */
     record Cleanup(long lastOnGone, long failed, long firstOnLive) {
     }
@@ -290,9 +295,18 @@ final class FlowPeers {
      */
     static Cleanup assertCleaned(Client client, Server gone, Server live, long at) throws Exception {
         int connectsBefore = (int) client.connects().stream().filter(l -> l.nanos() < at).count();
-        Awaitility.await(client.tag + "'s datagrams reach the live backend b" + live.backend + " after the change")
-                .atMost(WITHIN).pollInterval(Duration.ofMillis(10))
-                .until(() -> live.from(client.tag).stream().anyMatch(a -> a.nanos() > at));
+        try {
+            Awaitility.await(client.tag + "'s datagrams reach the live backend b" + live.backend + " after the change")
+                    .atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                    .until(() -> live.from(client.tag).stream().anyMatch(a -> a.nanos() > at));
+        } catch (ConditionTimeoutException e) {
+            List<Arrival> stuck = gone.from(client.tag).stream().filter(a -> a.nanos() > at).toList();
+            throw new AssertionError(client.tag + "'s socket was not ended: nothing reached live b" + live.backend
+                    + " within " + WITHIN.toMillis() + " ms of the change, while " + stuck.size()
+                    + " datagrams reached the old backend b" + gone.backend + " after it"
+                    + (stuck.isEmpty() ? "" : ", the last " + millis(stuck.get(stuck.size() - 1).nanos() - at)
+                            + " ms after it") + "; the client's failures: " + describe(client.failures()), e);
+        }
         // a datagram the sweep missed would land on gone during the bound or after it
         sleepUntil(at + (BOUND_MS + 200) * 1_000_000L);
         long lastOnGone = gone.from(client.tag).stream().mapToLong(Arrival::nanos).max().orElseThrow();
