@@ -8,6 +8,7 @@ import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.service.BackendKey;
+import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.ServiceConfig;
 import io.cvs.system.Violations;
 import java.net.InetAddress;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * (see {@link ExplicitNulls}). {@link #toConfig} validates it.
  */
 public record ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
-        Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck) {
+        Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String onBackendRemoval) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
@@ -37,11 +39,18 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         this(name, vip, port, protocol, backends, labels, null);
     }
 
+    /** A service with the default removal policy (KEEP). */
+    public ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+            Map<String, String> labels, HealthCheckSpec healthCheck) {
+        this(name, vip, port, protocol, backends, labels, healthCheck, null);
+    }
+
     static ServiceRequest of(ServiceConfig config) {
         ServiceKey key = config.key();
         return new ServiceRequest(config.name(), IpAddresses.text(key.vip()), key.port(), key.protocol().name(),
                 config.backends().stream().map(BackendSpec::of).toList(), config.labels(),
-                config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()));
+                config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()),
+                config.onBackendRemoval().name());
     }
 
     /** The validated content, or a 400 naming every offending field under prefix ({@code services[0].}). */
@@ -66,11 +75,26 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         List<Backend> members = backends(prefix, address, violations);
         checkLabels(prefix, violations);
         HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
+        OnBackendRemoval policy = onBackendRemoval(prefix + "onBackendRemoval", violations);
         if (violations.size() > before) {
             return null;
         }
         return new ServiceConfig(name, new ServiceKey(address, port, proto), members,
-                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check);
+                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check, policy);
+    }
+
+    /** Omitted: KEEP, what every service did before the policy existed. */
+    private OnBackendRemoval onBackendRemoval(String field, Violations violations) {
+        if (onBackendRemoval == null) {
+            return OnBackendRemoval.KEEP;
+        }
+        for (OnBackendRemoval policy : OnBackendRemoval.values()) {
+            if (policy.name().equals(onBackendRemoval)) {
+                return policy;
+            }
+        }
+        violations.add(field, "must be one of KEEP, RESET", onBackendRemoval);
+        return null;
     }
 
     static boolean checkPort(Integer port, String field, Violations violations) {

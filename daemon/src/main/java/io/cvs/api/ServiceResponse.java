@@ -8,11 +8,11 @@ import java.util.Map;
 /** A service as the server returns it ({@code Service}); without a health check when it has none. */
 record ServiceResponse(String id, long version, String name, String vip, int port, String protocol,
         List<BackendSpec> backends, Map<String, String> labels,
-        @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck, String onBackendRemoval) {
 
     static ServiceResponse of(Service service) {
         ServiceRequest spec = ServiceRequest.of(service.content());
         return new ServiceResponse(service.id(), service.version(), spec.name(), spec.vip(), spec.port(),
-                spec.protocol(), spec.backends(), spec.labels(), spec.healthCheck());
+                spec.protocol(), spec.backends(), spec.labels(), spec.healthCheck(), spec.onBackendRemoval());
     }
 }

@@ -6,6 +6,9 @@ import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
+import io.cvs.flows.FlowMetrics;
+import io.cvs.flows.FlowSweeper;
+import io.cvs.flows.SweepEvent;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * health changes run on the same thread between batches, so nothing else ever writes the maps at the same time.
  *
  * <p>What the maps get is each service's {@linkplain DownBackends#effective effective} backends: its
- * configuration with the backends health checks took out at weight 0. Health changes are not journaled.
+ * configuration with the backends health checks took out marked down. Health changes are not journaled. After a
+ * write or verdict made backends leave, it asks the {@link FlowSweeper} to end their flows, off this thread.
  */
 final class Committer implements AutoCloseable {
 
@@ -94,6 +98,7 @@ final class Committer implements AutoCloseable {
     private final Duration reconcileInterval;
     private final int maxBatch;
     private final WriteMetrics metrics;
+    private final FlowSweeper flowSweeper;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -104,6 +109,8 @@ final class Committer implements AutoCloseable {
     private RuntimeException lastJournalFailure;
     /** The first reconcile reads health back from the maps before it compares anything. */
     private boolean healthSeeded;
+    /** Whether the sweep after the first reconcile was asked for: it ends what a crash left behind. */
+    private boolean sweptAfterStart;
     /** The last durable table: what the maps should hold. */
     private ServiceTable durable;
     /** What the maps hold, as far as this thread knows: behind durable after a failed apply, until a reconcile. */
@@ -115,7 +122,7 @@ final class Committer implements AutoCloseable {
      * @param groupCommit       false: one fsync per write, for comparison in the benchmark
      */
     Committer(Journal journal, Published published, Datapath datapath, CapacityPolicy capacityPolicy,
-            Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics) {
+            Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics, FlowMetrics flowMetrics) {
         this.journal = journal;
         this.published = published;
         this.capacityPolicy = capacityPolicy;
@@ -126,6 +133,8 @@ final class Committer implements AutoCloseable {
         this.reconcileInterval = reconcileInterval;
         this.maxBatch = groupCommit ? 4096 : 1;
         this.metrics = metrics;
+        this.flowSweeper = new FlowSweeper(datapath::sweepFlows,
+                () -> new FlowSweeper.State(published.table(), down), flowMetrics);
         this.thread = new Thread(this::loop, "cvs-committer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -183,6 +192,11 @@ final class Committer implements AutoCloseable {
     /** The backends health checks took out of rotation, as last applied. */
     DownBackends down() {
         return down;
+    }
+
+    /** What ends the flows of backends that leave: asked after the writes and verdicts that make some leave. */
+    FlowSweeper flowSweeper() {
+        return flowSweeper;
     }
 
     private void loop() {
@@ -257,6 +271,7 @@ final class Committer implements AutoCloseable {
             refuse(batch, e);
             return;
         }
+        long committed = System.nanoTime();
         metrics.batch(batch.size());
         boolean checksChanged = false;
         for (Write write : batch) {
@@ -267,7 +282,9 @@ final class Committer implements AutoCloseable {
             ServiceTable before = durable;
             durable = write.target();
             checksChanged |= steps.touchesHealthChecks();
+            DownBackends downBefore = down;
             steps.forEachChange((was, is) -> down = down.admit(was, is));
+            Leaving leaving = Leaving.of(steps, downBefore, down);
             try {
                 if (growFor(steps, before)) {
                     // The maps now hold exactly the table before this write, whatever they held before.
@@ -277,6 +294,7 @@ final class Committer implements AutoCloseable {
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 applied = durable;
                 published.publish(durable);
+                leaving.sweep(flowSweeper, committed);
                 write.done().complete(null);
             } catch (RuntimeException e) {
                 log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
@@ -342,6 +360,9 @@ final class Committer implements AutoCloseable {
         try {
             Transition.refresh(service).run(datapath, this::effective);
             metrics.programmed(WriteMetrics.Source.HEALTH, change.queuedNanos());
+            if (!change.up()) {
+                flowSweeper.request(SweepEvent.at(change.queuedNanos()));
+            }
         } catch (RuntimeException e) {
             log.error("Health change of {} in {} not applied to the maps; the next reconcile retries it",
                     change.backend(), service.name(), e);
@@ -404,6 +425,12 @@ final class Committer implements AutoCloseable {
             if (result.failed() == 0) {
                 applied = durable;
             }
+            if (!sweptAfterStart || result.changed() > 0) {
+                // After a start: what a crash between a write and its sweep left. After a repair: what the repair
+                // took away, such as a write whose apply failed and was retried here.
+                sweptAfterStart = true;
+                flowSweeper.request(SweepEvent.at(System.nanoTime()));
+            }
             metrics.reconciled(result, reconcile.queuedNanos());
             reconcile.done().complete(result);
         } catch (RuntimeException | Error e) {
@@ -437,5 +464,6 @@ final class Committer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        flowSweeper.close();
     }
 }

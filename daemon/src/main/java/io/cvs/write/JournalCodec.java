@@ -5,6 +5,7 @@ import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
+import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import java.io.ByteArrayInputStream;
@@ -28,14 +29,16 @@ import java.util.function.ToIntFunction;
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
  * UTF-8 with a u16 length ({@link DataOutputStream#writeUTF}).
  * <pre>
- * payload  = format u8 (3), CHANGE or STATE
+ * payload  = format u8 (4), CHANGE or STATE
+ *          | format u8 (3), CHANGE or STATE (written before the removal policy: every service KEEPs)
  *          | format u8 (2), CHANGE or STATE (written before IPv6: every address is IPv4, 4 bytes)
  *          | CHANGE or STATE of format 1 (written before health checks; its first byte, the high byte of a u32
  *            count, is always 0, which is how it is told apart)
  * service  = id string, version u64, name string, vip address, port u16, protocol u8 (6 TCP, 17 UDP),
  *            backend count u16, per backend (address, port u16, weight u16),
  *            label count u16, per label (key string, value string),
- *            format 2 and later: check u8 (0 none, 1 follows; nothing else), check when 1
+ *            format 2 and later: check u8 (0 none, 1 follows; nothing else), check when 1,
+ *            format 4 and later: on backend removal u8 (code: 0 KEEP, 1 RESET)
  * address  = format 3: family u8 (4: 4 bytes follow, 6: 16 bytes follow; nothing else)
  *          | formats 1 and 2: 4 bytes, IPv4
  * check    = type u8 (code: 0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
@@ -46,7 +49,7 @@ import java.util.function.ToIntFunction;
  * STATE    = service count u32, service * service count
  * </pre>
  * Enum values are stored as the explicit codes above ({@link #TYPES}, {@link #INITIAL_STATES},
- * {@link #WHEN_ALL_DOWN}; a protocol as its IP protocol number), never by ordinal, so reordering or renaming a
+ * {@link #WHEN_ALL_DOWN}, {@link #ON_BACKEND_REMOVAL}; a protocol as its IP protocol number), never by ordinal, so reordering or renaming a
  * constant changes no journal. A code keeps its meaning forever: a new constant takes an unused code, and a reader
  * refuses a code it does not know instead of guessing.
  * A CHANGE is one acknowledged write: applying it puts each service (by id, replacing one with that id) and
@@ -79,10 +82,12 @@ public final class JournalCodec {
     }
 
     /** The format written now; see the class comment for the ones still read. */
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
 
     /** The first format whose addresses carry their family. */
     private static final int FAMILY_TAGGED = 3;
+    /** The first format that records each service's {@link OnBackendRemoval}; before it, every service kept. */
+    private static final int REMOVAL_POLICY = 4;
     private static final int IPV4 = 4;
     private static final int IPV6 = 6;
 
@@ -110,6 +115,12 @@ public final class JournalCodec {
             HealthCheck.WhenAllDown.class, whenAllDown -> switch (whenAllDown) {
                 case FAIL_OPEN -> 0;
                 case FAIL_CLOSED -> 1;
+            });
+
+    static final Codes<OnBackendRemoval> ON_BACKEND_REMOVAL = new Codes<>("on backend removal",
+            OnBackendRemoval.class, policy -> switch (policy) {
+                case KEEP -> 0;
+                case RESET -> 1;
             });
 
     /**
@@ -223,6 +234,7 @@ public final class JournalCodec {
         if (check != null) {
             writeCheck(out, check);
         }
+        out.writeByte(ON_BACKEND_REMOVAL.code(s.content().onBackendRemoval()));
     }
 
     private static void writeCheck(DataOutputStream out, HealthCheck check) throws IOException {
@@ -274,7 +286,9 @@ public final class JournalCodec {
             labels.put(in.readUTF(), in.readUTF());
         }
         HealthCheck check = format >= 2 ? readOptionalCheck(in) : null;
-        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check));
+        OnBackendRemoval policy = format >= REMOVAL_POLICY ? ON_BACKEND_REMOVAL.constant(in.readUnsignedByte())
+                : OnBackendRemoval.KEEP;
+        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check, policy));
     }
 
     private static void writeAddress(DataOutputStream out, InetAddress address) throws IOException {

@@ -6,6 +6,8 @@ import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.Usage;
+import io.cvs.flows.FlowMetrics;
+import io.cvs.flows.FlowSweeper;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
@@ -21,6 +23,7 @@ import io.cvs.service.ServiceIds;
 import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
 import io.cvs.system.InvalidRequestException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
@@ -67,22 +70,25 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
     private final boolean startedEmpty;
 
-    /** With meters kept only in this registry, for tests and tools. */
     /** With the maps fixed at the size they have and meters kept only in this registry, for tests and tools. */
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
-        this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval,
-                new WriteMetrics(new SimpleMeterRegistry()));
+        this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval);
     }
 
     /** With meters kept only in this registry, for tests and tools. */
     public ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval) {
-        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval,
-                new WriteMetrics(new SimpleMeterRegistry()));
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new SimpleMeterRegistry());
     }
 
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
-            Duration reconcileInterval, WriteMetrics metrics) {
+            Duration reconcileInterval, MeterRegistry meters) {
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new WriteMetrics(meters),
+                new FlowMetrics(meters));
+    }
+
+    ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
+            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics) {
         this.capacityPolicy = capacityPolicy;
         this.metrics = metrics;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
@@ -90,7 +96,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
-                groupCommit, metrics);
+                groupCommit, metrics, flowMetrics);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
         this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {
@@ -254,6 +260,14 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     @Override
     public DownBackends down() {
         return committer.down();
+    }
+
+    /**
+     * What ends the flows of backends that leave, on a thread of its own: tests and tools wait for it with
+     * {@link FlowSweeper#awaitIdle}.
+     */
+    public FlowSweeper flowSweeper() {
+        return committer.flowSweeper();
     }
 
     /** The last reconcile's result; empty until the first finished. */

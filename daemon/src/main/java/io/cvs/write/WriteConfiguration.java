@@ -21,7 +21,7 @@ class WriteConfiguration {
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
             JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters) {
         return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
-                reconcile.interval(), new WriteMetrics(meters));
+                reconcile.interval(), meters);
     }
 
     /**

@@ -189,8 +189,9 @@ class GoldenJournalsTest {
 
     /**
      * Reading is half of it: today's writer must write what the golden format-2 payloads hold, so journals written
-     * from now on mean the same to the daemons that wrote these. Format 3 differs from format 2 only in the format
-     * byte and the family byte before each address (JournalCodec's comment), so, those put back, byte for byte.
+     * from now on mean the same to the daemons that wrote these. Format 4 differs from format 2 only in the format
+     * byte, the family byte before each address and the removal policy byte after each service (JournalCodec's
+     * comment), so, those put back, byte for byte.
      */
     @Test
     void todaysWriterWritesEveryGoldenFormatTwoPayloadByteForByte() {
@@ -201,7 +202,8 @@ class GoldenJournalsTest {
 
         List<Service> state = JournalCodec.readState(everyVariant.snapshot());
         assertThat(JournalCodec.readState(JournalCodec.state(state))).as("snapshot 8 read back").isEqualTo(state);
-        assertThat(formatTwo(JournalCodec.state(state), everyVariant.snapshot(), addresses(state))).as("snapshot 8")
+        assertThat(formatTwo(JournalCodec.state(state), everyVariant.snapshot(), addresses(state), state.size()))
+                .as("snapshot 8")
                 .isEqualTo(everyVariant.snapshot());
         List<JournalRecord> formatTwo = new ArrayList<>(everyVariant.records());
         formatTwo.addAll(upgraded.records().subList(2, 4));
@@ -210,30 +212,39 @@ class GoldenJournalsTest {
             byte[] today = JournalCodec.change(change);
             assertThat(today[0]).as("format written today").isEqualTo((byte) JournalCodec.FORMAT);
             assertThat(JournalCodec.readChange(today)).as("record %d read back", record.seq()).isEqualTo(change);
-            assertThat(formatTwo(today, record.payload(), addresses(change.puts()))).as("record %d", record.seq())
+            assertThat(formatTwo(today, record.payload(), addresses(change.puts()), change.puts().size()))
+                    .as("record %d", record.seq())
                     .isEqualTo(record.payload());
         }
     }
 
     /**
-     * A format-3 payload of IPv4 addresses only, as format 2 wrote it: format byte 2, and without the family byte
-     * (4) before each address. Found by walking both payloads: where they differ, format 3 holds a 4 that format 2
-     * does not, and there are as many such bytes as addresses.
+     * A format-4 payload of IPv4 addresses and KEEP services only, as format 2 wrote it: format byte 2, without the
+     * family byte (4) before each address and the policy byte (0, KEEP) after each service. Found by walking both
+     * payloads: where they differ, format 4 holds a 4 or a 0 that format 2 does not, and there are as many 4s as
+     * addresses and 0s as services.
      */
-    private static byte[] formatTwo(byte[] formatThree, byte[] formatTwoExpected, int addresses) {
+    private static byte[] formatTwo(byte[] formatFour, byte[] formatTwoExpected, int addresses, int services) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(2);
         int tags = 0;
-        for (int i = 1, j = 1; i < formatThree.length; i++) {
-            if (j < formatTwoExpected.length && formatThree[i] == formatTwoExpected[j]) {
-                out.write(formatThree[i]);
+        int policies = 0;
+        for (int i = 1, j = 1; i < formatFour.length; i++) {
+            if (j < formatTwoExpected.length && formatFour[i] == formatTwoExpected[j]) {
+                out.write(formatFour[i]);
                 j++;
             } else {
-                assertThat(formatThree[i]).as("byte %d of format 3: a family tag", i).isEqualTo((byte) 4);
-                tags++;
+                assertThat(formatFour[i]).as("byte %d of format 4: a family tag or a KEEP", i).isIn((byte) 4,
+                        (byte) 0);
+                if (formatFour[i] == 4) {
+                    tags++;
+                } else {
+                    policies++;
+                }
             }
         }
         assertThat(tags).as("family tags").isEqualTo(addresses);
+        assertThat(policies).as("KEEP policies").isEqualTo(services);
         return out.toByteArray();
     }
 

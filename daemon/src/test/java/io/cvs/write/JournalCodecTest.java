@@ -10,6 +10,7 @@ import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
+import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import io.cvs.testing.Addresses;
@@ -120,16 +121,44 @@ class JournalCodecTest {
         });
     }
 
-    /** Format 3 tags every address with its family: 4 and four bytes, or 6 and sixteen. */
+    /** Format 3 and later tag every address with its family: 4 and four bytes, or 6 and sixteen. */
     @Test
     void anIpv6ServiceIsWrittenWithFamilyTagsAndReadsBack() throws IOException {
         Service v6 = new Service("svc-v6", 1, new ServiceConfig("web-v6", new ServiceKey(ip("2001:db8::10"), 80,
                 Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null));
         byte[] payload = JournalCodec.state(List.of(v6));
 
+        assertThat(payload).isEqualTo(webV6(4, 0));
+        assertThat(JournalCodec.readState(payload)).containsExactly(v6);
+        Service v4 = service("a", UDP);
+        assertThat(JournalCodec.readState(JournalCodec.state(List.of(v4, v6)))).containsExactly(v4, v6);
+    }
+
+    /** Format 4 ends every service with its removal policy: 0 KEEP, 1 RESET. */
+    @Test
+    void theRemovalPolicyIsTheLastByteOfAServiceAndReadsBack() throws IOException {
+        Service reset = new Service("svc-v6", 1, new ServiceConfig("web-v6", new ServiceKey(ip("2001:db8::10"), 80,
+                Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null,
+                OnBackendRemoval.RESET));
+
+        assertThat(JournalCodec.state(List.of(reset))).isEqualTo(webV6(4, 1));
+        assertThat(JournalCodec.readState(webV6(4, 1))).containsExactly(reset);
+    }
+
+    /** Journals written before the policy (format 3: nothing after the check) restore every service as KEEP. */
+    @Test
+    void aFormatThreeServiceRestoresAsKeep() throws IOException {
+        assertThat(JournalCodec.readState(webV6(3, -1))).singleElement().satisfies(web -> {
+            assertThat(web.content().onBackendRemoval()).isEqualTo(OnBackendRemoval.KEEP);
+            assertThat(web.backends()).containsExactly(new Backend(ip("fd00::2"), 8080, 1));
+        });
+    }
+
+    /** A STATE of one IPv6 service without a check, as format writes it; policy -1: none (before format 4). */
+    private static byte[] webV6(int format, int policy) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(3);
+            out.writeByte(format);
             out.writeInt(1);
             out.writeUTF("svc-v6");
             out.writeLong(1);
@@ -145,11 +174,11 @@ class JournalCodecTest {
             out.writeShort(1);
             out.writeShort(0);
             out.writeByte(0);
+            if (policy >= 0) {
+                out.writeByte(policy);
+            }
         }
-        assertThat(payload).isEqualTo(bytes.toByteArray());
-        assertThat(JournalCodec.readState(payload)).containsExactly(v6);
-        Service v4 = service("a", UDP);
-        assertThat(JournalCodec.readState(JournalCodec.state(List.of(v4, v6)))).containsExactly(v4, v6);
+        return bytes.toByteArray();
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
+import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import java.io.IOException;
@@ -43,6 +44,8 @@ class JournalCodesTest {
     private static final int TYPE_AT = 0;
     private static final int INITIAL_STATE_AT = 13;
     private static final int WHEN_ALL_DOWN_AT = 14;
+    /** The removal policy: the last byte of a service, after its check or its "no check" flag. */
+    private static final int POLICY_AT = -2;
 
     private static final HealthCheck BASE = new HealthCheck(Type.HTTP, 8081, Duration.ofMillis(2000),
             Duration.ofMillis(1000), 2, 3, InitialState.UP, WhenAllDown.FAIL_OPEN, "/healthz", 200, 399, "", "");
@@ -65,6 +68,8 @@ class JournalCodesTest {
                 new Row("health check initial state", InitialState.DOWN, 1, INITIAL_STATE_AT),
                 new Row("health check when-all-down", WhenAllDown.FAIL_OPEN, 0, WHEN_ALL_DOWN_AT),
                 new Row("health check when-all-down", WhenAllDown.FAIL_CLOSED, 1, WHEN_ALL_DOWN_AT),
+                new Row("on backend removal", OnBackendRemoval.KEEP, 0, POLICY_AT),
+                new Row("on backend removal", OnBackendRemoval.RESET, 1, POLICY_AT),
                 new Row("IP protocol", Protocol.TCP, 6, -1),
                 new Row("IP protocol", Protocol.UDP, 17, -1));
     }
@@ -73,17 +78,20 @@ class JournalCodesTest {
     void theTableHasEveryConstantOfEveryStoredEnum() {
         assertThat(codes().map(Row::constant)).as("a new constant needs a row, with its own code")
                 .containsExactlyInAnyOrderElementsOf(Stream.of(Type.values(), InitialState.values(),
-                        WhenAllDown.values(), Protocol.values()).flatMap(Stream::of).toList());
+                        WhenAllDown.values(), OnBackendRemoval.values(), Protocol.values()).flatMap(Stream::of)
+                        .toList());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codes")
     void eachConstantIsWrittenAsItsCodeAndReadsBack(Row row) {
         Service service = row.constant() instanceof Protocol protocol ? service(protocol, BASE)
+                : row.constant() instanceof OnBackendRemoval policy ? withPolicy(policy)
                 : service(Protocol.TCP, with(row.constant()));
         byte[] payload = JournalCodec.state(List.of(service));
 
-        assertThat(payload[offset(row)] & 0xff).as("the byte written").isEqualTo(row.code());
+        int at = row.at() == POLICY_AT ? payload.length - 1 : offset(row);
+        assertThat(payload[at] & 0xff).as("the byte written").isEqualTo(row.code());
         assertThat(JournalCodec.readState(payload)).containsExactly(service);
     }
 
@@ -100,14 +108,15 @@ class JournalCodesTest {
                 new Unknown("health check type", 4, TYPE_AT),
                 new Unknown("health check type", 200, TYPE_AT),
                 new Unknown("health check initial state", 2, INITIAL_STATE_AT),
-                new Unknown("health check when-all-down", 2, WHEN_ALL_DOWN_AT));
+                new Unknown("health check when-all-down", 2, WHEN_ALL_DOWN_AT),
+                new Unknown("on backend removal", 2, POLICY_AT));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("unknownCodes")
     void anUnknownCodeIsRefusedNamingTheField(Unknown row) {
         byte[] payload = JournalCodec.state(List.of(service(Protocol.TCP, BASE)));
-        payload[checkStart() + row.at()] = (byte) row.code();
+        payload[row.at() == POLICY_AT ? payload.length - 1 : checkStart() + row.at()] = (byte) row.code();
 
         assertThatThrownBy(() -> JournalCodec.readState(payload)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not decode: " + row.field() + " " + row.code()
@@ -127,8 +136,8 @@ class JournalCodesTest {
     @Test
     void aCheckFlagOtherThanNoneOrFollowsIsRefused() {
         byte[] payload = JournalCodec.state(List.of(service(Protocol.TCP, null)));
-        assertThat(payload[payload.length - 1]).as("the flag of a service without a check").isZero();
-        payload[payload.length - 1] = 2;
+        assertThat(payload[payload.length - 2]).as("the flag of a service without a check").isZero();
+        payload[payload.length - 2] = 2;
 
         assertThatThrownBy(() -> JournalCodec.readState(payload))
                 .hasMessageContaining("health check flag 2 is not one this daemon knows");
@@ -139,6 +148,7 @@ class JournalCodesTest {
         assertRoundTrips(JournalCodec.TYPES, Type.values());
         assertRoundTrips(JournalCodec.INITIAL_STATES, InitialState.values());
         assertRoundTrips(JournalCodec.WHEN_ALL_DOWN, WhenAllDown.values());
+        assertRoundTrips(JournalCodec.ON_BACKEND_REMOVAL, OnBackendRemoval.values());
     }
 
     private static <E extends Enum<E>> void assertRoundTrips(JournalCodec.Codes<E> codes, E[] constants)
@@ -179,9 +189,17 @@ class JournalCodesTest {
         return row.at() < 0 ? PROTOCOL_AT : checkStart() + row.at();
     }
 
-    /** The check follows the flag that ends a service without one; everything before is the same. */
+    /**
+     * The check follows the flag that says one follows; everything before is the same as in a service without one,
+     * whose flag is followed only by the policy byte that ends every service.
+     */
     private static int checkStart() {
-        return JournalCodec.state(List.of(service(Protocol.TCP, null))).length;
+        return JournalCodec.state(List.of(service(Protocol.TCP, null))).length - 1;
+    }
+
+    private static Service withPolicy(OnBackendRemoval policy) {
+        Service plain = service(Protocol.TCP, BASE);
+        return new Service(plain.id(), plain.version(), plain.content().withOnBackendRemoval(policy));
     }
 
     private static HealthCheck with(Enum<?> constant) {

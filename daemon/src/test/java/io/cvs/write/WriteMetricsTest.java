@@ -27,7 +27,7 @@ class WriteMetricsTest {
     private final MemoryDatapath datapath = new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
     private final Journal journal = Journal.open(TestJournals.freshDir("write-metrics"), TestJournals.DEFAULTS, meters);
     private final ServiceRegistry registry = new ServiceRegistry(datapath, journal, CapacityPolicy.FIXED, true,
-            Duration.ofSeconds(30), new WriteMetrics(meters));
+            Duration.ofSeconds(30), meters);
 
     @AfterEach
     void close() {

@@ -19,6 +19,6 @@ class DatapathController {
 
     @GetMapping
     DatapathResponse status() {
-        return DatapathResponse.of(datapath.status());
+        return DatapathResponse.of(datapath.status(), datapath.flowSupport());
     }
 }

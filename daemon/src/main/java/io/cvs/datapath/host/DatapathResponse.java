@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.DatapathMode;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Flows;
 import io.cvs.datapath.Forwarder;
 import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code GET /api/v1/datapath}: which datapath runs, why it is memory when BPF was wanted, which forwarders were
@@ -22,10 +24,24 @@ import java.util.List;
  * @param socketLb the socket-LB programs (none for memory)
  * @param module   cvs.ko; only for bpf
  * @param capacity used and maximum counts, fixed when the maps were created
+ * @param flows    how flows to a backend that left a service are ended here
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record DatapathResponse(String mode, String reason, List<String> chosen, List<String> active, SocketLb socketLb,
-        Module module, CapacityUse capacity) {
+        Module module, CapacityUse capacity, FlowSweeps flows) {
+
+    /**
+     * @param mechanism      how the socket-LB's sockets are ended: bpf_iter, netlink or none
+     * @param reverseMapping how a socket's backend is found again: socket or lru
+     * @param moduleSweeps   whether cvs.ko is loaded and deletes its conntrack entries of stale flows
+     */
+    record FlowSweeps(String mechanism, String reverseMapping, boolean moduleSweeps) {
+
+        static FlowSweeps of(Flows.Support support) {
+            return new FlowSweeps(support.mechanism().name().toLowerCase(Locale.ROOT),
+                    support.reverseMapping().name().toLowerCase(Locale.ROOT), support.moduleSweeps());
+        }
+    }
 
     /**
      * @param loaded       whether the module is loaded
@@ -69,7 +85,7 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
     record Count(int used, int max) {
     }
 
-    static DatapathResponse of(DatapathStatus status) {
+    static DatapathResponse of(DatapathStatus status, Flows.Support flows) {
         SocketLbStatus socketLb = status.socketLb();
         Usage usage = status.usage();
         Capacity max = usage.max();
@@ -85,7 +101,8 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
                                 .toList()),
                 module,
                 new CapacityUse(new Count(usage.services(), max.maxServices()),
-                        new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots()));
+                        new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots()),
+                FlowSweeps.of(flows));
     }
 
     private static List<String> labels(List<Forwarder> forwarders) {
