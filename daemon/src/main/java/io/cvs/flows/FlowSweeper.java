@@ -40,6 +40,8 @@ public final class FlowSweeper implements AutoCloseable {
     private SweepEvent pending;
     private boolean running;
     private boolean closed;
+    /** Sweeps begun; only the sweeper's thread touches it. */
+    private int sweeps;
 
     /**
      * @param sweep the datapath's {@link io.cvs.datapath.Datapath#sweepFlows}: services whose TCP is reset, to what
@@ -102,6 +104,7 @@ public final class FlowSweeper implements AutoCloseable {
     }
 
     private void run(SweepEvent event) {
+        Failpoint.beforeSweep(sweeps++ == 0);
         State now = state.get();
         Map<ServiceKey, Service> deleted = new HashMap<>();
         event.deleted().forEach(s -> deleted.putIfAbsent(s.key(), s));
