@@ -44,8 +44,9 @@ final class Api {
     record Backend(String address, int port, int weight) implements Addressed {
     }
 
+    /** {@code onBackendRemoval} is KEEP or RESET; null from a daemon older than the policy (which kept). */
     record Service(String id, long version, String name, String vip, int port, String protocol, List<Backend> backends,
-            Map<String, String> labels, HealthCheck healthCheck) {
+            Map<String, String> labels, HealthCheck healthCheck, String onBackendRemoval) {
         Service {
             backends = orEmpty(backends);
             labels = orEmpty(labels);
@@ -132,7 +133,7 @@ final class Api {
 
     /** {@code mode} is bpf or memory; {@code module} is null in memory mode, {@code reason} unless it fell back. */
     record Datapath(String mode, List<String> chosen, List<String> active, Module module, String reason,
-            SocketLb socketLb, Capacity capacity) {
+            SocketLb socketLb, Capacity capacity, Flows flows) {
         Datapath {
             chosen = orEmpty(chosen);
             active = orEmpty(active);
@@ -151,6 +152,10 @@ final class Api {
     }
 
     record SocketLbProgram(String name, int programId, int linkId) {
+    }
+
+    /** How flows to a backend that left a service are ended: mechanism bpf_iter, netlink or none. */
+    record Flows(String mechanism, String reverseMapping, boolean moduleSweeps) {
     }
 
     record Capacity(Usage services, Usage backends, int maxBackendsPerService, int selectionSlots) {

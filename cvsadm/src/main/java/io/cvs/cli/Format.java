@@ -5,6 +5,7 @@ import io.cvs.cli.Api.BackendHealth;
 import io.cvs.cli.Api.Capacity;
 import io.cvs.cli.Api.Datapath;
 import io.cvs.cli.Api.FieldError;
+import io.cvs.cli.Api.Flows;
 import io.cvs.cli.Api.HealthCheck;
 import io.cvs.cli.Api.HealthComponent;
 import io.cvs.cli.Api.Module;
@@ -168,6 +169,21 @@ final class Format {
                 + forwarders(datapath.active());
     }
 
+    /** How flows to a backend that left are ended here, and what is lost when they cannot be. */
+    static String flowSweeps(Flows flows) {
+        String module = flows.moduleSweeps() ? "; cvs.ko sweeps its conntrack entries" : "";
+        if ("none".equals(flows.mechanism())) {
+            return "flow sweeps: none: connected UDP clients stay on a removed backend until they time out" + module;
+        }
+        return "flow sweeps: sockets ended by " + flows.mechanism() + ", found by " + flows.reverseMapping()
+                + module;
+    }
+
+    /** KEEP when the daemon did not say (one older than the policy kept established connections). */
+    static String onBackendRemoval(Service service) {
+        return service.onBackendRemoval() == null ? "KEEP" : service.onBackendRemoval();
+    }
+
     /** In bpf mode: where socket-LB is attached, and what cvs.ko does when it is there; nothing otherwise. */
     static List<String> attachment(Datapath datapath) {
         List<String> lines = new ArrayList<>();
@@ -184,6 +200,9 @@ final class Format {
             lines.add("cvs.ko " + (module.loaded() ? "loaded" : "not loaded")
                     + (module.servesThis() ? ", serves this map set" : ", does not serve this map set") + ", "
                     + module.lookupErrors() + " lookup errors, " + module.natErrors() + " NAT errors");
+        }
+        if (datapath.flows() != null) {
+            lines.add(flowSweeps(datapath.flows()));
         }
         return lines;
     }

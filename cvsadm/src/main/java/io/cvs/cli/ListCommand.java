@@ -57,7 +57,7 @@ final class ListCommand extends ApiCommand {
     static Service sortedBackends(Service service) {
         return new Service(service.id(), service.version(), service.name(), service.vip(), service.port(),
                 service.protocol(), service.backends().stream().sorted(BACKEND_BY_ADDRESS).toList(),
-                service.labels(), service.healthCheck());
+                service.labels(), service.healthCheck(), service.onBackendRemoval());
     }
 
     /** An address as the daemon sends it; one it should not send is a failure, not a sort out of order. */

@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "add", description = {"Create a service.",
         "Its VIP and backends are of one family; an IPv6 address goes in brackets when a port follows.",
         "Example: cvsadm service add web 192.0.2.10:80 --backend 10.0.0.1:8080 --backend 10.0.0.2:8080/2 "
-                + "--label app=web --check http --check-path /healthz",
+                + "--label app=web --check http --check-path /healthz --on-backend-removal reset",
         "Example: cvsadm service add web-v6 [2001:db8::10]:80 --backend [fd00::1]:8080 --backend [fd00::2]:8080/2"})
 final class ServiceAddCommand extends ApiCommand {
 
@@ -33,6 +33,11 @@ final class ServiceAddCommand extends ApiCommand {
 
     @Option(names = "--label", paramLabel = "K=V", description = "A label (repeatable).")
     private Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--on-backend-removal", paramLabel = "KEEP|RESET", converter = RemovalPolicy.class,
+            description = "Established TCP connections to a backend that leaves (removed, down, service deleted): "
+                    + "KEEP them (the default) or RESET them. UDP flows are always ended.")
+    private String onBackendRemoval;
 
     @ArgGroup(exclusive = false, heading = "Health check:%n")
     private HealthCheckOptions check = new HealthCheckOptions();
@@ -57,6 +62,9 @@ final class ServiceAddCommand extends ApiCommand {
         labels.forEach(labelNode::put);
         if (check.anyGiven()) {
             spec.set("healthCheck", check.applyTo(null));
+        }
+        if (onBackendRemoval != null) {
+            spec.put("onBackendRemoval", onBackendRemoval);
         }
         JsonNode created = api().post(Services.PATH, spec);
         if (format() == OutputFormat.table) {

@@ -39,6 +39,10 @@ final class ServiceEditCommand extends ApiCommand {
     @Option(names = "--remove-label", paramLabel = "K", description = "Remove a label (repeatable).")
     private List<String> removedLabels = new ArrayList<>();
 
+    @Option(names = "--on-backend-removal", paramLabel = "KEEP|RESET", converter = RemovalPolicy.class,
+            description = "Established TCP connections to a backend that leaves: KEEP them or RESET them.")
+    private String onBackendRemoval;
+
     @Option(names = "--no-check", description = "Remove the health check: every backend is in rotation as weighted.")
     private boolean noCheck;
 
@@ -69,6 +73,9 @@ final class ServiceEditCommand extends ApiCommand {
             ObjectNode labelPatch = patch.putObject("labels");
             removedLabels.forEach(labelPatch::putNull);
             labels.forEach(labelPatch::put);
+        }
+        if (onBackendRemoval != null) {
+            patch.put("onBackendRemoval", onBackendRemoval);
         }
         if (noCheck) {
             patch.putNull("healthCheck");

@@ -105,7 +105,7 @@ class ServiceControllersTest {
                         {"id": "%s", "version": 1, "name": "web", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
                          "backends": [{"address": "10.0.0.1", "port": 8080, "weight": 2},
                                       {"address": "10.0.0.2", "port": 8080, "weight": 1}],
-                         "labels": {"app": "web"}}""".formatted(id), true));
+                         "labels": {"app": "web"}, "onBackendRemoval": "KEEP"}""".formatted(id), true));
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class OpenApiContractSelfTest {
 
     private static final String SERVICE = "{\"id\":\"svc-0f3k9q2m7x\",\"version\":1,\"name\":\"web\","
-            + "\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[],\"labels\":{}}";
+            + "\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[],\"labels\":{},"
+            + "\"onBackendRemoval\":\"KEEP\"}";
 
     private static final Request GET_SERVICE = new SimpleRequest.Builder("GET", "/api/v1/services/svc-0f3k9q2m7x")
             .withAuthorization("Bearer x").build();

@@ -39,6 +39,36 @@ abstract class ServiceWriteContract extends ContractTestBase {
     }
 
     @Test
+    void aServiceKeepsEstablishedConnectionsUnlessItSaysResetAndAPatchChangesOrClearsThePolicy() {
+        JsonNode keeping = create("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\"}")
+                .json();
+        JsonNode resetting = create("{\"name\":\"api\",\"vip\":\"192.0.2.11\",\"port\":80,\"protocol\":\"TCP\","
+                + "\"onBackendRemoval\":\"RESET\"}").json();
+        assertThat(keeping.path("onBackendRemoval").asString()).isEqualTo("KEEP");
+        assertThat(resetting.path("onBackendRemoval").asString()).isEqualTo("RESET");
+
+        String id = keeping.path("id").asString();
+        JsonNode reset = admin("PATCH", SERVICES + "/" + id).body(MERGE_PATCH, "{\"onBackendRemoval\":\"RESET\"}")
+                .expect(200).json();
+        JsonNode cleared = admin("PATCH", SERVICES + "/" + id).body(MERGE_PATCH, "{\"onBackendRemoval\":null}")
+                .expect(200).json();
+
+        assertThat(reset.path("onBackendRemoval").asString()).isEqualTo("RESET");
+        assertThat(reset.path("version").asLong()).isEqualTo(2);
+        assertThat(cleared.path("onBackendRemoval").asString()).as("null: the default").isEqualTo("KEEP");
+    }
+
+    @Test
+    void aPolicyOtherThanKeepOrResetIs400NamingTheField() {
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose()
+                .json("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\","
+                        + "\"onBackendRemoval\":\"DROP\"}").expect(400);
+
+        assertThat(answer.type()).isEqualTo("urn:cvs:problem:validation-failed");
+        assertThat(answer.errorFields()).containsExactly("onBackendRemoval");
+    }
+
+    @Test
     void createServiceWithInvalidFieldsIs400ListingEachOneAndCreatesNothing() {
         Answer answer = admin("POST", SERVICES).invalidOnPurpose()
                 .json(spec("web", "127.0.0.10", 80, "SCTP", "10.0.0.1:8080", "10.0.0.2:70000")).expect(400);

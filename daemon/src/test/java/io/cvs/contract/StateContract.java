@@ -14,10 +14,12 @@ abstract class StateContract extends ContractTestBase {
     @Test
     void exportStateIsABulkBodyInNameOrderThatImportsBackToTheSameServices() {
         createId(tcp("web", "192.0.2.2", "10.0.0.1:8080/3"));
-        createId(spec("dns", "198.51.100.53", 53, "UDP"));
+        createId("{\"name\":\"dns\",\"vip\":\"198.51.100.53\",\"port\":53,\"protocol\":\"UDP\","
+                + "\"onBackendRemoval\":\"RESET\"}");
         JsonNode exported = viewer("GET", "/api/v1/state").expect(200).json();
         assertThat(names(exported.path("services"))).containsExactly("dns", "web");
         assertThat(exported.path("services").get(1).path("backends").get(0).path("weight").asInt()).isEqualTo(3);
+        assertThat(exported.path("services").findValuesAsString("onBackendRemoval")).containsExactly("RESET", "KEEP");
 
         admin("PUT", SERVICES).json("{\"services\":[]}").expect(200);
         JsonNode imported = admin("PUT", "/api/v1/state").json(exported.toString()).expect(200).json();
