@@ -11,10 +11,13 @@ import io.cvs.e2e.FlowPeers.Cleanup;
 import io.cvs.e2e.FlowPeers.Client;
 import io.cvs.e2e.FlowPeers.Line;
 import io.cvs.e2e.FlowPeers.Server;
+import io.cvs.metrics.PrometheusText;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +149,29 @@ class FlowCleanupEndToEndTest {
         return removed;
     }
 
+    /** The sum of the samples of a counter with exactly these labels (name, value pairs) in a scrape; 0 if none. */
+    private double counter(String sample, String... labels) throws Exception {
+        Map<String, String> wanted = new TreeMap<>();
+        for (int i = 0; i < labels.length; i += 2) {
+            wanted.put(labels[i], labels[i + 1]);
+        }
+        return PrometheusText.parse(api().get("/actuator/prometheus").body()).values().stream()
+                .flatMap(family -> family.samples().stream())
+                .filter(s -> s.name().equals(sample) && s.labels().equals(wanted))
+                .mapToDouble(PrometheusText.Sample::value).sum();
+    }
+
+    /** Waits until cvs_flows_terminated_total counts one flow of the client to backend for reason, and no more. */
+    private void assertTerminatedOnce(String service, Server backend, int backendPort, String reason)
+            throws Exception {
+        String[] labels = {"service", service, "backend", Sandbox.backendAddress(backend.backend) + ":" + backendPort,
+            "reason", reason};
+        Awaitility.await("cvs_flows_terminated_total of " + service).atMost(WITHIN).pollInterval(Duration.ofMillis(50))
+                .until(() -> counter("cvs_flows_terminated_total", labels) > 0);
+        assertThat(counter("cvs_flows_terminated_total", labels)).as("cvs_flows_terminated_total%s",
+                List.of(labels)).isEqualTo(1);
+    }
+
     /** 1. DELETE of the client's backend ends its connected UDP socket; it reconnects to the remaining one. */
     @Test
     void removingTheClientsBackendEndsItsConnectedUdpSocketAndItReconnectsToALiveOne() throws Exception {
@@ -159,6 +185,10 @@ class FlowCleanupEndToEndTest {
         long acked = now();
 
         Cleanup figures = assertCleaned(client, gone, live, sent, acked);
+        assertTerminatedOnce("removal", gone, UDP_PORT, "removed");
+        JsonNode flows = api().getJson("/api/v1/datapath").path("flows");
+        assertThat(flows.path("mechanism").asString()).as("how this kernel ends flows: %s", flows)
+                .isEqualTo("bpf_iter");
         System.out.printf("flows e2e removal: last datagram on removed b%d %d ms after the 204, client's call failed "
                 + "at %d ms, first on b%d at %d ms%n", gone.backend, figures.lastOnGone(), figures.failed(),
                 live.backend, figures.firstOnLive());
@@ -182,6 +212,7 @@ class FlowCleanupEndToEndTest {
         long down = awaitState(id, gone.backend, "DOWN");
 
         Cleanup figures = assertCleaned(client, gone, live, stopped, down);
+        assertTerminatedOnce("checked", gone, UDP_PORT, "down");
         assertThat(gone.from(client.tag).size()).as("the data port of the downed backend still answers; only the "
                 + "sweep moved the client").isPositive();
         System.out.printf("flows e2e health: b%d DOWN in the API %d ms after its responder stopped; last datagram "
@@ -233,6 +264,7 @@ class FlowCleanupEndToEndTest {
         long recreated = now();
 
         Cleanup figures = assertCleaned(client, gone, live, sent, acked);
+        assertTerminatedOnce("recreated", gone, UDP_PORT, "service_deleted");
         System.out.printf("flows e2e delete: last datagram on b1 %d ms after the 204, client's call failed at %d ms "
                 + "(%s), service created again at %d ms, first datagram on b2 at %d ms%n", figures.lastOnGone(),
                 millis(failed.nanos() - acked), String.join(" ", failed.words()), millis(recreated - acked),
@@ -256,13 +288,23 @@ class FlowCleanupEndToEndTest {
         long drainedAt = now();
         // a write that removes a backend sweeps: the drained backend's flows must survive it
         Server removed = server(drained.backend % 3 + 1);
+        double sweeps = counter("cvs_flow_sweeps_total", "result", "ok");
         removeBackend(id, removed, UDP_PORT);
         long sweptAt = now();
+        Awaitility.await("a sweep after the removal").atMost(Duration.ofMillis(BOUND_MS))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> counter("cvs_flow_sweeps_total", "result", "ok") > sweeps);
+        long sweptBy = now();
         sleepUntil(Math.max(drainedAt + 2_000_000_000L, sweptAt + (BOUND_MS + 200) * 1_000_000L));
 
         List<Arrival> after = drained.from(client.tag).stream().filter(a -> a.nanos() > drainedAt).toList();
         assertThat(client.failures()).as("the client's calls").isEmpty();
         assertThat(client.connects()).as("the client's connects").hasSize(1);
+        assertThat(counter("cvs_flows_terminated_total", "service", "drained", "backend",
+                Sandbox.backendAddress(drained.backend) + ":" + UDP_PORT, "reason", "removed")
+                + counter("cvs_flows_terminated_total", "service", "drained", "backend",
+                Sandbox.backendAddress(drained.backend) + ":" + UDP_PORT, "reason", "down")).as("flows ended on the "
+                + "drained backend").isZero();
         assertThat(after).as("datagrams on the drained backend in the 2 s after the drain")
                 .hasSizeGreaterThanOrEqualTo(30).allSatisfy(a -> assertThat(a.source()).isEqualTo(socket));
         assertThat(millis(after.get(after.size() - 1).nanos() - drainedAt)).as("the last one, ms after the drain")
@@ -279,9 +321,9 @@ class FlowCleanupEndToEndTest {
             }
         }
         System.out.printf("flows e2e drain: %d datagrams from the same socket on drained b%d in the %d ms after the "
-                + "drain (sequence %d..%d, %d missing), a sweep ran after b%d's removal, no reconnect%n",
+                + "drain (sequence %d..%d, %d missing), a sweep ran %d ms after b%d's removal, no reconnect%n",
                 after.size(), drained.backend, millis(now() - drainedAt), first, last,
-                (last - first + 1) - all.size(), removed.backend);
+                (last - first + 1) - all.size(), millis(sweptBy - sweptAt), removed.backend);
     }
 
     /**
@@ -304,11 +346,19 @@ class FlowCleanupEndToEndTest {
 
         removeBackend(keepId, keptOn, TCP_PORT);
         long keepAcked = now();
+        long resetSent = now();
         removeBackend(resetId, resetOn, TCP_PORT);
         long resetAcked = now();
 
-        Line reset = resetting.await("its connection fails", l -> l.word(0).equals("failed")
-                && l.nanos() > resetAcked, Duration.ofMillis(BOUND_MS * 3));
+        Line reset;
+        try {
+            reset = resetting.await("its connection fails", l -> l.word(0).equals("failed")
+                    && l.nanos() > resetSent, Duration.ofMillis(BOUND_MS * 3));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the RESET service's connection to removed b" + resetOn.backend
+                    + " was not ended: " + resetOn.from("reset").stream().filter(a -> a.nanos() > resetAcked).count()
+                    + " lines reached it after the removal", e);
+        }
         assertThat(millis(reset.nanos() - resetAcked)).as("ms from the 204 to the RESET service's client failing (%s)",
                 String.join(" ", reset.words())).isLessThanOrEqualTo(BOUND_MS);
         Awaitility.await("the reset client echoes through b" + live.backend).atMost(WITHIN)
@@ -324,6 +374,10 @@ class FlowCleanupEndToEndTest {
                 .isGreaterThanOrEqualTo(5);
         assertThat(keptOn.from("keep").stream().filter(a -> a.nanos() > keepAcked + BOUND_MS * 1_000_000L))
                 .as("lines the removed backend of the KEEP service still got").isNotEmpty();
+        assertTerminatedOnce("reset", resetOn, TCP_PORT, "removed");
+        assertThat(counter("cvs_flows_terminated_total", "service", "keep", "backend",
+                Sandbox.backendAddress(keptOn.backend) + ":" + TCP_PORT, "reason", "removed"))
+                .as("flows ended of the KEEP service").isZero();
         long lastOnResetBackend = resetOn.from("reset").stream().mapToLong(Arrival::nanos).max().orElseThrow();
         assertThat(millis(lastOnResetBackend - resetAcked)).as("last line on the RESET service's removed backend")
                 .isLessThanOrEqualTo(BOUND_MS);
@@ -348,6 +402,7 @@ class FlowCleanupEndToEndTest {
         long acked = now();
 
         Cleanup figures = assertCleaned(client, gone, live, sent, acked);
+        assertTerminatedOnce("other-ns", gone, UDP_PORT, "removed");
         System.out.printf("flows e2e other netns: last datagram on removed b%d %d ms after the 204, client's call "
                 + "failed at %d ms, first on b%d at %d ms%n", gone.backend, figures.lastOnGone(), figures.failed(),
                 live.backend, figures.firstOnLive());
