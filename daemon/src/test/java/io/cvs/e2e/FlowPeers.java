@@ -27,11 +27,14 @@ import org.awaitility.core.ConditionTimeoutException;
  * they print: servers in backend namespaces that record every datagram (and TCP line) with its arrival time, and
  * resolver-like clients in a client namespace, as processes of the test's cgroup so their connect() goes through
  * the socket-LB. Times are wall-clock nanoseconds since the epoch, the same clock for the test and every peer.
- * The sandbox kills them on close; each also ends by itself after {@link #MAX_SECONDS}.
+ * The sandbox kills them on close; each also ends by itself, after {@link #MAX_SECONDS} (a client) or
+ * {@link #SERVER_MAX_SECONDS} (a server).
  */
 final class FlowPeers {
 
+    /** How long a client may live; servers live for a whole test class, so longer. */
     static final int MAX_SECONDS = 90;
+    static final int SERVER_MAX_SECONDS = 300;
     static final long PERIOD_MS = 50;
     /** The longest a removed backend may still receive the client's datagrams after the daemon said so. */
     static final long BOUND_MS = 1000;
@@ -219,7 +222,7 @@ final class FlowPeers {
      */
     static Server server(Sandbox sandbox, int i, String... specs) {
         List<String> command = new ArrayList<>(java());
-        command.addAll(List.of("server", Sandbox.backendAddress(i), String.valueOf(MAX_SECONDS)));
+        command.addAll(List.of("server", Sandbox.backendAddress(i), String.valueOf(SERVER_MAX_SECONDS)));
         command.addAll(List.of(specs));
         Server server = new Server(sandbox.startInBackend(i, command.toArray(String[]::new)), i);
         server.await("ready", l -> l.word(0).equals("ready"), Duration.ofSeconds(30));
