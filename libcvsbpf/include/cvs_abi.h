@@ -312,7 +312,8 @@ struct cvs_sknat {
  * beside the set like cvs_sknat_v1): what the socket-LB did to a socket,
  * kept with the socket and freed with it, so nothing is evicted. Written by
  * connect4/6 (connected: TCP and connected UDP) and sendmsg4/6 (the last
- * datagram's translation). recvmsg and getpeername read it first and the
+ * datagram's translation, unless a connect4/6 record is there: that one
+ * describes the socket while it stays connected). recvmsg and getpeername read it first and the
  * LRU socket tables only for an unconnected socket's other destinations;
  * the flow sweeps read it to find sockets sent to a backend that is gone.
  * Addresses are in the service's family (IPv4 in [0]); a socket that

@@ -566,7 +566,14 @@ int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out);
  * reset_tcp services, are destroyed (the application's next call fails
  * with ECONNABORTED, and a resolver reconnects). Runs in a thread of its
  * own, which enters each namespace; the caller's thread stays where it is.
- * -EOPNOTSUPP when the mechanism is CVS_FLOWS_NONE.
+ * With cgroup_path NULL and the programs not attached, only the caller's
+ * namespace is swept. A socket's service is found by its VIP and its
+ * backend by address and port (the ids it was given are those of the set
+ * that translated it, which a grow replaces); a socket connected elsewhere
+ * since is left alone.
+ * -EOPNOTSUPP when the mechanism is CVS_FLOWS_NONE (this version has no
+ * netlink fallback: kernels before 6.5 report CVS_FLOWS_NONE); -ESTALE on
+ * a handle retired by cvs_maps_switch().
  */
 int cvs_flows_sweep(struct cvs_maps *m, const char *cgroup_path,
 		    const struct cvs_service_key *reset_tcp, __u32 n_reset,
