@@ -302,8 +302,9 @@ int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
  * is max_members long); each member names a backend id in range, no other
  * member's, whose cvs_be_v1 record belongs to the service and has an
  * address and a port; and the word's slots and the selection table of that
- * half are exactly what the writer builds from the members' weights (0
- * slots when no member has weight). It cannot tell whether those are the
+ * half are exactly what the writer builds from the members' weights and
+ * flags (0 slots when no member has weight or all are down); no member has
+ * a flag other than CVS_MEMBER_F_DOWN. It cannot tell whether those are the
  * backends the service should have: compare cvs_service_get() for that.
  *
  * Returns 0 when consistent; -ENOENT when there is no such service;
@@ -462,11 +463,11 @@ const char *cvs_map_name(__u32 index);
 
 /*
  * Whether the maps hold exactly want (n backends: addresses, ports, weights,
- * in this order) for key's service, and are consistent for it as
+ * flags, in this order) for key's service, and are consistent for it as
  * cvs_service_verify() checks, read as readers read (validated against the
  * word, retried while it moves). Returns 0 when both hold; -ESTALE when the
- * maps hold other backends, weights or order (whether or not they are also
- * inconsistent: an upsert repairs both); -EBADMSG when they hold want but
+ * maps hold other backends, weights, flags or order (whether or not they
+ * are also inconsistent: an upsert repairs both); -EBADMSG when they hold want but
  * inconsistently; -ENOENT when there is no such service; -EAGAIN when
  * concurrent flips outran every attempt; other -errno when reading failed.
  * Logs nothing: cvs_service_verify() says what is inconsistent.

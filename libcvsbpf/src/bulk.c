@@ -146,7 +146,7 @@ static int check_buf_init(struct cvs_maps *m, struct check_buf *b)
 
 /*
  * The member list of the word's half against want: -ESTALE when the
- * maps hold other backends or weights, -EBADMSG when a member or its
+ * maps hold other backends, weights or flags, -EBADMSG when a member or its
  * record is inconsistent, 0 when they are exactly want. Each backend
  * record is looked up, since the check is of the maps, not of a cache.
  */
@@ -177,6 +177,15 @@ static int check_members(struct cvs_maps *m, struct check_buf *b, __u32 id,
 		be_id = b->members[j].backend_id;
 		if (be_id == CVS_MEMBER_END ||
 		    b->members[j].weight != want[j].weight) {
+			verdict = -ESTALE;
+			break;
+		}
+		/* Unknown flags: no writer wrote them, whatever want says. */
+		if (b->members[j].flags & ~CVS_MEMBER_F_DOWN) {
+			verdict = -EBADMSG;
+			break;
+		}
+		if (b->members[j].flags != want[j].flags) {
 			verdict = -ESTALE;
 			break;
 		}

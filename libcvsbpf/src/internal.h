@@ -76,7 +76,8 @@ struct cvs_maps {
 };
 
 /* Pins cvs may leave in a pin root besides the map set: sock.c's. */
-#define CVS_SOCK_NATS 2		/* the socket tables: IPv4, IPv6 */
+#define CVS_SOCK_NATS 3		/* the socket tables: IPv4, IPv6, and the
+				 * socket-local storage (cvs_sklb_v1) */
 #define CVS_SOCK_PINS (CVS_SOCK_PROGS + CVS_SOCK_NATS)	/* links, tables */
 extern const char *const cvs_sock_pins[CVS_SOCK_PINS];
 
@@ -95,6 +96,8 @@ int cvs_maps_open_at(const char *root, const struct cvs_capacity *cap,
 int cvs_sock_load(struct cvs_maps *m, const char *root, const char *staged,
 		  void **obj, int prog_fds[CVS_SOCK_PROGS]);
 void cvs_sock_unload(void *obj);
+/* sock.c: whether sock_addr programs can use socket-local storage here. */
+bool cvs_sock_storage_ok(void);
 /* sock.c: whether fd is a BPF link (bpf_obj_get opens whatever is pinned). */
 bool cvs_is_link(int fd);
 

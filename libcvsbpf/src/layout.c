@@ -68,6 +68,8 @@ static const struct struct_layout layouts[] = {
 	CVS_LAYOUT(cvs_sknat, vip, vip_port, pad)
 	CVS_LAYOUT(cvs_sknat6_key, cookie, addr, port, pad, pad2)
 	CVS_LAYOUT(cvs_sknat6, vip, vip_port, pad)
+	CVS_LAYOUT(cvs_sock_flow, vip, vip_port, proto, family, backend,
+		   backend_port, flags, backend_id, svc_id)
 	CVS_LAYOUT(cvs_meta, magic, abi_version, max_services, max_backends,
 		   max_members, table_slots, gen_reserved, flags)
 	/* cvs_select.h */
@@ -78,7 +80,7 @@ static const struct struct_layout layouts[] = {
 	CVS_LAYOUT(cvs_usage, max, services, backends)
 	CVS_ROW(cvs_map_ids, CVS_MAPS(CVS_MAP_ID_FIELD, _))
 	CVS_LAYOUT(cvs_service_key, addr, port, proto, family)
-	CVS_LAYOUT(cvs_backend_spec, addr, port, pad, weight)
+	CVS_LAYOUT(cvs_backend_spec, addr, port, flags, weight)
 	CVS_LAYOUT(cvs_service_info, id, gen, slots, members)
 	CVS_LAYOUT(cvs_backend_counters, conns, packets, bytes, addr, port,
 		   pad, pad2)
@@ -87,6 +89,9 @@ static const struct struct_layout layouts[] = {
 		   pad)
 	CVS_LAYOUT(cvs_module_status, ids, bound, orphaned, abi_version, pad,
 		   binds, bind_errors, lookup_errors, nat_errors)
+	CVS_LAYOUT(cvs_flow_count, service, backend, backend_port, pad, tcp,
+		   udp, pad2)
+	CVS_LAYOUT(cvs_flows_status, mechanism, reverse, module_sweep, pad)
 };
 
 static const struct struct_layout *find_struct(const char *name)

@@ -148,3 +148,19 @@ CVS_API int cvs_module_status(struct cvs_module_status *out)
 	out->abi_version = (__u32)abi;
 	return 0;
 }
+
+/* Placeholder until the module's sweep lands: linkable, never sweeps. */
+CVS_API int cvs_module_sweep(struct cvs_maps *m,
+			     const struct cvs_service_key *reset_tcp,
+			     __u32 n_reset, struct cvs_flow_count *out,
+			     __u32 cap, __u32 *count)
+{
+	(void)m;
+	(void)reset_tcp;
+	(void)n_reset;
+	(void)out;
+	(void)cap;
+	if (count)
+		*count = 0;
+	return -ENODEV;
+}

@@ -87,7 +87,7 @@ static int read_backends(struct cvs_maps *m, const struct cvs_member *mb,
 			return err;
 		cvs_endpoint_of(&be, &be6, &ep);
 		out[j] = (struct cvs_backend_spec){ .port = ep.port,
-			.weight = mb[j].weight };
+			.flags = mb[j].flags, .weight = mb[j].weight };
 		memcpy(out[j].addr, ep.addr, sizeof(out[j].addr));
 	}
 	return 0;
@@ -388,7 +388,8 @@ static int check_member(struct cvs_maps *m, __u32 svc_id, bool v6, __u32 j,
 /*
  * The member list in m->verify.members up to its end marker, or max_members
  * long: each backend id in range, named once, its record this service's,
- * with an address and a port. *n = members in the list.
+ * with an address and a port, and no flag the writer does not write.
+ * *n = members in the list.
  */
 static int check_members(struct cvs_maps *m, __u32 svc_id, bool v6, __u32 *n,
 			 char *bad, size_t len)
@@ -400,6 +401,9 @@ static int check_members(struct cvs_maps *m, __u32 svc_id, bool v6, __u32 *n,
 	for (j = 0; j < m->meta.max_members; j++) {
 		if (mb[j].backend_id == CVS_MEMBER_END)
 			break;
+		if (!bad[0] && (mb[j].flags & ~CVS_MEMBER_F_DOWN))
+			snprintf(bad, len, "member %u has unknown flags %#x", j,
+				 mb[j].flags);
 		if (!err && !bad[0])
 			err = check_member(m, svc_id, v6, j, mb[j].backend_id,
 					   bad, len);

@@ -24,7 +24,7 @@
 const char *const cvs_sock_pins[CVS_SOCK_PINS] = {
 	"sock_connect4", "sock_sendmsg4", "sock_recvmsg4", "sock_getpeername4",
 	"sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6",
-	CVS_MAP_SOCK_NAT, CVS_MAP_SOCK_NAT6,
+	CVS_MAP_SOCK_NAT, CVS_MAP_SOCK_NAT6, CVS_MAP_SOCK_FLOW,
 };
 
 /* The socket tables' pins, in the order of their maps in nat_maps(). */
@@ -34,6 +34,18 @@ static void nat_maps(struct cvs_sock *skel, struct bpf_map *out[CVS_SOCK_NATS])
 {
 	out[0] = skel->maps.cvs_sknat_v1;
 	out[1] = skel->maps.cvs_sknat6_v1;
+	out[2] = skel->maps.cvs_sklb_v1;
+}
+
+/*
+ * Whether sock_addr programs may keep socket-local storage here (Linux
+ * 5.10+ lets them call bpf_sk_storage_get). Without it the programs load
+ * with the calls pruned and the reverse mapping is the LRU tables only.
+ */
+bool cvs_sock_storage_ok(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+				       BPF_FUNC_sk_storage_get, NULL) == 1;
 }
 
 static struct bpf_program *sock_prog(struct cvs_sock *skel, int i)
@@ -159,6 +171,7 @@ static int load_on(struct cvs_maps *m, const char *root, const char *staged,
 	if (!skel)
 		return -errno;
 	skel->rodata->cvs_table_slots = m->table_slots;
+	skel->rodata->cvs_sk_storage = cvs_sock_storage_ok();
 	for (i = 0, err = 0; i < CVS_M_COUNT && !err; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			skel->obj, cvs_map_names[i]);

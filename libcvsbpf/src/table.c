@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Weights to a selection table. Each usable backend (weight > 0) gets slots
- * in proportion to its weight, so picking a uniformly random slot honours
- * the weights in O(1).
+ * Weights to a selection table. Each usable backend (weight > 0, not
+ * CVS_MEMBER_F_DOWN) gets slots in proportion to its weight, so picking a
+ * uniformly random slot honours the weights in O(1). A down member keeps
+ * its weight in the member list, so bringing it back up restores its share
+ * without the control plane remembering it.
  *
  * When the weights reduced by their gcd fit (sum <= table_slots) the table
  * is exact: 1:2:5 becomes 8 slots. Otherwise the weights are scaled to
@@ -83,6 +85,11 @@ static void apportion(struct share *sh, __u32 n, __u64 sum, __u32 table_slots)
 	}
 }
 
+static __u32 usable_weight(const struct cvs_member *mb)
+{
+	return mb->flags & CVS_MEMBER_F_DOWN ? 0 : mb->weight;
+}
+
 int cvs_build_table(const struct cvs_member *members, __u32 n,
 		    __u32 table_slots, __u32 *table, __u32 *slots)
 {
@@ -91,8 +98,8 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 	__u64 sum = 0;
 
 	for (i = 0; i < n; i++)
-		if (members[i].weight)
-			g = gcd(members[i].weight, g);
+		if (usable_weight(&members[i]))
+			g = gcd(usable_weight(&members[i]), g);
 	*slots = 0;
 	if (!g)
 		return 0;
@@ -100,10 +107,10 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 	if (!sh)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!members[i].weight)
+		if (!usable_weight(&members[i]))
 			continue;
 		sh[active].member = i;
-		sh[active].slots = members[i].weight / g;
+		sh[active].slots = usable_weight(&members[i]) / g;
 		sum += sh[active].slots;
 		active++;
 	}

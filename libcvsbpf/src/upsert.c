@@ -37,7 +37,8 @@ static int check_backends(const struct cvs_maps *m, bool v6,
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
-		if (cvs_check_addr(v6, b[i].addr) || !b[i].port || b[i].pad)
+		if (cvs_check_addr(v6, b[i].addr) || !b[i].port ||
+		    (b[i].flags & ~CVS_MEMBER_F_DOWN))
 			return -EINVAL;
 		if (b[i].weight > CVS_WEIGHT_MAX)
 			return -ERANGE;
@@ -116,7 +117,7 @@ static int plan_members(struct cvs_maps *m, __u32 svc_id, bool v6,
 		hit = bsearch(&probe, known, cur_n, sizeof(*known),
 			      cvs_endpoint_cmp);
 		plan[i].weight = b[i].weight;
-		plan[i].flags = 0;
+		plan[i].flags = b[i].flags;
 		if (hit) {
 			plan[i].backend_id = hit->backend_id;
 		} else if (*fresh < m->free_backends.len) {

@@ -18,7 +18,8 @@ static const struct {
 	SIZE(cvs_capacity), SIZE(cvs_usage), SIZE(cvs_map_ids),
 	SIZE(cvs_service_key), SIZE(cvs_backend_spec), SIZE(cvs_service_info),
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
-	SIZE(cvs_sock_status), SIZE(cvs_module_status),
+	SIZE(cvs_sock_status), SIZE(cvs_module_status), SIZE(cvs_flow_count),
+	SIZE(cvs_flows_status),
 	/* cvs_select.h */
 	SIZE(cvs_pick),
 	/* cvs_abi.h */
@@ -26,6 +27,7 @@ static const struct {
 	SIZE(cvs_backend6), SIZE(cvs_member), SIZE(cvs_backend_stats),
 	SIZE(cvs_service_stats), SIZE(cvs_meta), SIZE(cvs_sknat_key),
 	SIZE(cvs_sknat), SIZE(cvs_sknat6_key), SIZE(cvs_sknat6),
+	SIZE(cvs_sock_flow),
 };
 
 static void test_sizeof_knows_every_public_struct(void **state)
@@ -106,7 +108,7 @@ static const struct {
 	FIELD(cvs_service_key, proto), FIELD(cvs_service_key, family),
 	FIELD(cvs_backend6, addr), FIELD(cvs_backend6, svc_id),
 	FIELD(cvs_backend_spec, addr), FIELD(cvs_backend_spec, port),
-	FIELD(cvs_backend_spec, pad), FIELD(cvs_backend_spec, weight),
+	FIELD(cvs_backend_spec, flags), FIELD(cvs_backend_spec, weight),
 	FIELD(cvs_service_counters, refused),
 	FIELD(cvs_service_counters, retried),
 	FIELD(cvs_backend_counters, conns),
@@ -265,6 +267,9 @@ static void test_abi_structs_have_no_implicit_padding(void **state)
 	assert_int_equal(sizeof(struct cvs_backend6), 16 + 2 + 2 + 4 + 4);
 	assert_int_equal(sizeof(struct cvs_sknat6_key), 8 + 16 + 2 + 2 + 4);
 	assert_int_equal(sizeof(struct cvs_sknat6), 16 + 2 + 2);
+	assert_int_equal(sizeof(struct cvs_sock_flow),
+			 16 + 2 + 1 + 1 + 16 + 2 + 2 + 4 + 4);
+	assert_int_equal(sizeof(struct cvs_flow_count), 20 + 16 + 2 + 2 + 3 * 4);
 	assert_int_equal(sizeof(struct cvs_svc), 4 + 4);
 	assert_int_equal(sizeof(struct cvs_backend), 4 + 2 + 2 + 4 + 4);
 	assert_int_equal(sizeof(struct cvs_member), 4 + 2 + 2);

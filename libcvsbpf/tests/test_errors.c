@@ -117,7 +117,8 @@ static struct bad_set *bad_sets(unsigned *count)
 	ADD("IPv4 address with addr[1] set", -EINVAL,
 	    s[i].b[3].addr[1] = htonl(1));
 	ADD("port 0", -EINVAL, s[i].b[3].port = 0);
-	ADD("pad 1", -EINVAL, s[i].b[3].pad = 1);
+	ADD("flags 2 (unknown)", -EINVAL, s[i].b[3].flags = 2);
+	ADD("flags 0x8000", -EINVAL, s[i].b[3].flags = 0x8000);
 	ADD("weight 65536", -ERANGE, s[i].b[3].weight = CVS_WEIGHT_MAX + 1);
 	ADD("weight 2^32-1", -ERANGE, s[i].b[3].weight = 0xffffffffu);
 	ADD("a duplicate backend", -EEXIST, s[i].b[3] = good[1]);

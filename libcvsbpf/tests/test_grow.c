@@ -173,6 +173,7 @@ static void assert_links_on_root(struct fx *f)
 				close(mfd);
 				if (strcmp(mi.name, CVS_MAP_SOCK_NAT) &&
 				    strcmp(mi.name, CVS_MAP_SOCK_NAT6) &&
+				    strcmp(mi.name, CVS_MAP_SOCK_FLOW) &&
 				    !strstr(mi.name, ".rodata"))
 					fail_msg("hook %d runs on map %u (%s), not the root's",
 						 p, map_ids[i],

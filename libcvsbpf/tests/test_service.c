@@ -224,6 +224,77 @@ static void test_all_draining_or_empty_refuses(void **state)
 	raw_close(&r);
 }
 
+/*
+ * A down member keeps its weight and its id but gets no slot; a change of
+ * its flags alone is a flip; get, verify and check see the flags, and a
+ * flag no writer writes is an inconsistency, not a difference.
+ */
+static void test_down_members_get_no_slots(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_backend_spec b[3], got[3];
+	struct cvs_service_info info, before;
+	struct cvs_member mbr[TEST_MAX_MEMBERS];
+	__u32 count[3], slots, n, idx, i;
+	struct cvs_pick pick;
+	struct cvs_svc svc;
+	struct raw_maps r;
+	__u64 word;
+	__s32 res;
+
+	memcpy(b, set125, sizeof(b));
+	assert_ok(cvs_service_upsert(f->m, &k, b, 3));
+	assert_ok(cvs_service_get(f->m, &k, &before, got, 3));
+	b[2].flags = CVS_MEMBER_F_DOWN;
+	assert_ok(cvs_service_upsert(f->m, &k, b, 3));
+	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
+	assert_true(info.gen != before.gen);
+	assert_int_equal(info.members, 3);
+	assert_int_equal(info.slots, 1 + 2);
+	assert_memory_equal(got, b, sizeof(b));
+	assert_ok(raw_open(f->root, &r));
+	table_counts(&r, &k, count, &slots);
+	assert_int_equal(count[0], 1);
+	assert_int_equal(count[1], 2);
+	assert_int_equal(count[2], 0);
+	for (i = 0; i < 200; i++) {
+		assert_ok(cvs_service_pick(f->m, &k, &pick));
+		assert_true(pick.port != b[2].port);
+	}
+	assert_ok(cvs_service_verify(f->m, &k));
+	assert_ok(cvs_service_check(f->m, &k, b, 3));
+	b[2].flags = 0;
+	assert_rc(cvs_service_check(f->m, &k, b, 3), -ESTALE);
+
+	/* every member down refuses, as all draining does */
+	for (i = 0; i < 3; i++)
+		b[i].flags = CVS_MEMBER_F_DOWN;
+	assert_ok(cvs_service_upsert(f->m, &k, b, 3));
+	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
+	assert_int_equal(info.slots, 0);
+	assert_rc(cvs_service_pick(f->m, &k, &pick), -ECONNREFUSED);
+
+	/* up again: the weights it kept give the old table back */
+	for (i = 0; i < 3; i++)
+		b[i].flags = 0;
+	assert_ok(cvs_service_upsert(f->m, &k, b, 3));
+	assert_ok(cvs_service_get(f->m, &k, &info, got, 3));
+	assert_int_equal(info.slots, before.slots);
+
+	/* a flag the writer never writes, planted behind its back */
+	assert_ok(raw_svc_word(&r, &k, &svc, &word));
+	assert_ok(raw_members(&r, &k, mbr, TEST_MAX_MEMBERS, &n));
+	idx = cvs_mbr_index(r.meta.max_members, svc.id, cvs_word_half(word), 1);
+	mbr[1].flags = 0x4;
+	assert_ok(bpf_map_update_elem(r.fd[RAW_MBR], &idx, &mbr[1], BPF_ANY));
+	assert_rc(cvs_service_verify(f->m, &k), -EBADMSG);
+	assert_rc(cvs_service_check(f->m, &k, b, 3), -EBADMSG);
+	assert_ok(cvs_services_check(f->m, &k, &n, b, 1, &res));
+	assert_int_equal(res, -EBADMSG);
+	raw_close(&r);
+}
+
 static void test_unknown_service_is_enoent(void **state)
 {
 	struct fx *f = *state;
@@ -798,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_weights_are_reduced_by_their_gcd, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_weights_beyond_the_table_keep_every_backend, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_draining_or_empty_refuses, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_down_members_get_no_slots, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_service_is_enoent, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_get_needs_room_for_every_member, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_get_reads_the_maps_not_a_cache, fx_setup_open, fx_teardown),

@@ -410,9 +410,10 @@ static void failed_attach_leaves_no_pins(void **state)
 		if (path_exists(path))
 			fail_msg("a failed attach left %s pinned", path);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", f->root,
-			 i ? CVS_MAP_SOCK_NAT6 : CVS_MAP_SOCK_NAT);
+			 (const char *[]){ CVS_MAP_SOCK_NAT, CVS_MAP_SOCK_NAT6,
+					   CVS_MAP_SOCK_FLOW }[i]);
 		if (path_exists(path))
 			fail_msg("a failed attach left the socket table %s it created",
 				 path);

@@ -21,6 +21,10 @@
 
 #include "cvs_abi.h"
 
+/* <sys/socket.h>'s, which BPF objects cannot include. */
+#define AF_INET		2
+#define AF_INET6	10
+
 #define CVS_BPF_MAP(ID, field, name, map_type, flags, k, v, entries)	\
 	struct {							\
 		__uint(type, map_type);					\

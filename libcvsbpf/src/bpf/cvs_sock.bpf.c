@@ -19,6 +19,13 @@
  * A configured service without a usable backend refuses at once with
  * ECONNREFUSED instead of letting the connect time out on an address that
  * leads nowhere.
+ *
+ * What a translation did is kept with the socket, in socket-local storage
+ * (cvs_sklb_v1), where nothing evicts it: the reverse hooks show the VIP
+ * however many sockets came after, and the flow sweeps (cvs_flows.bpf.c)
+ * find the sockets sent to a backend that is gone. The LRU tables are still
+ * written: an unconnected socket may talk to several VIPs, and its record
+ * holds only the last.
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -31,6 +38,10 @@
 
 /* cvs_meta_v1's table_slots; set by libcvsbpf before the object loads. */
 const volatile __u32 cvs_table_slots = 1;
+/* Whether this kernel lets sock_addr programs call bpf_sk_storage_get
+ * (libcvsbpf probes it): when not, the branches that call it are dead and
+ * the verifier never sees the call. */
+const volatile bool cvs_sk_storage = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -45,6 +56,13 @@ struct {
 	__type(key, struct cvs_sknat6_key);
 	__type(value, struct cvs_sknat6);
 } cvs_sknat6_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cvs_sock_flow);
+} cvs_sklb_v1 SEC(".maps");
 
 /* Copy the value, so the decision rests on what was read (cvs_select.h). */
 #define CVS_COPY(map, key, out) ({					\
@@ -165,6 +183,41 @@ static __always_inline void remember(struct bpf_sock_addr *ctx, bool v6,
 	}
 }
 
+/*
+ * Keep what was done with the socket. connect() describes the socket for
+ * as long as it stays connected, so a datagram a connected socket sends
+ * elsewhere (sendto a VIP) does not overwrite it; the LRU tables serve
+ * that one.
+ */
+static __always_inline void record(struct bpf_sock_addr *ctx, enum family f,
+				   bool datagram, const struct cvs_pick *pick,
+				   const __be32 vip[4], __be16 vip_port,
+				   __u8 proto)
+{
+	struct cvs_sock_flow *fl;
+	bool v6 = f == INET6;
+
+	if (!cvs_sk_storage)
+		return;
+	fl = bpf_sk_storage_get(&cvs_sklb_v1, ctx->sk, 0,
+				BPF_SK_STORAGE_GET_F_CREATE);
+	if (!fl || (datagram && (fl->flags & CVS_SOCK_FLOW_CONNECTED)))
+		return;
+	fl->vip[0] = v6 ? vip[0] : vip[3];
+	fl->vip[1] = v6 ? vip[1] : 0;
+	fl->vip[2] = v6 ? vip[2] : 0;
+	fl->vip[3] = v6 ? vip[3] : 0;
+	fl->vip_port = vip_port;
+	fl->proto = proto;
+	fl->family = v6 ? AF_INET6 : AF_INET;
+	__builtin_memcpy(fl->backend, pick->addr, sizeof(fl->backend));
+	fl->backend_port = pick->port;
+	fl->flags = (datagram ? 0 : CVS_SOCK_FLOW_CONNECTED) |
+		    (f == INET6_MAPPED ? CVS_SOCK_FLOW_MAPPED : 0);
+	fl->backend_id = pick->backend_id;
+	fl->svc_id = pick->svc_id;
+}
+
 /* Returns what the hook returns: 1 to go on, 0 to fail the call. */
 static __always_inline int translate(struct bpf_sock_addr *ctx,
 				     enum family hook, bool datagram)
@@ -203,6 +256,7 @@ static __always_inline int translate(struct bpf_sock_addr *ctx,
 	count_service(&pick, 0);
 	count_backend(pick.backend_id, !datagram, datagram);
 	remember(ctx, f == INET6, &pick, a, port);
+	record(ctx, f, datagram, &pick, a, port, proto);
 	if (f == INET6) {
 		__builtin_memcpy(to, pick.addr, sizeof(to));
 	} else {
@@ -212,6 +266,37 @@ static __always_inline int translate(struct bpf_sock_addr *ctx,
 	set_user_addr(ctx, f, to);
 	ctx->user_port = (__u32)pick.port;
 	return 1;
+}
+
+/*
+ * The socket's own record, when the peer (a, port, read as family f) is
+ * the backend it names: then the record's VIP is shown in a.
+ */
+static __always_inline bool reverse_stored(struct bpf_sock_addr *ctx,
+					   enum family f, __be32 a[4],
+					   __be16 port)
+{
+	struct cvs_sock_flow *fl;
+
+	if (!cvs_sk_storage)
+		return false;
+	fl = bpf_sk_storage_get(&cvs_sklb_v1, ctx->sk, 0, 0);
+	if (!fl || fl->backend_port != port)
+		return false;
+	if (f == INET6) {
+		if (fl->family != AF_INET6 || fl->backend[0] != a[0] ||
+		    fl->backend[1] != a[1] || fl->backend[2] != a[2] ||
+		    fl->backend[3] != a[3])
+			return false;
+		__builtin_memcpy(a, fl->vip, sizeof(fl->vip));
+	} else {
+		if (fl->family != AF_INET || fl->backend[0] != a[3])
+			return false;
+		a[3] = fl->vip[0];
+	}
+	set_user_addr(ctx, f, a);
+	ctx->user_port = (__u32)fl->vip_port;
+	return true;
 }
 
 /* Show the VIP where the kernel would show the backend. */
@@ -226,6 +311,8 @@ static __always_inline int reverse(struct bpf_sock_addr *ctx,
 	user_addr(ctx, hook, a);
 	if (hook == INET6 && is_v4_mapped(a))
 		f = INET6_MAPPED;
+	if (reverse_stored(ctx, f, a, port))
+		return 1;
 	if (f == INET6) {
 		struct cvs_sknat6_key k = { .cookie = cookie, .port = port };
 		struct cvs_sknat6 *nat;
