@@ -110,6 +110,7 @@ static int cvs_check_set(struct cvs_binding *b)
 			return err;
 	}
 	b->table_slots = meta.table_slots;
+	b->max_members = meta.max_members;
 	return 0;
 }
 

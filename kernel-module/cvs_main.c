@@ -13,7 +13,10 @@
  *
  * Loading hooks the initial network namespace (or every namespace with
  * all_netns=1) and serves nothing until user space binds a map set through
- * /sys/kernel/cvs/maps (cvs_sysfs.c). See README.md next to this file.
+ * /sys/kernel/cvs/maps (cvs_sysfs.c). User space asks through
+ * /sys/kernel/cvs/sweep for the connections sent to backends that are gone
+ * to be deleted from conntrack (cvs_sweep.c). See README.md next to this
+ * file.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -107,6 +110,10 @@ static int __net_init cvs_net_init(struct net *net)
 	err = nf_ct_netns_get(net, NFPROTO_INET);
 	if (err)
 		return err;
+	/* Before the hooks: every connection they DNAT gets the label. */
+	err = cvs_sweep_net_init(net);
+	if (err)
+		goto err_netns;
 	for (i = 0; i < ARRAY_SIZE(cvs_nat_ops); i++) {
 		err = cvs_nat_register(net, &cvs_nat_ops[i]);
 		if (err)
@@ -117,6 +124,8 @@ static int __net_init cvs_net_init(struct net *net)
 err_unregister:
 	while (i--)
 		cvs_nat_unregister(net, &cvs_nat_ops[i]);
+	cvs_sweep_net_exit(net);
+err_netns:
 	nf_ct_netns_put(net, NFPROTO_INET);
 	return err;
 }
@@ -129,6 +138,7 @@ static void __net_exit cvs_net_exit(struct net *net)
 		return;
 	for (i = ARRAY_SIZE(cvs_nat_ops) - 1; i >= 0; i--)
 		cvs_nat_unregister(net, &cvs_nat_ops[i]);
+	cvs_sweep_net_exit(net);
 	nf_ct_netns_put(net, NFPROTO_INET);
 }
 
@@ -141,9 +151,12 @@ static int __init cvs_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&cvs_net_ops);
+	err = cvs_sweep_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&cvs_net_ops);
+	if (err)
+		goto err_sweep;
 	err = cvs_sysfs_init();
 	if (err)
 		goto err_pernet;
@@ -153,18 +166,22 @@ static int __init cvs_init(void)
 
 err_pernet:
 	unregister_pernet_subsys(&cvs_net_ops);
+err_sweep:
+	cvs_sweep_exit();
 	return err;
 }
 
 /*
- * sysfs first, so that no bind can follow the final unbind; then the hooks;
- * then the maps, after the grace period that cvs_unbind() waits for.
+ * sysfs first, so that no bind or sweep can follow the final unbind; then
+ * the hooks; then the maps, after the grace period that cvs_unbind() waits
+ * for.
  */
 static void __exit cvs_exit(void)
 {
 	cvs_sysfs_exit();
 	unregister_pernet_subsys(&cvs_net_ops);
 	cvs_unbind();
+	cvs_sweep_exit();
 	pr_info("unloaded\n");
 }
 

@@ -43,40 +43,6 @@
 
 #include "cvs.h"
 
-/*
- * Copy the value, so the decision rests on what was read (cvs_select.h).
- * map_lookup_elem is what the BPF helper calls; the caller is inside
- * rcu_read_lock(), which hash lookups need.
- */
-static __always_inline int cvs_copy(struct bpf_map *map, const void *key,
-				    void *out, size_t size)
-{
-	void *value = map->ops->map_lookup_elem(map, (void *)key);
-
-	if (!value)
-		return -ENOENT;
-	memcpy(out, value, size);
-	return 0;
-}
-
-/*
- * One 8-byte load of the word. The barrier orders the loads of the
- * selection slot and the backend before the validating load; the acquire
- * orders the first load before them.
- */
-static __always_inline int cvs_load_word(const struct cvs_binding *b,
-					 const u32 *id, u64 *out)
-{
-	struct bpf_map *map = b->maps[CVS_M_GEN];
-	u64 *word = map->ops->map_lookup_elem(map, (void *)id);
-
-	if (!word)
-		return -ENOENT;
-	smp_rmb();
-	*out = smp_load_acquire(word);
-	return 0;
-}
-
 #define CVS_ALWAYS_INLINE __always_inline
 #define CVS_READER_CTX const struct cvs_binding *
 #define CVS_LOOKUP_SVC(b, key, out) \
@@ -211,6 +177,7 @@ static unsigned int cvs_apply(const struct cvs_binding *b, int res,
 		atomic64_inc(&cvs_counters.nat_errors);
 		return verdict;
 	}
+	cvs_sweep_mark(ct);
 	cvs_count_service(b, pick, false);
 	cvs_count_backend(b, pick->backend_id, skb->len);
 	return NF_ACCEPT;

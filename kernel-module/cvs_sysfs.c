@@ -13,9 +13,13 @@
  *   orphaned       1 when no pin and no descriptor in user space still
  *                  holds a bound map: the set was removed, the module
  *                  keeps serving its last state until a rebind.
+ *   sweep          (0600, binary) root with CAP_NET_ADMIN writes a sweep
+ *                  request and reads its result: the records of cvs.h.
+ *                  A write fails with -EINVAL (malformed), -EPERM (no
+ *                  CAP_NET_ADMIN) or -ENOMEM.
  *   abi_version    CVS_ABI_VERSION
- *   binds, bind_errors, lookup_errors, nat_errors
- *                  counters since load (struct cvs_counters)
+ *   binds, bind_errors, lookup_errors, nat_errors, sweeps, sweep_deleted,
+ *   sweep_deferred counters since load (struct cvs_counters)
  */
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
@@ -116,6 +120,26 @@ CVS_COUNTER_ATTR(binds);
 CVS_COUNTER_ATTR(bind_errors);
 CVS_COUNTER_ATTR(lookup_errors);
 CVS_COUNTER_ATTR(nat_errors);
+CVS_COUNTER_ATTR(sweeps);
+CVS_COUNTER_ATTR(sweep_deleted);
+CVS_COUNTER_ATTR(sweep_deferred);
+
+static ssize_t sweep_write(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *buf, loff_t off,
+			   size_t count)
+{
+	return cvs_sweep_write(buf, off, count);
+}
+
+static ssize_t sweep_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	return cvs_sweep_read(buf, off, count);
+}
+
+/* Size 0: the result has no fixed length, reads go on to its end. */
+static struct bin_attribute sweep_attr = __BIN_ATTR_ADMIN_RW(sweep, 0);
 
 static struct kobj_attribute maps_attr = __ATTR_RW(maps);
 static struct kobj_attribute orphaned_attr = __ATTR_RO(orphaned);
@@ -129,11 +153,20 @@ static struct attribute *cvs_attrs[] = {
 	&bind_errors_attr.attr,
 	&lookup_errors_attr.attr,
 	&nat_errors_attr.attr,
+	&sweeps_attr.attr,
+	&sweep_deleted_attr.attr,
+	&sweep_deferred_attr.attr,
+	NULL,
+};
+
+static struct bin_attribute *cvs_bin_attrs[] = {
+	&sweep_attr,
 	NULL,
 };
 
 static const struct attribute_group cvs_attr_group = {
 	.attrs = cvs_attrs,
+	.bin_attrs = cvs_bin_attrs,
 };
 
 int cvs_sysfs_init(void)

@@ -149,18 +149,207 @@ CVS_API int cvs_module_status(struct cvs_module_status *out)
 	return 0;
 }
 
-/* Placeholder until the module's sweep lands: linkable, never sweeps. */
+/*
+ * The sweep file's records, as kernel-module/cvs.h defines them: a request
+ * is a header and the TCP services to reset (a key is a struct
+ * cvs_service_key), written at once; the result is a header and one
+ * record per (service, backend) pair, laid out as struct cvs_flow_count,
+ * read from offset 0. The result is the last sweep's, whoever asked: its
+ * ticket says whose.
+ */
+#define SWEEP_REQUEST_MAX 4096
+/* A deferred entry is retried by another pass; a few are plenty. */
+#define SWEEP_PASSES 16
+
+struct sweep_request {
+	__u64 ticket;
+	__u32 n_reset;
+	__u32 flags;
+};
+
+struct sweep_result {
+	__u64 ticket;
+	__u32 count;
+	__u32 deferred;
+};
+
+#define SWEEP_BATCH ((SWEEP_REQUEST_MAX - sizeof(struct sweep_request)) / \
+		     sizeof(struct cvs_service_key))
+
+_Static_assert(sizeof(struct cvs_service_key) == 20, "cvs.h's key");
+_Static_assert(sizeof(struct cvs_flow_count) == 52 &&
+	       offsetof(struct cvs_flow_count, tcp) == 40,
+	       "cvs.h's struct cvs_sweep_count");
+
+/* Where the pair's counts go in acc[0..*n), added if new; NULL: no memory. */
+static struct cvs_flow_count *sweep_slot(struct cvs_flow_count **acc,
+					 __u32 *n, __u32 *cap,
+					 const struct cvs_flow_count *pair)
+{
+	struct cvs_flow_count *bigger;
+	__u32 i;
+
+	for (i = 0; i < *n; i++)
+		if (!memcmp(&(*acc)[i], pair, offsetof(struct cvs_flow_count,
+						       tcp)))
+			return &(*acc)[i];
+	if (*n == *cap) {
+		bigger = realloc(*acc, (*cap ? *cap * 2 : 64) * sizeof(*pair));
+		if (!bigger)
+			return NULL;
+		*acc = bigger;
+		*cap = *cap ? *cap * 2 : 64;
+	}
+	(*acc)[*n] = *pair;
+	(*acc)[*n].tcp = 0;
+	(*acc)[*n].udp = 0;
+	return &(*acc)[(*n)++];
+}
+
+/* The whole result of the sweep with this ticket, malloc'd in *out. */
+static int sweep_read(int fd, __u64 ticket, struct sweep_result **out)
+{
+	struct sweep_result head, *r;
+	size_t len, have = 0;
+	ssize_t n;
+
+	n = pread(fd, &head, sizeof(head), 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof(head))
+		return -EPROTO;
+	if (head.ticket != ticket) {
+		cvs_log(CVS_LOG_WARN, "cvs.ko sweep: another sweep overtook this one's result");
+		return -EAGAIN;
+	}
+	len = sizeof(head) + (size_t)head.count * sizeof(struct cvs_flow_count);
+	r = malloc(len);
+	if (!r)
+		return -ENOMEM;
+	while (have < len) {
+		n = pread(fd, (char *)r + have, len - have, have);
+		if (n <= 0) {
+			free(r);
+			return n < 0 ? -errno : -EPROTO;
+		}
+		have += n;
+	}
+	/* Read in pages: only a sweep replaces the result, and it had
+	 * another ticket, so one ticket at both ends means one result. */
+	n = pread(fd, &head, sizeof(head), 0);
+	if (n != sizeof(head) || head.ticket != ticket ||
+	    r->ticket != ticket || r->count != head.count) {
+		free(r);
+		if (n < 0)
+			return -errno;
+		cvs_log(CVS_LOG_WARN, "cvs.ko sweep: another sweep overtook this one's result");
+		return -EAGAIN;
+	}
+	*out = r;
+	return 0;
+}
+
+/* One sweep with keys as the TCP services to reset; its counts into acc. */
+static int sweep_once(int fd, const struct cvs_service_key *keys, __u32 n,
+		      struct cvs_flow_count **acc, __u32 *n_acc,
+		      __u32 *acc_cap, __u32 *deferred)
+{
+	static __u32 sweeps;
+	char buf[SWEEP_REQUEST_MAX];
+	struct sweep_request req = {
+		.ticket = (__u64)getpid() << 32 |
+			  __atomic_add_fetch(&sweeps, 1, __ATOMIC_RELAXED),
+		.n_reset = n,
+	};
+	const struct cvs_flow_count *rec;
+	struct cvs_flow_count *slot;
+	struct sweep_result *r = NULL;
+	size_t len = sizeof(req) + n * sizeof(*keys);
+	ssize_t written;
+	__u32 i;
+	int err;
+
+	memcpy(buf, &req, sizeof(req));
+	if (n)
+		memcpy(buf + sizeof(req), keys, n * sizeof(*keys));
+	written = pwrite(fd, buf, len, 0);
+	if (written < 0)
+		return -errno;
+	if ((size_t)written != len)
+		return -EIO;
+	err = sweep_read(fd, req.ticket, &r);
+	if (err)
+		return err;
+	rec = (const struct cvs_flow_count *)(r + 1);
+	for (i = 0; i < r->count; i++) {
+		slot = sweep_slot(acc, n_acc, acc_cap, &rec[i]);
+		if (!slot) {
+			free(r);
+			return -ENOMEM;
+		}
+		slot->tcp += rec[i].tcp;
+		slot->udp += rec[i].udp;
+	}
+	*deferred = r->deferred;
+	free(r);
+	return 0;
+}
+
+/*
+ * A request holds SWEEP_BATCH services to reset: more take one sweep per
+ * batch, each of which deletes its own services' TCP entries (and the UDP
+ * ones the batches before left, none unless new ones came), so their counts
+ * add up. A batch is swept again while the module deferred entries.
+ * Besides the contract's errors: -EAGAIN when entries were still deferred
+ * after SWEEP_PASSES sweeps, or when another process's sweep replaced the
+ * result before it was read (its entries are deleted all the same). The
+ * counts so far are in out either way.
+ */
 CVS_API int cvs_module_sweep(struct cvs_maps *m,
 			     const struct cvs_service_key *reset_tcp,
 			     __u32 n_reset, struct cvs_flow_count *out,
 			     __u32 cap, __u32 *count)
 {
-	(void)m;
-	(void)reset_tcp;
-	(void)n_reset;
-	(void)out;
-	(void)cap;
-	if (count)
-		*count = 0;
-	return -ENODEV;
+	struct cvs_flow_count *acc = NULL;
+	struct cvs_module_status st;
+	__u32 done = 0, n, n_acc = 0, acc_cap = 0, deferred = 0, pass;
+	struct cvs_map_ids ids;
+	int fd, err;
+
+	if (!m || !count || (n_reset && !reset_tcp) || (cap && !out))
+		return -EINVAL;
+	*count = 0;
+	err = cvs_module_status(&st) ?: cvs_maps_ids(m, &ids);
+	if (err)
+		return err;
+	if (!st.bound || memcmp(&st.ids, &ids, sizeof(ids))) {
+		cvs_log(CVS_LOG_ERROR, "cvs.ko serves another map set than %s: not sweeping",
+			m->root);
+		return -EPROTO;
+	}
+	fd = open_file("sweep", O_RDWR);
+	if (fd < 0)
+		return fd;
+	do {
+		n = n_reset - done < SWEEP_BATCH ? n_reset - done : SWEEP_BATCH;
+		pass = 0;
+		do {
+			err = sweep_once(fd, reset_tcp + done, n, &acc, &n_acc,
+					 &acc_cap, &deferred);
+		} while (!err && deferred && ++pass < SWEEP_PASSES);
+		if (!err && deferred) {
+			cvs_log(CVS_LOG_WARN, "cvs.ko sweep: %u stale entries left after %u passes",
+				deferred, pass);
+			err = -EAGAIN;
+		}
+		done += n;
+	} while (!err && done < n_reset);
+	close(fd);
+	*count = n_acc;
+	if (n_acc && cap)
+		memcpy(out, acc, (n_acc < cap ? n_acc : cap) * sizeof(*acc));
+	if (!err && n_acc > cap)
+		err = -ENOBUFS;
+	free(acc);
+	return err;
 }

@@ -123,6 +123,13 @@ void check_draining(const struct fam *f);
 void check_removed(const struct fam *f);
 void check_flips_under_traffic(void);
 
+/* checks_sweep.c: each in the family f */
+void check_sweep_removed(const struct fam *f);
+void check_sweep_down(const struct fam *f);
+void check_sweep_draining(const struct fam *f);
+void check_sweep_deleted(const struct fam *f);
+void check_sweep_tcp(const struct fam *f);
+
 /* checks_grow.c */
 void check_grow_under_traffic(void);
 

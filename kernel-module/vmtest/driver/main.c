@@ -5,9 +5,9 @@
  * "SUMMARY <passed> passed, <failed> failed". Checks run in order and build
  * on each other's state (module loaded, maps bound, ...), as an operator
  * would go through them. main() holds that order; the checks themselves are
- * in checks_bind.c, checks_traffic.c, checks_grow.c and checks_lifecycle.c
- * (checks.h). The traffic checks run in IPv4 and then in IPv6 (struct fam),
- * the IPv6 ones named with "_v6".
+ * in checks_bind.c, checks_traffic.c, checks_sweep.c, checks_grow.c and
+ * checks_lifecycle.c (checks.h). The traffic checks run in IPv4 and then in
+ * IPv6 (struct fam), the IPv6 ones named with "_v6".
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -62,6 +62,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
 		RUN(check_draining(fams[i]));
 		RUN(check_removed(fams[i]));
+	}
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_sweep_removed(fams[i]));
+		RUN(check_sweep_down(fams[i]));
+		RUN(check_sweep_draining(fams[i]));
+		RUN(check_sweep_deleted(fams[i]));
+		RUN(check_sweep_tcp(fams[i]));
 	}
 	RUN(check_flips_under_traffic());
 	RUN(check_grow_under_traffic());

@@ -179,9 +179,14 @@ final class Format {
                 + module;
     }
 
-    /** KEEP when the daemon did not say (one older than the policy kept established connections). */
+    /**
+     * What becomes of flows to a backend that leaves the service; KEEP when the daemon did not say (one older than
+     * the policy kept established connections).
+     */
     static String onBackendRemoval(Service service) {
-        return service.onBackendRemoval() == null ? "KEEP" : service.onBackendRemoval();
+        return "RESET".equals(service.onBackendRemoval())
+                ? "RESET: TCP connections to a backend that leaves are reset, UDP flows ended"
+                : "KEEP: TCP connections to a backend that leaves stay, UDP flows are ended";
     }
 
     /** In bpf mode: where socket-LB is attached, and what cvs.ko does when it is there; nothing otherwise. */

@@ -31,7 +31,7 @@ final class ServiceShowCommand extends ApiCommand {
                 .row("Address:", Format.address(service))
                 .row("Labels:", service.labels().isEmpty() ? Format.NONE : Format.labels(service.labels()))
                 .row("Check:", check == null ? Format.NONE : Format.check(check))
-                .row("On backend removal:", Format.onBackendRemoval(service))
+                .row("Removal:", Format.onBackendRemoval(service))
                 .print(out());
         out().println();
         Map<String, BackendHealth> health = check == null ? Map.of() : services().health(service).view().byKey();

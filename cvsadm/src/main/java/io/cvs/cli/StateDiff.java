@@ -65,6 +65,12 @@ final class StateDiff {
         }
         labels(before, after, changes);
         check(before.path("healthCheck"), after.path("healthCheck"), changes);
+        String oldPolicy = before.path("onBackendRemoval").asString("KEEP");
+        String newPolicy = after.path("onBackendRemoval").asString("KEEP");
+        if (!oldPolicy.equals(newPolicy)) {
+            // a file that leaves the policy out asks for the default, KEEP
+            changes.add("onBackendRemoval " + oldPolicy + " -> " + newPolicy);
+        }
         return String.join(", ", changes);
     }
 

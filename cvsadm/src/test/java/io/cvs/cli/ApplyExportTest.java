@@ -61,6 +61,21 @@ class ApplyExportTest {
     }
 
     @Test
+    void theRemovalPolicyIsExportedAndAChangeOfItIsShownAndApplied() {
+        String export = cli.run("export").out();
+        assertThat(export).contains("onBackendRemoval: KEEP");
+        Path file = Cli.write(home.resolve("reset.yaml"), export.replaceFirst("onBackendRemoval: KEEP",
+                "onBackendRemoval: RESET"));
+
+        Cli.Run apply = cli.run("apply", "-f", file.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("onBackendRemoval KEEP -> RESET", "1 updated");
+        assertThat(cli.run("list", "-o", "json").json().findValuesAsString("onBackendRemoval"))
+                .containsExactlyInAnyOrder("KEEP", "RESET");
+    }
+
+    @Test
     void dryRunShowsTheDiffAndChangesNothing() {
         String changed = cli.run("export").out()
                 .replace("port: 18081\n    weight: 2", "port: 18081\n    weight: 5")

@@ -77,6 +77,27 @@ class ServiceCommandsTest {
     }
 
     @Test
+    void theRemovalPolicyIsSetByAddChangedByEditAndShown() {
+        Cli cli = Cli.against(daemon, home);
+        Cli.Run add = cli.run("service", "add", "policy", "192.0.2.30:80", "--backend", "127.0.0.1:8080",
+                "--on-backend-removal", "reset");
+        assertThat(add.exitCode()).as(add.toString()).isZero();
+        assertThat(cli.run("service", "show", "policy", "-o", "json").json().path("onBackendRemoval").asString())
+                .isEqualTo("RESET");
+        assertThat(cli.run("service", "show", "policy").out())
+                .contains("Removal:  RESET: TCP connections to a backend that leaves are reset, UDP flows ended");
+
+        Cli.Run edit = cli.run("service", "edit", "policy", "--on-backend-removal", "KEEP");
+        assertThat(edit.exitCode()).as(edit.toString()).isZero();
+        assertThat(cli.run("service", "show", "policy", "-o", "json").json().path("onBackendRemoval").asString())
+                .isEqualTo("KEEP");
+
+        Cli.Run wrong = cli.run("service", "edit", "policy", "--on-backend-removal", "drop");
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(wrong.err()).contains("'drop' is not KEEP or RESET");
+    }
+
+    @Test
     void editWithoutChangesIsAUsageError() {
         Cli cli = Cli.against(daemon, home);
         cli.run("service", "add", "unedited", "192.0.2.12:80");

@@ -166,6 +166,17 @@ final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * A UDP sink in backend namespace i on port: appends each datagram it receives to {@code received}, so the test
+     * sees what reached this backend. Returns once it is bound.
+     */
+    void sinkUdp(int i, int port, Path received) {
+        processes.add(start("ip", "netns", "exec", backendNamespace(i), "socat", "-u",
+                "UDP-RECV:" + port + ",bind=" + backendAddress(i), "OPEN:" + received + ",creat,append"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> !run("ip", "netns", "exec", backendNamespace(i), "ss", "-Hlun", "sport = :" + port).isBlank());
+    }
+
+    /**
      * Connects from the client namespace, as a process of {@code cgroup} (where the socket-LB programs are), to
      * {@code address:port}, and returns what the server sent before closing, or fails after a bounded time.
      */
