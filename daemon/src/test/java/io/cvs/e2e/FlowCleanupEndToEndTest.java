@@ -142,11 +142,10 @@ class FlowCleanupEndToEndTest {
         return chosen;
     }
 
-    private HttpResponse<String> removeBackend(String id, Server backend, int backendPort) throws Exception {
+    private void removeBackend(String id, Server backend, int backendPort) throws Exception {
         HttpResponse<String> removed = api().delete("/api/v1/services/" + id + "/backends/"
                 + Sandbox.backendAddress(backend.backend) + ":" + backendPort);
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
-        return removed;
     }
 
     /** The sum of the samples of a counter with exactly these labels (name, value pairs) in a scrape; 0 if none. */
