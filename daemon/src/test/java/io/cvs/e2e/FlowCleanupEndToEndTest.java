@@ -39,11 +39,11 @@ import tools.jackson.databind.JsonNode;
  * destroys that socket, the client's next call fails, it reconnects and reaches a live backend: no datagram may reach
  * the old backend later than {@value #BOUND_MS} ms after the daemon acknowledged (or reported) the change. A drained
  * backend keeps its flows; TCP connections are ended only for services whose policy is RESET; a client in another
- * network namespace below the attached cgroup is cleaned as well. The crash between the write and its sweep is
- * {@link FlowSweepAfterCrashTest}.
+ * network namespace below the attached cgroup is cleaned as well, and so is one of an IPv6 VIP. The crash between
+ * the write and its sweep is {@link FlowSweepAfterCrashTest}.
  *
  * <p>Root, BPF, cgroup v2, {@code ip}, {@code socat}, {@code ss}; skips loudly without (fails in CI). Everything
- * stays in the test's namespaces (clients without default route), VIPs from 192.0.2.0/24.
+ * stays in the test's namespaces (clients without default route), VIPs from 192.0.2.0/24 and 2001:db8::/32.
  */
 @ExtendWith(SandboxHost.class)
 @SandboxHost.Backends(value = 3, linkedToHost = true)
@@ -163,8 +163,11 @@ class FlowCleanupEndToEndTest {
     /** Waits until cvs_flows_terminated_total counts one flow of the client to backend for reason, and no more. */
     private void assertTerminatedOnce(String service, Server backend, int backendPort, String reason)
             throws Exception {
-        String[] labels = {"service", service, "backend", Sandbox.backendAddress(backend.backend) + ":" + backendPort,
-            "reason", reason};
+        assertTerminatedOnce(service, Sandbox.backendAddress(backend.backend) + ":" + backendPort, reason);
+    }
+
+    private void assertTerminatedOnce(String service, String backend, String reason) throws Exception {
+        String[] labels = {"service", service, "backend", backend, "reason", reason};
         Awaitility.await("cvs_flows_terminated_total of " + service).atMost(WITHIN).pollInterval(Duration.ofMillis(50))
                 .until(() -> counter("cvs_flows_terminated_total", labels) > 0);
         assertThat(counter("cvs_flows_terminated_total", labels)).as("cvs_flows_terminated_total%s",
@@ -404,6 +407,30 @@ class FlowCleanupEndToEndTest {
         assertTerminatedOnce("other-ns", gone, UDP_PORT, "removed");
         System.out.printf("flows e2e other netns: last datagram on removed b%d %d ms after the 204, client's call "
                 + "failed at %d ms, first on b%d at %d ms%n", gone.backend, figures.lastOnGone(), figures.failed(),
+                live.backend, figures.firstOnLive());
+    }
+
+    /** 7. The same for an IPv6 VIP and IPv6 backends: the client's AF_INET6 socket is ended as well. */
+    @Test
+    void removingTheBackendOfAnIpv6ClientEndsItsSocketToo() throws Exception {
+        String id = api().create("{\"name\":\"removal-v6\",\"vip\":\"2001:db8::40\",\"port\":53,\"protocol\":"
+                + "\"UDP\",\"backends\":[{\"address\":\"" + Sandbox.backendAddress6(1) + "\",\"port\":" + UDP_PORT
+                + "},{\"address\":\"" + Sandbox.backendAddress6(2) + "\",\"port\":" + UDP_PORT + "}]}");
+        Client client = udpClient(host().sandbox().client(), "removal-v6", "2001:db8::40");
+        Server gone = backendOf(client, servers(1, 2));
+        Server live = server(3 - gone.backend);
+        assertThat(gone.from(client.tag).get(0).source()).as("over IPv6").startsWith("fd00:79:");
+
+        long sent = now();
+        HttpResponse<String> removed = api().delete("/api/v1/services/" + id + "/backends/%5B"
+                + Sandbox.backendAddress6(gone.backend) + "%5D:" + UDP_PORT);
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
+        long acked = now();
+
+        Cleanup figures = assertCleaned(client, gone, live, sent, acked);
+        assertTerminatedOnce("removal-v6", "[" + Sandbox.backendAddress6(gone.backend) + "]:" + UDP_PORT, "removed");
+        System.out.printf("flows e2e IPv6: last datagram on removed b%d %d ms after the 204, client's call failed at "
+                + "%d ms, first on b%d at %d ms%n", gone.backend, figures.lastOnGone(), figures.failed(),
                 live.backend, figures.firstOnLive());
     }
 }

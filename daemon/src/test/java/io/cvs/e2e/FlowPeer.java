@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -18,17 +19,21 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The processes of the flow tests, run in the sandbox's namespaces as {@code java -cp <test classes>
- * io.cvs.e2e.FlowPeer <mode> ...} (see {@link FlowPeers}) with IPv4 sockets; plain JDK, no dependency, so the child JVM starts with
+ * io.cvs.e2e.FlowPeer <mode> ...} (see {@link FlowPeers}), each socket of its address's own family (AF_INET for
+ * IPv4, never a mapped AF_INET6 socket); plain JDK, no dependency, so the child JVM starts with
  * nothing but this class. Every line it prints starts with the wall-clock time in nanoseconds since the epoch (same
  * clock as the test's), and it ends by itself after maxSeconds, so a forgotten one cannot outlive a run for long.
  *
  * <ul>
- * <li>{@code server <address> <maxSeconds> udp:<port>... tcp:<port>...}: binds each port on address, prints
+ * <li>{@code server <address>[,<address>...] <maxSeconds> udp:<port>... tcp:<port>...}: binds each port on each
+ * address, prints
  * {@code <nanos> ready} once all are bound, then for each UDP datagram {@code <nanos> udp <port> <source> <payload>}
  * and sends it back; for each line on a TCP connection {@code <nanos> tcp <port> <source> <line>} and echoes it
  * (the connection stays open until the peer closes it). A line {@code close <port>} on its stdin closes that UDP
@@ -76,32 +81,35 @@ public final class FlowPeer {
     }
 
     private static void server(String[] args) throws Exception {
-        String address = args[1];
+        String[] addresses = args[1].split(",");
         long deadline = deadline(args[2]);
         Selector selector = Selector.open();
-        Map<Integer, DatagramChannel> udp = new HashMap<>();
+        Map<Integer, List<DatagramChannel>> udp = new HashMap<>();
         for (int a = 3; a < args.length; a++) {
             String[] spec = args[a].split(":");
             int port = Integer.parseInt(spec[1]);
-            InetSocketAddress local = new InetSocketAddress(address, port);
-            if (spec[0].equals("udp")) {
-                DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
-                channel.bind(local).configureBlocking(false);
-                channel.register(selector, SelectionKey.OP_READ, port);
-                udp.put(port, channel);
-            } else {
-                ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                listener.bind(local).configureBlocking(false);
-                listener.register(selector, SelectionKey.OP_ACCEPT, port);
+            for (String address : addresses) {
+                InetSocketAddress local = new InetSocketAddress(address, port);
+                if (spec[0].equals("udp")) {
+                    DatagramChannel channel = DatagramChannel.open(family(local));
+                    channel.bind(local).configureBlocking(false);
+                    channel.register(selector, SelectionKey.OP_READ, port);
+                    udp.computeIfAbsent(port, p -> new ArrayList<>()).add(channel);
+                } else {
+                    ServerSocketChannel listener = ServerSocketChannel.open(family(local));
+                    listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                    listener.bind(local).configureBlocking(false);
+                    listener.register(selector, SelectionKey.OP_ACCEPT, port);
+                }
             }
         }
         Thread commands = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (line.startsWith("close ")) {
-                        DatagramChannel channel = udp.get(Integer.parseInt(line.substring(6).trim()));
-                        channel.close();
+                        for (DatagramChannel channel : udp.get(Integer.parseInt(line.substring(6).trim()))) {
+                            channel.close();
+                        }
                         selector.wakeup();
                         print("closed " + line.substring(6).trim());
                     }
@@ -176,6 +184,12 @@ public final class FlowPeer {
         }
     }
 
+    /** The socket family of an address: explicit, so an IPv4 VIP gets an AF_INET socket, not a mapped one. */
+    private static StandardProtocolFamily family(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
+    }
+
     private static String text(SocketAddress address) {
         InetSocketAddress inet = (InetSocketAddress) address;
         return inet.getAddress().getHostAddress() + ":" + inet.getPort();
@@ -185,7 +199,7 @@ public final class FlowPeer {
         long seq = 0;
         ByteBuffer reply = ByteBuffer.allocate(2048);
         while (System.nanoTime() < deadline) {
-            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+            DatagramChannel channel = DatagramChannel.open(family(vip));
             try (channel; Selector selector = Selector.open()) {
                 channel.connect(vip);
                 channel.configureBlocking(false);
@@ -215,7 +229,8 @@ public final class FlowPeer {
     private static void tcpClient(String tag, InetSocketAddress vip, long periodMs, long deadline) throws Exception {
         long seq = 0;
         while (System.nanoTime() < deadline) {
-            try (Socket socket = new Socket()) {
+            try (SocketChannel channel = SocketChannel.open(family(vip))) {
+                Socket socket = channel.socket();
                 socket.connect(vip, 1000);
                 socket.setSoTimeout(1000);
                 print("connected " + socket.getLocalPort());

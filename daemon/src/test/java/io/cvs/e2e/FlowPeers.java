@@ -217,12 +217,13 @@ final class FlowPeers {
     }
 
     /**
-     * A server on backend i's address, with the given specs ({@code udp:5353}, {@code tcp:7000}); returns once all
-     * are bound.
+     * A server on backend i's addresses (IPv4 and IPv6), with the given specs ({@code udp:5353},
+     * {@code tcp:7000}); returns once all are bound.
      */
     static Server server(Sandbox sandbox, int i, String... specs) {
         List<String> command = new ArrayList<>(java());
-        command.addAll(List.of("server", Sandbox.backendAddress(i), String.valueOf(SERVER_MAX_SECONDS)));
+        command.addAll(List.of("server", Sandbox.backendAddress(i) + "," + Sandbox.backendAddress6(i),
+                String.valueOf(SERVER_MAX_SECONDS)));
         command.addAll(List.of(specs));
         Server server = new Server(sandbox.startInBackend(i, command.toArray(String[]::new)), i);
         server.await("ready", l -> l.word(0).equals("ready"), Duration.ofSeconds(30));
@@ -259,7 +260,7 @@ final class FlowPeers {
         try {
             String classes = Path.of(FlowPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toString();
-            return List.of(java, "-Djava.net.preferIPv4Stack=true", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            return List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-Xmx32m", "-XX:-UsePerfData", "-cp", classes, FlowPeer.class.getName());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
