@@ -100,8 +100,9 @@ class FlowSweepAfterCrashTest {
                 JsonNode service = DaemonClient.json(restarted.http().get("/api/v1/services/" + id));
                 assertThat(service.path("backends")).as("the removal survived the crash").hasSize(1);
                 System.out.printf("flows e2e crash: removal answered %s, halted before the sweep, b%d still got "
-                        + "the client's datagrams %d ms after the crash; after the restart (ready %d ms after the crash) the last one on "
-                        + "it came %d ms after ready, the call failed at %d ms, first on b%d at %d ms%n",
+                        + "the client's datagrams %d ms after the crash; after the restart (ready %d ms after the "
+                        + "crash) the last one on it came %d ms after ready, the call failed at %d ms, first on b%d "
+                        + "at %d ms%n",
                         answer, gone.backend, millis(gone.from(client.tag).stream().mapToLong(FlowPeers.Arrival::nanos)
                                 .filter(t -> t < ready).max().orElseThrow() - died), millis(ready - died),
                         figures.lastOnGone(), figures.failed(), live.backend, figures.firstOnLive());
