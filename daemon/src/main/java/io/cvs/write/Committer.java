@@ -353,14 +353,17 @@ final class Committer implements AutoCloseable {
         // The probe targets do not change with a verdict, so the listener is not told: it is told of
         // configuration changes, where recomputing the targets is worth it.
         down = next;
-        if (before.equals(down.effective(service)) || applied != durable) {
+        List<Backend> after = down.effective(service);
+        if (before.equals(after) || applied != durable) {
             // Nothing for the maps to do, or they are behind after a failed apply: the reconciler catches up.
             return;
         }
         try {
             Transition.refresh(service).run(datapath, this::effective);
             metrics.programmed(WriteMetrics.Source.HEALTH, change.queuedNanos());
-            if (!change.up()) {
+            // Usually a backend going down; also one coming up while all were down and FAIL_OPEN kept them in
+            // rotation, which takes the others out.
+            if (Leaving.strands(before, after)) {
                 flowSweeper.request(SweepEvent.at(change.queuedNanos()));
             }
         } catch (RuntimeException e) {

@@ -67,5 +67,9 @@ abstract class StatsAndDatapathContract extends ContractTestBase {
         assertThat(capacity.path("backends").path("max").asInt()).isEqualTo(SMALL.maxBackends());
         assertThat(capacity.path("maxBackendsPerService").asInt()).isEqualTo(SMALL.maxMembers());
         assertThat(capacity.path("selectionSlots").asInt()).isEqualTo(SMALL.tableSlots());
+        JsonNode flows = datapath.path("flows");
+        assertThat(flows.path("mechanism").asString()).as("memory forwards nothing, so ends nothing")
+                .isEqualTo("none");
+        assertThat(flows.path("moduleSweeps").asBoolean()).isFalse();
     }
 }

@@ -145,6 +145,19 @@ class FlowSweepTriggersTest {
     }
 
     @Test
+    void oneBackendComingBackWhileAllWereDownFailOpenSweepsTheOthersItTakesOut() {
+        Service web = registry.create(web(null, true, 1, 1));
+        registry.healthChanged(web.id(), BackendKey.parse("10.0.0.1:8080"), false);
+        assertThat(sweeps()).as("one down").isEqualTo(2);
+        registry.healthChanged(web.id(), BackendKey.parse("10.0.0.2:8080"), false);
+        assertThat(sweeps()).as("all down, FAIL_OPEN: all in rotation again").isEqualTo(2);
+
+        registry.healthChanged(web.id(), BackendKey.parse("10.0.0.2:8080"), true);
+
+        assertThat(sweeps()).as("10.0.0.1 leaves rotation again").isEqualTo(3);
+    }
+
+    @Test
     void aRestartSweepsOnceMoreAfterItsFirstReconcile() {
         registry.create(web(null, false, 1));
         assertThat(sweeps()).isEqualTo(1);
