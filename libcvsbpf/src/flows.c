@@ -9,6 +9,12 @@
  * turn; the caller's thread never changes namespace. The namespaces are
  * found through the cgroup's processes, and deduplicated by inode, so a
  * thousand processes of one pod cost one run.
+ *
+ * Without bpf_sock_destroy() (before 6.5) the same thread runs the sweep of
+ * flows_diag.c in each namespace instead: sock_diag dumps with the sockets'
+ * records, the decision made here, SOCK_DESTROY. CVS_FLOWS_MECHANISM=netlink
+ * in the environment chooses that path where both work, so that it is tested
+ * on kernels that have the iterators.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,27 +92,39 @@ static int load_flows(struct cvs_maps *m, int sklb_fd, __u32 n_reset,
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static enum cvs_flow_mechanism probed = CVS_FLOWS_NONE;
 
-static void probe(void)
+static bool iterators_work(void)
 {
 	struct cvs_flows *skel;
 	struct btf *vmlinux;
-	bool kfunc;
+	bool kfunc, ok;
 
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
-		return;
+		return false;
 	kfunc = btf__find_by_name_kind(vmlinux, "bpf_sock_destroy",
 				       BTF_KIND_FUNC) > 0;
 	btf__free(vmlinux);
 	if (!kfunc)
-		return;
+		return false;
 	/* The iterators must load too: on maps of their own, a probe. */
 	skel = cvs_flows__open();
 	if (!skel)
-		return;
-	if (!cvs_flows__load(skel))
-		probed = CVS_FLOWS_BPF_ITER;
+		return false;
+	ok = !cvs_flows__load(skel);
 	cvs_flows__destroy(skel);
+	return ok;
+}
+
+static void probe(void)
+{
+	const char *want = getenv("CVS_FLOWS_MECHANISM");
+	bool netlink = want && !strcmp(want, "netlink");
+
+	if (!netlink && iterators_work())
+		probed = CVS_FLOWS_BPF_ITER;
+	/* Without records there is nothing to tell our sockets by. */
+	else if (cvs_sock_storage_ok() && cvs_flows_diag_works())
+		probed = CVS_FLOWS_NETLINK;
 }
 
 CVS_API int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out)
@@ -270,7 +288,14 @@ static int collect_netns(const char *cgroup_path, struct netns_set *s)
 
 struct run {
 	const struct netns_set *ns;
-	struct bpf_link *links[2];
+	struct bpf_link *links[2];	/* CVS_FLOWS_BPF_ITER */
+	struct cvs_maps *m;		/* CVS_FLOWS_NETLINK: its arguments */
+	int sklb_fd;
+	const struct cvs_service_key *reset_tcp;
+	__u32 n_reset;
+	struct cvs_flow_count *out;
+	__u32 cap;
+	__u32 count;
 	int err;
 };
 
@@ -304,6 +329,17 @@ static void *run_all(void *arg)
 			cvs_log(CVS_LOG_WARN, "entering a network namespace: %s",
 				strerror(errno));
 			r->err = r->err ?: err;
+			continue;
+		}
+		if (probed == CVS_FLOWS_NETLINK) {
+			err = cvs_flows_diag_sweep(r->m, r->sklb_fd,
+						   r->reset_tcp, r->n_reset,
+						   r->out, r->cap, &r->count);
+			if (err) {
+				cvs_log(CVS_LOG_WARN, "flow sweep: %s",
+					strerror(-err));
+				r->err = r->err ?: err;
+			}
 			continue;
 		}
 		for (l = 0; l < 2; l++) {
@@ -380,11 +416,24 @@ static int sweep(struct cvs_maps *m, int sklb_fd, const char *cgroup_path,
 		 struct cvs_flow_count *out, __u32 cap, __u32 *count)
 {
 	struct netns_set ns = {};
-	struct run r = { .ns = &ns };
+	struct run r = { .ns = &ns, .m = m, .sklb_fd = sklb_fd,
+			 .reset_tcp = reset_tcp, .n_reset = n_reset,
+			 .out = out, .cap = cap };
 	struct cvs_flows *skel = NULL;
 	pthread_t thread;
 	int err;
 
+	if (probed == CVS_FLOWS_NETLINK) {
+		err = collect_netns(cgroup_path, &ns) ?:
+		      -pthread_create(&thread, NULL, run_all, &r);
+		if (!err) {
+			pthread_join(thread, NULL);
+			*count = r.count;
+			err = r.err ?: (r.count > cap ? -ENOBUFS : 0);
+		}
+		netns_free(&ns);
+		return err;
+	}
 	pthread_mutex_lock(&m->lock);
 	err = m->switched ? -ESTALE : load_flows(m, sklb_fd, n_reset, &skel);
 	pthread_mutex_unlock(&m->lock);
@@ -438,7 +487,7 @@ CVS_API int cvs_flows_sweep(struct cvs_maps *m, const char *cgroup_path,
 			return err;
 	}
 	pthread_once(&probe_once, probe);
-	if (probed != CVS_FLOWS_BPF_ITER)
+	if (probed == CVS_FLOWS_NONE)
 		return -EOPNOTSUPP;
 	err = cvs_path_join(path, m->root, CVS_MAP_SOCK_FLOW);
 	if (err)

@@ -98,6 +98,13 @@ int cvs_sock_load(struct cvs_maps *m, const char *root, const char *staged,
 void cvs_sock_unload(void *obj);
 /* sock.c: whether sock_addr programs can use socket-local storage here. */
 bool cvs_sock_storage_ok(void);
+/* flows_diag.c: the sweep over sock_diag in the calling thread's network
+ * namespace, adding to out's counts (*n pairs, at most cap stored); and
+ * whether SOCK_DESTROY works on this kernel. */
+int cvs_flows_diag_sweep(struct cvs_maps *m, int sklb_fd,
+			 const struct cvs_service_key *reset_tcp, __u32 n_reset,
+			 struct cvs_flow_count *out, __u32 cap, __u32 *n);
+bool cvs_flows_diag_works(void);
 /* sock.c: whether fd is a BPF link (bpf_obj_get opens whatever is pinned). */
 bool cvs_is_link(int fd);
 

@@ -175,9 +175,15 @@ static void status_offers_iterators_and_socket_storage(void **state)
 	struct fx *f = *state;
 	struct cvs_flows_status st;
 
+	const char *want = getenv("CVS_FLOWS_MECHANISM");
+
 	assert_ok(cvs_flows_status(f->m, &st));
-	/* the sandbox kernel is 6.5+ with sock_addr socket storage */
-	assert_int_equal(st.mechanism, CVS_FLOWS_BPF_ITER);
+	/* the sandbox kernel is 6.5+ with sock_addr socket storage; the
+	 * sock_diag path is what kernels before 6.5 get, chosen here by
+	 * the environment (tests.mk runs this file both ways) */
+	assert_int_equal(st.mechanism, want && !strcmp(want, "netlink") ?
+					       CVS_FLOWS_NETLINK :
+					       CVS_FLOWS_BPF_ITER);
 	assert_int_equal(st.reverse, CVS_REVERSE_SOCKET);
 	assert_rc(cvs_flows_status(NULL, &st), -EINVAL);
 }
@@ -395,6 +401,10 @@ static void a_socket_in_another_namespace_is_ended(void **state)
 	if (pid == 0) {
 		int fd, ok;
 
+		/* Only the parent writes go: if it fails before, its exit is
+		 * the child's EOF, and no child outlives the test. */
+		close(go[1]);
+		close(ready[0]);
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 		nsfd = open(path, O_RDONLY);
 		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET))

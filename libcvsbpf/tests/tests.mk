@@ -54,6 +54,11 @@ test: $(TEST_BINS)
 	for t in $(TEST_BINS); do \
 		echo "== $${t##*/}"; \
 		$$t || failed="$$failed $${t##*/}"; \
+		case $${t##*/} in test_flows) \
+			echo "== test_flows over sock_diag (as before Linux 6.5)"; \
+			CVS_FLOWS_MECHANISM=netlink $$t || \
+				failed="$$failed test_flows(netlink)";; \
+		esac; \
 	done; \
 	left=$$(ls /sys/fs/bpf | grep '^cvs-test-c-' || true); \
 	if [ -n "$$left" ]; then \
