@@ -17,3 +17,12 @@ $(BUILD)/socklb_bench: bench/socklb_bench.c tests/cgroup_util.c \
 .PHONY: socklb-bench
 socklb-bench: $(BUILD)/socklb_bench
 bench: $(BUILD)/socklb_bench
+
+# The client of scripts/bench-flows: connected UDP sockets held until a
+# flow sweep ends them.
+$(BUILD)/flows_hold: bench/flows_hold.c | $(BUILD)
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS)) $< -o $@
+
+.PHONY: flows-bench
+flows-bench: $(BUILD)/flows_hold
+bench: $(BUILD)/flows_hold
