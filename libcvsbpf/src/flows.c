@@ -136,6 +136,8 @@ CVS_API int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out)
 	out->mechanism = probed;
 	out->reverse = cvs_sock_storage_ok() ? CVS_REVERSE_SOCKET :
 					       CVS_REVERSE_LRU;
+	/* cvs.ko sweeps through this file (cvs_module_sweep, module.c). */
+	out->module_sweep = !access(CVS_MODULE_SYSFS "/sweep", W_OK);
 	return 0;
 }
 
