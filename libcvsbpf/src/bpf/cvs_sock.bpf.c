@@ -24,8 +24,11 @@
  * (cvs_sklb_v1), where nothing evicts it: the reverse hooks show the VIP
  * however many sockets came after, and the flow sweeps (cvs_flows.bpf.c)
  * find the sockets sent to a backend that is gone. The LRU tables are still
- * written: an unconnected socket may talk to several VIPs, and its record
- * holds only the last.
+ * written for datagrams (an unconnected socket may talk to several VIPs, and
+ * its record holds only the last) and for UDP connects (a UDP sock_diag dump
+ * carries no socket storage, so the sweep before Linux 6.5 finds connected
+ * UDP sockets through them); a TCP connect with a record skips them, which
+ * keeps connect() as cheap as it was before the records.
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -189,7 +192,7 @@ static __always_inline void remember(struct bpf_sock_addr *ctx, bool v6,
  * elsewhere (sendto a VIP) does not overwrite it; the LRU tables serve
  * that one.
  */
-static __always_inline void record(struct bpf_sock_addr *ctx, enum family f,
+static __always_inline bool record(struct bpf_sock_addr *ctx, enum family f,
 				   bool datagram, const struct cvs_pick *pick,
 				   const __be32 vip[4], __be16 vip_port,
 				   __u8 proto)
@@ -198,11 +201,11 @@ static __always_inline void record(struct bpf_sock_addr *ctx, enum family f,
 	bool v6 = f == INET6;
 
 	if (!cvs_sk_storage)
-		return;
+		return false;
 	fl = bpf_sk_storage_get(&cvs_sklb_v1, ctx->sk, 0,
 				BPF_SK_STORAGE_GET_F_CREATE);
 	if (!fl || (datagram && (fl->flags & CVS_SOCK_FLOW_CONNECTED)))
-		return;
+		return false;
 	fl->vip[0] = v6 ? vip[0] : vip[3];
 	fl->vip[1] = v6 ? vip[1] : 0;
 	fl->vip[2] = v6 ? vip[2] : 0;
@@ -216,6 +219,7 @@ static __always_inline void record(struct bpf_sock_addr *ctx, enum family f,
 		    (f == INET6_MAPPED ? CVS_SOCK_FLOW_MAPPED : 0);
 	fl->backend_id = pick->backend_id;
 	fl->svc_id = pick->svc_id;
+	return true;
 }
 
 /* Returns what the hook returns: 1 to go on, 0 to fail the call. */
@@ -255,8 +259,9 @@ static __always_inline int translate(struct bpf_sock_addr *ctx,
 	}
 	count_service(&pick, 0);
 	count_backend(pick.backend_id, !datagram, datagram);
-	remember(ctx, f == INET6, &pick, a, port);
-	record(ctx, f, datagram, &pick, a, port, proto);
+	if (!record(ctx, f, datagram, &pick, a, port, proto) ||
+	    proto == IPPROTO_UDP)
+		remember(ctx, f == INET6, &pick, a, port);
 	if (f == INET6) {
 		__builtin_memcpy(to, pick.addr, sizeof(to));
 	} else {
