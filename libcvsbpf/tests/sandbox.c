@@ -342,6 +342,23 @@ struct sandbox_addr sandbox_addr6(const char *text, __u16 port)
 	return a;
 }
 
+struct sandbox_addr sandbox_dest(const struct cvs_service_key *k, bool mapped)
+{
+	struct sandbox_addr a = { .len = sizeof(struct sockaddr_in6) };
+
+	if (k->family == AF_INET && !mapped)
+		return sandbox_addr4(k->addr[0], ntohs(k->port));
+	a.sin6.sin6_family = AF_INET6;
+	a.sin6.sin6_port = k->port;
+	if (k->family == AF_INET6) {
+		memcpy(&a.sin6.sin6_addr, k->addr, 16);
+	} else {
+		a.sin6.sin6_addr.s6_addr32[2] = htonl(0xffff);
+		a.sin6.sin6_addr.s6_addr32[3] = k->addr[0];
+	}
+	return a;
+}
+
 struct sandbox_addr sandbox_backend_addr6(int i, __u16 port)
 {
 	char text[32];

@@ -21,6 +21,7 @@
 #define CVS_SANDBOX_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -56,6 +57,12 @@ struct sandbox_addr sandbox_addr6(const char *text, __u16 port);
 /* "1.2.3.4:80" or "[2001:db8::1]:80", for messages. */
 const char *sandbox_addr_str(const struct sandbox_addr *a, char *buf,
 			     size_t len);
+
+struct cvs_service_key;
+/* Where a client sends to reach service k: its VIP, or ::ffff:<VIP> when
+ * mapped (an IPv6 socket addressing an IPv4 VIP). */
+struct sandbox_addr sandbox_dest(const struct cvs_service_key *k,
+				 bool mapped);
 
 /* Backend i (1-based) as the maps name it: IPv4, and IPv6 with port. */
 __be32 sandbox_backend_addr(int i);

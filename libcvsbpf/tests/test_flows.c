@@ -25,45 +25,6 @@
 static struct sandbox sb;
 static char other_ns[64];	/* a second client namespace, when made */
 
-/* The IPv4 service 192.0.2.<last>:port/proto. */
-static struct cvs_service_key key4(unsigned last, __u16 port, __u8 proto)
-{
-	struct cvs_service_key k = { .family = AF_INET, .proto = proto,
-				     .port = htons(port) };
-
-	k.addr[0] = htonl(0xc0000200 | last);
-	return k;
-}
-
-/* The IPv6 service 2001:db8::<last>:port/proto. */
-static struct cvs_service_key key6(unsigned last, __u16 port, __u8 proto)
-{
-	struct cvs_service_key k = { .family = AF_INET6, .proto = proto,
-				     .port = htons(port) };
-
-	k.addr[0] = htonl(0x20010db8);
-	k.addr[3] = htonl(last);
-	return k;
-}
-
-/* Where a client sends to reach key: its VIP, or ::ffff:<VIP> if mapped. */
-static struct sandbox_addr dest(const struct cvs_service_key *k, bool mapped)
-{
-	struct sandbox_addr a = { .len = sizeof(struct sockaddr_in6) };
-
-	if (k->family == AF_INET && !mapped)
-		return sandbox_addr4(k->addr[0], ntohs(k->port));
-	a.sin6.sin6_family = AF_INET6;
-	a.sin6.sin6_port = k->port;
-	if (k->family == AF_INET6) {
-		memcpy(&a.sin6.sin6_addr, k->addr, 16);
-	} else {
-		a.sin6.sin6_addr.s6_addr32[2] = htonl(0xffff);
-		a.sin6.sin6_addr.s6_addr32[3] = k->addr[0];
-	}
-	return a;
-}
-
 /* Backend i of key's family as the maps name it. */
 static struct cvs_backend_spec backend(const struct cvs_service_key *key,
 				       int i, __u32 weight, __u16 flags)
@@ -199,7 +160,7 @@ enum change { REMOVE, DOWN, DELETE, DRAIN };
 static void assert_udp_swept(struct fx *f, struct cvs_service_key key,
 			     bool mapped, enum change change)
 {
-	struct sandbox_addr to = dest(&key, mapped);
+	struct sandbox_addr to = sandbox_dest(&key, mapped);
 	struct cvs_backend_spec b[2] = { backend(&key, 1, 1, 0),
 					 backend(&key, 2, 1, 0) };
 	struct cvs_flow_count c[16];
@@ -250,37 +211,37 @@ static void assert_udp_swept(struct fx *f, struct cvs_service_key key,
 
 static void udp_to_a_removed_backend_is_ended(void **state)
 {
-	assert_udp_swept(*state, key4(0x20, 53, IPPROTO_UDP), false, REMOVE);
+	assert_udp_swept(*state, vip(0x20, 53, IPPROTO_UDP), false, REMOVE);
 }
 
 static void udp_to_a_down_backend_is_ended(void **state)
 {
-	assert_udp_swept(*state, key4(0x21, 53, IPPROTO_UDP), false, DOWN);
+	assert_udp_swept(*state, vip(0x21, 53, IPPROTO_UDP), false, DOWN);
 }
 
 static void udp_of_a_deleted_service_is_ended(void **state)
 {
-	assert_udp_swept(*state, key4(0x22, 53, IPPROTO_UDP), false, DELETE);
+	assert_udp_swept(*state, vip(0x22, 53, IPPROTO_UDP), false, DELETE);
 }
 
 static void udp_to_a_draining_backend_is_kept(void **state)
 {
-	assert_udp_swept(*state, key4(0x23, 53, IPPROTO_UDP), false, DRAIN);
+	assert_udp_swept(*state, vip(0x23, 53, IPPROTO_UDP), false, DRAIN);
 }
 
 static void v6_udp_to_a_removed_backend_is_ended(void **state)
 {
-	assert_udp_swept(*state, key6(0x24, 53, IPPROTO_UDP), false, REMOVE);
+	assert_udp_swept(*state, vip6(0x24, 53, IPPROTO_UDP), false, REMOVE);
 }
 
 static void v6_udp_to_a_down_backend_is_ended(void **state)
 {
-	assert_udp_swept(*state, key6(0x25, 53, IPPROTO_UDP), false, DOWN);
+	assert_udp_swept(*state, vip6(0x25, 53, IPPROTO_UDP), false, DOWN);
 }
 
 static void mapped_udp_to_a_removed_backend_is_ended(void **state)
 {
-	assert_udp_swept(*state, key4(0x26, 53, IPPROTO_UDP), true, REMOVE);
+	assert_udp_swept(*state, vip(0x26, 53, IPPROTO_UDP), true, REMOVE);
 }
 
 /* TCP is kept unless its service is in reset_tcp; then it is reset. */
@@ -288,10 +249,10 @@ static void assert_tcp_reset_only_when_asked(struct fx *f,
 					     struct cvs_service_key key,
 					     bool mapped)
 {
-	struct sandbox_addr to = dest(&key, mapped);
+	struct sandbox_addr to = sandbox_dest(&key, mapped);
 	struct cvs_backend_spec b[2] = { backend(&key, 1, 1, 0),
 					 backend(&key, 2, 1, 0) };
-	struct cvs_service_key other = key4(0x3f, 443, IPPROTO_TCP);
+	struct cvs_service_key other = vip(0x3f, 443, IPPROTO_TCP);
 	struct cvs_flow_count c[16];
 	__u32 n, tcp, udp;
 	char buf[8];
@@ -325,28 +286,28 @@ static void assert_tcp_reset_only_when_asked(struct fx *f,
 static void tcp_is_reset_only_for_reset_tcp_services(void **state)
 {
 	assert_tcp_reset_only_when_asked(*state,
-					 key4(0x30, VIP_PORT, IPPROTO_TCP),
+					 vip(0x30, VIP_PORT, IPPROTO_TCP),
 					 false);
 }
 
 static void v6_tcp_is_reset_only_for_reset_tcp_services(void **state)
 {
 	assert_tcp_reset_only_when_asked(*state,
-					 key6(0x31, VIP_PORT, IPPROTO_TCP),
+					 vip6(0x31, VIP_PORT, IPPROTO_TCP),
 					 false);
 }
 
 static void mapped_tcp_is_reset_only_for_reset_tcp_services(void **state)
 {
 	assert_tcp_reset_only_when_asked(*state,
-					 key4(0x32, VIP_PORT, IPPROTO_TCP),
+					 vip(0x32, VIP_PORT, IPPROTO_TCP),
 					 true);
 }
 
 static void malformed_sweeps_are_refused(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key bad = key4(0x33, 0, IPPROTO_TCP);
+	struct cvs_service_key bad = vip(0x33, 0, IPPROTO_TCP);
 	struct cvs_flow_count c[1];
 	__u32 n;
 
@@ -377,10 +338,10 @@ static int sh(const char *fmt, const char *arg)
 static void a_socket_in_another_namespace_is_ended(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key key = key4(0x40, 53, IPPROTO_UDP);
+	struct cvs_service_key key = vip(0x40, 53, IPPROTO_UDP);
 	struct cvs_backend_spec b[2] = { backend(&key, 1, 1, 0),
 					 backend(&key, 2, 1, 0) };
-	struct sandbox_addr to = dest(&key, false);
+	struct sandbox_addr to = sandbox_dest(&key, false);
 	struct cvs_flow_count c[16];
 	int ready[2], go[2], status, nsfd;
 	char *name = other_ns, path[PATH_MAX], byte = 0;
@@ -442,10 +403,10 @@ static void a_socket_in_another_namespace_is_ended(void **state)
 static void an_old_socket_shows_its_vip_after_70000_newer_ones(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key tcp = key4(0x50, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key udp = key4(0x51, 53, IPPROTO_UDP);
+	struct cvs_service_key tcp = vip(0x50, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key udp = vip(0x51, 53, IPPROTO_UDP);
 	struct cvs_backend_spec b = backend(&tcp, 3, 1, 0);
-	struct sandbox_addr to = dest(&tcp, false), to_udp = dest(&udp, false);
+	struct sandbox_addr to = sandbox_dest(&tcp, false), to_udp = sandbox_dest(&udp, false);
 	struct sandbox_addr peer = { 0 };
 	socklen_t len = sizeof(peer.ss);
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -499,10 +460,10 @@ static void an_old_socket_shows_its_vip_after_70000_newer_ones(void **state)
 static void a_thousand_stale_sockets_are_ended_in_one_sweep(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key key = key4(0x60, 53, IPPROTO_UDP);
+	struct cvs_service_key key = vip(0x60, 53, IPPROTO_UDP);
 	struct cvs_backend_spec b[2] = { backend(&key, 4, 1, 0),
 					 backend(&key, 2, 1, 0) };
-	struct sandbox_addr to = dest(&key, false);
+	struct sandbox_addr to = sandbox_dest(&key, false);
 	struct rlimit rl = { 4096, 4096 };
 	struct cvs_flow_count c[16];
 	struct timespec t0;

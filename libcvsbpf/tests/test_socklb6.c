@@ -20,45 +20,6 @@
 
 static struct sandbox sb;
 
-/* The IPv6 service 2001:db8::<last>:port/proto. */
-static struct cvs_service_key key6(unsigned last, __u16 port, __u8 proto)
-{
-	struct cvs_service_key k = { .family = AF_INET6, .proto = proto,
-				     .port = htons(port) };
-
-	k.addr[0] = htonl(0x20010db8);
-	k.addr[3] = htonl(last);
-	return k;
-}
-
-/* The IPv4 service 192.0.2.<last>:port/proto. */
-static struct cvs_service_key key4(unsigned last, __u16 port, __u8 proto)
-{
-	struct cvs_service_key k = { .family = AF_INET, .proto = proto,
-				     .port = htons(port) };
-
-	k.addr[0] = htonl(0xc0000200 | last);
-	return k;
-}
-
-/* Where a client sends to reach key: its VIP, or ::ffff:<VIP> if mapped. */
-static struct sandbox_addr dest(const struct cvs_service_key *k, bool mapped)
-{
-	struct sandbox_addr a = { .len = sizeof(struct sockaddr_in6) };
-
-	if (k->family == AF_INET && !mapped)
-		return sandbox_addr4(k->addr[0], ntohs(k->port));
-	a.sin6.sin6_family = AF_INET6;
-	a.sin6.sin6_port = k->port;
-	if (k->family == AF_INET6) {
-		memcpy(&a.sin6.sin6_addr, k->addr, 16);
-	} else {
-		a.sin6.sin6_addr.s6_addr32[2] = htonl(0xffff);
-		a.sin6.sin6_addr.s6_addr32[3] = k->addr[0];
-	}
-	return a;
-}
-
 static void set_backends(struct fx *f, const struct cvs_service_key *key,
 			 const int *which, const __u32 *weights, int n)
 {
@@ -115,7 +76,7 @@ static int teardown(void **state)
 static void assert_tcp_through(struct fx *f, struct cvs_service_key key,
 			       bool mapped)
 {
-	struct sandbox_addr to = dest(&key, mapped), peer = { 0 };
+	struct sandbox_addr to = sandbox_dest(&key, mapped), peer = { 0 };
 	socklen_t len = sizeof(peer.ss);
 	int fd;
 
@@ -130,19 +91,19 @@ static void assert_tcp_through(struct fx *f, struct cvs_service_key key,
 
 static void tcp_to_a_v6_vip_reaches_a_backend_and_shows_the_vip(void **state)
 {
-	assert_tcp_through(*state, key6(0x10, VIP_PORT, IPPROTO_TCP), false);
+	assert_tcp_through(*state, vip6(0x10, VIP_PORT, IPPROTO_TCP), false);
 }
 
 static void tcp_from_a_v6_socket_to_a_mapped_v4_vip_is_balanced(void **state)
 {
-	assert_tcp_through(*state, key4(0x10, VIP_PORT, IPPROTO_TCP), true);
+	assert_tcp_through(*state, vip(0x10, VIP_PORT, IPPROTO_TCP), true);
 }
 
 /* Connected and unconnected UDP: the answer comes from the VIP. */
 static void assert_udp_through(struct fx *f, struct cvs_service_key key,
 			       bool mapped)
 {
-	struct sandbox_addr to = dest(&key, mapped), from = { 0 };
+	struct sandbox_addr to = sandbox_dest(&key, mapped), from = { 0 };
 	struct cvs_backend_counters ctr[1];
 	struct cvs_service_counters svc;
 	__u32 n;
@@ -163,20 +124,20 @@ static void assert_udp_through(struct fx *f, struct cvs_service_key key,
 
 static void udp_to_a_v6_vip_answers_from_the_vip(void **state)
 {
-	assert_udp_through(*state, key6(0x11, 53, IPPROTO_UDP), false);
+	assert_udp_through(*state, vip6(0x11, 53, IPPROTO_UDP), false);
 }
 
 static void udp_from_a_v6_socket_to_a_mapped_v4_vip_answers_from_it(
 	void **state)
 {
-	assert_udp_through(*state, key4(0x11, 53, IPPROTO_UDP), true);
+	assert_udp_through(*state, vip(0x11, 53, IPPROTO_UDP), true);
 }
 
 static void weights_spread_v6_connections(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key key = key6(0x12, VIP_PORT, IPPROTO_TCP);
-	struct sandbox_addr to = dest(&key, false);
+	struct cvs_service_key key = vip6(0x12, VIP_PORT, IPPROTO_TCP);
+	struct sandbox_addr to = sandbox_dest(&key, false);
 	const double expected[3] = { 2000.0 / 8, 4000.0 / 8, 10000.0 / 8 };
 	struct cvs_backend_counters ctr[3];
 	struct cvs_service_counters svc;
@@ -206,8 +167,8 @@ static void weights_spread_v6_connections(void **state)
 static void drain_and_removal_keep_established_v6_connections(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key key = key6(0x13, VIP_PORT, IPPROTO_TCP);
-	struct sandbox_addr to = dest(&key, false);
+	struct cvs_service_key key = vip6(0x13, VIP_PORT, IPPROTO_TCP);
+	struct sandbox_addr to = sandbox_dest(&key, false);
 	int held;
 
 	set_backends(f, &key, (int[]){ 1, 2 }, (__u32[]){ 1, 1 }, 2);
@@ -226,7 +187,7 @@ static void drain_and_removal_keep_established_v6_connections(void **state)
 static void assert_refused_fast(const struct cvs_service_key *key,
 				bool mapped)
 {
-	struct sandbox_addr to = dest(key, mapped);
+	struct sandbox_addr to = sandbox_dest(key, mapped);
 	struct timespec t0;
 	double ms;
 	int who;
@@ -243,10 +204,10 @@ static void assert_refused_fast(const struct cvs_service_key *key,
 static void v6_service_without_usable_backends_refuses_at_once(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key none = key6(0x14, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key drained = key6(0x15, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key udp = key6(0x14, 53, IPPROTO_UDP);
-	struct cvs_service_key v4 = key4(0x14, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key none = vip6(0x14, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key drained = vip6(0x15, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key udp = vip6(0x14, 53, IPPROTO_UDP);
+	struct cvs_service_key v4 = vip(0x14, VIP_PORT, IPPROTO_TCP);
 	struct cvs_backend_counters ctr[2];
 	struct cvs_service_counters svc;
 	__u32 n;
@@ -268,9 +229,9 @@ static void v6_service_without_usable_backends_refuses_at_once(void **state)
 static void an_unconfigured_v6_vip_is_left_alone(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key key = key6(0x16, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key other = key6(0x17, VIP_PORT, IPPROTO_TCP);
-	struct sandbox_addr to = dest(&other, false);
+	struct cvs_service_key key = vip6(0x16, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key other = vip6(0x17, VIP_PORT, IPPROTO_TCP);
+	struct sandbox_addr to = sandbox_dest(&other, false);
 
 	set_backends(f, &key, (int[]){ 1 }, (__u32[]){ 1 }, 1);
 	assert_ok(cvs_sock_attach(f->m, sb.cgroup));
@@ -281,10 +242,10 @@ static void an_unconfigured_v6_vip_is_left_alone(void **state)
 static void v4_and_v6_services_on_one_port_stay_apart(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key k4 = key4(0x18, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key k6 = key6(0x18, VIP_PORT, IPPROTO_TCP);
-	struct sandbox_addr to4 = dest(&k4, false), to6 = dest(&k6, false);
-	struct sandbox_addr mapped = dest(&k4, true);
+	struct cvs_service_key k4 = vip(0x18, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key k6 = vip6(0x18, VIP_PORT, IPPROTO_TCP);
+	struct sandbox_addr to4 = sandbox_dest(&k4, false), to6 = sandbox_dest(&k6, false);
+	struct sandbox_addr mapped = sandbox_dest(&k4, true);
 	int i;
 
 	set_backends(f, &k4, (int[]){ 1 }, (__u32[]){ 1 }, 1);
@@ -333,9 +294,9 @@ static void attach_hooks_both_families(void **state)
 static void attaching_over_ipv4_links_only_adds_the_ipv6_ones(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_service_key k4 = key4(0x19, VIP_PORT, IPPROTO_TCP);
-	struct cvs_service_key k6 = key6(0x19, VIP_PORT, IPPROTO_TCP);
-	struct sandbox_addr to4 = dest(&k4, false), to6 = dest(&k6, false);
+	struct cvs_service_key k4 = vip(0x19, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key k6 = vip6(0x19, VIP_PORT, IPPROTO_TCP);
+	struct sandbox_addr to4 = sandbox_dest(&k4, false), to6 = sandbox_dest(&k6, false);
 	struct cvs_sock_status before, after;
 	char pin[PATH_MAX + 32];
 	int i;
