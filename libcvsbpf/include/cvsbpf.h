@@ -571,9 +571,10 @@ int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out);
  * backend by address and port (the ids it was given are those of the set
  * that translated it, which a grow replaces); a socket connected elsewhere
  * since is left alone.
- * -EOPNOTSUPP when the mechanism is CVS_FLOWS_NONE (this version has no
- * netlink fallback: kernels before 6.5 report CVS_FLOWS_NONE); -ESTALE on
- * a handle retired by cvs_maps_switch().
+ * -EOPNOTSUPP when the mechanism is CVS_FLOWS_NONE (before 6.5 the sweep is
+ * sock_diag's SOCK_DESTROY, CVS_FLOWS_NETLINK, when the kernel has
+ * CONFIG_INET_DIAG_DESTROY and the inet_diag, tcp_diag and udp_diag
+ * modules load); -ESTALE on a handle retired by cvs_maps_switch().
  */
 int cvs_flows_sweep(struct cvs_maps *m, const char *cgroup_path,
 		    const struct cvs_service_key *reset_tcp, __u32 n_reset,

@@ -2,6 +2,8 @@
 /* Diagnostics go to one process-wide callback, libbpf's included. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -23,21 +25,43 @@ void cvs_log(int level, const char *fmt, ...)
 	log_fn(level, msg, log_ctx);
 }
 
+/*
+ * libbpf ends its lines with a newline; the callback gets lines. A message
+ * of several lines (a verifier log, whose end says why a program was
+ * rejected) is passed on line by line, however long.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	char msg[512];
+	char small[512], *msg = small, *line, *next;
+	va_list again;
 	int n, ours;
 
 	if (!log_fn)
 		return 0;
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* libbpf ends its lines with a newline; the callback gets lines */
-	if (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
-		msg[n - 1] = '\0';
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small)) {
+		msg = malloc(n + 1);
+		if (msg)
+			vsnprintf(msg, n + 1, fmt, again);
+		else
+			msg = small;	/* the truncated message, then */
+	}
+	va_end(again);
+	if (n < 0)
+		return n;
 	ours = level == LIBBPF_WARN ? CVS_LOG_WARN :
 	       level == LIBBPF_INFO ? CVS_LOG_INFO : CVS_LOG_DEBUG;
-	log_fn(ours, msg, log_ctx);
+	for (line = msg; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*line)
+			log_fn(ours, line, log_ctx);
+	}
+	if (msg != small)
+		free(msg);
 	return n;
 }
 

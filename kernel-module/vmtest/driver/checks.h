@@ -130,6 +130,15 @@ void check_sweep_draining(const struct fam *f);
 void check_sweep_deleted(const struct fam *f);
 void check_sweep_tcp(const struct fam *f);
 
+/* checks_socklb.c: the socket-LB on a cgroup of its own, and its sweep */
+void check_socklb_attach(void);
+void check_socklb_flows_status(void);
+void check_socklb_connect(const struct fam *f);
+void check_socklb_sweep_removed(const struct fam *f);
+void check_socklb_sweep_draining(const struct fam *f);
+void check_socklb_sweep_tcp(const struct fam *f);
+void check_socklb_detach(void);
+
 /* checks_grow.c */
 void check_grow_under_traffic(void);
 

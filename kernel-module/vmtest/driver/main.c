@@ -5,9 +5,9 @@
  * "SUMMARY <passed> passed, <failed> failed". Checks run in order and build
  * on each other's state (module loaded, maps bound, ...), as an operator
  * would go through them. main() holds that order; the checks themselves are
- * in checks_bind.c, checks_traffic.c, checks_sweep.c, checks_grow.c and
- * checks_lifecycle.c (checks.h). The traffic checks run in IPv4 and then in
- * IPv6 (struct fam), the IPv6 ones named with "_v6".
+ * in checks_bind.c, checks_traffic.c, checks_sweep.c, checks_socklb.c,
+ * checks_grow.c and checks_lifecycle.c (checks.h). The traffic checks run
+ * in IPv4 and then in IPv6 (struct fam), the IPv6 ones named with "_v6".
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -70,6 +70,15 @@ int main(int argc, char **argv)
 		RUN(check_sweep_deleted(fams[i]));
 		RUN(check_sweep_tcp(fams[i]));
 	}
+	RUN(check_socklb_attach());
+	RUN(check_socklb_flows_status());
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_socklb_connect(fams[i]));
+		RUN(check_socklb_sweep_removed(fams[i]));
+		RUN(check_socklb_sweep_draining(fams[i]));
+		RUN(check_socklb_sweep_tcp(fams[i]));
+	}
+	RUN(check_socklb_detach());
 	RUN(check_flips_under_traffic());
 	RUN(check_grow_under_traffic());
 	RUN(check_serves_without_daemon());
