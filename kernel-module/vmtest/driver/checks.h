@@ -78,6 +78,13 @@ extern char s1[TALLY_STR], s2[TALLY_STR];	/* for tally_str() */
 void tally_add(struct tally *t, const char *tag);
 /* "10.1.0.11:8080 x3, 2 errors (first ...)" in buf */
 const char *tally_str(const struct tally *t, char buf[TALLY_STR]);
+
+/* Shared by the sweep checks of cvs.ko and of the socket-LB. */
+const char *flow_vip(const struct fam *f, int last, char buf[64]);
+int dns_index(const struct fam *f, const char *tag);
+bool counted_one(const struct cvs_flow_count *out, __u32 count,
+		 const struct cvs_service_key *svc, const char *addr, int port,
+		 __u32 tcp, __u32 udp, char why[TALLY_STR]);
 /* n connections from ns to vip:port, tallied in t. */
 void tcp_many(enum ns ns, const char *vip, int port, int n,
 	      struct tally *t);

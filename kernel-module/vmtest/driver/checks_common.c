@@ -218,3 +218,41 @@ struct loop_result *client_start(int ms, pid_t *pid)
 	}
 	return r;
 }
+
+/* The VIP of f numbered last: 192.0.2.<last> or 2001:db8::<last>. */
+const char *flow_vip(const struct fam *f, int last, char buf[64])
+{
+	snprintf(buf, 64, f == &v6 ? "2001:db8::%d" : "192.0.2.%d", last);
+	return buf;
+}
+
+/* Which of f's two dns backends tag names: 0, 1, or -1 for neither. */
+int dns_index(const struct fam *f, const char *tag)
+{
+	return !tag ? -1 : !strcmp(tag, f->dns[0]) ? 0 :
+	       !strcmp(tag, f->dns[1]) ? 1 : -1;
+}
+
+/* Whether a sweep's counts are the one pair given; why not in why. */
+bool counted_one(const struct cvs_flow_count *out, __u32 count,
+			const struct cvs_service_key *svc, const char *addr,
+			int port, __u32 tcp, __u32 udp, char why[TALLY_STR])
+{
+	struct cvs_backend_spec be = backend(addr, port, 1);
+	char got[TAG_LEN] = "";
+
+	if (count)
+		inet_ntop(out[0].service.family, out[0].backend, got,
+			  sizeof(got));
+	if (count == 1 && !memcmp(&out[0].service, svc, sizeof(*svc)) &&
+	    !memcmp(out[0].backend, be.addr, sizeof(be.addr)) &&
+	    out[0].backend_port == be.port && out[0].tcp == tcp &&
+	    out[0].udp == udp)
+		return true;
+	snprintf(why, TALLY_STR,
+		 "counts: %u pairs, the first %s port %d tcp %u udp %u; expected %s port %d tcp %u udp %u",
+		 count, count ? got : "-",
+		 count ? ntohs(out[0].backend_port) : 0, count ? out[0].tcp : 0,
+		 count ? out[0].udp : 0, addr, port, tcp, udp);
+	return false;
+}

@@ -237,40 +237,10 @@ static const char *err_str(int err)
 /* ---- the checks ------------------------------------------------------- */
 
 /* The VIP of a socket-LB check: host part last in f's family. */
-static const char *vip_of(const struct fam *f, int last, char buf[64])
-{
-	snprintf(buf, 64, f == &v6 ? "2001:db8::%d" : "192.0.2.%d", last);
-	return buf;
-}
-
 static int sweep(const struct cvs_service_key *reset, __u32 n,
 		 struct cvs_flow_count *out, __u32 *count)
 {
 	return cvs_flows_sweep(maps, CGROUP, reset, n, out, 8, count);
-}
-
-/* Whether the counts are the one pair given; why not in why. */
-static bool counted_one(const struct cvs_flow_count *out, __u32 count,
-			const struct cvs_service_key *svc, const char *addr,
-			int port, __u32 tcp, __u32 udp, char why[TALLY_STR])
-{
-	struct cvs_backend_spec be = backend(addr, port, 1);
-	char got[TAG_LEN] = "";
-
-	if (count)
-		inet_ntop(out[0].service.family, out[0].backend, got,
-			  sizeof(got));
-	if (count == 1 && !memcmp(&out[0].service, svc, sizeof(*svc)) &&
-	    !memcmp(out[0].backend, be.addr, sizeof(be.addr)) &&
-	    out[0].backend_port == be.port && out[0].tcp == tcp &&
-	    out[0].udp == udp)
-		return true;
-	snprintf(why, TALLY_STR,
-		 "counts: %u pairs, the first %s port %d tcp %u udp %u; expected %s port %d tcp %u udp %u",
-		 count, count ? got : "-",
-		 count ? ntohs(out[0].backend_port) : 0, count ? out[0].tcp : 0,
-		 count ? out[0].udp : 0, addr, port, tcp, udp);
-	return false;
 }
 
 /*
@@ -377,7 +347,7 @@ void check_socklb_connect(const struct fam *f)
 	check_name(name, "socklb_connect", f);
 	if (!attached)
 		return fail(name, "not attached");
-	vip_of(f, 30, vip);
+	flow_vip(f, 30, vip);
 	err = upsert(vip, 80, IPPROTO_TCP, web, 2) ?:
 	      upsert(vip, 53, IPPROTO_UDP, dns, 2);
 	if (err)
@@ -416,11 +386,6 @@ void check_socklb_connect(const struct fam *f)
 }
 
 /* Which of f's two dns backends tag is: 0 or 1, -1 for neither. */
-static int dns_index(const struct fam *f, const char *tag)
-{
-	return !strcmp(tag, f->dns[0]) ? 0 : !strcmp(tag, f->dns[1]) ? 1 : -1;
-}
-
 /*
  * A connected UDP socket to a VIP of two backends; the one it reached is
  * removed (drain: weight 0) and the cgroup swept. Removed: the socket is
@@ -444,7 +409,7 @@ static void check_socklb_sweep_udp(const struct fam *f, const char *base,
 	check_name(name, base, f);
 	if (!attached || !sweepable)
 		return fail(name, "no socket-LB or no sweep mechanism here");
-	vip_of(f, last, vip);
+	flow_vip(f, last, vip);
 	key = svc_key(vip, 53, IPPROTO_UDP);
 	err = upsert(vip, 53, IPPROTO_UDP, both, 2);
 	if (err)
@@ -521,7 +486,7 @@ void check_socklb_sweep_tcp(const struct fam *f)
 	check_name(name, "socklb_sweep_tcp_only_listed", f);
 	if (!attached || !sweepable)
 		return fail(name, "no socket-LB or no sweep mechanism here");
-	vip_of(f, 33, vip);
+	flow_vip(f, 33, vip);
 	key = svc_key(vip, 80, IPPROTO_TCP);
 	err = upsert(vip, 80, IPPROTO_TCP, both, 2);
 	if (err)
@@ -584,7 +549,7 @@ void check_socklb_detach(void)
 		err = -errno;
 	for (i = 0; i < ARRAY_LEN(fams); i++) {
 		for (j = 0; j < ARRAY_LEN(lasts); j++) {
-			vip_of(fams[i], lasts[j], vip);
+			flow_vip(fams[i], lasts[j], vip);
 			k = svc_key(vip, 80, IPPROTO_TCP);
 			cvs_service_delete(maps, &k);
 			k = svc_key(vip, 53, IPPROTO_UDP);

@@ -41,12 +41,6 @@ struct udp_flow {
 static int next_flow_port = 21000;	/* one source port per flow */
 
 /* The VIP of a sweep check: host part last of f's sweep range. */
-static const char *sweep_vip(const struct fam *f, int last, char buf[64])
-{
-	snprintf(buf, 64, f == &v6 ? "2001:db8::%d" : "192.0.2.%d", last);
-	return buf;
-}
-
 /* Send a datagram every FLOW_INTERVAL_MS until told to stop. */
 static void flow_run(struct udp_flow *fl, int fd)
 {
@@ -210,30 +204,6 @@ static int sweep(const struct cvs_service_key *reset, __u32 n,
 	return cvs_module_sweep(maps, reset, n, out, 8, count);
 }
 
-/* Whether the sweep's counts are the one pair given; why not in why. */
-static bool counted_one(const struct cvs_flow_count *out, __u32 count,
-			const struct cvs_service_key *svc, const char *addr,
-			int port, __u32 tcp, __u32 udp, char why[TALLY_STR])
-{
-	struct cvs_backend_spec be = backend(addr, port, 1);
-	char got[TAG_LEN] = "";
-
-	if (count)
-		inet_ntop(out[0].service.family, out[0].backend, got,
-			  sizeof(got));
-	if (count == 1 && !memcmp(&out[0].service, svc, sizeof(*svc)) &&
-	    !memcmp(out[0].backend, be.addr, sizeof(be.addr)) &&
-	    out[0].backend_port == be.port && out[0].tcp == tcp &&
-	    out[0].udp == udp)
-		return true;
-	snprintf(why, TALLY_STR,
-		 "counts: %u pairs, the first %s port %d tcp %u udp %u; expected %s port %d tcp %u udp %u",
-		 count, count ? got : "-",
-		 count ? ntohs(out[0].backend_port) : 0, count ? out[0].tcp : 0,
-		 count ? out[0].udp : 0, addr, port, tcp, udp);
-	return false;
-}
-
 static long sysfs_counter(const char *file)
 {
 	char path[96], *text;
@@ -247,12 +217,6 @@ static long sysfs_counter(const char *file)
 }
 
 /* Which of f's two dns backends tag is: 0 or 1, -1 for neither. */
-static int dns_index(const struct fam *f, const char *tag)
-{
-	return !tag ? -1 : !strcmp(tag, f->dns[0]) ? 0 :
-	       !strcmp(tag, f->dns[1]) ? 1 : -1;
-}
-
 enum change { REMOVE, DOWN, DRAIN, DELETE };
 
 /*
@@ -281,7 +245,7 @@ static void check_sweep_udp(const struct fam *f, const char *base, int last,
 	pid_t pid;
 
 	check_name(name, base, f);
-	sweep_vip(f, last, vip);
+	flow_vip(f, last, vip);
 	key = svc_key(vip, 53, IPPROTO_UDP);
 	err = upsert(vip, 53, IPPROTO_UDP, both, 2);
 	if (err)
@@ -398,7 +362,7 @@ void check_sweep_tcp(const struct fam *f)
 	__u32 count;
 
 	check_name(name, "sweep_tcp_only_listed", f);
-	sweep_vip(f, 24, vip);
+	flow_vip(f, 24, vip);
 	key = svc_key(vip, 80, IPPROTO_TCP);
 	err = upsert(vip, 80, IPPROTO_TCP, both, 2);
 	if (err)
