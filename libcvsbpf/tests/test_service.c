@@ -18,37 +18,6 @@ static const struct cvs_backend_spec set125[] = {
 	BE(10, 0, 0, 2, 9090, 5),
 };
 
-/* How often each member's backend id appears in the current table. */
-static void table_counts(const struct raw_maps *r,
-			 const struct cvs_service_key *key, __u32 *count,
-			 __u32 *slots)
-{
-	struct cvs_member mbr[TEST_MAX_MEMBERS];
-	struct cvs_svc svc;
-	__u32 n, i, j, id, idx;
-	__u64 word;
-
-	assert_ok(raw_svc_word(r, key, &svc, &word));
-	assert_ok(raw_members(r, key, mbr, TEST_MAX_MEMBERS, &n));
-	assert_true(cvs_word_slots(word) <= r->meta.table_slots);
-	memset(count, 0, n * sizeof(*count));
-	for (i = 0; i < cvs_word_slots(word); i++) {
-		idx = cvs_sel_index(r->meta.table_slots, svc.id,
-				    cvs_word_half(word), i);
-		assert_ok(bpf_map_lookup_elem(r->fd[RAW_SEL], &idx, &id));
-		for (j = 0; j < n; j++)
-			if (mbr[j].backend_id == id)
-				break;
-		if (j == n)
-			fail_msg("slot %u holds backend id %u, not a member", i,
-				 id);
-		if (mbr[j].weight == 0)
-			fail_msg("slot %u holds draining member %u", i, j);
-		count[j]++;
-	}
-	*slots = cvs_word_slots(word);
-}
-
 static void test_upsert_then_get_round_trips(void **state)
 {
 	struct fx *f = *state;
@@ -106,7 +75,7 @@ static void test_upsert_then_get_round_trips(void **state)
 	assert_memory_equal(&be.port, "\x1f\x90", 2);
 
 	/* the table holds each backend as often as its reduced weight */
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	raw_close(&r);
 	assert_int_equal(slots, 8);
 	assert_int_equal(count[0], 1);
@@ -132,7 +101,7 @@ static void expect_slots(struct fx *f, const __u32 *weights, __u32 n,
 		fail_msg("weights %u:%u...: %u slots, expected %u", weights[0],
 			 n > 1 ? weights[1] : 0, info.slots, want_slots);
 	assert_ok(raw_open(f->root, &r));
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	raw_close(&r);
 	for (j = 0; j < n; j++)
 		if (count[j] != want_count[j])
@@ -168,7 +137,7 @@ static void test_weights_beyond_the_table_keep_every_backend(void **state)
 	assert_ok(cvs_service_get(f->m, &k, &info, b, TEST_MAX_MEMBERS));
 	assert_true(info.slots > 0 && info.slots <= TEST_TABLE_SLOTS);
 	assert_ok(raw_open(f->root, &r));
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	for (j = 0; j < TEST_MAX_MEMBERS; j++) {
 		if (count[j] == 0)
 			fail_msg("member %u with weight %u has no slot", j,
@@ -181,7 +150,7 @@ static void test_weights_beyond_the_table_keep_every_backend(void **state)
 	b[0] = bes(ip4(10, 0, 3, 1), 53, CVS_WEIGHT_MAX);
 	b[1] = bes(ip4(10, 0, 3, 2), 53, 1);
 	assert_ok(cvs_service_upsert(f->m, &k, b, 2));
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	raw_close(&r);
 	assert_true(slots <= TEST_TABLE_SLOTS);
 	assert_true(count[1] >= 1);
@@ -254,7 +223,7 @@ static void test_down_members_get_no_slots(void **state)
 	assert_int_equal(info.slots, 1 + 2);
 	assert_memory_equal(got, b, sizeof(b));
 	assert_ok(raw_open(f->root, &r));
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	assert_int_equal(count[0], 1);
 	assert_int_equal(count[1], 2);
 	assert_int_equal(count[2], 0);

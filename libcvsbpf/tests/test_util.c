@@ -633,3 +633,33 @@ void snapshot_assert_same(struct cvs_maps *m, const struct snapshot *want)
 	}
 	free(got);
 }
+
+void raw_table_counts(const struct raw_maps *r,
+			 const struct cvs_service_key *key, __u32 *count,
+			 __u32 *slots)
+{
+	struct cvs_member mbr[TEST_MAX_MEMBERS];
+	struct cvs_svc svc;
+	__u32 n, i, j, id, idx;
+	__u64 word;
+
+	assert_ok(raw_svc_word(r, key, &svc, &word));
+	assert_ok(raw_members(r, key, mbr, TEST_MAX_MEMBERS, &n));
+	assert_true(cvs_word_slots(word) <= r->meta.table_slots);
+	memset(count, 0, n * sizeof(*count));
+	for (i = 0; i < cvs_word_slots(word); i++) {
+		idx = cvs_sel_index(r->meta.table_slots, svc.id,
+				    cvs_word_half(word), i);
+		assert_ok(bpf_map_lookup_elem(r->fd[RAW_SEL], &idx, &id));
+		for (j = 0; j < n; j++)
+			if (mbr[j].backend_id == id)
+				break;
+		if (j == n)
+			fail_msg("slot %u holds backend id %u, not a member", i,
+				 id);
+		if (mbr[j].weight == 0)
+			fail_msg("slot %u holds draining member %u", i, j);
+		count[j]++;
+	}
+	*slots = cvs_word_slots(word);
+}

@@ -190,6 +190,12 @@ int raw_svc_word(const struct raw_maps *r, const struct cvs_service_key *key,
 /* Members of key's current generation, in member order: the list of the
  * word's half up to CVS_MEMBER_END (or max_members entries). -ENOBUFS when
  * more than cap, -EPROTO when an entry is neither a backend id nor the end. */
+/* How often each member's backend id appears in key's current selection
+ * table (count, in member order) and the table's length (*slots); fails
+ * the test on a slot naming a non-member or a draining one. */
+void raw_table_counts(const struct raw_maps *r,
+		      const struct cvs_service_key *key, __u32 *count,
+		      __u32 *slots);
 int raw_members(const struct raw_maps *r, const struct cvs_service_key *key,
 		struct cvs_member *mbr, __u32 cap, __u32 *n);
 /* Backend ids of key's current generation, in member order. */

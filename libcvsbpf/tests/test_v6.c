@@ -27,33 +27,6 @@ static void sets_init(void)
 	set_v4[1] = bes(ip4(10, 0, 0, 2), 8080, 1);
 }
 
-/* Each member's share of the current half's selection table. */
-static void table_counts(const struct raw_maps *r,
-			 const struct cvs_service_key *key, __u32 *count,
-			 __u32 *slots)
-{
-	struct cvs_member mbr[TEST_MAX_MEMBERS];
-	struct cvs_svc svc;
-	__u32 n, i, j, id, idx;
-	__u64 word;
-
-	assert_ok(raw_svc_word(r, key, &svc, &word));
-	assert_ok(raw_members(r, key, mbr, TEST_MAX_MEMBERS, &n));
-	memset(count, 0, n * sizeof(*count));
-	for (i = 0; i < cvs_word_slots(word); i++) {
-		idx = cvs_sel_index(r->meta.table_slots, svc.id,
-				    cvs_word_half(word), i);
-		assert_ok(bpf_map_lookup_elem(r->fd[RAW_SEL], &idx, &id));
-		for (j = 0; j < n && mbr[j].backend_id != id; j++)
-			;
-		if (j == n || !mbr[j].weight)
-			fail_msg("slot %u holds backend id %u, not a weighted member",
-				 i, id);
-		count[j]++;
-	}
-	*slots = cvs_word_slots(word);
-}
-
 /* The records of member j of key's service are those of an IPv6 backend
  * b of service svc_id, in both maps. */
 static void assert_v6_records(const struct raw_maps *r, __u32 id,
@@ -134,7 +107,7 @@ static void test_v6_service_end_to_end(void **state)
 	assert_int_equal(n, 3);
 	for (j = 0; j < n; j++)
 		assert_v6_records(&r, mbr[j].backend_id, info.id, &set125[j]);
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	assert_int_equal(slots, 8);
 	assert_int_equal(count[0], 1);
 	assert_int_equal(count[1], 2);
@@ -223,7 +196,7 @@ static void test_v6_update_keeps_ids_and_counters_and_drains(void **state)
 	assert_int_equal(bc[0].conns, sum[2].conns);
 	assert_int_equal(bc[1].conns, sum[1].conns);
 	assert_int_equal(bc[2].conns, 0);	/* ...with zeroed counters */
-	table_counts(&r, &k, count, &slots);
+	raw_table_counts(&r, &k, count, &slots);
 	assert_int_equal(slots, 6);
 	assert_int_equal(count[1], 0);
 	for (i = 0; i < 100; i++) {
