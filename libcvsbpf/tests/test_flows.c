@@ -42,19 +42,10 @@ static struct cvs_backend_spec backend(const struct cvs_service_key *key,
 	return b;
 }
 
-static int setup(void **state)
-{
-	return fx_setup_open(state);
-}
-
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
 	char cmd[128];
 
-	if (f->m)
-		cvs_sock_detach(f->m);
 	if (other_ns[0]) {
 		snprintf(cmd, sizeof(cmd), "ip netns del %s", other_ns);
 		if (system(cmd))
@@ -62,7 +53,7 @@ static int teardown(void **state)
 				other_ns);
 		other_ns[0] = 0;
 	}
-	return fx_teardown(state);
+	return fx_teardown_attached(state);
 }
 
 static int socket_to(const struct sandbox_addr *to, int type)
@@ -508,7 +499,7 @@ static int group_down(void **state)
 	return group_teardown(state);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup_open, teardown)
 
 int main(void)
 {

@@ -36,20 +36,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int setup(void **state)
-{
-	return fx_setup_open(state);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f && f->m)
-		cvs_sock_detach(f->m);
-	return fx_teardown(state);
-}
-
 /* ---- helpers ------------------------------------------------------------ */
 
 /* The caller's part of a grow: every service of from, written into to. */
@@ -735,17 +721,17 @@ static int group_down(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(grow_keeps_everything, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(grow_keeps_everything, fx_setup_open,
+						fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(discard_leaves_the_root_alone,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(grow_under_traffic, setup,
-						teardown),
+						fx_setup_open, fx_teardown_attached),
+		cmocka_unit_test_setup_teardown(grow_under_traffic, fx_setup_open,
+						fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(crash_at_every_failpoint,
-						setup, teardown),
+						fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(two_hundred_thousand_services,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(grow_timings, setup, teardown),
+						fx_setup_open, fx_teardown_attached),
+		cmocka_unit_test_setup_teardown(grow_timings, fx_setup_open, fx_teardown_attached),
 	};
 
 	return cmocka_run_group_tests_name("grow", tests, group_up,

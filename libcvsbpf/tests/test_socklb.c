@@ -69,20 +69,6 @@ static void assert_progs_on_cgroup(__u32 want)
 		assert_int_equal(progs_on_cgroup(types[i]), want);
 }
 
-static int setup(void **state)
-{
-	return fx_setup_open(state);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f->m)
-		cvs_sock_detach(f->m);
-	return fx_teardown(state);
-}
-
 static void tcp_reaches_backend_and_peer_is_the_vip(void **state)
 {
 	struct fx *f = *state;
@@ -465,31 +451,31 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			tcp_reaches_backend_and_peer_is_the_vip, setup, teardown),
+			tcp_reaches_backend_and_peer_is_the_vip, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			weights_spread_connections, setup, teardown),
+			weights_spread_connections, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
 			drained_and_removed_backends_get_no_new_connections,
-			setup, teardown),
+			fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			udp_answers_come_from_the_vip, setup, teardown),
+			udp_answers_come_from_the_vip, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			service_without_usable_backends_refuses_at_once, setup,
-			teardown),
+			service_without_usable_backends_refuses_at_once, fx_setup_open,
+			fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			churn_never_fails_nor_strays, setup, teardown),
+			churn_never_fails_nor_strays, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			detached_vip_fails_locally, setup, teardown),
+			detached_vip_fails_locally, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			forwarding_outlives_the_attaching_process, setup,
-			teardown),
+			forwarding_outlives_the_attaching_process, fx_setup_open,
+			fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			bad_attach_attaches_nothing, setup, teardown),
+			bad_attach_attaches_nothing, fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			a_foreign_pin_at_a_link_name_is_left_alone, setup,
-			teardown),
+			a_foreign_pin_at_a_link_name_is_left_alone, fx_setup_open,
+			fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(
-			failed_attach_leaves_no_pins, setup, teardown),
+			failed_attach_leaves_no_pins, fx_setup_open, fx_teardown_attached),
 	};
 
 	return cmocka_run_group_tests_name("socket-LB", tests, group_up,

@@ -58,20 +58,6 @@ static void assert_is_vip(const struct sandbox_addr *seen,
 			 sandbox_addr_str(want, b, sizeof(b)));
 }
 
-static int setup(void **state)
-{
-	return fx_setup_open(state);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f->m)
-		cvs_sock_detach(f->m);
-	return fx_teardown(state);
-}
-
 /* TCP to key's VIP (mapped or not) reaches backend 2; the peer is the VIP. */
 static void assert_tcp_through(struct fx *f, struct cvs_service_key key,
 			       bool mapped)
@@ -348,7 +334,7 @@ static int group_down(void **state)
 	return group_teardown(state);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup_open, fx_teardown_attached)
 
 int main(void)
 {

@@ -663,3 +663,12 @@ void raw_table_counts(const struct raw_maps *r,
 	}
 	*slots = cvs_word_slots(word);
 }
+
+int fx_teardown_attached(void **state)
+{
+	struct fx *f = *state;
+
+	if (f && f->m)
+		cvs_sock_detach(f->m);
+	return fx_teardown(state);
+}

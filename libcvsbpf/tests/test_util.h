@@ -238,6 +238,8 @@ int fx_setup(void **state);
 /* fx_setup + a writable handle with the small test capacity. */
 int fx_setup_open(void **state);
 int fx_teardown(void **state);
+/* fx_teardown() after detaching the socket-LB programs the test attached. */
+int fx_teardown_attached(void **state);
 
 /* Remove a tree (pins, dirs, files); 0 when gone. */
 int rm_tree(const char *path);
