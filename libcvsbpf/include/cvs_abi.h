@@ -150,7 +150,53 @@
  * that opens such a set pins the missing maps beside the others, empty, and
  * only then moves its readers to programs that know them; the maps that
  * serve IPv4 are never replaced, so forwarding goes on throughout. Readers
- * must therefore not assume a row exists until a writer added it.
+ * must therefore not assume a row exists until a writer added it. *
+ * Selection policies: scheduler and session affinity
+ * --------------------------------------------------
+ * A service's policy is part of its generation, like its members: the
+ * writer writes it into half !h with the member list and the flip makes it
+ * visible. The maps (rows from CVS_M_META2 on, added in place like the IPv6
+ * twins; an older set's services read as all-zero policies: RANDOM, no
+ * affinity, exactly what they were):
+ *   cvs_meta2_v1   array  0 -> struct cvs_meta2
+ *                  The capacity of the maps below, which struct cvs_meta
+ *                  has no room for. Written when the rows are added.
+ *   cvs_pol_v1     array  id * 2 + half -> struct cvs_policy
+ *                  The service's scheduler and affinity in that half.
+ *   cvs_besel_v1   array  backend id * 2 + half -> __u32 generation
+ *                  The generation in which the backend is selectable
+ *                  (a member with weight > 0, not down) in that half: the
+ *                  writer stores the new generation for each usable member
+ *                  before the flip. An affinity entry is honoured only
+ *                  while its backend's value equals the word's generation,
+ *                  one lookup instead of a scan of the members; nothing is
+ *                  ever cleared, because generations are never reused.
+ *   cvs_maglev_v1  array  cvs_maglev_index(...) -> backend id (__u32)
+ *                  Maglev lookup tables: maglev_tables regions of two
+ *                  halves of maglev_slots entries each. A MAGLEV service
+ *                  holds region cvs_policy.maglev_index (allocated by the
+ *                  writer, stable while the service stays MAGLEV) and uses
+ *                  the first cvs_policy.maglev_slots entries (a prime M) of
+ *                  its half. Memory: 8 * maglev_slots bytes per region.
+ *   cvs_aff_v1     LRU hash  struct cvs_aff_key -> struct cvs_aff
+ *                  Session affinity entries, written by the datapaths
+ *                  (never by the control plane, except when a switch
+ *                  carries them to a new set), bounded by
+ *                  affinity_entries; the least recently used goes first.
+ *
+ * A MAGLEV service keeps an ordinary weighted selection table in cvs_sel_v1
+ * too, and its word's slots mean what they always did (0 = refuse): a
+ * reader that predates the policies reads it and selects by weighted
+ * random, which is correct, only not consistent.
+ *
+ * Reading with a policy (cvs_select.h): after step 2, read the policy of
+ * the word's half. With CVS_POLICY_F_AFFINITY, look up the client's entry;
+ * use its backend when the entry was used within affinity_timeout seconds
+ * and cvs_besel_v1 says the backend is selectable in the word's
+ * generation. Otherwise select by the scheduler: a random index into
+ * cvs_sel_v1 (RANDOM) or the flow hash modulo maglev_slots into the
+ * service's Maglev half (MAGLEV). Step 4 validates all of it; only a
+ * validated pick stores (or refreshes) the affinity entry.
  */
 #ifndef CVS_ABI_H
 #define CVS_ABI_H
@@ -175,6 +221,11 @@
 #define CVS_MAP_SERVICE_STATS	"cvs_svcstat_v1"
 #define CVS_MAP_SERVICES6	"cvs_svc6_v1"
 #define CVS_MAP_BACKENDS6	"cvs_be6_v1"
+#define CVS_MAP_META2		"cvs_meta2_v1"
+#define CVS_MAP_POLICY		"cvs_pol_v1"
+#define CVS_MAP_SELECTABLE	"cvs_besel_v1"
+#define CVS_MAP_MAGLEV		"cvs_maglev_v1"
+#define CVS_MAP_AFFINITY	"cvs_aff_v1"
 #define CVS_MAP_SOCK_NAT	"cvs_sknat_v1"	/* socket-LB's own */
 #define CVS_MAP_SOCK_NAT6	"cvs_sknat6_v1"	/* socket-LB's own */
 #define CVS_MAP_SOCK_FLOW	"cvs_sklb_v1"	/* socket-LB's own */
@@ -184,6 +235,9 @@ enum {
 	CVS_MEMBERS_LIMIT = 65535,	/* cvs_service_info and Java keep it small */
 	CVS_SELECT_ATTEMPTS = 32,	/* reader retries before it refuses */
 	CVS_SOCK_NAT_ENTRIES = 65536,	/* sockets whose VIP is remembered */
+	CVS_AFFINITY_TIMEOUT_MAX = 86400, /* seconds, as Kubernetes allows */
+	CVS_MAGLEV_SLOTS_MIN = 7,	/* smallest Maglev table (a prime) */
+	CVS_MAGLEV_SLOTS_MAX = 1048573,	/* largest (a prime below 2^20) */
 };
 
 #define CVS_MEMBER_END 0xffffffffu	/* backend_id ending a member list */
@@ -376,6 +430,103 @@ static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
 }
 
 /*
+ * Value of cvs_meta2_v1[0]: the capacity of the policy maps. A set made
+ * before them gets the defaults of cvsbpf.h when a writer adds them.
+ */
+struct cvs_meta2 {
+	__u32 affinity_entries;	/* entries of cvs_aff_v1 */
+	__u32 maglev_tables;	/* regions of cvs_maglev_v1 */
+	__u32 maglev_slots;	/* entries per region and half: the largest
+				 * Maglev table a service may have */
+	__u32 flags;		/* reserved, zero */
+};
+
+/* Value of cvs_pol_v1, per service and half. All zero: RANDOM, no affinity. */
+struct cvs_policy {
+	__u32 flags;		/* CVS_POLICY_F_*; others zero */
+	__u32 affinity_timeout;	/* seconds, 1..CVS_AFFINITY_TIMEOUT_MAX with
+				 * CVS_POLICY_F_AFFINITY, else 0 */
+	__u32 maglev_index;	/* region in cvs_maglev_v1 with
+				 * CVS_POLICY_F_MAGLEV, else 0 */
+	__u32 maglev_slots;	/* its table size M, a prime <=
+				 * cvs_meta2.maglev_slots; else 0 */
+};
+
+/* Select by the flow hash in the service's Maglev table, not at random. */
+#define CVS_POLICY_F_MAGLEV	(1u << 0)
+/* Send a client back to the backend it last got, within the timeout. */
+#define CVS_POLICY_F_AFFINITY	(1u << 1)
+
+/*
+ * Key of cvs_aff_v1: who the client is, per service. The socket-LB knows
+ * the client's network namespace (bpf_get_netns_cookie) and, only for a
+ * socket bound before connect(), its address; cvs.ko knows the packet's
+ * source address and sets netns_cookie 0. Zero fields are part of the key.
+ */
+struct cvs_aff_key {
+	__u64 netns_cookie;	/* socket-LB: the client's netns; cvs.ko: 0 */
+	__be32 client[4];	/* source address (IPv4 in [0]), or 0 */
+	__u32 svc_id;		/* the service, in this map set */
+	__u8 family;		/* AF_INET or AF_INET6: the service's */
+	__u8 pad[3];		/* zero */
+};
+
+/* Value of cvs_aff_v1. */
+struct cvs_aff {
+	__u64 last_used;	/* CLOCK_MONOTONIC ns of the last pick (what
+				 * bpf_ktime_get_ns() and ktime_get_ns() read) */
+	__u32 backend_id;	/* the backend the client gets */
+	__u32 gen;		/* the service's generation when stored: for
+				 * diagnostics; validity is cvs_besel_v1's */
+};
+
+static inline __u32 cvs_pol_index(__u32 id, __u32 half)
+{
+	return id * 2 + half;
+}
+
+static inline __u32 cvs_besel_index(__u32 backend_id, __u32 half)
+{
+	return backend_id * 2 + half;
+}
+
+static inline __u32 cvs_maglev_index(__u32 maglev_slots, __u32 region,
+				     __u32 half, __u32 slot)
+{
+	return (region * 2 + half) * maglev_slots + slot;
+}
+
+/*
+ * Every capacity field CVS_MAPS reads, from struct cvs_meta and struct
+ * cvs_meta2 together (struct cvs_capacity in cvsbpf.h has the same names).
+ */
+struct cvs_layout {
+	__u32 max_services;
+	__u32 max_backends;
+	__u32 max_members;
+	__u32 table_slots;
+	__u32 affinity_entries;
+	__u32 maglev_tables;
+	__u32 maglev_slots;
+	__u32 pad;
+};
+
+static inline struct cvs_layout cvs_layout_of(const struct cvs_meta *m,
+					      const struct cvs_meta2 *m2)
+{
+	struct cvs_layout l = {
+		.max_services = m->max_services,
+		.max_backends = m->max_backends,
+		.max_members = m->max_members,
+		.table_slots = m->table_slots,
+		.affinity_entries = m2->affinity_entries,
+		.maglev_tables = m2->maglev_tables,
+		.maglev_slots = m2->maglev_slots,
+	};
+	return l;
+}
+
+/*
  * The map set as one table
  * ------------------------
  * CVS_MAPS(X, c) calls X once for each map of the set, in the set's order:
@@ -394,8 +545,9 @@ static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
  *   flags    the map_flags the layout fixes (CVS_SHAPE_FLAGS says which)
  *   key      the key's type
  *   value    the value's type
- *   entries  max_entries, computed from the capacity c: a struct cvs_meta,
- *            or anything else with its four capacity fields. In __u64, so
+ *   entries  max_entries, computed from the capacity c: a struct
+ *            cvs_layout, or anything else with its seven capacity
+ *            fields (struct cvs_capacity). In __u64, so
  *            that no capacity, however bogus, wraps around to the entries
  *            of a real map.
  * c is not evaluated when X ignores entries. The BPF_* names are those of
@@ -442,7 +594,27 @@ static inline __u32 cvs_mbr_index(__u32 max_members, __u32 id, __u32 half,
 	X(BACKENDS6, backends6, cvs_be6_v1,				\
 	  BPF_MAP_TYPE_ARRAY, 0,					\
 	  __u32, struct cvs_backend6,					\
-	  (__u64)(c).max_backends)
+	  (__u64)(c).max_backends)					\
+	X(META2, meta2, cvs_meta2_v1,					\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_meta2,					\
+	  1)								\
+	X(POLICY, policy, cvs_pol_v1,					\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, struct cvs_policy,					\
+	  (__u64)(c).max_services * 2)					\
+	X(SELECTABLE, selectable, cvs_besel_v1,				\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, __u32,							\
+	  (__u64)(c).max_backends * 2)					\
+	X(MAGLEV, maglev, cvs_maglev_v1,				\
+	  BPF_MAP_TYPE_ARRAY, 0,					\
+	  __u32, __u32,							\
+	  (__u64)(c).maglev_tables * 2 * (c).maglev_slots)		\
+	X(AFFINITY, affinity, cvs_aff_v1,				\
+	  BPF_MAP_TYPE_LRU_HASH, 0,					\
+	  struct cvs_aff_key, struct cvs_aff,				\
+	  (__u64)(c).affinity_entries)
 
 /* The index of each map in the set's order; CVS_M_COUNT maps in all. */
 #define CVS_M_INDEX(ID, ...) CVS_M_##ID,
@@ -451,6 +623,8 @@ enum cvs_map_index {
 	CVS_M_COUNT,
 	/* The first row a set made before IPv6 lacks ("Additions in place"). */
 	CVS_M_FIRST_ADDED = CVS_M_SERVICES6,
+	/* The first row a set made before the policies lacks. */
+	CVS_M_FIRST_POLICY = CVS_M_META2,
 };
 #undef CVS_M_INDEX
 

@@ -64,12 +64,23 @@ struct cvs_capacity {
 	__u32 max_backends;	/* default 16384, across all services */
 	__u32 max_members;	/* backends per service; default 256 */
 	__u32 table_slots;	/* selection slots per service; default 1024 */
+	__u32 affinity_entries;	/* session affinity entries (an LRU: the
+				 * least recently used goes when full);
+				 * default 65536 */
+	__u32 maglev_tables;	/* services that can be MAGLEV at once;
+				 * default 16 */
+	__u32 maglev_slots;	/* largest Maglev table size (a prime);
+				 * default 16381. Each region costs
+				 * 8 * maglev_slots bytes */
+	__u32 pad;		/* zero */
 };
 
 struct cvs_usage {
 	struct cvs_capacity max;
 	__u32 services;		/* service ids in use */
 	__u32 backends;		/* backend ids in use */
+	__u32 maglev_tables;	/* Maglev regions in use */
+	__u32 pad;
 };
 
 /*
@@ -272,9 +283,56 @@ int cvs_maps_switch(struct cvs_maps *m, struct cvs_maps *next);
  * directory, close it. -EBUSY (nothing removed) when a reader uses it. */
 int cvs_maps_discard(struct cvs_maps *next);
 
-/* Create or replace key's service with exactly these n backends. */
+/* Create or replace key's service with exactly these n backends (policy:
+ * RANDOM, no affinity; as cvs_service_upsert_policy() with NULL). */
 int cvs_service_upsert(struct cvs_maps *m, const struct cvs_service_key *key,
 		       const struct cvs_backend_spec *backends, __u32 n);
+
+/*
+ * How a service selects (cvs_abi.h, "Selection policies"). All zero: RANDOM
+ * without affinity, what every service had before policies existed.
+ */
+struct cvs_service_policy {
+	__u32 flags;		/* CVS_POLICY_F_MAGLEV | CVS_POLICY_F_AFFINITY */
+	__u32 affinity_timeout;	/* seconds, 1..CVS_AFFINITY_TIMEOUT_MAX with
+				 * CVS_POLICY_F_AFFINITY; else 0 */
+	__u32 maglev_slots;	/* Maglev table size M with
+				 * CVS_POLICY_F_MAGLEV: a prime,
+				 * CVS_MAGLEV_SLOTS_MIN..capacity's
+				 * maglev_slots; else 0 */
+	__u32 pad;		/* zero */
+};
+
+/*
+ * cvs_service_upsert() with a policy (NULL: all zero), in the same flip:
+ * readers see the old backends with the old policy or the new with the
+ * new. A MAGLEV service gets a Maglev region (kept while it stays MAGLEV,
+ * freed after the flip that leaves MAGLEV) and its table is rebuilt from
+ * the usable members (weight > 0, not down) on every upsert: weighted
+ * Maglev, each backend's permutation from cvs_backend_hash() of its
+ * address and port, backends taken in (family, address, port) order, so
+ * the table is a function of the usable backends and M alone and every
+ * host builds the same one. Each usable backend gets at least one entry,
+ * and a share within max weight / gcd entries of M * weight / sum.
+ * Errors, besides cvs_service_upsert()'s (nothing is changed):
+ *   -EINVAL   unknown flag, non-zero pad, a timeout or a table size where
+ *             its flag is absent, timeout 0 or above the maximum, table
+ *             size not a prime or outside CVS_MAGLEV_SLOTS_MIN..MAX
+ *   -EDOM     table size smaller than the number of usable backends
+ *   -EFBIG    table size above the set's maglev_slots (grow the set)
+ *   -ENOSPC   also: no free Maglev region (grow the set)
+ */
+int cvs_service_upsert_policy(struct cvs_maps *m,
+			      const struct cvs_service_key *key,
+			      const struct cvs_service_policy *policy,
+			      const struct cvs_backend_spec *backends,
+			      __u32 n);
+
+/* The policy of key's service as the maps hold it (validated against the
+ * word like cvs_service_get()). -ENOENT, -EAGAIN as cvs_service_get(). */
+int cvs_service_policy_get(struct cvs_maps *m,
+			   const struct cvs_service_key *key,
+			   struct cvs_service_policy *out);
 int cvs_service_delete(struct cvs_maps *m, const struct cvs_service_key *key);
 
 /*
@@ -339,6 +397,44 @@ int cvs_service_counters(struct cvs_maps *m, const struct cvs_service_key *key,
  */
 int cvs_service_pick(struct cvs_maps *m, const struct cvs_service_key *key,
 		     struct cvs_pick *pick);
+
+/*
+ * cvs_service_pick() for a given client (flow NULL: all zero, which is what
+ * cvs_service_pick() does): the backend a datapath would give that client
+ * now, with pick->reason (affinity, Maglev, or one random sample) and, for
+ * affinity, the entry's age. Reads the affinity entry but never stores
+ * one. For a socket-LB client, flow->netns_cookie is the namespace's
+ * (cvs_client_netns()); for cvs.ko's, it is 0 and saddr/sport are the
+ * packet's.
+ */
+int cvs_service_pick_flow(struct cvs_maps *m,
+			  const struct cvs_service_key *key,
+			  const struct cvs_flow *flow, struct cvs_pick *pick);
+
+/*
+ * The network namespace cookie (SO_NETNS_COOKIE) of the namespace, among
+ * those of the processes below cgroup_path (NULL: the cgroup the socket-LB
+ * is attached to), that has addr (family's) on one of its interfaces: the
+ * socket-LB's key for that client. Runs in a thread of its own that enters
+ * each namespace, as cvs_flows_sweep() does. -ENOENT when none has it (the
+ * client is not a socket-LB client of this host: ask with cookie 0, as
+ * cvs.ko sees it); -EAFNOSUPPORT, -EINVAL as elsewhere.
+ */
+int cvs_client_netns(struct cvs_maps *m, const char *cgroup_path,
+		     __u8 family, const __be32 addr[4], __u64 *cookie);
+
+/* Session affinity entries in cvs_aff_v1. */
+struct cvs_affinity_usage {
+	__u32 entries;		/* entries the map holds */
+	__u32 fresh;		/* of those, used within their service's
+				 * current timeout (and of a service that
+				 * still has affinity) */
+	__u32 capacity;		/* affinity_entries */
+	__u32 pad;
+};
+
+/* Counts by a batched read of the map; for the metrics. */
+int cvs_affinity_usage(struct cvs_maps *m, struct cvs_affinity_usage *out);
 
 /*
  * The socket-LB datapath: eBPF programs on a cgroup v2 that translate
@@ -486,6 +582,19 @@ int cvs_services_check(struct cvs_maps *m, const struct cvs_service_key *keys,
 		       const __u32 *counts,
 		       const struct cvs_backend_spec *want, __u32 n,
 		       __s32 *results);
+
+/*
+ * cvs_services_check() that also compares each service's policy with
+ * policies[i] (NULL: all zero for every service): -ESTALE when it differs,
+ * and -EBADMSG when a MAGLEV service's table is not the one its members
+ * and table size give (cvs_service_verify() checks that too).
+ */
+int cvs_services_check_policy(struct cvs_maps *m,
+			      const struct cvs_service_key *keys,
+			      const struct cvs_service_policy *policies,
+			      const __u32 *counts,
+			      const struct cvs_backend_spec *want, __u32 n,
+			      __s32 *results);
 
 /*
  * Counters of every service the maps hold, in one call: keys[i], svcs[i]
