@@ -150,7 +150,8 @@
  * that opens such a set pins the missing maps beside the others, empty, and
  * only then moves its readers to programs that know them; the maps that
  * serve IPv4 are never replaced, so forwarding goes on throughout. Readers
- * must therefore not assume a row exists until a writer added it. *
+ * must therefore not assume a row exists until a writer added it.
+ *
  * Selection policies: scheduler and session affinity
  * --------------------------------------------------
  * A service's policy is part of its generation, like its members: the
@@ -197,6 +198,12 @@
  * cvs_sel_v1 (RANDOM) or the flow hash modulo maglev_slots into the
  * service's Maglev half (MAGLEV). Step 4 validates all of it; only a
  * validated pick stores (or refreshes) the affinity entry.
+ *
+ * An LRU hash recycles an updated element at once, without waiting for
+ * readers, so a reader's copy of an affinity entry may belong to another
+ * client. That is why the entry is trusted only through cvs_besel_v1: the
+ * worst a torn copy can do is send a client to another backend that is
+ * selectable in the service's current generation.
  */
 #ifndef CVS_ABI_H
 #define CVS_ABI_H
