@@ -276,9 +276,21 @@ int cvs_build_maglev(const struct cvs_member *members,
 bool cvs_is_prime(__u32 n);
 /* maglev.c: members with weight > 0 and not down. */
 __u32 cvs_usable_members(const struct cvs_member *members, __u32 n);
-/* upsert.c: a cvs_service_policy as the maps hold it (region not set);
+/* policy.c: a cvs_service_policy as the maps hold it (region not set);
  * -EINVAL/-EFBIG as cvs_service_upsert_policy() says. */
 int cvs_policy_of(const struct cvs_maps *m,
 		  const struct cvs_service_policy *p, struct cvs_policy *out);
+/* policy.c: whether held is not want (NULL: all zero). */
+bool cvs_policy_differs(const struct cvs_policy *held,
+			const struct cvs_service_policy *want);
+/* policy.c: the policy of service svc_id in word's half. */
+int cvs_policy_read(struct cvs_maps *m, __u32 svc_id, __u64 word,
+		    struct cvs_policy *out);
+/* policy.c: pol (of word's half) is one a writer writes and, for MAGLEV,
+ * its table is what cvs_build_maglev() gives from the n members and their
+ * records in the maps; what is wrong goes to bad, "" when nothing is. */
+int cvs_policy_verify(struct cvs_maps *m, bool v6, __u64 word,
+		      const struct cvs_member *members, __u32 n,
+		      const struct cvs_policy *pol, char *bad, size_t len);
 
 #endif /* CVS_INTERNAL_H */
