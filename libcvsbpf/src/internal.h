@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <bpf/bpf.h>
 
@@ -292,5 +293,21 @@ int cvs_policy_read(struct cvs_maps *m, __u32 svc_id, __u64 word,
 int cvs_policy_verify(struct cvs_maps *m, bool v6, __u64 word,
 		      const struct cvs_member *members, __u32 n,
 		      const struct cvs_policy *pol, char *bad, size_t len);
+
+/* netns.c: network namespaces, each open once. */
+struct cvs_netns_set {
+	int *fds;
+	dev_t *devs;
+	ino_t *inos;
+	__u32 len, cap;
+};
+
+/* netns.c: the caller's namespace, then those of the processes below
+ * cgroup_path (NULL: the caller's only), into s. */
+int cvs_netns_collect(const char *cgroup_path, struct cvs_netns_set *s);
+void cvs_netns_free(struct cvs_netns_set *s);
+/* netns.c: the cgroup the socket-LB's links are attached to; -ENOENT if
+ * none. */
+int cvs_attached_cgroup(struct cvs_maps *m, char *path);
 
 #endif /* CVS_INTERNAL_H */
