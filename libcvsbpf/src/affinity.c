@@ -185,3 +185,84 @@ CVS_API int cvs_client_netns(struct cvs_maps *m, const char *cgroup_path,
 		*cookie = s.cookie;
 	return err;
 }
+
+/* old id -> new id + 1 (0: not carried), for ids below n. */
+static __u32 *id_map(const __u32 *old, const __u32 *new_ids, __u32 pairs,
+		     __u32 n)
+{
+	__u32 *map = calloc(n ?: 1, sizeof(*map)), k;
+
+	for (k = 0; map && k < pairs; k++)
+		if (old[k] < n)
+			map[old[k]] = new_ids[k] + 1;
+	return map;
+}
+
+/* Entries whose service or backend were carried, under their new ids. */
+static __u32 remap(struct cvs_maps *to, struct cvs_aff_key *keys,
+		   struct cvs_aff *vals, __u32 count, const __u32 *svc_map,
+		   __u32 nsvc, const __u32 *be_map, __u32 nbe)
+{
+	__u32 i, kept = 0, svc, be;
+
+	for (i = 0; i < count; i++) {
+		svc = keys[i].svc_id < nsvc ? svc_map[keys[i].svc_id] : 0;
+		be = vals[i].backend_id < nbe ? be_map[vals[i].backend_id] : 0;
+		if (!svc || !be)
+			continue;
+		keys[kept] = keys[i];
+		vals[kept] = vals[i];
+		keys[kept].svc_id = svc - 1;
+		vals[kept].backend_id = be - 1;
+		vals[kept].gen = cvs_word_gen(to->svcs[svc - 1].word);
+		kept++;
+	}
+	return kept;
+}
+
+int cvs_affinity_carry(struct cvs_maps *from, struct cvs_maps *to,
+		       const __u32 *svc_old, const __u32 *svc_new, __u32 nsvc,
+		       const __u32 *be_old, const __u32 *be_new, __u32 nbe,
+		       __u32 *carried)
+{
+	__u32 nservices = from->meta.max_services;
+	__u32 nbackends = from->meta.max_backends;
+	__u32 *svc_map = id_map(svc_old, svc_new, nsvc, nservices);
+	__u32 *be_map = id_map(be_old, be_new, nbe, nbackends);
+	struct cvs_aff_key *keys = calloc(CVS_AFF_BATCH, sizeof(*keys)), batch;
+	struct cvs_aff *vals = calloc(CVS_AFF_BATCH, sizeof(*vals));
+	__u32 count, kept;
+	bool first = true;
+	int err = svc_map && be_map && keys && vals ? 0 : -ENOMEM;
+
+	*carried = 0;
+	while (!err) {
+		count = CVS_AFF_BATCH;
+		err = bpf_map_lookup_batch(from->fds[CVS_M_AFFINITY],
+					   first ? NULL : &batch, &batch, keys,
+					   vals, &count, NULL);
+		first = false;
+		if (err && err != -ENOENT)
+			break;
+		kept = remap(to, keys, vals, count, svc_map, nservices, be_map,
+			     nbackends);
+		if (kept) {
+			int werr = bpf_map_update_batch(to->fds[CVS_M_AFFINITY],
+							keys, vals, &kept,
+							NULL);
+
+			if (werr) {
+				err = werr;
+				break;
+			}
+		}
+		*carried += kept;
+	}
+	if (err == -ENOENT)
+		err = 0;
+	free(svc_map);
+	free(be_map);
+	free(keys);
+	free(vals);
+	return err;
+}

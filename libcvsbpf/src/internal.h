@@ -310,4 +310,13 @@ void cvs_netns_free(struct cvs_netns_set *s);
  * none. */
 int cvs_attached_cgroup(struct cvs_maps *m, char *path);
 
+/* affinity.c: copy from's affinity entries into to, each under the new
+ * ids of its service and backend (the pairs svc_old[k] -> svc_new[k] and
+ * be_old[k] -> be_new[k]); an entry of a service or backend without a
+ * pair is dropped. *carried: entries written. */
+int cvs_affinity_carry(struct cvs_maps *from, struct cvs_maps *to,
+		       const __u32 *svc_old, const __u32 *svc_new, __u32 nsvc,
+		       const __u32 *be_old, const __u32 *be_new, __u32 nbe,
+		       __u32 *carried);
+
 #endif /* CVS_INTERNAL_H */
