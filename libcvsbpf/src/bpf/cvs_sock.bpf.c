@@ -113,19 +113,40 @@ struct select_loop {
 	struct cvs_pick pick;
 };
 
-/* Global functions may be passed NULL, as far as the verifier knows. */
+/*
+ * Global functions may be passed NULL, as far as the verifier knows; and
+ * before 6.x a helper takes a map key only from the stack, not from memory
+ * passed in (6.1: "R2 type=mem expected=fp"), so the key and the state,
+ * whose client key is the affinity map's, are copied here and back.
+ */
 __noinline long cvs_attempt4(struct select_loop *l)
 {
+	struct cvs_select_state st;
+	struct cvs_svc_key key;
+	long rc;
+
 	if (!l)
 		return CVS_PICK_CONTENDED;
-	return cvs_select_attempt(NULL, &l->key.k4, 0, &l->st, &l->pick);
+	key = l->key.k4;
+	st = l->st;
+	rc = cvs_select_attempt(NULL, &key, 0, &st, &l->pick);
+	l->st = st;
+	return rc;
 }
 
 __noinline long cvs_attempt6(struct select_loop *l)
 {
+	struct cvs_select_state st;
+	struct cvs_svc6_key key;
+	long rc;
+
 	if (!l)
 		return CVS_PICK_CONTENDED;
-	return cvs_select_attempt(NULL, &l->key.k6, 1, &l->st, &l->pick);
+	key = l->key.k6;
+	st = l->st;
+	rc = cvs_select_attempt(NULL, &key, 1, &st, &l->pick);
+	l->st = st;
+	return rc;
 }
 
 /* cvs_select_family() with the attempts out of line. */
@@ -221,8 +242,10 @@ static __always_inline void set_user_addr(struct bpf_sock_addr *ctx,
 }
 
 /* Remember which VIP the socket asked for, to show it back. Best effort:
- * without it the peer shows as the backend, no worse. */
-static __always_inline void remember(struct bpf_sock_addr *ctx, bool v6,
+ * without it the peer shows as the backend, no worse. Out of line: its
+ * keys would otherwise sit in the hook's frame beside the attempt's, and
+ * the two together may not exceed 512 bytes of stack. */
+static __noinline void remember(struct bpf_sock_addr *ctx, bool v6,
 				     const struct cvs_pick *pick,
 				     const __be32 vip[4], __be16 vip_port)
 {
