@@ -385,6 +385,10 @@ int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
  * Rewriting the service with cvs_service_upsert() repairs it: the flip
  * writes a whole new half. When a backend record was altered, the writer
  * keeps using its cached copy until cvs_maps_resync(), so resync first.
+ * A Maglev table is written as the slots that differ from what the writer
+ * wrote there last; once a verify or check on the writer's handle has seen
+ * a table altered behind its back (or after a resync) its halves are
+ * written whole again.
  *
  * Works on read-only handles and writers alike and takes the handle's lock
  * like the other calls. Cheap enough to run for every service: a batched

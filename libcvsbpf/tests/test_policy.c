@@ -506,7 +506,11 @@ static void test_verify_and_check_see_the_policy(void **state)
 	assert_ok(bpf_map_update_elem(r.fd[RAW_POL], &idx, &pol, BPF_ANY));
 	assert_rc(cvs_service_verify(f->m, &k[0]), -EBADMSG);
 	raw_close(&r);
-	/* an upsert repairs both */
+	/* upserts repair both, in either half */
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_verify(f->m, &k[0]));
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_verify(f->m, &k[0]));
 	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
 	assert_ok(cvs_service_verify(f->m, &k[0]));
 }
