@@ -282,8 +282,8 @@ static CVS_ALWAYS_INLINE void cvs_select_begin(const void *key, int v6,
  * One attempt of the reader protocol (steps 1-4 of cvs_abi.h with the
  * policy): CVS_PICK_OK, CVS_PICK_NOT_SERVICE, CVS_PICK_NO_BACKEND, or
  * CVS_SELECT_AGAIN when it must start again. A function of its own so that
- * a BPF program can run the attempts with bpf_loop(), which the verifier
- * checks once instead of once per attempt.
+ * a BPF program can run each attempt out of line (cvs_sock.bpf.c: a global
+ * function, which the verifier checks once, not once per attempt).
  */
 static CVS_ALWAYS_INLINE int cvs_select_attempt(CVS_READER_CTX ctx,
 						const void *key, int v6,
