@@ -595,6 +595,32 @@ static void test_older_sets_get_the_policy_rows_in_place(void **state)
 	assert_ok(cvs_service_verify(f->m, &k));
 }
 
+/* The calls that need no traffic to be refused. */
+static void test_client_and_usage_calls_check_their_arguments(void **state)
+{
+	struct fx *f = *state;
+	__be32 none[4] = {}, mapped[4] = { 0, 0, htonl(0xffff),
+					   ip4(10, 0, 0, 1) };
+	__be32 addr[4] = { ip4(10, 0, 0, 1) };
+	struct cvs_affinity_usage u;
+	__u64 cookie;
+
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, none, &cookie),
+		  -EINVAL);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET6, mapped, &cookie),
+		  -EINVAL);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_UNIX, addr, &cookie),
+		  -EAFNOSUPPORT);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, addr, NULL), -EINVAL);
+	assert_rc(cvs_affinity_usage(f->m, NULL), -EINVAL);
+	memset(&u, 0xa5, sizeof(u));
+	assert_ok(cvs_affinity_usage(f->m, &u));
+	assert_int_equal(u.entries, 0);
+	assert_int_equal(u.fresh, 0);
+	assert_int_equal(u.capacity, TEST_AFFINITY_ENTRIES);
+	assert_int_equal(u.pad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +633,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_maglev_regions_run_out_and_come_back, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_and_check_see_the_policy, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_older_sets_get_the_policy_rows_in_place, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_client_and_usage_calls_check_their_arguments, fx_setup_open, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown) ? 1 : 0;
