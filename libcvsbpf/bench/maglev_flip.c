@@ -70,9 +70,10 @@ static int run(const char *root, long flips, __u32 slots, int nb)
 	us = calloc(flips, sizeof(*us));
 	if (!us)
 		return -ENOMEM;
+	/* 10.100.0.1 .. */
 	for (i = 0; i < nb; i++)
 		b[i] = (struct cvs_backend_spec){
-			.addr = { htonl(0x0a640000 + i + 1) },	/* 10.100.0.x */
+			.addr = { htonl(0x0a640000 + i + 1) },
 			.port = htons(8080), .weight = 10 };
 	err = cvs_maps_open(root, &cap, 0, &m);
 	if (err)

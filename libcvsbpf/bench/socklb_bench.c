@@ -409,9 +409,9 @@ struct mode {
 	int netns;		/* client namespace */
 	bool vip;		/* to the service's VIP, else to the backends */
 	bool cvs;		/* inside the cgroup with the socket-LB programs */
-	__u32 extra;		/* the service: 0 the last of --services, else
-				 * the extra one of that policy (POLICY_*) */
-	long measured;		/* rounds measured, for the counter check */
+	__u32 extra;		/* the service: 0 the last of --services,
+				 * else that policy's own (POLICY_*) */
+	long measured;		/* rounds measured, for the counters */
 };
 
 /* The services measured besides the --services ones, after them. */

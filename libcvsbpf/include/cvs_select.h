@@ -235,7 +235,7 @@ struct cvs_select_state {
 	__u64 now;		/* CVS_NOW_NS, read once when first needed */
 	__u32 table_slots;
 	__u32 maglev_slots;
-	__u32 attempt;		/* 1.., set by the caller of each attempt */
+	__u32 attempt;		/* 1.., set by the caller of each one */
 	__u32 pad;
 };
 

@@ -29,7 +29,7 @@ struct turn {
 	__u32 backend_id;
 	__u32 turns;		/* per round: weight / gcd */
 	__u32 skip;
-	__u32 slot;		/* its next preferred slot: offset + k * skip */
+	__u32 slot;		/* next preferred slot: offset + k * skip */
 };
 
 bool cvs_is_prime(__u32 n)
@@ -122,7 +122,8 @@ int cvs_build_maglev(const struct cvs_member *members,
 					     CVS_MAGLEV_SEED_OFFSET) % M;
 		t[i].skip = cvs_backend_hash(family, t[i].ep.addr,
 					     t[i].ep.port,
-					     CVS_MAGLEV_SEED_SKIP) % (M - 1) + 1;
+					     CVS_MAGLEV_SEED_SKIP) % (M - 1);
+		t[i].skip++;
 	}
 	/* Each pass k of a round gives a turn to those with k turns or more;
 	 * every pass places at least one entry, so this ends. */

@@ -17,7 +17,7 @@
 
 /* One half of one region as last written: its first known entries. */
 struct cvs_maglev_half {
-	__u32 known;		/* entries [0, known) hold what is in the map */
+	__u32 known;		/* entries [0, known) are what the map has */
 	__u32 ids[];		/* maglev_slots */
 };
 
