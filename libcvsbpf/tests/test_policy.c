@@ -603,6 +603,7 @@ static void test_client_and_usage_calls_check_their_arguments(void **state)
 					   ip4(10, 0, 0, 1) };
 	__be32 addr[4] = { ip4(10, 0, 0, 1) };
 	struct cvs_affinity_usage u;
+	struct cvs_maps *ro;
 	__u64 cookie;
 
 	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, none, &cookie),
@@ -613,6 +614,14 @@ static void test_client_and_usage_calls_check_their_arguments(void **state)
 		  -EAFNOSUPPORT);
 	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, addr, NULL), -EINVAL);
 	assert_rc(cvs_affinity_usage(f->m, NULL), -EINVAL);
+	/* the capacity's new fields: pad, and a Maglev size not a prime */
+	assert_rc(cvs_maps_open(f->root, &(struct cvs_capacity){ .pad = 1 },
+				CVS_OPEN_READONLY, &ro), -EINVAL);
+	assert_rc(cvs_maps_stage(f->m, &(struct cvs_capacity){
+		.maglev_slots = 15 }, &ro), -EINVAL);
+	assert_rc(cvs_maps_open(f->root, &(struct cvs_capacity){
+		.maglev_tables = TEST_MAGLEV_TABLES + 1 }, CVS_OPEN_READONLY,
+		&ro), -EEXIST);
 	memset(&u, 0xa5, sizeof(u));
 	assert_ok(cvs_affinity_usage(f->m, &u));
 	assert_int_equal(u.entries, 0);
