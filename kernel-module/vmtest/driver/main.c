@@ -5,9 +5,10 @@
  * "SUMMARY <passed> passed, <failed> failed". Checks run in order and build
  * on each other's state (module loaded, maps bound, ...), as an operator
  * would go through them. main() holds that order; the checks themselves are
- * in checks_bind.c, checks_traffic.c, checks_sweep.c, checks_socklb.c,
- * checks_grow.c and checks_lifecycle.c (checks.h). The traffic checks run
- * in IPv4 and then in IPv6 (struct fam), the IPv6 ones named with "_v6".
+ * in checks_bind.c, checks_traffic.c, checks_policy.c, checks_sweep.c,
+ * checks_socklb.c, checks_grow.c and checks_lifecycle.c (checks.h). The
+ * traffic checks run in IPv4 and then in IPv6 (struct fam), the IPv6 ones
+ * named with "_v6".
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -59,6 +60,12 @@ int main(int argc, char **argv)
 		RUN(check_unknown_vip_untouched(fams[i]));
 	}
 	RUN(check_dual_stack());
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_affinity(fams[i]));
+		RUN(check_affinity_timeout(fams[i]));
+		RUN(check_affinity_drained(fams[i]));
+		RUN(check_maglev(fams[i]));
+	}
 	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
 		RUN(check_draining(fams[i]));
 		RUN(check_removed(fams[i]));
