@@ -20,12 +20,12 @@
 #define RUN(call) do { check_start(); call; } while (0)
 
 /* Arguments (from the kernel command line's cvs.args=, split at commas):
- * "dmesg" prints the kernel log; "bench", "rounds=N", "conns=N" run the
- * benchmark instead of the checks. */
+ * "dmesg" prints the kernel log; "bench", "rounds=N", "conns=N", "max=N"
+ * run the benchmark instead of the checks. */
 int main(int argc, char **argv)
 {
 	static const struct fam *const fams[] = { &v4, &v6 };
-	int i, err, rounds = 3, conns = 1000;
+	int i, err, rounds = 3, conns = 1000, max = 10000;
 	bool bench = false;
 
 	for (i = 1; i < argc; i++) {
@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 		bench |= !strcmp(argv[i], "bench");
 		sscanf(argv[i], "rounds=%d", &rounds);
 		sscanf(argv[i], "conns=%d", &conns);
+		sscanf(argv[i], "max=%d", &max);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	check_start();
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	pass("setup");
 	if (bench)
-		return bench_main(rounds, conns);
+		return bench_main(rounds, conns, max);
 	RUN(check_module_loads_before_maps());
 	RUN(check_bind_refuses_bad_ids());
 	RUN(check_bind());

@@ -81,8 +81,9 @@ int tcp_echo(int fd, int timeout_ms);
 int udp_probe(enum ns ns, const char *addr, int port, int timeout_ms,
 	      char tag[TAG_LEN]);
 
-/* bench.c: the connection-rate benchmark (argument "bench"). */
-int bench_main(int rounds, int conns);
+/* bench.c: the connection-rate benchmark (argument "bench"), with the
+ * service counts up to max_services (at least the smallest). */
+int bench_main(int rounds, int conns, int max_services);
 
 /* Reporting: check_start() begins the check that pass() times. */
 void check_start(void);
