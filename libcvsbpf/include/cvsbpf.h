@@ -509,6 +509,8 @@ struct cvs_module_status {
 				 * open in user space any more: rebind */
 	__u32 abi_version;	/* the module's CVS_ABI_VERSION */
 	__u32 pad;
+	__u32 pad2;		/* zero: with 15 map ids, what alignment
+				 * would leave implicit before binds */
 	__u64 binds;		/* binds that succeeded since it loaded */
 	__u64 bind_errors;	/* bind requests it refused */
 	__u64 lookup_errors;	/* new connections refused because the maps

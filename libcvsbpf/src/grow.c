@@ -588,10 +588,11 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 {
 	struct cvs_capacity req;
 	char staged[PATH_MAX];
+	struct cvs_meta2 meta2;
 	struct cvs_meta meta;
 	int err;
 
-	if (!m || !next)
+	if (!m || !next || (cap && cap->pad))
 		return -EINVAL;
 	*next = NULL;
 	if (m->readonly)
@@ -607,8 +608,14 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 			m->meta.max_members,
 		.table_slots = cap && cap->table_slots ? cap->table_slots :
 			m->meta.table_slots,
+		.affinity_entries = cap && cap->affinity_entries ?
+			cap->affinity_entries : m->meta2.affinity_entries,
+		.maglev_tables = cap && cap->maglev_tables ?
+			cap->maglev_tables : m->meta2.maglev_tables,
+		.maglev_slots = cap && cap->maglev_slots ?
+			cap->maglev_slots : m->meta2.maglev_slots,
 	};
-	err = err ?: cvs_capacity_to_create(&req, &meta) ?:
+	err = err ?: cvs_capacity_to_create(&req, &meta, &meta2) ?:
 	      cvs_staged_root(m->root, staged);
 	if (err)
 		goto out;
@@ -616,7 +623,7 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 	meta.gen_reserved = m->meta.gen_reserved > m->next_gen ?
 			    m->meta.gen_reserved : m->next_gen;
 	err = remove_leftover(m->root, staged) ?:
-	      cvs_create_set(staged, &meta);
+	      cvs_create_set(staged, &meta, &meta2);
 	if (err)
 		goto out;
 	cvs_failpoint("stage-built");

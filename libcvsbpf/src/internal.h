@@ -38,6 +38,7 @@ struct cvs_svc_state {
 	bool used;
 	__u64 word;		/* as last stored */
 	__u32 members;		/* entries in the handle's member cache */
+	struct cvs_policy policy;	/* of the word's half */
 };
 
 struct cvs_maps {
@@ -49,6 +50,7 @@ struct cvs_maps {
 	__u64 *words;		/* writer: cvs_gen_v1 mmapped, atomic access */
 	size_t words_len;
 	struct cvs_meta meta;	/* gen_reserved changes under lock */
+	struct cvs_meta2 meta2;	/* constant after open */
 	__u32 table_slots;	/* copy of meta's, for lock-free pick */
 	int ncpus;
 	bool switched;		/* cvs_maps_switch() retired this handle */
@@ -64,6 +66,7 @@ struct cvs_maps {
 					 * backends[id] is F_INET6 */
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
+	struct cvs_id_pool free_maglev;	/* Maglev regions */
 
 	/* cvs_service_verify()'s buffers, allocated by its first call. */
 	struct cvs_verify_buf {
@@ -72,6 +75,7 @@ struct cvs_maps {
 		__u32 *held;	/* table_slots: the table in the map */
 		__u32 *want;	/* table_slots: what the weights give */
 		__u64 *seen;	/* a bit per backend id, kept zero */
+		__u32 *maglev;	/* maglev_slots: the Maglev table held */
 	} verify;
 };
 
@@ -156,11 +160,13 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 /* pinset.c: create, verify and load the pinned maps. */
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *cap, __u32 flags);
-/* A new set's meta from a request (zero fields: defaults), checked. */
+/* A new set's meta and meta2 from a request (zero fields: defaults),
+ * checked. */
 int cvs_capacity_to_create(const struct cvs_capacity *req,
-			   struct cvs_meta *meta);
+			   struct cvs_meta *meta, struct cvs_meta2 *meta2);
 /* Build a complete set at root (tmp dir + rename, meta written last). */
-int cvs_create_set(const char *root, const struct cvs_meta *meta);
+int cvs_create_set(const char *root, const struct cvs_meta *meta,
+		   const struct cvs_meta2 *meta2);
 /* out = dir "/" name, -ENAMETOOLONG past PATH_MAX. */
 int cvs_path_join(char *out, const char *dir, const char *name);
 int cvs_pinset_load_state(struct cvs_maps *m);
@@ -256,5 +262,23 @@ static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)
 {
 	return m->members + (size_t)id * m->meta.max_members;
 }
+
+/*
+ * maglev.c: the weighted Maglev table of size M (a prime) from the usable
+ * members (weight > 0, not down) of a service of family v6, whose
+ * endpoints are eps[i] (member i's); table gets M backend ids. -EDOM when
+ * M is below the number of usable members.
+ */
+int cvs_build_maglev(const struct cvs_member *members,
+		     const struct cvs_endpoint *eps, __u32 n, bool v6,
+		     __u32 M, __u32 *table);
+/* maglev.c: whether n is a prime. */
+bool cvs_is_prime(__u32 n);
+/* maglev.c: members with weight > 0 and not down. */
+__u32 cvs_usable_members(const struct cvs_member *members, __u32 n);
+/* upsert.c: a cvs_service_policy as the maps hold it (region not set);
+ * -EINVAL/-EFBIG as cvs_service_upsert_policy() says. */
+int cvs_policy_of(const struct cvs_maps *m,
+		  const struct cvs_service_policy *p, struct cvs_policy *out);
 
 #endif /* CVS_INTERNAL_H */
