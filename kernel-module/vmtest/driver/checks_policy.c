@@ -126,7 +126,7 @@ static void web_backends(const struct fam *f, int drained,
 		b[i] = backend(f->be[i], 8080, i == drained ? 0 : 1);
 }
 
-/* Where each of the two clients sticks, for the checks that follow. */
+/* Where each of the two clients sticks, as the last check found. */
 static char sticks_to[2][TAG_LEN];
 
 /*
@@ -197,7 +197,6 @@ void check_affinity_timeout(const struct fam *f)
 		return fail(name, "after the timeout: %s", strerror(-err));
 	if (!entry_is(vip, f->cli[0], tag, why))
 		return fail(name, "new entry: %s", why);
-	snprintf(sticks_to[0], TAG_LEN, "%s", tag);
 	pass(name);
 }
 
@@ -205,7 +204,9 @@ void check_affinity_timeout(const struct fam *f)
  * Draining client 0's backend: its entry is ignored (the backend is not
  * selectable in the new generation) and replaced by a pick among the
  * others, to which it then sticks; client 1 keeps its backend if that was
- * not the one drained. The service is deleted at the end.
+ * not the one drained. Client 1 was idle through the timeout check, so
+ * both connect first to have fresh entries. The service is deleted at the
+ * end.
  */
 void check_affinity_drained(const struct fam *f)
 {
@@ -217,6 +218,14 @@ void check_affinity_drained(const struct fam *f)
 
 	check_name(name, "affinity_drained_moves", f);
 	flow_vip(f, AFFINITY_VIP, vip);
+	for (c = 0; c < 2; c++) {
+		conns_from(f->cli[c], vip, &t);
+		tag = stuck(f, &t);
+		if (!tag)
+			return fail(name, "before draining, from %s: %s",
+				    f->cli[c], tally_str(&t, s1));
+		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
+	}
 	for (drained = 0; drained < 3; drained++)
 		if (!strcmp(f->web[drained], sticks_to[0]))
 			break;
