@@ -243,6 +243,8 @@ static int cvs_load(enum dp dp, int n)
 		.flags = CVS_POLICY_F_MAGLEV,
 		.maglev_slots = MAGLEV_SLOTS,
 	};
+	const struct cvs_service_policy *policy =
+		dp == DP_CVS_MH ? &maglev : NULL;
 	struct cvs_backend_spec be[BACKENDS];
 	char vip[INET_ADDRSTRLEN];
 	struct cvs_service_key key;
@@ -265,9 +267,8 @@ static int cvs_load(enum dp dp, int n)
 		key.port = htons(port);
 		key.proto = IPPROTO_TCP;
 		key.family = AF_INET;
-		err = cvs_service_upsert_policy(maps, &key,
-						dp == DP_CVS_MH ? &maglev : NULL,
-						be, BACKENDS);
+		err = cvs_service_upsert_policy(maps, &key, policy, be,
+						BACKENDS);
 	}
 	return err ?: dp == DP_CVS ? cvs_module_bind(maps) : 0;
 }
