@@ -132,7 +132,8 @@ static char sticks_to[2][TAG_LEN];
 /*
  * Two routed clients, told apart by source address only (each connection
  * has a fresh source port): each gets one backend for every connection,
- * where a random pick over three would spread them.
+ * where a random pick over three would spread them. The host's processes
+ * are one client too, stored from LOCAL_OUT's process context.
  */
 void check_affinity(const struct fam *f)
 {
@@ -158,8 +159,13 @@ void check_affinity(const struct fam *f)
 			return fail(name, "%s", why);
 		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
 	}
-	printf("  %s sticks to %s, %s to %s over %d connections each\n",
-	       f->cli[0], sticks_to[0], f->cli[1], sticks_to[1], CONNS);
+	tcp_many(NS_ROOT, vip, 80, CONNS, &t);
+	tag = stuck(f, &t);
+	if (!tag)
+		return fail(name, "%d connections from the host: %s", CONNS,
+			    tally_str(&t, s1));
+	printf("  %s sticks to %s, %s to %s, the host to %s over %d connections each\n",
+	       f->cli[0], sticks_to[0], f->cli[1], sticks_to[1], tag, CONNS);
 	pass(name);
 }
 
