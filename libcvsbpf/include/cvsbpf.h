@@ -277,6 +277,12 @@ int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
  * Counters: the lost-update window is one lookup-update pair per backend
  * (and service) that counted on the old set between the copy and the move:
  * a count a reader makes on that element of next in between is lost.
+ * Session affinity entries are carried with the counters, under the new
+ * ids of their service (by key) and backend (by address and port within
+ * it); entries of services or backends next lacks are dropped. Entries
+ * made or refreshed on m's set between that copy and the move are lost:
+ * those clients pick afresh once. A next with fewer affinity_entries keeps
+ * the most recently copied.
  */
 int cvs_maps_switch(struct cvs_maps *m, struct cvs_maps *next);
 /* Remove a staged set that was not switched: unpin its maps, remove its

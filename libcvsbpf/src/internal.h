@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <bpf/bpf.h>
 
@@ -276,9 +277,46 @@ int cvs_build_maglev(const struct cvs_member *members,
 bool cvs_is_prime(__u32 n);
 /* maglev.c: members with weight > 0 and not down. */
 __u32 cvs_usable_members(const struct cvs_member *members, __u32 n);
-/* upsert.c: a cvs_service_policy as the maps hold it (region not set);
+/* policy.c: a cvs_service_policy as the maps hold it (region not set);
  * -EINVAL/-EFBIG as cvs_service_upsert_policy() says. */
 int cvs_policy_of(const struct cvs_maps *m,
 		  const struct cvs_service_policy *p, struct cvs_policy *out);
+/* policy.c: whether held is not want (NULL: all zero). */
+bool cvs_policy_differs(const struct cvs_policy *held,
+			const struct cvs_service_policy *want);
+/* policy.c: the policy of service svc_id in word's half. */
+int cvs_policy_read(struct cvs_maps *m, __u32 svc_id, __u64 word,
+		    struct cvs_policy *out);
+/* policy.c: pol (of word's half) is one a writer writes and, for MAGLEV,
+ * its table is what cvs_build_maglev() gives from the n members and their
+ * records in the maps; what is wrong goes to bad, "" when nothing is. */
+int cvs_policy_verify(struct cvs_maps *m, bool v6, __u64 word,
+		      const struct cvs_member *members, __u32 n,
+		      const struct cvs_policy *pol, char *bad, size_t len);
+
+/* netns.c: network namespaces, each open once. */
+struct cvs_netns_set {
+	int *fds;
+	dev_t *devs;
+	ino_t *inos;
+	__u32 len, cap;
+};
+
+/* netns.c: the caller's namespace, then those of the processes below
+ * cgroup_path (NULL: the caller's only), into s. */
+int cvs_netns_collect(const char *cgroup_path, struct cvs_netns_set *s);
+void cvs_netns_free(struct cvs_netns_set *s);
+/* netns.c: the cgroup the socket-LB's links are attached to; -ENOENT if
+ * none. */
+int cvs_attached_cgroup(struct cvs_maps *m, char *path);
+
+/* affinity.c: copy from's affinity entries into to, each under the new
+ * ids of its service and backend (the pairs svc_old[k] -> svc_new[k] and
+ * be_old[k] -> be_new[k]); an entry of a service or backend without a
+ * pair is dropped. *carried: entries written. */
+int cvs_affinity_carry(struct cvs_maps *from, struct cvs_maps *to,
+		       const __u32 *svc_old, const __u32 *svc_new, __u32 nsvc,
+		       const __u32 *be_old, const __u32 *be_new, __u32 nbe,
+		       __u32 *carried);
 
 #endif /* CVS_INTERNAL_H */

@@ -501,6 +501,7 @@ static int verify_once(struct cvs_maps *m, const struct cvs_map_key *key,
 		       char *bad, size_t len)
 {
 	const struct cvs_meta *meta = &m->meta;
+	struct cvs_policy pol;
 	struct view v;
 	__u32 n;
 	int err;
@@ -530,6 +531,10 @@ static int verify_once(struct cvs_maps *m, const struct cvs_map_key *key,
 	      check_members(m, v.id, key->v6, &n, bad, len);
 	if (!err && !bad[0])
 		err = check_table(m, &v, n, bad, len);
+	if (!err && !bad[0])
+		err = cvs_policy_read(m, v.id, v.word, &pol) ?:
+		      cvs_policy_verify(m, key->v6, v.word, m->verify.members,
+					n, &pol, bad, len);
 	return err ?: still_current(m, key, &v);
 }
 

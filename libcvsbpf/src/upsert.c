@@ -59,34 +59,6 @@ static int check_backends(const struct cvs_maps *m, bool v6,
 	return err;
 }
 
-int cvs_policy_of(const struct cvs_maps *m,
-		  const struct cvs_service_policy *p, struct cvs_policy *out)
-{
-	bool maglev = p->flags & CVS_POLICY_F_MAGLEV;
-	bool aff = p->flags & CVS_POLICY_F_AFFINITY;
-
-	memset(out, 0, sizeof(*out));
-	if ((p->flags & ~(CVS_POLICY_F_MAGLEV | CVS_POLICY_F_AFFINITY)) ||
-	    p->pad || (aff != !!p->affinity_timeout) ||
-	    p->affinity_timeout > CVS_AFFINITY_TIMEOUT_MAX ||
-	    (maglev != !!p->maglev_slots))
-		return -EINVAL;
-	if (maglev && (p->maglev_slots < CVS_MAGLEV_SLOTS_MIN ||
-		       p->maglev_slots > CVS_MAGLEV_SLOTS_MAX ||
-		       !cvs_is_prime(p->maglev_slots)))
-		return -EINVAL;
-	if (p->maglev_slots > m->meta2.maglev_slots) {
-		cvs_log(CVS_LOG_WARN,
-			"Maglev table of %u slots, this map set holds at most %u",
-			p->maglev_slots, m->meta2.maglev_slots);
-		return -EFBIG;
-	}
-	out->flags = p->flags;
-	out->affinity_timeout = p->affinity_timeout;
-	out->maglev_slots = p->maglev_slots;
-	return 0;
-}
-
 /* A generation never handed out before, whose parity is half. */
 static int next_gen(struct cvs_maps *m, __u32 half, __u32 *gen)
 {

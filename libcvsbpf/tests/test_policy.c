@@ -294,6 +294,15 @@ static void test_two_sets_give_every_flow_the_same_backend(void **state)
 	free(there);
 }
 
+/* The policy of a service's word half, from the raw maps. */
+static int raw_policy(const struct raw_maps *r, __u32 svc_id,
+			       __u64 word, struct cvs_policy *out)
+{
+	__u32 idx = cvs_pol_index(svc_id, cvs_word_half(word));
+
+	return bpf_map_lookup_elem(r->fd[RAW_POL], &idx, out);
+}
+
 /* Store an affinity entry as a datapath would. */
 static void put_affinity(const char *root, const struct cvs_service_key *k,
 			 const struct cvs_flow *fl, __u32 backend_id,
@@ -438,6 +447,150 @@ static void test_maglev_regions_run_out_and_come_back(void **state)
 		assert_ok(cvs_service_verify(f->m, &k[i]));
 }
 
+static void test_verify_and_check_see_the_policy(void **state)
+{
+	const struct cvs_service_policy aff = {
+		.flags = CVS_POLICY_F_AFFINITY, .affinity_timeout = 60,
+	};
+	struct fx *f = *state;
+	struct cvs_service_key k[2] = { vip(1, 80, IPPROTO_TCP),
+					vip(2, 80, IPPROTO_TCP) };
+	struct cvs_service_policy want[2] = { maglev_small, aff };
+	struct cvs_backend_spec b[3], both[6];
+	__u32 counts[2] = { 3, 3 }, idx, id, other;
+	struct cvs_policy pol;
+	struct raw_maps r;
+	struct cvs_svc svc;
+	__s32 res[2];
+	__u64 word;
+
+	equal_backends(b, 3);
+	memcpy(both, b, sizeof(b));
+	memcpy(both + 3, b, sizeof(b));
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_upsert_policy(f->m, &k[1], &want[1], b, 3));
+	assert_ok(cvs_services_check_policy(f->m, k, want, counts, both, 2,
+					    res));
+	assert_int_equal(res[0], 0);
+	assert_int_equal(res[1], 0);
+	/* the policies swapped, or none: stale */
+	assert_ok(cvs_services_check_policy(f->m, k, (struct cvs_service_policy[]){
+		want[1], want[0] }, counts, both, 2, res));
+	assert_int_equal(res[0], -ESTALE);
+	assert_int_equal(res[1], -ESTALE);
+	assert_ok(cvs_services_check(f->m, k, counts, both, 2, res));
+	assert_int_equal(res[0], -ESTALE);
+	assert_int_equal(res[1], -ESTALE);
+
+	/* one Maglev slot changed behind the writer's back */
+	assert_ok(raw_open(f->root, &r));
+	assert_ok(raw_svc_word(&r, &k[0], &svc, &word));
+	assert_ok(raw_policy(&r, svc.id, word, &pol));
+	idx = cvs_maglev_index(r.meta2.maglev_slots, pol.maglev_index,
+			       cvs_word_half(word), 17);
+	assert_ok(bpf_map_lookup_elem(r.fd[RAW_MAGLEV], &idx, &id));
+	assert_ok(bpf_map_lookup_elem(r.fd[RAW_MAGLEV], &(__u32){ idx + 1 },
+				      &other));
+	other = other == id ? id + 1 : other;
+	assert_ok(bpf_map_update_elem(r.fd[RAW_MAGLEV], &idx, &other,
+				      BPF_ANY));
+	assert_rc(cvs_service_verify(f->m, &k[0]), -EBADMSG);
+	assert_true(log_count("Maglev slot 17", CVS_LOG_WARN) > 0);
+	assert_ok(cvs_services_check_policy(f->m, k, want, counts, both, 2,
+					    res));
+	assert_int_equal(res[0], -EBADMSG);
+	assert_int_equal(res[1], 0);
+	/* a policy no writer writes */
+	pol.flags |= 8;
+	idx = cvs_pol_index(svc.id, cvs_word_half(word));
+	assert_ok(bpf_map_update_elem(r.fd[RAW_POL], &idx, &pol, BPF_ANY));
+	assert_rc(cvs_service_verify(f->m, &k[0]), -EBADMSG);
+	raw_close(&r);
+	/* an upsert repairs both */
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_verify(f->m, &k[0]));
+}
+
+/* Unpin the rows from `from` on: what a set made before them has. */
+static void unpin_rows_from(const char *root, int from)
+{
+	char path[PATH_MAX + 64];
+	int i;
+
+	for (i = from; i < CVS_M_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, cvs_map_name(i));
+		assert_ok(unlink(path));
+	}
+}
+
+static void test_older_sets_get_the_policy_rows_in_place(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_service_key k = vip(1, 80, IPPROTO_TCP);
+	struct cvs_backend_spec b = bes(ip4(10, 1, 0, 1), 8080, 1), got;
+	struct cvs_capacity want = f->cap;
+	struct cvs_service_info info;
+	struct cvs_service_policy pol;
+	struct cvs_maps *ro;
+	struct cvs_usage u;
+	struct cvs_pick pick;
+	struct raw_maps r;
+	int from;
+
+	/* a set made before the policies, then one made before IPv6 too */
+	for (from = CVS_M_FIRST_POLICY; from >= CVS_M_FIRST_ADDED;
+	     from -= CVS_M_FIRST_POLICY - CVS_M_FIRST_ADDED) {
+		assert_ok(cvs_service_upsert(f->m, &k, &b, 1));
+		cvs_maps_close(f->m);
+		f->m = NULL;
+		unpin_rows_from(f->root, from);
+		assert_rc(cvs_maps_open(f->root, NULL, CVS_OPEN_READONLY, &ro),
+			  -EPROTO);
+		/* the capacity asked for is what the added rows get */
+		want.maglev_slots = 13;
+		assert_ok(cvs_maps_open(f->root, &want, 0, &f->m));
+		assert_ok(raw_open(f->root, &r));
+		assert_int_equal(r.meta2.maglev_slots, 13);
+		assert_int_equal(r.meta2.maglev_tables, TEST_MAGLEV_TABLES);
+		assert_int_equal(r.meta2.affinity_entries,
+				 TEST_AFFINITY_ENTRIES);
+		raw_close(&r);
+		assert_ok(cvs_service_get(f->m, &k, &info, &got, 1));
+		assert_memory_equal(&got, &b, sizeof(b));
+		assert_ok(cvs_service_policy_get(f->m, &k, &pol));
+		assert_int_equal(pol.flags, 0);
+		assert_ok(cvs_service_pick(f->m, &k, &pick));
+		assert_int_equal(pick.addr[0], b.addr[0]);
+		assert_int_equal(pick.reason, CVS_REASON_RANDOM);
+		assert_ok(cvs_service_verify(f->m, &k));
+		assert_ok(cvs_maps_usage(f->m, &u));
+		assert_int_equal(u.max.maglev_slots, 13);
+		/* and the policies work on it */
+		assert_ok(cvs_service_upsert_policy(f->m, &k,
+			&(struct cvs_service_policy){
+				.flags = CVS_POLICY_F_MAGLEV,
+				.maglev_slots = 13 }, &b, 1));
+		assert_ok(cvs_service_pick(f->m, &k, &pick));
+		assert_int_equal(pick.reason, CVS_REASON_MAGLEV);
+		assert_int_equal(pick.addr[0], b.addr[0]);
+		want.maglev_slots = 0;
+	}
+
+	/* A crash after meta2 was pinned: the next open keeps it, and asking
+	 * for another capacity is refused like any other mismatch. */
+	cvs_maps_close(f->m);
+	f->m = NULL;
+	unpin_rows_from(f->root, CVS_M_FIRST_POLICY + 1);
+	want.maglev_slots = 17;
+	assert_rc(cvs_maps_open(f->root, &want, 0, &f->m), -EEXIST);
+	f->m = NULL;
+	assert_ok(cvs_maps_open(f->root, NULL, 0, &f->m));
+	assert_ok(cvs_maps_usage(f->m, &u));
+	assert_int_equal(u.max.maglev_slots, 13);
+	assert_ok(cvs_service_upsert(f->m, &k, &b, 1));
+	assert_ok(cvs_service_verify(f->m, &k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +601,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_sets_give_every_flow_the_same_backend, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_switching_scheduler_and_affinity, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_maglev_regions_run_out_and_come_back, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_and_check_see_the_policy, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_older_sets_get_the_policy_rows_in_place, fx_setup_open, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown) ? 1 : 0;
