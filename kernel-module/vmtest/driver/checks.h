@@ -139,6 +139,7 @@ void check_affinity(const struct fam *f);
 void check_affinity_timeout(const struct fam *f);
 void check_affinity_drained(const struct fam *f);
 void check_maglev(const struct fam *f);
+void check_affinity_survives_grow(void);
 
 /* checks_sweep.c: each in the family f */
 void check_sweep_removed(const struct fam *f);
@@ -158,6 +159,8 @@ void check_socklb_detach(void);
 
 /* checks_grow.c */
 void check_grow_under_traffic(void);
+/* Grow the set to services (its other capacity kept), cvs.ko rebound. */
+int grow_once(__u32 services);
 
 /* checks_lifecycle.c */
 extern bool show_dmesg;	/* argument "dmesg": print the kernel log */

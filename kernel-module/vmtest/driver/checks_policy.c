@@ -20,7 +20,9 @@
 
 #define AFFINITY_VIP	40	/* flow_vip(): 192.0.2.40, 2001:db8::40 */
 #define MAGLEV_VIP	41
+#define GROW_VIP	42
 #define TIMEOUT_S	2	/* the affinity timeout of these checks */
+#define GROW_TIMEOUT_S	60	/* longer than any grow takes */
 #define CONNS		20	/* connections per client and step */
 #define MAGLEV_SLOTS	251	/* a prime below the set's maglev_slots */
 #define MAGLEV_TUPLES	24
@@ -33,17 +35,23 @@ static const char *reason_str(__u32 reason)
 	return reason < ARRAY_LEN(reasons) ? reasons[reason] : "?";
 }
 
-static int upsert_policy(const char *vip, __u32 flags,
-			 const struct cvs_backend_spec *b, int n)
+static int upsert_timeout(const char *vip, __u32 flags, __u32 timeout,
+			  const struct cvs_backend_spec *b, int n)
 {
 	struct cvs_service_key k = svc_key(vip, 80, IPPROTO_TCP);
 	struct cvs_service_policy pol = { .flags = flags };
 
 	if (flags & CVS_POLICY_F_AFFINITY)
-		pol.affinity_timeout = TIMEOUT_S;
+		pol.affinity_timeout = timeout;
 	if (flags & CVS_POLICY_F_MAGLEV)
 		pol.maglev_slots = MAGLEV_SLOTS;
 	return cvs_service_upsert_policy(maps, &k, &pol, b, n);
+}
+
+static int upsert_policy(const char *vip, __u32 flags,
+			 const struct cvs_backend_spec *b, int n)
+{
+	return upsert_timeout(vip, flags, TIMEOUT_S, b, n);
 }
 
 static int delete(const char *vip)
@@ -74,7 +82,10 @@ static int predict(const char *vip, const char *src, int sport,
 	return 0;
 }
 
-/* CONNS connections from src (any port) to vip:80, tallied in t. */
+/*
+ * CONNS connections from the client's address src (any port) to vip:80,
+ * or with src NULL from the host (LOCAL_OUT), tallied in t.
+ */
 static void conns_from(const char *src, const char *vip, struct tally *t)
 {
 	char tag[TAG_LEN];
@@ -82,7 +93,9 @@ static void conns_from(const char *src, const char *vip, struct tally *t)
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < CONNS; i++) {
-		err = tcp_probe_from(NS_CLI, src, 0, vip, 80, TIMEOUT_MS, tag);
+		err = src ? tcp_probe_from(NS_CLI, src, 0, vip, 80,
+					   TIMEOUT_MS, tag) :
+			    tcp_probe(NS_ROOT, vip, 80, TIMEOUT_MS, tag);
 		if (!err)
 			tally_add(t, tag);
 		else if (!t->errors++)
@@ -159,7 +172,7 @@ void check_affinity(const struct fam *f)
 			return fail(name, "%s", why);
 		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
 	}
-	tcp_many(NS_ROOT, vip, 80, CONNS, &t);
+	conns_from(NULL, vip, &t);
 	tag = stuck(f, &t);
 	if (!tag)
 		return fail(name, "%d connections from the host: %s", CONNS,
@@ -318,5 +331,60 @@ void check_maglev(const struct fam *f)
 	       f->cli[0], tally_str(&t, s1));
 	if (t.n < 2)
 		return fail(name, "every tuple reached %s", t.tag[0]);
+	pass(name);
+}
+
+/*
+ * Growing the set (cvs_maps_stage/switch) carries the affinity entries to
+ * the new set under its ids, and cvs.ko, rebound to it, honours them: the
+ * two clients and the host are each read as an affinity pick of the
+ * backend they had before any of them connects again, and then reach it.
+ */
+void check_affinity_survives_grow(void)
+{
+	const char *name = "affinity_survives_grow";
+	const char *const who[3] = { v4.cli[0], v4.cli[1], NULL };
+	struct cvs_backend_spec web[3];
+	char vip[64], had[3][TAG_LEN], why[TALLY_STR];
+	struct cvs_usage u;
+	const char *stuck_to;
+	struct tally t;
+	int c, err;
+
+	flow_vip(&v4, GROW_VIP, vip);
+	web_backends(&v4, -1, web);
+	err = upsert_timeout(vip, CVS_POLICY_F_AFFINITY, GROW_TIMEOUT_S, web,
+			     3) ?: cvs_maps_usage(maps, &u);
+	if (err)
+		return fail(name, "upsert: %s", strerror(-err));
+	for (c = 0; c < 3; c++) {
+		conns_from(who[c], vip, &t);
+		stuck_to = stuck(&v4, &t);
+		if (!stuck_to)
+			return fail(name, "before the grow, from %s: %s",
+				    who[c] ? who[c] : "the host",
+				    tally_str(&t, s1));
+		snprintf(had[c], TAG_LEN, "%s", stuck_to);
+	}
+	err = grow_once(u.max.max_services * 2);
+	if (err)
+		return fail(name, "grow: %s", strerror(-err));
+	for (c = 0; c < 2; c++)
+		if (!entry_is(vip, who[c], had[c], why))
+			return fail(name, "after the grow: %s", why);
+	for (c = 0; c < 3; c++) {
+		conns_from(who[c], vip, &t);
+		stuck_to = had[c];
+		if (!tally_only(&t, CONNS, &stuck_to, 1))
+			return fail(name, "after the grow, %s had %s, now %s",
+				    who[c] ? who[c] : "the host", had[c],
+				    tally_str(&t, s1));
+	}
+	err = delete(vip);
+	if (err)
+		return fail(name, "delete: %s", strerror(-err));
+	printf("  grown to %u services: %s kept %s, %s kept %s, the host kept %s\n",
+	       u.max.max_services * 2, who[0], had[0], who[1], had[1],
+	       had[2]);
 	pass(name);
 }

@@ -89,6 +89,7 @@ int main(int argc, char **argv)
 	RUN(check_socklb_detach());
 	RUN(check_flips_under_traffic());
 	RUN(check_grow_under_traffic());
+	RUN(check_affinity_survives_grow());
 	RUN(check_serves_without_daemon());
 	RUN(check_rebind_recreated());
 	RUN(check_unbind());
