@@ -337,14 +337,6 @@ static void dp_unload(enum dp dp)
 	}
 }
 
-static void close_rst(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
-}
-
 /*
  * conn/s over conns connections to the last service; -1 when three failed.
  * One failure is reported and tolerated: the round's rate then includes the

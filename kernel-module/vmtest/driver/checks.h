@@ -92,6 +92,9 @@ bool counted_one(const struct cvs_flow_count *out, __u32 count,
 /* n connections from ns to vip:port, tallied in t. */
 void tcp_many(enum ns ns, const char *vip, int port, int n,
 	      struct tally *t);
+/* The same from ns's address src (any port), each closed with a reset. */
+void tcp_many_from(enum ns ns, const char *src, const char *vip, int port,
+		   int n, struct tally *t);
 /* Every connection answered, and only by tags in want. */
 bool tally_only(const struct tally *t, int n, const char *const *want,
 		int nwant);

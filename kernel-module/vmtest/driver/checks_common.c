@@ -134,12 +134,20 @@ const char *tally_str(const struct tally *t, char buf[TALLY_STR])
 void tcp_many(enum ns ns, const char *vip, int port, int n,
 	      struct tally *t)
 {
+	tcp_many_from(ns, NULL, vip, port, n, t);
+}
+
+void tcp_many_from(enum ns ns, const char *src, const char *vip, int port,
+		   int n, struct tally *t)
+{
 	char tag[TAG_LEN];
 	int i, err;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n; i++) {
-		err = tcp_probe(ns, vip, port, TIMEOUT_MS, tag);
+		err = src ? tcp_probe_from(ns, src, 0, vip, port, TIMEOUT_MS,
+					   tag) :
+			    tcp_probe(ns, vip, port, TIMEOUT_MS, tag);
 		if (!err) {
 			tally_add(t, tag);
 		} else if (!t->errors++) {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Selection policies through cvs.ko (cvs_abi.h, "Selection policies"), for
- * routed clients, on services of their own (192.0.2.40-41,
+ * routed clients and the host, on services of their own (192.0.2.40-42,
  * 2001:db8::40-41): CLIENT_IP affinity keyed on the source address, kept
- * while used within its timeout, lost after it, and given up for a backend
- * that is no longer selectable; MAGLEV choosing by the 5-tuple exactly as
- * cvs_service_pick_flow() predicts from the same maps.
+ * while used within its timeout, lost after it, given up for a backend
+ * that is no longer selectable, and carried through a grow; MAGLEV
+ * choosing by the 5-tuple exactly as cvs_service_pick_flow() predicts from
+ * the same maps.
  *
  * The client has two addresses (vmtest.h): each connection binds the one it
  * speaks for, so the source address, and with it the affinity key, is known.
@@ -83,31 +84,23 @@ static int predict(const char *vip, const char *src, int sport,
 }
 
 /*
- * CONNS connections from the client's address src (any port) to vip:80,
- * or with src NULL from the host (LOCAL_OUT), tallied in t.
+ * CONNS connections to vip:80 from the client's address src (any port),
+ * or with src NULL from the host (LOCAL_OUT): every one answered by the
+ * same one of f's web backends, whose tag goes to out; why not in why.
  */
-static void conns_from(const char *src, const char *vip, struct tally *t)
+static bool stick(const struct fam *f, const char *src, const char *vip,
+		  char out[TAG_LEN], char why[TALLY_STR])
 {
-	char tag[TAG_LEN];
-	int i, err;
+	struct tally t;
 
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < CONNS; i++) {
-		err = src ? tcp_probe_from(NS_CLI, src, 0, vip, 80,
-					   TIMEOUT_MS, tag) :
-			    tcp_probe(NS_ROOT, vip, 80, TIMEOUT_MS, tag);
-		if (!err)
-			tally_add(t, tag);
-		else if (!t->errors++)
-			t->first_error = -err;
+	tcp_many_from(src ? NS_CLI : NS_ROOT, src, vip, 80, CONNS, &t);
+	if (t.n == 1 && tally_only(&t, CONNS, f->web, 3)) {
+		snprintf(out, TAG_LEN, "%s", t.tag[0]);
+		return true;
 	}
-}
-
-/* All of t went to one of f's web backends: its tag, else NULL. */
-static const char *stuck(const struct fam *f, const struct tally *t)
-{
-	return t->n == 1 && tally_only(t, CONNS, f->web, 3) ? t->tag[0] :
-	       NULL;
+	snprintf(why, TALLY_STR, "%d connections from %s: %s", CONNS,
+		 src ? src : "the host", tally_str(&t, s1));
+	return false;
 }
 
 /*
@@ -151,9 +144,7 @@ static char sticks_to[2][TAG_LEN];
 void check_affinity(const struct fam *f)
 {
 	struct cvs_backend_spec web[3];
-	char name[NAME_LEN], vip[64], why[TALLY_STR];
-	const char *tag;
-	struct tally t;
+	char name[NAME_LEN], vip[64], why[TALLY_STR], host[TAG_LEN];
 	int c, err;
 
 	check_name(name, "affinity_client_ip", f);
@@ -162,23 +153,14 @@ void check_affinity(const struct fam *f)
 	err = upsert_policy(vip, CVS_POLICY_F_AFFINITY, web, 3);
 	if (err)
 		return fail(name, "upsert: %s", strerror(-err));
-	for (c = 0; c < 2; c++) {
-		conns_from(f->cli[c], vip, &t);
-		tag = stuck(f, &t);
-		if (!tag)
-			return fail(name, "%d connections from %s: %s", CONNS,
-				    f->cli[c], tally_str(&t, s1));
-		if (!entry_is(vip, f->cli[c], tag, why))
+	for (c = 0; c < 2; c++)
+		if (!stick(f, f->cli[c], vip, sticks_to[c], why) ||
+		    !entry_is(vip, f->cli[c], sticks_to[c], why))
 			return fail(name, "%s", why);
-		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
-	}
-	conns_from(NULL, vip, &t);
-	tag = stuck(f, &t);
-	if (!tag)
-		return fail(name, "%d connections from the host: %s", CONNS,
-			    tally_str(&t, s1));
+	if (!stick(f, NULL, vip, host, why))
+		return fail(name, "%s", why);
 	printf("  %s sticks to %s, %s to %s, the host to %s over %d connections each\n",
-	       f->cli[0], sticks_to[0], f->cli[1], sticks_to[1], tag, CONNS);
+	       f->cli[0], sticks_to[0], f->cli[1], sticks_to[1], host, CONNS);
 	pass(name);
 }
 
@@ -230,45 +212,35 @@ void check_affinity_timeout(const struct fam *f)
 void check_affinity_drained(const struct fam *f)
 {
 	struct cvs_backend_spec web[3];
-	char name[NAME_LEN], vip[64], why[TALLY_STR];
-	const char *tag;
-	struct tally t;
+	char name[NAME_LEN], vip[64], why[TALLY_STR], now[TAG_LEN];
 	int c, drained, err;
 
 	check_name(name, "affinity_drained_moves", f);
 	flow_vip(f, AFFINITY_VIP, vip);
-	for (c = 0; c < 2; c++) {
-		conns_from(f->cli[c], vip, &t);
-		tag = stuck(f, &t);
-		if (!tag)
-			return fail(name, "before draining, from %s: %s",
-				    f->cli[c], tally_str(&t, s1));
-		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
-	}
+	for (c = 0; c < 2; c++)
+		if (!stick(f, f->cli[c], vip, sticks_to[c], why))
+			return fail(name, "before draining: %s", why);
 	for (drained = 0; drained < 3; drained++)
 		if (!strcmp(f->web[drained], sticks_to[0]))
 			break;
-	if (drained == 3)
-		return fail(name, "client 0 is on %s, not a web backend",
-			    sticks_to[0]);
 	web_backends(f, drained, web);
 	err = upsert_policy(vip, CVS_POLICY_F_AFFINITY, web, 3);
 	if (err)
 		return fail(name, "upsert: %s", strerror(-err));
 	for (c = 0; c < 2; c++) {
-		conns_from(f->cli[c], vip, &t);
-		tag = stuck(f, &t);
-		if (!tag || !strcmp(tag, f->web[drained]))
-			return fail(name, "%s drained: %d connections from %s: %s",
-				    f->web[drained], CONNS, f->cli[c],
-				    tally_str(&t, s1));
+		if (!stick(f, f->cli[c], vip, now, why))
+			return fail(name, "%s drained: %s", f->web[drained],
+				    why);
+		if (!strcmp(now, f->web[drained]))
+			return fail(name, "%s still reaches %s, drained",
+				    f->cli[c], now);
 		if (c == 1 && strcmp(sticks_to[1], f->web[drained]) &&
-		    strcmp(tag, sticks_to[1]))
+		    strcmp(now, sticks_to[1]))
 			return fail(name, "%s left %s, which was not drained, for %s",
-				    f->cli[1], sticks_to[1], tag);
-		if (!entry_is(vip, f->cli[c], tag, why))
+				    f->cli[1], sticks_to[1], now);
+		if (!entry_is(vip, f->cli[c], now, why))
 			return fail(name, "%s", why);
-		snprintf(sticks_to[c], TAG_LEN, "%s", tag);
+		snprintf(sticks_to[c], TAG_LEN, "%s", now);
 	}
 	err = delete(vip);
 	if (err)
@@ -345,10 +317,8 @@ void check_affinity_survives_grow(void)
 	const char *name = "affinity_survives_grow";
 	const char *const who[3] = { v4.cli[0], v4.cli[1], NULL };
 	struct cvs_backend_spec web[3];
-	char vip[64], had[3][TAG_LEN], why[TALLY_STR];
+	char vip[64], had[3][TAG_LEN], now[TAG_LEN], why[TALLY_STR];
 	struct cvs_usage u;
-	const char *stuck_to;
-	struct tally t;
 	int c, err;
 
 	flow_vip(&v4, GROW_VIP, vip);
@@ -357,15 +327,9 @@ void check_affinity_survives_grow(void)
 			     3) ?: cvs_maps_usage(maps, &u);
 	if (err)
 		return fail(name, "upsert: %s", strerror(-err));
-	for (c = 0; c < 3; c++) {
-		conns_from(who[c], vip, &t);
-		stuck_to = stuck(&v4, &t);
-		if (!stuck_to)
-			return fail(name, "before the grow, from %s: %s",
-				    who[c] ? who[c] : "the host",
-				    tally_str(&t, s1));
-		snprintf(had[c], TAG_LEN, "%s", stuck_to);
-	}
+	for (c = 0; c < 3; c++)
+		if (!stick(&v4, who[c], vip, had[c], why))
+			return fail(name, "before the grow: %s", why);
 	err = grow_once(u.max.max_services * 2);
 	if (err)
 		return fail(name, "grow: %s", strerror(-err));
@@ -373,12 +337,11 @@ void check_affinity_survives_grow(void)
 		if (!entry_is(vip, who[c], had[c], why))
 			return fail(name, "after the grow: %s", why);
 	for (c = 0; c < 3; c++) {
-		conns_from(who[c], vip, &t);
-		stuck_to = had[c];
-		if (!tally_only(&t, CONNS, &stuck_to, 1))
+		if (!stick(&v4, who[c], vip, now, why))
+			return fail(name, "after the grow: %s", why);
+		if (strcmp(now, had[c]))
 			return fail(name, "after the grow, %s had %s, now %s",
-				    who[c] ? who[c] : "the host", had[c],
-				    tally_str(&t, s1));
+				    who[c] ? who[c] : "the host", had[c], now);
 	}
 	err = delete(vip);
 	if (err)

@@ -621,20 +621,22 @@ int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
 	return tcp_open_from(ns, NULL, 0, addr, port, timeout_ms, tag);
 }
 
-/*
- * Closed with a reset (SO_LINGER 0): no TIME_WAIT holds the source port,
- * so the same 5-tuple can connect again at once.
- */
+void close_rst(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 int tcp_probe_from(enum ns ns, const char *src, int sport, const char *addr,
 		   int port, int timeout_ms, char tag[TAG_LEN])
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	int fd = tcp_open_from(ns, src, sport, addr, port, timeout_ms, tag);
 
 	if (fd < 0)
 		return fd;
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
+	close_rst(fd);
 	return 0;
 }
 

@@ -69,7 +69,10 @@ int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
 /* tcp_open from src:sport (sport 0: any), src in addr's family. */
 int tcp_open_from(enum ns ns, const char *src, int sport, const char *addr,
 		  int port, int timeout_ms, char tag[TAG_LEN]);
-/* tcp_open_from and close with a reset, freeing the 5-tuple at once. */
+/* Close with a reset (SO_LINGER 0): no TIME_WAIT holds the source port,
+ * so the same 5-tuple can connect again at once. */
+void close_rst(int fd);
+/* tcp_open_from and close_rst. */
 int tcp_probe_from(enum ns ns, const char *src, int sport, const char *addr,
 		   int port, int timeout_ms, char tag[TAG_LEN]);
 /* tcp_open and close: 0 or -errno. */
