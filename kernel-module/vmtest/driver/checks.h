@@ -135,7 +135,7 @@ void check_unknown_vip_untouched(const struct fam *f);
 void check_dual_stack(void);
 void check_draining(const struct fam *f);
 void check_removed(const struct fam *f);
-void check_flips_under_traffic(void);
+void check_flips_under_traffic(bool policies);
 
 /* checks_policy.c: each in the family f */
 void check_affinity(const struct fam *f);

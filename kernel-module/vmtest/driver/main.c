@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 		RUN(check_socklb_sweep_tcp(fams[i]));
 	}
 	RUN(check_socklb_detach());
-	RUN(check_flips_under_traffic());
+	RUN(check_flips_under_traffic(false));
+	RUN(check_flips_under_traffic(true));
 	RUN(check_grow_under_traffic());
 	RUN(check_affinity_survives_grow());
 	RUN(check_serves_without_daemon());
