@@ -29,6 +29,7 @@ struct cvs_binding {
 	u32 ids[CVS_M_COUNT];
 	u32 table_slots;			/* from cvs_meta_v1 */
 	u32 max_members;			/* from cvs_meta_v1 */
+	u32 maglev_slots;			/* from cvs_meta2_v1 */
 };
 
 /* Module-wide event counters, shown under /sys/kernel/cvs. */

@@ -27,12 +27,12 @@ int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 struct cvs_binding __rcu *cvs_bound;
 static DEFINE_MUTEX(cvs_bind_lock);	/* serialises writers of cvs_bound */
 
-/* What libcvsbpf creates, given the meta: the shapes of CVS_MAPS. */
-static void cvs_expected_shapes(const struct cvs_meta *meta,
+/* What libcvsbpf creates for a set of this capacity: the shapes of CVS_MAPS. */
+static void cvs_expected_shapes(const struct cvs_layout *l,
 				struct cvs_map_shape s[CVS_M_COUNT])
 {
 	const struct cvs_map_shape shapes[CVS_M_COUNT] = {
-		CVS_MAPS(CVS_MAP_SHAPE, *meta)
+		CVS_MAPS(CVS_MAP_SHAPE, *l)
 	};
 
 	memcpy(s, shapes, sizeof(shapes));
@@ -55,28 +55,38 @@ static int cvs_check_shape(const struct bpf_map *map,
 }
 
 /*
- * The meta map's own shape first: only then is its value readable. Its row
- * of CVS_MAPS does not depend on the capacity, so a zeroed one gives it.
+ * Copy element 0 of the one-element array in row of the set. The row's
+ * shape is checked first: only then is the value readable. The rows read
+ * here (META, META2) do not depend on the capacity, so a zeroed layout
+ * gives their shapes.
  */
-static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
+static int cvs_read_row(struct bpf_map *map, enum cvs_map_index row,
+			void *out, size_t size)
 {
+	const struct cvs_layout none = {};
 	struct cvs_map_shape shapes[CVS_M_COUNT];
 	u32 zero = 0;
 	void *value;
 	int err;
 
-	memset(meta, 0, sizeof(*meta));
-	cvs_expected_shapes(meta, shapes);
-	err = cvs_check_shape(map, &shapes[CVS_M_META]);
+	cvs_expected_shapes(&none, shapes);
+	err = cvs_check_shape(map, &shapes[row]);
 	if (err)
 		return err;
 	rcu_read_lock();
 	value = map->ops->map_lookup_elem(map, &zero);
 	if (value)
-		memcpy(meta, value, sizeof(*meta));
+		memcpy(out, value, size);
 	rcu_read_unlock();
-	if (!value)
-		return -EPROTO;
+	return value ? 0 : -EPROTO;
+}
+
+static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
+{
+	int err = cvs_read_row(map, CVS_M_META, meta, sizeof(*meta));
+
+	if (err)
+		return err;
 	if (meta->magic != CVS_META_MAGIC ||
 	    meta->abi_version != CVS_ABI_VERSION) {
 		pr_warn_ratelimited("map %u holds magic 0x%x ABI %u, expected 0x%x ABI %u\n",
@@ -94,16 +104,41 @@ static int cvs_read_meta(struct bpf_map *map, struct cvs_meta *meta)
 	return 0;
 }
 
+/*
+ * The policy maps' capacity. Every map needs at least one entry, and the
+ * pick trusts a policy's table size only up to maglev_slots, so that is
+ * kept within the ABI's bound.
+ */
+static int cvs_read_meta2(struct bpf_map *map, struct cvs_meta2 *meta2)
+{
+	int err = cvs_read_row(map, CVS_M_META2, meta2, sizeof(*meta2));
+
+	if (err)
+		return err;
+	if (!meta2->affinity_entries || !meta2->maglev_tables ||
+	    meta2->maglev_slots < CVS_MAGLEV_SLOTS_MIN ||
+	    meta2->maglev_slots > CVS_MAGLEV_SLOTS_MAX) {
+		pr_warn_ratelimited("map %u holds an impossible policy capacity\n",
+				    map->id);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int cvs_check_set(struct cvs_binding *b)
 {
 	struct cvs_map_shape shapes[CVS_M_COUNT];
+	struct cvs_meta2 meta2;
 	struct cvs_meta meta;
+	struct cvs_layout layout;
 	int err, i;
 
-	err = cvs_read_meta(b->maps[CVS_M_META], &meta);
+	err = cvs_read_meta(b->maps[CVS_M_META], &meta) ?:
+	      cvs_read_meta2(b->maps[CVS_M_META2], &meta2);
 	if (err)
 		return err;
-	cvs_expected_shapes(&meta, shapes);
+	layout = cvs_layout_of(&meta, &meta2);
+	cvs_expected_shapes(&layout, shapes);
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		err = cvs_check_shape(b->maps[i], &shapes[i]);
 		if (err)
@@ -111,6 +146,7 @@ static int cvs_check_set(struct cvs_binding *b)
 	}
 	b->table_slots = meta.table_slots;
 	b->max_members = meta.max_members;
+	b->maglev_slots = meta2.maglev_slots;
 	return 0;
 }
 
@@ -199,7 +235,8 @@ int cvs_bind(const u32 ids[CVS_M_COUNT])
 	atomic64_inc(&cvs_counters.binds);
 	for (i = 0, len = 0; i < CVS_M_COUNT; i++)
 		len += scnprintf(line + len, sizeof(line) - len, " %u", ids[i]);
-	pr_info("bound to maps%s (%u slots)\n", line, b->table_slots);
+	pr_info("bound to maps%s (%u slots, Maglev up to %u)\n", line,
+		b->table_slots, b->maglev_slots);
 	return 0;
 
 err_free:

@@ -19,6 +19,14 @@
  * A UDP "connection" is a conntrack flow: (source, destination) until it
  * times out.
  *
+ * The service's policy (cvs_abi.h, "Selection policies") decides how a
+ * backend is picked: at random by weight, or by the hash of the 5-tuple
+ * (source address and port, VIP, port, protocol) in its Maglev table; with
+ * affinity, a source address that picked a backend of the service within
+ * the timeout gets it again while it is selectable, and every pick
+ * refreshes the source's entry in cvs_aff_v1 (keyed with netns cookie 0:
+ * this module sees addresses, not namespaces).
+ *
  * A configured service with no usable backend refuses new connections:
  *   LOCAL_OUT (a process on this host): the packet is dropped with
  *     -ECONNREFUSED, so connect() or sendmsg() fails at once with
@@ -36,6 +44,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/random.h>
+#include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
 #include <net/netfilter/ipv4/nf_reject.h>
@@ -57,6 +66,39 @@
 #define CVS_LOOKUP_BE6(b, id, out) \
 	cvs_copy((b)->maps[CVS_M_BACKENDS6], id, out, sizeof(*(out)))
 #define CVS_RANDOM(b) get_random_u32()
+#define CVS_LOOKUP_POLICY(b, idx, out) \
+	cvs_copy((b)->maps[CVS_M_POLICY], idx, out, sizeof(*(out)))
+#define CVS_LOOKUP_MAGLEV(b, idx, out) \
+	cvs_copy((b)->maps[CVS_M_MAGLEV], idx, out, sizeof(*(out)))
+#define CVS_LOOKUP_BESEL(b, idx, out) \
+	cvs_copy((b)->maps[CVS_M_SELECTABLE], idx, out, sizeof(*(out)))
+#define CVS_LOOKUP_AFF(b, key, out) \
+	cvs_copy((b)->maps[CVS_M_AFFINITY], key, out, sizeof(*(out)))
+#define CVS_STORE_AFF(b, key, val) cvs_store_aff(b, key, val)
+/* CLOCK_MONOTONIC, what bpf_ktime_get_ns() reads in the socket-LB. */
+#define CVS_NOW_NS(b) ktime_get_ns()
+
+/*
+ * What the BPF helper bpf_map_update_elem() calls for the affinity map, an
+ * LRU hash (checked at bind). It may run where the hooks run: the update
+ * asserts an RCU read lock, which the netfilter hook holds, and takes only
+ * raw spinlocks with interrupts off (the LRU's lists; the bucket, which
+ * 6.1 guards against recursion on this CPU with -EBUSY and later kernels
+ * with a resilient lock that fails instead of deadlocking), so softirq
+ * (PRE_ROUTING) and preemptible process context (LOCAL_OUT) are both
+ * fine. A failure, that or -ENOMEM when nothing can be evicted, only
+ * costs the client its affinity until its next connection; the pick
+ * stands.
+ */
+static void cvs_store_aff(const struct cvs_binding *b,
+			  const struct cvs_aff_key *key,
+			  const struct cvs_aff *val)
+{
+	struct bpf_map *map = b->maps[CVS_M_AFFINITY];
+
+	map->ops->map_update_elem(map, (void *)key, (void *)val, BPF_ANY);
+}
+
 #include "cvs_select.h"
 
 /*
@@ -156,6 +198,22 @@ static const struct nf_conntrack_tuple *cvs_new_tuple(struct sk_buff *skb,
 	return tuple;
 }
 
+/*
+ * Who asks, for the flow hash and the affinity key (cvs_select.h): the
+ * connection's source address and port. The module does not know the
+ * client's network namespace, so the cookie is 0: a client is its address.
+ */
+static void cvs_flow_of(const struct nf_conntrack_tuple *tuple,
+			struct cvs_flow *flow)
+{
+	memset(flow, 0, sizeof(*flow));
+	if (tuple->src.l3num == NFPROTO_IPV6)
+		memcpy(flow->saddr, &tuple->src.u3.in6, sizeof(flow->saddr));
+	else
+		flow->saddr[0] = tuple->src.u3.ip;
+	flow->sport = tuple->src.u.all;
+}
+
 /* Act on the result of cvs_select() or cvs_select6(): DNAT, refuse, leave. */
 static unsigned int cvs_apply(const struct cvs_binding *b, int res,
 			      const struct cvs_pick *pick, struct nf_conn *ct,
@@ -195,6 +253,7 @@ unsigned int cvs_nat_hook4(void *priv, struct sk_buff *skb,
 	const struct cvs_binding *b;
 	struct cvs_pick pick = {};
 	struct cvs_svc_key key;
+	struct cvs_flow flow;
 	struct nf_conn *ct;
 	int res;
 
@@ -209,7 +268,9 @@ unsigned int cvs_nat_hook4(void *priv, struct sk_buff *skb,
 	key.addr = tuple->dst.u3.ip;
 	key.port = tuple->dst.u.all;
 	key.proto = tuple->dst.protonum;
-	res = cvs_select(b, &key, b->table_slots, &pick);
+	cvs_flow_of(tuple, &flow);
+	res = cvs_select(b, &key, b->table_slots, b->maglev_slots, &flow,
+			 &pick);
 	return cvs_apply(b, res, &pick, ct, skb, state);
 }
 
@@ -221,6 +282,7 @@ unsigned int cvs_nat_hook6(void *priv, struct sk_buff *skb,
 	const struct cvs_binding *b;
 	struct cvs_pick pick = {};
 	struct cvs_svc6_key key;
+	struct cvs_flow flow;
 	struct nf_conn *ct;
 	int res;
 
@@ -235,6 +297,8 @@ unsigned int cvs_nat_hook6(void *priv, struct sk_buff *skb,
 	memcpy(key.addr, &tuple->dst.u3.in6, sizeof(key.addr));
 	key.port = tuple->dst.u.all;
 	key.proto = tuple->dst.protonum;
-	res = cvs_select6(b, &key, b->table_slots, &pick);
+	cvs_flow_of(tuple, &flow);
+	res = cvs_select6(b, &key, b->table_slots, b->maglev_slots, &flow,
+			  &pick);
 	return cvs_apply(b, res, &pick, ct, skb, state);
 }

@@ -2,7 +2,7 @@
 /*
  * /sys/kernel/cvs: binding and status, one value per file.
  *
- *   maps           (0644) the bound map ids, CVS_M_COUNT (10) numbers in the
+ *   maps           (0644) the bound map ids, CVS_M_COUNT (15) numbers in the
  *                  order of CVS_MAPS (cvs_abi.h) and struct cvs_map_ids,
  *                  all 0 when unbound. Root writes CVS_M_COUNT ids to bind
  *                  or rebind, and an empty line or only zeros to unbind.

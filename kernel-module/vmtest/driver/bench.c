@@ -2,10 +2,11 @@
 /*
  * The connection-rate benchmark of cvs.ko, run in the VM with the argument
  * "bench" (scripts/bench-kmod). Each datapath has a load-balancer namespace
- * of its own between a client namespace and the backends in srv, so all
- * five are configured at once, none sees another's rules, and the rounds
- * interleave them: the host's load drifts (TCG on shared cores), and a
- * ratio of two measurements taken back to back is what survives it.
+ * of its own between a client namespace and the backends in srv (but the
+ * two of cvs.ko, which share the initial one), so all are configured at
+ * once, none sees another's rules, and the rounds interleave them: the
+ * host's load drifts (TCG on shared cores), and a ratio of two
+ * measurements taken back to back is what survives it.
  *
  *   direct    client -> lb_direct -> backend address; nothing translates
  *   cvs       cli -> root (cvs.ko, which hooks the initial namespace)
@@ -20,8 +21,15 @@
  *             -> KUBE-SEP-* (DNAT)
  *   nft       kube-proxy's nftables mode: a verdict map on (daddr, proto,
  *             dport) -> service chain (numgen cascade) -> endpoint chain
+ *   cvs-maglev  cvs.ko with MAGLEV services (table size MAGLEV_SLOTS), on
+ *             VIPs of their own in the same map set as cvs's: the module
+ *             binds one set. It hashes the 5-tuple.
+ *   ipvs-mh   as ipvs, with IPVS's Maglev scheduler and its mh-port flag,
+ *             so that it hashes the source port too as cvs.ko does (its
+ *             table size is the kernel's, 4093 in Debian's build)
  *
- * with 10, 1,000 and 10,000 services, three backends each. Every connection
+ * with 10, 1,000 and 10,000 services (those up to the argument "max=N"
+ * only, for a quick run), three backends each. Every connection
  * goes to the last service configured: the last rule of KUBE-SERVICES, the
  * worst case for iptables and the same case for the others. One connection
  * is connect, the backend's tag read back, close with SO_LINGER 0 (RST, no
@@ -52,36 +60,50 @@
 #define MAX_ROUNDS	32
 #define RULES		"/tmp/bench.rules"
 #define PIN_ROOT	"/sys/fs/bpf/cvs-bench"
+#define MAGLEV_SLOTS	251	/* a prime well above the 3 backends */
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const backend_addr[BACKENDS] = {
 	"10.1.0.11", "10.1.0.12", "10.1.0.13",
 };
 
-enum dp { DP_DIRECT, DP_CVS, DP_IPVS, DP_IPVS_CT, DP_IPT, DP_NFT, DP_COUNT };
+enum dp {
+	DP_DIRECT, DP_CVS, DP_IPVS, DP_IPVS_CT, DP_IPT, DP_NFT, DP_CVS_MH,
+	DP_IPVS_MH, DP_COUNT
+};
 static const char *const dp_name[DP_COUNT] = {
-	"direct", "cvs", "ipvs", "ipvs+ct", "iptables", "nft",
+	"direct", "cvs", "ipvs", "ipvs+ct", "iptables", "nft", "cvs-maglev",
+	"ipvs-mh",
 };
 static const int sizes[] = { 10, 1000, 10000 };
+static int nsizes = ARRAY_LEN(sizes);	/* those up to "max=N" */
 
 /* The namespaces of each datapath: its load balancer and its client. */
 static int lb_ns[DP_COUNT], cli_ns[DP_COUNT];
 
+static bool dp_is_cvs(int dp)
+{
+	return dp == DP_CVS || dp == DP_CVS_MH;
+}
+
 /*
- * Datapath k but cvs: client 10.(40+k).0.2 -> 10.(40+k).0.1 lb
+ * Datapath k but cvs's: client 10.(40+k).0.2 -> 10.(40+k).0.1 lb
  * 10.(50+k).0.1 -> 10.(50+k).0.2 srv, which owns the backend addresses.
+ * cvs's are cli -> root (cvs.ko) -> srv.
  */
 static int topology(void)
 {
 	char name[16];
 	int k, err = 0;
 
-	lb_ns[DP_CVS] = NS_ROOT;
-	cli_ns[DP_CVS] = NS_CLI;
+	lb_ns[DP_CVS] = lb_ns[DP_CVS_MH] = NS_ROOT;
+	cli_ns[DP_CVS] = cli_ns[DP_CVS_MH] = NS_CLI;
 	err = sh("/sbin/ip -n cli route add 198.51.100.0/24 via 10.2.0.1 && "
-		 "/sbin/ip route add 198.51.100.0/24 via 10.1.0.2");
+		 "/sbin/ip route add 198.51.100.0/24 via 10.1.0.2 && "
+		 "/sbin/ip -n cli route add 203.0.113.0/24 via 10.2.0.1 && "
+		 "/sbin/ip route add 203.0.113.0/24 via 10.1.0.2");
 	for (k = 0; !err && k < DP_COUNT; k++) {
-		if (k == DP_CVS)
+		if (dp_is_cvs(k))
 			continue;
 		err = sh("/sbin/ip netns add lb%d && /sbin/ip netns add cli%d && "
 			 "/sbin/ip -n lb%d link add c type veth peer name eth0 netns cli%d && "
@@ -115,10 +137,14 @@ static int topology(void)
 	return err ? -EIO : 0;
 }
 
-/* Service i: 198.51.100.(1 + i / 200), port 1000 + i % 200, TCP. */
-static void service(int i, char vip[INET_ADDRSTRLEN], int *port)
+/*
+ * Service i of dp: 198.51.100.(1 + i / 200), port 1000 + i % 200, TCP;
+ * cvs-maglev's in 203.0.113.0/24 instead, beside cvs's in the same maps.
+ */
+static void service(enum dp dp, int i, char vip[INET_ADDRSTRLEN], int *port)
 {
-	snprintf(vip, INET_ADDRSTRLEN, "198.51.100.%u",
+	snprintf(vip, INET_ADDRSTRLEN, "%s.%u",
+		 dp == DP_CVS_MH ? "203.0.113" : "198.51.100",
 		 (unsigned char)(1 + i / SVC_PER_VIP));
 	*port = SVC_PORT0 + i % SVC_PER_VIP;
 }
@@ -138,7 +164,7 @@ static void write_iptables(FILE *f, int n)
 	}
 	fprintf(f, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
 	for (i = 0; i < n; i++) {
-		service(i, vip, &port);
+		service(DP_IPT, i, vip, &port);
 		fprintf(f, "-A KUBE-SERVICES -d %s/32 -p tcp -m comment --comment \"bench/svc-%d cluster IP\" -m tcp --dport %d -j KUBE-SVC-%05d\n",
 			vip, i, port, i);
 	}
@@ -174,7 +200,7 @@ static void write_nft(FILE *f, int n)
 	}
 	fprintf(f, "\tmap service-ips {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n\t\telements = {\n");
 	for (i = 0; i < n; i++) {
-		service(i, vip, &port);
+		service(DP_NFT, i, vip, &port);
 		fprintf(f, "\t\t\t%s . tcp . %d : goto service-%d%s\n", vip,
 			port, i, i + 1 < n ? "," : "");
 	}
@@ -182,14 +208,15 @@ static void write_nft(FILE *f, int n)
 		"\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority -100; policy accept;\n\t\tjump services\n\t}\n}\n");
 }
 
-static void write_ipvs(FILE *f, int n)
+static void write_ipvs(FILE *f, enum dp dp, int n)
 {
 	char vip[INET_ADDRSTRLEN];
 	int i, b, port;
 
 	for (i = 0; i < n; i++) {
-		service(i, vip, &port);
-		fprintf(f, "-A -t %s:%d -s rr\n", vip, port);
+		service(dp, i, vip, &port);
+		fprintf(f, "-A -t %s:%d %s\n", vip, port,
+			dp == DP_IPVS_MH ? "-s mh -b mh-port" : "-s rr");
 		for (b = 0; b < BACKENDS; b++)
 			fprintf(f, "-a -t %s:%d -r %s:%d -m -w 1\n", vip, port,
 				backend_addr[b], BACKEND_PORT);
@@ -198,18 +225,30 @@ static void write_ipvs(FILE *f, int n)
 
 static struct cvs_maps *maps;
 
-static int cvs_load(int n)
+/*
+ * n services of dp (cvs or cvs-maglev) in the set that cvs.ko binds: cvs,
+ * first in dp order, creates and binds it, cvs-maglev adds its own.
+ */
+static int cvs_load(enum dp dp, int n)
 {
 	static const struct cvs_capacity cap = {
-		.max_services = 10240,
-		.max_backends = 10240 * BACKENDS,
+		.max_services = 2 * 10240,
+		.max_backends = 2 * 10240 * BACKENDS,
 		.max_members = 4,
 		.table_slots = 4,
+		.maglev_tables = 10240,
+		.maglev_slots = MAGLEV_SLOTS,
 	};
+	const struct cvs_service_policy maglev = {
+		.flags = CVS_POLICY_F_MAGLEV,
+		.maglev_slots = MAGLEV_SLOTS,
+	};
+	const struct cvs_service_policy *policy =
+		dp == DP_CVS_MH ? &maglev : NULL;
 	struct cvs_backend_spec be[BACKENDS];
 	char vip[INET_ADDRSTRLEN];
 	struct cvs_service_key key;
-	int i, b, port, err;
+	int i, b, port, err = 0;
 
 	memset(be, 0, sizeof(be));
 	for (b = 0; b < BACKENDS; b++) {
@@ -217,17 +256,21 @@ static int cvs_load(int n)
 		be[b].port = htons(BACKEND_PORT);
 		be[b].weight = 1;
 	}
-	err = cvs_maps_open(PIN_ROOT, &cap, 0, &maps);
+	if (dp == DP_CVS)
+		err = cvs_maps_open(PIN_ROOT, &cap, 0, &maps);
+	else if (!maps)
+		err = -ENODEV;
 	for (i = 0; !err && i < n; i++) {
-		service(i, vip, &port);
+		service(dp, i, vip, &port);
 		memset(&key, 0, sizeof(key));
 		inet_pton(AF_INET, vip, &key.addr[0]);
 		key.port = htons(port);
 		key.proto = IPPROTO_TCP;
 		key.family = AF_INET;
-		err = cvs_service_upsert(maps, &key, be, BACKENDS);
+		err = cvs_service_upsert_policy(maps, &key, policy, be,
+						BACKENDS);
 	}
-	return err ?: cvs_module_bind(maps);
+	return err ?: dp == DP_CVS ? cvs_module_bind(maps) : 0;
 }
 
 /* Configure n services in dp; 0 or -errno. */
@@ -237,8 +280,8 @@ static int dp_load(enum dp dp, int n)
 
 	if (dp == DP_DIRECT)
 		return 0;
-	if (dp == DP_CVS)
-		return cvs_load(n);
+	if (dp_is_cvs(dp))
+		return cvs_load(dp, n);
 	f = fopen(RULES, "w");
 	if (!f)
 		return -errno;
@@ -247,7 +290,7 @@ static int dp_load(enum dp dp, int n)
 	else if (dp == DP_NFT)
 		write_nft(f, n);
 	else
-		write_ipvs(f, n);
+		write_ipvs(f, dp, n);
 	if (fclose(f))
 		return -EIO;
 	if (dp == DP_IPT)
@@ -274,6 +317,8 @@ static void dp_unload(enum dp dp)
 		maps = NULL;
 		cvs_maps_destroy(PIN_ROOT);
 		break;
+	case DP_CVS_MH:
+		break;	/* its services went with cvs's set */
 	case DP_IPT:
 		sh_in(lb_ns[dp], "iptables-legacy -t nat -F && iptables-legacy -t nat -X");
 		break;
@@ -284,19 +329,12 @@ static void dp_unload(enum dp dp)
 		sh_in(lb_ns[dp], "nft delete table ip ctonly");
 		/* fall through */
 	case DP_IPVS:
+	case DP_IPVS_MH:
 		sh_in(lb_ns[dp], "ipvsadm -C && /sbin/ip route del local 198.51.100.0/24 dev lo");
 		break;
 	default:
 		break;
 	}
-}
-
-static void close_rst(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
 }
 
 /*
@@ -314,7 +352,7 @@ static double measure(enum dp dp, int n, int conns)
 		snprintf(vip, sizeof(vip), "%s", backend_addr[0]);
 		port = BACKEND_PORT;
 	} else {
-		service(n - 1, vip, &port);
+		service(dp, n - 1, vip, &port);
 	}
 	if (ns_stay(cli_ns[dp]))
 		return -1;
@@ -349,17 +387,32 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * Each datapath against its like, as a median of per-round ratios: cvs.ko
+ * against IPVS as kube-proxy runs it (with conntrack), and cvs.ko's Maglev
+ * against IPVS's.
+ */
+static const struct {
+	enum dp dp, against;
+	const char *what;
+} pairs[] = {
+	{ DP_CVS, DP_IPVS_CT, "cvs.ko against ipvs + conntrack" },
+	{ DP_CVS_MH, DP_IPVS_MH, "cvs.ko maglev against ipvs mh" },
+};
+
 /* Per size and datapath: median conn/s and median per-round ratios. */
 static double rate[ARRAY_LEN(sizes)][DP_COUNT];
 static double to_ipvs[ARRAY_LEN(sizes)][DP_COUNT];
 static double to_direct[ARRAY_LEN(sizes)][DP_COUNT];
-static double cvs_to_ipvs_ct[ARRAY_LEN(sizes)];
+static double pair_ratio[ARRAY_LEN(sizes)][ARRAY_LEN(pairs)];
 
 static int bench_size(int s, int rounds, int conns)
 {
 	double r_rate[DP_COUNT][MAX_ROUNDS], r_ipvs[DP_COUNT][MAX_ROUNDS];
-	double r_direct[DP_COUNT][MAX_ROUNDS], r_ct[MAX_ROUNDS];
+	double r_direct[DP_COUNT][MAX_ROUNDS];
+	double r_pair[ARRAY_LEN(pairs)][MAX_ROUNDS];
 	int n = sizes[s], d, k, r, err, failed = 0;
+	size_t p;
 	long t0;
 
 	for (d = 0; d < DP_COUNT; d++) {
@@ -389,7 +442,9 @@ static int bench_size(int s, int rounds, int conns)
 			r_ipvs[d][r] = r_rate[d][r] / r_rate[DP_IPVS][r];
 			r_direct[d][r] = r_rate[d][r] / r_rate[DP_DIRECT][r];
 		}
-		r_ct[r] = r_rate[DP_CVS][r] / r_rate[DP_IPVS_CT][r];
+		for (p = 0; p < ARRAY_LEN(pairs); p++)
+			r_pair[p][r] = r_rate[pairs[p].dp][r] /
+				       r_rate[pairs[p].against][r];
 	}
 	for (d = 0; d < DP_COUNT; d++) {
 		dp_unload(d);
@@ -399,8 +454,8 @@ static int bench_size(int s, int rounds, int conns)
 		to_ipvs[s][d] = median(r_ipvs[d], rounds);
 		to_direct[s][d] = median(r_direct[d], rounds);
 	}
-	if (!failed)
-		cvs_to_ipvs_ct[s] = median(r_ct, rounds);
+	for (p = 0; !failed && p < ARRAY_LEN(pairs); p++)
+		pair_ratio[s][p] = median(r_pair[p], rounds);
 	if (failed)
 		printf("FAIL bench_%d: connections failed\n", n);
 	return failed;
@@ -418,14 +473,40 @@ static void report(const char *fmt, ...)
 	printf("\n");
 }
 
-int bench_main(int rounds, int conns)
+/* The columns' titles, in dp order. */
+static const char *const dp_title[DP_COUNT] = {
+	"direct", "cvs.ko", "ipvs", "ipvs + conntrack", "iptables",
+	"nftables vmap", "cvs.ko maglev", "ipvs mh",
+};
+
+/* A table's header for the datapaths from first on. */
+static void report_header(enum dp first)
+{
+	char line[256], rule[64];
+	int d, len, rlen;
+
+	len = snprintf(line, sizeof(line), "| services");
+	rlen = snprintf(rule, sizeof(rule), "|---:");
+	for (d = first; d < DP_COUNT; d++) {
+		len += snprintf(line + len, sizeof(line) - len, " | %s",
+				dp_title[d]);
+		rlen += snprintf(rule + rlen, sizeof(rule) - rlen, "|---:");
+	}
+	report("%s |", line);
+	report("%s|", rule);
+}
+
+int bench_main(int rounds, int conns, int max_services)
 {
 	struct utsname u;
-	char line[256];
+	char line[512];
 	int s, d, len, failed = 0;
+	size_t p;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 5;
+	while (nsizes > 1 && sizes[nsizes - 1] > max_services)
+		nsizes--;
 	if (!uname(&u))
 		printf("REPORT-KERNEL %s\n", u.release);
 	if (topology()) {
@@ -436,7 +517,7 @@ int bench_main(int rounds, int conns)
 		printf("FAIL bench_insmod\n");
 		goto out;
 	}
-	for (s = 0; s < (int)ARRAY_LEN(sizes); s++)
+	for (s = 0; s < nsizes; s++)
 		failed += bench_size(s, rounds, conns);
 	sh("rmmod cvs");
 	if (failed)
@@ -444,9 +525,8 @@ int bench_main(int rounds, int conns)
 	report("conn/s, median of %d rounds x %d connections; in brackets the median per-round ratio to ipvs.",
 	       rounds, conns);
 	report("");
-	report("| services | direct | cvs.ko | ipvs | ipvs + conntrack | iptables | nftables vmap |");
-	report("|---:|---:|---:|---:|---:|---:|---:|");
-	for (s = 0; s < (int)ARRAY_LEN(sizes); s++) {
+	report_header(DP_DIRECT);
+	for (s = 0; s < nsizes; s++) {
 		len = snprintf(line, sizeof(line), "| %d", sizes[s]);
 		for (d = 0; d < DP_COUNT; d++)
 			len += snprintf(line + len, sizeof(line) - len,
@@ -455,26 +535,35 @@ int bench_main(int rounds, int conns)
 		report("%s |", line);
 	}
 	report("");
-	report("Ratio to direct (median per round); the last row divides the one at 10,000 services by the one at 10: 1.00 is flat.");
+	report("Ratio to direct (median per round); the last row divides the one at %d services by the one at %d: 1.00 is flat.",
+	       sizes[nsizes - 1], sizes[0]);
 	report("");
-	report("| services | cvs.ko | ipvs | ipvs + conntrack | iptables | nftables vmap |");
-	report("|---:|---:|---:|---:|---:|---:|");
-	for (s = 0; s <= (int)ARRAY_LEN(sizes); s++) {
-		if (s < (int)ARRAY_LEN(sizes))
+	report_header(DP_CVS);
+	for (s = 0; s <= nsizes; s++) {
+		if (s < nsizes)
 			len = snprintf(line, sizeof(line), "| %d", sizes[s]);
 		else
-			len = snprintf(line, sizeof(line), "| 10000 / 10");
+			len = snprintf(line, sizeof(line), "| %d / %d",
+				       sizes[nsizes - 1], sizes[0]);
 		for (d = DP_CVS; d < DP_COUNT; d++)
 			len += snprintf(line + len, sizeof(line) - len,
 					" | %.2f",
-					s < (int)ARRAY_LEN(sizes) ?
-					to_direct[s][d] :
-					to_direct[2][d] / to_direct[0][d]);
+					s < nsizes ? to_direct[s][d] :
+					to_direct[nsizes - 1][d] /
+					to_direct[0][d]);
 		report("%s |", line);
 	}
-	report("");
-	report("cvs.ko against ipvs + conntrack (median per round): %.2f at 10 services, %.2f at 1,000, %.2f at 10,000.",
-	       cvs_to_ipvs_ct[0], cvs_to_ipvs_ct[1], cvs_to_ipvs_ct[2]);
+	for (p = 0; p < ARRAY_LEN(pairs); p++) {
+		len = snprintf(line, sizeof(line),
+			       "%s (median per round):", pairs[p].what);
+		for (s = 0; s < nsizes; s++)
+			len += snprintf(line + len, sizeof(line) - len,
+					" %.2f at %d services%s",
+					pair_ratio[s][p], sizes[s],
+					s + 1 < nsizes ? "," : ".");
+		report("");
+		report("%s", line);
+	}
 out:
 	printf("SUMMARY %d passed, %d failed\n", failed ? 0 : 1, failed ? failed : 0);
 	return failed ? 1 : 0;

@@ -38,6 +38,9 @@ struct fam {
 	const char *web[3];	/* the tags of web's backends */
 	const char *dns[2];	/* the tags of dns's backends */
 	const char *alt_tag;
+	/* the client's address (its source unless a socket binds) and the
+	 * second one of the affinity checks */
+	const char *cli[2];
 	/* /proc/net/nf_conntrack's text of routed connections to vip, and of
 	 * any connection to vip (IPv6 is printed in full) */
 	const char *ct_routed, *ct_vip;
@@ -54,6 +57,7 @@ const char *check_name(char buf[NAME_LEN], const char *base,
 		       const struct fam *f);
 
 /* Address arguments are IPv4 or IPv6 text; the family follows. */
+int parse_addr(const char *addr, __be32 a[4]);
 struct cvs_service_key svc_key(const char *vip, int port, int proto);
 struct cvs_backend_spec backend(const char *addr, int port, int weight);
 /* Write the service vip:port/proto with backends b[0..n) through maps. */
@@ -88,6 +92,9 @@ bool counted_one(const struct cvs_flow_count *out, __u32 count,
 /* n connections from ns to vip:port, tallied in t. */
 void tcp_many(enum ns ns, const char *vip, int port, int n,
 	      struct tally *t);
+/* The same from ns's address src (any port), each closed with a reset. */
+void tcp_many_from(enum ns ns, const char *src, const char *vip, int port,
+		   int n, struct tally *t);
 /* Every connection answered, and only by tags in want. */
 bool tally_only(const struct tally *t, int n, const char *const *want,
 		int nwant);
@@ -128,7 +135,14 @@ void check_unknown_vip_untouched(const struct fam *f);
 void check_dual_stack(void);
 void check_draining(const struct fam *f);
 void check_removed(const struct fam *f);
-void check_flips_under_traffic(void);
+void check_flips_under_traffic(bool policies);
+
+/* checks_policy.c: each in the family f */
+void check_affinity(const struct fam *f);
+void check_affinity_timeout(const struct fam *f);
+void check_affinity_drained(const struct fam *f);
+void check_maglev(const struct fam *f);
+void check_affinity_survives_grow(void);
 
 /* checks_sweep.c: each in the family f */
 void check_sweep_removed(const struct fam *f);
@@ -148,6 +162,8 @@ void check_socklb_detach(void);
 
 /* checks_grow.c */
 void check_grow_under_traffic(void);
+/* Grow the set to services (its other capacity kept), cvs.ko rebound. */
+int grow_once(__u32 services);
 
 /* checks_lifecycle.c */
 extern bool show_dmesg;	/* argument "dmesg": print the kernel log */

@@ -24,6 +24,9 @@ static const struct cvs_capacity capacity = {
 	.max_backends = 256,
 	.max_members = 16,
 	.table_slots = 64,
+	.affinity_entries = 1024,
+	.maglev_tables = 4,
+	.maglev_slots = 1021,
 };
 
 /* The services every check starts from, in f's family (struct fam). */
@@ -116,45 +119,71 @@ void check_module_loads_before_maps(void)
 	pass(name);
 }
 
+/*
+ * The first n ids of the set in CVS_MAPS order, as a line for the maps
+ * file; with swap, services and gen change places.
+ */
+static void ids_line(char *line, size_t len, const struct cvs_map_ids *ids,
+		     int n, bool swap)
+{
+	const __u32 *id = (const __u32 *)ids;
+	size_t at = 0;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		k = !swap ? i : i == CVS_M_SERVICES ? CVS_M_GEN :
+		    i == CVS_M_GEN ? CVS_M_SERVICES : i;
+		at += snprintf(line + at, len - at, "%u%s", id[k],
+			       i + 1 < n ? " " : "\n");
+	}
+}
+
 void check_bind_refuses_bad_ids(void)
 {
 	const char *name = "bind_refuses_bad_ids";
 	struct cvs_module_status st;
-	struct cvs_map_ids ids;
-	char line[128];
+	struct cvs_map_ids ids, unknown;
+	char line[CVS_M_COUNT * 11 + 2];
+	__u32 i;
 	int err;
 
 	err = cvs_maps_open(CVS_PIN_ROOT_DEFAULT, &capacity, 0, &maps) ?:
 	      configure() ?: cvs_maps_ids(maps, &ids);
 	if (err)
 		return fail(name, "creating the map set: %s", strerror(-err));
-	err = write_maps_file("999991 999992 999993 999994 999995 999996 999997 999998 999999 999990\n");
+	for (i = 0; i < CVS_M_COUNT; i++)
+		((__u32 *)&unknown)[i] = 999990 + i;
+	ids_line(line, sizeof(line), &unknown, CVS_M_COUNT, false);
+	err = write_maps_file(line);
 	if (err != -ENOENT)
 		return fail(name, "unknown ids gave %s, expected ENOENT",
 			    strerror(-err));
 	/* services and gen swapped: each map is real, its place is wrong */
-	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u %u %u\n",
-		 ids.meta, ids.gen, ids.services, ids.select, ids.members,
-		 ids.backends, ids.backend_stats, ids.service_stats,
-		 ids.services6, ids.backends6);
+	ids_line(line, sizeof(line), &ids, CVS_M_COUNT, true);
 	err = write_maps_file(line);
 	if (err != -EPROTO)
 		return fail(name, "swapped maps gave %s, expected EPROTO",
 			    strerror(-err));
-	/* the eight maps of a set before IPv6: the module needs all ten */
-	snprintf(line, sizeof(line), "%u %u %u %u %u %u %u %u\n", ids.meta,
-		 ids.services, ids.gen, ids.select, ids.members, ids.backends,
-		 ids.backend_stats, ids.service_stats);
+	/*
+	 * The ten maps of a set before the policies, the eight of one before
+	 * IPv6: the module needs all of them.
+	 */
+	ids_line(line, sizeof(line), &ids, CVS_M_FIRST_POLICY, false);
 	err = write_maps_file(line);
 	if (err != -EINVAL)
-		return fail(name, "eight ids gave %s, expected EINVAL",
-			    strerror(-err));
+		return fail(name, "%d ids gave %s, expected EINVAL",
+			    CVS_M_FIRST_POLICY, strerror(-err));
+	ids_line(line, sizeof(line), &ids, CVS_M_FIRST_ADDED, false);
+	err = write_maps_file(line);
+	if (err != -EINVAL)
+		return fail(name, "%d ids gave %s, expected EINVAL",
+			    CVS_M_FIRST_ADDED, strerror(-err));
 	err = write_maps_file("1 2 3\n");
 	if (err != -EINVAL)
 		return fail(name, "three ids gave %s, expected EINVAL",
 			    strerror(-err));
 	err = cvs_module_status(&st);
-	if (err || st.bound || st.bind_errors != 4)
+	if (err || st.bound || st.bind_errors != 5)
 		return fail(name, "status after refusals: %s, bound %u, bind_errors %llu",
 			    strerror(-err), st.bound,
 			    (unsigned long long)st.bind_errors);

@@ -27,6 +27,7 @@ const struct fam v4 = {
 	.web = { "10.1.0.11:8080", "10.1.0.12:8080", "10.1.0.13:8080" },
 	.dns = { "10.1.0.11:5353", "10.1.0.12:5353" },
 	.alt_tag = "10.1.0.14:9090",
+	.cli = { "10.2.0.2", "10.2.0.3" },
 	.ct_routed = "src=10.2.0.2 dst=192.0.2.10 ",
 	.ct_vip = "dst=192.0.2.10 ",
 	.ip_header = 20,
@@ -44,6 +45,7 @@ const struct fam v6 = {
 		 "[fd00:1::13]:8080" },
 	.dns = { "[fd00:1::11]:5353", "[fd00:1::12]:5353" },
 	.alt_tag = "[fd00:1::14]:9090",
+	.cli = { "fd00:2::2", "fd00:2::3" },
 	.ct_routed = "src=fd00:0002:0000:0000:0000:0000:0000:0002 "
 		     "dst=2001:0db8:0000:0000:0000:0000:0000:0010 ",
 	.ct_vip = "dst=2001:0db8:0000:0000:0000:0000:0000:0010 ",
@@ -59,7 +61,7 @@ const char *check_name(char buf[NAME_LEN], const char *base,
 }
 
 /* addr in a[], the family its text names. */
-static int parse_addr(const char *addr, __be32 a[4])
+int parse_addr(const char *addr, __be32 a[4])
 {
 	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 
@@ -132,12 +134,20 @@ const char *tally_str(const struct tally *t, char buf[TALLY_STR])
 void tcp_many(enum ns ns, const char *vip, int port, int n,
 	      struct tally *t)
 {
+	tcp_many_from(ns, NULL, vip, port, n, t);
+}
+
+void tcp_many_from(enum ns ns, const char *src, const char *vip, int port,
+		   int n, struct tally *t)
+{
 	char tag[TAG_LEN];
 	int i, err;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n; i++) {
-		err = tcp_probe(ns, vip, port, TIMEOUT_MS, tag);
+		err = src ? tcp_probe_from(ns, src, 0, vip, port, TIMEOUT_MS,
+					   tag) :
+			    tcp_probe(ns, vip, port, TIMEOUT_MS, tag);
 		if (!err) {
 			tally_add(t, tag);
 		} else if (!t->errors++) {

@@ -32,10 +32,14 @@ static __u64 conns_of(struct cvs_maps *m, const struct cvs_service_key *k)
 	return sum;
 }
 
-/* The caller's part of a grow: every service written into next. */
+/*
+ * The caller's part of a grow: every service written into next, with its
+ * policy (the switch carries the affinity entries).
+ */
 static int copy_services(struct cvs_maps *from, struct cvs_maps *next)
 {
 	struct cvs_backend_spec be[16];
+	struct cvs_service_policy pol;
 	struct cvs_service_info info;
 	struct cvs_service_key keys[64];
 	__u32 n, i;
@@ -44,11 +48,13 @@ static int copy_services(struct cvs_maps *from, struct cvs_maps *next)
 	err = cvs_service_list(from, keys, 64, &n);
 	for (i = 0; !err && i < n; i++)
 		err = cvs_service_get(from, &keys[i], &info, be, 16) ?:
-		      cvs_service_upsert(next, &keys[i], be, info.members);
+		      cvs_service_policy_get(from, &keys[i], &pol) ?:
+		      cvs_service_upsert_policy(next, &keys[i], &pol, be,
+						info.members);
 	return err;
 }
 
-static int grow_once(__u32 services)
+int grow_once(__u32 services)
 {
 	struct cvs_capacity cap = { .max_services = services };
 	struct cvs_maps *next;

@@ -454,11 +454,21 @@ void check_removed(const struct fam *f)
  * The writer flips the service between two backend sets as fast as it can
  * while a client connects: every connection reaches a backend of one of
  * the sets (the reader never mixes generations or sees a half-written
- * table).
+ * table). With policies, the second set is MAGLEV with affinity, so each
+ * flip also changes the policy, a Maglev table and the selectable marks
+ * that the reader validates with the rest, and the client's affinity entry
+ * is written under it.
  */
-void check_flips_under_traffic(void)
+void check_flips_under_traffic(bool policies)
 {
-	const char *name = "flips_under_traffic";
+	const char *name = policies ? "policy_flips_under_traffic" :
+				      "flips_under_traffic";
+	const struct cvs_service_key k = svc_key("192.0.2.10", 80, IPPROTO_TCP);
+	const struct cvs_service_policy maglev = {
+		.flags = CVS_POLICY_F_MAGLEV | CVS_POLICY_F_AFFINITY,
+		.affinity_timeout = 1,
+		.maglev_slots = 251,
+	};
 	const struct cvs_backend_spec one[] = { backend("10.1.0.11", 8080, 1) };
 	const struct cvs_backend_spec two[] = {
 		backend("10.1.0.12", 8080, 1),
@@ -480,7 +490,9 @@ void check_flips_under_traffic(void)
 		return fail(name, "starting the client: %s", strerror(errno));
 	while (!err && waitpid(child, NULL, WNOHANG) == 0) {
 		err = flips & 1 ?
-			upsert("192.0.2.10", 80, IPPROTO_TCP, two, 2) :
+			cvs_service_upsert_policy(maps, &k,
+						  policies ? &maglev : NULL,
+						  two, 2) :
 			upsert("192.0.2.10", 80, IPPROTO_TCP, one, 1);
 		flips++;
 	}

@@ -5,9 +5,10 @@
  * "SUMMARY <passed> passed, <failed> failed". Checks run in order and build
  * on each other's state (module loaded, maps bound, ...), as an operator
  * would go through them. main() holds that order; the checks themselves are
- * in checks_bind.c, checks_traffic.c, checks_sweep.c, checks_socklb.c,
- * checks_grow.c and checks_lifecycle.c (checks.h). The traffic checks run
- * in IPv4 and then in IPv6 (struct fam), the IPv6 ones named with "_v6".
+ * in checks_bind.c, checks_traffic.c, checks_policy.c, checks_sweep.c,
+ * checks_socklb.c, checks_grow.c and checks_lifecycle.c (checks.h). The
+ * traffic checks run in IPv4 and then in IPv6 (struct fam), the IPv6 ones
+ * named with "_v6".
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -19,12 +20,12 @@
 #define RUN(call) do { check_start(); call; } while (0)
 
 /* Arguments (from the kernel command line's cvs.args=, split at commas):
- * "dmesg" prints the kernel log; "bench", "rounds=N", "conns=N" run the
- * benchmark instead of the checks. */
+ * "dmesg" prints the kernel log; "bench", "rounds=N", "conns=N", "max=N"
+ * run the benchmark instead of the checks. */
 int main(int argc, char **argv)
 {
 	static const struct fam *const fams[] = { &v4, &v6 };
-	int i, err, rounds = 3, conns = 1000;
+	int i, err, rounds = 3, conns = 1000, max = 10000;
 	bool bench = false;
 
 	for (i = 1; i < argc; i++) {
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
 		bench |= !strcmp(argv[i], "bench");
 		sscanf(argv[i], "rounds=%d", &rounds);
 		sscanf(argv[i], "conns=%d", &conns);
+		sscanf(argv[i], "max=%d", &max);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	check_start();
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	pass("setup");
 	if (bench)
-		return bench_main(rounds, conns);
+		return bench_main(rounds, conns, max);
 	RUN(check_module_loads_before_maps());
 	RUN(check_bind_refuses_bad_ids());
 	RUN(check_bind());
@@ -59,6 +61,12 @@ int main(int argc, char **argv)
 		RUN(check_unknown_vip_untouched(fams[i]));
 	}
 	RUN(check_dual_stack());
+	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
+		RUN(check_affinity(fams[i]));
+		RUN(check_affinity_timeout(fams[i]));
+		RUN(check_affinity_drained(fams[i]));
+		RUN(check_maglev(fams[i]));
+	}
 	for (i = 0; i < (int)ARRAY_LEN(fams); i++) {
 		RUN(check_draining(fams[i]));
 		RUN(check_removed(fams[i]));
@@ -79,8 +87,10 @@ int main(int argc, char **argv)
 		RUN(check_socklb_sweep_tcp(fams[i]));
 	}
 	RUN(check_socklb_detach());
-	RUN(check_flips_under_traffic());
+	RUN(check_flips_under_traffic(false));
+	RUN(check_flips_under_traffic(true));
 	RUN(check_grow_under_traffic());
+	RUN(check_affinity_survives_grow());
 	RUN(check_serves_without_daemon());
 	RUN(check_rebind_recreated());
 	RUN(check_unbind());

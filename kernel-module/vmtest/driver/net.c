@@ -57,6 +57,9 @@ static const char *const topology[] = {
 	"/sbin/ip -n cli link set lo up",
 	"/sbin/ip -n cli link set eth0 up",
 	"/sbin/ip -n cli addr add 10.2.0.2/24 dev eth0",
+	/* a second client for the affinity checks; secondary: never a source
+	 * unless a socket binds it */
+	"/sbin/ip -n cli addr add 10.2.0.3/24 dev eth0",
 	"/sbin/ip -n cli route add 192.0.2.0/24 via 10.2.0.1",
 	"/sbin/ip -n cli route add 10.1.0.0/24 via 10.2.0.1",
 	"sysctl -qw net.ipv4.ip_forward=1",
@@ -72,6 +75,8 @@ static const char *const topology[] = {
 	"/sbin/ip -n srv route add fd00:2::/64 via fd00:1::1",
 	"/sbin/ip -n srv route add local 2001:db8::/64 dev lo",
 	"/sbin/ip -n cli addr add fd00:2::2/64 dev eth0 nodad",
+	/* deprecated (preferred_lft 0): never a source unless bound */
+	"/sbin/ip -n cli addr add fd00:2::3/64 dev eth0 nodad preferred_lft 0",
 	"/sbin/ip -n cli route add 2001:db8::/64 via fd00:2::1",
 	"/sbin/ip -n cli route add fd00:1::/64 via fd00:2::1",
 	"sysctl -qw net.ipv6.conf.all.forwarding=1",
@@ -570,17 +575,24 @@ static int read_line(int fd, char *buf, size_t len, int timeout_ms)
 	return -EMSGSIZE;
 }
 
-int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
-	     char tag[TAG_LEN])
+int tcp_open_from(enum ns ns, const char *src, int sport, const char *addr,
+		  int port, int timeout_ms, char tag[TAG_LEN])
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(int), salen;
+	struct sockaddr_storage sa, from;
+	socklen_t len = sizeof(int), salen, fromlen;
 	int fd, err = 0;
 
 	salen = sockaddr(&sa, addr, port);
 	fd = socket_in(ns, sa.ss_family, SOCK_STREAM);
 	if (fd < 0)
 		return fd;
+	if (src) {
+		fromlen = sockaddr(&from, src, sport);
+		if (bind(fd, (struct sockaddr *)&from, fromlen)) {
+			err = -errno;
+			goto fail;
+		}
+	}
 	if (connect(fd, (struct sockaddr *)&sa, salen)) {
 		if (errno != EINPROGRESS) {
 			err = -errno;
@@ -601,6 +613,31 @@ int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
 fail:
 	close(fd);
 	return err;
+}
+
+int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
+	     char tag[TAG_LEN])
+{
+	return tcp_open_from(ns, NULL, 0, addr, port, timeout_ms, tag);
+}
+
+void close_rst(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+int tcp_probe_from(enum ns ns, const char *src, int sport, const char *addr,
+		   int port, int timeout_ms, char tag[TAG_LEN])
+{
+	int fd = tcp_open_from(ns, src, sport, addr, port, timeout_ms, tag);
+
+	if (fd < 0)
+		return fd;
+	close_rst(fd);
+	return 0;
 }
 
 int tcp_probe(enum ns ns, const char *addr, int port, int timeout_ms,

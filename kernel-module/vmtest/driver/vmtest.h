@@ -8,8 +8,9 @@
  *
  *   cli ns  10.2.0.2 --veth-- 10.2.0.1  root ns  10.1.0.1 --veth-- 10.1.0.2  srv ns
  *          fd00:2::2         fd00:2::1 (forwards) fd00:1::1       fd00:1::2
- *                                                       10.1.0.11-14, fd00:1::11-14
- *                                                                  (backends)
+ *          10.2.0.3, fd00:2::3                          10.1.0.11-14, fd00:1::11-14
+ *          (a second client,                                      (backends)
+ *           only when bound)
  *   routes: cli 192.0.2.0/24, 10.1.0.0/24, 2001:db8::/64 and fd00:1::/64
  *               via root (no default route in either family)
  *           root 192.0.2.0/24 and 2001:db8::/64 via srv
@@ -65,6 +66,15 @@ void tag_of(char tag[TAG_LEN], const char *addr, int port);
  */
 int tcp_open(enum ns ns, const char *addr, int port, int timeout_ms,
 	     char tag[TAG_LEN]);
+/* tcp_open from src:sport (sport 0: any), src in addr's family. */
+int tcp_open_from(enum ns ns, const char *src, int sport, const char *addr,
+		  int port, int timeout_ms, char tag[TAG_LEN]);
+/* Close with a reset (SO_LINGER 0): no TIME_WAIT holds the source port,
+ * so the same 5-tuple can connect again at once. */
+void close_rst(int fd);
+/* tcp_open_from and close_rst. */
+int tcp_probe_from(enum ns ns, const char *src, int sport, const char *addr,
+		   int port, int timeout_ms, char tag[TAG_LEN]);
 /* tcp_open and close: 0 or -errno. */
 int tcp_probe(enum ns ns, const char *addr, int port, int timeout_ms,
 	      char tag[TAG_LEN]);
@@ -74,8 +84,9 @@ int tcp_echo(int fd, int timeout_ms);
 int udp_probe(enum ns ns, const char *addr, int port, int timeout_ms,
 	      char tag[TAG_LEN]);
 
-/* bench.c: the connection-rate benchmark (argument "bench"). */
-int bench_main(int rounds, int conns);
+/* bench.c: the connection-rate benchmark (argument "bench"), with the
+ * service counts up to max_services (at least the smallest). */
+int bench_main(int rounds, int conns, int max_services);
 
 /* Reporting: check_start() begins the check that pass() times. */
 void check_start(void);
