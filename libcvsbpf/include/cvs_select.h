@@ -169,6 +169,25 @@ static inline __u32 cvs_backend_hash(__u8 family, const __be32 addr[4],
 	return cvs_hash_final(h, 5);
 }
 
+/*
+ * Affinity entries are refreshed lazily: a hit rewrites its entry (an LRU
+ * update, the dearest step of a pick) only when the entry is older than
+ * 1/16 of the timeout, and an entry serves for the timeout plus that
+ * sixteenth. So a client keeps its backend for at least the timeout after
+ * its last use, as promised, and at most a sixteenth longer; with the
+ * default 10800 s a busy client costs one update per 675 s.
+ */
+static inline __u64 cvs_affinity_refresh(const struct cvs_policy *pol)
+{
+	return (__u64)pol->affinity_timeout * (1000000000ull / 16);
+}
+
+static inline __u64 cvs_affinity_life(const struct cvs_policy *pol)
+{
+	return (__u64)pol->affinity_timeout * 1000000000ull +
+	       cvs_affinity_refresh(pol);
+}
+
 #endif /* CVS_SELECT_H */
 
 /* Outside the include guard: a file may see the types before the macros. */
@@ -219,7 +238,7 @@ static CVS_ALWAYS_INLINE int cvs_select_affinity(CVS_READER_CTX ctx,
 	if (CVS_LOOKUP_AFF(ctx, ak, &aff))
 		return 1;
 	*age = now > aff.last_used ? now - aff.last_used : 0;
-	if (*age > (__u64)pol->affinity_timeout * 1000000000ull)
+	if (*age > cvs_affinity_life(pol))
 		return 1;
 	idx = cvs_besel_index(aff.backend_id, cvs_word_half(word));
 	if (CVS_LOOKUP_BESEL(ctx, &idx, &gen) || gen != cvs_word_gen(word))
@@ -348,7 +367,9 @@ chosen:
 	if (again.id != svc.id)
 		return CVS_SELECT_AGAIN;
 	pick->backend_id = id;
-	if (pol.flags & CVS_POLICY_F_AFFINITY) {
+	if ((pol.flags & CVS_POLICY_F_AFFINITY) &&
+	    (pick->reason != CVS_REASON_AFFINITY ||
+	     pick->affinity_age > cvs_affinity_refresh(&pol))) {
 		aff.last_used = st->now;
 		aff.backend_id = id;
 		aff.gen = cvs_word_gen(word);

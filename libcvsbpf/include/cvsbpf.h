@@ -442,9 +442,10 @@ int cvs_client_netns(struct cvs_maps *m, const char *cgroup_path,
 /* Session affinity entries in cvs_aff_v1. */
 struct cvs_affinity_usage {
 	__u32 entries;		/* entries the map holds */
-	__u32 fresh;		/* of those, used within their service's
-				 * current timeout (and of a service that
-				 * still has affinity) */
+	__u32 fresh;		/* of those, still serving: of a service
+				 * that has affinity, and used within its
+				 * current timeout (plus the lazy refresh's
+				 * sixteenth, cvs_select.h) */
 	__u32 capacity;		/* affinity_entries */
 	__u32 pad;
 };

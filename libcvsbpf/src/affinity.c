@@ -25,11 +25,12 @@
 
 #define CVS_AFF_BATCH 1024
 
-/* The current affinity timeout of service id in ns, 0 without affinity;
- * looked up once per id (timeouts[id] is 1 + seconds once known). */
+/* How long an entry of service id serves now (cvs_affinity_life), in ns; 0
+ * without affinity. Looked up once per id (timeouts[id] is 1 + seconds once
+ * known). */
 static __u64 timeout_of(struct cvs_maps *m, __u32 id, __u32 *timeouts)
 {
-	struct cvs_policy pol;
+	struct cvs_policy pol = {};
 
 	if (id >= m->meta.max_services)
 		return 0;
@@ -39,7 +40,8 @@ static __u64 timeout_of(struct cvs_maps *m, __u32 id, __u32 *timeouts)
 		    (pol.flags & CVS_POLICY_F_AFFINITY))
 			timeouts[id] += pol.affinity_timeout;
 	}
-	return (timeouts[id] - 1) * 1000000000ull;
+	pol.affinity_timeout = timeouts[id] - 1;
+	return cvs_affinity_life(&pol);
 }
 
 static __u64 now_ns(void)

@@ -329,6 +329,58 @@ static void ipv6_clients_keep_their_backend(void **state)
 	assert_int_equal(backend_index(&pick), got);
 }
 
+/* The last_used of the one affinity entry of key's service. */
+static __u64 entry_last_used(struct fx *f, const struct cvs_service_key *key)
+{
+	struct cvs_aff_key k, next, *prev = NULL;
+	struct raw_maps r;
+	struct cvs_aff v;
+	struct cvs_svc svc;
+	__u64 word, last = 0;
+	int found = 0;
+
+	assert_ok(raw_open(f->root, &r));
+	assert_ok(raw_svc_word(&r, key, &svc, &word));
+	while (!bpf_map_get_next_key(r.fd[RAW_AFF], prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.svc_id != svc.id ||
+		    bpf_map_lookup_elem(r.fd[RAW_AFF], &k, &v))
+			continue;
+		last = v.last_used;
+		found++;
+	}
+	raw_close(&r);
+	assert_int_equal(found, 1);
+	return last;
+}
+
+/*
+ * A hit rewrites its entry only once the entry is older than a sixteenth
+ * of the timeout (cvs_select.h): with 8 s, not within 0.5 s, but after.
+ */
+static void entries_are_refreshed_lazily(void **state)
+{
+	struct fx *f = *state;
+	struct cvs_service_key key = vip(25, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_policy pol = affinity(8);
+	struct timespec gap = { .tv_nsec = 700000000 };
+	__u64 stored;
+	int first;
+
+	set_service(f, &key, &pol, NULL);
+	assert_ok(cvs_sock_attach(f->m, sb.cgroup));
+	enter(3);
+	first = one_backend(&key, 1);
+	stored = entry_last_used(f, &key);
+	assert_int_equal(one_backend(&key, 20), first);
+	assert_true(entry_last_used(f, &key) == stored);
+	nanosleep(&gap, NULL);
+	assert_int_equal(one_backend(&key, 1), first);
+	assert_true(entry_last_used(f, &key) >= stored + 700000000ull);
+	enter(0);
+}
+
 static int teardown(void **state)
 {
 	stop_resident();
@@ -372,6 +424,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			ipv6_clients_keep_their_backend, fx_setup_open,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			entries_are_refreshed_lazily, fx_setup_open, teardown),
 	};
 
 	return cmocka_run_group_tests_name("affinity", tests, group_up,
