@@ -5,6 +5,7 @@ import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.Usage;
 import io.cvs.flows.FlowMetrics;
 import io.cvs.flows.FlowSweeper;
@@ -318,7 +319,12 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     /** The room the accepted state takes: what the maps will hold once the committer caught up. */
     private Usage usage() {
-        return new Usage(published.capacity(), accepted.byId().size(), accepted.backends());
+        return new Usage(published.capacity(), accepted.byId().size(), accepted.backends(), maglevServices(accepted));
+    }
+
+    /** Services that hold a Maglev region. */
+    private static int maglevServices(ServiceTable table) {
+        return table.maglev().size();
     }
 
     /**
@@ -332,10 +338,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         writes.lock();
         try {
             Capacity current = published.capacity();
-            Capacity target = new Capacity(or(requested.maxServices(), current.maxServices()),
-                    or(requested.maxBackends(), current.maxBackends()),
-                    or(requested.maxMembers(), current.maxMembers()),
-                    or(requested.tableSlots(), current.tableSlots()));
+            Capacity target = requested.orElse(current);
             target.problem().ifPresent(problem -> {
                 throw InvalidRequestException.of("capacity", problem, target.toString());
             });
@@ -349,6 +352,14 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             }
             if (widest > target.maxMembers()) {
                 throw DatapathException.tooSmall(Resource.BACKENDS_PER_SERVICE, widest, target.maxMembers());
+            }
+            List<SelectionPolicy> maglev = held.maglev().stream().map(s -> s.content().selection()).toList();
+            if (maglev.size() > target.maglevTables()) {
+                throw DatapathException.tooSmall(Resource.MAGLEV_TABLES, maglev.size(), target.maglevTables());
+            }
+            int largest = maglev.stream().mapToInt(SelectionPolicy::maglevTableSize).max().orElse(0);
+            if (largest > target.maglevSlots()) {
+                throw DatapathException.tooSmall(Resource.MAGLEV_SLOTS, largest, target.maglevSlots());
             }
             done = committer.resize(target);
         } finally {
@@ -364,12 +375,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     /** The maps' capacity now, how they grow, and their last resize. */
     public CapacityState capacityState() {
         Usage usage = new Usage(published.capacity(), published.table().byId().size(),
-                published.table().backends());
+                published.table().backends(), maglevServices(published.table()));
         return new CapacityState(usage, capacityPolicy, metrics.resizes(), metrics.lastResize().orElse(null));
-    }
-
-    private static int or(int value, int fallback) {
-        return value != 0 ? value : fallback;
     }
 
     /** Waits for the committer; its failures reach the client as the problems they are. */

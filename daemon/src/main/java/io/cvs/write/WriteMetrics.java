@@ -68,6 +68,7 @@ final class WriteMetrics {
     private final Counter fixed;
     private final Counter removed;
     private final Map<Resize, Timer> resizes = new EnumMap<>(Resize.class);
+    private final Timer maglevRebuilds;
     private volatile LastResize lastResize;
 
     WriteMetrics(MeterRegistry meters) {
@@ -87,6 +88,11 @@ final class WriteMetrics {
         added = repairs(meters, "added");
         fixed = repairs(meters, "fixed");
         removed = repairs(meters, "removed");
+        maglevRebuilds = Timer.builder("cvs.maglev.rebuild")
+                .description("Per write that changed MAGLEV services: the time their upserts took, each rebuilding its "
+                        + "Maglev table and flipping the generation")
+                .serviceLevelObjectives(PROGRAMMING_BUCKETS)
+                .register(meters);
         for (Resize trigger : Resize.values()) {
             resizes.put(trigger, Timer.builder("cvs.maps.resize.duration")
                     .description("Resizes of the map set (a new set filled and switched to under traffic), and how "
@@ -116,6 +122,13 @@ final class WriteMetrics {
     /** A change from source, accepted at acceptedNanos ({@link System#nanoTime()}), is in the maps now. */
     void programmed(Source source, long acceptedNanos) {
         programming.get(source).record(System.nanoTime() - acceptedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A write's MAGLEV services took nanos to rebuild and flip; a negative value: it wrote none. */
+    void maglevRebuilt(long nanos) {
+        if (nanos >= 0) {
+            maglevRebuilds.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** records were appended to the journal with one fsync. */

@@ -47,6 +47,8 @@ class GoldenJournalsTest {
 
     private static final String EVERY_VARIANT = "format-2-every-variant";
     private static final String FORMAT_ONE = "format-1-then-2";
+    /** The bytes after a service's check that format 2 did not have and are 0 for a service of its time. */
+    private static final int TAIL_ZEROS = 11;
 
     @Test
     void aFormatTwoJournalOfEveryCheckVariantRestoresFieldByField() {
@@ -189,9 +191,9 @@ class GoldenJournalsTest {
 
     /**
      * Reading is half of it: today's writer must write what the golden format-2 payloads hold, so journals written
-     * from now on mean the same to the daemons that wrote these. Format 4 differs from format 2 only in the format
-     * byte, the family byte before each address and the removal policy byte after each service (JournalCodec's
-     * comment), so, those put back, byte for byte.
+     * from now on mean the same to the daemons that wrote these. Format 5 differs from format 2 only in the format
+     * byte, the family byte before each address and the removal and selection policies after each service
+     * (JournalCodec's comment), so, those put back, byte for byte.
      */
     @Test
     void todaysWriterWritesEveryGoldenFormatTwoPayloadByteForByte() {
@@ -219,24 +221,25 @@ class GoldenJournalsTest {
     }
 
     /**
-     * A format-4 payload of IPv4 addresses and KEEP services only, as format 2 wrote it: format byte 2, without the
-     * family byte (4) before each address and the policy byte (0, KEEP) after each service. Found by walking both
-     * payloads: where they differ, format 4 holds a 4 or a 0 that format 2 does not, and there are as many 4s as
-     * addresses and 0s as services.
+     * A payload of today's format of IPv4 addresses, KEEP and RANDOM services without affinity only, as format 2
+     * wrote it: format byte 2, without the family byte (4) before each address and the tail after each service that
+     * is all zeros for them (the policy byte, 0 KEEP, and format 5's selection policy: scheduler 0, table size 0
+     * u32, affinity 0, timeout 0 u32; eleven zeros). Found by walking both payloads: where they differ, today's
+     * holds a 4 or a 0 that format 2 does not, and there are as many 4s as addresses and eleven 0s per service.
      */
-    private static byte[] formatTwo(byte[] formatFour, byte[] formatTwoExpected, int addresses, int services) {
+    private static byte[] formatTwo(byte[] today, byte[] formatTwoExpected, int addresses, int services) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(2);
         int tags = 0;
         int policies = 0;
-        for (int i = 1, j = 1; i < formatFour.length; i++) {
-            if (j < formatTwoExpected.length && formatFour[i] == formatTwoExpected[j]) {
-                out.write(formatFour[i]);
+        for (int i = 1, j = 1; i < today.length; i++) {
+            if (j < formatTwoExpected.length && today[i] == formatTwoExpected[j]) {
+                out.write(today[i]);
                 j++;
             } else {
-                assertThat(formatFour[i]).as("byte %d of format 4: a family tag or a KEEP", i).isIn((byte) 4,
+                assertThat(today[i]).as("byte %d of today's format: a family tag or a zero of the tail", i).isIn((byte) 4,
                         (byte) 0);
-                if (formatFour[i] == 4) {
+                if (today[i] == 4) {
                     tags++;
                 } else {
                     policies++;
@@ -244,7 +247,7 @@ class GoldenJournalsTest {
             }
         }
         assertThat(tags).as("family tags").isEqualTo(addresses);
-        assertThat(policies).as("KEEP policies").isEqualTo(services);
+        assertThat(policies).as("zeros of KEEP, RANDOM and no affinity").isEqualTo(services * TAIL_ZEROS);
         return out.toByteArray();
     }
 
