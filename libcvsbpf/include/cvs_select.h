@@ -84,6 +84,7 @@ struct cvs_pick {
 	__u16 attempts;		/* how many attempts it took, >= 1 */
 	__u32 reason;		/* enum cvs_pick_reason */
 	__u32 hash;		/* the flow hash (MAGLEV, and for the record) */
+	__u32 pad;		/* zero; what alignment left implicit */
 	__u64 affinity_age;	/* CVS_REASON_AFFINITY: ns since the entry's
 				 * last use before this pick; else 0 */
 };

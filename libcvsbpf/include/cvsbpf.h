@@ -277,6 +277,12 @@ int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
  * Counters: the lost-update window is one lookup-update pair per backend
  * (and service) that counted on the old set between the copy and the move:
  * a count a reader makes on that element of next in between is lost.
+ * Session affinity entries are carried with the counters, under the new
+ * ids of their service (by key) and backend (by address and port within
+ * it); entries of services or backends next lacks are dropped. Entries
+ * made or refreshed on m's set between that copy and the move are lost:
+ * those clients pick afresh once. A next with fewer affinity_entries keeps
+ * the most recently copied.
  */
 int cvs_maps_switch(struct cvs_maps *m, struct cvs_maps *next);
 /* Remove a staged set that was not switched: unpin its maps, remove its
@@ -509,6 +515,8 @@ struct cvs_module_status {
 				 * open in user space any more: rebind */
 	__u32 abi_version;	/* the module's CVS_ABI_VERSION */
 	__u32 pad;
+	__u32 pad2;		/* zero: with 15 map ids, what alignment
+				 * would leave implicit before binds */
 	__u64 binds;		/* binds that succeeded since it loaded */
 	__u64 bind_errors;	/* bind requests it refused */
 	__u64 lookup_errors;	/* new connections refused because the maps

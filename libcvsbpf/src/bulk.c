@@ -245,9 +245,12 @@ static int check_table(struct cvs_maps *m, struct check_buf *b, __u32 id,
 /* One look, validated as readers validate: -EAGAIN when the word moved. */
 static int check_once(struct cvs_maps *m, struct check_buf *b,
 		      const struct cvs_map_key *key,
+		      const struct cvs_service_policy *want_pol,
 		      const struct cvs_backend_spec *want, __u32 n)
 {
 	struct cvs_svc svc, again;
+	struct cvs_policy pol;
+	char bad[160];
 	__u64 word;
 	int verdict, err;
 
@@ -263,6 +266,19 @@ static int check_once(struct cvs_maps *m, struct check_buf *b,
 		verdict = check_members(m, b, svc.id, key->v6, word, want, n);
 	if (!verdict)
 		verdict = check_table(m, b, svc.id, word, n);
+	/* Another policy is stale whatever else is wrong, like members. */
+	err = cvs_policy_read(m, svc.id, word, &pol);
+	if (err)
+		return err;
+	if (verdict != -ESTALE && cvs_policy_differs(&pol, want_pol))
+		verdict = -ESTALE;
+	if (!verdict) {
+		err = cvs_policy_verify(m, key->v6, word, b->members, n, &pol,
+					bad, sizeof(bad));
+		if (err)
+			return err;
+		verdict = bad[0] ? -EBADMSG : 0;
+	}
 	err = bpf_map_lookup_elem(m->fds[key->map], &key->u, &again);
 	if (err)
 		return err;
@@ -273,6 +289,7 @@ static int check_once(struct cvs_maps *m, struct check_buf *b,
 
 static int check_locked(struct cvs_maps *m, struct check_buf *b,
 			const struct cvs_service_key *key,
+			const struct cvs_service_policy *want_pol,
 			const struct cvs_backend_spec *want, __u32 n)
 {
 	struct cvs_map_key mk;
@@ -281,7 +298,7 @@ static int check_locked(struct cvs_maps *m, struct check_buf *b,
 	if (err)
 		return err;
 	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
-		err = check_once(m, b, &mk, want, n);
+		err = check_once(m, b, &mk, want_pol, want, n);
 		if (err != -EAGAIN)
 			break;
 	}
@@ -306,6 +323,17 @@ CVS_API int cvs_services_check(struct cvs_maps *m,
 			       const struct cvs_backend_spec *want, __u32 n,
 			       __s32 *results)
 {
+	return cvs_services_check_policy(m, keys, NULL, counts, want, n,
+					 results);
+}
+
+CVS_API int cvs_services_check_policy(struct cvs_maps *m,
+				      const struct cvs_service_key *keys,
+				      const struct cvs_service_policy *policies,
+				      const __u32 *counts,
+				      const struct cvs_backend_spec *want,
+				      __u32 n, __s32 *results)
+{
 	struct check_buf b = {};
 	__u64 at = 0;
 	__u32 i;
@@ -322,8 +350,9 @@ CVS_API int cvs_services_check(struct cvs_maps *m,
 		return err;
 	pthread_mutex_lock(&m->lock);
 	for (i = 0, at = 0; i < n; at += counts[i], i++)
-		results[i] = check_locked(m, &b, &keys[i], want + at,
-					  counts[i]);
+		results[i] = check_locked(m, &b, &keys[i],
+					  policies ? &policies[i] : NULL,
+					  want + at, counts[i]);
 	pthread_mutex_unlock(&m->lock);
 	check_buf_free(&b);
 	return 0;

@@ -19,7 +19,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -141,155 +140,8 @@ CVS_API int cvs_flows_status(struct cvs_maps *m, struct cvs_flows_status *out)
 	return 0;
 }
 
-/* The network namespaces to sweep, each open once. */
-struct netns_set {
-	int *fds;
-	dev_t *devs;
-	ino_t *inos;
-	__u32 len, cap;
-};
-
-static int netns_add(struct netns_set *s, const char *path)
-{
-	struct stat st;
-	__u32 i;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -errno;
-	}
-	for (i = 0; i < s->len; i++) {
-		if (s->inos[i] == st.st_ino && s->devs[i] == st.st_dev) {
-			close(fd);
-			return 0;
-		}
-	}
-	if (s->len == s->cap) {
-		__u32 cap = s->cap ? s->cap * 2 : 16;
-		int *fds = realloc(s->fds, cap * sizeof(*fds));
-		dev_t *devs = fds ? realloc(s->devs, cap * sizeof(*devs)) : NULL;
-		ino_t *inos = devs ? realloc(s->inos, cap * sizeof(*inos)) : NULL;
-
-		if (fds)
-			s->fds = fds;
-		if (devs)
-			s->devs = devs;
-		if (!inos) {
-			close(fd);
-			return -ENOMEM;
-		}
-		s->inos = inos;
-		s->cap = cap;
-	}
-	s->fds[s->len] = fd;
-	s->devs[s->len] = st.st_dev;
-	s->inos[s->len] = st.st_ino;
-	s->len++;
-	return 0;
-}
-
-static void netns_free(struct netns_set *s)
-{
-	__u32 i;
-
-	for (i = 0; i < s->len; i++)
-		close(s->fds[i]);
-	free(s->fds);
-	free(s->devs);
-	free(s->inos);
-}
-
-/* nftw() takes no context: the walk's, one walk at a time. */
-static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct netns_set *walk_set;
-static int walk_err;
-static __u64 walk_cg_id;
-static char walk_found[PATH_MAX];
-
-/* Every process of one cgroup directory: its network namespace. */
-static int add_procs(const char *path, const struct stat *st, int type,
-		     struct FTW *ftw)
-{
-	char procs[PATH_MAX], ns[64];
-	unsigned long pid;
-	FILE *f;
-	int err = 0;
-
-	(void)st;
-	(void)ftw;
-	if (type != FTW_D || cvs_path_join(procs, path, "cgroup.procs"))
-		return 0;
-	f = fopen(procs, "re");
-	if (!f)
-		return 0;	/* removed under the walk */
-	while (!err && fscanf(f, "%lu", &pid) == 1) {
-		snprintf(ns, sizeof(ns), "/proc/%lu/ns/net", pid);
-		err = netns_add(walk_set, ns);
-	}
-	fclose(f);
-	if (err) {
-		walk_err = err;
-		return 1;
-	}
-	return 0;
-}
-
-static int find_cgroup(const char *path, const struct stat *st, int type,
-		       struct FTW *ftw)
-{
-	(void)ftw;
-	if (type != FTW_D || st->st_ino != walk_cg_id)
-		return 0;
-	snprintf(walk_found, sizeof(walk_found), "%s", path);
-	return 1;
-}
-
-/* The cgroup the socket-LB's links are attached to; -ENOENT if none. */
-static int attached_cgroup(struct cvs_maps *m, char *path)
-{
-	struct cvs_sock_status st;
-	char root[PATH_MAX];
-	int err;
-
-	err = cvs_sock_status(m, &st) ?: cvs_cgroup_default(root, sizeof(root));
-	if (err)
-		return err;
-	if (!st.cgroup_id)
-		return -ENOENT;
-	pthread_mutex_lock(&walk_lock);
-	walk_cg_id = st.cgroup_id;
-	walk_found[0] = 0;
-	nftw(root, find_cgroup, 16, FTW_PHYS | FTW_MOUNT);
-	snprintf(path, PATH_MAX, "%s", walk_found);
-	pthread_mutex_unlock(&walk_lock);
-	return path[0] ? 0 : -ENOENT;
-}
-
-static int collect_netns(const char *cgroup_path, struct netns_set *s)
-{
-	int err;
-
-	/* The caller's own first: a daemon's clients may share it. */
-	err = netns_add(s, "/proc/thread-self/ns/net");
-	if (err || !cgroup_path)
-		return err;
-	pthread_mutex_lock(&walk_lock);
-	walk_set = s;
-	walk_err = 0;
-	if (nftw(cgroup_path, add_procs, 16, FTW_PHYS | FTW_MOUNT) < 0 &&
-	    !walk_err)
-		walk_err = -errno;
-	err = walk_err;
-	pthread_mutex_unlock(&walk_lock);
-	return err;
-}
-
 struct run {
-	const struct netns_set *ns;
+	const struct cvs_netns_set *ns;
 	struct bpf_link *links[2];	/* CVS_FLOWS_BPF_ITER */
 	struct cvs_maps *m;		/* CVS_FLOWS_NETLINK: its arguments */
 	int sklb_fd;
@@ -417,7 +269,7 @@ static int sweep(struct cvs_maps *m, int sklb_fd, const char *cgroup_path,
 		 const struct cvs_service_key *reset_tcp, __u32 n_reset,
 		 struct cvs_flow_count *out, __u32 cap, __u32 *count)
 {
-	struct netns_set ns = {};
+	struct cvs_netns_set ns = {};
 	struct run r = { .ns = &ns, .m = m, .sklb_fd = sklb_fd,
 			 .reset_tcp = reset_tcp, .n_reset = n_reset,
 			 .out = out, .cap = cap };
@@ -426,21 +278,21 @@ static int sweep(struct cvs_maps *m, int sklb_fd, const char *cgroup_path,
 	int err;
 
 	if (probed == CVS_FLOWS_NETLINK) {
-		err = collect_netns(cgroup_path, &ns) ?:
+		err = cvs_netns_collect(cgroup_path, &ns) ?:
 		      -pthread_create(&thread, NULL, run_all, &r);
 		if (!err) {
 			pthread_join(thread, NULL);
 			*count = r.count;
 			err = r.err ?: (r.count > cap ? -ENOBUFS : 0);
 		}
-		netns_free(&ns);
+		cvs_netns_free(&ns);
 		return err;
 	}
 	pthread_mutex_lock(&m->lock);
 	err = m->switched ? -ESTALE : load_flows(m, sklb_fd, n_reset, &skel);
 	pthread_mutex_unlock(&m->lock);
 	err = err ?: fill_reset(skel, reset_tcp, n_reset) ?:
-	      collect_netns(cgroup_path, &ns);
+	      cvs_netns_collect(cgroup_path, &ns);
 	if (err)
 		goto out;
 	r.links[0] = bpf_program__attach_iter(skel->progs.cvs_sweep_udp, NULL);
@@ -466,7 +318,7 @@ out:
 	bpf_link__destroy(r.links[0]);
 	bpf_link__destroy(r.links[1]);
 	cvs_flows__destroy(skel);
-	netns_free(&ns);
+	cvs_netns_free(&ns);
 	return err;
 }
 
@@ -502,7 +354,7 @@ CVS_API int cvs_flows_sweep(struct cvs_maps *m, const char *cgroup_path,
 		return sklb_fd;
 	if (!cgroup_path) {
 		/* Not attached any more: the caller's namespace only. */
-		err = attached_cgroup(m, attached);
+		err = cvs_attached_cgroup(m, attached);
 		if (!err)
 			cgroup_path = attached;
 		else if (err != -ENOENT)

@@ -22,6 +22,13 @@
  *            move is added to the new set's counters (a read-modify-write
  *            of a live per-CPU value: a count made by a reader between the
  *            read and the write of that one element is lost)
+ * Session affinity entries are copied with the counters, each under its
+ * service's and backend's new ids (paired by service key, and by address
+ * and port within the service); an entry whose service or backend was not
+ * carried is dropped. Entries the datapaths make or refresh on the old set
+ * between that copy and the move are not carried: those clients pick
+ * afresh once, as after a timeout. There is no delta for them, since an
+ * LRU map cannot say what changed.
  *   remove   the old maps' pins and directory (now "<root>_next")
  * A crash anywhere leaves a state cvs_maps_open() of a writer recognises by
  * what the readers use (recover.c): before the first reader moved, the
@@ -315,7 +322,7 @@ int cvs_finish_switch(const char *root, struct cvs_maps *to)
  */
 struct carry {
 	struct cvs_maps *from, *to;
-	__u32 nsvc, nbe;
+	__u32 nsvc, nbe, naff;
 	__u32 *svc_old, *svc_new, *be_old, *be_new;
 	__u64 *svc_base, *be_base;	/* old values at the copy */
 };
@@ -588,10 +595,11 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 {
 	struct cvs_capacity req;
 	char staged[PATH_MAX];
+	struct cvs_meta2 meta2;
 	struct cvs_meta meta;
 	int err;
 
-	if (!m || !next)
+	if (!m || !next || (cap && cap->pad))
 		return -EINVAL;
 	*next = NULL;
 	if (m->readonly)
@@ -607,8 +615,14 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 			m->meta.max_members,
 		.table_slots = cap && cap->table_slots ? cap->table_slots :
 			m->meta.table_slots,
+		.affinity_entries = cap && cap->affinity_entries ?
+			cap->affinity_entries : m->meta2.affinity_entries,
+		.maglev_tables = cap && cap->maglev_tables ?
+			cap->maglev_tables : m->meta2.maglev_tables,
+		.maglev_slots = cap && cap->maglev_slots ?
+			cap->maglev_slots : m->meta2.maglev_slots,
 	};
-	err = err ?: cvs_capacity_to_create(&req, &meta) ?:
+	err = err ?: cvs_capacity_to_create(&req, &meta, &meta2) ?:
 	      cvs_staged_root(m->root, staged);
 	if (err)
 		goto out;
@@ -616,7 +630,7 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 	meta.gen_reserved = m->meta.gen_reserved > m->next_gen ?
 			    m->meta.gen_reserved : m->next_gen;
 	err = remove_leftover(m->root, staged) ?:
-	      cvs_create_set(staged, &meta);
+	      cvs_create_set(staged, &meta, &meta2);
 	if (err)
 		goto out;
 	cvs_failpoint("stage-built");
@@ -662,7 +676,9 @@ static int switch_locked(struct cvs_maps *m, struct cvs_maps *next)
 	strcpy(root, m->root);
 	cvs_failpoint("switch-start");
 	err = move_prepare(&mv, root, next) ?: carry_pairs(&c) ?:
-	      carry_copy(&c);
+	      carry_copy(&c) ?:
+	      cvs_affinity_carry(m, next, c.svc_old, c.svc_new, c.nsvc,
+				 c.be_old, c.be_new, c.nbe, &c.naff);
 	if (err)
 		goto out;
 	cvs_failpoint("counters-copied");
@@ -686,10 +702,10 @@ static int switch_locked(struct cvs_maps *m, struct cvs_maps *next)
 		goto moved;
 	cvs_failpoint("done");
 	cvs_log(CVS_LOG_INFO,
-		"switched %s to %u services, %u backends, %u per service, %u slots in %.1f ms (%u services, %u backends carried)",
+		"switched %s to %u services, %u backends, %u per service, %u slots in %.1f ms (%u services, %u backends, %u affinity entries carried)",
 		root, next->meta.max_services, next->meta.max_backends,
 		next->meta.max_members, next->meta.table_slots,
-		now_ms() - t0, c.nsvc, c.nbe);
+		now_ms() - t0, c.nsvc, c.nbe, c.naff);
 	goto out;
 moved:
 	cvs_log(CVS_LOG_ERROR,

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <bpf/bpf.h>
 
@@ -38,6 +39,7 @@ struct cvs_svc_state {
 	bool used;
 	__u64 word;		/* as last stored */
 	__u32 members;		/* entries in the handle's member cache */
+	struct cvs_policy policy;	/* of the word's half */
 };
 
 struct cvs_maps {
@@ -49,6 +51,7 @@ struct cvs_maps {
 	__u64 *words;		/* writer: cvs_gen_v1 mmapped, atomic access */
 	size_t words_len;
 	struct cvs_meta meta;	/* gen_reserved changes under lock */
+	struct cvs_meta2 meta2;	/* constant after open */
 	__u32 table_slots;	/* copy of meta's, for lock-free pick */
 	int ncpus;
 	bool switched;		/* cvs_maps_switch() retired this handle */
@@ -64,6 +67,7 @@ struct cvs_maps {
 					 * backends[id] is F_INET6 */
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
+	struct cvs_id_pool free_maglev;	/* Maglev regions */
 
 	/* cvs_service_verify()'s buffers, allocated by its first call. */
 	struct cvs_verify_buf {
@@ -72,6 +76,7 @@ struct cvs_maps {
 		__u32 *held;	/* table_slots: the table in the map */
 		__u32 *want;	/* table_slots: what the weights give */
 		__u64 *seen;	/* a bit per backend id, kept zero */
+		__u32 *maglev;	/* maglev_slots: the Maglev table held */
 	} verify;
 };
 
@@ -156,11 +161,13 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 /* pinset.c: create, verify and load the pinned maps. */
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *cap, __u32 flags);
-/* A new set's meta from a request (zero fields: defaults), checked. */
+/* A new set's meta and meta2 from a request (zero fields: defaults),
+ * checked. */
 int cvs_capacity_to_create(const struct cvs_capacity *req,
-			   struct cvs_meta *meta);
+			   struct cvs_meta *meta, struct cvs_meta2 *meta2);
 /* Build a complete set at root (tmp dir + rename, meta written last). */
-int cvs_create_set(const char *root, const struct cvs_meta *meta);
+int cvs_create_set(const char *root, const struct cvs_meta *meta,
+		   const struct cvs_meta2 *meta2);
 /* out = dir "/" name, -ENAMETOOLONG past PATH_MAX. */
 int cvs_path_join(char *out, const char *dir, const char *name);
 int cvs_pinset_load_state(struct cvs_maps *m);
@@ -256,5 +263,60 @@ static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)
 {
 	return m->members + (size_t)id * m->meta.max_members;
 }
+
+/*
+ * maglev.c: the weighted Maglev table of size M (a prime) from the usable
+ * members (weight > 0, not down) of a service of family v6, whose
+ * endpoints are eps[i] (member i's); table gets M backend ids. -EDOM when
+ * M is below the number of usable members.
+ */
+int cvs_build_maglev(const struct cvs_member *members,
+		     const struct cvs_endpoint *eps, __u32 n, bool v6,
+		     __u32 M, __u32 *table);
+/* maglev.c: whether n is a prime. */
+bool cvs_is_prime(__u32 n);
+/* maglev.c: members with weight > 0 and not down. */
+__u32 cvs_usable_members(const struct cvs_member *members, __u32 n);
+/* policy.c: a cvs_service_policy as the maps hold it (region not set);
+ * -EINVAL/-EFBIG as cvs_service_upsert_policy() says. */
+int cvs_policy_of(const struct cvs_maps *m,
+		  const struct cvs_service_policy *p, struct cvs_policy *out);
+/* policy.c: whether held is not want (NULL: all zero). */
+bool cvs_policy_differs(const struct cvs_policy *held,
+			const struct cvs_service_policy *want);
+/* policy.c: the policy of service svc_id in word's half. */
+int cvs_policy_read(struct cvs_maps *m, __u32 svc_id, __u64 word,
+		    struct cvs_policy *out);
+/* policy.c: pol (of word's half) is one a writer writes and, for MAGLEV,
+ * its table is what cvs_build_maglev() gives from the n members and their
+ * records in the maps; what is wrong goes to bad, "" when nothing is. */
+int cvs_policy_verify(struct cvs_maps *m, bool v6, __u64 word,
+		      const struct cvs_member *members, __u32 n,
+		      const struct cvs_policy *pol, char *bad, size_t len);
+
+/* netns.c: network namespaces, each open once. */
+struct cvs_netns_set {
+	int *fds;
+	dev_t *devs;
+	ino_t *inos;
+	__u32 len, cap;
+};
+
+/* netns.c: the caller's namespace, then those of the processes below
+ * cgroup_path (NULL: the caller's only), into s. */
+int cvs_netns_collect(const char *cgroup_path, struct cvs_netns_set *s);
+void cvs_netns_free(struct cvs_netns_set *s);
+/* netns.c: the cgroup the socket-LB's links are attached to; -ENOENT if
+ * none. */
+int cvs_attached_cgroup(struct cvs_maps *m, char *path);
+
+/* affinity.c: copy from's affinity entries into to, each under the new
+ * ids of its service and backend (the pairs svc_old[k] -> svc_new[k] and
+ * be_old[k] -> be_new[k]); an entry of a service or backend without a
+ * pair is dropped. *carried: entries written. */
+int cvs_affinity_carry(struct cvs_maps *from, struct cvs_maps *to,
+		       const __u32 *svc_old, const __u32 *svc_new, __u32 nsvc,
+		       const __u32 *be_old, const __u32 *be_new, __u32 nbe,
+		       __u32 *carried);
 
 #endif /* CVS_INTERNAL_H */

@@ -72,12 +72,24 @@ static const struct struct_layout layouts[] = {
 		   backend_port, flags, backend_id, svc_id)
 	CVS_LAYOUT(cvs_meta, magic, abi_version, max_services, max_backends,
 		   max_members, table_slots, gen_reserved, flags)
+	CVS_LAYOUT(cvs_meta2, affinity_entries, maglev_tables, maglev_slots,
+		   flags)
+	CVS_LAYOUT(cvs_policy, flags, affinity_timeout, maglev_index,
+		   maglev_slots)
+	CVS_LAYOUT(cvs_aff_key, netns_cookie, client, svc_id, family, pad)
+	CVS_LAYOUT(cvs_aff, last_used, backend_id, gen)
 	/* cvs_select.h */
-	CVS_LAYOUT(cvs_pick, backend_id, svc_id, addr, port, attempts)
+	CVS_LAYOUT(cvs_flow, netns_cookie, saddr, sport, pad, pad2)
+	CVS_LAYOUT(cvs_pick, backend_id, svc_id, addr, port, attempts, reason,
+		   hash, pad, affinity_age)
 	/* cvsbpf.h */
 	CVS_LAYOUT(cvs_capacity, max_services, max_backends, max_members,
-		   table_slots)
-	CVS_LAYOUT(cvs_usage, max, services, backends)
+		   table_slots, affinity_entries, maglev_tables, maglev_slots,
+		   pad)
+	CVS_LAYOUT(cvs_usage, max, services, backends, maglev_tables, pad)
+	CVS_LAYOUT(cvs_service_policy, flags, affinity_timeout, maglev_slots,
+		   pad)
+	CVS_LAYOUT(cvs_affinity_usage, entries, fresh, capacity, pad)
 	CVS_ROW(cvs_map_ids, CVS_MAPS(CVS_MAP_ID_FIELD, _))
 	CVS_LAYOUT(cvs_service_key, addr, port, proto, family)
 	CVS_LAYOUT(cvs_backend_spec, addr, port, flags, weight)
@@ -88,7 +100,7 @@ static const struct struct_layout layouts[] = {
 	CVS_LAYOUT(cvs_sock_status, cgroup_id, attached, prog_ids, link_ids,
 		   pad)
 	CVS_LAYOUT(cvs_module_status, ids, bound, orphaned, abi_version, pad,
-		   binds, bind_errors, lookup_errors, nat_errors)
+		   pad2, binds, bind_errors, lookup_errors, nat_errors)
 	CVS_LAYOUT(cvs_flow_count, service, backend, backend_port, pad, tcp,
 		   udp, pad2)
 	CVS_LAYOUT(cvs_flows_status, mechanism, reverse, module_sweep, pad)

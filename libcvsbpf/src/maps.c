@@ -31,6 +31,7 @@ static void release(struct cvs_maps *m)
 		munmap(m->words, m->words_len);
 	cvs_id_pool_free(&m->free_svcs);
 	cvs_id_pool_free(&m->free_backends);
+	cvs_id_pool_free(&m->free_maglev);
 	free(m->svcs);
 	free(m->members);
 	free(m->backends);
@@ -40,6 +41,7 @@ static void release(struct cvs_maps *m)
 	free(m->verify.held);
 	free(m->verify.want);
 	free(m->verify.seen);
+	free(m->verify.maglev);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -113,21 +115,27 @@ CVS_API void cvs_maps_close(struct cvs_maps *m)
 static int usage_of_maps(struct cvs_maps *m, struct cvs_usage *out)
 {
 	struct cvs_service_key *keys;
+	struct cvs_policy pol;
 	struct cvs_svc *vals;
-	__u32 i, n, members;
+	__u32 i, n, members, idx;
+	__u64 word;
 	int err;
 
 	err = cvs_services_read(m, &keys, &vals, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		if (vals[i].id >= m->meta.max_services ||
-		    cvs_read_members(m, vals[i].id,
-				     cvs_word_load(m, vals[i].id), NULL, 0,
-				     &members))
+		if (vals[i].id >= m->meta.max_services)
+			continue;
+		word = cvs_word_load(m, vals[i].id);
+		if (cvs_read_members(m, vals[i].id, word, NULL, 0, &members))
 			continue;
 		out->services++;
 		out->backends += members;
+		idx = cvs_pol_index(vals[i].id, cvs_word_half(word));
+		if (!bpf_map_lookup_elem(m->fds[CVS_M_POLICY], &idx, &pol) &&
+		    (pol.flags & CVS_POLICY_F_MAGLEV))
+			out->maglev_tables++;
 	}
 	free(keys);
 	free(vals);
@@ -147,12 +155,17 @@ CVS_API int cvs_maps_usage(struct cvs_maps *m, struct cvs_usage *out)
 		.max_backends = m->meta.max_backends,
 		.max_members = m->meta.max_members,
 		.table_slots = m->meta.table_slots,
+		.affinity_entries = m->meta2.affinity_entries,
+		.maglev_tables = m->meta2.maglev_tables,
+		.maglev_slots = m->meta2.maglev_slots,
 	};
 	if (m->readonly) {
 		err = usage_of_maps(m, out);
 	} else {
 		out->services = m->meta.max_services - m->free_svcs.len;
 		out->backends = m->meta.max_backends - m->free_backends.len;
+		out->maglev_tables = m->meta2.maglev_tables -
+				     m->free_maglev.len;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return err;

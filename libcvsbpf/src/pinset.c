@@ -40,28 +40,69 @@ static const struct cvs_capacity cvs_default_capacity = {
 	.max_backends = 16384,
 	.max_members = 256,
 	.table_slots = 1024,
+	.affinity_entries = 65536,
+	.maglev_tables = 16,
+	.maglev_slots = 16381,
 };
 
 /* Largest array the layout allows: keeps every index inside 32 bits. */
 #define CVS_ARRAY_LIMIT (1u << 28)
 
-/* The shapes of a set of capacity meta; meta's own row does not use it. */
+/* The shapes of a set of capacity meta and meta2; the rows of meta and
+ * meta2 themselves do not use it. */
 static void expected_shapes(const struct cvs_meta *meta,
+			    const struct cvs_meta2 *meta2,
 			    struct cvs_map_shape s[CVS_M_COUNT])
 {
+	const struct cvs_layout l = cvs_layout_of(meta, meta2);
 	const struct cvs_map_shape shapes[CVS_M_COUNT] = {
-		CVS_MAPS(CVS_MAP_SHAPE, *meta)
+		CVS_MAPS(CVS_MAP_SHAPE, l)
 	};
 
 	memcpy(s, shapes, sizeof(shapes));
 }
 
-/* Capacity for a new set: defaults for zero fields, then sanity. */
-int cvs_capacity_to_create(const struct cvs_capacity *req,
-			   struct cvs_meta *meta)
+/* The policy maps' capacity for a set that lacks them: defaults for zero
+ * fields, then sanity. */
+static int meta2_to_create(const struct cvs_capacity *req,
+			   struct cvs_meta2 *meta2)
 {
 	const struct cvs_capacity *d = &cvs_default_capacity;
 
+	memset(meta2, 0, sizeof(*meta2));
+	meta2->affinity_entries = req->affinity_entries ?: d->affinity_entries;
+	meta2->maglev_tables = req->maglev_tables ?: d->maglev_tables;
+	meta2->maglev_slots = req->maglev_slots ?: d->maglev_slots;
+	if (meta2->maglev_slots < CVS_MAGLEV_SLOTS_MIN ||
+	    meta2->maglev_slots > CVS_MAGLEV_SLOTS_MAX ||
+	    !cvs_is_prime(meta2->maglev_slots)) {
+		cvs_log(CVS_LOG_ERROR,
+			"capacity: maglev_slots %u is not a prime in %u..%u",
+			meta2->maglev_slots, CVS_MAGLEV_SLOTS_MIN,
+			CVS_MAGLEV_SLOTS_MAX);
+		return -EINVAL;
+	}
+	if ((__u64)meta2->maglev_tables * 2 * meta2->maglev_slots >
+	    CVS_ARRAY_LIMIT) {
+		cvs_log(CVS_LOG_ERROR,
+			"capacity: %u Maglev tables x 2 x %u slots exceeds %u entries",
+			meta2->maglev_tables, meta2->maglev_slots,
+			CVS_ARRAY_LIMIT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Capacity for a new set: defaults for zero fields, then sanity. */
+int cvs_capacity_to_create(const struct cvs_capacity *req,
+			   struct cvs_meta *meta, struct cvs_meta2 *meta2)
+{
+	const struct cvs_capacity *d = &cvs_default_capacity;
+	int err;
+
+	err = meta2_to_create(req, meta2);
+	if (err)
+		return err;
 	memset(meta, 0, sizeof(*meta));
 	meta->magic = CVS_META_MAGIC;
 	meta->abi_version = CVS_ABI_VERSION;
@@ -172,7 +213,8 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 }
 
 /* Build the set in a sibling directory and rename it into place. */
-int cvs_create_set(const char *root, const struct cvs_meta *meta)
+int cvs_create_set(const char *root, const struct cvs_meta *meta,
+		   const struct cvs_meta2 *meta2)
 {
 	struct cvs_map_shape shapes[CVS_M_COUNT];
 	struct cvs_mapset *skel;
@@ -189,7 +231,7 @@ int cvs_create_set(const char *root, const struct cvs_meta *meta)
 		return err;
 	if (mkdir(tmp, 0700))
 		return -errno;
-	expected_shapes(meta, shapes);
+	expected_shapes(meta, meta2, shapes);
 	skel = cvs_mapset__open();
 	if (!skel) {
 		err = -errno;
@@ -213,7 +255,9 @@ int cvs_create_set(const char *root, const struct cvs_meta *meta)
 			goto out_unpin;
 	}
 	/* meta last: a set with meta written was built completely */
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.cvs_meta_v1), &zero,
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.cvs_meta2_v1), &zero,
+				  meta2, BPF_ANY) ?:
+	      bpf_map_update_elem(bpf_map__fd(skel->maps.cvs_meta_v1), &zero,
 				  meta, BPF_ANY);
 	if (err)
 		goto out_unpin;
@@ -225,9 +269,10 @@ int cvs_create_set(const char *root, const struct cvs_meta *meta)
 		goto out_unpin;
 	}
 	cvs_log(CVS_LOG_INFO,
-		"created map set %s: %u services, %u backends, %u per service, %u slots",
+		"created map set %s: %u services, %u backends, %u per service, %u slots, %u affinity entries, %u Maglev tables of %u",
 		root, meta->max_services, meta->max_backends,
-		meta->max_members, meta->table_slots);
+		meta->max_members, meta->table_slots, meta2->affinity_entries,
+		meta2->maglev_tables, meta2->maglev_slots);
 	cvs_mapset__destroy(skel);
 	return 0;
 
@@ -304,6 +349,36 @@ static int check_meta(const char *root, const struct cvs_meta *meta,
 	return 0;
 }
 
+/* meta2 as pinned against the capacity asked for, like check_meta(). */
+static int check_meta2(const char *root, const struct cvs_meta2 *meta2,
+		       const struct cvs_capacity *req)
+{
+	const __u32 have[] = { meta2->affinity_entries, meta2->maglev_tables,
+			       meta2->maglev_slots };
+	const __u32 want[] = { req->affinity_entries, req->maglev_tables,
+			       req->maglev_slots };
+	static const char *const what[] = { "affinity_entries",
+					    "maglev_tables", "maglev_slots" };
+	unsigned int i;
+
+	if (!meta2->affinity_entries ||
+	    meta2->maglev_slots < CVS_MAGLEV_SLOTS_MIN ||
+	    meta2->maglev_slots > CVS_MAGLEV_SLOTS_MAX) {
+		cvs_log(CVS_LOG_ERROR, "%s: meta2 holds an impossible capacity",
+			root);
+		return -EPROTO;
+	}
+	for (i = 0; i < sizeof(have) / sizeof(have[0]); i++) {
+		if (want[i] && want[i] != have[i]) {
+			cvs_log(CVS_LOG_ERROR,
+				"%s exists with %s %u, not the %u asked for",
+				root, what[i], have[i], want[i]);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 /* The writer stores and loads generation words through this mapping. */
 static int cvs_words_map(struct cvs_maps *m)
 {
@@ -337,18 +412,22 @@ static void missing_names(const struct cvs_maps *m, char *out, size_t len)
 
 /*
  * "Additions in place" (cvs_abi.h): a set made before the rows from
- * CVS_M_FIRST_ADDED existed gets them, empty, pinned beside the others.
- * Only the missing maps are created (a crash may have left one of them);
- * the maps that serve already are neither replaced nor written. Run by
- * the writer, under its lock, after the present maps were verified.
+ * CVS_M_FIRST_ADDED (or CVS_M_FIRST_POLICY) existed gets them, empty,
+ * pinned beside the others. Only the missing maps are created (a crash may
+ * have left some of them); the maps that serve already are neither
+ * replaced nor written. cvs_meta2_v1 is written before it is pinned and
+ * pinned before the maps it sizes, so a crash leaves either no meta2 (the
+ * next open chooses again) or one that the next open keeps. Run by the
+ * writer, under its lock, after the present maps were verified.
  */
 static int add_in_place(struct cvs_maps *m, const char *root,
 			const struct cvs_map_shape shapes[CVS_M_COUNT])
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts);
-	char path[PATH_MAX], names[128];
+	char path[PATH_MAX], names[160];
 	struct cvs_mapset *skel;
 	struct bpf_map *map;
+	__u32 zero = 0;
 	int err = 0, i;
 
 	missing_names(m, names, sizeof(names));
@@ -366,7 +445,10 @@ static int add_in_place(struct cvs_maps *m, const char *root,
 		if (m->fds[i] >= 0)
 			continue;
 		map = bpf_object__find_map_by_name(skel->obj, cvs_map_names[i]);
-		err = cvs_path_join(path, root, cvs_map_names[i]) ?:
+		if (i == CVS_M_META2)
+			err = bpf_map_update_elem(bpf_map__fd(map), &zero,
+						  &m->meta2, BPF_ANY);
+		err = err ?: cvs_path_join(path, root, cvs_map_names[i]) ?:
 		      bpf_map__pin(map, path);
 		if (err)
 			break;
@@ -393,7 +475,7 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 	LIBBPF_OPTS(bpf_obj_get_opts, ro_opts,
 		    .file_flags = m->readonly ? BPF_F_RDONLY : 0);
 	struct cvs_map_shape shapes[CVS_M_COUNT];
-	char path[PATH_MAX], names[128];
+	char path[PATH_MAX], names[160];
 	int err, i, missing = 0;
 	__u32 zero = 0;
 
@@ -420,17 +502,28 @@ static int open_and_verify(struct cvs_maps *m, const char *root,
 			root, cvs_map_names[i]);
 		return -EPROTO;
 	}
-	/* The meta map's own shape first: only then is its value readable.
-	 * Its row does not depend on the capacity, still zero in m->meta. */
-	expected_shapes(&m->meta, shapes);
+	/* The meta maps' own shapes first: only then are their values
+	 * readable. Their rows do not depend on the capacity, still zero. */
+	expected_shapes(&m->meta, &m->meta2, shapes);
 	err = check_shape(CVS_MAP_META, m->fds[CVS_M_META],
 			  &shapes[CVS_M_META]) ?:
 	      bpf_map_lookup_elem(m->fds[CVS_M_META], &zero, &m->meta) ?:
 	      check_meta(root, &m->meta, req);
 	if (err)
 		return err;
+	if (m->fds[CVS_M_META2] >= 0)
+		err = check_shape(CVS_MAP_META2, m->fds[CVS_M_META2],
+				  &shapes[CVS_M_META2]) ?:
+		      bpf_map_lookup_elem(m->fds[CVS_M_META2], &zero,
+					  &m->meta2) ?:
+		      check_meta2(root, &m->meta2, req);
+	else if (!m->readonly)
+		/* What add_in_place() will write: the capacity asked for. */
+		err = meta2_to_create(req, &m->meta2);
+	if (err)
+		return err;
 	m->table_slots = m->meta.table_slots;
-	expected_shapes(&m->meta, shapes);
+	expected_shapes(&m->meta, &m->meta2, shapes);
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		err = m->fds[i] < 0 ? 0 :
 		      check_shape(cvs_map_names[i], m->fds[i], &shapes[i]);
@@ -459,10 +552,13 @@ static bool same_dir(int fd, const char *path)
 int cvs_pinset_open(struct cvs_maps *m, const char *root,
 		    const struct cvs_capacity *req, __u32 flags)
 {
+	struct cvs_meta2 meta2;
 	struct cvs_meta meta;
 	struct stat st;
 	int err;
 
+	if (req->pad)
+		return -EINVAL;
 	err = check_bpffs(root, !m->readonly);
 	if (err)
 		return err;
@@ -471,8 +567,8 @@ int cvs_pinset_open(struct cvs_maps *m, const char *root,
 			return -errno;
 		if (flags & (CVS_OPEN_READONLY | CVS_OPEN_NO_CREATE))
 			return -ENOENT;
-		err = cvs_capacity_to_create(req, &meta) ?:
-		      cvs_create_set(root, &meta);
+		err = cvs_capacity_to_create(req, &meta, &meta2) ?:
+		      cvs_create_set(root, &meta, &meta2);
 		if (err)
 			return err;
 	} else if (!S_ISDIR(st.st_mode)) {

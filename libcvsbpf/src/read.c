@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -138,6 +139,50 @@ CVS_API int cvs_service_get(struct cvs_maps *m,
 	}
 	pthread_mutex_unlock(&m->lock);
 	free(mb);
+	return err;
+}
+
+static int policy_once(struct cvs_maps *m, const struct cvs_map_key *key,
+		       struct cvs_policy *pol)
+{
+	struct view v;
+	__u32 idx;
+	int err;
+
+	err = view_service(m, key, &v);
+	if (err)
+		return err;
+	idx = cvs_pol_index(v.id, cvs_word_half(v.word));
+	return bpf_map_lookup_elem(m->fds[CVS_M_POLICY], &idx, pol) ?:
+	       still_current(m, key, &v);
+}
+
+CVS_API int cvs_service_policy_get(struct cvs_maps *m,
+				   const struct cvs_service_key *key,
+				   struct cvs_service_policy *out)
+{
+	struct cvs_policy pol;
+	struct cvs_map_key mk;
+	int err, attempt;
+
+	if (!m || !out)
+		return -EINVAL;
+	err = cvs_map_key(key, &mk);
+	if (err)
+		return err;
+	pthread_mutex_lock(&m->lock);
+	for (attempt = 0; attempt < CVS_SELECT_ATTEMPTS; attempt++) {
+		err = policy_once(m, &mk, &pol);
+		if (err != -EAGAIN)
+			break;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!err)
+		*out = (struct cvs_service_policy){
+			.flags = pol.flags,
+			.affinity_timeout = pol.affinity_timeout,
+			.maglev_slots = pol.maglev_slots,
+		};
 	return err;
 }
 
@@ -456,6 +501,7 @@ static int verify_once(struct cvs_maps *m, const struct cvs_map_key *key,
 		       char *bad, size_t len)
 {
 	const struct cvs_meta *meta = &m->meta;
+	struct cvs_policy pol;
 	struct view v;
 	__u32 n;
 	int err;
@@ -485,6 +531,10 @@ static int verify_once(struct cvs_maps *m, const struct cvs_map_key *key,
 	      check_members(m, v.id, key->v6, &n, bad, len);
 	if (!err && !bad[0])
 		err = check_table(m, &v, n, bad, len);
+	if (!err && !bad[0])
+		err = cvs_policy_read(m, v.id, v.word, &pol) ?:
+		      cvs_policy_verify(m, key->v6, v.word, m->verify.members,
+					n, &pol, bad, len);
 	return err ?: still_current(m, key, &v);
 }
 
@@ -544,6 +594,15 @@ static __u32 cvs_random(void)
 	return (state * 0x2545F4914F6CDD1DULL) >> 32;
 }
 
+/* What bpf_ktime_get_ns() and ktime_get_ns() read. */
+static __u64 cvs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 #define CVS_READER_CTX struct cvs_maps *
 #define CVS_LOOKUP_SVC(m, key, out) \
 	bpf_map_lookup_elem((m)->fds[CVS_M_SERVICES], key, out)
@@ -559,12 +618,32 @@ static __u32 cvs_random(void)
 #define CVS_LOOKUP_BE6(m, id, out) \
 	bpf_map_lookup_elem((m)->fds[CVS_M_BACKENDS6], id, out)
 #define CVS_RANDOM(m) cvs_random()
+#define CVS_LOOKUP_POLICY(m, idx, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_POLICY], idx, out)
+#define CVS_LOOKUP_MAGLEV(m, idx, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_MAGLEV], idx, out)
+#define CVS_LOOKUP_BESEL(m, idx, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_SELECTABLE], idx, out)
+/* A lookup through bpf(2) does not mark an LRU entry used. */
+#define CVS_LOOKUP_AFF(m, key, out) \
+	bpf_map_lookup_elem((m)->fds[CVS_M_AFFINITY], key, out)
+#define CVS_STORE_AFF(m, key, val) ((void)(key), (void)(val))
+#define CVS_NOW_NS(m) cvs_now_ns()
 #include "cvs_select.h"
 
 CVS_API int cvs_service_pick(struct cvs_maps *m,
 			     const struct cvs_service_key *key,
 			     struct cvs_pick *pick)
 {
+	return cvs_service_pick_flow(m, key, NULL, pick);
+}
+
+CVS_API int cvs_service_pick_flow(struct cvs_maps *m,
+				  const struct cvs_service_key *key,
+				  const struct cvs_flow *flow,
+				  struct cvs_pick *pick)
+{
+	static const struct cvs_flow anyone;
 	struct cvs_map_key mk;
 	int err, rc;
 
@@ -573,9 +652,14 @@ CVS_API int cvs_service_pick(struct cvs_maps *m,
 	err = cvs_map_key(key, &mk);
 	if (err)
 		return err;
-	/* No lock: fds and table_slots never change after open. */
-	rc = mk.v6 ? cvs_select6(m, &mk.u.v6, m->table_slots, pick) :
-		     cvs_select(m, &mk.u.v4, m->table_slots, pick);
+	if (!flow)
+		flow = &anyone;
+	memset(pick, 0, sizeof(*pick));
+	/* No lock: fds and the slot counts never change after open. */
+	rc = mk.v6 ? cvs_select6(m, &mk.u.v6, m->table_slots,
+				 m->meta2.maglev_slots, flow, pick) :
+		     cvs_select(m, &mk.u.v4, m->table_slots,
+				m->meta2.maglev_slots, flow, pick);
 	switch (rc) {
 	case CVS_PICK_OK:
 		return 0;

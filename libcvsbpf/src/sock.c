@@ -171,6 +171,7 @@ static int load_on(struct cvs_maps *m, const char *root, const char *staged,
 	if (!skel)
 		return -errno;
 	skel->rodata->cvs_table_slots = m->table_slots;
+	skel->rodata->cvs_maglev_slots = m->meta2.maglev_slots;
 	skel->rodata->cvs_sk_storage = cvs_sock_storage_ok();
 	for (i = 0, err = 0; i < CVS_M_COUNT && !err; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(

@@ -25,6 +25,7 @@ struct caches {
 	struct cvs_backend6 *backends6;
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
+	struct cvs_id_pool free_maglev;
 };
 
 /*
@@ -98,8 +99,37 @@ static int load_backends(struct cvs_maps *m, struct caches *c,
 	return 0;
 }
 
+/*
+ * The policy of the word's half. A MAGLEV service holds its region: in
+ * range, of a size the set allows, and no other service's.
+ */
+static int load_policy(struct cvs_maps *m, struct caches *c, __u32 svc_id,
+		       bool *region_used)
+{
+	struct cvs_policy *pol = &c->svcs[svc_id].policy;
+	__u32 idx = cvs_pol_index(svc_id, cvs_word_half(c->svcs[svc_id].word));
+	int err;
+
+	err = bpf_map_lookup_elem(m->fds[CVS_M_POLICY], &idx, pol);
+	if (err)
+		return err;
+	if (!(pol->flags & CVS_POLICY_F_MAGLEV))
+		return 0;
+	if (pol->maglev_index >= m->meta2.maglev_tables ||
+	    region_used[pol->maglev_index] || !pol->maglev_slots ||
+	    pol->maglev_slots > m->meta2.maglev_slots) {
+		cvs_log(CVS_LOG_ERROR,
+			"service id %u names Maglev region %u of %u slots, which is out of range or shared",
+			svc_id, pol->maglev_index, pol->maglev_slots);
+		return -EPROTO;
+	}
+	region_used[pol->maglev_index] = true;
+	return 0;
+}
+
 static int load_services(struct cvs_maps *m, struct caches *c,
-			 bool *backend_used, __u32 *max_gen)
+			 bool *backend_used, bool *region_used,
+			 __u32 *max_gen)
 {
 	struct cvs_service_key *keys;
 	struct cvs_svc *vals;
@@ -127,6 +157,9 @@ static int load_services(struct cvs_maps *m, struct caches *c,
 			break;
 		c->svcs[id] = (struct cvs_svc_state){
 			.used = true, .word = word, .members = members };
+		err = load_policy(m, c, id, region_used);
+		if (err)
+			break;
 		if (cvs_word_gen(word) > *max_gen)
 			*max_gen = cvs_word_gen(word);
 	}
@@ -167,6 +200,7 @@ static void swap_caches(struct cvs_maps *m, struct caches *c)
 		.backends6 = m->backends6,
 		.free_svcs = m->free_svcs,
 		.free_backends = m->free_backends,
+		.free_maglev = m->free_maglev,
 	};
 
 	m->next_gen = c->next_gen;
@@ -176,6 +210,7 @@ static void swap_caches(struct cvs_maps *m, struct caches *c)
 	m->backends6 = c->backends6;
 	m->free_svcs = c->free_svcs;
 	m->free_backends = c->free_backends;
+	m->free_maglev = c->free_maglev;
 	*c = old;
 }
 
@@ -187,6 +222,7 @@ static void free_caches(struct caches *c)
 	free(c->backends6);
 	cvs_id_pool_free(&c->free_svcs);
 	cvs_id_pool_free(&c->free_backends);
+	cvs_id_pool_free(&c->free_maglev);
 }
 
 /*
@@ -198,7 +234,7 @@ static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 	const struct cvs_meta *meta = &m->meta;
 	__u32 max_gen = 0, id;
 	struct caches c = {};
-	bool *taken;
+	bool *taken, *regions;
 	int err;
 
 	c.svcs = calloc(meta->max_services, sizeof(*c.svcs));
@@ -211,15 +247,20 @@ static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 	taken = calloc(meta->max_backends > meta->max_services ?
 		       meta->max_backends : meta->max_services,
 		       sizeof(*taken));
-	if (!c.svcs || !c.members || !c.backends || !c.backends6 || !taken) {
+	regions = calloc(m->meta2.maglev_tables ?: 1, sizeof(*regions));
+	if (!c.svcs || !c.members || !c.backends || !c.backends6 || !taken ||
+	    !regions) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = cvs_id_pool_init(&c.free_svcs, meta->max_services) ?:
 	      cvs_id_pool_init(&c.free_backends, meta->max_backends) ?:
-	      load_services(m, &c, taken, &max_gen);
+	      cvs_id_pool_init(&c.free_maglev, m->meta2.maglev_tables) ?:
+	      load_services(m, &c, taken, regions, &max_gen);
 	if (err)
 		goto out;
+	fill_pool(&c.free_maglev, &m->free_maglev, regions,
+		  m->meta2.maglev_tables);
 	fill_pool(&c.free_backends, &m->free_backends, taken,
 		  meta->max_backends);
 	for (id = 0; id < meta->max_services; id++)
@@ -232,6 +273,7 @@ static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 out:
 	free_caches(&c);
 	free(taken);
+	free(regions);
 	return err;
 }
 

@@ -246,11 +246,17 @@ static void free_backend(struct cvs_maps *m, __u32 id)
 static void commit(struct cvs_maps *m, __u32 svc_id, bool v6, bool exists,
 		   const struct cvs_backend_spec *b,
 		   const struct cvs_member *plan, __u32 n, __u32 fresh,
-		   __u64 word)
+		   const struct cvs_policy *pol, __u64 word)
 {
+	const struct cvs_policy *old = &m->svcs[svc_id].policy;
 	struct cvs_member *cur = cvs_members_of(m, svc_id);
 	__u32 i, j, old_n = exists ? m->svcs[svc_id].members : 0;
+	bool was_maglev = exists && (old->flags & CVS_POLICY_F_MAGLEV);
 
+	if (!was_maglev && (pol->flags & CVS_POLICY_F_MAGLEV))
+		cvs_id_pool_drop(&m->free_maglev, 1);
+	else if (was_maglev && !(pol->flags & CVS_POLICY_F_MAGLEV))
+		cvs_id_pool_push(&m->free_maglev, old->maglev_index);
 	if (!exists)
 		cvs_id_pool_drop(&m->free_svcs, 1);
 	cvs_id_pool_drop(&m->free_backends, fresh);
@@ -267,10 +273,77 @@ static void commit(struct cvs_maps *m, __u32 svc_id, bool v6, bool exists,
 			       &m->backends6[plan[i].backend_id]);
 	memcpy(cur, plan, n * sizeof(*plan));
 	m->svcs[svc_id] = (struct cvs_svc_state){ .used = true, .word = word,
-						  .members = n };
+						  .members = n,
+						  .policy = *pol };
+}
+
+/*
+ * The Maglev region of a MAGLEV service: the one it holds, or the next
+ * free one (taken by commit()).
+ */
+static int plan_region(struct cvs_maps *m, __u32 svc_id, bool exists,
+		       struct cvs_policy *pol)
+{
+	const struct cvs_policy *old = &m->svcs[svc_id].policy;
+
+	if (!(pol->flags & CVS_POLICY_F_MAGLEV))
+		return 0;
+	if (exists && (old->flags & CVS_POLICY_F_MAGLEV)) {
+		pol->maglev_index = old->maglev_index;
+		return 0;
+	}
+	if (!m->free_maglev.len) {
+		cvs_log(CVS_LOG_WARN, "no free Maglev region: %u of %u in use",
+			m->meta2.maglev_tables, m->meta2.maglev_tables);
+		return -ENOSPC;
+	}
+	pol->maglev_index = cvs_id_pool_peek(&m->free_maglev, 0);
+	return 0;
+}
+
+/*
+ * Half `half` of everything the policy reads besides members and table:
+ * the policy, each usable member's selectable generation, and for MAGLEV
+ * its table, built from the members as they will be.
+ */
+static int write_policy(struct cvs_maps *m, __u32 svc_id, bool v6,
+			__u32 half, __u32 gen, const struct cvs_policy *pol,
+			const struct cvs_backend_spec *b,
+			const struct cvs_member *plan, __u32 n)
+{
+	struct cvs_endpoint *eps = NULL;
+	__u32 *table = NULL, idx, i;
+	int err;
+
+	idx = cvs_pol_index(svc_id, half);
+	err = bpf_map_update_elem(m->fds[CVS_M_POLICY], &idx, pol, BPF_ANY);
+	for (i = 0; i < n && !err; i++) {
+		if (!plan[i].weight || (plan[i].flags & CVS_MEMBER_F_DOWN))
+			continue;
+		idx = cvs_besel_index(plan[i].backend_id, half);
+		err = bpf_map_update_elem(m->fds[CVS_M_SELECTABLE], &idx, &gen,
+					  BPF_ANY);
+	}
+	if (err || !(pol->flags & CVS_POLICY_F_MAGLEV))
+		return err;
+	eps = calloc(n ?: 1, sizeof(*eps));
+	table = calloc(pol->maglev_slots, sizeof(*table));
+	err = eps && table ? 0 : -ENOMEM;
+	for (i = 0; i < n && !err; i++)
+		cvs_endpoint_of_spec(&b[i], &eps[i]);
+	err = err ?: cvs_build_maglev(plan, eps, n, v6, pol->maglev_slots,
+				      table) ?:
+	      write_run(m->fds[CVS_M_MAGLEV],
+			cvs_maglev_index(m->meta2.maglev_slots,
+					 pol->maglev_index, half, 0),
+			table, pol->maglev_slots);
+	free(eps);
+	free(table);
+	return err;
 }
 
 static int upsert_locked(struct cvs_maps *m, const struct cvs_map_key *key,
+			 struct cvs_policy *pol,
 			 const struct cvs_backend_spec *b, __u32 n)
 {
 	const struct cvs_meta *meta = &m->meta;
@@ -304,15 +377,22 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_map_key *key,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = plan_members(m, id, key->v6, exists, b, n, plan, &fresh) ?:
+	err = plan_members(m, id, key->v6, exists, b, n, plan, &fresh);
+	if (!err && (pol->flags & CVS_POLICY_F_MAGLEV) &&
+	    cvs_usable_members(plan, n) > pol->maglev_slots)
+		err = -EDOM;
+	/* The generation comes first: the selectable marks carry it. One
+	 * taken by a call that fails later is only never used. */
+	err = err ?: plan_region(m, id, exists, pol) ?:
 	      cvs_build_table(plan, n, meta->table_slots, table, &slots) ?:
+	      next_gen(m, half, &gen) ?:
 	      write_fresh_backends(m, id, key->v6, b, plan, n, fresh) ?:
 	      (exists ? 0 : reset_service_stats(m, id)) ?:
 	      write_members(m, id, half, plan, n) ?:
 	      write_run(m->fds[CVS_M_SELECT],
 			cvs_sel_index(meta->table_slots, id, half, 0),
 			table, slots) ?:
-	      next_gen(m, half, &gen);
+	      write_policy(m, id, key->v6, half, gen, pol, b, plan, n);
 	if (err)
 		goto out;
 	/* The flip: one atomic store makes the new half current. */
@@ -325,7 +405,7 @@ static int upsert_locked(struct cvs_maps *m, const struct cvs_map_key *key,
 					  BPF_NOEXIST);
 	}
 	if (!err)
-		commit(m, id, key->v6, exists, b, plan, n, fresh, word);
+		commit(m, id, key->v6, exists, b, plan, n, fresh, pol, word);
 out:
 	free(plan);
 	free(table);
@@ -337,6 +417,17 @@ CVS_API int cvs_service_upsert(struct cvs_maps *m,
 			       const struct cvs_backend_spec *backends,
 			       __u32 n)
 {
+	return cvs_service_upsert_policy(m, key, NULL, backends, n);
+}
+
+CVS_API int cvs_service_upsert_policy(struct cvs_maps *m,
+				      const struct cvs_service_key *key,
+				      const struct cvs_service_policy *policy,
+				      const struct cvs_backend_spec *backends,
+				      __u32 n)
+{
+	static const struct cvs_service_policy none;
+	struct cvs_policy pol;
 	struct cvs_map_key mk;
 	int err;
 
@@ -344,13 +435,14 @@ CVS_API int cvs_service_upsert(struct cvs_maps *m,
 		return -EINVAL;
 	if (m->readonly)
 		return -EROFS;
-	err = cvs_map_key(key, &mk);
+	err = cvs_map_key(key, &mk) ?:
+	      cvs_policy_of(m, policy ? policy : &none, &pol);
 	if (err)
 		return err;
 	pthread_mutex_lock(&m->lock);
 	/* A retired set is read by nobody: a write there would be lost. */
 	err = m->switched ? -ESTALE : check_backends(m, mk.v6, backends, n) ?:
-	      upsert_locked(m, &mk, backends, n);
+	      upsert_locked(m, &mk, &pol, backends, n);
 	/* The second write into a staged set: a crash in the middle of its
 	 * fill, which recovery must roll back. */
 	if (!err && m->staged && ++m->staged_writes == 2)
@@ -384,6 +476,10 @@ CVS_API int cvs_service_delete(struct cvs_maps *m,
 	cur = cvs_members_of(m, svc.id);
 	for (i = 0; i < m->svcs[svc.id].members; i++)
 		free_backend(m, cur[i].backend_id);
+	/* After the entry is gone, like the ids: readers retry on it. */
+	if (m->svcs[svc.id].policy.flags & CVS_POLICY_F_MAGLEV)
+		cvs_id_pool_push(&m->free_maglev,
+				 m->svcs[svc.id].policy.maglev_index);
 	m->svcs[svc.id] = (struct cvs_svc_state){};
 	cvs_id_pool_push(&m->free_svcs, svc.id);
 out:

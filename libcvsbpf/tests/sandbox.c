@@ -49,12 +49,17 @@ static int run(const char *fmt, ...)
 	return rc == 0 ? 0 : -1;
 }
 
+/* The test process's pid, also in a child it forks. */
+static pid_t owner;
+
 static void ns_name(char *buf, size_t len, int backend)
 {
+	if (!owner)
+		owner = getpid();
 	if (backend)
-		snprintf(buf, len, "cvst%db%d", getpid(), backend);
+		snprintf(buf, len, "cvst%db%d", owner, backend);
 	else
-		snprintf(buf, len, "cvst%dc", getpid());
+		snprintf(buf, len, "cvst%dc", owner);
 }
 
 static int enter_netns(const char *name)
@@ -244,6 +249,63 @@ static int build_network(void)
 	return 0;
 }
 
+static void client_ns_name(char *buf, size_t len, int k)
+{
+	if (k)
+		snprintf(buf, len, "cvst%dx%d", owner, k);
+	else
+		ns_name(buf, len, 0);
+}
+
+__be32 sandbox_client_addr(int k)
+{
+	return htonl(10u << 24 | 78u << 16 | (unsigned)k << 8 | 2);
+}
+
+/*
+ * Client namespace k behind the first one, which forwards between it and
+ * the backends: routes to the test's own 10.77/16 and 10.78/16 only, never
+ * a default route.
+ */
+int sandbox_clients_up(int n)
+{
+	char c[64], x[64], b[64];
+	int k, i;
+
+	ns_name(c, sizeof(c), 0);
+	if (n > SANDBOX_CLIENTS ||
+	    run("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1", c))
+		return -1;
+	for (i = 1; i <= SANDBOX_BACKENDS; i++) {
+		ns_name(b, sizeof(b), i);
+		if (run("ip -n %s route replace 10.78.0.0/16 via 10.77.%d.1",
+			b, i))
+			return -1;
+	}
+	for (k = 1; k <= n; k++) {
+		client_ns_name(x, sizeof(x), k);
+		if (run("ip netns add %s", x) ||
+		    run("ip link add vx%d netns %s type veth peer name eth0 netns %s",
+			k, c, x) ||
+		    run("ip -n %s addr add 10.78.%d.1/24 dev vx%d", c, k, k) ||
+		    run("ip -n %s link set vx%d up", c, k) ||
+		    run("ip -n %s addr add 10.78.%d.2/24 dev eth0", x, k) ||
+		    run("ip -n %s link set eth0 up", x) ||
+		    run("ip -n %s link set lo up", x) ||
+		    run("ip -n %s route add 10.77.0.0/16 via 10.78.%d.1", x, k))
+			return -1;
+	}
+	return 0;
+}
+
+int sandbox_enter_client(int k)
+{
+	char name[64];
+
+	client_ns_name(name, sizeof(name), k);
+	return enter_netns(name);
+}
+
 static void remove_network(void)
 {
 	char name[64], path[PATH_MAX];
@@ -251,6 +313,12 @@ static void remove_network(void)
 
 	for (i = 0; i <= SANDBOX_BACKENDS; i++) {
 		ns_name(name, sizeof(name), i);
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+		if (access(path, F_OK) == 0)
+			run("ip netns del %s", name);
+	}
+	for (i = 1; i <= SANDBOX_CLIENTS; i++) {
+		client_ns_name(name, sizeof(name), i);
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 		if (access(path, F_OK) == 0)
 			run("ip netns del %s", name);

@@ -29,6 +29,7 @@
 
 #define SANDBOX_BACKENDS 4
 #define SANDBOX_PORT 8080
+#define SANDBOX_CLIENTS 8	/* extra client namespaces, at most */
 
 struct sandbox {
 	char cgroup[PATH_MAX];		/* the test cgroup */
@@ -67,6 +68,17 @@ struct sandbox_addr sandbox_dest(const struct cvs_service_key *k,
 /* Backend i (1-based) as the maps name it: IPv4, and IPv6 with port. */
 __be32 sandbox_backend_addr(int i);
 struct sandbox_addr sandbox_backend_addr6(int i, __u16 port);
+
+/*
+ * Extra client namespaces cvst<pid>x<k>, k = 1..n (<= SANDBOX_CLIENTS),
+ * each with 10.78.<k>.2/24 behind the first client namespace, which
+ * forwards to the backends (routes to 10.77/16 and 10.78/16 only, no
+ * default route). Removed by sandbox_down(). Client 0 is the first.
+ */
+int sandbox_clients_up(int n);
+__be32 sandbox_client_addr(int k);
+/* Move the calling thread into client namespace k (0: the first). */
+int sandbox_enter_client(int k);
 
 /* Which backend answered: 1..SANDBOX_BACKENDS, 0 on a bad greeting. */
 int sandbox_backend_of(const char *greeting);

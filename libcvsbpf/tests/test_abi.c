@@ -19,15 +19,17 @@ static const struct {
 	SIZE(cvs_service_key), SIZE(cvs_backend_spec), SIZE(cvs_service_info),
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
 	SIZE(cvs_sock_status), SIZE(cvs_module_status), SIZE(cvs_flow_count),
-	SIZE(cvs_flows_status),
+	SIZE(cvs_flows_status), SIZE(cvs_service_policy),
+	SIZE(cvs_affinity_usage),
 	/* cvs_select.h */
-	SIZE(cvs_pick),
+	SIZE(cvs_pick), SIZE(cvs_flow),
 	/* cvs_abi.h */
 	SIZE(cvs_svc_key), SIZE(cvs_svc6_key), SIZE(cvs_svc), SIZE(cvs_backend),
 	SIZE(cvs_backend6), SIZE(cvs_member), SIZE(cvs_backend_stats),
 	SIZE(cvs_service_stats), SIZE(cvs_meta), SIZE(cvs_sknat_key),
 	SIZE(cvs_sknat), SIZE(cvs_sknat6_key), SIZE(cvs_sknat6),
-	SIZE(cvs_sock_flow),
+	SIZE(cvs_sock_flow), SIZE(cvs_meta2), SIZE(cvs_policy),
+	SIZE(cvs_aff_key), SIZE(cvs_aff),
 };
 
 static void test_sizeof_knows_every_public_struct(void **state)
@@ -181,6 +183,11 @@ static void test_map_table_is_the_sets_order(void **state)
 		{ CVS_MAP_SERVICE_STATS, "service_stats" },
 		{ CVS_MAP_SERVICES6, "services6" },
 		{ CVS_MAP_BACKENDS6, "backends6" },
+		{ CVS_MAP_META2, "meta2" },
+		{ CVS_MAP_POLICY, "policy" },
+		{ CVS_MAP_SELECTABLE, "selectable" },
+		{ CVS_MAP_MAGLEV, "maglev" },
+		{ CVS_MAP_AFFINITY, "affinity" },
 	};
 	__u32 i;
 
@@ -203,19 +210,23 @@ static void test_map_table_is_the_sets_order(void **state)
 	/* the additions are the last rows: the first indexes never move */
 	assert_int_equal(CVS_M_FIRST_ADDED, 8);
 	assert_int_equal(CVS_M_SERVICES6, CVS_M_FIRST_ADDED);
-	assert_int_equal(CVS_M_BACKENDS6, CVS_M_COUNT - 1);
+	assert_int_equal(CVS_M_FIRST_POLICY, 10);
+	assert_int_equal(CVS_M_BACKENDS6, CVS_M_FIRST_POLICY - 1);
+	assert_int_equal(CVS_M_AFFINITY, CVS_M_COUNT - 1);
 }
 
 /* The shapes CVS_MAPS gives for a capacity, evaluated in __u64. */
 static void test_map_table_shapes_follow_the_capacity(void **state)
 {
-	const struct cvs_meta small = {
+	const struct cvs_layout small = {
 		.max_services = 8, .max_backends = 64, .max_members = 16,
-		.table_slots = 64,
+		.table_slots = 64, .affinity_entries = 100,
+		.maglev_tables = 3, .maglev_slots = 13,
 	};
-	const struct cvs_meta huge = {
+	const struct cvs_layout huge = {
 		.max_services = 0x80000000u, .max_backends = 0xffffffffu,
 		.max_members = 0x10000, .table_slots = 0x10000,
+		.maglev_tables = 0xffffffffu, .maglev_slots = 0xffffffffu,
 	};
 	const struct cvs_map_shape s[CVS_M_COUNT] = {
 		CVS_MAPS(CVS_MAP_SHAPE, small)
@@ -235,6 +246,16 @@ static void test_map_table_shapes_follow_the_capacity(void **state)
 	assert_int_equal(s[CVS_M_SERVICE_STATS].max_entries, 8);
 	assert_int_equal(s[CVS_M_SERVICES6].max_entries, 8);
 	assert_int_equal(s[CVS_M_BACKENDS6].max_entries, 64);
+	assert_int_equal(s[CVS_M_META2].max_entries, 1);
+	assert_int_equal(s[CVS_M_POLICY].max_entries, 8 * 2);
+	assert_int_equal(s[CVS_M_SELECTABLE].max_entries, 64 * 2);
+	assert_int_equal(s[CVS_M_MAGLEV].max_entries, 3 * 2 * 13);
+	assert_int_equal(s[CVS_M_AFFINITY].max_entries, 100);
+	assert_int_equal(s[CVS_M_AFFINITY].type, BPF_MAP_TYPE_LRU_HASH);
+	assert_int_equal(s[CVS_M_AFFINITY].key_size,
+			 sizeof(struct cvs_aff_key));
+	assert_true(h[CVS_M_MAGLEV].max_entries ==
+		    0xffffffffull * 2 * 0xffffffffull);
 	assert_int_equal(s[CVS_M_SERVICES6].type, BPF_MAP_TYPE_HASH);
 	assert_int_equal(s[CVS_M_SERVICES6].flags, BPF_F_NO_PREALLOC);
 	assert_int_equal(s[CVS_M_SERVICES6].key_size,
@@ -276,14 +297,23 @@ static void test_abi_structs_have_no_implicit_padding(void **state)
 	assert_int_equal(sizeof(struct cvs_backend_stats), 3 * 8);
 	assert_int_equal(sizeof(struct cvs_service_stats), 2 * 8);
 	assert_int_equal(sizeof(struct cvs_meta), 8 * 4);
-	assert_int_equal(sizeof(struct cvs_pick), 4 + 4 + 16 + 2 + 2);
+	assert_int_equal(sizeof(struct cvs_pick),
+			 4 + 4 + 16 + 2 + 2 + 4 + 4 + 4 + 8);
+	assert_int_equal(offsetof(struct cvs_pick, affinity_age), 40);
+	assert_int_equal(sizeof(struct cvs_flow), 8 + 16 + 2 + 2 + 4);
+	assert_int_equal(sizeof(struct cvs_capacity), 8 * 4);
+	assert_int_equal(sizeof(struct cvs_usage), 8 * 4 + 4 * 4);
+	assert_int_equal(sizeof(struct cvs_meta2), 4 * 4);
+	assert_int_equal(sizeof(struct cvs_policy), 4 * 4);
+	assert_int_equal(sizeof(struct cvs_aff_key), 8 + 16 + 4 + 1 + 3);
+	assert_int_equal(sizeof(struct cvs_aff), 8 + 4 + 4);
 	assert_int_equal(sizeof(struct cvs_backend_spec), 16 + 2 + 2 + 4);
 	assert_int_equal(sizeof(struct cvs_backend_counters),
 			 3 * 8 + 16 + 2 + 2 + 4);
-	assert_int_equal(sizeof(struct cvs_map_ids), 10 * 4);
+	assert_int_equal(sizeof(struct cvs_map_ids), 15 * 4);
 	assert_int_equal(sizeof(struct cvs_module_status),
-			 10 * 4 + 4 * 4 + 4 * 8);
-	assert_int_equal(offsetof(struct cvs_module_status, binds), 56);
+			 15 * 4 + 5 * 4 + 4 * 8);
+	assert_int_equal(offsetof(struct cvs_module_status, binds), 80);
 	assert_int_equal(offsetof(struct cvs_map_ids, services6), 32);
 	assert_int_equal(offsetof(struct cvs_map_ids, backends6), 36);
 	assert_int_equal(offsetof(struct cvs_svc, flags), 4);

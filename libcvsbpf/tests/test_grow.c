@@ -42,6 +42,7 @@ static double now_ms(void)
 static void copy_services(struct cvs_maps *from, struct cvs_maps *to)
 {
 	struct cvs_backend_spec be[64];
+	struct cvs_service_policy pol;
 	struct cvs_service_info info;
 	struct cvs_service_key *keys;
 	struct cvs_usage u;
@@ -53,7 +54,9 @@ static void copy_services(struct cvs_maps *from, struct cvs_maps *to)
 	assert_ok(cvs_service_list(from, keys, u.max.max_services, &n));
 	for (i = 0; i < n; i++) {
 		assert_ok(cvs_service_get(from, &keys[i], &info, be, 64));
-		assert_ok(cvs_service_upsert(to, &keys[i], be, info.members));
+		assert_ok(cvs_service_policy_get(from, &keys[i], &pol));
+		assert_ok(cvs_service_upsert_policy(to, &keys[i], &pol, be,
+						    info.members));
 	}
 	free(keys);
 }
@@ -226,7 +229,8 @@ static void take(struct cvs_maps *m, struct seen_service *s, __u32 count)
 static void grow_keeps_everything(void **state)
 {
 	struct fx *f = *state;
-	const struct cvs_capacity bigger = { 32, 256, 32, 128 };
+	const struct cvs_capacity bigger = { .max_services = 32,
+		.max_backends = 256, .max_members = 32, .table_slots = 128 };
 	struct seen_service before[6], after[6];
 	__u32 old_ids[RAW_NMAPS], new_ids[RAW_NMAPS], i, j;
 	struct cvs_map_ids mids;
@@ -333,7 +337,8 @@ static void grow_keeps_everything(void **state)
 	/* forwarding through the new set */
 	assert_int_equal(tcp_hello(before[0].key.addr[0], VIP_PORT), 1);
 	/* and the new set can grow again, and shrink */
-	grow(f, &(struct cvs_capacity){ 16, 64, 16, 64 });
+	grow(f, &(struct cvs_capacity){ .max_services = 16, .max_backends = 64,
+					.max_members = 16, .table_slots = 64 });
 	assert_int_equal(tcp_hello(before[0].key.addr[0], VIP_PORT), 1);
 	assert_one_prog_per_hook();
 }
@@ -380,7 +385,8 @@ struct grower {
 static void *grow_three_times(void *arg)
 {
 	struct grower *g = arg;
-	struct cvs_capacity cap = { 64, 256, 4, 16 };
+	struct cvs_capacity cap = { .max_services = 64, .max_backends = 256,
+		.max_members = 4, .table_slots = 16 };
 	struct cvs_maps *next;
 	int k;
 
@@ -426,8 +432,9 @@ static void grow_under_traffic(void **state)
 	cvs_maps_close(f->m);
 	f->m = NULL;
 	assert_ok(cvs_maps_destroy(f->root));
-	assert_ok(cvs_maps_open(f->root, &(struct cvs_capacity){ 64, 256, 4,
-				16 }, 0, &f->m));
+	assert_ok(cvs_maps_open(f->root, &(struct cvs_capacity){
+		.max_services = 64, .max_backends = 256, .max_members = 4,
+		.table_slots = 16 }, 0, &f->m));
 	memset(made, 0, sizeof(made));
 	for (i = 0; i < TRAFFIC_VIPS; i++) {
 		keys[i] = vip(100 + i, VIP_PORT, IPPROTO_TCP);
@@ -624,7 +631,8 @@ static void fill_big(struct cvs_maps *m, __u32 from, __u32 to)
 /* Stage+fill+switch time at n services, the set grown by a quarter. */
 static void time_grow(struct fx *f, __u32 n)
 {
-	struct cvs_capacity cap = { n, n, 8, 16 };
+	struct cvs_capacity cap = { .max_services = n, .max_backends = n,
+		.max_members = 8, .table_slots = 16 };
 	struct cvs_pick pick;
 	struct cvs_maps *next;
 	struct cvs_service_key key;
@@ -664,7 +672,8 @@ static void grow_timings(void **state)
 static void two_hundred_thousand_services(void **state)
 {
 	struct fx *f = *state;
-	struct cvs_capacity cap = { BIG + 1, BIG + 1, 8, 16 };
+	struct cvs_capacity cap = { .max_services = BIG + 1,
+		.max_backends = BIG + 1, .max_members = 8, .table_slots = 16 };
 	struct cvs_service_key key;
 	struct cvs_pick pick;
 	struct cvs_usage u;
@@ -705,6 +714,86 @@ static void two_hundred_thousand_services(void **state)
 	}
 }
 
+/* ---- affinity entries ---------------------------------------------------- */
+
+/* An entry a datapath would have stored for client cookie. */
+static void put_entry(const char *root, const struct cvs_service_key *k,
+		      __u64 cookie, int backend)
+{
+	struct cvs_aff_key ak = { .netns_cookie = cookie, .family = AF_INET };
+	struct cvs_aff v = { .last_used = raw_now_ns() };
+	__u32 bids[SANDBOX_BACKENDS], n;
+	struct raw_maps r;
+	struct cvs_svc svc;
+	__u64 word;
+
+	assert_ok(raw_open(root, &r));
+	assert_ok(raw_svc_word(&r, k, &svc, &word));
+	assert_ok(raw_member_ids(&r, k, bids, SANDBOX_BACKENDS, &n));
+	ak.svc_id = svc.id;
+	v.backend_id = bids[backend - 1];
+	v.gen = cvs_word_gen(word);
+	assert_ok(bpf_map_update_elem(r.fd[RAW_AFF], &ak, &v, BPF_ANY));
+	raw_close(&r);
+}
+
+static void grow_carries_affinity_entries(void **state)
+{
+	const struct cvs_service_policy pol = {
+		.flags = CVS_POLICY_F_AFFINITY, .affinity_timeout = 60,
+	};
+	struct fx *f = *state;
+	struct cvs_service_key a = vip(30, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key gone = vip(31, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_key filler = vip(32, VIP_PORT, IPPROTO_TCP);
+	struct cvs_capacity bigger = f->cap;
+	struct cvs_backend_spec b[SANDBOX_BACKENDS], keep[SANDBOX_BACKENDS];
+	struct cvs_affinity_usage u;
+	struct cvs_maps *next;
+	struct cvs_usage usage;
+	int i, first, other, n = 0;
+
+	for (i = 0; i < SANDBOX_BACKENDS; i++)
+		b[i] = bes(sandbox_backend_addr(i + 1), SANDBOX_PORT, 1);
+	assert_ok(cvs_service_upsert_policy(f->m, &a, &pol, b,
+					    SANDBOX_BACKENDS));
+	assert_ok(cvs_service_upsert_policy(f->m, &gone, &pol, b, 1));
+	assert_ok(cvs_sock_attach(f->m, sb.cgroup));
+	first = tcp_hello(a.addr[0], VIP_PORT);
+	assert_true(first > 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(tcp_hello(a.addr[0], VIP_PORT), first);
+	/* a client of a backend the new set lacks, one of a service it
+	 * lacks: both dropped */
+	other = first % SANDBOX_BACKENDS + 1;
+	put_entry(f->root, &a, 777, other);
+	put_entry(f->root, &gone, 778, 1);
+	assert_ok(cvs_affinity_usage(f->m, &u));
+	assert_int_equal(u.entries, 3);
+
+	bigger.max_services *= 2;
+	bigger.affinity_entries *= 2;
+	assert_ok(cvs_maps_stage(f->m, &bigger, &next));
+	/* other ids in the new set: a filler first, members reversed */
+	assert_ok(cvs_service_upsert(next, &filler, b, 1));
+	for (i = SANDBOX_BACKENDS; i-- > 0;)
+		if (i + 1 != other)
+			keep[n++] = b[i];
+	assert_ok(cvs_service_upsert_policy(next, &a, &pol, keep, n));
+	assert_ok(cvs_maps_switch(f->m, next));
+	cvs_maps_close(f->m);
+	f->m = next;
+	assert_ok(cvs_maps_usage(f->m, &usage));
+	assert_int_equal(usage.max.affinity_entries, bigger.affinity_entries);
+	assert_ok(cvs_affinity_usage(f->m, &u));
+	assert_int_equal(u.entries, 1);
+	assert_int_equal(u.fresh, 1);
+	assert_int_equal(u.capacity, bigger.affinity_entries);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(tcp_hello(a.addr[0], VIP_PORT), first);
+	assert_ok(cvs_service_verify(f->m, &a));
+}
+
 static int group_up(void **state)
 {
 	int err = group_setup(state);
@@ -723,6 +812,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(grow_keeps_everything, fx_setup_open,
 						fx_teardown_attached),
+		cmocka_unit_test_setup_teardown(grow_carries_affinity_entries,
+						fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(discard_leaves_the_root_alone,
 						fx_setup_open, fx_teardown_attached),
 		cmocka_unit_test_setup_teardown(grow_under_traffic, fx_setup_open,

@@ -37,6 +37,12 @@ static const struct expect_map layout[] = {
 	{ RAW_SVC6, BPF_MAP_TYPE_HASH, sizeof(struct cvs_svc6_key),
 	  sizeof(struct cvs_svc), BPF_F_NO_PREALLOC },
 	{ RAW_BE6, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct cvs_backend6), 0 },
+	{ RAW_META2, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct cvs_meta2), 0 },
+	{ RAW_POL, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct cvs_policy), 0 },
+	{ RAW_BESEL, BPF_MAP_TYPE_ARRAY, 4, sizeof(__u32), 0 },
+	{ RAW_MAGLEV, BPF_MAP_TYPE_ARRAY, 4, sizeof(__u32), 0 },
+	{ RAW_AFF, BPF_MAP_TYPE_LRU_HASH, sizeof(struct cvs_aff_key),
+	  sizeof(struct cvs_aff), 0 },
 };
 
 /* Entries each map needs for the ids and indexes of cvs_abi.h. */
@@ -44,7 +50,16 @@ static __u32 entries_needed(enum raw_map map, const struct cvs_capacity *c)
 {
 	switch (map) {
 	case RAW_META:
+	case RAW_META2:
 		return 1;
+	case RAW_POL:
+		return c->max_services * 2;
+	case RAW_BESEL:
+		return c->max_backends * 2;
+	case RAW_MAGLEV:
+		return c->maglev_tables * 2 * c->maglev_slots;
+	case RAW_AFF:
+		return c->affinity_entries;
 	case RAW_SVC:
 	case RAW_SVC6:
 	case RAW_GEN:

@@ -31,6 +31,11 @@ const char *const raw_map_names[RAW_NMAPS] = {
 	[RAW_SVCSTAT] = CVS_MAP_SERVICE_STATS,
 	[RAW_SVC6] = CVS_MAP_SERVICES6,
 	[RAW_BE6] = CVS_MAP_BACKENDS6,
+	[RAW_META2] = CVS_MAP_META2,
+	[RAW_POL] = CVS_MAP_POLICY,
+	[RAW_BESEL] = CVS_MAP_SELECTABLE,
+	[RAW_MAGLEV] = CVS_MAP_MAGLEV,
+	[RAW_AFF] = CVS_MAP_AFFINITY,
 };
 
 const char *test_case;
@@ -77,7 +82,10 @@ int raw_open(const char *root, struct raw_maps *r)
 			return err;
 		}
 	}
-	if (bpf_map_lookup_elem(r->fd[RAW_META], &zero, &r->meta)) {
+	memset(&r->meta2, 0, sizeof(r->meta2));
+	if (bpf_map_lookup_elem(r->fd[RAW_META], &zero, &r->meta) ||
+	    (r->fd[RAW_META2] >= 0 &&
+	     bpf_map_lookup_elem(r->fd[RAW_META2], &zero, &r->meta2))) {
 		err = -errno;
 		raw_close(r);
 		return err;
@@ -120,6 +128,10 @@ void raw_reader_init(struct raw_reader *rd, const struct raw_maps *r,
 	rd->sel_fd = r->fd[RAW_SEL];
 	rd->be_fd = r->fd[RAW_BE];
 	rd->be6_fd = r->fd[RAW_BE6];
+	rd->pol_fd = r->fd[RAW_POL];
+	rd->besel_fd = r->fd[RAW_BESEL];
+	rd->maglev_fd = r->fd[RAW_MAGLEV];
+	rd->aff_fd = r->fd[RAW_AFF];
 	rd->words = r->words;
 	rd->max_services = r->meta.max_services;
 	rd->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
@@ -303,6 +315,11 @@ void map_ids_array(const struct cvs_map_ids *in, __u32 ids[RAW_NMAPS])
 	ids[RAW_SVCSTAT] = in->service_stats;
 	ids[RAW_SVC6] = in->services6;
 	ids[RAW_BE6] = in->backends6;
+	ids[RAW_META2] = in->meta2;
+	ids[RAW_POL] = in->policy;
+	ids[RAW_BESEL] = in->selectable;
+	ids[RAW_MAGLEV] = in->maglev;
+	ids[RAW_AFF] = in->affinity;
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -508,6 +525,9 @@ int fx_setup(void **state)
 	f->cap.max_backends = TEST_MAX_BACKENDS;
 	f->cap.max_members = TEST_MAX_MEMBERS;
 	f->cap.table_slots = TEST_TABLE_SLOTS;
+	f->cap.affinity_entries = TEST_AFFINITY_ENTRIES;
+	f->cap.maglev_tables = TEST_MAGLEV_TABLES;
+	f->cap.maglev_slots = TEST_MAGLEV_SLOTS;
 	rm_tree(f->base);
 	log_clear();
 	test_case = NULL;

@@ -45,6 +45,10 @@ struct raw_reader {
 	int sel_fd;
 	int be_fd;
 	int be6_fd;
+	int pol_fd;
+	int besel_fd;
+	int maglev_fd;
+	int aff_fd;
 	const __u64 *words;	/* cvs_gen_v1, mmapped read-only */
 	__u32 max_services;
 	__u64 rng;
@@ -105,6 +109,25 @@ static inline __u32 raw_random(struct raw_reader *r)
 #define CVS_LOOKUP_BE6(ctx, id, out) \
 	(bpf_map_lookup_elem((ctx)->be6_fd, (id), (out)) != 0)
 #define CVS_RANDOM(ctx) raw_random(ctx)
+#define CVS_LOOKUP_POLICY(ctx, idx, out) \
+	(bpf_map_lookup_elem((ctx)->pol_fd, (idx), (out)) != 0)
+#define CVS_LOOKUP_MAGLEV(ctx, idx, out) \
+	(bpf_map_lookup_elem((ctx)->maglev_fd, (idx), (out)) != 0)
+#define CVS_LOOKUP_BESEL(ctx, idx, out) \
+	(bpf_map_lookup_elem((ctx)->besel_fd, (idx), (out)) != 0)
+#define CVS_LOOKUP_AFF(ctx, key, out) \
+	(bpf_map_lookup_elem((ctx)->aff_fd, (key), (out)) != 0)
+/* The tests' reader stores nothing: like the library's pick. */
+#define CVS_STORE_AFF(ctx, key, val) ((void)(key), (void)(val))
+#define CVS_NOW_NS(ctx) raw_now_ns()
+
+static inline __u64 raw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 #include "cvs_select.h"
 
@@ -125,20 +148,34 @@ static inline struct cvs_svc6_key map_key6(const struct cvs_service_key *k)
 	return m;
 }
 
-/* cvs_select() or cvs_select6(), by the key's family. */
+/* cvs_select() or cvs_select6(), by the key's family, for flow (NULL:
+ * anyone) with the set's Maglev size maglev_slots. */
+static inline int raw_select_flow(struct raw_reader *rd,
+				  const struct cvs_service_key *key,
+				  __u32 table_slots, __u32 maglev_slots,
+				  const struct cvs_flow *flow,
+				  struct cvs_pick *pick)
+{
+	static const struct cvs_flow anyone;
+	struct cvs_svc6_key k6;
+	struct cvs_svc_key k4;
+
+	if (!flow)
+		flow = &anyone;
+	if (key->family == AF_INET6) {
+		k6 = map_key6(key);
+		return cvs_select6(rd, &k6, table_slots, maglev_slots, flow,
+				   pick);
+	}
+	k4 = map_key4(key);
+	return cvs_select(rd, &k4, table_slots, maglev_slots, flow, pick);
+}
+
 static inline int raw_select(struct raw_reader *rd,
 			     const struct cvs_service_key *key,
 			     __u32 table_slots, struct cvs_pick *pick)
 {
-	struct cvs_svc6_key k6;
-	struct cvs_svc_key k4;
-
-	if (key->family == AF_INET6) {
-		k6 = map_key6(key);
-		return cvs_select6(rd, &k6, table_slots, pick);
-	}
-	k4 = map_key4(key);
-	return cvs_select(rd, &k4, table_slots, pick);
+	return raw_select_flow(rd, key, table_slots, 1, NULL, pick);
 }
 
 /* ---- raw access to the pinned maps ------------------------------------- */
@@ -155,6 +192,11 @@ enum raw_map {
 	RAW_SVCSTAT,
 	RAW_SVC6,
 	RAW_BE6,
+	RAW_META2,
+	RAW_POL,
+	RAW_BESEL,
+	RAW_MAGLEV,
+	RAW_AFF,
 	RAW_NMAPS,
 };
 
@@ -163,13 +205,15 @@ extern const char *const raw_map_names[RAW_NMAPS];
 struct raw_maps {
 	int fd[RAW_NMAPS];
 	struct cvs_meta meta;
+	struct cvs_meta2 meta2;	/* zero when the set has no policy maps */
 	const __u64 *words;	/* cvs_gen_v1 mmapped PROT_READ, MAP_SHARED */
 	size_t words_len;
 };
 
-/* bpf_obj_get() every pin under root, read cvs_meta_v1[0] and mmap
- * cvs_gen_v1 read-only; 0 or -errno. The IPv6 twins may be missing (a set
- * made before them): their fds are -1 then. */
+/* bpf_obj_get() every pin under root, read cvs_meta_v1[0] (and
+ * cvs_meta2_v1[0]) and mmap cvs_gen_v1 read-only; 0 or -errno. The rows
+ * added in place may be missing (a set made before them): their fds are
+ * -1 then. */
 int raw_open(const char *root, struct raw_maps *r);
 void raw_close(struct raw_maps *r);
 /* Reader context over r's fds and words (not owned by the reader). */
@@ -228,6 +272,9 @@ struct fx {
 #define TEST_MAX_BACKENDS 64
 #define TEST_MAX_MEMBERS 16
 #define TEST_TABLE_SLOTS 64
+#define TEST_AFFINITY_ENTRIES 1024
+#define TEST_MAGLEV_TABLES 4
+#define TEST_MAGLEV_SLOTS 251	/* a prime */
 
 /* Per group: check bpffs, install the capturing log callback. */
 int group_setup(void **state);

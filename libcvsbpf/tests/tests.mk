@@ -11,7 +11,7 @@
 #   CVS_TEST_TIMEOUT=300 make test           per-test watchdog, seconds (120)
 TESTS      ?= test_abi test_open test_pins test_errors test_service test_drift \
 	      test_flip test_socklb test_socklb6 test_module test_grow test_bulk \
-	      test_v6 test_flows
+	      test_v6 test_flows test_policy test_affinity
 TEST_OUT   ?= $(BUILD)/tests
 TEST_BINS  := $(addprefix $(TEST_OUT)/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude
@@ -78,3 +78,6 @@ test: $(TEST_BINS)
 	fi; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
 	echo "all C tests passed"
+$(TEST_OUT)/test_affinity: tests/test_affinity.c $(SANDBOX_DEPS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
+		tests/test_util.c $(TEST_LDLIBS)

@@ -39,8 +39,10 @@
 
 #include "cvs_maps.bpf.h"
 
-/* cvs_meta_v1's table_slots; set by libcvsbpf before the object loads. */
+/* cvs_meta_v1's table_slots and cvs_meta2_v1's maglev_slots; set by
+ * libcvsbpf before the object loads. */
 const volatile __u32 cvs_table_slots = 1;
+const volatile __u32 cvs_maglev_slots = 1;
 /* Whether this kernel lets sock_addr programs call bpf_sk_storage_get
  * (libcvsbpf probes it): when not, the branches that call it are dead and
  * the verifier never sees the call. */
@@ -82,6 +84,13 @@ struct {
 #define CVS_LOOKUP_BE(c, id, out) CVS_COPY(&cvs_be_v1, id, out)
 #define CVS_LOOKUP_BE6(c, id, out) CVS_COPY(&cvs_be6_v1, id, out)
 #define CVS_RANDOM(c) bpf_get_prandom_u32()
+#define CVS_LOOKUP_POLICY(c, idx, out) CVS_COPY(&cvs_pol_v1, idx, out)
+#define CVS_LOOKUP_MAGLEV(c, idx, out) CVS_COPY(&cvs_maglev_v1, idx, out)
+#define CVS_LOOKUP_BESEL(c, idx, out) CVS_COPY(&cvs_besel_v1, idx, out)
+#define CVS_LOOKUP_AFF(c, key, out) CVS_COPY(&cvs_aff_v1, key, out)
+#define CVS_STORE_AFF(c, key, val) \
+	bpf_map_update_elem(&cvs_aff_v1, key, val, BPF_ANY)
+#define CVS_NOW_NS(c) bpf_ktime_get_ns()
 #define CVS_ALWAYS_INLINE __always_inline
 #include "cvs_select.h"
 
@@ -222,10 +231,39 @@ static __always_inline bool record(struct bpf_sock_addr *ctx, enum family f,
 	return true;
 }
 
+/*
+ * Who connects: the network namespace, and the socket's own address and
+ * port where it has them already (bound before connect(); a datagram
+ * socket is bound by its first sendmsg, before the hook). An unbound
+ * socket gets its source after the hook, so the flow is the client, not
+ * the connection (cvs_select.h).
+ */
+static __always_inline void client_flow(struct bpf_sock_addr *ctx,
+					enum family f, struct cvs_flow *flow)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	flow->netns_cookie = bpf_get_netns_cookie(ctx);
+	if (f == INET) {
+		flow->saddr[0] = sk->src_ip4;
+	} else if (f == INET6_MAPPED) {
+		if (sk->src_ip6[0] == 0 && sk->src_ip6[1] == 0 &&
+		    sk->src_ip6[2] == bpf_htonl(0xffff))
+			flow->saddr[0] = sk->src_ip6[3];
+	} else {
+		flow->saddr[0] = sk->src_ip6[0];
+		flow->saddr[1] = sk->src_ip6[1];
+		flow->saddr[2] = sk->src_ip6[2];
+		flow->saddr[3] = sk->src_ip6[3];
+	}
+	flow->sport = bpf_htons((__u16)sk->src_port);
+}
+
 /* Returns what the hook returns: 1 to go on, 0 to fail the call. */
 static __always_inline int translate(struct bpf_sock_addr *ctx,
 				     enum family hook, bool datagram)
 {
+	struct cvs_flow flow = {};
 	struct cvs_pick pick = {};
 	enum family f = hook;
 	__be16 port = user_port(ctx);
@@ -238,17 +276,20 @@ static __always_inline int translate(struct bpf_sock_addr *ctx,
 	user_addr(ctx, hook, a);
 	if (hook == INET6 && is_v4_mapped(a))
 		f = INET6_MAPPED;
+	client_flow(ctx, f, &flow);
 	if (f == INET6) {
 		struct cvs_svc6_key key = { .port = port, .proto = proto };
 
 		__builtin_memcpy(key.addr, a, sizeof(key.addr));
-		res = cvs_select6(NULL, &key, cvs_table_slots, &pick);
+		res = cvs_select6(NULL, &key, cvs_table_slots,
+				  cvs_maglev_slots, &flow, &pick);
 	} else {
 		struct cvs_svc_key key = {
 			.addr = a[3], .port = port, .proto = proto,
 		};
 
-		res = cvs_select(NULL, &key, cvs_table_slots, &pick);
+		res = cvs_select(NULL, &key, cvs_table_slots,
+				 cvs_maglev_slots, &flow, &pick);
 	}
 	if (res == CVS_PICK_NOT_SERVICE)
 		return 1;
