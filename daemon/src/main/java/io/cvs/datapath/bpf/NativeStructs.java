@@ -210,14 +210,15 @@ final class NativeStructs {
         }
     }
 
-    @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "binds", "bind_errors", "lookup_errors",
-        "nat_errors" })
+    @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "pad2", "binds", "bind_errors",
+        "lookup_errors", "nat_errors" })
     public static final class CvsModuleStatus extends NativeStruct {
         public CvsMapIds ids;
         public int bound;
         public int orphaned;
         public int abi_version;
         public int pad;
+        public int pad2;
         public long binds;
         public long bind_errors;
         public long lookup_errors;
