@@ -94,6 +94,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         this.metrics = metrics;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal), datapath.usage().max());
+        metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
