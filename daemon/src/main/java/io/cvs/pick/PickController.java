@@ -4,6 +4,8 @@ import io.cvs.address.IpAddresses;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathMode;
+import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Forwarder;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
 import io.cvs.service.Service;
@@ -43,8 +45,11 @@ class PickController {
             throw InvalidRequestException.of(ClientAddress.FIELD, "must be " + IpAddresses.family(service.key().vip())
                     + " like the service's VIP", client);
         }
-        boolean memory = datapath.status().mode() == DatapathMode.MEMORY;
-        OptionalLong netns = memory ? OptionalLong.empty() : datapath.clientNetns(asked.address());
+        DatapathStatus status = datapath.status();
+        boolean memory = status.mode() == DatapathMode.MEMORY;
+        // without the socket-LB programs attached, no client is one of theirs
+        OptionalLong netns = status.active().contains(Forwarder.SOCKET_LB) ? datapath.clientNetns(asked.address())
+                : OptionalLong.empty();
         ClientFlow flow = netns.isPresent() ? ClientFlow.socketLb(netns.getAsLong())
                 : ClientFlow.routed(asked.address(), asked.port());
         PickedBackend picked = datapath.pick(service.key(), flow).orElseThrow(() -> new DatapathException(
