@@ -26,3 +26,13 @@ $(BUILD)/flows_hold: bench/flows_hold.c | $(BUILD)
 .PHONY: flows-bench
 flows-bench: $(BUILD)/flows_hold
 bench: $(BUILD)/flows_hold
+
+# Rebuild and flip of one Maglev table (no traffic): p50/p99 of
+# cvs_service_upsert_policy for a MAGLEV service of 100 backends.
+$(BUILD)/maglev_flip: bench/maglev_flip.c $(BUILD)/libcvsbpf.so
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS)) $< -o $@ \
+		-L$(BUILD) -lcvsbpf $(LDLIBS) -Wl,-rpath,'$$ORIGIN'
+
+.PHONY: maglev-bench
+maglev-bench: $(BUILD)/maglev_flip
+bench: $(BUILD)/maglev_flip

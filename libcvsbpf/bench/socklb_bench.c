@@ -22,6 +22,14 @@
  * cvs holds both families' services in one map set, as a dual-stack node
  * does; the nftables peer has both tables, ip and ip6.
  *
+ * With --policies, IPv4 also measures the selection policies, each on a
+ * service of its own configured after the others (cvs is RANDOM):
+ *
+ *   cvs-aff     CLIENT_IP affinity (3600 s): after the first connection a
+ *               hit in the affinity map, refreshed at each connect
+ *   cvs-maglev  MAGLEV (the set's default table size, 16381): the flow
+ *               hash of the client into the service's Maglev table
+ *
  * One client thread loops socket, connect, close, with SO_LINGER 0 so close
  * sends RST and neither side keeps TIME_WAIT; a server thread in the backend
  * namespace accepts and closes. A measurement ends when the server has
@@ -36,8 +44,8 @@
  *   socklb-upsert <services> <seconds>            configuring cvs, IPv4
  *   socklb-upsert6 <services> <seconds>           and IPv6
  *   socklb <mode> <services> <round> <conn_per_s> <us_per_conn>
- *   socklb-check cvs-conns <expected> <counted>   connect4's own counters
- *   socklb-check cvs6-conns <expected> <counted>  connect6's
+ *   socklb-check <mode>-conns <expected> <counted>  a cvs mode's service's
+ *                                                  own counters
  * The network namespaces are the caller's (scripts/bench-socklb); measure
  * creates and removes its map set and its cgroup, also when interrupted.
  */
@@ -401,17 +409,25 @@ struct mode {
 	int netns;		/* client namespace */
 	bool vip;		/* to the service's VIP, else to the backends */
 	bool cvs;		/* inside the cgroup with the socket-LB programs */
+	__u32 extra;		/* the service: 0 the last of --services,
+				 * else that policy's own (POLICY_*) */
+	long measured;		/* rounds measured, for the counters */
 };
+
+/* The services measured besides the --services ones, after them. */
+enum { POLICY_NONE, POLICY_AFFINITY, POLICY_MAGLEV, POLICIES };
 
 struct options {
 	const char *backend_ns, *client_ns, *nft_ns, *ipt_ns;
 	const char *pin_root, *cgroup_name;
 	long services, count, rounds;
 	bool peer_direct;
+	bool policies;
 };
 
-/* direct, cvs, nft, ipt, their IPv6 three, the two peer-direct */
-#define MODES_MAX	9
+/* direct, cvs, nft, ipt, their IPv6 three, the two peer-direct, and the
+ * two policies */
+#define MODES_MAX	11
 
 struct run {
 	struct options o;
@@ -485,21 +501,55 @@ static int upsert_family(struct run *r, int family)
 	return stop ? -EINTR : err;
 }
 
+/* The service of mode md: the last of --services, or a policy's own. */
+static struct cvs_service_key mode_key(const struct run *r,
+				       const struct mode *md)
+{
+	return service_key(md->family, r->o.services - 1 + md->extra);
+}
+
+/* The policies' own IPv4 services, after the others. */
+static int upsert_policies(struct run *r)
+{
+	static const struct cvs_service_policy pols[POLICIES] = {
+		[POLICY_AFFINITY] = { .flags = CVS_POLICY_F_AFFINITY,
+				      .affinity_timeout = 3600 },
+		[POLICY_MAGLEV] = { .flags = CVS_POLICY_F_MAGLEV,
+				    .maglev_slots = 16381 },
+	};
+	struct cvs_backend_spec b[BACKENDS];
+	struct cvs_service_key key;
+	int i, err = 0;
+
+	for (i = 0; i < BACKENDS; i++) {
+		b[i] = (struct cvs_backend_spec){
+			.port = htons(BACKEND_PORT), .weight = 1 };
+		backend_ip(AF_INET, i, b[i].addr);
+	}
+	for (i = POLICY_AFFINITY; i < POLICIES && !err; i++) {
+		key = service_key(AF_INET, r->o.services - 1 + i);
+		err = cvs_service_upsert_policy(r->maps, &key, &pols[i], b,
+						BACKENDS);
+	}
+	return err;
+}
+
 /*
  * Both families' services in one map set, as on a dual-stack node: service
  * ids (and so max_services) are shared by the families, backend ids too.
  */
 static int configure_cvs(struct run *r)
 {
-	struct cvs_capacity cap = { .max_services = 2 * 32768,
-				    .max_backends = 2 * 131072,
+	struct cvs_capacity cap = { .max_services = 2 * 32768 + POLICIES,
+				    .max_backends = 2 * 131072 + 8,
 				    .max_members = 8, .table_slots = 8 };
 	int err = cvs_maps_open(r->o.pin_root, &cap, 0, &r->maps);
 
 	if (err)
 		return err;
 	r->pinned = true;
-	return upsert_family(r, AF_INET) ?: upsert_family(r, AF_INET6);
+	return upsert_family(r, AF_INET) ?: upsert_family(r, AF_INET6) ?:
+	       (r->o.policies ? upsert_policies(r) : 0);
 }
 
 /* Our cgroup under the cgroup2 root, with the programs attached to it. */
@@ -579,10 +629,9 @@ static void cleanup(struct run *r)
 		close(r->backend_netns);
 }
 
-static int measure_one(struct run *r, const struct mode *md, long round)
+static int measure_one(struct run *r, struct mode *md, long round)
 {
-	struct cvs_service_key key = service_key(md->family,
-						 r->o.services - 1);
+	struct cvs_service_key key = mode_key(r, md);
 	struct sockaddr_storage to[BACKENDS];
 	char text[INET6_ADDRSTRLEN];
 	__be32 addr[4];
@@ -632,18 +681,19 @@ static int measure_one(struct run *r, const struct mode *md, long round)
 	printf("socklb %s %ld %ld %.0f %.3f\n", md->name, r->o.services,
 	       round, r->o.count / dt, dt * 1e6 / r->o.count);
 	fflush(stdout);
+	md->measured++;
 	return 0;
 }
 
 /*
- * Every measured connection of mode cvs (cvs6) went through connect4
- * (connect6) to the family's measured service, no other connection: the
- * counts are the measured service's, so a cvs6 that fell back to the IPv4
- * program, or a peer's connection that met the programs, shows here.
+ * Every measured connection of a cvs mode went through connect4 (connect6)
+ * to that mode's service, no other connection: the counts are the
+ * measured service's, so a cvs6 that fell back to the IPv4 program, or a
+ * peer's connection that met the programs, shows here.
  */
-static int check_family(struct run *r, int family, long cvs_rounds)
+static int check_mode(struct run *r, const struct mode *md)
 {
-	struct cvs_service_key key = service_key(family, r->o.services - 1);
+	struct cvs_service_key key = mode_key(r, md);
 	struct cvs_backend_counters c[BACKENDS];
 	struct cvs_service_counters svc;
 	unsigned long long sum = 0, expected;
@@ -655,20 +705,24 @@ static int check_family(struct run *r, int family, long cvs_rounds)
 		return err;
 	for (i = 0; i < n; i++)
 		sum += c[i].conns;
-	expected = (unsigned long long)cvs_rounds *
+	expected = (unsigned long long)md->measured *
 		   (r->o.count + r->o.count / 10);
-	printf("socklb-check cvs%s-conns %llu %llu\n",
-	       family == AF_INET6 ? "6" : "", expected, sum);
+	printf("socklb-check %s-conns %llu %llu\n", md->name, expected, sum);
 	return sum == expected ? 0 : -EPROTO;
 }
 
-/* Both families checked and printed, whichever fails. */
-static int check_counters(struct run *r, const long cvs_rounds[2])
+/* Every cvs mode checked and printed, whichever fails. */
+static int check_counters(struct run *r)
 {
-	int err4 = check_family(r, AF_INET, cvs_rounds[0]);
-	int err6 = check_family(r, AF_INET6, cvs_rounds[1]);
+	int i, err, first = 0;
 
-	return err4 ?: err6;
+	for (i = 0; i < r->nmodes; i++) {
+		if (!r->modes[i].cvs)
+			continue;
+		err = check_mode(r, &r->modes[i]);
+		first = first ?: err;
+	}
+	return first;
 }
 
 static int add_mode(struct run *r, const char *name, int family,
@@ -684,6 +738,15 @@ static int add_mode(struct run *r, const char *name, int family,
 	return 0;
 }
 
+static int add_policy_mode(struct run *r, const char *name, __u32 policy)
+{
+	int err = add_mode(r, name, AF_INET, r->o.client_ns, true, true);
+
+	if (!err)
+		r->modes[r->nmodes - 1].extra = policy;
+	return err;
+}
+
 static int add_modes(struct run *r)
 {
 	const struct options *o = &r->o;
@@ -695,6 +758,9 @@ static int add_modes(struct run *r)
 		err = add_mode(r, "nft", AF_INET, o->nft_ns, true, false);
 	if (!err && o->ipt_ns)
 		err = add_mode(r, "ipt", AF_INET, o->ipt_ns, true, false);
+	if (!err && o->policies)
+		err = add_policy_mode(r, "cvs-aff", POLICY_AFFINITY) ?:
+		      add_policy_mode(r, "cvs-maglev", POLICY_MAGLEV);
 	if (!err)
 		err = add_mode(r, "direct6", AF_INET6, o->client_ns, false,
 			       false) ?:
@@ -712,7 +778,7 @@ static int add_modes(struct run *r)
 
 static int measure(struct run *r)
 {
-	long round, cvs_rounds[2] = { 0, 0 };	/* IPv4, IPv6 */
+	long round;
 	int f, i, err;
 
 	r->backend_netns = open_netns(r->o.backend_ns);
@@ -735,17 +801,12 @@ static int measure(struct run *r)
 			for (i = 0; i < r->nmodes; i++)
 				if (r->modes[i].family == family)
 					block[n++] = i;
-			for (i = 0; i < n && !err; i++) {
-				const struct mode *md =
-					&r->modes[block[(round - 1 + i) % n]];
-
-				err = measure_one(r, md, round);
-				cvs_rounds[family == AF_INET6] +=
-					md->cvs && !err;
-			}
+			for (i = 0; i < n && !err; i++)
+				err = measure_one(r, &r->modes[block[
+					(round - 1 + i) % n]], round);
 		}
 	}
-	return err ?: check_counters(r, cvs_rounds);
+	return err ?: check_counters(r);
 }
 
 static void on_signal(int sig)
@@ -767,6 +828,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "count", required_argument, NULL, 'N' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "peer-direct", no_argument, NULL, 'd' },
+		{ "policies", no_argument, NULL, 'P' },
 		{}
 	};
 	int c;
@@ -805,6 +867,9 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'd':
 			o->peer_direct = true;
 			break;
+		case 'P':
+			o->policies = true;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -821,7 +886,8 @@ static const char usage[] =
 	"usage: %s rules nft|nft6|iptables SERVICES\n"
 	"       %s measure --backend-ns NS --client-ns NS [--nft-ns NS]\n"
 	"              [--ipt-ns NS] --pin-root DIR --cgroup-name NAME\n"
-	"              [--services N] [--count N] [--rounds N] [--peer-direct]\n";
+	"              [--services N] [--count N] [--rounds N] [--peer-direct]\n"
+	"              [--policies]\n";
 
 int main(int argc, char **argv)
 {

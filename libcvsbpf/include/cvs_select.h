@@ -228,6 +228,135 @@ static CVS_ALWAYS_INLINE int cvs_select_affinity(CVS_READER_CTX ctx,
 	return 0;
 }
 
+/* What the attempts of one pick share, set up by cvs_select_begin(). */
+struct cvs_select_state {
+	struct cvs_aff_key ak;	/* the client's affinity key; svc_id is
+				 * set by each attempt */
+	__u64 now;		/* CVS_NOW_NS, read once when first needed */
+	__u32 table_slots;
+	__u32 maglev_slots;
+	__u32 attempt;		/* 1.., set by the caller of each one */
+	__u32 pad;
+};
+
+/* cvs_select_attempt(): the service or its word moved; start again. */
+#define CVS_SELECT_AGAIN (-1)
+
+/* The client's key and the flow hash, once per pick. */
+static CVS_ALWAYS_INLINE void cvs_select_begin(const void *key, int v6,
+					       __u32 table_slots,
+					       __u32 maglev_slots,
+					       const struct cvs_flow *flow,
+					       struct cvs_select_state *st,
+					       struct cvs_pick *pick)
+{
+	const struct cvs_svc_key *k4 = key;
+	const struct cvs_svc6_key *k6 = key;
+	__be32 vip[4] = {};
+
+	if (v6) {
+		vip[0] = k6->addr[0];
+		vip[1] = k6->addr[1];
+		vip[2] = k6->addr[2];
+		vip[3] = k6->addr[3];
+	} else {
+		vip[0] = k4->addr;
+	}
+	__builtin_memset(&st->ak, 0, sizeof(st->ak));
+	/* AF_INET6 and AF_INET, which a BPF program has no header for. */
+	st->ak.family = v6 ? 10 : 2;
+	st->ak.netns_cookie = flow->netns_cookie;
+	st->ak.client[0] = flow->saddr[0];
+	st->ak.client[1] = flow->saddr[1];
+	st->ak.client[2] = flow->saddr[2];
+	st->ak.client[3] = flow->saddr[3];
+	st->now = 0;
+	st->table_slots = table_slots;
+	st->maglev_slots = maglev_slots;
+	st->attempt = 0;
+	pick->hash = cvs_flow_hash(flow, vip, v6 ? k6->port : k4->port,
+				   v6 ? k6->proto : k4->proto, st->ak.family);
+}
+
+/*
+ * One attempt of the reader protocol (steps 1-4 of cvs_abi.h with the
+ * policy): CVS_PICK_OK, CVS_PICK_NOT_SERVICE, CVS_PICK_NO_BACKEND, or
+ * CVS_SELECT_AGAIN when it must start again. A function of its own so that
+ * a BPF program can run each attempt out of line (cvs_sock.bpf.c: a global
+ * function, which the verifier checks once, not once per attempt).
+ */
+static CVS_ALWAYS_INLINE int cvs_select_attempt(CVS_READER_CTX ctx,
+						const void *key, int v6,
+						struct cvs_select_state *st,
+						struct cvs_pick *pick)
+{
+	struct cvs_policy pol;
+	struct cvs_aff aff;
+	struct cvs_svc svc, again;
+	__u32 idx, id, slots;
+	__u64 word, check, age;
+
+	if (v6 ? CVS_LOOKUP_SVC6(ctx, key, &svc) :
+		 CVS_LOOKUP_SVC(ctx, key, &svc))
+		return CVS_PICK_NOT_SERVICE;
+	pick->svc_id = svc.id;
+	pick->attempts = st->attempt;
+	if (CVS_LOAD_WORD(ctx, &svc.id, &word))
+		return CVS_PICK_NO_BACKEND;
+	slots = cvs_word_slots(word);
+	if (slots == 0 || slots > st->table_slots)
+		return CVS_PICK_NO_BACKEND;
+	idx = cvs_pol_index(svc.id, cvs_word_half(word));
+	if (CVS_LOOKUP_POLICY(ctx, &idx, &pol))
+		return CVS_SELECT_AGAIN;
+	pick->affinity_age = 0;
+	st->ak.svc_id = svc.id;
+	if (pol.flags & CVS_POLICY_F_AFFINITY) {
+		if (!st->now)
+			st->now = CVS_NOW_NS(ctx);
+		if (!cvs_select_affinity(ctx, &st->ak, &pol, word, st->now,
+					 &id, &age)) {
+			pick->reason = CVS_REASON_AFFINITY;
+			pick->affinity_age = age;
+			goto chosen;
+		}
+	}
+	if ((pol.flags & CVS_POLICY_F_MAGLEV) && pol.maglev_slots &&
+	    pol.maglev_slots <= st->maglev_slots) {
+		idx = cvs_maglev_index(st->maglev_slots, pol.maglev_index,
+				       cvs_word_half(word),
+				       pick->hash % pol.maglev_slots);
+		if (CVS_LOOKUP_MAGLEV(ctx, &idx, &id))
+			return CVS_SELECT_AGAIN;
+		pick->reason = CVS_REASON_MAGLEV;
+	} else {
+		idx = cvs_sel_index(st->table_slots, svc.id,
+				    cvs_word_half(word),
+				    CVS_RANDOM(ctx) % slots);
+		if (CVS_LOOKUP_SEL(ctx, &idx, &id))
+			return CVS_SELECT_AGAIN;
+		pick->reason = CVS_REASON_RANDOM;
+	}
+chosen:
+	if (cvs_select_backend(ctx, v6, &id, pick))
+		return CVS_SELECT_AGAIN;
+	if (CVS_LOAD_WORD(ctx, &svc.id, &check) || check != word)
+		return CVS_SELECT_AGAIN;
+	if (v6 ? CVS_LOOKUP_SVC6(ctx, key, &again) :
+		 CVS_LOOKUP_SVC(ctx, key, &again))
+		return CVS_PICK_NOT_SERVICE;
+	if (again.id != svc.id)
+		return CVS_SELECT_AGAIN;
+	pick->backend_id = id;
+	if (pol.flags & CVS_POLICY_F_AFFINITY) {
+		aff.last_used = st->now;
+		aff.backend_id = id;
+		aff.gen = cvs_word_gen(word);
+		CVS_STORE_AFF(ctx, &st->ak, &aff);
+	}
+	return CVS_PICK_OK;
+}
+
 /*
  * key is a struct cvs_svc6_key when v6, else a struct cvs_svc_key. flow may
  * be all zero (then MAGLEV hashes the VIP alone and affinity keys on
@@ -241,94 +370,14 @@ static CVS_ALWAYS_INLINE int cvs_select_family(CVS_READER_CTX ctx,
 					       const struct cvs_flow *flow,
 					       struct cvs_pick *pick)
 {
-	const struct cvs_svc_key *k4 = key;
-	const struct cvs_svc6_key *k6 = key;
-	struct cvs_aff_key ak = {};
-	struct cvs_policy pol;
-	struct cvs_aff aff;
-	struct cvs_svc svc, again;
-	__u32 attempt, idx, id, slots;
-	__be32 vip[4] = {};
-	__u64 word, check, now = 0, age;
+	struct cvs_select_state st;
+	int rc;
 
-	if (v6) {
-		vip[0] = k6->addr[0];
-		vip[1] = k6->addr[1];
-		vip[2] = k6->addr[2];
-		vip[3] = k6->addr[3];
-	} else {
-		vip[0] = k4->addr;
-	}
-	/* AF_INET6 and AF_INET, which a BPF program has no header for. */
-	ak.family = v6 ? 10 : 2;
-	ak.netns_cookie = flow->netns_cookie;
-	ak.client[0] = flow->saddr[0];
-	ak.client[1] = flow->saddr[1];
-	ak.client[2] = flow->saddr[2];
-	ak.client[3] = flow->saddr[3];
-	pick->hash = cvs_flow_hash(flow, vip, v6 ? k6->port : k4->port,
-				   v6 ? k6->proto : k4->proto, ak.family);
-
-	for (attempt = 1; attempt <= CVS_SELECT_ATTEMPTS; attempt++) {
-		if (v6 ? CVS_LOOKUP_SVC6(ctx, key, &svc) :
-			 CVS_LOOKUP_SVC(ctx, key, &svc))
-			return CVS_PICK_NOT_SERVICE;
-		pick->svc_id = svc.id;
-		pick->attempts = attempt;
-		if (CVS_LOAD_WORD(ctx, &svc.id, &word))
-			return CVS_PICK_NO_BACKEND;
-		slots = cvs_word_slots(word);
-		if (slots == 0 || slots > table_slots)
-			return CVS_PICK_NO_BACKEND;
-		idx = cvs_pol_index(svc.id, cvs_word_half(word));
-		if (CVS_LOOKUP_POLICY(ctx, &idx, &pol))
-			continue;
-		pick->affinity_age = 0;
-		ak.svc_id = svc.id;
-		if (pol.flags & CVS_POLICY_F_AFFINITY) {
-			if (!now)
-				now = CVS_NOW_NS(ctx);
-			if (!cvs_select_affinity(ctx, &ak, &pol, word, now,
-						 &id, &age)) {
-				pick->reason = CVS_REASON_AFFINITY;
-				pick->affinity_age = age;
-				goto chosen;
-			}
-		}
-		if ((pol.flags & CVS_POLICY_F_MAGLEV) && pol.maglev_slots &&
-		    pol.maglev_slots <= maglev_slots) {
-			idx = cvs_maglev_index(maglev_slots, pol.maglev_index,
-					       cvs_word_half(word),
-					       pick->hash % pol.maglev_slots);
-			if (CVS_LOOKUP_MAGLEV(ctx, &idx, &id))
-				continue;
-			pick->reason = CVS_REASON_MAGLEV;
-		} else {
-			idx = cvs_sel_index(table_slots, svc.id,
-					    cvs_word_half(word),
-					    CVS_RANDOM(ctx) % slots);
-			if (CVS_LOOKUP_SEL(ctx, &idx, &id))
-				continue;
-			pick->reason = CVS_REASON_RANDOM;
-		}
-chosen:
-		if (cvs_select_backend(ctx, v6, &id, pick))
-			continue;
-		if (CVS_LOAD_WORD(ctx, &svc.id, &check) || check != word)
-			continue;
-		if (v6 ? CVS_LOOKUP_SVC6(ctx, key, &again) :
-			 CVS_LOOKUP_SVC(ctx, key, &again))
-			return CVS_PICK_NOT_SERVICE;
-		if (again.id != svc.id)
-			continue;
-		pick->backend_id = id;
-		if (pol.flags & CVS_POLICY_F_AFFINITY) {
-			aff.last_used = now;
-			aff.backend_id = id;
-			aff.gen = cvs_word_gen(word);
-			CVS_STORE_AFF(ctx, &ak, &aff);
-		}
-		return CVS_PICK_OK;
+	cvs_select_begin(key, v6, table_slots, maglev_slots, flow, &st, pick);
+	for (st.attempt = 1; st.attempt <= CVS_SELECT_ATTEMPTS; st.attempt++) {
+		rc = cvs_select_attempt(ctx, key, v6, &st, pick);
+		if (rc != CVS_SELECT_AGAIN)
+			return rc;
 	}
 	return CVS_PICK_CONTENDED;
 }

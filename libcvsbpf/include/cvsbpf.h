@@ -87,7 +87,8 @@ struct cvs_usage {
  * Map ids of the set, for bpftool and for binding cvs.ko: one __u32 for
  * each row of CVS_MAPS (cvs_abi.h), named by its field column, in the set's
  * order (meta, services, gen, select, members, backends, backend_stats,
- * service_stats, services6, backends6).
+ * service_stats, services6, backends6, meta2, policy, selectable, maglev,
+ * affinity).
  */
 #define CVS_MAP_ID_FIELD(ID, field, ...) __u32 field;
 struct cvs_map_ids {
@@ -368,8 +369,13 @@ int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
  * address and a port; and the word's slots and the selection table of that
  * half are exactly what the writer builds from the members' weights and
  * flags (0 slots when no member has weight or all are down); no member has
- * a flag other than CVS_MEMBER_F_DOWN. It cannot tell whether those are the
- * backends the service should have: compare cvs_service_get() for that.
+ * a flag other than CVS_MEMBER_F_DOWN; the half's policy is one a writer
+ * writes (known flags, a timeout only with affinity, a Maglev region in
+ * range and a prime size within the set's only with MAGLEV) and a MAGLEV
+ * service's table is slot for slot what the Maglev builder gives from the
+ * members' records, weights and flags and the policy's size. It cannot tell
+ * whether those are the backends the service should have: compare
+ * cvs_service_get() for that.
  *
  * Returns 0 when consistent; -ENOENT when there is no such service;
  * -EBADMSG when inconsistent, logging at CVS_LOG_WARN the first difference
@@ -379,6 +385,10 @@ int cvs_service_list(struct cvs_maps *m, struct cvs_service_key *keys,
  * Rewriting the service with cvs_service_upsert() repairs it: the flip
  * writes a whole new half. When a backend record was altered, the writer
  * keeps using its cached copy until cvs_maps_resync(), so resync first.
+ * A Maglev table is written as the slots that differ from what the writer
+ * wrote there last; once a verify or check on the writer's handle has seen
+ * a table altered behind its back (or after a resync) its halves are
+ * written whole again.
  *
  * Works on read-only handles and writers alike and takes the handle's lock
  * like the other calls. Cheap enough to run for every service: a batched

@@ -34,6 +34,8 @@ struct cvs_id_pool {
 	__u32 len;
 };
 
+struct cvs_maglev_half;
+
 /* What the writer remembers of a service between its calls. */
 struct cvs_svc_state {
 	bool used;
@@ -68,6 +70,7 @@ struct cvs_maps {
 	struct cvs_id_pool free_svcs;
 	struct cvs_id_pool free_backends;
 	struct cvs_id_pool free_maglev;	/* Maglev regions */
+	struct cvs_maglev_half **maglev_cache;	/* maglev_write.c's */
 
 	/* cvs_service_verify()'s buffers, allocated by its first call. */
 	struct cvs_verify_buf {
@@ -273,6 +276,14 @@ static inline struct cvs_member *cvs_members_of(struct cvs_maps *m, __u32 id)
 int cvs_build_maglev(const struct cvs_member *members,
 		     const struct cvs_endpoint *eps, __u32 n, bool v6,
 		     __u32 M, __u32 *table);
+/* maglev_write.c: write table (M ids) into half of region, only the slots
+ * that differ from what this handle wrote there last. */
+int cvs_maglev_write(struct cvs_maps *m, __u32 region, __u32 half,
+		     const __u32 *table, __u32 M);
+/* maglev_write.c: forget what was written (the maps may differ now), in
+ * every region or in one. */
+void cvs_maglev_forget(struct cvs_maps *m);
+void cvs_maglev_forget_region(struct cvs_maps *m, __u32 region);
 /* maglev.c: whether n is a prime. */
 bool cvs_is_prime(__u32 n);
 /* maglev.c: members with weight > 0 and not down. */

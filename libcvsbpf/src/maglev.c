@@ -28,9 +28,8 @@ struct turn {
 	struct cvs_endpoint ep;	/* first: sorted by cvs_endpoint_cmp */
 	__u32 backend_id;
 	__u32 turns;		/* per round: weight / gcd */
-	__u32 offset;
 	__u32 skip;
-	__u32 next;		/* position in its permutation */
+	__u32 slot;		/* next preferred slot: offset + k * skip */
 };
 
 bool cvs_is_prime(__u32 n)
@@ -70,16 +69,20 @@ static __u32 gcd(__u32 a, __u32 b)
 	return a;
 }
 
-/* Backend t takes its next preferred free slot. */
+/* Backend t takes its next preferred free slot. The permutation is walked
+ * by adding skip (< M) modulo M: no division in the inner loop. */
 static void place(struct turn *t, __u32 *table, __u32 M)
 {
-	__u32 slot;
+	__u32 slot = t->slot;
 
-	do {
-		slot = (t->offset + (__u64)t->next * t->skip) % M;
-		t->next++;
-	} while (table[slot] != CVS_MEMBER_END);
+	while (table[slot] != CVS_MEMBER_END) {
+		slot += t->skip;
+		if (slot >= M)
+			slot -= M;
+	}
 	table[slot] = t->backend_id;
+	slot += t->skip;
+	t->slot = slot >= M ? slot - M : slot;
 }
 
 int cvs_build_maglev(const struct cvs_member *members,
@@ -114,12 +117,13 @@ int cvs_build_maglev(const struct cvs_member *members,
 		t[i].turns /= g;
 		if (t[i].turns > most)
 			most = t[i].turns;
-		t[i].offset = cvs_backend_hash(family, t[i].ep.addr,
-					       t[i].ep.port,
-					       CVS_MAGLEV_SEED_OFFSET) % M;
+		t[i].slot = cvs_backend_hash(family, t[i].ep.addr,
+					     t[i].ep.port,
+					     CVS_MAGLEV_SEED_OFFSET) % M;
 		t[i].skip = cvs_backend_hash(family, t[i].ep.addr,
 					     t[i].ep.port,
-					     CVS_MAGLEV_SEED_SKIP) % (M - 1) + 1;
+					     CVS_MAGLEV_SEED_SKIP) % (M - 1);
+		t[i].skip++;
 	}
 	/* Each pass k of a round gives a turn to those with k turns or more;
 	 * every pass places at least one entry, so this ends. */

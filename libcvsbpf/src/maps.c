@@ -32,6 +32,7 @@ static void release(struct cvs_maps *m)
 	cvs_id_pool_free(&m->free_svcs);
 	cvs_id_pool_free(&m->free_backends);
 	cvs_id_pool_free(&m->free_maglev);
+	cvs_maglev_forget(m);
 	free(m->svcs);
 	free(m->members);
 	free(m->backends);

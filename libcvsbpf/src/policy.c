@@ -127,6 +127,10 @@ int cvs_policy_verify(struct cvs_maps *m, bool v6, __u64 word,
 			snprintf(bad, len,
 				 "Maglev slot %u (region %u) names backend id %u, expected %u",
 				 i, pol->maglev_index, held[i], want[i]);
+	/* Written behind the writer's back: its next writes go whole, so
+	 * that upserting repairs the table (maglev_write.c). */
+	if (bad[0] && !m->readonly)
+		cvs_maglev_forget_region(m, pol->maglev_index);
 	free(held);
 	free(want);
 	free(eps);

@@ -270,6 +270,8 @@ static int rebuild(struct cvs_maps *m, __u32 gen_floor)
 	if (!c.next_gen)
 		c.next_gen = 1;
 	swap_caches(m, &c);	/* c holds the old caches now */
+	/* Tables may have been written behind our back: write them whole. */
+	cvs_maglev_forget(m);
 out:
 	free_caches(&c);
 	free(taken);

@@ -306,6 +306,29 @@ static int plan_region(struct cvs_maps *m, __u32 svc_id, bool exists,
  * the policy, each usable member's selectable generation, and for MAGLEV
  * its table, built from the members as they will be.
  */
+/* The selectable marks of the usable members: gen, in one batch. */
+static int write_selectable(struct cvs_maps *m, __u32 half, __u32 gen,
+			    const struct cvs_member *plan, __u32 n)
+{
+	__u32 *keys = calloc(n ?: 1, sizeof(*keys));
+	__u32 *gens = calloc(n ?: 1, sizeof(*gens));
+	__u32 i, k = 0;
+	int err = keys && gens ? 0 : -ENOMEM;
+
+	for (i = 0; i < n && !err; i++) {
+		if (!plan[i].weight || (plan[i].flags & CVS_MEMBER_F_DOWN))
+			continue;
+		keys[k] = cvs_besel_index(plan[i].backend_id, half);
+		gens[k++] = gen;
+	}
+	if (!err && k)
+		err = bpf_map_update_batch(m->fds[CVS_M_SELECTABLE], keys, gens,
+					   &k, NULL);
+	free(keys);
+	free(gens);
+	return err;
+}
+
 static int write_policy(struct cvs_maps *m, __u32 svc_id, bool v6,
 			__u32 half, __u32 gen, const struct cvs_policy *pol,
 			const struct cvs_backend_spec *b,
@@ -316,14 +339,8 @@ static int write_policy(struct cvs_maps *m, __u32 svc_id, bool v6,
 	int err;
 
 	idx = cvs_pol_index(svc_id, half);
-	err = bpf_map_update_elem(m->fds[CVS_M_POLICY], &idx, pol, BPF_ANY);
-	for (i = 0; i < n && !err; i++) {
-		if (!plan[i].weight || (plan[i].flags & CVS_MEMBER_F_DOWN))
-			continue;
-		idx = cvs_besel_index(plan[i].backend_id, half);
-		err = bpf_map_update_elem(m->fds[CVS_M_SELECTABLE], &idx, &gen,
-					  BPF_ANY);
-	}
+	err = bpf_map_update_elem(m->fds[CVS_M_POLICY], &idx, pol, BPF_ANY) ?:
+	      write_selectable(m, half, gen, plan, n);
 	if (err || !(pol->flags & CVS_POLICY_F_MAGLEV))
 		return err;
 	eps = calloc(n ?: 1, sizeof(*eps));
@@ -333,10 +350,8 @@ static int write_policy(struct cvs_maps *m, __u32 svc_id, bool v6,
 		cvs_endpoint_of_spec(&b[i], &eps[i]);
 	err = err ?: cvs_build_maglev(plan, eps, n, v6, pol->maglev_slots,
 				      table) ?:
-	      write_run(m->fds[CVS_M_MAGLEV],
-			cvs_maglev_index(m->meta2.maglev_slots,
-					 pol->maglev_index, half, 0),
-			table, pol->maglev_slots);
+	      cvs_maglev_write(m, pol->maglev_index, half, table,
+			       pol->maglev_slots);
 	free(eps);
 	free(table);
 	return err;

@@ -26,11 +26,17 @@ static void set_service(struct fx *f, const struct cvs_service_key *key,
 			const __u32 *weights)
 {
 	struct cvs_backend_spec b[SANDBOX_BACKENDS];
+	struct sandbox_addr a;
 	int i;
 
-	for (i = 0; i < SANDBOX_BACKENDS; i++)
+	for (i = 0; i < SANDBOX_BACKENDS; i++) {
 		b[i] = bes(sandbox_backend_addr(i + 1), SANDBOX_PORT,
 			   weights ? weights[i] : 1);
+		if (key->family != AF_INET6)
+			continue;
+		a = sandbox_backend_addr6(i + 1, SANDBOX_PORT);
+		memcpy(b[i].addr, &a.sin6.sin6_addr, sizeof(b[i].addr));
+	}
 	assert_ok(cvs_service_upsert_policy(f->m, key, pol, b,
 					    SANDBOX_BACKENDS));
 }
@@ -143,11 +149,15 @@ static struct cvs_pick pick_for_client(struct fx *f,
 
 static int backend_index(const struct cvs_pick *pick)
 {
+	struct sandbox_addr a;
 	int b;
 
-	for (b = 1; b <= SANDBOX_BACKENDS; b++)
-		if (pick->addr[0] == sandbox_backend_addr(b))
+	for (b = 1; b <= SANDBOX_BACKENDS; b++) {
+		a = sandbox_backend_addr6(b, SANDBOX_PORT);
+		if (pick->addr[0] == sandbox_backend_addr(b) ||
+		    !memcmp(pick->addr, &a.sin6.sin6_addr, 16))
 			return b;
+	}
 	return 0;
 }
 
@@ -288,6 +298,37 @@ static void maglev_is_consistent_per_client(void **state)
 	}
 }
 
+/* connect6: the same, keyed and hashed with the IPv6 family. */
+static void ipv6_clients_keep_their_backend(void **state)
+{
+	const struct cvs_service_policy maglev = {
+		.flags = CVS_POLICY_F_MAGLEV, .maglev_slots = TEST_MAGLEV_SLOTS,
+	};
+	struct fx *f = *state;
+	struct cvs_service_key key = vip6(25, VIP_PORT, IPPROTO_TCP);
+	struct cvs_service_policy aff = affinity(60);
+	struct sandbox_addr own = sandbox_addr6("fd00:77:1::1", 0);
+	struct cvs_flow fl = {};
+	struct cvs_pick pick;
+	int got;
+
+	/* the client is the first namespace, the test's own */
+	assert_ok(cvs_client_netns(f->m, sb.cgroup, AF_INET6,
+				   (const __be32 *)&own.sin6.sin6_addr,
+				   &fl.netns_cookie));
+	set_service(f, &key, &aff, NULL);
+	assert_ok(cvs_sock_attach(f->m, sb.cgroup));
+	got = one_backend(&key, 40);
+	assert_ok(cvs_service_pick_flow(f->m, &key, &fl, &pick));
+	assert_int_equal(pick.reason, CVS_REASON_AFFINITY);
+	assert_int_equal(backend_index(&pick), got);
+	set_service(f, &key, &maglev, NULL);
+	got = one_backend(&key, 20);
+	assert_ok(cvs_service_pick_flow(f->m, &key, &fl, &pick));
+	assert_int_equal(pick.reason, CVS_REASON_MAGLEV);
+	assert_int_equal(backend_index(&pick), got);
+}
+
 static int teardown(void **state)
 {
 	stop_resident();
@@ -327,6 +368,9 @@ int main(void)
 			udp_clients_keep_their_backend, fx_setup_open, teardown),
 		cmocka_unit_test_setup_teardown(
 			maglev_is_consistent_per_client, fx_setup_open,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			ipv6_clients_keep_their_backend, fx_setup_open,
 			teardown),
 	};
 

@@ -22,6 +22,9 @@
  * A read-only handle's cvs_service_get() must return one whole set, and its
  * cvs_service_list() every key exactly once.
  *
+ * A MAGLEV service flipping the same way must give each flow the backend
+ * that its validated generation's table gives that flow.
+ *
  * Variants: two services flipping at once (a freed backend id is soon reused
  * by the other service), delete + re-create, and every service of the set
  * flipping at once (services then share hash buckets). Last, several threads
@@ -838,6 +841,134 @@ static void test_writers_sharing_a_handle_stay_consistent(void **state)
 	free(w);
 }
 
+/*
+ * Maglev under flips: a MAGLEV service flips between two backend sets while
+ * raw readers pick for fixed flows. The table is a function of the set, so
+ * each flow's backend in each set is known beforehand; a validated pick
+ * must be the one of the set its word's slots name, for that flow.
+ */
+#define MAGLEV_FLOWS 512
+#define MAGLEV_FLIPS 4000
+
+struct maglev_reader {
+	pthread_t thread;
+	struct raw_maps *raw;
+	const struct cvs_service_key *key;
+	const __be32 (*want)[MAGLEV_FLOWS];	/* by set, by flow */
+	const struct bset *set;
+	atomic_int *stop;
+	__u64 reads, seen[2], wrong;
+	char first_error[200];
+};
+
+static struct cvs_flow maglev_flow(__u32 i)
+{
+	struct cvs_flow fl = { .saddr = { ip4(172, 20, i >> 8, i & 0xff) },
+			       .sport = htons(20000 + i) };
+	return fl;
+}
+
+static void *maglev_reader_main(void *arg)
+{
+	struct maglev_reader *rd = arg;
+	struct raw_reader ctx;
+	struct cvs_pick pick;
+	struct cvs_flow fl;
+	__u32 i, slots;
+	int set;
+
+	raw_reader_init(&ctx, rd->raw, 0x5eed);
+	while (!atomic_load_explicit(rd->stop, memory_order_relaxed)) {
+		i = rd->reads++ % MAGLEV_FLOWS;
+		fl = maglev_flow(i);
+		if (raw_select_flow(&ctx, rd->key, rd->raw->meta.table_slots,
+				    rd->raw->meta2.maglev_slots, &fl,
+				    &pick) != CVS_PICK_OK ||
+		    pick.reason != CVS_REASON_MAGLEV) {
+			rd->wrong++;
+			snprintf(rd->first_error, sizeof(rd->first_error),
+				 "flow %u: no Maglev pick (reason %u)", i,
+				 pick.reason);
+			continue;
+		}
+		slots = cvs_word_slots(ctx.last_word);
+		set = slots == rd->set[0].slots ? 0 :
+		      slots == rd->set[1].slots ? 1 : -1;
+		if (ctx.prev_word != ctx.last_word || set < 0 ||
+		    pick.addr[0] != rd->want[set][i]) {
+			if (!rd->wrong++)
+				snprintf(rd->first_error,
+					 sizeof(rd->first_error),
+					 "flow %u: %08x in a generation of %u slots, whose table says %08x",
+					 i, ntohl(pick.addr[0]), slots,
+					 set < 0 ? 0 : ntohl(rd->want[set][i]));
+			continue;
+		}
+		rd->seen[set]++;
+	}
+	return NULL;
+}
+
+static void test_maglev_flips_give_each_flow_its_generations_backend(
+	void **state)
+{
+	const struct cvs_service_policy pol = {
+		.flags = CVS_POLICY_F_MAGLEV, .maglev_slots = TEST_MAGLEV_SLOTS,
+	};
+	struct fx *f = *state;
+	struct cvs_service_key key = vip(40, 80, IPPROTO_TCP);
+	static __be32 want[2][MAGLEV_FLOWS];
+	struct maglev_reader rd[2] = {};
+	struct bset set[2];
+	struct cvs_pick pick;
+	struct cvs_flow fl;
+	struct raw_maps raw;
+	atomic_int stop = 0;
+	__u64 t0 = now_ns();
+	int k, r, flips;
+	__u32 i;
+
+	make_set(&set[0], 41, 1, 8080, weights3, 3);
+	make_set(&set[1], 41, 2, 8080, weights5, 5);
+	for (k = 0; k < 2; k++) {
+		assert_ok(cvs_service_upsert_policy(f->m, &key, &pol, set[k].b,
+						    set[k].n));
+		for (i = 0; i < MAGLEV_FLOWS; i++) {
+			fl = maglev_flow(i);
+			assert_ok(cvs_service_pick_flow(f->m, &key, &fl, &pick));
+			want[k][i] = pick.addr[0];
+		}
+	}
+	assert_ok(raw_open(f->root, &raw));
+	for (r = 0; r < 2; r++) {
+		rd[r] = (struct maglev_reader){ .raw = &raw, .key = &key,
+			.want = (const __be32 (*)[MAGLEV_FLOWS])want,
+			.set = set, .stop = &stop };
+		assert_int_equal(pthread_create(&rd[r].thread, NULL,
+						maglev_reader_main, &rd[r]), 0);
+	}
+	for (flips = 0; flips < MAGLEV_FLIPS &&
+	     now_ns() - t0 < TIME_LIMIT_NS; flips++)
+		assert_ok(cvs_service_upsert_policy(f->m, &key, &pol,
+						    set[flips % 2].b,
+						    set[flips % 2].n));
+	atomic_store(&stop, 1);
+	for (r = 0; r < 2; r++) {
+		pthread_join(rd[r].thread, NULL);
+		print_message("maglev reader %d: %llu picks, sets %llu / %llu\n",
+			      r, (unsigned long long)rd[r].reads,
+			      (unsigned long long)rd[r].seen[0],
+			      (unsigned long long)rd[r].seen[1]);
+		if (rd[r].wrong)
+			fail_msg("%llu wrong picks, first: %s",
+				 (unsigned long long)rd[r].wrong,
+				 rd[r].first_error);
+		assert_true(rd[r].seen[0] > 0 && rd[r].seen[1] > 0);
+	}
+	raw_close(&raw);
+	assert_ok(cvs_service_verify(f->m, &key));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +978,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flipping_services_never_go_missing, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_list_beside_a_writer_has_every_service, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_writers_sharing_a_handle_stay_consistent, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_maglev_flips_give_each_flow_its_generations_backend, fx_setup_open, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown) ? 1 : 0;

@@ -506,7 +506,11 @@ static void test_verify_and_check_see_the_policy(void **state)
 	assert_ok(bpf_map_update_elem(r.fd[RAW_POL], &idx, &pol, BPF_ANY));
 	assert_rc(cvs_service_verify(f->m, &k[0]), -EBADMSG);
 	raw_close(&r);
-	/* an upsert repairs both */
+	/* upserts repair both, in either half */
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_verify(f->m, &k[0]));
+	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
+	assert_ok(cvs_service_verify(f->m, &k[0]));
 	assert_ok(cvs_service_upsert_policy(f->m, &k[0], &want[0], b, 3));
 	assert_ok(cvs_service_verify(f->m, &k[0]));
 }
@@ -591,6 +595,41 @@ static void test_older_sets_get_the_policy_rows_in_place(void **state)
 	assert_ok(cvs_service_verify(f->m, &k));
 }
 
+/* The calls that need no traffic to be refused. */
+static void test_client_and_usage_calls_check_their_arguments(void **state)
+{
+	struct fx *f = *state;
+	__be32 none[4] = {}, mapped[4] = { 0, 0, htonl(0xffff),
+					   ip4(10, 0, 0, 1) };
+	__be32 addr[4] = { ip4(10, 0, 0, 1) };
+	struct cvs_affinity_usage u;
+	struct cvs_maps *ro;
+	__u64 cookie;
+
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, none, &cookie),
+		  -EINVAL);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET6, mapped, &cookie),
+		  -EINVAL);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_UNIX, addr, &cookie),
+		  -EAFNOSUPPORT);
+	assert_rc(cvs_client_netns(f->m, NULL, AF_INET, addr, NULL), -EINVAL);
+	assert_rc(cvs_affinity_usage(f->m, NULL), -EINVAL);
+	/* the capacity's new fields: pad, and a Maglev size not a prime */
+	assert_rc(cvs_maps_open(f->root, &(struct cvs_capacity){ .pad = 1 },
+				CVS_OPEN_READONLY, &ro), -EINVAL);
+	assert_rc(cvs_maps_stage(f->m, &(struct cvs_capacity){
+		.maglev_slots = 15 }, &ro), -EINVAL);
+	assert_rc(cvs_maps_open(f->root, &(struct cvs_capacity){
+		.maglev_tables = TEST_MAGLEV_TABLES + 1 }, CVS_OPEN_READONLY,
+		&ro), -EEXIST);
+	memset(&u, 0xa5, sizeof(u));
+	assert_ok(cvs_affinity_usage(f->m, &u));
+	assert_int_equal(u.entries, 0);
+	assert_int_equal(u.fresh, 0);
+	assert_int_equal(u.capacity, TEST_AFFINITY_ENTRIES);
+	assert_int_equal(u.pad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_maglev_regions_run_out_and_come_back, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_and_check_see_the_policy, fx_setup_open, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_older_sets_get_the_policy_rows_in_place, fx_setup_open, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_client_and_usage_calls_check_their_arguments, fx_setup_open, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown) ? 1 : 0;

@@ -1,6 +1,7 @@
 # Included by ../Makefile, run from libcvsbpf/: `make test` builds every C test
 # (cmocka) into $(BUILD)/tests and runs them all. Needs root, bpffs at
-# /sys/fs/bpf, libbpf-dev and libcmocka-dev; test_socklb also needs network
+# /sys/fs/bpf, libbpf-dev and libcmocka-dev; the socket-LB tests (test_socklb,
+# test_socklb6, test_affinity, test_flows, test_grow) also need network
 # namespaces (iproute2) and cgroup v2. Each binary exits non-zero when one of
 # its tests fails; `make test` fails if any binary failed or if a test pin
 # root (/sys/fs/bpf/cvs-test-c-*), a sandbox network namespace (cvst<pid>*)

@@ -94,6 +94,80 @@ struct {
 #define CVS_ALWAYS_INLINE __always_inline
 #include "cvs_select.h"
 
+/*
+ * Each attempt of cvs_select.h is a global function: the verifier checks
+ * it once, on its own, instead of inlined into each of CVS_SELECT_ATTEMPTS
+ * iterations of the loop of each hook. With the policies the inlined loop
+ * took 780,000 of the verifier's million instructions for connect6 (both
+ * families) on 6.18, more on older verifiers; this way, a few thousand.
+ * Results are long, not int, so that the value tested is the value the
+ * hook returns (an int would be truncated in one register and returned
+ * from the other, unknown to the verifier).
+ */
+struct select_loop {
+	union {
+		struct cvs_svc_key k4;
+		struct cvs_svc6_key k6;
+	} key;
+	struct cvs_select_state st;
+	struct cvs_pick pick;
+};
+
+/*
+ * Global functions may be passed NULL, as far as the verifier knows; and
+ * before 6.x a helper takes a map key only from the stack, not from memory
+ * passed in (6.1: "R2 type=mem expected=fp"), so the key and the state,
+ * whose client key is the affinity map's, are copied here and back.
+ */
+__noinline long cvs_attempt4(struct select_loop *l)
+{
+	struct cvs_select_state st;
+	struct cvs_svc_key key;
+	long rc;
+
+	if (!l)
+		return CVS_PICK_CONTENDED;
+	key = l->key.k4;
+	st = l->st;
+	rc = cvs_select_attempt(NULL, &key, 0, &st, &l->pick);
+	l->st = st;
+	return rc;
+}
+
+__noinline long cvs_attempt6(struct select_loop *l)
+{
+	struct cvs_select_state st;
+	struct cvs_svc6_key key;
+	long rc;
+
+	if (!l)
+		return CVS_PICK_CONTENDED;
+	key = l->key.k6;
+	st = l->st;
+	rc = cvs_select_attempt(NULL, &key, 1, &st, &l->pick);
+	l->st = st;
+	return rc;
+}
+
+/* cvs_select_family() with the attempts out of line. */
+static __always_inline long select_loop(struct select_loop *l, bool v6,
+					const struct cvs_flow *flow)
+{
+	__u32 attempt;
+	long rc;
+
+	cvs_select_begin(&l->key, v6, cvs_table_slots, cvs_maglev_slots, flow,
+			 &l->st, &l->pick);
+	/* The counter stays in a register: the callee may write *l. */
+	for (attempt = 1; attempt <= CVS_SELECT_ATTEMPTS; attempt++) {
+		l->st.attempt = attempt;
+		rc = v6 ? cvs_attempt6(l) : cvs_attempt4(l);
+		if (rc != CVS_SELECT_AGAIN)
+			return rc;
+	}
+	return CVS_PICK_CONTENDED;
+}
+
 /* How the hook reads the destination: an IPv4 one, an IPv6 one, or an
  * IPv4 one that an IPv6 socket addressed as ::ffff:a.b.c.d. */
 enum family { INET, INET6, INET6_MAPPED };
@@ -168,8 +242,10 @@ static __always_inline void set_user_addr(struct bpf_sock_addr *ctx,
 }
 
 /* Remember which VIP the socket asked for, to show it back. Best effort:
- * without it the peer shows as the backend, no worse. */
-static __always_inline void remember(struct bpf_sock_addr *ctx, bool v6,
+ * without it the peer shows as the backend, no worse. Out of line: its
+ * keys would otherwise sit in the hook's frame beside the attempt's, and
+ * the two together may not exceed 512 bytes of stack. */
+static __noinline void remember(struct bpf_sock_addr *ctx, bool v6,
 				     const struct cvs_pick *pick,
 				     const __be32 vip[4], __be16 vip_port)
 {
@@ -263,13 +339,14 @@ static __always_inline void client_flow(struct bpf_sock_addr *ctx,
 static __always_inline int translate(struct bpf_sock_addr *ctx,
 				     enum family hook, bool datagram)
 {
+	struct select_loop l = {};
+	struct cvs_pick *pick = &l.pick;
 	struct cvs_flow flow = {};
-	struct cvs_pick pick = {};
 	enum family f = hook;
 	__be16 port = user_port(ctx);
 	__u8 proto = ctx->protocol;
 	__be32 a[4], to[4];
-	int res;
+	long res;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return 1;
@@ -278,39 +355,35 @@ static __always_inline int translate(struct bpf_sock_addr *ctx,
 		f = INET6_MAPPED;
 	client_flow(ctx, f, &flow);
 	if (f == INET6) {
-		struct cvs_svc6_key key = { .port = port, .proto = proto };
-
-		__builtin_memcpy(key.addr, a, sizeof(key.addr));
-		res = cvs_select6(NULL, &key, cvs_table_slots,
-				  cvs_maglev_slots, &flow, &pick);
+		l.key.k6.port = port;
+		l.key.k6.proto = proto;
+		__builtin_memcpy(l.key.k6.addr, a, sizeof(l.key.k6.addr));
 	} else {
-		struct cvs_svc_key key = {
-			.addr = a[3], .port = port, .proto = proto,
-		};
-
-		res = cvs_select(NULL, &key, cvs_table_slots,
-				 cvs_maglev_slots, &flow, &pick);
+		l.key.k4.addr = a[3];
+		l.key.k4.port = port;
+		l.key.k4.proto = proto;
 	}
+	res = select_loop(&l, f == INET6, &flow);
 	if (res == CVS_PICK_NOT_SERVICE)
 		return 1;
 	if (res != CVS_PICK_OK) {
-		count_service(&pick, 1);
+		count_service(pick, 1);
 		bpf_set_retval(-ECONNREFUSED);
 		return 0;
 	}
-	count_service(&pick, 0);
-	count_backend(pick.backend_id, !datagram, datagram);
-	if (!record(ctx, f, datagram, &pick, a, port, proto) ||
+	count_service(pick, 0);
+	count_backend(pick->backend_id, !datagram, datagram);
+	if (!record(ctx, f, datagram, pick, a, port, proto) ||
 	    proto == IPPROTO_UDP)
-		remember(ctx, f == INET6, &pick, a, port);
+		remember(ctx, f == INET6, pick, a, port);
 	if (f == INET6) {
-		__builtin_memcpy(to, pick.addr, sizeof(to));
+		__builtin_memcpy(to, pick->addr, sizeof(to));
 	} else {
 		to[0] = to[1] = to[2] = 0;
-		to[3] = pick.addr[0];
+		to[3] = pick->addr[0];
 	}
 	set_user_addr(ctx, f, to);
-	ctx->user_port = (__u32)pick.port;
+	ctx->user_port = (__u32)pick->port;
 	return 1;
 }
 
