@@ -5,6 +5,7 @@ import io.cvs.address.IpAddresses;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
 import io.cvs.service.Service;
+import java.util.Locale;
 
 /**
  * {@code GET /api/v1/services/{id}/pick}: the backend a datapath would give the client now, and why.
@@ -41,7 +42,8 @@ record PickResponse(String service, String vip, String backend, String reason, b
     static PickResponse of(Service service, PickedBackend picked, String datapath) {
         boolean affinity = picked.reason() == PickedBackend.Reason.AFFINITY;
         return new PickResponse(service.id(), service.key().toString(),
-                IpAddresses.withPort(picked.address(), picked.port()), picked.reason().name().toLowerCase(),
+                IpAddresses.withPort(picked.address(), picked.port()),
+                picked.reason().name().toLowerCase(Locale.ROOT),
                 picked.reason() == PickedBackend.Reason.RANDOM, affinity ? picked.affinityAgeNanos() / 1e9 : null,
                 picked.hash(), datapath, Client.of(picked.client()));
     }
