@@ -1,9 +1,9 @@
 package io.cvs.datapath;
 
-import io.cvs.selection.SelectionPolicy;
-import io.cvs.selection.PickedBackend;
-import io.cvs.selection.ClientFlow;
 import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,13 +1,13 @@
 package io.cvs.datapath;
 
-import io.cvs.selection.SelectionPolicy;
-import io.cvs.selection.PickedBackend;
-import io.cvs.selection.ClientFlow;
-import io.cvs.selection.AffinityUsage;
-import io.cvs.selection.FlowHash;
 import io.cvs.address.IpAddresses;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.FlowHash;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

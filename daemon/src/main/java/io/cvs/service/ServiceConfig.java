@@ -1,9 +1,9 @@
 package io.cvs.service;
 
 import io.cvs.datapath.Backend;
-import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
+import io.cvs.selection.SelectionPolicy;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;

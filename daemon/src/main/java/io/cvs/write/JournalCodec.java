@@ -1,13 +1,13 @@
 package io.cvs.write;
 
 import io.cvs.address.IpAddresses;
-import io.cvs.selection.Affinity;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
-import io.cvs.selection.Scheduler;
-import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
+import io.cvs.selection.Affinity;
+import io.cvs.selection.Scheduler;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;

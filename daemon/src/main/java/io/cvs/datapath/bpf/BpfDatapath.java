@@ -1,9 +1,7 @@
 package io.cvs.datapath.bpf;
 
-import io.cvs.selection.AffinityUsage;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
-import io.cvs.selection.ClientFlow;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Reason;
@@ -13,11 +11,13 @@ import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.Endpoint;
 import io.cvs.datapath.Flows;
 import io.cvs.datapath.Forwarder;
-import io.cvs.selection.PickedBackend;
-import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.system.StartupRefusedException;
 import java.net.InetAddress;
 import java.nio.file.Path;
