@@ -175,6 +175,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             Service before = get(accepted(), id);
             precondition.check(before);
             Service after = before.with(edit.apply(before));
+            checkTableSize(after);
             if (after != before) {
                 checkConflicts(accepted, after);
                 done = acceptOne(before, after);
@@ -392,6 +393,19 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
                 throw problem;
             }
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /**
+     * A 400 naming {@code maglev.tableSize} when a MAGLEV service would have more backends than table slots: a
+     * whole service is validated so by the API, but a backend added on its own is checked here.
+     */
+    private static void checkTableSize(Service service) {
+        SelectionPolicy selection = service.content().selection();
+        if (selection.isMaglev() && service.backends().size() > selection.maglevTableSize()) {
+            throw InvalidRequestException.of("maglev.tableSize", "must be at least the number of backends ("
+                    + service.backends().size() + "): make the table larger before adding backends",
+                    selection.maglevTableSize());
         }
     }
 
