@@ -31,6 +31,7 @@ record PickResponse(String service, String vip, String backend, String reason, b
      * @param address     the source address (routed)
      * @param port        the source port (routed; 0 when the request gave none)
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Client(String kind, long netnsCookie, String address, Integer port) {
 
         static Client of(ClientFlow flow) {

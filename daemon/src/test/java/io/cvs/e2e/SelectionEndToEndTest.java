@@ -74,6 +74,8 @@ class SelectionEndToEndTest {
         assertThat(pick.path("datapath").asString()).isEqualTo("socket-lb");
         assertThat(pick.path("client").path("kind").asString()).isEqualTo("socket-lb");
         assertThat(pick.path("client").path("netnsCookie").asLong()).isPositive();
+        assertThat(pick.path("client").has("address")).as("the socket-LB knows no address of an unbound socket")
+                .isFalse();
         assertThat(pick.path("reason").asString()).as("%s", pick).isEqualTo("affinity");
         assertThat(pick.path("affinityAgeSeconds").asDouble()).isBetween(0.0, 600.0);
         assertThat(greetingOf.get(pick.path("backend").asString())).as("the backend the connections reached")
