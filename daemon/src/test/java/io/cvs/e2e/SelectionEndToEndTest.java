@@ -94,6 +94,37 @@ class SelectionEndToEndTest {
                 .containsPattern("(?m)^cvs_services\\{scheduler=\"maglev\"} 1");
     }
 
+    /** The same over IPv6: connect6, and the client's namespace found by its IPv6 address given bare. */
+    @Test
+    void anIpv6ClientOfTheSocketLbKeepsItsBackendAndPickFindsItsNamespace() throws Exception {
+        Sandbox sandbox = host().sandbox();
+        for (int i = 1; i <= 3; i++) {
+            sandbox.serve6(i, BACKEND_PORT + 1, "v6-m" + i);
+        }
+        AdminApi api = new AdminApi(port, ADMIN_TOKEN);
+        String id = api.create("{\"name\":\"sticky-v6\",\"vip\":\"2001:db8::40\",\"port\":80,"
+                + "\"protocol\":\"TCP\",\"scheduler\":\"MAGLEV\",\"sessionAffinity\":{\"type\":\"CLIENT_IP\"},"
+                + "\"backends\":[" + backend6(1) + "," + backend6(2) + "," + backend6(3) + "]}");
+        sandbox.startClient(host().cgroup(), "sleep 120");
+
+        List<String> greetings = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            greetings.add(sandbox.connect(host().cgroup(), "2001:db8::40", 80));
+        }
+
+        assertThat(greetings).containsOnly(greetings.get(0));
+        JsonNode pick = api.getJson("/api/v1/services/" + id + "/pick?client=fd00:79:1::1");
+        assertThat(pick.path("datapath").asString()).isEqualTo("socket-lb");
+        assertThat(pick.path("reason").asString()).as("%s", pick).isEqualTo("affinity");
+        int picked = List.of(1, 2, 3).stream().filter(i -> pick.path("backend").asString()
+                .equals("[" + Sandbox.backendAddress6(i) + "]:" + (BACKEND_PORT + 1))).findFirst().orElseThrow();
+        assertThat(greetings.get(0)).isEqualTo("v6-m" + picked);
+    }
+
+    private static String backend6(int i) {
+        return "{\"address\":\"" + Sandbox.backendAddress6(i) + "\",\"port\":" + (BACKEND_PORT + 1) + "}";
+    }
+
     private static String backend(int i) {
         return "{\"address\":\"" + Sandbox.backendAddress(i) + "\",\"port\":" + BACKEND_PORT + "}";
     }
