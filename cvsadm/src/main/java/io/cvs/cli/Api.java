@@ -44,13 +44,41 @@ final class Api {
     record Backend(String address, int port, int weight) implements Addressed {
     }
 
-    /** {@code onBackendRemoval} is KEEP or RESET; null from a daemon older than the policy (which kept). */
+    /**
+     * {@code onBackendRemoval} is KEEP or RESET; null from a daemon older than the policy (which kept). The
+     * selection policy ({@code scheduler}, {@code maglev}, {@code sessionAffinity}) is null from a daemon older than
+     * policies, whose services were all RANDOM without affinity.
+     */
     record Service(String id, long version, String name, String vip, int port, String protocol, List<Backend> backends,
-            Map<String, String> labels, HealthCheck healthCheck, String onBackendRemoval) {
+            Map<String, String> labels, HealthCheck healthCheck, String onBackendRemoval, String scheduler,
+            Maglev maglev, SessionAffinity sessionAffinity) {
         Service {
             backends = orEmpty(backends);
             labels = orEmpty(labels);
         }
+
+        /** This service with other backends, the rest kept. */
+        Service withBackends(List<Backend> others) {
+            return new Service(id, version, name, vip, port, protocol, others, labels, healthCheck, onBackendRemoval,
+                    scheduler, maglev, sessionAffinity);
+        }
+    }
+
+    /** Only with the scheduler MAGLEV. */
+    record Maglev(int tableSize) {
+    }
+
+    /** {@code type} NONE or CLIENT_IP; {@code timeoutSeconds} only with CLIENT_IP. */
+    record SessionAffinity(String type, Integer timeoutSeconds) {
+    }
+
+    /** {@code GET /api/v1/services/{id}/pick}: the backend a datapath would choose now for a client, and why. */
+    record Pick(String service, String vip, String backend, String reason, boolean sample, Double affinityAgeSeconds,
+            long hash, String datapath, PickClient client) {
+    }
+
+    /** How the datapath knows the client: {@code socket-lb} by netns cookie, {@code routed} by address and port. */
+    record PickClient(String kind, long netnsCookie, String address, Integer port) {
     }
 
     /** Returned with every default filled in; {@code port} is null for each backend's own. */
@@ -165,11 +193,13 @@ final class Api {
     }
 
     /** GET and PUT /api/v1/datapath/capacity; {@code lastResize} is null when there was none. */
+    /** The policy maps' fields are 0 (or null) from a daemon older than selection policies. */
     record CapacityState(Usage services, Usage backends, int maxBackendsPerService, int selectionSlots,
-            Growth growth, long resizes, Resize lastResize) {
+            int affinityEntries, Usage maglevTables, int maglevSlots, Growth growth, long resizes,
+            Resize lastResize) {
     }
 
-    record Growth(boolean automatic, int maxServices, int maxBackends) {
+    record Growth(boolean automatic, int maxServices, int maxBackends, int maxMaglevTables, int maxMaglevSlots) {
     }
 
     record Size(int maxServices, int maxBackends, int maxBackendsPerService, int selectionSlots) {

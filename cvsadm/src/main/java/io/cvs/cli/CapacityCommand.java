@@ -56,6 +56,17 @@ final class CapacityCommand implements Runnable {
 
             @Option(names = "--slots", paramLabel = "N", description = "Selection-table slots per service.")
             Integer slots;
+
+            @Option(names = "--affinity-entries", paramLabel = "N",
+                    description = "Session affinity entries (the least recently used go when full).")
+            Integer affinityEntries;
+
+            @Option(names = "--maglev-tables", paramLabel = "N", description = "Services that can be MAGLEV at once.")
+            Integer maglevTables;
+
+            @Option(names = "--maglev-slots", paramLabel = "PRIME",
+                    description = "The largest Maglev table a service may have (a prime; 8 bytes per slot per table).")
+            Integer maglevSlots;
         }
 
         @Override
@@ -65,6 +76,9 @@ final class CapacityCommand implements Runnable {
             put(body, "maxBackends", fields.backends);
             put(body, "maxBackendsPerService", fields.perService);
             put(body, "selectionSlots", fields.slots);
+            put(body, "affinityEntries", fields.affinityEntries);
+            put(body, "maglevTables", fields.maglevTables);
+            put(body, "maglevSlots", fields.maglevSlots);
             print(this, Answer.of(api().put(PATH, body, Map.of()), CapacityState.class));
         }
 
@@ -84,6 +98,7 @@ final class CapacityCommand implements Runnable {
         Table table = new Table()
                 .row("Capacity:", Format.capacity(new Api.Capacity(state.services(), state.backends(),
                         state.maxBackendsPerService(), state.selectionSlots())))
+                .row("Policies:", Format.policyCapacity(state))
                 .row("Growth:", Format.growth(state.growth()))
                 .row("Resizes:", Format.number(state.resizes()) + (state.lastResize() == null ? ""
                         : ", last " + Format.resize(state.lastResize())));

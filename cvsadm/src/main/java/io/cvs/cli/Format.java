@@ -212,6 +212,47 @@ final class Format {
         return lines;
     }
 
+    /**
+     * How a service selects, short: {@code random}, {@code maglev 16381}, either followed by
+     * {@code client-ip 10800s} for CLIENT_IP affinity. A daemon older than policies sends none: random.
+     */
+    static String scheduler(Api.Service service) {
+        String scheduler = service.scheduler() == null ? "random" : service.scheduler().toLowerCase(Locale.ROOT);
+        if (service.maglev() != null) {
+            scheduler += " " + service.maglev().tableSize();
+        }
+        Api.SessionAffinity affinity = service.sessionAffinity();
+        if (affinity != null && "CLIENT_IP".equals(affinity.type())) {
+            scheduler += " client-ip " + affinity.timeoutSeconds() + "s";
+        }
+        return scheduler;
+    }
+
+    /**
+     * {@code 10.0.0.2:8080  maglev  hash 2868169042  module: routed 198.51.100.7:40112}; with affinity the entry's
+     * age, with random that it is one sample.
+     */
+    static String pick(Api.Pick pick) {
+        String why = switch (pick.reason()) {
+            case "affinity" -> String.format("affinity (entry last used %.1f s ago)", pick.affinityAgeSeconds());
+            case "random" -> "random (one sample; the next connection may get another)";
+            default -> pick.reason();
+        };
+        Api.PickClient client = pick.client();
+        String who = "socket-lb".equals(client.kind()) ? "socket-lb: netns cookie " + client.netnsCookie()
+                : pick.datapath() + ": routed " + (client.port() == null || client.port() == 0 ? client.address()
+                        : IpAddress.withPort(client.address(), client.port()));
+        return pick.backend() + "  " + why + "  hash " + pick.hash() + "  " + who;
+    }
+
+    /** {@code Maglev tables 1/16 of up to 16381 slots, 65536 affinity entries}. */
+    static String policyCapacity(Api.CapacityState state) {
+        return state.maglevTables() == null ? "none (a daemon older than selection policies)"
+                : String.format("Maglev tables %d/%d of up to %d slots, %d affinity entries",
+                        state.maglevTables().used(), state.maglevTables().max(), state.maglevSlots(),
+                        state.affinityEntries());
+    }
+
     /** {@code services 3/1024, backends 7/16384 (at most 64 per service, 1024 selection slots each)}. */
     static String capacity(Capacity capacity) {
         return String.format("services %d/%d, backends %d/%d (at most %d per service, %d selection slots each)",
@@ -221,8 +262,10 @@ final class Format {
 
     /** {@code automatic, up to 131072 services and 1048576 backends}, or {@code off}. */
     static String growth(Api.Growth growth) {
-        return growth.automatic() ? String.format("automatic, up to %d services and %d backends",
-                growth.maxServices(), growth.maxBackends()) : "off: a full map set refuses writes (507)";
+        return growth.automatic() ? String.format("automatic, up to %d services and %d backends", growth.maxServices(),
+                growth.maxBackends()) + (growth.maxMaglevTables() == 0 ? "" : String.format(", %d Maglev tables of "
+                        + "up to %d slots", growth.maxMaglevTables(), growth.maxMaglevSlots()))
+                : "off: a full map set refuses writes (507)";
     }
 
     /** {@code automatic at 2026-12-07T17:00:00Z: 1024 -> 2048 services, 16384 -> 16384 backends, in 0.042 s}. */

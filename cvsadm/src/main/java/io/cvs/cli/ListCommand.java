@@ -55,9 +55,7 @@ final class ListCommand extends ApiCommand {
     }
 
     static Service sortedBackends(Service service) {
-        return new Service(service.id(), service.version(), service.name(), service.vip(), service.port(),
-                service.protocol(), service.backends().stream().sorted(BACKEND_BY_ADDRESS).toList(),
-                service.labels(), service.healthCheck(), service.onBackendRemoval());
+        return service.withBackends(service.backends().stream().sorted(BACKEND_BY_ADDRESS).toList());
     }
 
     /** An address as the daemon sends it; one it should not send is a failure, not a sort out of order. */
@@ -66,20 +64,46 @@ final class ListCommand extends ApiCommand {
                 + sent + "' as an address"));
     }
 
-    /** The table of {@code services}; {@code health} gives the health of a checked service's backends by key. */
+    /**
+     * The table of {@code services}; {@code health} gives the health of a checked service's backends by key. A
+     * Scheduler column appears when a service is not RANDOM without affinity (the default), as the Check column
+     * appears when a service has a check: a listing of defaults looks as it always did.
+     */
     static Table table(List<Service> services, Function<Service, Map<String, BackendHealth>> health) {
         boolean anyCheck = services.stream().anyMatch(service -> service.healthCheck() != null);
-        Table table = anyCheck
-                ? new Table(Format.LOCAL_ADDRESS, "Name", "Check").row(Format.REMOTE_ADDRESS, "Weight", "Health")
-                : new Table(Format.LOCAL_ADDRESS, "Name").row(Format.REMOTE_ADDRESS, "Weight");
+        boolean anyPolicy = services.stream().anyMatch(service -> !Format.scheduler(service).equals("random"));
+        List<String> header = new ArrayList<>(List.of(Format.LOCAL_ADDRESS, "Name"));
+        List<String> subheader = new ArrayList<>(List.of(Format.REMOTE_ADDRESS, "Weight"));
+        if (anyPolicy) {
+            header.add("Scheduler");
+            subheader.add("");
+        }
+        if (anyCheck) {
+            header.add("Check");
+            subheader.add("Health");
+        }
+        Table table = new Table(header.toArray(String[]::new)).row(subheader.toArray(String[]::new));
         for (Service service : services) {
-            table.row(Format.localAddress(service), service.name(), anyCheck ? Format.checkType(service.healthCheck())
-                    : null);
+            List<String> cells = new ArrayList<>(List.of(Format.localAddress(service), service.name()));
+            if (anyPolicy) {
+                cells.add(Format.scheduler(service));
+            }
+            if (anyCheck) {
+                cells.add(Format.checkType(service.healthCheck()));
+            }
+            table.row(cells.toArray(String[]::new));
             Map<String, BackendHealth> states = service.healthCheck() != null ? health.apply(service) : Map.of();
             for (Backend backend : service.backends()) {
                 BackendHealth state = states.get(backend.key());
-                table.row(Format.remoteAddress(backend), Format.number(backend.weight()),
-                        anyCheck ? (state == null ? Format.NONE : Format.health(state)) : null);
+                List<String> backendCells = new ArrayList<>(List.of(Format.remoteAddress(backend),
+                        Format.number(backend.weight())));
+                if (anyPolicy) {
+                    backendCells.add("");
+                }
+                if (anyCheck) {
+                    backendCells.add(state == null ? Format.NONE : Format.health(state));
+                }
+                table.row(backendCells.toArray(String[]::new));
             }
         }
         return table;

@@ -17,6 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
         "Its VIP and backends are of one family; an IPv6 address goes in brackets when a port follows.",
         "Example: cvsadm service add web 192.0.2.10:80 --backend 10.0.0.1:8080 --backend 10.0.0.2:8080/2 "
                 + "--label app=web --check http --check-path /healthz --on-backend-removal reset",
+        "Example: cvsadm service add cart 192.0.2.11:443 --backend 10.0.1.1:8443 --scheduler maglev "
+                + "--affinity client-ip --affinity-timeout 600",
         "Example: cvsadm service add web-v6 [2001:db8::10]:80 --backend [fd00::1]:8080 --backend [fd00::2]:8080/2"})
 final class ServiceAddCommand extends ApiCommand {
 
@@ -42,6 +44,9 @@ final class ServiceAddCommand extends ApiCommand {
     @ArgGroup(exclusive = false, heading = "Health check:%n")
     private HealthCheckOptions check = new HealthCheckOptions();
 
+    @ArgGroup(exclusive = false, heading = "Selection:%n")
+    private SelectionOptions selection = new SelectionOptions();
+
     @Override
     void run() {
         Endpoint address = endpoint.withDefaults();
@@ -66,6 +71,7 @@ final class ServiceAddCommand extends ApiCommand {
         if (onBackendRemoval != null) {
             spec.put("onBackendRemoval", onBackendRemoval);
         }
+        selection.applyTo(spec);
         JsonNode created = api().post(Services.PATH, spec);
         if (format() == OutputFormat.table) {
             Service service = Json.view(created, Service.class);

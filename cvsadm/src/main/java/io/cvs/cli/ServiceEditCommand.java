@@ -14,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Changes some fields of a service with a JSON merge patch, guarded by the version it read. */
 @Command(name = "edit", description = {"Change some fields of a service; the others stay.",
-        "Example: cvsadm service edit web --label tier=front --remove-label team --check tcp --fall 2"})
+        "Example: cvsadm service edit web --label tier=front --remove-label team --check tcp --fall 2",
+        "Example: cvsadm service edit cart --scheduler maglev --maglev-table-size 65521 --affinity none"})
 final class ServiceEditCommand extends ApiCommand {
 
     @Parameters(index = "0", paramLabel = "SERVICE", description = "Name or id.")
@@ -49,6 +50,9 @@ final class ServiceEditCommand extends ApiCommand {
     @ArgGroup(exclusive = false, heading = "Health check (options not given keep their value):%n")
     private HealthCheckOptions check = new HealthCheckOptions();
 
+    @ArgGroup(exclusive = false, heading = "Selection (options not given keep their value):%n")
+    private SelectionOptions selection = new SelectionOptions();
+
     @Override
     void run() {
         if (noCheck && check.anyGiven()) {
@@ -77,6 +81,7 @@ final class ServiceEditCommand extends ApiCommand {
         if (onBackendRemoval != null) {
             patch.put("onBackendRemoval", onBackendRemoval);
         }
+        selection.applyTo(patch);
         if (noCheck) {
             patch.putNull("healthCheck");
         } else if (check.anyGiven()) {

@@ -32,6 +32,7 @@ final class ServiceShowCommand extends ApiCommand {
                 .row("Labels:", service.labels().isEmpty() ? Format.NONE : Format.labels(service.labels()))
                 .row("Check:", check == null ? Format.NONE : Format.check(check))
                 .row("Removal:", Format.onBackendRemoval(service))
+                .row("Selects:", Format.scheduler(service))
                 .print(out());
         out().println();
         Map<String, BackendHealth> health = check == null ? Map.of() : services().health(service).view().byKey();

@@ -71,7 +71,39 @@ final class StateDiff {
             // a file that leaves the policy out asks for the default, KEEP
             changes.add("onBackendRemoval " + oldPolicy + " -> " + newPolicy);
         }
+        selection(before, after, changes);
         return String.join(", ", changes);
+    }
+
+    /**
+     * The scheduler and affinity in the file's terms: a field it leaves out asks for the default (RANDOM, NONE), a
+     * table size or timeout it leaves out is whatever the daemon fills in, so only one it states is compared.
+     */
+    private static void selection(JsonNode before, JsonNode after, List<String> changes) {
+        String oldScheduler = before.path("scheduler").asString("RANDOM");
+        String newScheduler = after.path("scheduler").asString("RANDOM");
+        JsonNode newSize = after.path("maglev").path("tableSize");
+        if (!oldScheduler.equals(newScheduler) || newSize.isNumber()
+                && newSize.asInt() != before.path("maglev").path("tableSize").asInt()) {
+            changes.add("scheduler " + scheduler(oldScheduler, before) + " -> " + scheduler(newScheduler, after));
+        }
+        String oldType = before.path("sessionAffinity").path("type").asString("NONE");
+        String newType = after.path("sessionAffinity").path("type").asString("NONE");
+        JsonNode newTimeout = after.path("sessionAffinity").path("timeoutSeconds");
+        if (!oldType.equals(newType) || newTimeout.isNumber()
+                && newTimeout.asInt() != before.path("sessionAffinity").path("timeoutSeconds").asInt()) {
+            changes.add("sessionAffinity " + affinity(oldType, before) + " -> " + affinity(newType, after));
+        }
+    }
+
+    private static String scheduler(String scheduler, JsonNode service) {
+        JsonNode size = service.path("maglev").path("tableSize");
+        return scheduler + (size.isNumber() ? " " + size.asInt() : "");
+    }
+
+    private static String affinity(String type, JsonNode service) {
+        JsonNode timeout = service.path("sessionAffinity").path("timeoutSeconds");
+        return type + (timeout.isNumber() ? " " + timeout.asInt() + "s" : "");
     }
 
     private static void labels(JsonNode before, JsonNode after, List<String> changes) {

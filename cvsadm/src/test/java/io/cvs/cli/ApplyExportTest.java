@@ -76,6 +76,25 @@ class ApplyExportTest {
     }
 
     @Test
+    void aSchedulerAndAffinityChangeIsShownInTheFilesTermsAndApplied() {
+        String export = cli.run("export").out();
+        assertThat(export).contains("scheduler: RANDOM", "type: NONE");
+        Path file = Cli.write(home.resolve("maglev.yaml"), export.replaceFirst("scheduler: RANDOM",
+                "scheduler: MAGLEV\n  maglev:\n    tableSize: 251").replaceFirst("type: NONE",
+                "type: CLIENT_IP"));
+
+        Cli.Run apply = cli.run("apply", "-f", file.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("scheduler RANDOM -> MAGLEV 251", "sessionAffinity NONE -> CLIENT_IP",
+                "1 updated");
+        assertThat(cli.run("export").out()).contains("tableSize: 251", "timeoutSeconds: 10800");
+        Cli.Run again = cli.run("apply", "-f", file.toString());
+        assertThat(again.out()).as("the file leaves the timeout to the daemon: nothing to change")
+                .contains("0 updated");
+    }
+
+    @Test
     void dryRunShowsTheDiffAndChangesNothing() {
         String changed = cli.run("export").out()
                 .replace("port: 18081\n    weight: 2", "port: 18081\n    weight: 5")

@@ -62,6 +62,23 @@ class CapacityCommandTest {
     }
 
     @Test
+    void setResizesThePolicyMapsAndShowSaysHowManyMaglevTablesAreUsed() {
+        Cli cli = Cli.against(daemon, home);
+        cli.run("service", "add", "hashed", "192.0.2.62:80", "--backend", "10.0.62.1:80", "--scheduler", "maglev",
+                "--maglev-table-size", "13");
+
+        Cli.Run set = cli.run("capacity", "set", "--maglev-tables", "4", "--maglev-slots", "8191",
+                "--affinity-entries", "4096");
+        Cli.Run notPrime = cli.run("capacity", "set", "--maglev-slots", "8192");
+
+        assertThat(set.exitCode()).as(set.toString()).isZero();
+        assertThat(set.out()).contains("Policies:", "Maglev tables 1/4 of up to 8191 slots, 4096 affinity entries");
+        assertThat(notPrime.exitCode()).isEqualTo(3);
+        assertThat(notPrime.err()).contains("maglevSlots must be a prime");
+        cli.run("service", "delete", "hashed");
+    }
+
+    @Test
     void setWithoutAFieldIsAUsageErrorAndABadValueIsRefusedByTheDaemon() {
         Cli cli = Cli.against(daemon, home);
 

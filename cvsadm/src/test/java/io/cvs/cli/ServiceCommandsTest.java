@@ -98,6 +98,61 @@ class ServiceCommandsTest {
     }
 
     @Test
+    void theSchedulerAndAffinityAreSetByAddChangedByEditShownAndListed() {
+        Cli cli = Cli.against(daemon, home);
+        Cli.Run add = cli.run("service", "add", "cart", "192.0.2.31:443", "--backend", "127.0.0.1:8443",
+                "--backend", "127.0.0.1:8444", "--scheduler", "maglev", "--maglev-table-size", "251",
+                "--affinity-timeout", "600");
+        assertThat(add.exitCode()).as(add.toString()).isZero();
+        JsonNode cart = cli.run("service", "show", "cart", "-o", "json").json();
+        assertThat(cart.path("scheduler").asString()).isEqualTo("MAGLEV");
+        assertThat(cart.path("maglev").path("tableSize").asInt()).isEqualTo(251);
+        assertThat(cart.path("sessionAffinity").path("type").asString()).as("a timeout implies client-ip")
+                .isEqualTo("CLIENT_IP");
+        assertThat(cart.path("sessionAffinity").path("timeoutSeconds").asInt()).isEqualTo(600);
+        assertThat(cli.run("service", "show", "cart").out()).contains("Selects:  maglev 251 client-ip 600s");
+        assertThat(cli.run("list", "192.0.2.31").out()).isEqualTo("""
+                Prot LocalAddress:Port   Name    Scheduler
+                  -> RemoteAddress:Port  Weight
+                TCP  192.0.2.31:443      cart    maglev 251 client-ip 600s
+                  -> 127.0.0.1:8443      1
+                  -> 127.0.0.1:8444      1
+                """);
+
+        Cli.Run edit = cli.run("service", "edit", "cart", "--scheduler", "random", "--affinity", "none");
+        assertThat(edit.exitCode()).as(edit.toString()).isZero();
+        JsonNode edited = cli.run("service", "show", "cart", "-o", "json").json();
+        assertThat(edited.path("scheduler").asString()).isEqualTo("RANDOM");
+        assertThat(edited.has("maglev")).isFalse();
+        assertThat(edited.path("sessionAffinity").path("type").asString()).isEqualTo("NONE");
+
+        Cli.Run wrong = cli.run("service", "edit", "cart", "--scheduler", "maglev", "--maglev-table-size", "250");
+        assertThat(wrong.exitCode()).isNotZero();
+        assertThat(wrong.err()).contains("maglev.tableSize");
+        assertThat(cli.run("service", "edit", "cart", "--scheduler", "round-robin").err())
+                .contains("'round-robin' is not random or maglev");
+    }
+
+    @Test
+    void pickShowsTheBackendAClientGetsAndWhy() {
+        Cli cli = Cli.against(daemon, home);
+        assertThat(cli.run("service", "add", "shop", "192.0.2.32:80", "--backend", "127.0.0.1:9080",
+                "--scheduler", "maglev", "--maglev-table-size", "7").exitCode()).isZero();
+
+        Cli.Run pick = cli.run("pick", "192.0.2.32:80", "198.51.100.7:40112");
+        assertThat(pick.exitCode()).as(pick.toString()).isZero();
+        assertThat(pick.out()).startsWith("127.0.0.1:9080  maglev  hash ")
+                .endsWith("memory: routed 198.51.100.7:40112\n");
+        JsonNode json = cli.run("pick", "192.0.2.32", "198.51.100.7:40112", "-o", "json").json();
+        assertThat(json.path("reason").asString()).isEqualTo("maglev");
+        assertThat(json.path("client").path("port").asInt()).isEqualTo(40112);
+
+        Cli.Run nowhere = cli.run("pick", "192.0.2.99:80", "198.51.100.7");
+        assertThat(nowhere.exitCode()).isNotZero();
+        assertThat(nowhere.err()).contains("no service at 192.0.2.99:80/TCP");
+    }
+
+    @Test
     void editWithoutChangesIsAUsageError() {
         Cli cli = Cli.against(daemon, home);
         cli.run("service", "add", "unedited", "192.0.2.12:80");

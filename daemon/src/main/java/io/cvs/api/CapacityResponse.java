@@ -15,13 +15,16 @@ import io.cvs.write.LastResize;
  * @param backends              backends held (across all services) and at most
  * @param maxBackendsPerService backends one service may have
  * @param selectionSlots        selection-table slots per service
+ * @param affinityEntries       session affinity entries the maps hold at most
+ * @param maglevTables          Maglev regions held (by MAGLEV services) and at most
+ * @param maglevSlots           the largest Maglev table the maps have room for
  * @param growth                automatic growth and its ceilings
  * @param resizes               resizes since the daemon started
  * @param lastResize            the last of them; absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record CapacityResponse(Count services, Count backends, int maxBackendsPerService, int selectionSlots,
-        Growth growth, long resizes, Resize lastResize) {
+        int affinityEntries, Count maglevTables, int maglevSlots, Growth growth, long resizes, Resize lastResize) {
 
     record Count(long used, long max) {
     }
@@ -30,15 +33,19 @@ record CapacityResponse(Count services, Count backends, int maxBackendsPerServic
      * @param automatic   whether a write that needs more room grows the maps
      * @param maxServices the most services automatic growth goes to
      * @param maxBackends the most backends it goes to
+     * @param maxMaglevTables the most Maglev regions it goes to
+     * @param maxMaglevSlots  the largest Maglev table it makes room for
      */
-    record Growth(boolean automatic, int maxServices, int maxBackends) {
+    record Growth(boolean automatic, int maxServices, int maxBackends, int maxMaglevTables, int maxMaglevSlots) {
     }
 
     /** The capacity fields alone, for {@link Resize}. */
-    record Size(int maxServices, int maxBackends, int maxBackendsPerService, int selectionSlots) {
+    record Size(int maxServices, int maxBackends, int maxBackendsPerService, int selectionSlots,
+            int affinityEntries, int maglevTables, int maglevSlots) {
 
         static Size of(Capacity c) {
-            return new Size(c.maxServices(), c.maxBackends(), c.maxMembers(), c.tableSlots());
+            return new Size(c.maxServices(), c.maxBackends(), c.maxMembers(), c.tableSlots(), c.affinityEntries(),
+                    c.maglevTables(), c.maglevSlots());
         }
     }
 
@@ -64,7 +71,9 @@ record CapacityResponse(Count services, Count backends, int maxBackendsPerServic
         CapacityPolicy policy = state.policy();
         return new CapacityResponse(new Count(usage.services(), max.maxServices()),
                 new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots(),
-                new Growth(policy.automatic(), policy.maxServices(), policy.maxBackends()), state.resizes(),
+                max.affinityEntries(), new Count(usage.maglevTables(), max.maglevTables()), max.maglevSlots(),
+                new Growth(policy.automatic(), policy.maxServices(), policy.maxBackends(), policy.maxMaglevTables(),
+                        policy.maxMaglevSlots()), state.resizes(),
                 Resize.of(state.last()));
     }
 }

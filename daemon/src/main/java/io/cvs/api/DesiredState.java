@@ -14,9 +14,10 @@ public record DesiredState(List<ServiceRequest> services) {
 
     /**
      * Every entry validated, naming {@code services[i]...}; two entries with one name or one (VIP, port, protocol)
-     * are a 400 too, since only the final set must be consistent.
+     * are a 400 too, since only the final set must be consistent. A MAGLEV service without a table size gets
+     * defaultTableSize.
      */
-    List<ServiceConfig> toConfigs() {
+    List<ServiceConfig> toConfigs(int defaultTableSize) {
         Violations violations = new Violations();
         if (services == null) {
             throw InvalidRequestException.of("services", "is required", null);
@@ -30,7 +31,7 @@ public record DesiredState(List<ServiceRequest> services) {
                 violations.add("services[" + i + "]", "must not be null", null);
                 continue;
             }
-            ServiceConfig config = services.get(i).toConfig(prefix, violations);
+            ServiceConfig config = services.get(i).toConfig(prefix, violations, defaultTableSize);
             if (config == null) {
                 continue;
             }

@@ -15,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class MergePatch {
 
     private static final Set<String> FIELDS = Set.of("name", "vip", "port", "protocol", "backends", "labels",
-            "healthCheck", "onBackendRemoval");
+            "healthCheck", "onBackendRemoval", "scheduler", "maglev", "sessionAffinity");
     private static final Set<String> REQUIRED = Set.of("name", "vip", "port", "protocol", "backends");
 
     private MergePatch() {
@@ -37,11 +37,24 @@ final class MergePatch {
         violations.throwIfAny();
     }
 
-    /** The service's content with the patch merged into it, validated like a PUT body. */
-    static ServiceConfig apply(Service current, JsonNode patch, JsonMapper json) {
-        JsonNode merged = merge(json.valueToTree(ServiceRequest.of(current.content())), patch);
+    /**
+     * The service's content with the patch merged into it, validated like a PUT body. A patch that leaves MAGLEV
+     * (a scheduler other than MAGLEV, no maglev of its own) drops the table size, and one that sets the affinity
+     * type to NONE (no timeout of its own) drops the timeout: they belonged to what the patch turned off.
+     */
+    static ServiceConfig apply(Service current, JsonNode patch, JsonMapper json, int defaultTableSize) {
+        ObjectNode merged = (ObjectNode) merge(json.valueToTree(ServiceRequest.of(current.content())), patch);
+        JsonNode scheduler = patch.get("scheduler");
+        if (scheduler != null && !"MAGLEV".equals(scheduler.asString(null)) && !patch.has("maglev")) {
+            merged.remove("maglev");
+        }
+        JsonNode affinity = patch.get("sessionAffinity");
+        if (affinity != null && affinity.isObject() && "NONE".equals(affinity.path("type").asString(null))
+                && !affinity.has("timeoutSeconds") && merged.get("sessionAffinity") instanceof ObjectNode merging) {
+            merging.remove("timeoutSeconds");
+        }
         try {
-            return json.treeToValue(merged, ServiceRequest.class).toConfig("");
+            return json.treeToValue(merged, ServiceRequest.class).toConfig("", defaultTableSize);
         } catch (JacksonException e) {
             throw InvalidRequestException.of(path(e), e.getOriginalMessage(), null);
         }

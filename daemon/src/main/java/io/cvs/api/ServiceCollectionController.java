@@ -1,5 +1,6 @@
 package io.cvs.api;
 
+import io.cvs.selection.SelectionProperties;
 import io.cvs.service.Service;
 import io.cvs.write.ApplyResult;
 import io.cvs.write.ServiceRegistry;
@@ -21,9 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ServiceCollectionController {
 
     private final ServiceRegistry registry;
+    private final SelectionProperties selection;
 
-    ServiceCollectionController(ServiceRegistry registry) {
+    ServiceCollectionController(ServiceRegistry registry, SelectionProperties selection) {
         this.registry = registry;
+        this.selection = selection;
     }
 
     @GetMapping
@@ -36,13 +39,13 @@ class ServiceCollectionController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ServiceResponse> create(@RequestBody ServiceRequest spec) {
-        Service created = registry.create(spec.toConfig(""));
+        Service created = registry.create(spec.toConfig("", selection.maglevTableSize()));
         return ResponseEntity.created(URI.create("/api/v1/services/" + created.id())).eTag(created.etag())
                 .body(ServiceResponse.of(created));
     }
 
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ApplyResult apply(@RequestBody DesiredState desired, @RequestParam(required = false) String dryRun) {
-        return registry.replaceAll(desired.toConfigs(), DryRun.parse(dryRun));
+        return registry.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
     }
 }

@@ -2,6 +2,7 @@ package io.cvs.api;
 
 import io.cvs.datapath.Datapath;
 import io.cvs.health.HealthMonitor;
+import io.cvs.selection.SelectionProperties;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -41,9 +42,11 @@ class ServiceController {
     private final HealthMonitor health;
     private final TrafficRates rates;
     private final JsonMapper json;
+    private final SelectionProperties selection;
 
     ServiceController(ServiceRegistry registry, Datapath datapath, HealthMonitor health, TrafficRates rates,
-            JsonMapper json) {
+            JsonMapper json, SelectionProperties selection) {
+        this.selection = selection;
         this.registry = registry;
         this.datapath = datapath;
         this.health = health;
@@ -64,7 +67,7 @@ class ServiceController {
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ServiceResponse> replace(@PathVariable String id, @RequestBody ServiceRequest spec,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        ServiceConfig config = spec.toConfig("");
+        ServiceConfig config = spec.toConfig("", selection.maglevTableSize());
         return answer(registry.update(id, Precondition.ifMatch(ifMatch), current -> config).after());
     }
 
@@ -73,7 +76,8 @@ class ServiceController {
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         MergePatch.check(patch);
         Precondition precondition = Precondition.ifMatch(ifMatch);
-        return answer(registry.update(id, precondition, current -> MergePatch.apply(current, patch, json)).after());
+        return answer(registry.update(id, precondition, current -> MergePatch.apply(current, patch, json,
+                selection.maglevTableSize())).after());
     }
 
     @DeleteMapping

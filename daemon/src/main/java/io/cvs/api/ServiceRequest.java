@@ -5,6 +5,7 @@ import io.cvs.address.IpAddresses;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.service.BackendKey;
@@ -26,7 +27,10 @@ import java.util.regex.Pattern;
  */
 public record ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
         Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckSpec healthCheck,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String onBackendRemoval) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String onBackendRemoval,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String scheduler,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SelectionSpec.Maglev maglev,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SelectionSpec.SessionAffinity sessionAffinity) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
@@ -45,24 +49,39 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         this(name, vip, port, protocol, backends, labels, healthCheck, null);
     }
 
+    /** A service that selects at random without affinity (the defaults). */
+    public ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+            Map<String, String> labels, HealthCheckSpec healthCheck, String onBackendRemoval) {
+        this(name, vip, port, protocol, backends, labels, healthCheck, onBackendRemoval, null, null, null);
+    }
+
     static ServiceRequest of(ServiceConfig config) {
         ServiceKey key = config.key();
         return new ServiceRequest(config.name(), IpAddresses.text(key.vip()), key.port(), key.protocol().name(),
                 config.backends().stream().map(BackendSpec::of).toList(), config.labels(),
                 config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()),
-                config.onBackendRemoval().name());
+                config.onBackendRemoval().name(), config.selection().scheduler().name(),
+                SelectionSpec.maglevOf(config.selection()), SelectionSpec.SessionAffinity.of(config.selection()));
     }
 
-    /** The validated content, or a 400 naming every offending field under prefix ({@code services[0].}). */
+    /** {@link #toConfig(String, int)} with libcvsbpf's default Maglev table size. */
     public ServiceConfig toConfig(String prefix) {
+        return toConfig(prefix, SelectionPolicy.TABLE_SIZE_DEFAULT);
+    }
+
+    /**
+     * The validated content, or a 400 naming every offending field under prefix ({@code services[0].}); a MAGLEV
+     * service without a table size gets defaultTableSize (cvs.datapath.maglev-table-size).
+     */
+    public ServiceConfig toConfig(String prefix, int defaultTableSize) {
         Violations violations = new Violations();
-        ServiceConfig config = toConfig(prefix, violations);
+        ServiceConfig config = toConfig(prefix, violations, defaultTableSize);
         violations.throwIfAny();
         return config;
     }
 
     /** The validated content, or null with the reasons added to violations (which may hold others' already). */
-    public ServiceConfig toConfig(String prefix, Violations violations) {
+    public ServiceConfig toConfig(String prefix, Violations violations, int defaultTableSize) {
         int before = violations.size();
         if (name == null || !NAME.matcher(name).matches()) {
             violations.add(prefix + "name", name == null ? "is required"
@@ -76,11 +95,13 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         checkLabels(prefix, violations);
         HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
         OnBackendRemoval policy = onBackendRemoval(prefix + "onBackendRemoval", violations);
+        SelectionPolicy selection = SelectionSpec.toPolicy(scheduler, maglev, sessionAffinity, members.size(),
+                defaultTableSize, prefix, violations);
         if (violations.size() > before) {
             return null;
         }
         return new ServiceConfig(name, new ServiceKey(address, port, proto), members,
-                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check, policy);
+                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check, policy, selection);
     }
 
     /** Omitted: KEEP, what every service did before the policy existed. */

@@ -1,5 +1,6 @@
 package io.cvs.api;
 
+import io.cvs.selection.SelectionProperties;
 import io.cvs.write.ApplyResult;
 import io.cvs.write.ServiceRegistry;
 import org.springframework.http.MediaType;
@@ -20,9 +21,11 @@ import org.springframework.web.bind.annotation.RestController;
 class StateController {
 
     private final ServiceRegistry registry;
+    private final SelectionProperties selection;
 
-    StateController(ServiceRegistry registry) {
+    StateController(ServiceRegistry registry, SelectionProperties selection) {
         this.registry = registry;
+        this.selection = selection;
     }
 
     @GetMapping
@@ -32,6 +35,6 @@ class StateController {
 
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ApplyResult importState(@RequestBody DesiredState desired, @RequestParam(required = false) String dryRun) {
-        return registry.replaceAll(desired.toConfigs(), DryRun.parse(dryRun));
+        return registry.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
     }
 }

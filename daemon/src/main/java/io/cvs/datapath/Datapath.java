@@ -1,10 +1,17 @@
 package io.cvs.datapath;
 
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -24,7 +31,33 @@ public interface Datapath {
      * {@link DatapathException.Reason#INVALID} for an address or port 0, a weight outside 0..65535, or a backend
      * listed twice.
      */
-    void apply(ServiceKey key, List<Backend> backends);
+    void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy);
+
+    /** {@link #apply(ServiceKey, List, SelectionPolicy)} with the default policy: RANDOM, no affinity. */
+    default void apply(ServiceKey key, List<Backend> backends) {
+        apply(key, backends, SelectionPolicy.DEFAULT);
+    }
+
+    /** The service's selection policy as the datapath holds it now; empty when there is no such service. */
+    Optional<SelectionPolicy> policy(ServiceKey key);
+
+    /**
+     * The backend the datapath would give client now for a new connection to the service, as the datapaths choose
+     * (affinity, Maglev, or one random sample), reading but never storing an affinity entry. Refused with
+     * {@link DatapathException.Reason#NO_USABLE_BACKEND} when no backend can take a connection; empty when there
+     * is no such service.
+     */
+    Optional<PickedBackend> pick(ServiceKey key, ClientFlow client);
+
+    /**
+     * The network namespace cookie of a namespace, of a process below the socket-LB's cgroup, that has address on
+     * one of its interfaces: how the socket-LB keys that client. Empty when none has it (the client is a routed
+     * one, as cvs.ko sees it) or the datapath has no namespaces.
+     */
+    OptionalLong clientNetns(InetAddress address);
+
+    /** The session affinity entries the datapath holds now. */
+    AffinityUsage affinityUsage();
 
     /** Removes the service; false when there was none. */
     boolean remove(ServiceKey key);
@@ -52,11 +85,12 @@ public interface Datapath {
 
     /** What the datapath holds for a service, against the backends it should hold ({@link #compare}). */
     enum Held {
-        /** exactly those backends, in that order, with those weights, and consistent */
+        /** exactly those backends, in that order, with those weights, that policy, and consistent */
         SAME,
-        /** other backends, weights or order (consistent or not: writing it repairs both) */
+        /** other backends, weights, order or policy (consistent or not: writing it repairs both) */
         OTHER,
-        /** those backends, but its entries disagree with each other ({@link #consistent}) */
+        /** those backends, but its entries disagree with each other ({@link #consistent}), or its Maglev table
+         *  is not the one its backends and table size give */
         INCONSISTENT,
         /** no such service */
         MISSING
@@ -67,14 +101,20 @@ public interface Datapath {
      * reconciler's question for every service, asked at once. Equivalent to {@link #backends} compared with the
      * wanted list, then {@link #consistent}; the BPF datapath answers thousands of services per libcvsbpf call.
      */
-    default List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+    default List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted, List<SelectionPolicy> policies) {
         List<Held> held = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             Optional<List<Backend>> current = backends(keys.get(i));
-            held.add(current.isEmpty() ? Held.MISSING : !current.get().equals(wanted.get(i)) ? Held.OTHER
+            held.add(current.isEmpty() ? Held.MISSING : !current.get().equals(wanted.get(i))
+                    || !policy(keys.get(i)).equals(Optional.of(policies.get(i))) ? Held.OTHER
                     : consistent(keys.get(i)) ? Held.SAME : Held.INCONSISTENT);
         }
         return held;
+    }
+
+    /** {@link #compare(List, List, List)} against the default policy for every service. */
+    default List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+        return compare(keys, wanted, Collections.nCopies(keys.size(), SelectionPolicy.DEFAULT));
     }
 
     /**
@@ -112,10 +152,16 @@ public interface Datapath {
      * Moves to maps of another capacity holding exactly contents (every service with its backends), without
      * interrupting forwarding: the new maps are built and filled beside the current ones, every reader switches
      * to them at once, carrying each service's and each kept backend's counters, and only then are the old ones
-     * removed. When it throws, the current maps still serve, unchanged. Refused with
+     * removed. Each service gets its policy from policies (absent: the default). When it throws, the current maps
+     * still serve, unchanged. Refused with
      * {@link DatapathException.Reason#INVALID} for a capacity no map set can have, and with
      * {@link DatapathException.Reason#CAPACITY_EXHAUSTED} or {@link DatapathException.Reason#TOO_MANY_BACKENDS}
      * when contents do not fit into it.
      */
-    void resize(Capacity target, Map<ServiceKey, List<Backend>> contents);
+    void resize(Capacity target, Map<ServiceKey, List<Backend>> contents, Map<ServiceKey, SelectionPolicy> policies);
+
+    /** {@link #resize(Capacity, Map, Map)} with the default policy for every service. */
+    default void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+        resize(target, contents, Map.of());
+    }
 }

@@ -25,6 +25,8 @@ public final class DatapathException extends ErrorResponseException {
         /** A service no datapath can hold (an address or port 0, a weight above 65535, a backend twice); the
          *  API's validation should have refused it, so over HTTP it is a 500. */
         INVALID(ProblemType.INTERNAL),
+        /** A pick for a service none of whose backends can take a connection now (ECONNREFUSED): 409. */
+        NO_USABLE_BACKEND(ProblemType.NO_USABLE_BACKEND),
         /** Anything else: the maps or the host misbehave. 500. */
         FAILED(ProblemType.INTERNAL);
 
@@ -37,14 +39,21 @@ public final class DatapathException extends ErrorResponseException {
 
     /** The capacity that ran out, as the problem's {@code resource} names it. */
     public enum Resource {
-        SERVICES("services"),
-        BACKENDS("backends"),
-        BACKENDS_PER_SERVICE("backendsPerService");
+        SERVICES("services", "max-services"),
+        BACKENDS("backends", "max-backends"),
+        BACKENDS_PER_SERVICE("backendsPerService", "max-backends-per-service"),
+        /** Maglev regions: MAGLEV services at once. */
+        MAGLEV_TABLES("maglevTables", "max-maglev-tables"),
+        /** The largest Maglev table size the map set has room for. */
+        MAGLEV_SLOTS("maglevSlots", "max-maglev-slots");
 
         private final String name;
+        /** The cvs.bpf.growth property that is its ceiling. */
+        private final String setting;
 
-        Resource(String name) {
+        Resource(String name, String setting) {
             this.name = name;
+            this.setting = setting;
         }
     }
 
@@ -96,11 +105,26 @@ public final class DatapathException extends ErrorResponseException {
     public static DatapathException noRoom(Resource resource, long used, long needed, long capacity, long limit,
             boolean grows) {
         String holds = grows ? "the map set holds " + capacity + " and grows automatically up to " + limit
-                + " (cvs.bpf.growth.max-" + resource.name + ")" : "the map set holds " + limit;
+                + " (cvs.bpf.growth." + resource.setting + ")" : "the map set holds " + limit;
         ProblemDetail problem = ProblemType.CAPACITY_EXHAUSTED.problem("The change needs room for " + needed + " "
                 + resource.name + " at once (" + used + " in use, " + (needed - used) + " more); " + holds + ".");
         setCapacity(problem, resource, used, limit);
         problem.setProperty("requested", needed - used);
+        return new DatapathException(Reason.CAPACITY_EXHAUSTED, problem, null);
+    }
+
+    /**
+     * A Maglev table of size that maps whose Maglev slots are capacity cannot hold, and growth cannot make room for
+     * (limit: the most it grows them to, cvs.bpf.growth.max-maglev-slots).
+     */
+    public static DatapathException tableTooLarge(long size, long capacity, long limit, boolean grows) {
+        String holds = grows ? "the map set has room for " + capacity + " and grows automatically up to " + limit
+                + " (cvs.bpf.growth.max-maglev-slots)" : "the map set has room for " + limit;
+        ProblemDetail problem = ProblemType.CAPACITY_EXHAUSTED.problem("The change needs a Maglev table of " + size
+                + " slots; " + holds + ". Ask for a larger capacity (PUT /api/v1/datapath/capacity, maglevSlots) or a "
+                + "smaller table.");
+        setCapacity(problem, Resource.MAGLEV_SLOTS, capacity, limit);
+        problem.setProperty("requested", size);
         return new DatapathException(Reason.CAPACITY_EXHAUSTED, problem, null);
     }
 
@@ -111,6 +135,12 @@ public final class DatapathException extends ErrorResponseException {
                 + "; a capacity of " + max + " cannot hold them. Remove some first, or ask for more.");
         setCapacity(problem, resource, used, max);
         return new DatapathException(Reason.CAPACITY_TOO_SMALL, problem, null);
+    }
+
+    /** A pick of a service that has no usable backend now: every one drained, down or none configured. */
+    public static DatapathException noUsableBackend(ServiceKey key) {
+        return new DatapathException(Reason.NO_USABLE_BACKEND, "Service " + key + " has no backend that can take "
+                + "a connection now (none configured, or all drained or down): a client would be refused.");
     }
 
     public Reason reason() {

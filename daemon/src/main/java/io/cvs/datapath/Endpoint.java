@@ -2,6 +2,8 @@ package io.cvs.datapath;
 
 import io.cvs.address.IpAddresses;
 import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -9,6 +11,15 @@ import java.util.Set;
 
 /** A backend's identity within a service: address and port, whatever its weight. */
 public record Endpoint(InetAddress address, int port) {
+
+    /**
+     * Backends in (family, address, port) order, addresses compared as unsigned bytes: the order libcvsbpf builds a
+     * Maglev table in, so that the table depends on the backends alone.
+     */
+    public static final Comparator<Backend> ORDER = Comparator
+            .comparingInt((Backend b) -> b.address().getAddress().length)
+            .thenComparing(b -> b.address().getAddress(), Arrays::compareUnsigned)
+            .thenComparingInt(Backend::port);
 
     public Endpoint {
         Objects.requireNonNull(address, "address");

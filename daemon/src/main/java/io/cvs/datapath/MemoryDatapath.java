@@ -3,6 +3,11 @@ package io.cvs.datapath;
 import io.cvs.address.IpAddresses;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.FlowHash;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -18,6 +25,12 @@ import java.util.Set;
  * one needs a free id before the ids of removed ones come back), so code tested against it behaves the same on
  * the maps. Counters stay zero. It holds no flows, so a sweep ends nothing; the sweeps asked for are recorded, so
  * tests can see when and with which services to reset they ran.
+ *
+ * <p>Policies are held and refused as libcvsbpf refuses them (a Maglev region per MAGLEV service, a table no larger
+ * than the capacity's Maglev slots and no smaller than the usable backends). Its pick is a model, not the datapaths'
+ * code: it hashes the flow with the same function ({@link FlowHash}), but its MAGLEV pick is a weighted lookup of
+ * that hash rather than libcvsbpf's Maglev table (the same client gets the same backend, not necessarily the one
+ * the maps would give), and, since nothing connects through it, it holds no affinity entries.
  */
 public final class MemoryDatapath implements Datapath {
 
@@ -30,6 +43,8 @@ public final class MemoryDatapath implements Datapath {
     private Capacity capacity;
     private final Optional<String> fallbackReason;
     private final Map<ServiceKey, List<Backend>> services = new LinkedHashMap<>();
+    private final Map<ServiceKey, SelectionPolicy> policies = new HashMap<>();
+    private final Random random = new Random();
     private int backendsInUse;
     private final List<Set<ServiceKey>> sweeps = new ArrayList<>();
 
@@ -40,12 +55,17 @@ public final class MemoryDatapath implements Datapath {
     }
 
     @Override
-    public synchronized void apply(ServiceKey key, List<Backend> backends) {
+    public synchronized void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         List<Backend> desired = List.copyOf(backends);
         check(key, desired);
+        checkPolicy(key, desired, policy);
         List<Backend> current = services.get(key);
         if (current == null && services.size() >= capacity.maxServices()) {
             throw DatapathException.noRoom(Resource.SERVICES, services.size(), capacity.maxServices(), 1);
+        }
+        boolean newRegion = policy.isMaglev() && !policies.getOrDefault(key, SelectionPolicy.DEFAULT).isMaglev();
+        if (newRegion && maglevTablesInUse() >= capacity.maglevTables()) {
+            throw DatapathException.noRoom(Resource.MAGLEV_TABLES, maglevTablesInUse(), capacity.maglevTables(), 1);
         }
         int fresh = Endpoint.fresh(desired, current == null ? List.of() : current);
         if (fresh > capacity.maxBackends() - backendsInUse) {
@@ -53,6 +73,80 @@ public final class MemoryDatapath implements Datapath {
         }
         backendsInUse += desired.size() - (current == null ? 0 : current.size());
         services.put(key, desired);
+        policies.put(key, policy);
+    }
+
+    /** libcvsbpf's refusals of a policy: EINVAL, EFBIG (beyond the Maglev slots), EDOM (fewer slots than backends). */
+    private void checkPolicy(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
+        policy.problem().ifPresent(problem -> {
+            throw new DatapathException(Reason.INVALID, key + ": " + problem);
+        });
+        if (!policy.isMaglev()) {
+            return;
+        }
+        if (policy.maglevTableSize() > capacity.maglevSlots()) {
+            throw DatapathException.tableTooLarge(policy.maglevTableSize(), capacity.maglevSlots(),
+                    capacity.maglevSlots(), false);
+        }
+        long usable = backends.stream().filter(Backend::selectable).count();
+        if (policy.maglevTableSize() < usable) {
+            throw new DatapathException(Reason.INVALID, key + ": a Maglev table of " + policy.maglevTableSize()
+                    + " slots is smaller than its " + usable + " usable backends");
+        }
+    }
+
+    private int maglevTablesInUse() {
+        return (int) policies.values().stream().filter(SelectionPolicy::isMaglev).count();
+    }
+
+    @Override
+    public synchronized Optional<SelectionPolicy> policy(ServiceKey key) {
+        return services.containsKey(key) ? Optional.of(policies.get(key)) : Optional.empty();
+    }
+
+    /** The model described above: no affinity, a weighted lookup of the flow hash for MAGLEV, else one sample. */
+    @Override
+    public synchronized Optional<PickedBackend> pick(ServiceKey key, ClientFlow client) {
+        List<Backend> backends = services.get(key);
+        if (backends == null) {
+            return Optional.empty();
+        }
+        List<Backend> usable = new ArrayList<>(backends.stream().filter(Backend::selectable).toList());
+        if (usable.isEmpty()) {
+            throw DatapathException.noUsableBackend(key);
+        }
+        long hash = FlowHash.of(client, key.vip(), key.port(), key.protocol().number());
+        SelectionPolicy policy = policies.get(key);
+        long total = usable.stream().mapToLong(Backend::weight).sum();
+        long point;
+        PickedBackend.Reason reason;
+        if (policy.isMaglev()) {
+            usable.sort(Endpoint.ORDER);
+            point = hash % policy.maglevTableSize() * total / policy.maglevTableSize();
+            reason = PickedBackend.Reason.MAGLEV;
+        } else {
+            point = (long) (random.nextDouble() * total);
+            reason = PickedBackend.Reason.RANDOM;
+        }
+        for (Backend b : usable) {
+            point -= b.weight();
+            if (point < 0) {
+                return Optional.of(new PickedBackend(b.address(), b.port(), reason, 0, hash, client));
+            }
+        }
+        throw new IllegalStateException("a point below the weights' sum fell past them");
+    }
+
+    /** It holds no namespaces: every client is a routed one. */
+    @Override
+    public OptionalLong clientNetns(InetAddress address) {
+        return OptionalLong.empty();
+    }
+
+    /** Nothing connects through it, so it holds no entries; its capacity is the configured one. */
+    @Override
+    public synchronized AffinityUsage affinityUsage() {
+        return new AffinityUsage(0, 0, capacity.affinityEntries());
     }
 
     @Override
@@ -62,6 +156,7 @@ public final class MemoryDatapath implements Datapath {
             return false;
         }
         backendsInUse -= removed.size();
+        policies.remove(key);
         return true;
     }
 
@@ -83,11 +178,13 @@ public final class MemoryDatapath implements Datapath {
 
     /** Its entries are one list per service: a held service is the same or other, never inconsistent. */
     @Override
-    public synchronized List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
+    public synchronized List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted,
+            List<SelectionPolicy> wantedPolicies) {
         List<Held> held = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             List<Backend> current = services.get(keys.get(i));
-            held.add(current == null ? Held.MISSING : current.equals(wanted.get(i)) ? Held.SAME : Held.OTHER);
+            held.add(current == null ? Held.MISSING : current.equals(wanted.get(i))
+                    && policies.get(keys.get(i)).equals(wantedPolicies.get(i)) ? Held.SAME : Held.OTHER);
         }
         return held;
     }
@@ -131,20 +228,24 @@ public final class MemoryDatapath implements Datapath {
     @Override
     public synchronized DatapathStatus status() {
         return new DatapathStatus(DatapathMode.MEMORY, fallbackReason, NOT_ATTACHED,
-                new Usage(capacity, services.size(), backendsInUse));
+                new Usage(capacity, services.size(), backendsInUse, maglevTablesInUse()));
     }
 
     /** Fills a new memory datapath of the target capacity with contents, then takes its place. */
     @Override
-    public synchronized void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+    public synchronized void resize(Capacity target, Map<ServiceKey, List<Backend>> contents,
+            Map<ServiceKey, SelectionPolicy> withPolicies) {
         target.problem().ifPresent(problem -> {
             throw new DatapathException(Reason.INVALID, "capacity " + target + ": " + problem);
         });
         MemoryDatapath next = new MemoryDatapath(target, null);
-        contents.forEach(next::apply);
+        contents.forEach((key, backends) -> next.apply(key, backends,
+                withPolicies.getOrDefault(key, SelectionPolicy.DEFAULT)));
         capacity = target;
         services.clear();
         services.putAll(next.services);
+        policies.clear();
+        policies.putAll(next.policies);
         backendsInUse = next.backendsInUse;
     }
 

@@ -1,5 +1,10 @@
 package io.cvs.datapath;
 
-/** Ids in use against the capacity (struct cvs_usage). */
-public record Usage(Capacity max, int services, int backends) {
+/** Ids in use against the capacity (struct cvs_usage); maglevTables: Maglev regions held by MAGLEV services. */
+public record Usage(Capacity max, int services, int backends, int maglevTables) {
+
+    /** A usage without MAGLEV services. */
+    public Usage(Capacity max, int services, int backends) {
+        this(max, services, backends, 0);
+    }
 }

@@ -4,6 +4,7 @@ import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.ServiceKey;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Service;
 import java.time.Duration;
@@ -46,7 +47,10 @@ public final class Reconciler {
                 ? datapath.backends(service.key()) : Optional.empty());
     }
 
-    /** Makes the maps hold each desired service's backends as view gives them, and nothing else. */
+    /**
+     * Makes the maps hold each desired service's backends as view gives them, with its selection policy, and
+     * nothing else. A service whose policy or Maglev table differs from the desired one is rewritten too.
+     */
     public ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view) {
         long started = System.nanoTime();
         // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
@@ -62,13 +66,15 @@ public final class Reconciler {
         List<Service> services = new ArrayList<>(desired);
         List<List<Backend>> backends = new ArrayList<>(services.size());
         List<ServiceKey> keys = new ArrayList<>(services.size());
+        List<SelectionPolicy> policies = new ArrayList<>(services.size());
         for (Service service : services) {
             wanted.add(service.key());
             keys.add(service.key());
             backends.add(view.apply(service));
+            policies.add(service.content().selection());
         }
         // One question for all services: at 10,000 a get and a verify each were most of a restart's reconcile.
-        List<Datapath.Held> found = datapath.compare(keys, backends);
+        List<Datapath.Held> found = datapath.compare(keys, backends, policies);
         for (int i = 0; i < services.size(); i++) {
             Service service = services.get(i);
             Datapath.Held now = found.get(i);
@@ -149,7 +155,7 @@ public final class Reconciler {
      */
     private Outcome write(Service service, List<Backend> backends, boolean lastTry) {
         try {
-            datapath.apply(service.key(), backends);
+            datapath.apply(service.key(), backends, service.content().selection());
             return Outcome.WRITTEN;
         } catch (DatapathException e) {
             boolean noRoom = e.reason() == DatapathException.Reason.CAPACITY_EXHAUSTED;

@@ -3,6 +3,7 @@ package io.cvs.service;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
+import io.cvs.selection.SelectionPolicy;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -11,15 +12,24 @@ import java.util.TreeMap;
 
 /**
  * A service's content, validated: everything but its id and version. Two configs are equal when nothing differs.
- * The health check is null when the service has none: then every backend is in rotation as configured.
+ * The health check is null when the service has none: then every backend is in rotation as configured. The
+ * selection is how the datapaths choose among the backends (scheduler, Maglev table size, session affinity), with
+ * every default already filled in.
  */
 public record ServiceConfig(String name, ServiceKey key, List<Backend> backends, SortedMap<String, String> labels,
-        HealthCheck healthCheck, OnBackendRemoval onBackendRemoval) {
+        HealthCheck healthCheck, OnBackendRemoval onBackendRemoval, SelectionPolicy selection) {
 
     public ServiceConfig {
         backends = List.copyOf(backends);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         Objects.requireNonNull(onBackendRemoval, "onBackendRemoval");
+        Objects.requireNonNull(selection, "selection");
+    }
+
+    /** A service that selects at random, without affinity (the default). */
+    public ServiceConfig(String name, ServiceKey key, List<Backend> backends, SortedMap<String, String> labels,
+            HealthCheck healthCheck, OnBackendRemoval onBackendRemoval) {
+        this(name, key, backends, labels, healthCheck, onBackendRemoval, SelectionPolicy.DEFAULT);
     }
 
     /** A service that keeps established TCP connections to a backend that leaves it (the default). */
@@ -34,14 +44,18 @@ public record ServiceConfig(String name, ServiceKey key, List<Backend> backends,
     }
 
     public ServiceConfig withBackends(List<Backend> newBackends) {
-        return new ServiceConfig(name, key, newBackends, labels, healthCheck, onBackendRemoval);
+        return new ServiceConfig(name, key, newBackends, labels, healthCheck, onBackendRemoval, selection);
     }
 
     public ServiceConfig withHealthCheck(HealthCheck check) {
-        return new ServiceConfig(name, key, backends, labels, check, onBackendRemoval);
+        return new ServiceConfig(name, key, backends, labels, check, onBackendRemoval, selection);
     }
 
     public ServiceConfig withOnBackendRemoval(OnBackendRemoval policy) {
-        return new ServiceConfig(name, key, backends, labels, healthCheck, policy);
+        return new ServiceConfig(name, key, backends, labels, healthCheck, policy, selection);
+    }
+
+    public ServiceConfig withSelection(SelectionPolicy policy) {
+        return new ServiceConfig(name, key, backends, labels, healthCheck, onBackendRemoval, policy);
     }
 }

@@ -20,20 +20,23 @@ import org.pcollections.TreePMap;
 public final class ServiceTable {
 
     public static final ServiceTable EMPTY = new ServiceTable(HashTreePMap.empty(), TreePMap.empty(),
-            HashTreePMap.empty(), HashTreePMap.empty(), 0);
+            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty(), 0);
 
     private final PMap<String, Service> byId;
     private final PSortedMap<String, Service> byName;
     private final PMap<ServiceKey, Service> byKey;
     private final PMap<String, Service> checked;
+    private final PMap<String, Service> maglev;
     private final int backends;
 
     private ServiceTable(PMap<String, Service> byId, PSortedMap<String, Service> byName,
-            PMap<ServiceKey, Service> byKey, PMap<String, Service> checked, int backends) {
+            PMap<ServiceKey, Service> byKey, PMap<String, Service> checked, PMap<String, Service> maglev,
+            int backends) {
         this.byId = byId;
         this.byName = byName;
         this.byKey = byKey;
         this.checked = checked;
+        this.maglev = maglev;
         this.backends = backends;
     }
 
@@ -58,6 +61,7 @@ public final class ServiceTable {
         PSortedMap<String, Service> name = byName;
         PMap<ServiceKey, Service> key = byKey;
         PMap<String, Service> check = checked;
+        PMap<String, Service> mgl = maglev;
         int count = backends;
         for (Service s : removed) {
             if (!s.equals(id.get(s.id()))) {
@@ -67,6 +71,7 @@ public final class ServiceTable {
             name = name.minus(s.name());
             key = key.minus(s.key());
             check = check.minus(s.id());
+            mgl = mgl.minus(s.id());
             count -= s.backends().size();
         }
         for (Service s : added) {
@@ -80,9 +85,12 @@ public final class ServiceTable {
             if (s.content().healthCheck() != null) {
                 check = check.plus(s.id(), s);
             }
+            if (s.content().selection().isMaglev()) {
+                mgl = mgl.plus(s.id(), s);
+            }
             count += s.backends().size();
         }
-        return new ServiceTable(id, name, key, check, count);
+        return new ServiceTable(id, name, key, check, mgl, count);
     }
 
     public Map<String, Service> byId() {
@@ -102,6 +110,11 @@ public final class ServiceTable {
     /** The services with a health check, by id: what the probe targets come from, without walking the rest. */
     public Collection<Service> checked() {
         return checked.values();
+    }
+
+    /** The MAGLEV services, by id: each holds a Maglev region in the maps. */
+    public Collection<Service> maglev() {
+        return maglev.values();
     }
 
     /** How many backends all services have together. */

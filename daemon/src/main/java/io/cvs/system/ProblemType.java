@@ -21,6 +21,7 @@ public enum ProblemType {
     BACKEND_EXISTS(HttpStatus.CONFLICT, "backend-exists", "Backend already exists"),
     TOO_MANY_BACKENDS(HttpStatus.CONFLICT, "too-many-backends", "Too many backends"),
     CAPACITY_TOO_SMALL(HttpStatus.CONFLICT, "capacity-too-small", "Capacity too small"),
+    NO_USABLE_BACKEND(HttpStatus.CONFLICT, "no-usable-backend", "No usable backend"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),

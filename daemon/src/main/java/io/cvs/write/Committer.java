@@ -13,6 +13,7 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.reconcile.Reconciler;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Service;
@@ -20,6 +21,7 @@ import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -290,8 +292,9 @@ final class Committer implements AutoCloseable {
                     // The maps now hold exactly the table before this write, whatever they held before.
                     steps = write.transition();
                 }
-                steps.run(datapath, this::effective);
+                long maglevNanos = steps.runTimed(datapath, this::effective);
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
+                metrics.maglevRebuilt(maglevNanos);
                 applied = durable;
                 published.publish(durable);
                 leaving.sweep(flowSweeper, committed);
@@ -378,8 +381,7 @@ final class Committer implements AutoCloseable {
      */
     private boolean growFor(Transition steps, ServiceTable before) {
         Usage usage = datapath.usage();
-        Transition.Room peak = steps.peak(usage);
-        Optional<Capacity> target = capacityPolicy.growth(usage.max(), peak.services(), peak.backends());
+        Optional<Capacity> target = capacityPolicy.growth(usage.max(), steps.peak(usage));
         if (target.isEmpty()) {
             return false;
         }
@@ -392,8 +394,12 @@ final class Committer implements AutoCloseable {
         long started = System.nanoTime();
         Capacity from = datapath.usage().max();
         Map<ServiceKey, List<Backend>> contents = new LinkedHashMap<>();
-        table.services().forEach(service -> contents.put(service.key(), effective(service)));
-        datapath.resize(target, contents);
+        Map<ServiceKey, SelectionPolicy> policies = new HashMap<>();
+        table.services().forEach(service -> {
+            contents.put(service.key(), effective(service));
+            policies.put(service.key(), service.content().selection());
+        });
+        datapath.resize(target, contents, policies);
         applied = table;
         Capacity now = datapath.usage().max();
         published.resized(now);

@@ -5,6 +5,9 @@ import io.cvs.datapath.Backend;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
+import io.cvs.selection.Affinity;
+import io.cvs.selection.Scheduler;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -29,7 +32,8 @@ import java.util.function.ToIntFunction;
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
  * UTF-8 with a u16 length ({@link DataOutputStream#writeUTF}).
  * <pre>
- * payload  = format u8 (4), CHANGE or STATE
+ * payload  = format u8 (5), CHANGE or STATE
+ *          | format u8 (4), CHANGE or STATE (written before selection policies: every service RANDOM, no affinity)
  *          | format u8 (3), CHANGE or STATE (written before the removal policy: every service KEEPs)
  *          | format u8 (2), CHANGE or STATE (written before IPv6: every address is IPv4, 4 bytes)
  *          | CHANGE or STATE of format 1 (written before health checks; its first byte, the high byte of a u32
@@ -38,7 +42,9 @@ import java.util.function.ToIntFunction;
  *            backend count u16, per backend (address, port u16, weight u16),
  *            label count u16, per label (key string, value string),
  *            format 2 and later: check u8 (0 none, 1 follows; nothing else), check when 1,
- *            format 4 and later: on backend removal u8 (code: 0 KEEP, 1 RESET)
+ *            format 4 and later: on backend removal u8 (code: 0 KEEP, 1 RESET),
+ *            format 5 and later: scheduler u8 (code: 0 RANDOM, 1 MAGLEV), Maglev table size u32 (0 unless MAGLEV),
+ *            affinity u8 (code: 0 NONE, 1 CLIENT_IP), affinity timeout s u32 (0 unless CLIENT_IP)
  * address  = format 3: family u8 (4: 4 bytes follow, 6: 16 bytes follow; nothing else)
  *          | formats 1 and 2: 4 bytes, IPv4
  * check    = type u8 (code: 0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
@@ -49,7 +55,7 @@ import java.util.function.ToIntFunction;
  * STATE    = service count u32, service * service count
  * </pre>
  * Enum values are stored as the explicit codes above ({@link #TYPES}, {@link #INITIAL_STATES},
- * {@link #WHEN_ALL_DOWN}, {@link #ON_BACKEND_REMOVAL}; a protocol as its IP protocol number), never by ordinal, so reordering or renaming a
+ * {@link #WHEN_ALL_DOWN}, {@link #ON_BACKEND_REMOVAL}, {@link #SCHEDULERS}, {@link #AFFINITIES}; a protocol as its IP protocol number), never by ordinal, so reordering or renaming a
  * constant changes no journal. A code keeps its meaning forever: a new constant takes an unused code, and a reader
  * refuses a code it does not know instead of guessing.
  * A CHANGE is one acknowledged write: applying it puts each service (by id, replacing one with that id) and
@@ -82,12 +88,14 @@ public final class JournalCodec {
     }
 
     /** The format written now; see the class comment for the ones still read. */
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
 
     /** The first format whose addresses carry their family. */
     private static final int FAMILY_TAGGED = 3;
     /** The first format that records each service's {@link OnBackendRemoval}; before it, every service kept. */
     private static final int REMOVAL_POLICY = 4;
+    /** The first format that records each service's {@link SelectionPolicy}; before it, RANDOM without affinity. */
+    private static final int SELECTION_POLICY = 5;
     private static final int IPV4 = 4;
     private static final int IPV6 = 6;
 
@@ -121,6 +129,18 @@ public final class JournalCodec {
             OnBackendRemoval.class, policy -> switch (policy) {
                 case KEEP -> 0;
                 case RESET -> 1;
+            });
+
+    static final Codes<Scheduler> SCHEDULERS = new Codes<>("scheduler", Scheduler.class,
+            scheduler -> switch (scheduler) {
+                case RANDOM -> 0;
+                case MAGLEV -> 1;
+            });
+
+    static final Codes<Affinity> AFFINITIES = new Codes<>("session affinity", Affinity.class,
+            affinity -> switch (affinity) {
+                case NONE -> 0;
+                case CLIENT_IP -> 1;
             });
 
     /**
@@ -235,6 +255,27 @@ public final class JournalCodec {
             writeCheck(out, check);
         }
         out.writeByte(ON_BACKEND_REMOVAL.code(s.content().onBackendRemoval()));
+        SelectionPolicy selection = s.content().selection();
+        out.writeByte(SCHEDULERS.code(selection.scheduler()));
+        out.writeInt(selection.maglevTableSize());
+        out.writeByte(AFFINITIES.code(selection.affinity()));
+        out.writeInt(selection.affinityTimeoutSeconds());
+    }
+
+    /** A policy as format 5 writes it; refused, naming what, when it is not one the API could have accepted. */
+    private static SelectionPolicy readSelection(DataInputStream in) throws IOException {
+        Scheduler scheduler = SCHEDULERS.constant(in.readUnsignedByte());
+        int tableSize = in.readInt();
+        Affinity affinity = AFFINITIES.constant(in.readUnsignedByte());
+        int timeout = in.readInt();
+        if ((affinity == Affinity.CLIENT_IP) != (timeout > 0)) {
+            throw new IOException("session affinity " + affinity + " with timeout " + timeout);
+        }
+        SelectionPolicy selection = new SelectionPolicy(scheduler, tableSize, timeout);
+        if (selection.problem().isPresent()) {
+            throw new IOException(selection.problem().get());
+        }
+        return selection;
     }
 
     private static void writeCheck(DataOutputStream out, HealthCheck check) throws IOException {
@@ -288,7 +329,8 @@ public final class JournalCodec {
         HealthCheck check = format >= 2 ? readOptionalCheck(in) : null;
         OnBackendRemoval policy = format >= REMOVAL_POLICY ? ON_BACKEND_REMOVAL.constant(in.readUnsignedByte())
                 : OnBackendRemoval.KEEP;
-        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check, policy));
+        SelectionPolicy selection = format >= SELECTION_POLICY ? readSelection(in) : SelectionPolicy.DEFAULT;
+        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check, policy, selection));
     }
 
     private static void writeAddress(DataOutputStream out, InetAddress address) throws IOException {

@@ -13,6 +13,7 @@ import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.reconcile.ReconcileRunner;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
 import io.cvs.service.Precondition;
@@ -93,6 +94,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         this.metrics = metrics;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal), datapath.usage().max());
+        metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
@@ -173,6 +175,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             Service before = get(accepted(), id);
             precondition.check(before);
             Service after = before.with(edit.apply(before));
+            checkTableSize(after);
             if (after != before) {
                 checkConflicts(accepted, after);
                 done = acceptOne(before, after);
@@ -318,7 +321,12 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     /** The room the accepted state takes: what the maps will hold once the committer caught up. */
     private Usage usage() {
-        return new Usage(published.capacity(), accepted.byId().size(), accepted.backends());
+        return new Usage(published.capacity(), accepted.byId().size(), accepted.backends(), maglevServices(accepted));
+    }
+
+    /** Services that hold a Maglev region. */
+    private static int maglevServices(ServiceTable table) {
+        return table.maglev().size();
     }
 
     /**
@@ -332,10 +340,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         writes.lock();
         try {
             Capacity current = published.capacity();
-            Capacity target = new Capacity(or(requested.maxServices(), current.maxServices()),
-                    or(requested.maxBackends(), current.maxBackends()),
-                    or(requested.maxMembers(), current.maxMembers()),
-                    or(requested.tableSlots(), current.tableSlots()));
+            Capacity target = requested.orElse(current);
             target.problem().ifPresent(problem -> {
                 throw InvalidRequestException.of("capacity", problem, target.toString());
             });
@@ -349,6 +354,14 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             }
             if (widest > target.maxMembers()) {
                 throw DatapathException.tooSmall(Resource.BACKENDS_PER_SERVICE, widest, target.maxMembers());
+            }
+            List<SelectionPolicy> maglev = held.maglev().stream().map(s -> s.content().selection()).toList();
+            if (maglev.size() > target.maglevTables()) {
+                throw DatapathException.tooSmall(Resource.MAGLEV_TABLES, maglev.size(), target.maglevTables());
+            }
+            int largest = maglev.stream().mapToInt(SelectionPolicy::maglevTableSize).max().orElse(0);
+            if (largest > target.maglevSlots()) {
+                throw DatapathException.tooSmall(Resource.MAGLEV_SLOTS, largest, target.maglevSlots());
             }
             done = committer.resize(target);
         } finally {
@@ -364,12 +377,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     /** The maps' capacity now, how they grow, and their last resize. */
     public CapacityState capacityState() {
         Usage usage = new Usage(published.capacity(), published.table().byId().size(),
-                published.table().backends());
+                published.table().backends(), maglevServices(published.table()));
         return new CapacityState(usage, capacityPolicy, metrics.resizes(), metrics.lastResize().orElse(null));
-    }
-
-    private static int or(int value, int fallback) {
-        return value != 0 ? value : fallback;
     }
 
     /** Waits for the committer; its failures reach the client as the problems they are. */
@@ -384,6 +393,19 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
                 throw problem;
             }
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /**
+     * A 400 naming {@code maglev.tableSize} when a MAGLEV service would have more backends than table slots: a
+     * whole service is validated so by the API, but a backend added on its own is checked here.
+     */
+    private static void checkTableSize(Service service) {
+        SelectionPolicy selection = service.content().selection();
+        if (selection.isMaglev() && service.backends().size() > selection.maglevTableSize()) {
+            throw InvalidRequestException.of("maglev.tableSize", "must be at least the number of backends ("
+                    + service.backends().size() + "): make the table larger before adding backends",
+                    selection.maglevTableSize());
         }
     }
 

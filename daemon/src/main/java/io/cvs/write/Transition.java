@@ -3,11 +3,13 @@ package io.cvs.write;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.CapacityPolicy;
+import io.cvs.datapath.CapacityPolicy.Need;
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
 import io.cvs.service.Service;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +69,8 @@ final class Transition {
             if (will == null || !will.id().equals(was.id())) {
                 removals.add(new Step(key, was, null));
             } else if (!will.backends().equals(was.backends())
-                    || !Objects.equals(will.content().healthCheck(), was.content().healthCheck())) {
+                    || !Objects.equals(will.content().healthCheck(), was.content().healthCheck())
+                    || !will.content().selection().equals(was.content().selection())) {
                 changes.add(new Step(key, was, will));
             }
         });
@@ -102,23 +106,25 @@ final class Transition {
         steps.forEach(step -> change.accept(step.before(), step.after()));
     }
 
-    /** The most services and backend ids the maps hold at once while the steps run, from usage. */
-    record Room(long services, long backends) {
-    }
-
     /**
-     * Room at the steps' peak: a created service takes an id before any later step frees one, and a changed
-     * service's new backends take ids before its removed ones come back.
+     * Room at the steps' peak, from usage: a created service takes an id before any later step frees one, a
+     * changed service's new backends take ids before its removed ones come back, and a service that becomes MAGLEV
+     * takes a Maglev region before one that leaves MAGLEV later frees its own. Maglev slots: the largest table.
      */
-    Room peak(Usage usage) {
+    Need peak(Usage usage) {
         long services = usage.services();
         long backends = usage.backends();
+        long regions = usage.maglevTables();
         long peakServices = services;
         long peakBackends = backends;
+        long peakRegions = regions;
+        long slots = 0;
         for (Step step : steps) {
+            boolean wasMaglev = step.before() != null && step.before().content().selection().isMaglev();
             if (step.after() == null) {
                 services--;
                 backends -= step.before().backends().size();
+                regions -= wasMaglev ? 1 : 0;
                 continue;
             }
             if (step.before() == null) {
@@ -129,8 +135,17 @@ final class Transition {
                     step.before() == null ? List.of() : step.before().backends());
             peakBackends = Math.max(peakBackends, backends + fresh);
             backends += step.growth();
+            SelectionPolicy selection = step.after().content().selection();
+            if (selection.isMaglev()) {
+                slots = Math.max(slots, selection.maglevTableSize());
+                regions += wasMaglev ? 0 : 1;
+                peakRegions = Math.max(peakRegions, regions);
+            } else if (wasMaglev) {
+                // freed after the flip that leaves MAGLEV: the region was held up to this step
+                regions--;
+            }
         }
-        return new Room(peakServices, peakBackends);
+        return new Need(peakServices, peakBackends, peakRegions, slots);
     }
 
     /**
@@ -144,7 +159,7 @@ final class Transition {
                 throw DatapathException.tooManyBackends(step.after().backends().size(), max.maxMembers());
             }
         }
-        Room peak = peak(usage);
+        Need peak = peak(usage);
         Capacity limit = policy.allowance(max);
         if (peak.services() > limit.maxServices()) {
             throw DatapathException.noRoom(Resource.SERVICES, usage.services(), peak.services(),
@@ -154,6 +169,28 @@ final class Transition {
             throw DatapathException.noRoom(Resource.BACKENDS, usage.backends(), peak.backends(),
                     max.maxBackends(), limit.maxBackends(), policy.automatic());
         }
+        if (peak.maglevTables() > limit.maglevTables()) {
+            throw DatapathException.noRoom(Resource.MAGLEV_TABLES, usage.maglevTables(), peak.maglevTables(),
+                    max.maglevTables(), limit.maglevTables(), policy.automatic());
+        }
+        if (peak.maglevSlots() > limit.maglevSlots()) {
+            throw DatapathException.tableTooLarge(peak.maglevSlots(), max.maglevSlots(), limit.maglevSlots(),
+                    policy.automatic());
+        }
+    }
+
+    /**
+     * Applies every step as {@link #run(Datapath, Function)} does and returns the time the steps of MAGLEV services
+     * took (each rebuilds its table and flips), in ns; -1 when no step wrote a MAGLEV service.
+     */
+    long runTimed(Datapath datapath, Function<Service, List<Backend>> view) {
+        long[] maglev = {-1};
+        run(datapath, view, (service, nanos) -> {
+            if (service.content().selection().isMaglev()) {
+                maglev[0] = Math.max(0, maglev[0]) + nanos;
+            }
+        });
+        return maglev[0];
     }
 
     /**
@@ -161,10 +198,19 @@ final class Transition {
      * reverse order and rethrows.
      */
     void run(Datapath datapath, Function<Service, List<Backend>> view) {
+        run(datapath, view, (service, nanos) -> { });
+    }
+
+    /** {@link #run(Datapath, Function)}, telling timed how long each service written (not removed) took. */
+    private void run(Datapath datapath, Function<Service, List<Backend>> view, ObjLongConsumer<Service> timed) {
         List<Step> done = new ArrayList<>();
         try {
             for (Step step : steps) {
+                long started = System.nanoTime();
                 call(datapath, step.key(), step.after(), view);
+                if (step.after() != null) {
+                    timed.accept(step.after(), System.nanoTime() - started);
+                }
                 done.add(step);
             }
         } catch (RuntimeException failure) {
@@ -187,7 +233,7 @@ final class Transition {
         if (service == null) {
             datapath.remove(key);
         } else {
-            datapath.apply(key, view.apply(service));
+            datapath.apply(key, view.apply(service), service.content().selection());
         }
     }
 

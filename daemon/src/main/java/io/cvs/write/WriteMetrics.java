@@ -2,8 +2,10 @@ package io.cvs.write;
 
 import io.cvs.datapath.Capacity;
 import io.cvs.reconcile.ReconcileResult;
+import io.cvs.service.ServiceTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
@@ -68,9 +71,12 @@ final class WriteMetrics {
     private final Counter fixed;
     private final Counter removed;
     private final Map<Resize, Timer> resizes = new EnumMap<>(Resize.class);
+    private final Timer maglevRebuilds;
+    private final MeterRegistry meters;
     private volatile LastResize lastResize;
 
     WriteMetrics(MeterRegistry meters) {
+        this.meters = meters;
         for (Source source : Source.values()) {
             programming.put(source, Timer.builder("cvs.programming.duration")
                     .description("Time from a change accepted to its datapath steps done (the maps programmed)")
@@ -87,6 +93,11 @@ final class WriteMetrics {
         added = repairs(meters, "added");
         fixed = repairs(meters, "fixed");
         removed = repairs(meters, "removed");
+        maglevRebuilds = Timer.builder("cvs.maglev.rebuild")
+                .description("Per write that changed MAGLEV services: the time their upserts took, each rebuilding its "
+                        + "Maglev table and flipping the generation")
+                .serviceLevelObjectives(PROGRAMMING_BUCKETS)
+                .register(meters);
         for (Resize trigger : Resize.values()) {
             resizes.put(trigger, Timer.builder("cvs.maps.resize.duration")
                     .description("Resizes of the map set (a new set filled and switched to under traffic), and how "
@@ -116,6 +127,25 @@ final class WriteMetrics {
     /** A change from source, accepted at acceptedNanos ({@link System#nanoTime()}), is in the maps now. */
     void programmed(Source source, long acceptedNanos) {
         programming.get(source).record(System.nanoTime() - acceptedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code cvs_services{scheduler=random|maglev}}: the desired services by scheduler, as table says now. */
+    void countServices(Supplier<ServiceTable> table) {
+        Gauge.builder("cvs.services", () -> table.get().maglev().size())
+                .description("Services in the desired state, by scheduler")
+                .tag("scheduler", "maglev")
+                .register(meters);
+        Gauge.builder("cvs.services", () -> table.get().byId().size() - table.get().maglev().size())
+                .description("Services in the desired state, by scheduler")
+                .tag("scheduler", "random")
+                .register(meters);
+    }
+
+    /** A write's MAGLEV services took nanos to rebuild and flip; a negative value: it wrote none. */
+    void maglevRebuilt(long nanos) {
+        if (nanos >= 0) {
+            maglevRebuilds.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** records were appended to the journal with one fsync. */

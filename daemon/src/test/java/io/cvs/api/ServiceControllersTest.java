@@ -16,6 +16,8 @@ import io.cvs.health.HealthMonitor;
 import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
+import io.cvs.selection.SelectionPolicy;
+import io.cvs.selection.SelectionProperties;
 import io.cvs.service.Precondition;
 import io.cvs.traffic.TrafficRates;
 import io.cvs.write.ProbeTargets;
@@ -56,6 +58,12 @@ class ServiceControllersTest {
         @Bean
         Datapath datapath() {
             return new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
+        }
+
+        /** The daemon binds it from cvs.datapath.*; a slice test binds no properties records. */
+        @Bean
+        SelectionProperties selectionProperties() {
+            return new SelectionProperties(SelectionPolicy.TABLE_SIZE_DEFAULT);
         }
 
         @Bean
@@ -105,7 +113,8 @@ class ServiceControllersTest {
                         {"id": "%s", "version": 1, "name": "web", "vip": "192.0.2.10", "port": 80, "protocol": "TCP",
                          "backends": [{"address": "10.0.0.1", "port": 8080, "weight": 2},
                                       {"address": "10.0.0.2", "port": 8080, "weight": 1}],
-                         "labels": {"app": "web"}, "onBackendRemoval": "KEEP"}""".formatted(id), true));
+                         "labels": {"app": "web"}, "onBackendRemoval": "KEEP", "scheduler": "RANDOM",
+                         "sessionAffinity": {"type": "NONE"}}""".formatted(id), true));
     }
 
     @Test

@@ -41,6 +41,21 @@ class ServiceRefusalsTest extends ServicesOverHttp {
                 "validation-failed", "backends[0].port");
     }
 
+    /** The API checks a whole service's table; a backend added on its own is checked by the registry. */
+    @Test
+    void aBackendThatAMaglevTableHasNoRoomForIs400NamingTheTableSize() {
+        StringBuilder seven = new StringBuilder("[");
+        for (int i = 1; i <= 7; i++) {
+            seven.append(i > 1 ? "," : "").append(backend("10.0.7." + i, 8080));
+        }
+        String spec = spec("hashed", "192.0.2.17", 80, "TCP", seven + "]");
+        String id = create(spec.substring(0, spec.length() - 1) + ",\"scheduler\":\"MAGLEV\","
+                + "\"maglev\":{\"tableSize\":7}}");
+
+        refused(() -> admin("POST", SERVICES + "/" + id + "/backends", backend("10.0.7.8", 8080)), 400,
+                "validation-failed", "maglev.tableSize");
+    }
+
     @Test
     void everyForbiddenVipRangeIs400() {
         for (String vip : new String[] {"0.0.0.1", "127.0.0.10", "169.254.0.1", "224.0.0.5", "239.1.1.1",

@@ -9,6 +9,7 @@ import io.cvs.system.InvalidRequestException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -73,7 +74,25 @@ class ServiceRequestTest {
                 Arguments.of(spec("web", "192.0.2.1", 80, "TCP", ONE, Map.of("-app", "x")), "labels[-app]", "key"),
                 Arguments.of(spec("web", "192.0.2.1", 80, "TCP", ONE, Map.of("app", "x".repeat(257))),
                         "labels[app]", "at most 256"),
-                Arguments.of(spec("web", "192.0.2.1", 80, "TCP", ONE, nullValue), "labels[app]", "a string"));
+                Arguments.of(spec("web", "192.0.2.1", 80, "TCP", ONE, nullValue), "labels[app]", "a string"),
+                Arguments.of(selecting(eight(), "MAGLEV", 7, null), "maglev.tableSize",
+                        "must be at least the number of backends (8)"),
+                Arguments.of(selecting(ONE, "MAGLEV", 1048583, null), "maglev.tableSize", "between 7 and 1048573"),
+                Arguments.of(selecting(ONE, "RANDOM", 7, null), "maglev", "only for the scheduler MAGLEV"),
+                Arguments.of(selecting(ONE, null, null, new SelectionSpec.SessionAffinity(null, 60)),
+                        "sessionAffinity.type", "is required"));
+    }
+
+    /** A service of these backends with a selection policy; tableSize null: no maglev member. */
+    private static ServiceRequest selecting(List<BackendSpec> backends, String scheduler, Integer tableSize,
+            SelectionSpec.SessionAffinity affinity) {
+        return new ServiceRequest("web", "192.0.2.1", 80, "TCP", backends, null, null, null, scheduler,
+                tableSize == null ? null : new SelectionSpec.Maglev(tableSize), affinity);
+    }
+
+    private static List<BackendSpec> eight() {
+        return IntStream.rangeClosed(1, 8).mapToObj(i -> new BackendSpec("10.0.0." + i, 80, 1))
+                .toList();
     }
 
     @ParameterizedTest

@@ -78,7 +78,8 @@ abstract class AccessContract extends ContractTestBase {
     }
 
     private Call request(DeclaredOperation operation, String id) {
-        String path = operation.pathTemplate().replace("{id}", id).replace("{backendKey}", "10.0.0.1:8080");
+        String path = operation.pathTemplate().replace("{id}", id).replace("{backendKey}", "10.0.0.1:8080")
+                + OpenApiContract.requiredQuery(operation);
         Call call = http().call(operation.method(), path);
         String body = BODIES.get(operation.operationId());
         if (body != null) {

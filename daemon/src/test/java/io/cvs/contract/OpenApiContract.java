@@ -8,6 +8,8 @@ import com.atlassian.oai.validator.report.ValidationReport;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.parser.OpenAPIV3Parser;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,6 +97,21 @@ final class OpenApiContract {
     }
 
     /** The declared operation a concrete request path and method falls on, or null. */
+    /**
+     * The query of the operation's required query parameters, each with its schema's example ("" when it has none),
+     * so that a generated request is valid but for what its test changes on purpose.
+     */
+    static String requiredQuery(DeclaredOperation operation) {
+        List<String> pairs = new ArrayList<>();
+        if (operation.operation().getParameters() != null) {
+            operation.operation().getParameters().stream()
+                    .filter(p -> "query".equals(p.getIn()) && Boolean.TRUE.equals(p.getRequired()))
+                    .forEach(p -> pairs.add(p.getName() + "=" + URLEncoder.encode(String.valueOf(
+                            p.getSchema().getExample()), StandardCharsets.UTF_8)));
+        }
+        return pairs.isEmpty() ? "" : "?" + String.join("&", pairs);
+    }
+
     static DeclaredOperation operationOf(String method, String path) {
         DeclaredOperation best = null;
         int bestVariables = Integer.MAX_VALUE;

@@ -13,7 +13,7 @@ class OpenApiContractSelfTest {
 
     private static final String SERVICE = "{\"id\":\"svc-0f3k9q2m7x\",\"version\":1,\"name\":\"web\","
             + "\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[],\"labels\":{},"
-            + "\"onBackendRemoval\":\"KEEP\"}";
+            + "\"onBackendRemoval\":\"KEEP\",\"scheduler\":\"RANDOM\",\"sessionAffinity\":{\"type\":\"NONE\"}}";
 
     private static final Request GET_SERVICE = new SimpleRequest.Builder("GET", "/api/v1/services/svc-0f3k9q2m7x")
             .withAuthorization("Bearer x").build();
@@ -68,11 +68,13 @@ class OpenApiContractSelfTest {
 
     @Test
     void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
-        assertThat(OpenApiContract.OPERATIONS).hasSize(20);
+        assertThat(OpenApiContract.OPERATIONS).hasSize(21);
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())
                 .isEqualTo("getBackend");
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1").operationId())
                 .isEqualTo("getService");
+        assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/pick").operationId())
+                .isEqualTo("pickBackend");
         assertThat(OpenApiContract.operationOf("PATCH", "/api/v1/datapath")).isNull();
         assertThat(OpenApiContract.operationOf("POST", "/api/v1/datapath/reconcile").operationId())
                 .isEqualTo("reconcile");

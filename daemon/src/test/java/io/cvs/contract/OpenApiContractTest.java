@@ -72,6 +72,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(10)
+    class Selection extends SelectionContract {
+    }
+
+    @Nested
     @Order(Integer.MAX_VALUE)
     class Coverage {
 

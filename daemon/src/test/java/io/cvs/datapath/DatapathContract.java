@@ -5,7 +5,12 @@ import static io.cvs.testing.Addresses.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.cvs.datapath.Datapath.Held;
 import io.cvs.datapath.DatapathException.Reason;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.FlowHash;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class DatapathContract {
 
-    /** 2 services, 4 backend ids, 3 backends per service, 16 selection slots. */
-    protected static final Capacity SMALL = new Capacity(2, 4, 3, 16);
+    /**
+     * 2 services, 4 backend ids, 3 backends per service, 16 selection slots, 64 affinity entries, one Maglev region
+     * of at most 31 slots.
+     */
+    protected static final Capacity SMALL = new Capacity(2, 4, 3, 16, 64, 1, 31);
+    private static final SelectionPolicy MAGLEV_13 = SelectionPolicy.maglev(13);
+    private static final ClientFlow CLIENT = ClientFlow.routed(backend("198.51.100.7", 1, 1).address(), 40112);
 
     protected static final ServiceKey WEB = tcp("192.0.2.10", 80);
     protected static final ServiceKey DNS = tcp("192.0.2.53", 53);
@@ -276,6 +286,92 @@ public abstract class DatapathContract {
     }
 
     /** Refused, and with nothing changed: the services, their backends and the usage are as before. */
+    @Test
+    void aPolicyIsHeldWithItsServiceAndTheCompareSeesIt() {
+        SelectionPolicy maglevWithAffinity = MAGLEV_13.withAffinity(60);
+        datapath.apply(WEB, List.of(A, B), maglevWithAffinity);
+        datapath.apply(DNS, List.of(C));
+
+        assertThat(datapath.policy(WEB)).contains(maglevWithAffinity);
+        assertThat(datapath.policy(DNS)).contains(SelectionPolicy.DEFAULT);
+        assertThat(datapath.policy(tcp("192.0.2.99", 80))).isEmpty();
+        assertThat(datapath.compare(List.of(WEB, DNS), List.of(List.of(A, B), List.of(C)),
+                List.of(maglevWithAffinity, SelectionPolicy.DEFAULT))).containsExactly(Held.SAME, Held.SAME);
+        assertThat(datapath.compare(List.of(WEB, DNS), List.of(List.of(A, B), List.of(C)),
+                List.of(MAGLEV_13, SelectionPolicy.maglev(7)))).containsExactly(Held.OTHER, Held.OTHER);
+        assertThat(datapath.usage().maglevTables()).isEqualTo(1);
+
+        datapath.apply(WEB, List.of(A, B));
+        assertThat(datapath.policy(WEB)).contains(SelectionPolicy.DEFAULT);
+        assertThat(datapath.usage().maglevTables()).as("the region is freed on leaving MAGLEV").isZero();
+    }
+
+    @Test
+    void aMaglevPickGivesAClientTheSameBackendWithTheFlowHashEveryDatapathComputes() {
+        datapath.apply(WEB, List.of(A, B, C), MAGLEV_13);
+
+        PickedBackend first = datapath.pick(WEB, CLIENT).orElseThrow();
+
+        assertThat(first.reason()).isEqualTo(PickedBackend.Reason.MAGLEV);
+        assertThat(first.hash()).isEqualTo(FlowHash.of(CLIENT, WEB.vip(), WEB.port(), WEB.protocol().number()));
+        assertThat(List.of(A, B, C)).extracting(Endpoint::of).contains(new Endpoint(first.address(), first.port()));
+        for (int i = 0; i < 20; i++) {
+            assertThat(datapath.pick(WEB, CLIENT).orElseThrow()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void aRandomPickIsOneSampleOfTheBackendsWithWeight() {
+        datapath.apply(WEB, List.of(A, backend("10.1.0.2", 8080, 0)));
+
+        PickedBackend pick = datapath.pick(WEB, CLIENT).orElseThrow();
+
+        assertThat(pick.reason()).isEqualTo(PickedBackend.Reason.RANDOM);
+        assertThat(new Endpoint(pick.address(), pick.port())).isEqualTo(Endpoint.of(A));
+        assertThat(pick.affinityAgeNanos()).isZero();
+    }
+
+    @Test
+    void aPickOfAServiceWithoutAUsableBackendIsRefusedAndOfNoServiceEmpty() {
+        datapath.apply(WEB, List.of(backend("10.1.0.1", 8080, 0), B.withDown(true)), MAGLEV_13);
+
+        DatapathException refused = catchThrowableOfType(DatapathException.class,
+                () -> datapath.pick(WEB, CLIENT));
+
+        assertThat(refused.reason()).isEqualTo(Reason.NO_USABLE_BACKEND);
+        assertThat(datapath.pick(DNS, CLIENT)).isEmpty();
+    }
+
+    @Test
+    void policiesTheMapsCannotHoldAreRefused() {
+        datapath.apply(WEB, List.of(A), MAGLEV_13);
+
+        assertThat(assertRefused(Reason.CAPACITY_EXHAUSTED,
+                () -> datapath.apply(DNS, List.of(C), SelectionPolicy.maglev(7))).getBody().getProperties())
+                .containsEntry("resource", "maglevTables");
+        assertThat(assertRefused(Reason.CAPACITY_EXHAUSTED,
+                () -> datapath.apply(WEB, List.of(A), SelectionPolicy.maglev(37))).getBody().getProperties())
+                .containsEntry("resource", "maglevSlots");
+        assertRefused(Reason.INVALID, () -> datapath.apply(WEB, List.of(A), SelectionPolicy.maglev(15)));
+        assertThat(datapath.policy(WEB)).contains(MAGLEV_13);
+    }
+
+    @Test
+    void aResizeCarriesEachServicesPolicyAndTheNewPolicyCapacity() {
+        datapath.apply(WEB, List.of(A, B), MAGLEV_13);
+        datapath.apply(DNS, List.of(C), SelectionPolicy.DEFAULT.withAffinity(30));
+        Capacity larger = new Capacity(4, 8, 3, 16, 128, 2, 61);
+
+        datapath.resize(larger, contents(), Map.of(WEB, MAGLEV_13, DNS, SelectionPolicy.DEFAULT.withAffinity(30)));
+
+        assertThat(datapath.policy(WEB)).contains(MAGLEV_13);
+        assertThat(datapath.policy(DNS)).contains(SelectionPolicy.DEFAULT.withAffinity(30));
+        assertThat(datapath.usage().max()).isEqualTo(larger);
+        assertThat(datapath.affinityUsage().capacity()).isEqualTo(128);
+        datapath.apply(DNS, List.of(C), SelectionPolicy.maglev(61));
+        assertThat(datapath.usage().maglevTables()).isEqualTo(2);
+    }
+
     private DatapathException assertRefused(Reason reason, Runnable change) {
         Map<ServiceKey, List<Backend>> before = contents();
         Usage usageBefore = datapath.status().usage();

@@ -1,5 +1,11 @@
 package io.cvs.datapath;
 
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
+import java.net.InetAddress;
+import java.util.OptionalLong;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +45,7 @@ public final class StubDatapath implements Datapath {
     }
 
     @Override
-    public void apply(ServiceKey key, List<Backend> backends) {
+    public void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         throw new UnsupportedOperationException("not stubbed");
     }
 
@@ -74,7 +80,28 @@ public final class StubDatapath implements Datapath {
     }
 
     @Override
-    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents,
+            Map<ServiceKey, SelectionPolicy> policies) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public Optional<SelectionPolicy> policy(ServiceKey key) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public Optional<PickedBackend> pick(ServiceKey key, ClientFlow client) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public OptionalLong clientNetns(InetAddress address) {
+        throw new UnsupportedOperationException("not stubbed");
+    }
+
+    @Override
+    public AffinityUsage affinityUsage() {
         throw new UnsupportedOperationException("not stubbed");
     }
 }

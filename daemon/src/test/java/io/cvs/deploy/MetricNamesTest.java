@@ -45,14 +45,19 @@ class MetricNamesTest {
     /** Series Prometheus makes itself for every target, not scraped from it. */
     private static final Set<String> MADE_BY_PROMETHEUS = Set.of("up");
 
-    /** The cvs_ names agreed for issue 7; histograms are scraped as their _bucket, _sum and _count samples. */
+    /**
+     * The cvs_ names agreed for issue 7, and for issue 17 (selection policies); histograms are scraped as their
+     * _bucket, _sum and _count samples.
+     */
     private static final Set<String> AGREED = Set.of("cvs_backend_connections_total", "cvs_backend_packets_total",
             "cvs_backend_bytes_total", "cvs_backend_weight", "cvs_backend_up", "cvs_service_connections_total",
             "cvs_service_refused_total", "cvs_service_retried_total", "cvs_service_backends", "cvs_map_entries",
             "cvs_map_max_entries", "cvs_datapath_info", "cvs_reconcile_runs_total", "cvs_reconcile_repairs_total",
-            "cvs_health_probes_total", "cvs_health_probes_in_flight", "cvs_health_transitions_total");
+            "cvs_health_probes_total", "cvs_health_probes_in_flight", "cvs_health_transitions_total",
+            "cvs_services", "cvs_affinity_entries", "cvs_affinity_max_entries");
     private static final Set<String> AGREED_HISTOGRAMS = Set.of("cvs_programming_duration_seconds",
-            "cvs_journal_fsync_duration_seconds", "cvs_journal_batch_size", "cvs_health_probe_duration_seconds");
+            "cvs_journal_fsync_duration_seconds", "cvs_journal_batch_size", "cvs_health_probe_duration_seconds",
+            "cvs_maglev_rebuild_seconds");
 
     /**
      * Names this test cannot make appear, each for its reason: packets and bytes are counted only by cvs.ko, which

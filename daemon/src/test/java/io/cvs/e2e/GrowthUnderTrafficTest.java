@@ -160,7 +160,8 @@ class GrowthUnderTrafficTest {
     private static Set<Integer> mapIds() throws Exception {
         MapIds ids = MapSnapshot.of(host.pinDir()).ids();
         return Set.of(ids.meta(), ids.services(), ids.generations(), ids.select(), ids.members(), ids.backends(),
-                ids.backendStats(), ids.serviceStats(), ids.services6(), ids.backends6());
+                ids.backendStats(), ids.serviceStats(), ids.services6(), ids.backends6(), ids.meta2(), ids.policies(),
+                ids.selectable(), ids.maglev(), ids.affinity());
     }
 
     private static String[] daemonArgs() {

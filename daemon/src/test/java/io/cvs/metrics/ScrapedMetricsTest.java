@@ -147,6 +147,31 @@ class ScrapedMetricsTest {
     }
 
     @Test
+    void servicesAreCountedBySchedulerMaglevRebuildsTimedAndAffinityEntriesCounted() throws Exception {
+        assertThat(send("POST", "/api/v1/services", """
+                {"name": "cart", "vip": "192.0.2.11", "port": 80, "protocol": "TCP", "scheduler": "MAGLEV",
+                 "maglev": {"tableSize": 251}, "sessionAffinity": {"type": "CLIENT_IP"},
+                 "backends": [{"address": "10.0.0.4", "port": 8080}, {"address": "10.0.0.5", "port": 8080}]}
+                """).statusCode()).isEqualTo(201);
+
+        Map<String, PrometheusText.Family> families = scrape();
+
+        PrometheusText.Family services = families.get("cvs_services");
+        assertThat(services.type()).isEqualTo("gauge");
+        assertThat(services.value("", "scheduler", "maglev")).isEqualTo(1);
+        assertThat(services.value("", "scheduler", "random")).isEqualTo(2);
+        assertThat(families.get("cvs_map_entries").value("", "map", "maglev_tables")).isEqualTo(1);
+        assertThat(families.get("cvs_map_max_entries").value("", "map", "maglev_tables")).isEqualTo(16);
+        PrometheusText.Family rebuilds = families.get("cvs_maglev_rebuild_seconds");
+        assertThat(rebuilds.type()).isEqualTo("histogram");
+        assertThat(rebuilds.value("_count")).as("the creation of cart").isEqualTo(1);
+        PrometheusText.Family affinity = families.get("cvs_affinity_entries");
+        assertThat(affinity.value("", "state", "all")).as("nothing connects through memory").isZero();
+        assertThat(affinity.value("", "state", "fresh")).isZero();
+        assertThat(families.get("cvs_affinity_max_entries").value("")).isEqualTo(65536);
+    }
+
+    @Test
     void writesAndReconcilesAreTimedAndCounted() throws Exception {
         assertThat(send("POST", "/api/v1/datapath/reconcile", null).statusCode()).isEqualTo(200);
 

@@ -14,6 +14,12 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
 import io.cvs.write.ServiceRegistry;
 import java.time.Duration;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
+import java.net.InetAddress;
+import java.util.OptionalLong;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +39,26 @@ class ReconcileHealthIndicatorTest {
         private final MemoryDatapath memory = new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
 
         @Override
+        public Optional<SelectionPolicy> policy(ServiceKey key) {
+            return memory.policy(key);
+        }
+
+        @Override
+        public Optional<PickedBackend> pick(ServiceKey key, ClientFlow client) {
+            return memory.pick(key, client);
+        }
+
+        @Override
+        public OptionalLong clientNetns(InetAddress address) {
+            return memory.clientNetns(address);
+        }
+
+        @Override
+        public AffinityUsage affinityUsage() {
+            return memory.affinityUsage();
+        }
+
+        @Override
         public List<ServiceKey> services() {
             try {
                 mapsReadable.await();
@@ -43,8 +69,8 @@ class ReconcileHealthIndicatorTest {
         }
 
         @Override
-        public void apply(ServiceKey key, List<Backend> backends) {
-            memory.apply(key, backends);
+        public void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
+            memory.apply(key, backends, policy);
         }
 
         @Override
@@ -88,8 +114,9 @@ class ReconcileHealthIndicatorTest {
         }
 
         @Override
-        public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
-            memory.resize(target, contents);
+        public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents,
+            Map<ServiceKey, SelectionPolicy> policies) {
+            memory.resize(target, contents, policies);
         }
     };
     private final Journal journal = TestJournals.open("reconcile-health");

@@ -11,6 +11,7 @@ import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.bpf.BpfDatapath;
 import io.cvs.journal.Journal;
 import io.cvs.journal.TestJournals;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import io.cvs.testing.BpfEnvironment;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReconcileOnBpfTest {
 
-    private static final Capacity SMALL = new Capacity(8, 32, 4, 16);
+    /** With 4 Maglev regions of 31 slots: small enough to dump with bpftool. */
+    private static final Capacity SMALL = new Capacity(8, 32, 4, 16, 64, 4, 31);
     private static final String NAME = "cvs-test-java-" + ProcessHandle.current().pid() + "-reconcile";
 
     private Path pinDir;
@@ -103,6 +105,65 @@ class ReconcileOnBpfTest {
         assertThat(datapath.status().usage().backends()).as("no backend id leaked").isEqualTo(6);
         assertThat(entriesOf(db)).as("a matching service is not rewritten").isEqualTo(dbBefore);
         assertThat(registry.reconcile().changed()).as("a second reconcile finds nothing").isZero();
+    }
+
+    /**
+     * cvs_services_check_policy in the reconcile: a policy rewritten behind the registry's back, a policy entry
+     * altered with bpftool and a Maglev table entry altered with bpftool are each repaired, and a matching MAGLEV
+     * service is left as it is.
+     */
+    @Test
+    void reconcileRepairsPoliciesAndMaglevTablesThatDifferFromTheDesiredOnes() throws Exception {
+        SelectionPolicy maglev = SelectionPolicy.maglev(13);
+        Service web = registry.create(config("web", "192.0.2.10", "10.1.0.1", 3, "10.1.0.2", 1).withSelection(maglev));
+        Service api = registry.create(config("api", "192.0.2.11", "10.2.0.1", 1)
+                .withSelection(SelectionPolicy.DEFAULT.withAffinity(60)));
+        Service dns = registry.create(config("dns", "192.0.2.12", "10.3.0.1", 1, "10.3.0.2", 1).withSelection(maglev));
+        Service db = registry.create(config("db", "192.0.2.13", "10.4.0.1", 1).withSelection(maglev));
+        Map<String, String> dbBefore = entriesOf(db);
+
+        datapath.apply(web.key(), web.backends(), SelectionPolicy.DEFAULT);
+        alterPolicyTimeout(api, 99);
+        alterFirstMaglevSlot(dns);
+
+        ReconcileResult result = registry.reconcile();
+
+        assertThat(result.fixed()).as("web's policy, api's timeout, dns's table").isEqualTo(3);
+        assertThat(result.unchanged()).as("db").isEqualTo(1);
+        for (Service s : List.of(web, api, dns, db)) {
+            assertThat(datapath.policy(s.key())).as(s.name()).contains(s.content().selection());
+            assertThat(datapath.consistent(s.key())).as(s.name()).isTrue();
+        }
+        assertThat(entriesOf(db)).as("a matching service is not rewritten").isEqualTo(dbBefore);
+        assertThat(registry.reconcile().changed()).as("a second reconcile finds nothing").isZero();
+    }
+
+    /** The service's policy in its current half (cvs_pol_v1: flags, affinity_timeout, maglev_index, maglev_slots). */
+    private byte[] policyEntry(int id) throws Exception {
+        int index = id * 2 + currentHalf(id);
+        return Bpftool.dump(pinDir.resolve("cvs_pol_v1")).stream()
+                .filter(e -> Bpftool.u32(e.key()) == index).findFirst().orElseThrow().value();
+    }
+
+    private void alterPolicyTimeout(Service service, int seconds) throws Exception {
+        int id = serviceId(service.key());
+        byte[] policy = policyEntry(id);
+        ByteBuffer.wrap(policy).order(ByteOrder.LITTLE_ENDIAN).putInt(4, seconds);
+        Bpftool.update(pinDir.resolve("cvs_pol_v1"), Bpftool.u32Key(id * 2 + currentHalf(id)), policy);
+    }
+
+    /** Slot 0 of the service's Maglev table in its current half, set to a backend id no service has. */
+    private void alterFirstMaglevSlot(Service service) throws Exception {
+        int id = serviceId(service.key());
+        int region = ByteBuffer.wrap(policyEntry(id)).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+        int slot0 = (region * 2 + currentHalf(id)) * SMALL.maglevSlots();
+        Bpftool.update(pinDir.resolve("cvs_maglev_v1"), Bpftool.u32Key(slot0), Bpftool.u32Key(SMALL.maxBackends() - 1));
+    }
+
+    private int currentHalf(int id) throws Exception {
+        byte[] word = Bpftool.dump(pinDir.resolve("cvs_gen_v1")).stream().filter(e -> Bpftool.u32(e.key()) == id)
+                .findFirst().orElseThrow().value();
+        return Bpftool.u32(word) & 1;
     }
 
     private static ServiceConfig config(String name, String vip, Object... backends) {

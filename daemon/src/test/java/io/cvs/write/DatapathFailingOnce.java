@@ -8,6 +8,12 @@ import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.Flows;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
+import java.net.InetAddress;
+import java.util.OptionalLong;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +33,12 @@ final class DatapathFailingOnce implements Datapath {
     }
 
     @Override
-    public void apply(ServiceKey key, List<Backend> backends) {
+    public void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         if (appliesBeforeFailure-- == 0) {
             appliesBeforeFailure = Integer.MAX_VALUE;
             throw new DatapathException(DatapathException.Reason.FAILED, "injected failure");
         }
-        delegate.apply(key, backends);
+        delegate.apply(key, backends, policy);
     }
 
     @Override
@@ -81,7 +87,28 @@ final class DatapathFailingOnce implements Datapath {
     }
 
     @Override
-    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
-        delegate.resize(target, contents);
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents,
+            Map<ServiceKey, SelectionPolicy> policies) {
+        delegate.resize(target, contents, policies);
+    }
+
+    @Override
+    public Optional<SelectionPolicy> policy(ServiceKey key) {
+        return delegate.policy(key);
+    }
+
+    @Override
+    public Optional<PickedBackend> pick(ServiceKey key, ClientFlow client) {
+        return delegate.pick(key, client);
+    }
+
+    @Override
+    public OptionalLong clientNetns(InetAddress address) {
+        return delegate.clientNetns(address);
+    }
+
+    @Override
+    public AffinityUsage affinityUsage() {
+        return delegate.affinityUsage();
     }
 }

@@ -16,6 +16,9 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalStatus;
 import io.cvs.journal.TestJournals;
+import io.cvs.selection.SelectionPolicy;
+import io.cvs.service.OnBackendRemoval;
+import io.cvs.service.Precondition;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import java.io.ByteArrayOutputStream;
@@ -47,6 +50,11 @@ class GoldenJournalsTest {
 
     private static final String EVERY_VARIANT = "format-2-every-variant";
     private static final String FORMAT_ONE = "format-1-then-2";
+    private static final String FORMAT_FOUR = "format-4";
+    private static final String[] FORMAT_FOUR_FILES = {"snapshot-00000000000000000003.snap",
+        "segment-00000000000000000004.wal"};
+    /** The bytes after a service's check that format 2 did not have and are 0 for a service of its time. */
+    private static final int TAIL_ZEROS = 11;
 
     @Test
     void aFormatTwoJournalOfEveryCheckVariantRestoresFieldByField() {
@@ -137,6 +145,54 @@ class GoldenJournalsTest {
                                 WhenAllDown.FAIL_OPEN, "", 200, 399, "time?", "time="))));
     }
 
+    /**
+     * A journal of the last format before selection policies (format 4: IPv6, removal policies; see
+     * {@link GoldenFormatFourWriter}) restores field by field, every service RANDOM without affinity, as it was.
+     */
+    @Test
+    void aFormatFourJournalRestoresEveryServiceAsRandomWithoutAffinity() {
+        Restored restored = restore(FORMAT_FOUR, 3, 4, 5, FORMAT_FOUR_FILES);
+
+        assertThat(restored.snapshot()[0]).as("the snapshot is format 4").isEqualTo((byte) 4);
+        assertThat(restored.records()).extracting(r -> (int) r.payload()[0]).containsExactly(4, 4);
+        assertServices(restored.services(), List.of(
+                new Service(id(201), 2, new ServiceConfig("web-v6", new ServiceKey(ip("2001:db8::10"), 80,
+                        Protocol.TCP), List.of(backend("fd00::1", 8080, 1), backend("fd00::2", 8080, 3),
+                                backend("fd00::3", 8080, 1)), new TreeMap<>(Map.of("app", "web")), null,
+                        OnBackendRemoval.KEEP, SelectionPolicy.DEFAULT)),
+                new Service(id(203), 1, new ServiceConfig("shop", new ServiceKey(ip("192.0.2.80"), 80, Protocol.TCP),
+                        List.of(backend("10.1.0.1", 8080, 2), backend("10.1.0.2", 8080, 0)),
+                        new TreeMap<>(Map.of("tier", "front")), null, OnBackendRemoval.KEEP,
+                        SelectionPolicy.DEFAULT))));
+        Map<String, Service> snapshot = new HashMap<>();
+        JournalCodec.readState(restored.snapshot()).forEach(s -> snapshot.put(s.id(), s));
+        assertThat(snapshot.get(id(201)).content().onBackendRemoval()).as("web-v6 v1 in the snapshot")
+                .isEqualTo(OnBackendRemoval.RESET);
+        assertThat(snapshot.get(id(202)).content().healthCheck().type()).as("dns, deleted after it")
+                .isEqualTo(Type.UDP);
+    }
+
+    /** Today's daemon appends format 5 to a format-4 journal; a restart reads both. */
+    @Test
+    void aFormatFourJournalTakesFormatFiveRecordsAndRestoresBoth() {
+        Path dir = copy(FORMAT_FOUR, golden(FORMAT_FOUR, FORMAT_FOUR_FILES));
+        SelectionPolicy maglev = SelectionPolicy.maglev(251).withAffinity(60);
+        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS);
+                ServiceRegistry registry = new ServiceRegistry(new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT,
+                        null), journal, true, Duration.ofSeconds(30))) {
+            registry.update(id(203), Precondition.NONE, shop -> shop.content().withSelection(maglev));
+        }
+        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS)) {
+            assertThat(journal.recoveredRecords()).extracting(r -> (int) r.payload()[0]).containsExactly(4, 4, 5);
+            try (ServiceRegistry registry = new ServiceRegistry(new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT,
+                    null), journal, true, Duration.ofSeconds(30))) {
+                assertThat(registry.get(id(203)).content().selection()).isEqualTo(maglev);
+                assertThat(registry.get(id(203)).version()).isEqualTo(2);
+                assertThat(registry.get(id(201)).content().selection()).isEqualTo(SelectionPolicy.DEFAULT);
+            }
+        }
+    }
+
     /** The snapshot holds services later changed or deleted: its own content is checked where it differs. */
     @Test
     void theFormatTwoSnapshotHoldsTheStateBeforeTheSegments() {
@@ -189,9 +245,9 @@ class GoldenJournalsTest {
 
     /**
      * Reading is half of it: today's writer must write what the golden format-2 payloads hold, so journals written
-     * from now on mean the same to the daemons that wrote these. Format 4 differs from format 2 only in the format
-     * byte, the family byte before each address and the removal policy byte after each service (JournalCodec's
-     * comment), so, those put back, byte for byte.
+     * from now on mean the same to the daemons that wrote these. Format 5 differs from format 2 only in the format
+     * byte, the family byte before each address and the removal and selection policies after each service
+     * (JournalCodec's comment), so, those put back, byte for byte.
      */
     @Test
     void todaysWriterWritesEveryGoldenFormatTwoPayloadByteForByte() {
@@ -219,24 +275,25 @@ class GoldenJournalsTest {
     }
 
     /**
-     * A format-4 payload of IPv4 addresses and KEEP services only, as format 2 wrote it: format byte 2, without the
-     * family byte (4) before each address and the policy byte (0, KEEP) after each service. Found by walking both
-     * payloads: where they differ, format 4 holds a 4 or a 0 that format 2 does not, and there are as many 4s as
-     * addresses and 0s as services.
+     * A payload of today's format of IPv4 addresses, KEEP and RANDOM services without affinity only, as format 2
+     * wrote it: format byte 2, without the family byte (4) before each address and the tail after each service that
+     * is all zeros for them (the policy byte, 0 KEEP, and format 5's selection policy: scheduler 0, table size 0
+     * u32, affinity 0, timeout 0 u32; eleven zeros). Found by walking both payloads: where they differ, today's
+     * holds a 4 or a 0 that format 2 does not, and there are as many 4s as addresses and eleven 0s per service.
      */
-    private static byte[] formatTwo(byte[] formatFour, byte[] formatTwoExpected, int addresses, int services) {
+    private static byte[] formatTwo(byte[] today, byte[] formatTwoExpected, int addresses, int services) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(2);
         int tags = 0;
         int policies = 0;
-        for (int i = 1, j = 1; i < formatFour.length; i++) {
-            if (j < formatTwoExpected.length && formatFour[i] == formatTwoExpected[j]) {
-                out.write(formatFour[i]);
+        for (int i = 1, j = 1; i < today.length; i++) {
+            if (j < formatTwoExpected.length && today[i] == formatTwoExpected[j]) {
+                out.write(today[i]);
                 j++;
             } else {
-                assertThat(formatFour[i]).as("byte %d of format 4: a family tag or a KEEP", i).isIn((byte) 4,
+                assertThat(today[i]).as("byte %d of today's format: a family tag or a zero of the tail", i).isIn((byte) 4,
                         (byte) 0);
-                if (formatFour[i] == 4) {
+                if (today[i] == 4) {
                     tags++;
                 } else {
                     policies++;
@@ -244,7 +301,7 @@ class GoldenJournalsTest {
             }
         }
         assertThat(tags).as("family tags").isEqualTo(addresses);
-        assertThat(policies).as("KEEP policies").isEqualTo(services);
+        assertThat(policies).as("zeros of KEEP, RANDOM and no affinity").isEqualTo(services * TAIL_ZEROS);
         return out.toByteArray();
     }
 
@@ -262,19 +319,8 @@ class GoldenJournalsTest {
      * record snapshotSeq and records first to last, cutting nothing; then restores a registry from it.
      */
     private static Restored restore(String golden, long snapshotSeq, long first, long last, String... files) {
-        Path dir = TestJournals.freshDir("golden-" + golden);
-        Map<String, byte[]> bytes = new TreeMap<>();
-        for (String file : files) {
-            bytes.put(file, resource("/journal/" + golden + "/" + file));
-        }
-        try {
-            Files.createDirectories(dir);
-            for (Map.Entry<String, byte[]> file : bytes.entrySet()) {
-                Files.write(dir.resolve(file.getKey()), file.getValue());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Map<String, byte[]> bytes = golden(golden, files);
+        Path dir = copy(golden, bytes);
         MemoryDatapath maps = new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null);
         try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS)) {
             JournalStatus status = journal.status();
@@ -295,6 +341,29 @@ class GoldenJournalsTest {
                 return new Restored(snapshot, records, services);
             }
         }
+    }
+
+    /** The golden files' bytes, by name. */
+    private static Map<String, byte[]> golden(String golden, String... files) {
+        Map<String, byte[]> bytes = new TreeMap<>();
+        for (String file : files) {
+            bytes.put(file, resource("/journal/" + golden + "/" + file));
+        }
+        return bytes;
+    }
+
+    /** A fresh journal directory holding the files. */
+    private static Path copy(String golden, Map<String, byte[]> bytes) {
+        Path dir = TestJournals.freshDir("golden-" + golden);
+        try {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, byte[]> file : bytes.entrySet()) {
+                Files.write(dir.resolve(file.getKey()), file.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
     }
 
     private static byte[] resource(String name) {
@@ -344,6 +413,9 @@ class GoldenJournalsTest {
                 soft.assertThat(check.send()).as(at + "check send").isEqualTo(wanted.send());
                 soft.assertThat(check.expect()).as(at + "check expect").isEqualTo(wanted.expect());
             }
+            soft.assertThat(got.content().onBackendRemoval()).as(at + "onBackendRemoval")
+                    .isEqualTo(want.content().onBackendRemoval());
+            soft.assertThat(got.content().selection()).as(at + "selection").isEqualTo(want.content().selection());
             soft.assertThat(got).as(at + "as a whole").isEqualTo(want);
         }
         soft.assertAll();

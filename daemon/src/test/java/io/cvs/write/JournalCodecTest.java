@@ -10,6 +10,7 @@ import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -128,7 +129,7 @@ class JournalCodecTest {
                 Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null));
         byte[] payload = JournalCodec.state(List.of(v6));
 
-        assertThat(payload).isEqualTo(webV6(4, 0));
+        assertThat(payload).isEqualTo(webV6(5, 0));
         assertThat(JournalCodec.readState(payload)).containsExactly(v6);
         Service v4 = service("a", UDP);
         assertThat(JournalCodec.readState(JournalCodec.state(List.of(v4, v6)))).containsExactly(v4, v6);
@@ -141,8 +142,41 @@ class JournalCodecTest {
                 Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null,
                 OnBackendRemoval.RESET));
 
-        assertThat(JournalCodec.state(List.of(reset))).isEqualTo(webV6(4, 1));
+        assertThat(JournalCodec.state(List.of(reset))).isEqualTo(webV6(5, 1));
         assertThat(JournalCodec.readState(webV6(4, 1))).containsExactly(reset);
+    }
+
+    /**
+     * Format 5 ends every service with its selection policy: scheduler u8, Maglev table size u32, affinity u8,
+     * affinity timeout u32.
+     */
+    @Test
+    void theSelectionPolicyEndsAServiceAndReadsBack() throws IOException {
+        Service maglev = new Service("svc-v6", 1, new ServiceConfig("web-v6", new ServiceKey(ip("2001:db8::10"), 80,
+                Protocol.TCP), List.of(new Backend(ip("fd00::2"), 8080, 1)), new TreeMap<>(), null,
+                OnBackendRemoval.KEEP, SelectionPolicy.maglev(251).withAffinity(60)));
+        byte[] expected = webV6(5, 0, 1, 251, 1, 60);
+
+        assertThat(JournalCodec.state(List.of(maglev))).isEqualTo(expected);
+        assertThat(JournalCodec.readState(expected)).containsExactly(maglev);
+    }
+
+    /** Journals written before selection policies (format 4) restore every service as RANDOM without affinity. */
+    @Test
+    void aFormatFourServiceRestoresAsRandomWithoutAffinity() throws IOException {
+        assertThat(JournalCodec.readState(webV6(4, 1))).singleElement().satisfies(web -> {
+            assertThat(web.content().selection()).isEqualTo(SelectionPolicy.DEFAULT);
+            assertThat(web.content().onBackendRemoval()).isEqualTo(OnBackendRemoval.RESET);
+        });
+    }
+
+    /** A policy the API could never have accepted is refused, not restored into a service no datapath takes. */
+    @Test
+    void aSelectionPolicyNoDatapathTakesIsRefused() throws IOException {
+        assertThatThrownBy(() -> JournalCodec.readState(webV6(5, 0, 1, 250, 0, 0)))
+                .hasMessageContaining("Maglev table size 250 is not a prime");
+        assertThatThrownBy(() -> JournalCodec.readState(webV6(5, 0, 0, 0, 1, 0)))
+                .hasMessageContaining("session affinity CLIENT_IP with timeout 0");
     }
 
     /** Journals written before the policy (format 3: nothing after the check) restore every service as KEEP. */
@@ -154,8 +188,17 @@ class JournalCodecTest {
         });
     }
 
-    /** A STATE of one IPv6 service without a check, as format writes it; policy -1: none (before format 4). */
+    /**
+     * A STATE of one IPv6 service without a check, as format writes it; policy -1: none (before format 4). From
+     * format 5 on, RANDOM without affinity.
+     */
     private static byte[] webV6(int format, int policy) throws IOException {
+        return format >= 5 ? webV6(format, policy, 0, 0, 0, 0) : webV6(format, policy, -1, 0, 0, 0);
+    }
+
+    /** webV6 with the selection policy's fields of format 5 (scheduler -1: none, before format 5). */
+    private static byte[] webV6(int format, int policy, int scheduler, int tableSize, int affinity, int timeout)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(format);
@@ -176,6 +219,12 @@ class JournalCodecTest {
             out.writeByte(0);
             if (policy >= 0) {
                 out.writeByte(policy);
+            }
+            if (scheduler >= 0) {
+                out.writeByte(scheduler);
+                out.writeInt(tableSize);
+                out.writeByte(affinity);
+                out.writeInt(timeout);
             }
         }
         return bytes.toByteArray();

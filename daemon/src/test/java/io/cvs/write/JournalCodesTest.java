@@ -10,6 +10,9 @@ import io.cvs.health.HealthCheck;
 import io.cvs.health.HealthCheck.InitialState;
 import io.cvs.health.HealthCheck.Type;
 import io.cvs.health.HealthCheck.WhenAllDown;
+import io.cvs.selection.Affinity;
+import io.cvs.selection.Scheduler;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -44,8 +47,15 @@ class JournalCodesTest {
     private static final int TYPE_AT = 0;
     private static final int INITIAL_STATE_AT = 13;
     private static final int WHEN_ALL_DOWN_AT = 14;
-    /** The removal policy: the last byte of a service, after its check or its "no check" flag. */
+    /**
+     * The tail of a service, after its check or its "no check" flag: removal policy u8, scheduler u8, Maglev table
+     * size u32, affinity u8, affinity timeout u32. Marked by negative positions, counted from the payload's end.
+     */
     private static final int POLICY_AT = -2;
+    private static final int SCHEDULER_AT = -3;
+    private static final int AFFINITY_AT = -4;
+    /** Bytes of a service after its removal policy: the selection policy (format 5). */
+    private static final int SELECTION_BYTES = 10;
 
     private static final HealthCheck BASE = new HealthCheck(Type.HTTP, 8081, Duration.ofMillis(2000),
             Duration.ofMillis(1000), 2, 3, InitialState.UP, WhenAllDown.FAIL_OPEN, "/healthz", 200, 399, "", "");
@@ -70,6 +80,10 @@ class JournalCodesTest {
                 new Row("health check when-all-down", WhenAllDown.FAIL_CLOSED, 1, WHEN_ALL_DOWN_AT),
                 new Row("on backend removal", OnBackendRemoval.KEEP, 0, POLICY_AT),
                 new Row("on backend removal", OnBackendRemoval.RESET, 1, POLICY_AT),
+                new Row("scheduler", Scheduler.RANDOM, 0, SCHEDULER_AT),
+                new Row("scheduler", Scheduler.MAGLEV, 1, SCHEDULER_AT),
+                new Row("session affinity", Affinity.NONE, 0, AFFINITY_AT),
+                new Row("session affinity", Affinity.CLIENT_IP, 1, AFFINITY_AT),
                 new Row("IP protocol", Protocol.TCP, 6, -1),
                 new Row("IP protocol", Protocol.UDP, 17, -1));
     }
@@ -78,7 +92,8 @@ class JournalCodesTest {
     void theTableHasEveryConstantOfEveryStoredEnum() {
         assertThat(codes().map(Row::constant)).as("a new constant needs a row, with its own code")
                 .containsExactlyInAnyOrderElementsOf(Stream.of(Type.values(), InitialState.values(),
-                        WhenAllDown.values(), OnBackendRemoval.values(), Protocol.values()).flatMap(Stream::of)
+                        WhenAllDown.values(), OnBackendRemoval.values(), Scheduler.values(), Affinity.values(),
+                        Protocol.values()).flatMap(Stream::of)
                         .toList());
     }
 
@@ -87,10 +102,14 @@ class JournalCodesTest {
     void eachConstantIsWrittenAsItsCodeAndReadsBack(Row row) {
         Service service = row.constant() instanceof Protocol protocol ? service(protocol, BASE)
                 : row.constant() instanceof OnBackendRemoval policy ? withPolicy(policy)
+                : row.constant() instanceof Scheduler scheduler ? withSelection(scheduler == Scheduler.MAGLEV
+                        ? SelectionPolicy.maglev(251) : SelectionPolicy.DEFAULT)
+                : row.constant() instanceof Affinity affinity ? withSelection(affinity == Affinity.CLIENT_IP
+                        ? SelectionPolicy.DEFAULT.withAffinity(60) : SelectionPolicy.DEFAULT)
                 : service(Protocol.TCP, with(row.constant()));
         byte[] payload = JournalCodec.state(List.of(service));
 
-        int at = row.at() == POLICY_AT ? payload.length - 1 : offset(row);
+        int at = row.at() < -1 ? tail(payload, row.at()) : offset(row);
         assertThat(payload[at] & 0xff).as("the byte written").isEqualTo(row.code());
         assertThat(JournalCodec.readState(payload)).containsExactly(service);
     }
@@ -109,14 +128,16 @@ class JournalCodesTest {
                 new Unknown("health check type", 200, TYPE_AT),
                 new Unknown("health check initial state", 2, INITIAL_STATE_AT),
                 new Unknown("health check when-all-down", 2, WHEN_ALL_DOWN_AT),
-                new Unknown("on backend removal", 2, POLICY_AT));
+                new Unknown("on backend removal", 2, POLICY_AT),
+                new Unknown("scheduler", 2, SCHEDULER_AT),
+                new Unknown("session affinity", 2, AFFINITY_AT));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("unknownCodes")
     void anUnknownCodeIsRefusedNamingTheField(Unknown row) {
         byte[] payload = JournalCodec.state(List.of(service(Protocol.TCP, BASE)));
-        payload[row.at() == POLICY_AT ? payload.length - 1 : checkStart() + row.at()] = (byte) row.code();
+        payload[row.at() < -1 ? tail(payload, row.at()) : checkStart() + row.at()] = (byte) row.code();
 
         assertThatThrownBy(() -> JournalCodec.readState(payload)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not decode: " + row.field() + " " + row.code()
@@ -136,8 +157,9 @@ class JournalCodesTest {
     @Test
     void aCheckFlagOtherThanNoneOrFollowsIsRefused() {
         byte[] payload = JournalCodec.state(List.of(service(Protocol.TCP, null)));
-        assertThat(payload[payload.length - 2]).as("the flag of a service without a check").isZero();
-        payload[payload.length - 2] = 2;
+        int flag = payload.length - 2 - SELECTION_BYTES;
+        assertThat(payload[flag]).as("the flag of a service without a check").isZero();
+        payload[flag] = 2;
 
         assertThatThrownBy(() -> JournalCodec.readState(payload))
                 .hasMessageContaining("health check flag 2 is not one this daemon knows");
@@ -149,6 +171,8 @@ class JournalCodesTest {
         assertRoundTrips(JournalCodec.INITIAL_STATES, InitialState.values());
         assertRoundTrips(JournalCodec.WHEN_ALL_DOWN, WhenAllDown.values());
         assertRoundTrips(JournalCodec.ON_BACKEND_REMOVAL, OnBackendRemoval.values());
+        assertRoundTrips(JournalCodec.SCHEDULERS, Scheduler.values());
+        assertRoundTrips(JournalCodec.AFFINITIES, Affinity.values());
     }
 
     private static <E extends Enum<E>> void assertRoundTrips(JournalCodec.Codes<E> codes, E[] constants)
@@ -189,12 +213,27 @@ class JournalCodesTest {
         return row.at() < 0 ? PROTOCOL_AT : checkStart() + row.at();
     }
 
+    /** Where a byte of the service's tail is: from the end of a one-service payload. */
+    private static int tail(byte[] payload, int at) {
+        return payload.length - switch (at) {
+            case POLICY_AT -> 1 + SELECTION_BYTES;
+            case SCHEDULER_AT -> SELECTION_BYTES;
+            case AFFINITY_AT -> 5;
+            default -> throw new IllegalArgumentException("no tail position " + at);
+        };
+    }
+
     /**
      * The check follows the flag that says one follows; everything before is the same as in a service without one,
-     * whose flag is followed only by the policy byte that ends every service.
+     * whose flag is followed only by the tail that ends every service.
      */
     private static int checkStart() {
-        return JournalCodec.state(List.of(service(Protocol.TCP, null))).length - 1;
+        return JournalCodec.state(List.of(service(Protocol.TCP, null))).length - 1 - SELECTION_BYTES;
+    }
+
+    private static Service withSelection(SelectionPolicy selection) {
+        Service plain = service(Protocol.TCP, BASE);
+        return new Service(plain.id(), plain.version(), plain.content().withSelection(selection));
     }
 
     private static Service withPolicy(OnBackendRemoval policy) {

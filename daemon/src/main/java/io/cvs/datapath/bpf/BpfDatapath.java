@@ -14,12 +14,18 @@ import io.cvs.datapath.Forwarder;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
+import io.cvs.selection.SelectionPolicy;
 import io.cvs.system.StartupRefusedException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -155,14 +161,49 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     }
 
     @Override
-    public void apply(ServiceKey key, List<Backend> backends) {
+    public void apply(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         Lock lock = switching.readLock();
         lock.lock();
         try {
-            upsert(maps, key, backends);
+            upsert(maps, key, backends, policy);
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<SelectionPolicy> policy(ServiceKey key) {
+        return call(m -> m.policy(key));
+    }
+
+    /** libcvsbpf's pick, the datapaths' own selection code: ECONNREFUSED is a service without a usable backend. */
+    @Override
+    public Optional<PickedBackend> pick(ServiceKey key, ClientFlow client) {
+        Lock lock = switching.readLock();
+        lock.lock();
+        try {
+            Pick pick = maps.pick(key, client);
+            return Optional.of(new PickedBackend(pick.address(), pick.port(), pick.reason(), pick.affinityAgeNanos(),
+                    pick.hash(), client));
+        } catch (BpfMapException e) {
+            return switch (e.errnoName()) {
+                case "ENOENT" -> Optional.empty();
+                case "ECONNREFUSED" -> throw DatapathException.noUsableBackend(key);
+                default -> throw translate(e);
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public OptionalLong clientNetns(InetAddress address) {
+        return call(m -> m.clientNetns(address));
+    }
+
+    @Override
+    public AffinityUsage affinityUsage() {
+        return call(MapSet::affinityUsage);
     }
 
     @Override
@@ -197,7 +238,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
      * the one writer, is the caller.
      */
     @Override
-    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
+    public void resize(Capacity target, Map<ServiceKey, List<Backend>> contents,
+            Map<ServiceKey, SelectionPolicy> policies) {
         target.problem().ifPresent(problem -> {
             throw new DatapathException(Reason.INVALID, "capacity " + target + ": " + problem);
         });
@@ -205,7 +247,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         long started = System.nanoTime();
         MapSet next = call(m -> m.stage(target));
         try {
-            contents.forEach((key, backends) -> upsert(next, key, backends));
+            contents.forEach((key, backends) -> upsert(next, key, backends,
+                    policies.getOrDefault(key, SelectionPolicy.DEFAULT)));
         } catch (RuntimeException e) {
             discard(next, e);
             throw e;
@@ -257,8 +300,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
 
     /** One libcvsbpf call per few thousand services; a service whose check failed to read counts as OTHER. */
     @Override
-    public List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted) {
-        int[] results = call(m -> m.checkAll(keys, wanted));
+    public List<Held> compare(List<ServiceKey> keys, List<List<Backend>> wanted, List<SelectionPolicy> policies) {
+        int[] results = call(m -> m.checkAll(keys, wanted, policies));
         List<Held> held = new ArrayList<>(results.length);
         int unreadable = 0;
         for (int result : results) {
@@ -329,16 +372,18 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         }
     }
 
-    private static void upsert(MapSet target, ServiceKey key, List<Backend> backends) {
+    private static void upsert(MapSet target, ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         key.otherFamily(backends).ifPresent(b -> {
             throw DatapathException.otherFamily(key, b);
         });
         try {
-            target.upsert(key, backends);
+            target.upsert(key, backends, policy);
         } catch (BpfMapException e) {
             throw switch (e.errnoName()) {
                 case "E2BIG" -> DatapathException.tooManyBackends(backends.size(), target.capacity().maxMembers());
-                case "ENOSPC" -> noRoom(target, key, backends, e);
+                case "ENOSPC" -> noRoom(target, key, backends, policy, e);
+                case "EFBIG" -> DatapathException.tableTooLarge(policy.maglevTableSize(),
+                        target.capacity().maglevSlots(), target.capacity().maglevSlots(), false);
                 default -> translate(e);
             };
         }
@@ -358,13 +403,17 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
      * for the numbers the problem carries, the same that the memory datapath gives.
      */
     private static DatapathException noRoom(MapSet maps, ServiceKey key, List<Backend> backends,
-            BpfMapException refusal) {
+            SelectionPolicy policy, BpfMapException refusal) {
         try {
             Usage usage = maps.usage();
             Capacity max = usage.max();
             Optional<ServiceInfo> current = maps.get(key);
             if (current.isEmpty() && usage.services() >= max.maxServices()) {
                 return DatapathException.noRoom(Resource.SERVICES, usage.services(), max.maxServices(), 1);
+            }
+            boolean wasMaglev = current.isPresent() && maps.policy(key).map(SelectionPolicy::isMaglev).orElse(false);
+            if (policy.isMaglev() && !wasMaglev && usage.maglevTables() >= max.maglevTables()) {
+                return DatapathException.noRoom(Resource.MAGLEV_TABLES, usage.maglevTables(), max.maglevTables(), 1);
             }
             int fresh = Endpoint.fresh(backends, current.map(ServiceInfo::backends).orElse(List.of()));
             return DatapathException.noRoom(Resource.BACKENDS, usage.backends(), max.maxBackends(), fresh);
@@ -405,7 +454,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     /** libcvsbpf's errno as cvsbpf.h lists them for a service change. */
     private static DatapathException translate(BpfMapException e) {
         Reason reason = switch (e.errnoName()) {
-            case "EINVAL", "ERANGE", "EEXIST", "EPROTONOSUPPORT" -> Reason.INVALID;
+            case "EINVAL", "ERANGE", "EEXIST", "EPROTONOSUPPORT", "EDOM" -> Reason.INVALID;
             default -> Reason.FAILED;
         };
         return new DatapathException(reason, e.getMessage(), e);

@@ -9,6 +9,7 @@ import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
+import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -33,18 +34,23 @@ final class BulkCalls {
     private BulkCalls() {
     }
 
-    /** libcvsbpf's result for each service: 0, -ESTALE, -EBADMSG, -ENOENT or another -errno. */
-    static int[] check(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted) {
+    /**
+     * libcvsbpf's result for each service against its backends and policy (cvs_services_check_policy): 0,
+     * -ESTALE (other backends or policy), -EBADMSG (inconsistent, or a Maglev table not the one its members give),
+     * -ENOENT or another -errno.
+     */
+    static int[] check(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted, List<SelectionPolicy> policies) {
         int[] results = new int[keys.size()];
         for (int from = 0; from < keys.size(); from += CHECK_CHUNK) {
             int to = Math.min(keys.size(), from + CHECK_CHUNK);
-            checkChunk(m, keys.subList(from, to), wanted.subList(from, to), results, from);
+            checkChunk(m, keys.subList(from, to), wanted.subList(from, to), policies.subList(from, to), results,
+                    from);
         }
         return results;
     }
 
-    private static void checkChunk(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted, int[] results,
-            int at) {
+    private static void checkChunk(Pointer m, List<ServiceKey> keys, List<List<Backend>> wanted,
+            List<SelectionPolicy> policies, int[] results, int at) {
         int n = keys.size();
         int backends = 0;
         for (List<Backend> list : wanted) {
@@ -52,11 +58,14 @@ final class BulkCalls {
         }
         try (Memory keyArray = new Memory((long) n * SVC_KEY_SIZE);
                 Memory counts = new Memory(4L * n);
+                Memory policyArray = new Memory((long) n * SERVICE_POLICY_SIZE);
                 Memory want = new Memory(Math.max(1, (long) backends * BACKEND_SPEC_SIZE));
                 Memory out = new Memory(4L * n)) {
             long b = 0;
             for (int i = 0; i < n; i++) {
                 putKey(keyArray, (long) i * SVC_KEY_SIZE, keys.get(i));
+                CallBuffer.putPolicy(policyArray.getByteBuffer((long) i * SERVICE_POLICY_SIZE, SERVICE_POLICY_SIZE)
+                        .order(ByteOrder.nativeOrder()), 0, policies.get(i));
                 List<Backend> list = wanted.get(i);
                 counts.setInt(4L * i, list.size());
                 ServiceKey key = keys.get(i);
@@ -71,7 +80,8 @@ final class BulkCalls {
                     want.setInt(o + BACKEND_SPEC_WEIGHT, backend.weight());
                 }
             }
-            BpfMapException.check("cvs_services_check", LibCvsBpf.cvs_services_check(m, keyArray, counts, want, n, out));
+            BpfMapException.check("cvs_services_check_policy",
+                    LibCvsBpf.cvs_services_check_policy(m, keyArray, policyArray, counts, want, n, out));
             out.read(0, results, at, n);
         }
     }

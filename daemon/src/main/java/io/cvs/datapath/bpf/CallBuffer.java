@@ -9,6 +9,8 @@ import io.cvs.datapath.BackendCounters;
 import io.cvs.datapath.Protocol;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
+import io.cvs.selection.Scheduler;
+import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +23,7 @@ import java.util.List;
  * Not thread-safe; its {@link MapSet} serialises the calls that use it.
  *
  * <p>Layout: a service key at {@link #KEY}, one struct cvs_service_counters at {@link #SERVICE_COUNTERS}, a
- * __u32 count at {@link #COUNT}, and an array of keys, backend specs or backend counters from {@link #ARRAY}.
+ * __u32 count at {@link #COUNT}, one struct cvs_service_policy at {@link #POLICY}, and an array of keys, backend specs or backend counters from {@link #ARRAY}.
  */
 final class CallBuffer {
 
@@ -29,7 +31,9 @@ final class CallBuffer {
     /** After the 20-byte key, aligned for the __u64 counters. */
     private static final int SERVICE_COUNTERS = 24;
     private static final int COUNT = 40;
-    private static final int ARRAY = 48;
+    /** One struct cvs_service_policy, after the count. */
+    private static final int POLICY = 44;
+    private static final int ARRAY = 64;
 
     /** Host order, for the fields C declares __u*. */
     private ByteBuffer host;
@@ -38,6 +42,7 @@ final class CallBuffer {
     private Pointer key;
     private Pointer serviceCounters;
     private Pointer count;
+    private Pointer policy;
     private Pointer array;
 
     CallBuffer(int arrayBytes) {
@@ -58,6 +63,33 @@ final class CallBuffer {
 
     Pointer array() {
         return array;
+    }
+
+    Pointer policy() {
+        return policy;
+    }
+
+    /** The policy as struct cvs_service_policy at {@link #policy()}. */
+    void putPolicy(SelectionPolicy selection) {
+        putPolicy(host, POLICY, selection);
+    }
+
+    /** The struct cvs_service_policy at {@link #policy()}, as C wrote it. */
+    SelectionPolicy policyValue() {
+        int flags = host.getInt(POLICY + SERVICE_POLICY_FLAGS);
+        int slots = host.getInt(POLICY + SERVICE_POLICY_MAGLEV_SLOTS);
+        return new SelectionPolicy((flags & POLICY_F_MAGLEV) != 0 ? Scheduler.MAGLEV : Scheduler.RANDOM,
+                (flags & POLICY_F_MAGLEV) != 0 ? slots : 0,
+                (flags & POLICY_F_AFFINITY) != 0 ? host.getInt(POLICY + SERVICE_POLICY_AFFINITY_TIMEOUT) : 0);
+    }
+
+    /** Encodes selection as struct cvs_service_policy at buffer + at (bulk calls use it for their arrays too). */
+    static void putPolicy(ByteBuffer buffer, int at, SelectionPolicy selection) {
+        int flags = (selection.isMaglev() ? POLICY_F_MAGLEV : 0) | (selection.hasAffinity() ? POLICY_F_AFFINITY : 0);
+        buffer.putInt(at + SERVICE_POLICY_FLAGS, flags);
+        buffer.putInt(at + SERVICE_POLICY_AFFINITY_TIMEOUT, selection.affinityTimeoutSeconds());
+        buffer.putInt(at + SERVICE_POLICY_MAGLEV_SLOTS, selection.maglevTableSize());
+        buffer.putInt(at + SERVICE_POLICY_PAD, 0);
     }
 
     void ensureArray(int arrayBytes) {
@@ -144,6 +176,7 @@ final class CallBuffer {
         key = base.share(KEY);
         serviceCounters = base.share(SERVICE_COUNTERS);
         count = base.share(COUNT);
+        policy = base.share(POLICY);
         array = base.share(ARRAY);
     }
 

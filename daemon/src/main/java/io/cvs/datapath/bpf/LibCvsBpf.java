@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 /**
@@ -69,6 +70,11 @@ final class LibCvsBpf {
 
     static native int cvs_service_upsert(Pointer m, Pointer key, Pointer backends, int n);
 
+    /** policy: a struct cvs_service_policy, encoded by {@link CallBuffer} like the key and the backends. */
+    static native int cvs_service_upsert_policy(Pointer m, Pointer key, Pointer policy, Pointer backends, int n);
+
+    static native int cvs_service_policy_get(Pointer m, Pointer key, Pointer out);
+
     static native int cvs_service_delete(Pointer m, Pointer key);
 
     static native int cvs_service_get(Pointer m, Pointer key, NativeStructs.CvsServiceInfo info,
@@ -81,10 +87,21 @@ final class LibCvsBpf {
 
     static native int cvs_service_pick(Pointer m, Pointer key, NativeStructs.CvsPick pick);
 
+    static native int cvs_service_pick_flow(Pointer m, Pointer key, NativeStructs.CvsFlow flow,
+            NativeStructs.CvsPick pick);
+
+    /** cgroupPath null: the cgroup the socket-LB is attached to; addr: __be32[4], IPv4 in the first. */
+    static native int cvs_client_netns(Pointer m, String cgroupPath, byte family, byte[] addr, LongByReference cookie);
+
+    static native int cvs_affinity_usage(Pointer m, NativeStructs.CvsAffinityUsage out);
+
     static native int cvs_service_verify(Pointer m, Pointer key);
 
     static native int cvs_services_check(Pointer m, Pointer keys, Pointer counts, Pointer want, int n,
             Pointer results);
+
+    static native int cvs_services_check_policy(Pointer m, Pointer keys, Pointer policies, Pointer counts,
+            Pointer want, int n, Pointer results);
 
     static native int cvs_counters_all(Pointer m, Pointer keys, Pointer svcs, Pointer members, int cap,
             Pointer backends, int beCap, Pointer count, Pointer beCount);

@@ -4,6 +4,7 @@ import static io.cvs.datapath.bpf.BpfMapException.check;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
@@ -14,11 +15,16 @@ import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.SelectionPolicy;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -139,12 +145,38 @@ final class MapSet implements AutoCloseable {
 
     /** Creates or replaces the service with exactly these backends, atomically for the datapaths. */
     public synchronized void upsert(ServiceKey key, List<Backend> backends) {
+        upsert(key, backends, SelectionPolicy.DEFAULT);
+    }
+
+    /**
+     * Creates or replaces the service with exactly these backends and this policy, in one flip
+     * (cvs_service_upsert_policy): a MAGLEV service's table is rebuilt from its usable backends. Besides upsert's
+     * refusals: EINVAL (a policy C refuses), EDOM (a table smaller than the usable backends), EFBIG (a table larger
+     * than the set's Maglev slots), ENOSPC (also: no free Maglev region).
+     */
+    public synchronized void upsert(ServiceKey key, List<Backend> backends, SelectionPolicy policy) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(backends, "backends");
+        Objects.requireNonNull(policy, "policy");
         Pointer m = open();
         buffer.putKey(key);
+        buffer.putPolicy(policy);
         int n = buffer.putBackends(key, backends);
-        check("cvs_service_upsert", LibCvsBpf.cvs_service_upsert(m, buffer.key(), buffer.array(), n));
+        check("cvs_service_upsert_policy",
+                LibCvsBpf.cvs_service_upsert_policy(m, buffer.key(), buffer.policy(), buffer.array(), n));
+    }
+
+    /** The service's policy as the maps hold it now, or empty when there is no such service. */
+    public synchronized Optional<SelectionPolicy> policy(ServiceKey key) {
+        Objects.requireNonNull(key, "key");
+        Pointer m = open();
+        buffer.putKey(key);
+        int result = LibCvsBpf.cvs_service_policy_get(m, buffer.key(), buffer.policy());
+        if (isNoSuchService(result)) {
+            return Optional.empty();
+        }
+        check("cvs_service_policy_get", result);
+        return Optional.of(buffer.policyValue());
     }
 
     /** Removes the service; false when there was none. */
@@ -214,6 +246,45 @@ final class MapSet implements AutoCloseable {
     }
 
     /**
+     * The backend the datapaths would give client now (cvs_service_pick_flow): by its affinity entry (read, never
+     * stored), the Maglev table, or one random sample. Refusals as {@link #pick(ServiceKey)}.
+     */
+    public synchronized Pick pick(ServiceKey key, ClientFlow client) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(client, "client");
+        Pointer m = open();
+        buffer.putKey(key);
+        NativeStructs.CvsPick pick = new NativeStructs.CvsPick();
+        check("cvs_service_pick_flow", LibCvsBpf.cvs_service_pick_flow(m, buffer.key(), NativeStructs.CvsFlow.of(client),
+                pick));
+        return pick.toPick(NativeAddress.family(key.vip()));
+    }
+
+    /**
+     * The cookie of the network namespace, of a process below the socket-LB's cgroup, that has address
+     * (cvs_client_netns); empty when none has it (ENOENT). Enters namespaces on a thread of C's own.
+     */
+    public synchronized OptionalLong clientNetns(InetAddress address) {
+        Objects.requireNonNull(address, "address");
+        LongByReference cookie = new LongByReference();
+        int result = LibCvsBpf.cvs_client_netns(open(), null, (byte) NativeAddress.family(address),
+                NativeAddress.bytes(address), cookie);
+        if (result == -Errno.ENOENT) {
+            NativeLog.takeLastProblem();
+            return OptionalLong.empty();
+        }
+        check("cvs_client_netns", result);
+        return OptionalLong.of(cookie.getValue());
+    }
+
+    /** The session affinity entries the maps hold (cvs_affinity_usage: a batched read of the LRU map). */
+    public synchronized AffinityUsage affinityUsage() {
+        NativeStructs.CvsAffinityUsage usage = new NativeStructs.CvsAffinityUsage();
+        check("cvs_affinity_usage", LibCvsBpf.cvs_affinity_usage(open(), usage));
+        return usage.toUsage();
+    }
+
+    /**
      * Whether the maps are consistent for the service: its current member list, the backend records it names and
      * its selection table are what an upsert of those members writes, as the datapaths read them. libcvsbpf logs
      * what differs. It cannot tell whether those are the backends the service should have; compare {@link #get}
@@ -240,15 +311,18 @@ final class MapSet implements AutoCloseable {
     }
 
     /**
-     * For each key, what libcvsbpf's cvs_service_check says of the maps against the backends at the same index of
-     * wanted: 0 (exactly those, consistent), -ESTALE (others), -EBADMSG (those, inconsistent), -ENOENT (no such
-     * service) or another -errno for that service alone. Thousands of services per call (cvs_services_check).
+     * For each key, what libcvsbpf's cvs_services_check_policy says of the maps against the backends and policy at
+     * the same index of wanted and policies: 0 (exactly those, consistent), -ESTALE (other backends or policy),
+     * -EBADMSG (those, inconsistent, or a Maglev table that is not the one they give), -ENOENT (no such service) or
+     * another -errno for that service alone. Thousands of services per call.
      */
-    public synchronized int[] checkAll(List<ServiceKey> keys, List<List<Backend>> wanted) {
-        if (keys.size() != wanted.size()) {
-            throw new IllegalArgumentException(keys.size() + " keys, " + wanted.size() + " backend lists");
+    public synchronized int[] checkAll(List<ServiceKey> keys, List<List<Backend>> wanted,
+            List<SelectionPolicy> policies) {
+        if (keys.size() != wanted.size() || keys.size() != policies.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys, " + wanted.size() + " backend lists, "
+                    + policies.size() + " policies");
         }
-        return BulkCalls.check(open(), keys, wanted);
+        return BulkCalls.check(open(), keys, wanted, policies);
     }
 
     /** Every service's counters summed over CPUs, read in one call (cvs_counters_all). */

@@ -29,6 +29,17 @@ final class NativeLayout {
     static final short MEMBER_F_DOWN = 1;
     static final int BACKEND_SPEC_WEIGHT = 20;
 
+    /** struct cvs_service_policy: __u32 flags, affinity_timeout, maglev_slots, pad. */
+    static final int SERVICE_POLICY_SIZE = 16;
+    static final int SERVICE_POLICY_FLAGS = 0;
+    static final int SERVICE_POLICY_AFFINITY_TIMEOUT = 4;
+    static final int SERVICE_POLICY_MAGLEV_SLOTS = 8;
+    /** Never written but as zero; listed so that the check knows Java accounts for every field of the struct. */
+    static final int SERVICE_POLICY_PAD = 12;
+    /** cvs_abi.h CVS_POLICY_F_MAGLEV and CVS_POLICY_F_AFFINITY. */
+    static final int POLICY_F_MAGLEV = 1;
+    static final int POLICY_F_AFFINITY = 2;
+
     /** struct cvs_service_counters: __u64 refused, __u64 retried. */
     static final int SERVICE_COUNTERS_SIZE = 16;
     static final int SERVICE_COUNTERS_REFUSED = 0;
@@ -138,6 +149,11 @@ final class NativeLayout {
                 StructLayout.of("cvs_sock_status", new NativeStructs.CvsSockStatus()),
                 StructLayout.of("cvs_module_status", new NativeStructs.CvsModuleStatus()),
                 StructLayout.of("cvs_flows_status", new NativeStructs.CvsFlowsStatus()),
+                StructLayout.of("cvs_flow", new NativeStructs.CvsFlow()),
+                StructLayout.of("cvs_affinity_usage", new NativeStructs.CvsAffinityUsage()),
+                StructLayout.encoded("cvs_service_policy", SERVICE_POLICY_SIZE, "flags", SERVICE_POLICY_FLAGS,
+                        "affinity_timeout", SERVICE_POLICY_AFFINITY_TIMEOUT, "maglev_slots",
+                        SERVICE_POLICY_MAGLEV_SLOTS, "pad", SERVICE_POLICY_PAD),
                 StructLayout.encoded("cvs_flow_count", FLOW_COUNT_SIZE, "service", FLOW_COUNT_SERVICE, "backend",
                         FLOW_COUNT_BACKEND, "backend_port", FLOW_COUNT_BACKEND_PORT, "pad", FLOW_COUNT_PAD, "tcp",
                         FLOW_COUNT_TCP, "udp", FLOW_COUNT_UDP, "pad2", FLOW_COUNT_PAD2),

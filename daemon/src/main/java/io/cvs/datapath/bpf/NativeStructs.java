@@ -9,6 +9,9 @@ import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.SocketLbProgram;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
+import io.cvs.selection.AffinityUsage;
+import io.cvs.selection.ClientFlow;
+import io.cvs.selection.PickedBackend;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +41,17 @@ final class NativeStructs {
         }
     }
 
-    @FieldOrder({ "max_services", "max_backends", "max_members", "table_slots" })
+    @FieldOrder({ "max_services", "max_backends", "max_members", "table_slots", "affinity_entries",
+        "maglev_tables", "maglev_slots", "pad" })
     public static final class CvsCapacity extends NativeStruct {
         public int max_services;
         public int max_backends;
         public int max_members;
         public int table_slots;
+        public int affinity_entries;
+        public int maglev_tables;
+        public int maglev_slots;
+        public int pad;
 
         static CvsCapacity of(Capacity capacity) {
             CvsCapacity c = new CvsCapacity();
@@ -51,27 +59,69 @@ final class NativeStructs {
             c.max_backends = capacity.maxBackends();
             c.max_members = capacity.maxMembers();
             c.table_slots = capacity.tableSlots();
+            c.affinity_entries = capacity.affinityEntries();
+            c.maglev_tables = capacity.maglevTables();
+            c.maglev_slots = capacity.maglevSlots();
             return c;
         }
 
         Capacity toCapacity() {
-            return new Capacity(max_services, max_backends, max_members, table_slots);
+            return new Capacity(max_services, max_backends, max_members, table_slots, affinity_entries,
+                    maglev_tables, maglev_slots);
         }
     }
 
-    @FieldOrder({ "max", "services", "backends" })
+    @FieldOrder({ "max", "services", "backends", "maglev_tables", "pad" })
     public static final class CvsUsage extends NativeStruct {
         public CvsCapacity max;
         public int services;
         public int backends;
+        public int maglev_tables;
+        public int pad;
 
         Usage toUsage() {
-            return new Usage(max.toCapacity(), services, backends);
+            return new Usage(max.toCapacity(), services, backends, maglev_tables);
+        }
+    }
+
+    @FieldOrder({ "entries", "fresh", "capacity", "pad" })
+    public static final class CvsAffinityUsage extends NativeStruct {
+        public int entries;
+        public int fresh;
+        public int capacity;
+        public int pad;
+
+        AffinityUsage toUsage() {
+            return new AffinityUsage(Integer.toUnsignedLong(entries), Integer.toUnsignedLong(fresh),
+                    Integer.toUnsignedLong(capacity));
+        }
+    }
+
+    /**
+     * Defined in cvs_select.h: who asks for a backend. saddr (__be32[4]) holds the address's network-order bytes,
+     * sport network-order bytes as JNA writes a host-order number.
+     */
+    @FieldOrder({ "netns_cookie", "saddr", "sport", "pad", "pad2" })
+    public static final class CvsFlow extends NativeStruct {
+        public long netns_cookie;
+        public byte[] saddr = new byte[NativeAddress.SIZE];
+        public short sport;
+        public short pad;
+        public int pad2;
+
+        static CvsFlow of(ClientFlow client) {
+            CvsFlow flow = new CvsFlow();
+            flow.netns_cookie = client.netnsCookie();
+            if (client.address() != null) {
+                flow.saddr = NativeAddress.bytes(client.address());
+            }
+            flow.sport = BulkCalls.network((short) client.port());
+            return flow;
         }
     }
 
     @FieldOrder({ "meta", "services", "gen", "select", "members", "backends", "backend_stats", "service_stats",
-        "services6", "backends6" })
+        "services6", "backends6", "meta2", "policy", "selectable", "maglev", "affinity" })
     public static final class CvsMapIds extends NativeStruct {
         public int meta;
         public int services;
@@ -83,10 +133,15 @@ final class NativeStructs {
         public int service_stats;
         public int services6;
         public int backends6;
+        public int meta2;
+        public int policy;
+        public int selectable;
+        public int maglev;
+        public int affinity;
 
         MapIds toMapIds() {
             return new MapIds(meta, services, gen, select, members, backends, backend_stats, service_stats,
-                    services6, backends6);
+                    services6, backends6, meta2, policy, selectable, maglev, affinity);
         }
     }
 
@@ -102,20 +157,35 @@ final class NativeStructs {
      * Defined in cvs_select.h. addr (__be32[4]) is read as its sixteen network-order bytes; port holds
      * network-order bytes, which JNA reads as a host-order number.
      */
-    @FieldOrder({ "backend_id", "svc_id", "addr", "port", "attempts" })
+    @FieldOrder({ "backend_id", "svc_id", "addr", "port", "attempts", "reason", "hash", "pad", "affinity_age" })
     public static final class CvsPick extends NativeStruct {
         public int backend_id;
         public int svc_id;
         public byte[] addr = new byte[NativeAddress.SIZE];
         public short port;
         public short attempts;
+        public int reason;
+        public int hash;
+        public int pad;
+        public long affinity_age;
 
         /** family: the picked service's, which is its backends'. */
         Pick toPick(int family) {
             boolean swapped = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
             short networkPort = swapped ? Short.reverseBytes(port) : port;
             return new Pick(backend_id, svc_id, NativeAddress.address(addr, family),
-                    Short.toUnsignedInt(networkPort), Short.toUnsignedInt(attempts));
+                    Short.toUnsignedInt(networkPort), Short.toUnsignedInt(attempts), reason(),
+                    Integer.toUnsignedLong(hash), affinity_age);
+        }
+
+        /** enum cvs_pick_reason: 0 random, 1 Maglev, 2 affinity. */
+        private PickedBackend.Reason reason() {
+            return switch (reason) {
+                case 0 -> PickedBackend.Reason.RANDOM;
+                case 1 -> PickedBackend.Reason.MAGLEV;
+                case 2 -> PickedBackend.Reason.AFFINITY;
+                default -> throw new IllegalStateException("cvs_pick reason " + reason + " is not one Java knows");
+            };
         }
     }
 
@@ -140,14 +210,15 @@ final class NativeStructs {
         }
     }
 
-    @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "binds", "bind_errors", "lookup_errors",
-        "nat_errors" })
+    @FieldOrder({ "ids", "bound", "orphaned", "abi_version", "pad", "pad2", "binds", "bind_errors",
+        "lookup_errors", "nat_errors" })
     public static final class CvsModuleStatus extends NativeStruct {
         public CvsMapIds ids;
         public int bound;
         public int orphaned;
         public int abi_version;
         public int pad;
+        public int pad2;
         public long binds;
         public long bind_errors;
         public long lookup_errors;

@@ -38,7 +38,7 @@ public record BpfProperties(@NotNull @DefaultValue("/sys/fs/bpf/cvs/v1") Path pi
     /** What the daemon's writes may make of the maps: {@link CapacityPolicy}. */
     CapacityPolicy capacityPolicy() {
         return new CapacityPolicy(capacity.requested(), growth.automatic(), growth.maxServices(),
-                growth.maxBackends());
+                growth.maxBackends(), growth.maxMaglevTables(), growth.maxMaglevSlots());
     }
 
     /**
@@ -52,10 +52,15 @@ public record BpfProperties(@NotNull @DefaultValue("/sys/fs/bpf/cvs/v1") Path pi
      * @param maxServices the most services automatic growth goes to (default 131072; with the default 1024
      *                    selection slots, the largest map set libcvsbpf can make)
      * @param maxBackends the most backends across all services it goes to (default 1048576)
+     * @param maxMaglevTables the most Maglev regions (MAGLEV services at once) it goes to (default 256)
+     * @param maxMaglevSlots  the largest Maglev table it makes room for (default 65521; each region then costs
+     *                        512 KiB of kernel memory)
      */
     public record Growth(@DefaultValue("true") boolean automatic,
             @Positive @DefaultValue("131072") int maxServices,
-            @Positive @DefaultValue("1048576") int maxBackends) {
+            @Positive @DefaultValue("1048576") int maxBackends,
+            @Positive @DefaultValue("256") int maxMaglevTables,
+            @Positive @DefaultValue("65521") int maxMaglevSlots) {
     }
 
     /**
@@ -67,24 +72,23 @@ public record BpfProperties(@NotNull @DefaultValue("/sys/fs/bpf/cvs/v1") Path pi
      * @param maxBackends           backends across all services (default 16384)
      * @param maxBackendsPerService backends one service may have (default 256; at most selectionSlots)
      * @param selectionSlots        selection-table slots per service: the resolution of weights (default 1024)
+     * @param affinityEntries       session affinity entries (default 65536)
+     * @param maglevTables          services that can be MAGLEV at once (default 16)
+     * @param maglevSlots           the largest Maglev table a service may have, a prime (default 16381)
      */
     public record MapCapacity(@PositiveOrZero int maxServices, @PositiveOrZero int maxBackends,
-            @PositiveOrZero int maxBackendsPerService, @PositiveOrZero int selectionSlots) {
+            @PositiveOrZero int maxBackendsPerService, @PositiveOrZero int selectionSlots,
+            @PositiveOrZero int affinityEntries, @PositiveOrZero int maglevTables, @PositiveOrZero int maglevSlots) {
 
         /** As libcvsbpf takes it: zeros stay zeros. */
         Capacity requested() {
-            return new Capacity(maxServices, maxBackends, maxBackendsPerService, selectionSlots);
+            return new Capacity(maxServices, maxBackends, maxBackendsPerService, selectionSlots, affinityEntries,
+                    maglevTables, maglevSlots);
         }
 
         /** With libcvsbpf's defaults for zero fields: what the memory datapath enforces. */
         Capacity orDefaults() {
-            Capacity d = MemoryDatapath.LIBCVSBPF_DEFAULT;
-            return new Capacity(or(maxServices, d.maxServices()), or(maxBackends, d.maxBackends()),
-                    or(maxBackendsPerService, d.maxMembers()), or(selectionSlots, d.tableSlots()));
-        }
-
-        private static int or(int value, int fallback) {
-            return value != 0 ? value : fallback;
+            return requested().orElse(MemoryDatapath.LIBCVSBPF_DEFAULT);
         }
     }
 }

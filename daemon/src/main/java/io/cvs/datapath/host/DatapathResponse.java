@@ -78,8 +78,12 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
      * @param backends              backends in use and at most, across all services
      * @param maxBackendsPerService backends one service may have
      * @param selectionSlots        selection table slots per service (weights are shares of these)
+     * @param affinityEntries       session affinity entries the maps hold at most
+     * @param maglevTables          Maglev regions in use (MAGLEV services) and at most
+     * @param maglevSlots           the largest Maglev table the maps have room for
      */
-    record CapacityUse(Count services, Count backends, int maxBackendsPerService, int selectionSlots) {
+    record CapacityUse(Count services, Count backends, int maxBackendsPerService, int selectionSlots,
+            int affinityEntries, Count maglevTables, int maglevSlots) {
     }
 
     record Count(int used, int max) {
@@ -101,7 +105,9 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
                                 .toList()),
                 module,
                 new CapacityUse(new Count(usage.services(), max.maxServices()),
-                        new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots()),
+                        new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots(),
+                        max.affinityEntries(), new Count(usage.maglevTables(), max.maglevTables()),
+                        max.maglevSlots()),
                 FlowSweeps.of(flows));
     }
 

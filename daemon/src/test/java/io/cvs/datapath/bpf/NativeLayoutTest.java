@@ -83,12 +83,12 @@ class NativeLayoutTest {
         NativeLayout.CLayout moved = new Differing() {
             @Override
             public long offsetOf(String struct, String field) {
-                return struct.equals("cvs_module_status") && field.equals("binds") ? 60 : C.offsetOf(struct, field);
+                return struct.equals("cvs_module_status") && field.equals("binds") ? 84 : C.offsetOf(struct, field);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, moved))
-                .containsExactly("struct cvs_module_status field binds: offset 56 in Java, 60 in C");
+                .containsExactly("struct cvs_module_status field binds: offset 80 in Java, 84 in C");
     }
 
     @Test
@@ -96,12 +96,12 @@ class NativeLayoutTest {
         NativeLayout.CLayout grown = new Differing() {
             @Override
             public long sizeOf(String struct) {
-                return struct.equals("cvs_pick") ? 32 : C.sizeOf(struct);
+                return struct.equals("cvs_pick") ? 56 : C.sizeOf(struct);
             }
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, grown))
-                .containsExactly("struct cvs_pick: size 28 in Java, 32 in C");
+                .containsExactly("struct cvs_pick: size 48 in Java, 56 in C");
     }
 
     @Test
@@ -164,7 +164,7 @@ class NativeLayoutTest {
         };
 
         assertThat(NativeLayout.differences(NativeLayout.javaLayouts(), MapIds.MAP_NAMES, more)).singleElement()
-                .asString().startsWith("map order: ").endsWith("cvs_svc6_v1, cvs_be6_v1, cvs_svc7_v1] in C");
+                .asString().startsWith("map order: ").endsWith("cvs_maglev_v1, cvs_aff_v1, cvs_svc7_v1] in C");
     }
 
     /** CvsMapIds (in C's field order, checked above) becomes MapIds component by component, in that order. */

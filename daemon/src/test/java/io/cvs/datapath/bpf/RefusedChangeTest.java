@@ -88,7 +88,7 @@ class RefusedChangeTest {
         BpfMapException refused = assertRefusedWithoutChange("E2BIG", () -> maps.upsert(WEB, five));
 
         assertThat(refused.libraryMessage()).hasValueSatisfying(m -> assertThat(m).contains("5"));
-        assertThat(refused.operation()).isEqualTo("cvs_service_upsert");
+        assertThat(refused.operation()).isEqualTo("cvs_service_upsert_policy");
     }
 
     @Test

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 /** {@code cvs.datapath} against what the host offers ({@link FakeHostProbe}). */
 class DatapathChoiceTest {
 
-    private static final BpfProperties.MapCapacity ANY_SIZE = new BpfProperties.MapCapacity(0, 0, 0, 0);
+    private static final BpfProperties.MapCapacity ANY_SIZE = new BpfProperties.MapCapacity(0, 0, 0, 0, 0, 0, 0);
     private static final Set<Forwarder> SOCKET_LB = Set.of(Forwarder.SOCKET_LB);
-    private static final BpfProperties.Growth GROWTH = new BpfProperties.Growth(true, 131_072, 1_048_576);
+    private static final BpfProperties.Growth GROWTH = new BpfProperties.Growth(true, 131_072, 1_048_576, 256, 65_521);
     private static final BpfProperties DEFAULTS = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, ANY_SIZE, GROWTH, SOCKET_LB);
 
     @Test

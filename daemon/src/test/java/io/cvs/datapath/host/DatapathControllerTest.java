@@ -80,7 +80,9 @@ class DatapathControllerTest {
                             {"name": "recvmsg6", "programId": 17, "linkId": 27},
                             {"name": "getpeername6", "programId": 18, "linkId": 28}]},
                          "capacity": {"services": {"used": 3, "max": 1024}, "backends": {"used": 7, "max": 16384},
-                                      "maxBackendsPerService": 256, "selectionSlots": 1024}}
+                                      "maxBackendsPerService": 256, "selectionSlots": 1024,
+                                      "affinityEntries": 65536, "maglevTables": {"used": 0, "max": 16},
+                                      "maglevSlots": 16381}}
                         """))
                 .andExpect(jsonPath("$.reason").doesNotExist());
     }

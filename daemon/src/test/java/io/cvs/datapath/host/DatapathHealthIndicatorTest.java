@@ -47,7 +47,7 @@ class DatapathHealthIndicatorTest {
     void bpfWithCvsKoChosenButNotLoadedIsDownAndSaysWhatIsActive() {
         datapath.reports(new DatapathStatus(DatapathMode.BPF, Optional.empty(),
                 Set.of(Forwarder.SOCKET_LB, Forwarder.MODULE), ALL_ATTACHED, ModuleStatus.NOT_LOADED,
-                new MapIds(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), USAGE));
+                new MapIds(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), USAGE));
 
         Health health = indicator.health();
 

@@ -17,21 +17,28 @@ class MemoryCapacityTest {
 
     @Test
     void theConfiguredCapacityBoundsTheMemoryDatapath() {
-        Datapath memory = memoryWith(new BpfProperties.MapCapacity(7, 9, 3, 4));
+        Datapath memory = memoryWith(new BpfProperties.MapCapacity(7, 9, 3, 4, 0, 0, 0));
 
         assertThat(memory.status().usage().max()).isEqualTo(new Capacity(7, 9, 3, 4));
     }
 
     @Test
     void zeroFieldsTakeLibcvsbpfsDefaults() {
-        Datapath memory = memoryWith(new BpfProperties.MapCapacity(0, 100, 0, 0));
+        Datapath memory = memoryWith(new BpfProperties.MapCapacity(0, 100, 0, 0, 0, 0, 0));
 
         assertThat(memory.status().usage().max()).isEqualTo(new Capacity(1024, 100, 256, 1024));
     }
 
+    @Test
+    void thePolicyMapsCapacityIsConfiguredToo() {
+        Datapath memory = memoryWith(new BpfProperties.MapCapacity(0, 0, 0, 0, 128, 4, 31));
+
+        assertThat(memory.status().usage().max()).isEqualTo(new Capacity(1024, 16384, 256, 1024, 128, 4, 31));
+    }
+
     private Datapath memoryWith(BpfProperties.MapCapacity capacity) {
         BpfProperties bpf = new BpfProperties(Path.of("/sys/fs/bpf/cvs/v1"), null, capacity,
-                new BpfProperties.Growth(true, 131_072, 1_048_576), Set.of(Forwarder.SOCKET_LB));
+                new BpfProperties.Growth(true, 131_072, 1_048_576, 256, 65_521), Set.of(Forwarder.SOCKET_LB));
         return configuration.datapath(new DatapathProperties(DatapathMode.MEMORY), bpf, FakeHostProbe.capable());
     }
 }
