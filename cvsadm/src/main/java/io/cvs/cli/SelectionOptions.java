@@ -21,7 +21,7 @@ final class SelectionOptions {
 
     @Option(names = "--maglev-table-size", paramLabel = "PRIME",
             description = "With maglev: the table size, a prime of at least the number of backends (default the "
-                    + "daemon's cvs.datapath.maglev-table-size, 16381).")
+                    + "daemon's cvs.selection.maglev-table-size, 16381).")
     Integer maglevTableSize;
 
     @Option(names = "--affinity", paramLabel = "none|client-ip", converter = Affinity.class,

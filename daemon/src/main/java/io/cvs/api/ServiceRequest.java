@@ -71,7 +71,7 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
 
     /**
      * The validated content, or a 400 naming every offending field under prefix ({@code services[0].}); a MAGLEV
-     * service without a table size gets defaultTableSize (cvs.datapath.maglev-table-size).
+     * service without a table size gets defaultTableSize (cvs.selection.maglev-table-size).
      */
     public ServiceConfig toConfig(String prefix, int defaultTableSize) {
         Violations violations = new Violations();

@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param reason             {@code affinity} (the client's entry), {@code maglev} (the flow hash in the table) or
  *                           {@code random} (a weighted random slot)
  * @param sample             true for {@code random}: one sample of what a connection may get, not a prediction
- * @param affinityAgeSeconds for {@code affinity}: how long ago the client's entry was last used
+ * @param affinityAgeSeconds for {@code affinity}: how long ago the client's entry was stored or last refreshed (lazily: see cvs_select.h)
  * @param hash               the flow hash (unsigned 32 bits) of the client and the service
  * @param datapath           whose view: {@code socket-lb} (the client is a process below its cgroup), {@code module}
  *                           (a routed client, as cvs.ko sees it), or {@code memory} (the memory datapath's model:

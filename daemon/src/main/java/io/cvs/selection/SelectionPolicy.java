@@ -16,7 +16,7 @@ public record SelectionPolicy(Scheduler scheduler, int maglevTableSize, int affi
     /** CVS_MAGLEV_SLOTS_MIN and _MAX of cvs_abi.h. */
     public static final int TABLE_SIZE_MIN = 7;
     public static final int TABLE_SIZE_MAX = 1_048_573;
-    /** The table size a MAGLEV service gets when it names none, unless cvs.datapath.maglev-table-size says. */
+    /** The table size a MAGLEV service gets when it names none, unless cvs.selection.maglev-table-size says. */
     public static final int TABLE_SIZE_DEFAULT = 16_381;
     /** CVS_AFFINITY_TIMEOUT_MAX: a day, as Kubernetes allows. */
     public static final int AFFINITY_TIMEOUT_MAX = 86_400;

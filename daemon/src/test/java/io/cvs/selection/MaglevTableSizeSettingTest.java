@@ -18,12 +18,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code cvs.datapath.maglev-table-size} beside the scalar {@code cvs.datapath}: both bind, and a MAGLEV service that
- * names no table size gets the setting's, over HTTP.
+ * {@code cvs.selection.maglev-table-size}: a MAGLEV service that names no table size gets the setting's, over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "cvs.datapath=memory",
-    "cvs.datapath.maglev-table-size=251",
+    "cvs.selection.maglev-table-size=251",
     "cvs.security.admin-token=" + MaglevTableSizeSettingTest.ADMIN})
 class MaglevTableSizeSettingTest {
 
