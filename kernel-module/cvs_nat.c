@@ -23,9 +23,9 @@
  * backend is picked: at random by weight, or by the hash of the 5-tuple
  * (source address and port, VIP, port, protocol) in its Maglev table; with
  * affinity, a source address that picked a backend of the service within
- * the timeout gets it again while it is selectable, and every pick
- * refreshes the source's entry in cvs_aff_v1 (keyed with netns cookie 0:
- * this module sees addresses, not namespaces).
+ * the timeout gets it again while it is selectable, and a pick stores or
+ * (lazily, cvs_select.h) refreshes the source's entry in cvs_aff_v1 (keyed
+ * with netns cookie 0: this module sees addresses, not namespaces).
  *
  * A configured service with no usable backend refuses new connections:
  *   LOCAL_OUT (a process on this host): the packet is dropped with

@@ -197,7 +197,7 @@
  * generation. Otherwise select by the scheduler: a random index into
  * cvs_sel_v1 (RANDOM) or the flow hash modulo maglev_slots into the
  * service's Maglev half (MAGLEV). Step 4 validates all of it; only a
- * validated pick stores (or refreshes) the affinity entry.
+ * validated pick stores (or, lazily, refreshes) the affinity entry.
  *
  * An LRU hash recycles an updated element at once, without waiting for
  * readers, so a reader's copy of an affinity entry may belong to another
