@@ -286,6 +286,10 @@ void cvs_maglev_forget(struct cvs_maps *m);
 void cvs_maglev_forget_region(struct cvs_maps *m, __u32 region);
 /* maglev.c: whether n is a prime. */
 bool cvs_is_prime(__u32 n);
+/* table.c: a member's weight, 0 when it is down. */
+__u32 cvs_usable_weight(const struct cvs_member *mb);
+/* table.c: greatest common divisor; gcd(a, 0) = a. */
+__u32 cvs_gcd(__u32 a, __u32 b);
 /* maglev.c: members with weight > 0 and not down. */
 __u32 cvs_usable_members(const struct cvs_member *members, __u32 n);
 /* policy.c: a cvs_service_policy as the maps hold it (region not set);

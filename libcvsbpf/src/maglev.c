@@ -44,29 +44,13 @@ bool cvs_is_prime(__u32 n)
 	return true;
 }
 
-static __u32 usable_weight(const struct cvs_member *mb)
-{
-	return mb->flags & CVS_MEMBER_F_DOWN ? 0 : mb->weight;
-}
-
 __u32 cvs_usable_members(const struct cvs_member *members, __u32 n)
 {
 	__u32 i, usable = 0;
 
 	for (i = 0; i < n; i++)
-		usable += usable_weight(&members[i]) > 0;
+		usable += cvs_usable_weight(&members[i]) > 0;
 	return usable;
-}
-
-static __u32 gcd(__u32 a, __u32 b)
-{
-	while (b) {
-		__u32 t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
 }
 
 /* Backend t takes its next preferred free slot. The permutation is walked
@@ -104,12 +88,12 @@ int cvs_build_maglev(const struct cvs_member *members,
 	if (!t)
 		return -ENOMEM;
 	for (i = 0, k = 0; i < n; i++) {
-		if (!usable_weight(&members[i]))
+		if (!cvs_usable_weight(&members[i]))
 			continue;
 		t[k].ep = eps[i];
 		t[k].backend_id = members[i].backend_id;
-		t[k].turns = usable_weight(&members[i]);
-		g = gcd(t[k].turns, g);
+		t[k].turns = cvs_usable_weight(&members[i]);
+		g = cvs_gcd(t[k].turns, g);
 		k++;
 	}
 	qsort(t, usable, sizeof(*t), cvs_endpoint_cmp);

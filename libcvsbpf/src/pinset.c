@@ -212,6 +212,24 @@ int cvs_unlink_pins(const char *dir, const char *const *names, int count)
 	return 0;
 }
 
+/* -EEXIST (logged) when a capacity field asked for (non-zero) is not the
+ * pinned one. */
+static int check_asked(const char *root, const __u32 *have, const __u32 *want,
+		       const char *const *what, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (want[i] && want[i] != have[i]) {
+			cvs_log(CVS_LOG_ERROR,
+				"%s exists with %s %u, not the %u asked for",
+				root, what[i], have[i], want[i]);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 /* Build the set in a sibling directory and rename it into place. */
 int cvs_create_set(const char *root, const struct cvs_meta *meta,
 		   const struct cvs_meta2 *meta2)
@@ -322,7 +340,6 @@ static int check_meta(const char *root, const struct cvs_meta *meta,
 			       req->max_members, req->table_slots };
 	static const char *const what[] = { "max_services", "max_backends",
 					    "max_members", "table_slots" };
-	unsigned int i;
 
 	if (meta->magic != CVS_META_MAGIC ||
 	    meta->abi_version != CVS_ABI_VERSION) {
@@ -338,15 +355,8 @@ static int check_meta(const char *root, const struct cvs_meta *meta,
 			root);
 		return -EPROTO;
 	}
-	for (i = 0; i < sizeof(have) / sizeof(have[0]); i++) {
-		if (want[i] && want[i] != have[i]) {
-			cvs_log(CVS_LOG_ERROR,
-				"%s exists with %s %u, not the %u asked for",
-				root, what[i], have[i], want[i]);
-			return -EEXIST;
-		}
-	}
-	return 0;
+	return check_asked(root, have, want, what,
+			   sizeof(have) / sizeof(have[0]));
 }
 
 /* meta2 as pinned against the capacity asked for, like check_meta(). */
@@ -359,7 +369,6 @@ static int check_meta2(const char *root, const struct cvs_meta2 *meta2,
 			       req->maglev_slots };
 	static const char *const what[] = { "affinity_entries",
 					    "maglev_tables", "maglev_slots" };
-	unsigned int i;
 
 	if (!meta2->affinity_entries ||
 	    meta2->maglev_slots < CVS_MAGLEV_SLOTS_MIN ||
@@ -368,15 +377,8 @@ static int check_meta2(const char *root, const struct cvs_meta2 *meta2,
 			root);
 		return -EPROTO;
 	}
-	for (i = 0; i < sizeof(have) / sizeof(have[0]); i++) {
-		if (want[i] && want[i] != have[i]) {
-			cvs_log(CVS_LOG_ERROR,
-				"%s exists with %s %u, not the %u asked for",
-				root, what[i], have[i], want[i]);
-			return -EEXIST;
-		}
-	}
-	return 0;
+	return check_asked(root, have, want, what,
+			   sizeof(have) / sizeof(have[0]));
 }
 
 /* The writer stores and loads generation words through this mapping. */

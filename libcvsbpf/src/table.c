@@ -24,7 +24,7 @@ struct share {
 	__u64 remainder;
 };
 
-static __u32 gcd(__u32 a, __u32 b)
+__u32 cvs_gcd(__u32 a, __u32 b)
 {
 	while (b) {
 		__u32 t = a % b;
@@ -85,7 +85,7 @@ static void apportion(struct share *sh, __u32 n, __u64 sum, __u32 table_slots)
 	}
 }
 
-static __u32 usable_weight(const struct cvs_member *mb)
+__u32 cvs_usable_weight(const struct cvs_member *mb)
 {
 	return mb->flags & CVS_MEMBER_F_DOWN ? 0 : mb->weight;
 }
@@ -98,8 +98,8 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 	__u64 sum = 0;
 
 	for (i = 0; i < n; i++)
-		if (usable_weight(&members[i]))
-			g = gcd(usable_weight(&members[i]), g);
+		if (cvs_usable_weight(&members[i]))
+			g = cvs_gcd(cvs_usable_weight(&members[i]), g);
 	*slots = 0;
 	if (!g)
 		return 0;
@@ -107,10 +107,10 @@ int cvs_build_table(const struct cvs_member *members, __u32 n,
 	if (!sh)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!usable_weight(&members[i]))
+		if (!cvs_usable_weight(&members[i]))
 			continue;
 		sh[active].member = i;
-		sh[active].slots = usable_weight(&members[i]) / g;
+		sh[active].slots = cvs_usable_weight(&members[i]) / g;
 		sum += sh[active].slots;
 		active++;
 	}
