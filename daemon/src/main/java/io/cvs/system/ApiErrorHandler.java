@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -54,6 +56,22 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         return handleExceptionInternal(ex, null, headers, status, request);
+    }
+
+    /**
+     * An {@code Accept} that names nothing the operation produces: the problem says what it does produce, so a
+     * client (or a browser sending {@code text/html}) learns what to ask for. The problem itself is still
+     * {@code application/problem+json}, which RFC 9110 allows a 406 to be.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(HttpMediaTypeNotAcceptableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String produced = ex.getSupportedMediaTypes().isEmpty() ? "application/json"
+                : MediaType.toString(ex.getSupportedMediaTypes());
+        String accepted = request.getHeader(HttpHeaders.ACCEPT);
+        ProblemDetail problem = ProblemType.NOT_ACCEPTABLE.problem("This operation produces " + produced
+                + (accepted == null ? "." : "; the request accepts only " + accepted + "."));
+        return handleExceptionInternal(ex, problem, headers, status, request);
     }
 
     /** What was wrong with the body: too long (413), not JSON, or a field the JSON names (unknown, wrong type). */

@@ -7,7 +7,7 @@ import org.springframework.http.ProblemDetail;
 /**
  * The kinds of problem the API answers with, as openapi.yaml lists them (schema {@code Problem}): a stable
  * {@code type} ({@code urn:cvs:problem:<name>}) that clients branch on, its status, and a title that is the same
- * for every occurrence. Problems of plain HTTP (404 for an unknown path, 405, 406) keep {@code about:blank}.
+ * for every occurrence. Problems of plain HTTP (404 for an unknown path, 405) keep {@code about:blank}.
  */
 public enum ProblemType {
 
@@ -23,6 +23,7 @@ public enum ProblemType {
     CAPACITY_TOO_SMALL(HttpStatus.CONFLICT, "capacity-too-small", "Capacity too small"),
     NO_USABLE_BACKEND(HttpStatus.CONFLICT, "no-usable-backend", "No usable backend"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
+    NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error"),
@@ -71,6 +72,7 @@ public enum ProblemType {
             case 400 -> VALIDATION_FAILED;
             case 401 -> UNAUTHORIZED;
             case 403 -> FORBIDDEN;
+            case 406 -> NOT_ACCEPTABLE;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 500 -> INTERNAL;

@@ -49,6 +49,21 @@ final class ContractClient {
         return new Call(method, pathAndQuery);
     }
 
+    /** A request to a path the contract does not cover (the document itself): sent, not validated. */
+    Answer raw(String method, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).method(method, BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The answer to one call, after it validated. */
     record Answer(int status, Map<String, List<String>> headers, String body) {
 

@@ -77,6 +77,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(11)
+    class Document extends DocumentContract {
+    }
+
+    @Nested
     @Order(Integer.MAX_VALUE)
     class Coverage {
 

@@ -18,6 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 abstract class RulesContract extends ContractTestBase {
 
+    static Stream<DeclaredOperation> operations() {
+        return OpenApiContract.OPERATIONS.stream();
+    }
+
     static Stream<DeclaredOperation> operationsDeclaring413() {
         return OpenApiContract.OPERATIONS.stream().filter(operation -> operation.declares(413));
     }
@@ -61,6 +65,31 @@ abstract class RulesContract extends ContractTestBase {
 
         assertThat(answer.type()).isEqualTo("urn:cvs:problem:validation-failed");
         assertThat(answer.errorFields()).containsExactly("backendKey");
+        assertThat(get(id).json().path("version").asLong()).isEqualTo(1);
+    }
+
+    /** Every operation answers JSON whatever it is asked for, and may fail: both are the contract's to say. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operations")
+    void everyOperationDeclares406And500(DeclaredOperation operation) {
+        assertThat(operation.declares(406)).as("%s declares 406", operation).isTrue();
+        assertThat(operation.declares(500)).as("%s declares 500", operation).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operations")
+    void anAcceptOfNothingTheOperationProducesIs406SayingWhatItProduces(DeclaredOperation operation) {
+        String id = createId(tcp("web", "192.0.2.10", "10.0.0.1:8080"));
+        Call call = admin(operation.method(), operation.pathTemplate().replace("{id}", id)
+                .replace("{backendKey}", "10.0.0.1:8080") + OpenApiContract.requiredQuery(operation))
+                .header("Accept", "text/html").invalidOnPurpose(); // the validator refuses such an Accept too
+        withValidBody(call, operation);
+
+        Answer answer = call.expect(406);
+
+        assertThat(answer.type()).isEqualTo("urn:cvs:problem:not-acceptable");
+        assertThat(answer.json().path("detail").asString())
+                .isEqualTo("This operation produces application/json; the request accepts only text/html.");
         assertThat(get(id).json().path("version").asLong()).isEqualTo(1);
     }
 
