@@ -1,5 +1,8 @@
 package io.cvs.system;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,5 +16,26 @@ class ApiConfiguration {
     FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(ApiProperties api,
             ProblemResponseWriter problems) {
         return new FilterRegistrationBean<>(new RequestBodyLimitFilter(api.maxBodySize().toBytes(), problems));
+    }
+
+    /**
+     * Help texts for the API's request meters, which Spring's observations register without one, so that
+     * {@code promtool check metrics} has nothing to say about them and a Prometheus UI explains them.
+     */
+    @Bean
+    MeterFilter requestMeterDescriptions() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String description = switch (id.getName()) {
+                    case "http.server.requests" ->
+                        "Time to answer HTTP requests, by method, URI template, status, outcome and exception";
+                    case "http.server.requests.active" -> "HTTP requests being answered, and for how long";
+                    default -> null;
+                };
+                return description == null || id.getDescription() != null ? id : new Meter.Id(id.getName(),
+                        Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description, id.getType());
+            }
+        };
     }
 }

@@ -41,13 +41,27 @@ record DeployTool(Path executable) {
 
     /** Runs the tool with these arguments in a directory, output and errors together; at most a minute. */
     Result run(Path directory, Map<String, String> environment, String... args) {
+        return run(directory, environment, null, args);
+    }
+
+    /** Runs the tool with this file as its standard input ({@code promtool check metrics} reads nothing else). */
+    Result runWithInput(Path input, String... args) {
+        return run(input.toAbsolutePath().getParent(), Map.of(), input, args);
+    }
+
+    private Result run(Path directory, Map<String, String> environment, Path input, String... args) {
         List<String> command = new ArrayList<>(List.of(executable.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
+        if (input != null) {
+            builder.redirectInput(input.toFile());
+        }
         try {
             Process process = builder.start();
-            process.getOutputStream().close();
+            if (input == null) {
+                process.getOutputStream().close();
+            }
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
