@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
@@ -55,17 +56,21 @@ final class OpenApiContract {
     private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
             .createForSpecificationUrl(DOCUMENT.toUri().toString()).build();
     private static final Set<String> SERVED = ConcurrentHashMap.newKeySet();
+    /** Exchanges validated so far: what a Prism proxy session would count (each one that broke the document failed). */
+    private static final AtomicInteger EXCHANGES = new AtomicInteger();
 
     private OpenApiContract() {
     }
 
     /** Validation messages of a request and its response; empty when both validate. */
     static List<String> validate(Request request, Response response) {
+        EXCHANGES.incrementAndGet();
         return messages(VALIDATOR.validate(request, response));
     }
 
     /** Validation messages of a response alone, for requests the test makes invalid on purpose. */
     static List<String> validateResponse(Request request, Response response) {
+        EXCHANGES.incrementAndGet();
         return messages(VALIDATOR.validateResponse(request.getPath(), request.getMethod(), response));
     }
 
@@ -130,6 +135,10 @@ final class OpenApiContract {
 
     static void served(DeclaredOperation operation) {
         SERVED.add(operation.toString());
+    }
+
+    static int exchangesValidated() {
+        return EXCHANGES.get();
     }
 
     /** Declared operations that no test saw answered with a success that validated. */

@@ -89,6 +89,8 @@ class OpenApiContractTest {
         void everyOperationOfOpenapiYamlWasServedWithASuccessThatValidated() {
             assertThat(OpenApiContract.notServed()).as("operations of %s that no test saw served",
                     OpenApiContract.DOCUMENT).isEmpty();
+            System.out.printf("%d requests and responses validated against %s, none broke it%n",
+                    OpenApiContract.exchangesValidated(), OpenApiContract.DOCUMENT);
         }
     }
 }
