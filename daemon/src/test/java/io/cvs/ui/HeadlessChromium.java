@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
@@ -38,6 +40,17 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Where Debian puts chromium's and chromedriver's executables (the /usr/bin ones are a script and a link). */
     private static final String INSTALL_DIR = "/usr/lib/chromium/";
+
+    /**
+     * Held, so the level stays: the driver looks for a DevTools (CDP) module matching the browser's version and
+     * warns when there is none. These tests speak WebDriver only, so no selenium-devtools module, which would
+     * have to follow each chromium Debian ships, is on the class path, and the warning says nothing.
+     */
+    private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    static {
+        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
+    }
 
     private final Path profile;
     private final ChromeDriverService service;
