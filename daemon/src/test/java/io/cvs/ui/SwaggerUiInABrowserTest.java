@@ -197,9 +197,10 @@ class SwaggerUiInABrowserTest {
     }
 
     /**
-     * Empties every parameter the page filled in, and says which. Swagger UI fills fields from the
-     * document's examples (the protocol's TCP, for one), and a filter or a cursor the test did not choose would
-     * not give the list it means.
+     * Empties every parameter the page filled in, and says which. Swagger UI fills each field from the
+     * document's examples (name web, protocol TCP, an example cursor the daemon refuses as one it never issued...),
+     * and a filter or a cursor the test did not choose would not give the list it means. Whether the document
+     * should carry such examples is the document's business, not this test's.
      */
     private void leaveParametersEmpty(WebElement operation) {
         List<String> filled = new ArrayList<>();
