@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = IpvsadmCommand.NAME, description = {
         "Run an ipvsadm command line against cvs (also without 'ipvsadm': cvsadm -L -n).",
         "-A|-E -t|-u VIP:PORT [-s rr|wrr|mh] [-p [TIMEOUT]]   add or edit a service (rr and wrr: weighted random; "
-                + "mh: Maglev; -p: CLIENT_IP affinity, default 300 s)",
+                + "mh: Maglev; -p: CLIENT_IP affinity, default 360 s as ipvsadm 1.31)",
         "-D -t|-u VIP:PORT   delete a service",
         "-a|-e -t|-u VIP:PORT -r RIP[:PORT] [-w W] [-m]   add or edit a real server (port: the virtual one)",
         "-d -t|-u VIP:PORT -r RIP[:PORT]   delete a real server",

@@ -13,8 +13,8 @@ import java.util.Map;
  */
 final class IpvsadmLine {
 
-    /** ipvsadm's default persistence timeout, seconds. */
-    static final int DEFAULT_PERSISTENCE = 300;
+    /** ipvsadm's default persistence timeout, seconds: 360 in ipvsadm 1.31 (its man page says 300). */
+    static final int DEFAULT_PERSISTENCE = 360;
 
     private static final Map<String, Character> LONG = Map.ofEntries(Map.entry("add-service", 'A'),
             Map.entry("edit-service", 'E'), Map.entry("delete-service", 'D'), Map.entry("clear", 'C'),

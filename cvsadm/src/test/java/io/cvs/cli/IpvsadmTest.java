@@ -25,7 +25,7 @@ class IpvsadmTest {
 
     /**
      * What cvs cannot express, as {@code cvsadm -S} writes it back: rr is weighted random in cvs, so it comes
-     * back as wrr. (Everything else of {@code ipvsadm-save.txt} comes back as it went in: -m, weights, -p 300, mh,
+     * back as wrr. (Everything else of {@code ipvsadm-save.txt} comes back as it went in: -m, weights, -p 360, mh,
      * UDP, IPv6.)
      */
     static String asCvsWritesIt(String ipvsadmSave) {
@@ -92,7 +92,7 @@ class IpvsadmTest {
                 + "0; cvs keeps no connection table)\n"
                 + "Prot LocalAddress:Port Scheduler Flags\n"
                 + "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-                + "TCP  192.0.2.20:80 mh persistent 300\n"
+                + "TCP  192.0.2.20:80 mh persistent 360\n"
                 + "  -> 10.0.0.2:8080                Masq    5      0          0         \n");
 
         Cli.Run stats = cli.run("-L", "-n", "--stats", "-t", "192.0.2.20:80");
@@ -170,13 +170,15 @@ class IpvsadmTest {
 
     /** Rules ipvsadm made and saved, or the fixture where this kernel cannot make them. */
     private static String ipvsadmSave() {
-        String fixture = resource("ipvsadm-save.txt");
+        String fixture = String.join("", resource("ipvsadm-save.txt").lines()
+                .filter(line -> !line.startsWith("#")).map(line -> line + "\n").toList());
         if (!IpvsNamespace.available()) {
             System.err.println("""
                     ******************************************************************************
                     IpvsadmTest: this kernel has no ip_vs (ipvsadm cannot make rules here), so the
-                    rules come from src/test/resources/io/cvs/cli/ipvsadm-save.txt, written by hand
-                    in ipvsadm 1.31's -S -n layout, and ipvsadm -R is not run on cvsadm's -S.
+                    rules come from src/test/resources/io/cvs/cli/ipvsadm-save.txt, captured from
+                    Debian's ipvsadm 1.31 in a VM (src/test/capture-ipvsadm-save), and ipvsadm -R
+                    is not run here on cvsadm's -S (the capture did, in that VM).
                     ******************************************************************************""");
             return fixture;
         }
@@ -217,9 +219,17 @@ class IpvsadmTest {
             }
         }
 
+        /** IPVS takes an IPv4 real server only when it is routed as unicast: a route to 10/8 says so. */
         static IpvsNamespace create() {
             IpvsNamespace ns = new IpvsNamespace();
             run("", "ip", "netns", "add", ns.name);
+            try {
+                run("", "ip", "-n", ns.name, "link", "set", "lo", "up");
+                run("", "ip", "-n", ns.name, "route", "add", "10.0.0.0/8", "dev", "lo");
+            } catch (RuntimeException e) {
+                ns.close();
+                throw e;
+            }
             return ns;
         }
 
