@@ -63,8 +63,9 @@ final class IpvsadmCommand extends ApiCommand {
                 Service service = existing(line);
                 api().delete(Services.backendPath(service, backendKey(line)), ApiClient.ifMatch(service.version()));
             }
-            case 'L' -> print(IpvsadmText.list("cvs at " + api().url() + " (ActiveConn: connections so far, "
-                    + "InActConn: 0; cvs keeps no connection table)", selected(line),
+            case 'L' -> print(IpvsadmText.list("cvs at " + api().url() + (line.stats || line.rate
+                    ? " (OutPkts, OutBytes: 0; cvs counts what goes to the backends)"
+                    : " (ActiveConn: connections so far, InActConn: 0; cvs keeps no connection table)"), selected(line),
                     service -> services().stats(service).view(), line.stats, line.rate));
             case 'S' -> print(IpvsadmText.rules(selected(line)));
             case 'C' -> api().put(Services.PATH, Json.JSON.createObjectNode().set("services",

@@ -229,8 +229,9 @@ final class IpvsadmLine {
         return next;
     }
 
+    /** A line that is not ipvsadm's: the message and where the mapping is, never the whole usage. */
     static CliFailure usage(String message) {
-        return new CliFailure(ExitCode.USAGE, message);
+        return new CliFailure(ExitCode.USAGE, message, List.of("try 'cvsadm ipvsadm --help'"));
     }
 
     static CliFailure unsupported(String message) {

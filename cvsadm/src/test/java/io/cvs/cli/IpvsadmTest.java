@@ -120,7 +120,8 @@ class IpvsadmTest {
 
         Cli.Run unknown = cli.run("-L", "-q");
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).isEqualTo("cvsadm: unknown ipvsadm option '-q'\n");
+        assertThat(unknown.err()).isEqualTo("cvsadm: unknown ipvsadm option '-q'\n"
+                + "  try 'cvsadm ipvsadm --help'\n");
 
         Cli.Run direct = cli.run("-A", "-t", "192.0.2.22:80", "-s", "wrr");
         assertThat(direct.exitCode()).isZero();
