@@ -38,7 +38,9 @@ final class Format {
     static final String LOCAL_ADDRESS = "Prot LocalAddress:Port";
     static final String REMOTE_ADDRESS = "  -> RemoteAddress:Port";
     /** The row under a service without backends: it holds its VIP, and new connections to it are refused. */
-    static final String[] NO_BACKENDS = {"  (no backends)", "connections refused"};
+    static String[] noBackends() {
+        return new String[] {"  (no backends)", "connections refused"};
+    }
 
     private Format() {
     }

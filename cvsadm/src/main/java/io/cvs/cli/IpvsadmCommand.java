@@ -18,16 +18,19 @@ import tools.jackson.databind.node.ObjectNode;
  * and backends change through the same endpoints as cvsadm's own commands, {@code -R} through the bulk one.
  */
 @Command(name = IpvsadmCommand.NAME, description = {
-        "Run an ipvsadm command line against cvs (also without 'ipvsadm': cvsadm -L -n).",
-        "-A|-E -t|-u VIP:PORT [-s rr|wrr|mh] [-p [TIMEOUT]]   add or edit a service (rr and wrr: weighted random; "
-                + "mh: Maglev; -p: CLIENT_IP affinity, default 360 s as ipvsadm 1.31)",
-        "-D -t|-u VIP:PORT   delete a service",
-        "-a|-e -t|-u VIP:PORT -r RIP[:PORT] [-w W] [-m]   add or edit a real server (port: the virtual one)",
-        "-d -t|-u VIP:PORT -r RIP[:PORT]   delete a real server",
-        "-L|-l [-n] [--stats|--rate] [-t|-u VIP:PORT]   list (ActiveConn: connections so far; InActConn: 0)",
-        "-S [-n]   print rules that -R (and ipvsadm -R) take;  -R   restore rules from stdin, all or nothing",
-        "-C   delete every service, without asking (as ipvsadm)",
-        "Refused (exit 6): schedulers other than rr, wrr, mh; -f, -M other than /32, -o, -b, -x, -y, -c, -Z.",
+        "Run an ipvsadm command line against cvs (also without 'ipvsadm': cvsadm -Ln).",
+        "  -A|-E -t|-u VIP:PORT [-s rr|wrr|mh] [-p [SECONDS]]  add, edit a service",
+        "  -D -t|-u VIP:PORT                                  delete a service",
+        "  -a|-e -t|-u VIP:PORT -r RIP[:PORT] [-w W] [-m]     add, edit a real server",
+        "  -d -t|-u VIP:PORT -r RIP[:PORT]                    delete a real server",
+        "  -L|-l [-n] [--stats|--rate] [-t|-u VIP:PORT]       list as ipvsadm does",
+        "  -S [-n]  print rules for -R    -R  restore rules from stdin, all or nothing",
+        "  -C       delete every service, without asking, as ipvsadm -C",
+        "rr, wrr: weighted random; mh: Maglev; -p: CLIENT_IP affinity (default 360 s).",
+        "A real server's port is the virtual one when not given, its weight 1.",
+        "ActiveConn shows connections so far, InActConn 0: cvs keeps no connection table.",
+        "Refused (exit 6): other schedulers, -f, -M other than a host, -o, -b, -x, -y,",
+        "-c, -Z (counters only grow).",
         "Example: ipvsadm -S -n | cvsadm -R"})
 final class IpvsadmCommand extends ApiCommand {
 

@@ -188,7 +188,8 @@ final class IpvsadmLine {
         return switch (scheduler == null ? "wrr" : scheduler) {
             case "rr", "wrr" -> "RANDOM";
             case "mh" -> "MAGLEV";
-            default -> throw unsupported("-s " + scheduler + ": cvs schedules by weighted random (-s wrr, or rr: equal weights) or Maglev (-s mh)");
+            default -> throw unsupported("-s " + scheduler + ": cvs schedules by weighted random (-s wrr, or rr: "
+                    + "equal weights) or Maglev (-s mh)");
         };
     }
 

@@ -75,7 +75,7 @@ final class ListCommand extends ApiCommand {
             table.row(Format.localAddress(service), service.name(), Format.scheduler(service),
                     Format.checkType(service.healthCheck()));
             if (service.backends().isEmpty()) {
-                table.row(Format.NO_BACKENDS);
+                table.row(Format.noBackends());
             }
             Map<String, BackendHealth> states = service.healthCheck() != null ? health.apply(service) : Map.of();
             for (Backend backend : service.backends()) {
