@@ -75,9 +75,18 @@ final class IpvsadmCommand extends ApiCommand {
                     Json.JSON.createArrayNode()), Map.of());
             case 'Z' -> throw IpvsadmLine.unsupported("-Z: cvs cannot zero counters (they only grow); 'cvsadm "
                     + "stats' shows rates, which need no zeroing");
-            case 'R' -> api().put(Services.PATH, IpvsadmRules.restore(api().get("/api/v1/state"), stdin()),
-                    Map.of());
+            case 'R' -> restore();
             default -> throw new IllegalStateException("command -" + line.command);
+        }
+    }
+
+    /** One bulk request: the daemon takes every line or none. */
+    private void restore() {
+        IpvsadmRules.Restore restore = IpvsadmRules.restore(api().get("/api/v1/state"), stdin());
+        try {
+            api().put(Services.PATH, restore.desired(), Map.of());
+        } catch (CliFailure refused) {
+            throw refused.httpStatus() == 400 ? restore.withLines(refused) : refused;
         }
     }
 

@@ -2,10 +2,13 @@ package io.cvs.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -51,12 +54,35 @@ final class IpvsadmRules {
     }
 
     /**
+     * The desired state after {@code -R}'s lines, and for each of its services the line that last named it (0 for
+     * one the input leaves as it was), so that the daemon's field errors ({@code services[3].vip}) name lines too.
+     */
+    record Restore(ObjectNode desired, List<Integer> lines) {
+
+        /** The daemon's refusal of the state, each {@code services[i]} it names followed by its line. */
+        CliFailure withLines(CliFailure refused) {
+            List<String> details = refused.details().stream().map(detail -> {
+                Matcher index = SERVICE_INDEX.matcher(detail);
+                if (!index.lookingAt() || Integer.parseInt(index.group(1)) >= lines.size()
+                        || lines.get(Integer.parseInt(index.group(1))) == 0) {
+                    return detail;
+                }
+                return detail + " (line " + lines.get(Integer.parseInt(index.group(1))) + ")";
+            }).toList();
+            return new CliFailure(refused.exitCode(), "-R: " + refused.getMessage(), details);
+        }
+    }
+
+    private static final Pattern SERVICE_INDEX = Pattern.compile("services\\[(\\d+)]");
+
+    /**
      * The desired state after the lines of {@code text} (ipvsadm -S's output, or any -A, -E, -D, -a, -e, -d and
      * -C lines) are applied to {@code state}, the daemon's export: a failure names its line, and nothing is sent
      * until every line is read, so the daemon takes all or nothing.
      */
-    static ObjectNode restore(JsonNode state, String text) {
+    static Restore restore(JsonNode state, String text) {
         Map<String, ObjectNode> services = new LinkedHashMap<>();
+        Map<String, Integer> lineOf = new HashMap<>();
         state.path("services").forEach(service -> services.put(key(service), (ObjectNode) service.deepCopy()));
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -65,7 +91,11 @@ final class IpvsadmRules {
                 continue;
             }
             try {
-                apply(IpvsadmLine.parse(Arrays.asList(typed.split("\\s+"))), services);
+                IpvsadmLine line = IpvsadmLine.parse(Arrays.asList(typed.split("\\s+")));
+                apply(line, services);
+                if (line.service != null) {
+                    lineOf.put(key(line.endpoint()), i + 1);
+                }
             } catch (CliFailure e) {
                 throw new CliFailure(e.exitCode(), "-R: line " + (i + 1) + ": " + e.getMessage() + " (in '" + typed
                         + "')", e.details());
@@ -74,7 +104,7 @@ final class IpvsadmRules {
         ObjectNode desired = Json.JSON.createObjectNode();
         ArrayNode list = desired.putArray("services");
         services.values().forEach(list::add);
-        return desired;
+        return new Restore(desired, services.keySet().stream().map(key -> lineOf.getOrDefault(key, 0)).toList());
     }
 
     private static void apply(IpvsadmLine line, Map<String, ObjectNode> services) {

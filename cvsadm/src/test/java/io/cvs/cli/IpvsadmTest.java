@@ -138,6 +138,12 @@ class IpvsadmTest {
         assertThat(bad.err()).startsWith("cvsadm: -R: line 3: -s sh: ");
         assertThat(cli.run("-S", "-n").out()).isEmpty();
 
+        Cli.Run loopback = cli.stdin("-A -t 192.0.2.33:80 -s wrr\n-A -t 127.0.0.10:80 -s wrr\n").run("-R");
+        assertThat(loopback.exitCode()).as(loopback.toString()).isEqualTo(3);
+        assertThat(loopback.err()).startsWith("cvsadm: -R: Invalid request (400)").contains("services[1].vip: ")
+                .contains("(line 2)");
+        assertThat(cli.run("-S", "-n").out()).isEmpty();
+
         Cli.Run missing = cli.stdin("-a -t 192.0.2.32:80 -r 10.0.0.1:80 -m -w 1\n").run("-R");
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.err()).startsWith("cvsadm: -R: line 1: no service at 192.0.2.32:80/TCP");
