@@ -164,8 +164,8 @@ class TableTest {
 
     /**
      * Both families in one table: the columns as wide as the widest address (39 characters of IPv6 and a port),
-     * and {@code --sort}'s order: IPv4 before IPv6, each by value (10.0.0.9 before 10.0.0.10, fd00::9 before
-     * fd00::10), where the daemon's order is by name.
+     * and {@code list}'s order (backends as with {@code --sort}): IPv4 before IPv6, each by value (10.0.0.9 before
+     * 10.0.0.10, fd00::9 before fd00::10), where the daemon's order is by name.
      */
     @Test
     void aDualStackListSortedByAddress() {
