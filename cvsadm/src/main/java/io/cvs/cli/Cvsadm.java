@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         subcommands = {PushCommand.class, PopCommand.class, ListCommand.class, ServiceCommand.class,
                 BackendCommand.class, StatsCommand.class, HealthCommand.class, ApplyCommand.class,
                 ExportCommand.class, StatusCommand.class, CapacityCommand.class, PickCommand.class,
-                CompletionCommand.class, HelpCommand.class},
+                IpvsadmCommand.class, CompletionCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 "3:the daemon refused the request (its problem title, detail and field errors go to stderr), "
                         + "or the named service or backend does not exist",
                 "4:the daemon cannot be reached at the URL",
-                "5:authentication or authorization failed (401, 403): see --token, CVS_TOKEN, the token file"},
+                "5:authentication or authorization failed (401, 403): see --token, CVS_TOKEN, the token file",
+                "6:an ipvsadm command line asks for what cvs does not have (scheduler, netmask, -Z, ...)"},
         footerHeading = "%nConnection settings, each from the first place that has it:%n",
         footer = {
                 "  URL:    --url, $CVS_URL, url in the config file, " + ConnectionSettings.DEFAULT_URL,

@@ -14,6 +14,11 @@ final class ExitCode {
     static final int UNREACHABLE = 4;
     /** The daemon did not accept the token (401) or its role (403). */
     static final int AUTH = 5;
+    /**
+     * An ipvsadm command line asks for what cvs does not have (a scheduler other than rr, wrr and mh, a netmask,
+     * one-packet scheduling, zeroed counters): a script sees it apart from a typing error.
+     */
+    static final int UNSUPPORTED = 6;
 
     private ExitCode() {
     }

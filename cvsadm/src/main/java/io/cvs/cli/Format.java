@@ -37,6 +37,10 @@ final class Format {
     /** The header cells of the address column in ipvsadm's layout ({@code list}, {@code stats}). */
     static final String LOCAL_ADDRESS = "Prot LocalAddress:Port";
     static final String REMOTE_ADDRESS = "  -> RemoteAddress:Port";
+    /** The row under a service without backends: it holds its VIP, and new connections to it are refused. */
+    static String[] noBackends() {
+        return new String[] {"  (no backends)", "connections refused"};
+    }
 
     private Format() {
     }

@@ -18,8 +18,10 @@ import picocli.CommandLine.TypeConversionException;
 /** The seed's {@code list}: services and their backends, laid out like {@code ipvsadm -L -n}. */
 @Command(name = "list", description = {
         "List services and their backends (like ipvsadm -L -n).",
-        "Lists services and their backends; a health column appears when a service has a "
-                + "check. With addresses, only the services at them (a VIP alone: every port and protocol).",
+        "Lists services by address (IPv4 before IPv6, each by value), port and protocol, with their backends in "
+                + "configured order (pop removes the last); Scheduler and Check columns always ('-': no check). With "
+                + "addresses, only the services at them (a VIP alone: every port and protocol); one without a "
+                + "service is exit 3.",
         "Addresses of either family; an IPv6 address goes in brackets when a port follows: [2001:db8::10]:80.",
         "Example: cvsadm list 192.0.2.10 2001:db8::10"})
 final class ListCommand extends ApiCommand {
@@ -28,9 +30,8 @@ final class ListCommand extends ApiCommand {
     @Parameters(paramLabel = "VIP[:PORT[/PROTO]]", arity = "0..*")
     private List<String> endpoints = new ArrayList<>();
 
-    @Option(names = "--sort", description = "Order services by address (IPv4 before IPv6, each by value), port and "
-            + "protocol, and their backends by address and port, as ipvsadm --sort does; -o prints each service as "
-            + "sent. Default: services by name, backends in configured order.")
+    @Option(names = "--sort", description = "Order backends too, by address and port, as ipvsadm does; -o prints "
+            + "each service as sent.")
     private boolean sort;
 
     /** Addresses by value, not as text: 10.0.0.9 before 10.0.0.10, every IPv4 address before IPv6. */
@@ -41,10 +42,8 @@ final class ListCommand extends ApiCommand {
 
     @Override
     void run() {
-        List<Answer<Service>> services = selected();
-        if (sort) {
-            services = services.stream().sorted(Comparator.comparing(Answer::view, BY_ADDRESS)).toList();
-        }
+        List<Answer<Service>> services = selected().stream().sorted(Comparator.comparing(Answer::view, BY_ADDRESS))
+                .toList();
         if (format() != OutputFormat.table) {
             format().print(out(), Answer.documents(services));
             return;
@@ -65,45 +64,24 @@ final class ListCommand extends ApiCommand {
     }
 
     /**
-     * The table of {@code services}; {@code health} gives the health of a checked service's backends by key. A
-     * Scheduler column appears when a service is not RANDOM without affinity (the default), as the Check column
-     * appears when a service has a check: a listing of defaults looks as it always did.
+     * The table of {@code services}; {@code health} gives the health of a checked service's backends by key. The
+     * columns are the same whatever the services, so that scripts and eyes find them in one place: Check is
+     * {@code -} without a check. A service without backends says so: it keeps its VIP and refuses connections.
      */
     static Table table(List<Service> services, Function<Service, Map<String, BackendHealth>> health) {
-        boolean anyCheck = services.stream().anyMatch(service -> service.healthCheck() != null);
-        boolean anyPolicy = services.stream().anyMatch(service -> !Format.scheduler(service).equals("random"));
-        List<String> header = new ArrayList<>(List.of(Format.LOCAL_ADDRESS, "Name"));
-        List<String> subheader = new ArrayList<>(List.of(Format.REMOTE_ADDRESS, "Weight"));
-        if (anyPolicy) {
-            header.add("Scheduler");
-            subheader.add("");
-        }
-        if (anyCheck) {
-            header.add("Check");
-            subheader.add("Health");
-        }
-        Table table = new Table(header.toArray(String[]::new)).row(subheader.toArray(String[]::new));
+        Table table = new Table(Format.LOCAL_ADDRESS, "Name", "Scheduler", "Check")
+                .row(Format.REMOTE_ADDRESS, "Weight", "", "Health");
         for (Service service : services) {
-            List<String> cells = new ArrayList<>(List.of(Format.localAddress(service), service.name()));
-            if (anyPolicy) {
-                cells.add(Format.scheduler(service));
+            table.row(Format.localAddress(service), service.name(), Format.scheduler(service),
+                    Format.checkType(service.healthCheck()));
+            if (service.backends().isEmpty()) {
+                table.row(Format.noBackends());
             }
-            if (anyCheck) {
-                cells.add(Format.checkType(service.healthCheck()));
-            }
-            table.row(cells.toArray(String[]::new));
             Map<String, BackendHealth> states = service.healthCheck() != null ? health.apply(service) : Map.of();
             for (Backend backend : service.backends()) {
                 BackendHealth state = states.get(backend.key());
-                List<String> backendCells = new ArrayList<>(List.of(Format.remoteAddress(backend),
-                        Format.number(backend.weight())));
-                if (anyPolicy) {
-                    backendCells.add("");
-                }
-                if (anyCheck) {
-                    backendCells.add(state == null ? Format.NONE : Format.health(state));
-                }
-                table.row(backendCells.toArray(String[]::new));
+                table.row(Format.remoteAddress(backend), Format.number(backend.weight()), "",
+                        state == null ? Format.NONE : Format.health(state));
             }
         }
         return table;
@@ -122,8 +100,11 @@ final class ListCommand extends ApiCommand {
                 throw new ParameterException(spec.commandLine(), "Invalid value for VIP[:PORT[/PROTO]]: "
                         + e.getMessage());
             }
-            services().matching(Services.filters(endpoint))
-                    .forEach(service -> byId.putIfAbsent(service.view().id(), service));
+            List<Answer<Service>> found = services().matching(Services.filters(endpoint));
+            if (found.isEmpty()) {
+                throw CliFailure.notFound("no service at " + endpoint + "; 'cvsadm list' shows the services");
+            }
+            found.forEach(service -> byId.putIfAbsent(service.view().id(), service));
         }
         return List.copyOf(byId.values());
     }

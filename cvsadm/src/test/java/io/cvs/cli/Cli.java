@@ -83,7 +83,7 @@ final class Cli {
         StringWriter err = new StringWriter();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
+        int exitCode = commandLine.execute(Main.withIpvsadm(args));
         ((Cvsadm) commandLine.getCommand()).close();
         return new Run(exitCode, out.toString(), err.toString());
     }

@@ -47,12 +47,12 @@ class DualStackTest {
         Cli.Run list = cli.run("list", "2001:db8::10");
         assertThat(list.exitCode()).as(list.toString()).isZero();
         assertThat(list.out()).isEqualTo("""
-                Prot LocalAddress:Port   Name
-                  -> RemoteAddress:Port  Weight
-                TCP  [2001:db8::10]:80   vip-2001-db8--10-80-tcp
-                  -> [fd00::2]:8080      1
-                  -> [fd00::3]:8080      2
-                  -> [fd00::4]:80        1
+                Prot LocalAddress:Port   Name                     Scheduler  Check
+                  -> RemoteAddress:Port  Weight                              Health
+                TCP  [2001:db8::10]:80   vip-2001-db8--10-80-tcp  random     -
+                  -> [fd00::2]:8080      1                                   -
+                  -> [fd00::3]:8080      2                                   -
+                  -> [fd00::4]:80        1                                   -
                 """);
 
         Cli.Run pop = cli.run("pop", "[2001:db8::10]:80");
@@ -75,14 +75,14 @@ class DualStackTest {
 
         Cli.Run sorted = cli.run("list", "--sort", "192.0.2.20", "2001:db8::20");
         assertThat(sorted.out()).as(sorted.toString()).isEqualTo("""
-                Prot LocalAddress:Port   Name
-                  -> RemoteAddress:Port  Weight
-                TCP  192.0.2.20:443      dual-v4
-                  -> 10.0.20.9:8443      1
-                  -> 10.0.20.10:8443     1
-                TCP  [2001:db8::20]:443  dual-v6
-                  -> [fd00:1::2]:8443    1
-                  -> [fd00:1::10]:8443   2
+                Prot LocalAddress:Port   Name     Scheduler  Check
+                  -> RemoteAddress:Port  Weight              Health
+                TCP  192.0.2.20:443      dual-v4  random     -
+                  -> 10.0.20.9:8443      1                   -
+                  -> 10.0.20.10:8443     1                   -
+                TCP  [2001:db8::20]:443  dual-v6  random     -
+                  -> [fd00:1::2]:8443    1                   -
+                  -> [fd00:1::10]:8443   2                   -
                 """);
         assertThat(cli.run("service", "list").out())
                 .containsPattern("dual-v6 +svc-[a-z0-9]+ +\\[2001:db8::20]:443/TCP");

@@ -42,12 +42,12 @@ class SeedVerbsTest {
         Cli.Run list = cli.run("list", "192.0.2.1");
         assertThat(list.exitCode()).isZero();
         assertThat(list.out()).isEqualTo("""
-                Prot LocalAddress:Port   Name
-                  -> RemoteAddress:Port  Weight
-                TCP  192.0.2.1:80        vip-192-0-2-1-80-tcp
-                  -> 10.0.0.2:80         1
-                  -> 10.0.0.3:80         1
-                  -> 10.0.0.4:80         1
+                Prot LocalAddress:Port   Name                  Scheduler  Check
+                  -> RemoteAddress:Port  Weight                           Health
+                TCP  192.0.2.1:80        vip-192-0-2-1-80-tcp  random     -
+                  -> 10.0.0.2:80         1                                -
+                  -> 10.0.0.3:80         1                                -
+                  -> 10.0.0.4:80         1                                -
                 """);
 
         Cli.Run pop = cli.run("pop", "192.0.2.1");

@@ -112,11 +112,11 @@ class ServiceCommandsTest {
         assertThat(cart.path("sessionAffinity").path("timeoutSeconds").asInt()).isEqualTo(600);
         assertThat(cli.run("service", "show", "cart").out()).contains("Selects:  maglev 251 client-ip 600s");
         assertThat(cli.run("list", "192.0.2.31").out()).isEqualTo("""
-                Prot LocalAddress:Port   Name    Scheduler
-                  -> RemoteAddress:Port  Weight
-                TCP  192.0.2.31:443      cart    maglev 251 client-ip 600s
-                  -> 127.0.0.1:8443      1
-                  -> 127.0.0.1:8444      1
+                Prot LocalAddress:Port   Name    Scheduler                  Check
+                  -> RemoteAddress:Port  Weight                             Health
+                TCP  192.0.2.31:443      cart    maglev 251 client-ip 600s  -
+                  -> 127.0.0.1:8443      1                                  -
+                  -> 127.0.0.1:8444      1                                  -
                 """);
 
         Cli.Run edit = cli.run("service", "edit", "cart", "--scheduler", "random", "--affinity", "none");

@@ -72,12 +72,12 @@ class TableTest {
                 """), Service.class);
         String printed = print(ListCommand.table(List.of(web), service -> Map.of()));
         assertThat(printed).isEqualTo("""
-                Prot LocalAddress:Port   Name
-                  -> RemoteAddress:Port  Weight
-                TCP  192.0.2.10:80       web
-                  -> 10.79.1.2:8080      1
-                  -> 10.79.2.2:8080      1
-                  -> 10.79.3.2:8080      2
+                Prot LocalAddress:Port   Name    Scheduler  Check
+                  -> RemoteAddress:Port  Weight             Health
+                TCP  192.0.2.10:80       web     random     -
+                  -> 10.79.1.2:8080      1                  -
+                  -> 10.79.2.2:8080      1                  -
+                  -> 10.79.3.2:8080      2                  -
                 """);
         assertThat(readme()).contains(printed);
     }
@@ -124,16 +124,16 @@ class TableTest {
                 """).map(json -> Json.view(Json.JSON.readTree(json), Service.class)).toList();
         String printed = print(ListCommand.table(services, service -> Map.of()));
         assertThat(printed).isEqualTo("""
-                Prot LocalAddress:Port   Name
-                  -> RemoteAddress:Port  Weight
-                TCP  192.0.2.10:80       web
-                  -> 10.79.1.2:8080      1
-                  -> 10.79.2.2:8080      1
-                  -> 10.79.3.2:8080      0
-                TCP  [2001:db8::10]:80   web-v6
-                  -> [fd00:1::2]:8080    1
-                  -> [fd00:2::2]:8080    1
-                  -> [fd00:3::2]:8080    2
+                Prot LocalAddress:Port   Name    Scheduler  Check
+                  -> RemoteAddress:Port  Weight             Health
+                TCP  192.0.2.10:80       web     random     -
+                  -> 10.79.1.2:8080      1                  -
+                  -> 10.79.2.2:8080      1                  -
+                  -> 10.79.3.2:8080      0                  -
+                TCP  [2001:db8::10]:80   web-v6  random     -
+                  -> [fd00:1::2]:8080    1                  -
+                  -> [fd00:2::2]:8080    1                  -
+                  -> [fd00:3::2]:8080    2                  -
                 """);
         assertThat(readme()).contains(printed);
     }
@@ -164,8 +164,8 @@ class TableTest {
 
     /**
      * Both families in one table: the columns as wide as the widest address (39 characters of IPv6 and a port),
-     * and {@code --sort}'s order: IPv4 before IPv6, each by value (10.0.0.9 before 10.0.0.10, fd00::9 before
-     * fd00::10), where the daemon's order is by name.
+     * and {@code list}'s order (backends as with {@code --sort}): IPv4 before IPv6, each by value (10.0.0.9 before
+     * 10.0.0.10, fd00::9 before fd00::10), where the daemon's order is by name.
      */
     @Test
     void aDualStackListSortedByAddress() {
@@ -184,16 +184,16 @@ class TableTest {
         List<Service> sorted = byName.stream().sorted(ListCommand.BY_ADDRESS).map(ListCommand::sortedBackends)
                 .toList();
         assertThat(print(ListCommand.table(sorted, service -> Map.of()))).isEqualTo("""
-                Prot LocalAddress:Port                              Name
-                  -> RemoteAddress:Port                             Weight
-                TCP  192.0.2.10:80                                  web-v4
-                  -> 10.0.0.9:8080                                  2
-                  -> 10.0.0.10:8080                                 1
-                TCP  [2001:db8::10]:80                              web-v6
-                  -> [fd00::2]:8080                                 1
-                TCP  [2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:5432  db-v6
-                  -> [fd00::9]:5432                                 1
-                  -> [fd00::10]:5432                                1
+                Prot LocalAddress:Port                              Name    Scheduler  Check
+                  -> RemoteAddress:Port                             Weight             Health
+                TCP  192.0.2.10:80                                  web-v4  random     -
+                  -> 10.0.0.9:8080                                  2                  -
+                  -> 10.0.0.10:8080                                 1                  -
+                TCP  [2001:db8::10]:80                              web-v6  random     -
+                  -> [fd00::2]:8080                                 1                  -
+                TCP  [2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:5432  db-v6   random     -
+                  -> [fd00::9]:5432                                 1                  -
+                  -> [fd00::10]:5432                                1                  -
                 """);
     }
 
