@@ -42,9 +42,13 @@ class GoldenMapSetUpgradeTest {
     private static final int PER_PHASE = 15;
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
-    /** What the previous version did not pin: the IPv6 maps, the IPv6 socket table and the IPv6 programs' links. */
+    /**
+     * What the previous version did not pin: the IPv6 maps, the IPv6 socket table, the IPv6 programs' links, and the
+     * maps of the selection policies.
+     */
     private static final List<String> ADDED_BY_THIS_VERSION = List.of("cvs_svc6_v1", "cvs_be6_v1", "cvs_sknat6_v1",
-            "sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6");
+            "sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6", "cvs_meta2_v1", "cvs_pol_v1",
+            "cvs_besel_v1", "cvs_maglev_v1", "cvs_aff_v1");
 
     private static TrafficHost host;
 
@@ -112,6 +116,24 @@ class GoldenMapSetUpgradeTest {
                     pin -> assertThat(host.pinDir().resolve(pin)).exists());
 
             anIpv6ServiceOnTheUpgradedSetIsReached(daemon.http());
+            aMaglevServiceWithAffinityOnTheUpgradedSetKeepsItsClient(daemon.http());
+        }
+    }
+
+    private static void aMaglevServiceWithAffinityOnTheUpgradedSetKeepsItsClient(DaemonClient http)
+            throws Exception {
+        HttpResponse<String> created = http.post("/api/v1/services", "{\"name\":\"golden-sticky\","
+                + "\"vip\":\"203.0.113.84\",\"port\":80,\"protocol\":\"TCP\",\"scheduler\":\"MAGLEV\","
+                + "\"sessionAffinity\":{\"type\":\"CLIENT_IP\"},\"backends\":["
+                + "{\"address\":\"" + Sandbox.backendAddress(1) + "\",\"port\":8080},"
+                + "{\"address\":\"" + Sandbox.backendAddress(2) + "\",\"port\":8080}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        String first = host.sandbox().connect(host.cgroup(), "203.0.113.84", 80);
+        assertThat(first).isIn("b1", "b2");
+        for (int i = 0; i < 10; i++) {
+            assertThat(host.sandbox().connect(host.cgroup(), "203.0.113.84", 80)).as("the same client")
+                    .isEqualTo(first);
         }
     }
 
