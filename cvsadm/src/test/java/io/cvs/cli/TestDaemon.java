@@ -11,14 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The real daemon (daemon/target/cvs-daemon.jar, built before this module) in a child JVM on the memory datapath,
  * with a free port, a fresh journal and token file, the admin token {@link #ADMIN_TOKEN} and the viewer token
  * {@link #VIEWER_TOKEN}. Its output goes to target/test-daemons/, which stays for post-mortems. {@link #close()}
- * kills it, and a shutdown hook does if a test run ends first.
+ * kills it and removes its home (journal, token file) from the temporary directory, and a shutdown hook kills it
+ * if a test run ends first.
  */
 final class TestDaemon implements AutoCloseable {
 
@@ -29,9 +32,11 @@ final class TestDaemon implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Path home;
 
-    private TestDaemon(Process process, int port, Path log) {
+    private TestDaemon(Process process, int port, Path log, Path home) {
         this.process = process;
+        this.home = home;
         this.port = port;
         this.log = log;
     }
@@ -56,7 +61,7 @@ final class TestDaemon implements AutoCloseable {
             command.addAll(List.of(extraArgs));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
-            TestDaemon daemon = new TestDaemon(process, port, log);
+            TestDaemon daemon = new TestDaemon(process, port, log, home);
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             daemon.awaitReady();
             return daemon;
@@ -76,6 +81,17 @@ final class TestDaemon implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        removeHome();
+    }
+
+    private void removeHome() {
+        try (Stream<Path> tree = Files.walk(home)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing " + home, e);
         }
     }
 

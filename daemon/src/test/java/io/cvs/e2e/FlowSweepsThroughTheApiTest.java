@@ -11,6 +11,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -68,10 +69,9 @@ class FlowSweepsThroughTheApiTest {
     }
 
     @Test
-    void aConnectedUdpClientOfARemovedBackendIsEndedAndOthersGoOn() throws Exception {
+    void aConnectedUdpClientOfARemovedBackendIsEndedAndOthersGoOn(@TempDir Path dir) throws Exception {
         String mechanism = api().getJson("/api/v1/datapath").path("flows").path("mechanism").asString();
         Assumptions.assumeFalse("none".equals(mechanism), "this kernel cannot end sockets");
-        Path dir = Files.createTempDirectory("flow-sweep-e2e");
         Path[] received = new Path[4];
         for (int i = 1; i <= 3; i++) {
             received[i] = dir.resolve("b" + i);
