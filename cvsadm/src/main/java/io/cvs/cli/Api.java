@@ -186,7 +186,9 @@ final class Api {
     record Flows(String mechanism, String reverseMapping, boolean moduleSweeps) {
     }
 
-    record Capacity(Usage services, Usage backends, int maxBackendsPerService, int selectionSlots) {
+    /** The policy maps' fields are 0 (or null) from a daemon older than selection policies. */
+    record Capacity(Usage services, Usage backends, int maxBackendsPerService, int selectionSlots,
+            int affinityEntries, Usage maglevTables, int maglevSlots) {
     }
 
     record Usage(int used, int max) {

@@ -95,10 +95,11 @@ final class CapacityCommand implements Runnable {
             return;
         }
         CapacityState state = answer.view();
+        Api.Capacity capacity = new Api.Capacity(state.services(), state.backends(), state.maxBackendsPerService(),
+                state.selectionSlots(), state.affinityEntries(), state.maglevTables(), state.maglevSlots());
         Table table = new Table()
-                .row("Capacity:", Format.capacity(new Api.Capacity(state.services(), state.backends(),
-                        state.maxBackendsPerService(), state.selectionSlots())))
-                .row("Policies:", Format.policyCapacity(state))
+                .row("Capacity:", Format.capacity(capacity))
+                .row("Policies:", Format.policyCapacity(capacity))
                 .row("Growth:", Format.growth(state.growth()))
                 .row("Resizes:", Format.number(state.resizes()) + (state.lastResize() == null ? ""
                         : ", last " + Format.resize(state.lastResize())));

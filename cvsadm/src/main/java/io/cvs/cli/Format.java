@@ -250,11 +250,11 @@ final class Format {
     }
 
     /** {@code Maglev tables 1/16 of up to 16381 slots, 65536 affinity entries}. */
-    static String policyCapacity(Api.CapacityState state) {
-        return state.maglevTables() == null ? "none (a daemon older than selection policies)"
+    static String policyCapacity(Capacity capacity) {
+        return capacity.maglevTables() == null ? "none (a daemon older than selection policies)"
                 : String.format("Maglev tables %d/%d of up to %d slots, %d affinity entries",
-                        state.maglevTables().used(), state.maglevTables().max(), state.maglevSlots(),
-                        state.affinityEntries());
+                        capacity.maglevTables().used(), capacity.maglevTables().max(), capacity.maglevSlots(),
+                        capacity.affinityEntries());
     }
 
     /** {@code services 3/1024, backends 7/16384 (at most 64 per service, 1024 selection slots each)}. */

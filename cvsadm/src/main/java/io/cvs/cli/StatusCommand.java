@@ -5,7 +5,7 @@ import io.cvs.cli.Api.Health;
 import picocli.CommandLine.Command;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The daemon at a glance: datapath, capacity, journal, reconcile and readiness. */
+/** The daemon at a glance: datapath, capacity (with the policy maps'), journal, reconcile and readiness. */
 @Command(name = "status", description = {
         "Show the datapath, capacity, journal and readiness.",
         "Shows the daemon's datapath (mode, forwarders chosen and active, socket-LB attachment, cvs.ko), capacity "
@@ -35,6 +35,7 @@ final class StatusCommand extends ApiCommand {
             table.row("", line);
         }
         table.row("Capacity:", Format.capacity(datapath.view().capacity()))
+                .row("Policies:", Format.policyCapacity(datapath.view().capacity()))
                 .row("Journal:", Format.component(daemonHealth.component("journal")))
                 .row("Reconcile:", Format.component(daemonHealth.component("reconcile")))
                 .print(out());

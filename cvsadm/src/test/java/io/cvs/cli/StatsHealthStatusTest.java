@@ -102,6 +102,7 @@ class StatsHealthStatusTest {
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).contains("Daemon:     " + daemon.url() + ", ready, health UP",
                 "Datapath:   memory: NOTHING IS FORWARDED", "Capacity:   services ", "/1024, backends ",
+                "Policies:   Maglev tables 0/", " of up to 16381 slots, 65536 affinity entries",
                 "Journal:    UP (dir=", "Reconcile:  UP");
 
         JsonNode status = cli.run("status", "-o", "json").json();
