@@ -3,16 +3,12 @@ package io.cvs.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.journal.TestJournals;
+import io.cvs.process.DaemonClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +76,6 @@ class MetricNamesTest {
     private static final String VIEWER_TOKEN = "viewer-token-as-deploy-make-secrets-makes-0123456789";
     private static final Pattern SAMPLE_NAME = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]",
             Pattern.MULTILINE);
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @LocalServerPort
     private int port;
@@ -227,20 +222,7 @@ class MetricNamesTest {
     }
 
     private HttpResponse<String> request(String method, String path, String token, String json) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + token)
-                .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
-        if (json != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return DaemonClient.at("http://127.0.0.1:" + port, token).send(method, path, json);
     }
 
     private static String adminToken() {

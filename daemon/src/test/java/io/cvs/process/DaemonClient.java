@@ -31,6 +31,11 @@ public final class DaemonClient {
         this.token = token;
     }
 
+    /** A client of a daemon this test runs some other way (a Spring Boot test on a random port). */
+    public static DaemonClient at(String baseUrl, String token) {
+        return new DaemonClient(baseUrl, token);
+    }
+
     public HttpResponse<String> get(String path) {
         return send("GET", path, null);
     }

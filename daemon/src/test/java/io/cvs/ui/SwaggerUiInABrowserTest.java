@@ -3,14 +3,8 @@ package io.cvs.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvs.journal.TestJournals;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
+import io.cvs.process.DaemonClient;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +48,6 @@ class SwaggerUiInABrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static HeadlessChromium browser;
 
@@ -264,19 +257,6 @@ class SwaggerUiInABrowserTest {
 
     /** The API directly, beside the page. */
     private HttpResponse<String> api(String method, String path, String token, String json) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(origin() + path))
-                .header("Authorization", "Bearer " + token)
-                .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
-        if (json != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return DaemonClient.at(origin(), token).send(method, path, json);
     }
 }
