@@ -12,18 +12,27 @@ import org.springframework.validation.annotation.Validated;
  * {@value ApiTokens#MIN_LENGTH} characters. Their lengths are checked by {@link ApiTokens}, not by a constraint
  * here, because a failed constraint prints the rejected value.
  *
- * @param adminToken    token that may read and write; unset: the daemon uses the one in {@code tokenFile},
- *                      creating it at first start
- * @param viewerToken   token that may only read (GET and HEAD); unset: no viewer token
- * @param tokenFile     where the admin token is kept when {@code adminToken} is unset: a file readable by its owner
- *                      only (0600), in directories the daemon creates 0700
- * @param openOnLoopback path patterns that clients on this host (loopback addresses) may use without a token:
- *                      health, Prometheus metrics, Swagger UI and the OpenAPI document by default; from elsewhere
- *                      they need a token like everything else
+ * <p>Give tokens in the daemon's environment ({@code CVS_SECURITY_ADMIN_TOKEN}, {@code CVS_SECURITY_VIEWER_TOKEN})
+ * or in files ({@code adminTokenFile}, {@code viewerTokenFile}), never on its command line, where {@code ps} shows
+ * them to every user of the host ({@link CommandLineTokens} warns). Every token file must meet
+ * {@link TokenFiles}' rules: the daemon's user's, mode 0600, no link, in a directory only its owner can write.
+ *
+ * @param adminToken      token that may read and write; unset: the one in {@code adminTokenFile}, else the one in
+ *                        {@code tokenFile}, created at first start
+ * @param viewerToken     token that may only read (GET and HEAD); unset: the one in {@code viewerTokenFile}, else
+ *                        no viewer token
+ * @param adminTokenFile  a file that holds the admin token (made by the operator; never created); instead of
+ *                        {@code adminToken}
+ * @param viewerTokenFile a file that holds the viewer token; instead of {@code viewerToken}
+ * @param tokenFile       where the admin token is kept when neither {@code adminToken} nor {@code adminTokenFile}
+ *                        is set: made at first start (0600, O_EXCL, in directories the daemon creates 0700)
+ * @param openOnLoopback  path patterns that clients on this host (loopback addresses) may use without a token:
+ *                        health, Prometheus metrics, Swagger UI and the OpenAPI document by default; from elsewhere
+ *                        they need a token like everything else
  */
 @Validated
 @ConfigurationProperties("cvs.security")
-public record ApiSecurityProperties(String adminToken, String viewerToken,
+public record ApiSecurityProperties(String adminToken, String viewerToken, Path adminTokenFile, Path viewerTokenFile,
         @NotNull @DefaultValue("/var/lib/cvs/admin-token") Path tokenFile,
         @NotNull @DefaultValue({"/actuator/health/**", "/actuator/prometheus", "/swagger-ui.html", "/swagger-ui/**",
             "/v3/api-docs/**", "/openapi.yaml"}) List<String> openOnLoopback) {
@@ -32,7 +41,8 @@ public record ApiSecurityProperties(String adminToken, String viewerToken,
     @Override
     public String toString() {
         return "ApiSecurityProperties[adminToken=" + (adminToken == null ? "unset" : "set") + ", viewerToken="
-                + (viewerToken == null ? "unset" : "set") + ", tokenFile=" + tokenFile + ", openOnLoopback="
+                + (viewerToken == null ? "unset" : "set") + ", adminTokenFile=" + adminTokenFile + ", viewerTokenFile="
+                + viewerTokenFile + ", tokenFile=" + tokenFile + ", openOnLoopback="
                 + openOnLoopback + "]";
     }
 }

@@ -4,6 +4,7 @@ import io.cvs.address.IpAddresses;
 import io.cvs.system.StartupRefusedException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
@@ -30,15 +31,18 @@ final class ApiTokens {
     }
 
     /**
-     * The configured tokens; without an admin token, the one in the token file (made when absent). With no token
-     * configured at all, the API must listen on loopback only: a token that exists only in a file on this host is
-     * no way to let others in.
+     * The configured tokens (a property, or a file named by one); without an admin token, the one in the token file
+     * (made when absent). With no token configured at all, the API must listen on loopback only: a token that
+     * exists only in a file on this host is no way to let others in.
      *
      * @param listenAddress {@code server.address}; null means every address
+     * @param files         the rules every token file must meet
      */
-    static ApiTokens load(ApiSecurityProperties properties, InetAddress listenAddress) {
-        String admin = configured("cvs.security.admin-token", properties.adminToken());
-        String viewer = configured("cvs.security.viewer-token", properties.viewerToken());
+    static ApiTokens load(ApiSecurityProperties properties, InetAddress listenAddress, TokenFiles files) {
+        String admin = configured("cvs.security.admin-token", properties.adminToken(),
+                "cvs.security.admin-token-file", properties.adminTokenFile(), files);
+        String viewer = configured("cvs.security.viewer-token", properties.viewerToken(),
+                "cvs.security.viewer-token-file", properties.viewerTokenFile(), files);
         if (admin == null && viewer == null && (listenAddress == null || !listenAddress.isLoopbackAddress())) {
             throw new StartupRefusedException("No API token is configured, and the API would listen on "
                     + (listenAddress == null ? "every address" : IpAddresses.text(listenAddress)) + ".",
@@ -46,7 +50,7 @@ final class ApiTokens {
                             + "on loopback (127.0.0.1), where the admin token file is enough.");
         }
         if (admin == null) {
-            AdminTokenFile.Token token = AdminTokenFile.readOrCreate(properties.tokenFile());
+            AdminTokenFile.Token token = AdminTokenFile.readOrCreate(properties.tokenFile(), files);
             log.info("{} the admin token in {} (readable by its owner only; cvs.security.admin-token is unset). "
                     + "Send it as: Authorization: Bearer $(cat {})", token.created() ? "Created" : "Using",
                     properties.tokenFile(), properties.tokenFile());
@@ -75,16 +79,31 @@ final class ApiTokens {
         return "ApiTokens[admin, " + (viewer == null ? "no viewer" : "viewer") + "]";
     }
 
-    /** Blank counts as unset (an empty environment variable); a short token is refused without printing it. */
-    private static String configured(String property, String value) {
-        if (value == null || value.isBlank()) {
+    /**
+     * The token of a property or of the file another property names; blank counts as unset (an empty environment
+     * variable). A short token is refused without printing it.
+     */
+    private static String configured(String property, String value, String fileProperty, Path file,
+            TokenFiles files) {
+        boolean inProperty = value != null && !value.isBlank();
+        if (inProperty && file != null) {
+            throw new StartupRefusedException("Both " + property + " and " + fileProperty + " are set.",
+                    "Keep one of them.");
+        }
+        String token = inProperty ? value : null;
+        String source = property;
+        if (file != null) {
+            source = fileProperty + " (" + file + ")";
+            token = files.read(file, "The token file " + file + " of " + fileProperty);
+        }
+        if (token == null) {
             return null;
         }
-        if (value.length() < MIN_LENGTH) {
-            throw new StartupRefusedException(property + " is shorter than " + MIN_LENGTH + " characters.",
+        if (token.length() < MIN_LENGTH) {
+            throw new StartupRefusedException(source + " is shorter than " + MIN_LENGTH + " characters.",
                     "Use a long random token, e.g. openssl rand -base64 32.");
         }
-        return value;
+        return token;
     }
 
     private static byte[] sha256(String token) {

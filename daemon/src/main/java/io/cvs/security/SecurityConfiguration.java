@@ -3,9 +3,11 @@ package io.cvs.security;
 import io.cvs.system.ProblemResponseWriter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,8 +39,10 @@ class SecurityConfiguration {
     private static final String BEARER = "Bearer ";
 
     @Bean
-    ApiTokens apiTokens(ApiSecurityProperties properties, ServerProperties server) {
-        return ApiTokens.load(properties, server.getAddress());
+    ApiTokens apiTokens(ApiSecurityProperties properties, ServerProperties server, ApplicationArguments arguments) {
+        CommandLineTokens.warn(List.of(arguments.getSourceArgs()),
+                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return ApiTokens.load(properties, server.getAddress(), TokenFiles.ofThisProcess());
     }
 
     /** Being an AuthenticationProvider bean also keeps Spring Boot from making a user with a generated password. */

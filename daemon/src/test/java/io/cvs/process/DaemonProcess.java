@@ -10,14 +10,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The real daemon ({@code io.cvs.CvsApplication}) in a child JVM, for tests that must kill it (SIGKILL) and start
- * it again. The child gets the test JVM's class path, a port picked free, the admin token {@link #ADMIN_TOKEN} and
- * the caller's arguments; its stdout and stderr go to a log file under target/ that stays for post-mortems
+ * it again. The child gets the test JVM's class path, a port picked free, the admin token {@link #ADMIN_TOKEN} in its
+ * environment ({@code CVS_SECURITY_ADMIN_TOKEN}, as an operator should give it: not on the command line, which
+ * {@code ps} shows to everyone; a test may replace it through the environment it passes) and the caller's arguments; its stdout and stderr go to a log file under target/ that stays for post-mortems
  * ({@link DaemonLogs} prints the paths when a test fails). {@link #close()} kills whatever still runs, and so does
  * a shutdown hook of the test JVM, so no daemon outlives its test run.
  */
@@ -78,18 +80,24 @@ public final class DaemonProcess implements AutoCloseable {
         return launch(name, jvmOptions, Map.of(), args);
     }
 
+    /** Like {@link #launch(String, String...)}, with these variables added to (or replacing in) its environment. */
+    public static DaemonProcess launch(String name, Map<String, String> environment, String... args) {
+        return launch(name, ClassDataArchive.jvmOptions(), environment, args);
+    }
+
     static DaemonProcess launch(String name, List<String> jvmOptions, Map<String, String> environment,
             String... args) {
         int port = freePort();
         Path log = ChildJvm.logFile(name);
-        List<String> daemonArgs = new ArrayList<>(List.of("--server.port=" + port,
-                "--cvs.security.admin-token=" + ADMIN_TOKEN));
+        List<String> daemonArgs = new ArrayList<>(List.of("--server.port=" + port));
+        Map<String, String> daemonEnvironment = new HashMap<>(Map.of("CVS_SECURITY_ADMIN_TOKEN", ADMIN_TOKEN));
+        daemonEnvironment.putAll(environment);
         if (Arrays.stream(args).noneMatch(arg -> arg.startsWith("--cvs.journal.dir="))) {
             // never the host's /var/lib/cvs/journal: a test that does not care gets a fresh one
             daemonArgs.add("--cvs.journal.dir=" + TestJournals.freshDir(name));
         }
         daemonArgs.addAll(List.of(args));
-        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, environment, daemonArgs, log), port, log);
+        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, daemonEnvironment, daemonArgs, log), port, log);
         DaemonLogs.started(daemon);
         return daemon;
     }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AdminTokenFileTest {
 
+    private static final TokenFiles RULES = TokenFiles.ofThisProcess();
+
     @TempDir
     Path dir;
 
@@ -20,7 +22,7 @@ class AdminTokenFileTest {
     void theFirstStartCreatesARandomTokenReadableByItsOwnerOnlyInDirectoriesOfItsOwn() throws Exception {
         Path file = dir.resolve("var/lib/cvs/admin-token");
 
-        AdminTokenFile.Token token = AdminTokenFile.readOrCreate(file);
+        AdminTokenFile.Token token = AdminTokenFile.readOrCreate(file, RULES);
 
         assertThat(token.created()).isTrue();
         assertThat(token.value()).matches("[A-Za-z0-9_-]{43}");
@@ -33,9 +35,9 @@ class AdminTokenFileTest {
     @Test
     void laterStartsReuseIt() {
         Path file = dir.resolve("admin-token");
-        AdminTokenFile.Token first = AdminTokenFile.readOrCreate(file);
+        AdminTokenFile.Token first = AdminTokenFile.readOrCreate(file, RULES);
 
-        AdminTokenFile.Token again = AdminTokenFile.readOrCreate(file);
+        AdminTokenFile.Token again = AdminTokenFile.readOrCreate(file, RULES);
 
         assertThat(again.created()).isFalse();
         assertThat(again.value()).isEqualTo(first.value());
@@ -45,7 +47,7 @@ class AdminTokenFileTest {
     void anExistingDirectoryKeepsItsPermissions() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        AdminTokenFile.readOrCreate(dir.resolve("admin-token"));
+        AdminTokenFile.readOrCreate(dir.resolve("admin-token"), RULES);
 
         assertThat(permissions(dir)).isEqualTo("rwxr-xr-x");
     }
@@ -53,13 +55,13 @@ class AdminTokenFileTest {
     @Test
     void aTokenFileOthersCanReadIsRefusedNotRepaired() throws Exception {
         Path file = dir.resolve("admin-token");
-        AdminTokenFile.readOrCreate(file);
+        AdminTokenFile.readOrCreate(file, RULES);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
         StartupRefusedException refused = catchThrowableOfType(StartupRefusedException.class,
-                () -> AdminTokenFile.readOrCreate(file));
+                () -> AdminTokenFile.readOrCreate(file, RULES));
 
-        assertThat(refused.getMessage()).contains("accessible to others", "rw-r--r--");
+        assertThat(refused.getMessage()).contains("accessible to others (mode 0644)");
         assertThat(permissions(file)).isEqualTo("rw-r--r--");
     }
 
@@ -69,10 +71,51 @@ class AdminTokenFileTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
         StartupRefusedException refused = catchThrowableOfType(StartupRefusedException.class,
-                () -> AdminTokenFile.readOrCreate(file));
+                () -> AdminTokenFile.readOrCreate(file, RULES));
 
         assertThat(refused.getMessage()).contains("no token of at least 16 characters");
         assertThat(refused.getMessage()).doesNotContain("short");
+    }
+
+    /**
+     * Another user of the host makes the file first, 0600 with a token of their choosing, in a directory where
+     * both may write: the daemon must neither adopt that token (its writer could then use the API) nor make one.
+     */
+    @Test
+    void aTokenFileAnotherUserMadeFirstIsRefusedNotAdopted() throws Exception {
+        Path file = Files.writeString(dir.resolve("admin-token"), "token-chosen-by-another-user\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        int nobody = OtherUser.giveToNobody(file);
+
+        StartupRefusedException refused = catchThrowableOfType(StartupRefusedException.class,
+                () -> AdminTokenFile.readOrCreate(file, RULES));
+
+        assertThat(refused.getMessage()).isEqualTo("The admin token file " + file + " is owned by uid " + nobody
+                + ", not by the daemon's user (uid " + RULES.daemonUid() + "), so the token may be known to others.");
+    }
+
+    @Test
+    void noTokenIsMadeInADirectoryOthersMayWrite() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+
+        StartupRefusedException refused = catchThrowableOfType(StartupRefusedException.class,
+                () -> AdminTokenFile.readOrCreate(shared.resolve("admin-token"), RULES));
+
+        assertThat(refused.getMessage()).contains("others may write (mode 1777, sticky)");
+        assertThat(Files.exists(shared.resolve("admin-token"))).isFalse();
+    }
+
+    @Test
+    void aLinkWhereTheTokenFileShouldBeIsNeitherFollowedNorWrittenThrough() throws Exception {
+        Path elsewhere = dir.resolve("elsewhere");
+        Path link = Files.createSymbolicLink(dir.resolve("admin-token"), elsewhere);
+
+        StartupRefusedException refused = catchThrowableOfType(StartupRefusedException.class,
+                () -> AdminTokenFile.readOrCreate(link, RULES));
+
+        assertThat(refused.getMessage()).contains("is a symbolic link");
+        assertThat(Files.exists(elsewhere)).as("nothing written through the link").isFalse();
     }
 
     private static String permissions(Path path) throws Exception {
