@@ -23,6 +23,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -49,6 +50,12 @@ class SecurityConfiguration {
     @Bean
     ApiTokenAuthenticationProvider apiTokenAuthenticationProvider(ApiTokens tokens) {
         return new ApiTokenAuthenticationProvider(tokens);
+    }
+
+    /** Found by Spring Security's filter chain as a bean: the firewall's rejections answered as problems. */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(ProblemResponseWriter problems) {
+        return new SecurityProblems(problems);
     }
 
     @Bean

@@ -3,6 +3,11 @@ package io.cvs.system;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,6 +21,30 @@ class ApiConfiguration {
     FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(ApiProperties api,
             ProblemResponseWriter problems) {
         return new FilterRegistrationBean<>(new RequestBodyLimitFilter(api.maxBodySize().toBytes(), problems));
+    }
+
+    /**
+     * Tomcat's errors as problems: its host's error report valve (which answers what Tomcat refuses before any
+     * servlet runs) becomes {@link ProblemErrorReportValve}, replacing the plain one Spring Boot adds. Runs after
+     * Spring Boot's own customizer (order 0), so that its valve is there to be replaced.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+        return new WebServerFactoryCustomizer<>() {
+            @Override
+            public void customize(TomcatServletWebServerFactory factory) {
+                factory.addContextCustomizers(context -> {
+                    StandardHost host = (StandardHost) context.getParent();
+                    for (Valve valve : host.getPipeline().getValves()) {
+                        if (valve instanceof ErrorReportValve) {
+                            host.getPipeline().removeValve(valve);
+                        }
+                    }
+                    host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+                    host.getPipeline().addValve(new ProblemErrorReportValve());
+                });
+            }
+        };
     }
 
     /**

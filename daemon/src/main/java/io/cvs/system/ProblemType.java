@@ -2,6 +2,7 @@ package io.cvs.system;
 
 import java.net.URI;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /**
@@ -13,6 +14,7 @@ public enum ProblemType {
 
     VALIDATION_FAILED(HttpStatus.BAD_REQUEST, "validation-failed", "Invalid request"),
     MALFORMED_BODY(HttpStatus.BAD_REQUEST, "malformed-body", "Malformed request body"),
+    MALFORMED_REQUEST(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request"),
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized"),
     FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "not-found", "Not found"),
@@ -22,6 +24,7 @@ public enum ProblemType {
     TOO_MANY_BACKENDS(HttpStatus.CONFLICT, "too-many-backends", "Too many backends"),
     CAPACITY_TOO_SMALL(HttpStatus.CONFLICT, "capacity-too-small", "Capacity too small"),
     NO_USABLE_BACKEND(HttpStatus.CONFLICT, "no-usable-backend", "No usable backend"),
+    REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request timeout"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
@@ -73,6 +76,7 @@ public enum ProblemType {
             case 401 -> UNAUTHORIZED;
             case 403 -> FORBIDDEN;
             case 406 -> NOT_ACCEPTABLE;
+            case 408 -> REQUEST_TIMEOUT;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 500 -> INTERNAL;
@@ -85,5 +89,27 @@ public enum ProblemType {
         }
         problem.setType(implied.type);
         problem.setTitle(implied.title);
+    }
+
+    /**
+     * The problem for an error known by no more than its status: one that Tomcat or Spring Security's firewall
+     * answered before Spring MVC saw the request, or that reached the error page. Its detail is the same for every
+     * occurrence and gives nothing away (no exception, no server version); a 400 there is a request that is not
+     * HTTP the daemon takes, not a field that failed validation.
+     */
+    public static ProblemDetail ofStatus(int status) {
+        if (status == HttpStatus.BAD_REQUEST.value()) {
+            return MALFORMED_REQUEST.problem("The request is not HTTP that the daemon takes: its request line, path "
+                    + "or headers are malformed or too large.");
+        }
+        if (status == HttpStatus.REQUEST_TIMEOUT.value()) {
+            return REQUEST_TIMEOUT.problem("The request did not arrive in time.");
+        }
+        HttpStatus known = HttpStatus.resolve(status);
+        String phrase = known == null ? "Error" : known.getReasonPhrase();
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), phrase + ".");
+        problem.setTitle(phrase);
+        complete(problem);
+        return problem;
     }
 }
