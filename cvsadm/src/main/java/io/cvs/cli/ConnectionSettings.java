@@ -1,11 +1,8 @@
 package io.cvs.cli;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -33,7 +30,7 @@ record ConnectionSettings(URI url, String token, String tokenSource) {
             return new ConnectionSettings(url, flags.token(), "--token");
         }
         if (flags.tokenFile() != null) {
-            return new ConnectionSettings(url, readToken(flags.tokenFile()), "--token-file " + flags.tokenFile());
+            return new ConnectionSettings(url, TokenFile.read(flags.tokenFile(), host.uid()), "--token-file " + flags.tokenFile());
         }
         String fromEnv = host.env().get("CVS_TOKEN");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -49,11 +46,11 @@ record ConnectionSettings(URI url, String token, String tokenSource) {
         }
         if (file.tokenFile() != null) {
             Path tokenFile = Path.of(file.tokenFile());
-            return new ConnectionSettings(url, readToken(tokenFile), "tokenFile " + tokenFile + " in "
+            return new ConnectionSettings(url, TokenFile.read(tokenFile, host.uid()), "tokenFile " + tokenFile + " in "
                     + host.configFile());
         }
         if (Files.isReadable(host.daemonTokenFile())) {
-            return new ConnectionSettings(url, readToken(host.daemonTokenFile()), host.daemonTokenFile().toString());
+            return new ConnectionSettings(url, TokenFile.read(host.daemonTokenFile(), host.uid()), host.daemonTokenFile().toString());
         }
         return new ConnectionSettings(url, null, null);
     }
@@ -78,22 +75,6 @@ record ConnectionSettings(URI url, String token, String tokenSource) {
             return url;
         } catch (URISyntaxException e) {
             throw new CliFailure(ExitCode.USAGE, "the daemon URL '" + text + "' is not valid: " + e.getReason());
-        }
-    }
-
-    private static String readToken(Path file) {
-        try {
-            String token = Files.readString(file).trim();
-            if (token.isEmpty()) {
-                throw new CliFailure(ExitCode.USAGE, "the token file " + file + " is empty");
-            }
-            return token;
-        } catch (NoSuchFileException e) {
-            throw new CliFailure(ExitCode.USAGE, "the token file " + file + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new CliFailure(ExitCode.USAGE, "the token file " + file + " is not readable (permission denied)");
-        } catch (IOException e) {
-            throw new CliFailure(ExitCode.USAGE, "cannot read the token file " + file + " (" + e.getMessage() + ")");
         }
     }
 

@@ -26,13 +26,16 @@ import picocli.CommandLine.Spec;
                         + "or the named service or backend does not exist",
                 "4:the daemon cannot be reached at the URL",
                 "5:authentication or authorization failed (401, 403): see --token, CVS_TOKEN, the token file",
-                "6:an ipvsadm command line asks for what cvs does not have (scheduler, netmask, -Z, ...)"},
+                "6:an ipvsadm command line asks for what cvs does not have (scheduler, netmask, -Z, ...)",
+                "7:a token file that is not yours alone: another owner, mode wider than 600, a link, or a directory "
+                        + "others may write"},
         footerHeading = "%nConnection settings, each from the first place that has it:%n",
         footer = {
                 "  URL:    --url, $CVS_URL, url in the config file, " + ConnectionSettings.DEFAULT_URL,
-                "  token:  --token or --token-file, $CVS_TOKEN, token or tokenFile in the",
+                "  token:  --token-file or --token, $CVS_TOKEN, tokenFile or token in the",
                 "          config file, /var/lib/cvs/admin-token if readable (root on the",
-                "          daemon's host)",
+                "          daemon's host). Prefer a token file (yours, mode 600) or $CVS_TOKEN:",
+                "          ps shows --token to every user of the host.",
                 "  config: $CVS_CONFIG, else ~/.config/cvs/cvsadm.yaml"})
 final class Cvsadm implements Runnable {
 
@@ -47,11 +50,11 @@ final class Cvsadm implements Runnable {
     private String url;
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-            description = "Bearer token (env CVS_TOKEN). Visible to other users in ps: prefer --token-file.")
+            description = "Bearer token. ps shows it to every user of the host: prefer --token-file or CVS_TOKEN.")
     private String token;
 
     @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "File holding the bearer token.")
+            description = "File holding the bearer token: yours, mode 600, in a directory only you can write.")
     private Path tokenFile;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",

@@ -19,6 +19,11 @@ final class ExitCode {
      * one-packet scheduling, zeroed counters): a script sees it apart from a typing error.
      */
     static final int UNSUPPORTED = 6;
+    /**
+     * A token file that another user owns or could read or replace (group/other mode bits, a link, a directory
+     * others may write): its token may be known, or chosen by someone else.
+     */
+    static final int UNSAFE_TOKEN_FILE = 7;
 
     private ExitCode() {
     }

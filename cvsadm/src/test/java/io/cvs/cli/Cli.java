@@ -1,5 +1,6 @@
 package io.cvs.cli;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -41,6 +43,7 @@ final class Cli {
     private final Path home;
     private Path daemonTokenFile;
     private String stdin = "";
+    private int uid = (int) new UnixSystem().getUid();
 
     Cli(Path home) {
         this.home = home;
@@ -66,6 +69,12 @@ final class Cli {
         return this;
     }
 
+    /** Runs cvsadm as if it were this user, to whom token files must belong. */
+    Cli uid(int uid) {
+        this.uid = uid;
+        return this;
+    }
+
     Cli stdin(String text) {
         this.stdin = text;
         return this;
@@ -77,7 +86,7 @@ final class Cli {
 
     Run run(String... args) {
         Host host = new Host(env, home, daemonTokenFile, false,
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), uid);
         CommandLine commandLine = Main.commandLine(host);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -86,6 +95,17 @@ final class Cli {
         int exitCode = commandLine.execute(Main.withIpvsadm(args));
         ((Cvsadm) commandLine.getCommand()).close();
         return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    /** A token file as its owner should keep it: mode 600. */
+    static Path writeSecret(Path file, String text) {
+        Path written = write(file, text);
+        try {
+            Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return written;
     }
 
     static Path write(Path file, String text) {

@@ -148,7 +148,7 @@ class ErrorsTest {
         cli.env("CVS_TOKEN", "wrong-token-from-env");
         assertThat(cli.run("list", "--token", TestDaemon.ADMIN_TOKEN).exitCode()).as("--token beats CVS_TOKEN")
                 .isZero();
-        Path tokenFile = Cli.write(home.resolve("token"), TestDaemon.ADMIN_TOKEN + "\n");
+        Path tokenFile = Cli.writeSecret(home.resolve("token"), TestDaemon.ADMIN_TOKEN + "\n");
         assertThat(cli.run("list", "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(cli.run("list", "--url", deadUrl, "--token", TestDaemon.ADMIN_TOKEN).exitCode())
                 .as("--url beats CVS_URL").isEqualTo(4);
@@ -156,7 +156,7 @@ class ErrorsTest {
 
     @Test
     void configFileNamedByCvsConfigWithATokenFile() {
-        Path tokenFile = Cli.write(home.resolve("secret/token"), TestDaemon.ADMIN_TOKEN);
+        Path tokenFile = Cli.writeSecret(home.resolve("secret/token"), TestDaemon.ADMIN_TOKEN);
         Path config = Cli.write(home.resolve("elsewhere.yaml"), "url: " + daemon.url() + "\ntokenFile: " + tokenFile
                 + "\n");
         assertThat(new Cli(home).env("CVS_CONFIG", config.toString()).run("list").exitCode()).isZero();
@@ -164,7 +164,7 @@ class ErrorsTest {
 
     @Test
     void daemonTokenFileIsTheLastResort() {
-        Path generated = Cli.write(home.resolve("var/lib/cvs/admin-token"), TestDaemon.ADMIN_TOKEN + "\n");
+        Path generated = Cli.writeSecret(home.resolve("var/lib/cvs/admin-token"), TestDaemon.ADMIN_TOKEN + "\n");
         Cli cli = new Cli(home).env("CVS_URL", daemon.url()).daemonTokenFile(generated);
         assertThat(cli.run("list").exitCode()).isZero();
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -56,11 +57,13 @@ final class TestDaemon implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-jar",
                     jar.toString(), "--cvs.datapath=memory", "--server.port=" + port,
                     "--cvs.journal.dir=" + home.resolve("journal"),
-                    "--cvs.security.admin-token=" + ADMIN_TOKEN, "--cvs.security.viewer-token=" + VIEWER_TOKEN,
                     "--cvs.security.token-file=" + home.resolve("admin-token"), "--cvs.stats.rate-interval=1s"));
             command.addAll(List.of(extraArgs));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            // in the environment, as an operator should give them: ps shows a command line to every user
+            builder.environment().putAll(Map.of("CVS_SECURITY_ADMIN_TOKEN", ADMIN_TOKEN,
+                    "CVS_SECURITY_VIEWER_TOKEN", VIEWER_TOKEN));
+            Process process = builder.start();
             TestDaemon daemon = new TestDaemon(process, port, log, home);
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             daemon.awaitReady();
