@@ -30,7 +30,8 @@ record ConnectionSettings(URI url, String token, String tokenSource) {
             return new ConnectionSettings(url, flags.token(), "--token");
         }
         if (flags.tokenFile() != null) {
-            return new ConnectionSettings(url, TokenFile.read(flags.tokenFile(), host.uid()), "--token-file " + flags.tokenFile());
+            return new ConnectionSettings(url, TokenFile.read(flags.tokenFile(), host.uid()),
+                    "--token-file " + flags.tokenFile());
         }
         String fromEnv = host.env().get("CVS_TOKEN");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -50,7 +51,8 @@ record ConnectionSettings(URI url, String token, String tokenSource) {
                     + host.configFile());
         }
         if (Files.isReadable(host.daemonTokenFile())) {
-            return new ConnectionSettings(url, TokenFile.read(host.daemonTokenFile(), host.uid()), host.daemonTokenFile().toString());
+            return new ConnectionSettings(url, TokenFile.read(host.daemonTokenFile(), host.uid()),
+                    host.daemonTokenFile().toString());
         }
         return new ConnectionSettings(url, null, null);
     }

@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * What cvsadm reads from the machine it runs on besides its arguments: the environment, the home directory (for
- * the config file), where the daemon keeps its generated admin token, whether stdout is a terminal, and stdin
- * ({@code apply -f -}), and the user it runs as (who alone may own a token file it reads). Tests make their own, so that neither the developer's environment nor a daemon installed
- * on the host leaks in.
+ * the config file), where the daemon keeps its generated admin token, whether stdout is a terminal, stdin
+ * ({@code apply -f -}), and the user it runs as (who alone may own a token file it reads). Tests make their own,
+ * so that neither the developer's environment nor a daemon installed on the host leaks in.
  */
 record Host(Map<String, String> env, Path home, Path daemonTokenFile, boolean terminal, InputStream stdin,
         int uid) {

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * The real daemon ({@code io.cvs.CvsApplication}) in a child JVM, for tests that must kill it (SIGKILL) and start
  * it again. The child gets the test JVM's class path, a port picked free, the admin token {@link #ADMIN_TOKEN} in its
  * environment ({@code CVS_SECURITY_ADMIN_TOKEN}, as an operator should give it: not on the command line, which
- * {@code ps} shows to everyone; a test may replace it through the environment it passes) and the caller's arguments; its stdout and stderr go to a log file under target/ that stays for post-mortems
- * ({@link DaemonLogs} prints the paths when a test fails). {@link #close()} kills whatever still runs, and so does
+ * {@code ps} shows to everyone; a test may replace it through the environment it passes) and the caller's
+ * arguments; its stdout and stderr go to a log file under target/ that stays for post-mortems ({@link DaemonLogs}
+ * prints the paths when a test fails). {@link #close()} kills whatever still runs, and so does
  * a shutdown hook of the test JVM, so no daemon outlives its test run.
  */
 public final class DaemonProcess implements AutoCloseable {
@@ -97,7 +98,8 @@ public final class DaemonProcess implements AutoCloseable {
             daemonArgs.add("--cvs.journal.dir=" + TestJournals.freshDir(name));
         }
         daemonArgs.addAll(List.of(args));
-        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, daemonEnvironment, daemonArgs, log), port, log);
+        DaemonProcess daemon = new DaemonProcess(name, ChildJvm.start(jvmOptions, daemonEnvironment, daemonArgs, log),
+                port, log);
         DaemonLogs.started(daemon);
         return daemon;
     }
