@@ -96,7 +96,7 @@ public final class Journal implements AutoCloseable {
             Recovery.Recovered recovered = Recovery.run(directory, options.repair());
             boolean hadId = JournalIdentity.present(directory);
             String id = JournalIdentity.readOrCreate(directory);
-            log.info("Journal {} (id {}{}): {} records after {}", dir, id, hadId ? "" : ", given now", 
+            log.info("Journal {} (id {}{}): {} records after {}", dir, id, hadId ? "" : ", given now",
                     recovered.records().size(), recovered.snapshotState() == null ? "no snapshot"
                             : "the snapshot of record " + recovered.snapshotSeq());
             return new Journal(directory, id, options, recovered, meters);
