@@ -656,4 +656,34 @@ struct cvs_map_shape {
 /* The map_flags the layout fixes; the others are the creator's choice. */
 #define CVS_SHAPE_FLAGS (BPF_F_NO_PREALLOC | BPF_F_MMAPABLE)
 
+/*
+ * The owner record: which journal fed this map set
+ * -------------------------------------------------
+ * Not a row of CVS_MAPS (cvs.ko binds those by id, and no datapath reads
+ * this): an auxiliary pinned map beside them, read and written by the
+ * control plane only.
+ *   cvs_owner_v1   array  0 -> struct cvs_owner
+ * A writer's open pins it, all zero, where it is missing (a set made by a
+ * version before it, or a fresh one); a live grow carries its value to the
+ * new set. A daemon writes the id of its journal and the sequence number of
+ * the last journal record it applied, once per batch of records and on
+ * every reconcile, and compares them with its journal at start: a record
+ * naming another journal, or a sequence number beyond the journal's last,
+ * means the journal is not the one the maps were built from (lost,
+ * restored from an old copy, another directory), and removing what the
+ * journal lacks would remove live services. All zero: no record yet.
+ */
+#define CVS_OWNER_MAP_NAME "cvs_owner_v1"
+
+struct cvs_owner {
+	__u8 journal_id[16];	/* the journal's random 128-bit id */
+	__u64 applied_seq;	/* last journal record applied to the maps */
+	__u64 updated_ns;	/* CLOCK_REALTIME of the write, nanoseconds */
+	__u32 flags;		/* CVS_OWNER_F_*; others zero */
+	__u32 pad;		/* zero */
+};
+
+/* The record was written (all zero: a set no daemon claimed yet). */
+#define CVS_OWNER_F_SET		(1u << 0)
+
 #endif /* CVS_ABI_H */

@@ -454,6 +454,19 @@ struct cvs_affinity_usage {
 int cvs_affinity_usage(struct cvs_maps *m, struct cvs_affinity_usage *out);
 
 /*
+ * The owner record (cvs_abi.h, "The owner record"): which journal fed the
+ * maps and how far. cvs_owner_get() copies it into *out: -ENOENT when the
+ * set holds none (no pin yet, as a read-only handle of a set made before
+ * the record existed sees it, or a record never written: flags without
+ * CVS_OWNER_F_SET). cvs_owner_set() writes *rec with CVS_OWNER_F_SET and
+ * updated_ns set here, one bpf(2) update; -EINVAL for non-zero pad or
+ * unknown flags, -EROFS on a read-only handle, -ESTALE after a switch. The
+ * record is carried by cvs_maps_stage() and cvs_maps_switch().
+ */
+int cvs_owner_get(struct cvs_maps *m, struct cvs_owner *out);
+int cvs_owner_set(struct cvs_maps *m, const struct cvs_owner *rec);
+
+/*
  * The socket-LB datapath: eBPF programs on a cgroup v2 that translate
  * connect() and sendmsg() to a VIP (cvs_sock.bpf.c). Their links are pinned
  * under the pin root (sock_connect4, ..., sock_getpeername6), so forwarding

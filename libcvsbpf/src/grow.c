@@ -64,7 +64,8 @@ int cvs_staged_root(const char *root, char *out)
 
 int cvs_unpin_set(const char *dir)
 {
-	int err = cvs_unlink_pins(dir, cvs_map_names, CVS_M_COUNT);
+	int err = cvs_unlink_pins(dir, cvs_aux_pins, 1) ?:
+		  cvs_unlink_pins(dir, cvs_map_names, CVS_M_COUNT);
 
 	if (!err && rmdir(dir) && errno != ENOENT) {
 		err = -errno;
@@ -639,6 +640,13 @@ CVS_API int cvs_maps_stage(struct cvs_maps *m, const struct cvs_capacity *cap,
 		cvs_unpin_set(staged);
 		goto out;
 	}
+	err = cvs_owner_carry(m, *next);
+	if (err) {
+		cvs_maps_close(*next);
+		*next = NULL;
+		cvs_unpin_set(staged);
+		goto out;
+	}
 	(*next)->staged = true;
 	cvs_log(CVS_LOG_INFO, "staged %s: %u services, %u backends, %u per service, %u slots",
 		staged, meta.max_services, meta.max_backends,
@@ -676,7 +684,7 @@ static int switch_locked(struct cvs_maps *m, struct cvs_maps *next)
 	strcpy(root, m->root);
 	cvs_failpoint("switch-start");
 	err = move_prepare(&mv, root, next) ?: carry_pairs(&c) ?:
-	      carry_copy(&c) ?:
+	      carry_copy(&c) ?: cvs_owner_carry(m, next) ?:
 	      cvs_affinity_carry(m, next, c.svc_old, c.svc_new, c.nsvc,
 				 c.be_old, c.be_new, c.nbe, &c.naff);
 	if (err)

@@ -50,6 +50,7 @@ struct cvs_maps {
 	bool readonly;
 	int dir_fd;		/* pin root; flocked by a writer */
 	int fds[CVS_M_COUNT];
+	int owner_fd;		/* cvs_owner_v1; -1: not pinned (read-only) */
 	__u64 *words;		/* writer: cvs_gen_v1 mmapped, atomic access */
 	size_t words_len;
 	struct cvs_meta meta;	/* gen_reserved changes under lock */
@@ -141,6 +142,14 @@ int cvs_unpin_set(const char *dir);
  * to the writer `to` at the staged root, exchange the two directories and
  * remove the old set; like cvs_maps_switch() without the counters. */
 int cvs_finish_switch(const char *root, struct cvs_maps *to);
+
+/* owner.c: open cvs_owner_v1 at m's root into m->owner_fd, pinning it
+ * (all zero) for a writer where it is missing. */
+int cvs_owner_open(struct cvs_maps *m);
+/* owner.c: copy from's record to to (nothing when from has none). */
+int cvs_owner_carry(struct cvs_maps *from, struct cvs_maps *to);
+/* Pins of a set's root that are not rows of CVS_MAPS: owner.c's. */
+extern const char *const cvs_aux_pins[1];
 
 /* failpoint.c: raise(SIGKILL) when CVS_FAILPOINT names this point. */
 void cvs_failpoint(const char *name);

@@ -76,6 +76,7 @@ static const struct struct_layout layouts[] = {
 		   flags)
 	CVS_LAYOUT(cvs_policy, flags, affinity_timeout, maglev_index,
 		   maglev_slots)
+	CVS_LAYOUT(cvs_owner, journal_id, applied_seq, updated_ns, flags, pad)
 	CVS_LAYOUT(cvs_aff_key, netns_cookie, client, svc_id, family, pad)
 	CVS_LAYOUT(cvs_aff, last_used, backend_id, gen)
 	/* cvs_select.h */

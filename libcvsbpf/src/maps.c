@@ -25,6 +25,8 @@ static void release(struct cvs_maps *m)
 	for (i = 0; i < CVS_M_COUNT; i++)
 		if (m->fds[i] >= 0)
 			close(m->fds[i]);
+	if (m->owner_fd >= 0)
+		close(m->owner_fd);
 	if (m->dir_fd >= 0)
 		close(m->dir_fd);	/* drops the writer's flock */
 	if (m->words)
@@ -87,6 +89,7 @@ int cvs_maps_open_at(const char *pin_root, const struct cvs_capacity *cap,
 	m->readonly = flags & CVS_OPEN_READONLY;
 	strcpy(m->root, pin_root);
 	m->dir_fd = -1;
+	m->owner_fd = -1;
 	for (i = 0; i < CVS_M_COUNT; i++)
 		m->fds[i] = -1;
 	m->ncpus = libbpf_num_possible_cpus();
@@ -97,6 +100,8 @@ int cvs_maps_open_at(const char *pin_root, const struct cvs_capacity *cap,
 	err = cvs_pinset_open(m, pin_root, cap ? cap : &any, flags);
 	if (!err && !m->readonly)
 		err = cvs_pinset_load_state(m);
+	if (!err)
+		err = cvs_owner_open(m);
 	if (err)
 		goto fail;
 	*out = m;
@@ -213,6 +218,7 @@ CVS_API int cvs_maps_destroy(const char *pin_root)
 	}
 	/* Links first: unpinning them detaches the programs. */
 	err = cvs_unlink_pins(pin_root, cvs_sock_pins, CVS_SOCK_PINS) ?:
+	      cvs_unlink_pins(pin_root, cvs_aux_pins, 1) ?:
 	      cvs_unlink_pins(pin_root, cvs_map_names, CVS_M_COUNT);
 	if (!err && rmdir(pin_root))
 		err = -errno;

@@ -12,7 +12,7 @@
 #   CVS_TEST_TIMEOUT=300 make test           per-test watchdog, seconds (120)
 TESTS      ?= test_abi test_open test_pins test_errors test_service test_drift \
 	      test_flip test_socklb test_socklb6 test_module test_grow test_bulk \
-	      test_v6 test_flows test_policy test_affinity
+	      test_v6 test_flows test_policy test_affinity test_owner
 TEST_OUT   ?= $(BUILD)/tests
 TEST_BINS  := $(addprefix $(TEST_OUT)/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude

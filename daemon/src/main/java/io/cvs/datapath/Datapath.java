@@ -1,5 +1,6 @@
 package io.cvs.datapath;
 
+import io.cvs.ownership.MapOwner;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
@@ -139,6 +140,21 @@ public interface Datapath {
      * write and after a restart. Slow (it walks sockets and conntrack entries): not for a thread that writes.
      */
     List<Flows.Ended> sweepFlows(Set<ServiceKey> resetTcp);
+
+    /**
+     * The maps' owner record ({@link MapOwner}); empty when they hold none (made by a version without it, or never
+     * written). A datapath that keeps nothing across restarts holds none until one is written.
+     */
+    default Optional<MapOwner> owner() {
+        return Optional.empty();
+    }
+
+    /**
+     * Writes the owner record (one map update): the committer calls it once per batch of writes applied and on
+     * every reconcile. A datapath that keeps nothing across restarts may ignore it.
+     */
+    default void recordOwner(MapOwner owner) {
+    }
 
     /** Which datapath this is, where its programs are attached and how full it is. */
     DatapathStatus status();

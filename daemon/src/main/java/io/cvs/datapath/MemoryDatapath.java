@@ -3,12 +3,14 @@ package io.cvs.datapath;
 import io.cvs.address.IpAddresses;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
+import io.cvs.ownership.MapOwner;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.FlowHash;
 import io.cvs.selection.PickedBackend;
 import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +47,7 @@ public final class MemoryDatapath implements Datapath {
     private final Map<ServiceKey, List<Backend>> services = new LinkedHashMap<>();
     private final Map<ServiceKey, SelectionPolicy> policies = new HashMap<>();
     private final Random random = new Random();
+    private volatile MapOwner owner;
     private int backendsInUse;
     private final List<Set<ServiceKey>> sweeps = new ArrayList<>();
 
@@ -144,6 +147,16 @@ public final class MemoryDatapath implements Datapath {
     }
 
     /** Nothing connects through it, so it holds no entries; its capacity is the configured one. */
+    @Override
+    public Optional<MapOwner> owner() {
+        return Optional.ofNullable(owner);
+    }
+
+    @Override
+    public void recordOwner(MapOwner record) {
+        owner = new MapOwner(record.journalId(), record.appliedSeq(), Instant.now());
+    }
+
     @Override
     public synchronized AffinityUsage affinityUsage() {
         return new AffinityUsage(0, 0, capacity.affinityEntries());

@@ -76,6 +76,13 @@ final class Frames {
         return out.flip();
     }
 
+    /** A whole snapshot file: its header and the one frame holding state, the state after record seq. */
+    static ByteBuffer snapshotFile(long seq, byte[] state) {
+        byte[] header = header(SNAPSHOT_MAGIC, seq);
+        ByteBuffer frame = frames(STATE, seq, List.of(state));
+        return ByteBuffer.allocate(header.length + frame.remaining()).put(header).put(frame).flip();
+    }
+
     static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);

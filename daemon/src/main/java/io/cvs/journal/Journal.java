@@ -44,7 +44,15 @@ public final class Journal implements AutoCloseable {
     });
     private Recovery.Recovered recovered;
 
+    private final String id;
     private FileChannel segment;
+    /** The active segment's path and identity: a batch is acknowledged only while the one is the other's. */
+    private Path segmentPath;
+    private Object segmentKey;
+    /** Why the journal's files are gone (segment or directory removed or replaced); null while they are not. */
+    private volatile String lost;
+    /** The state the acknowledged records add up to, encoded: what a rebuild writes. */
+    private Supplier<byte[]> acknowledgedState;
     private long segmentBytes;
     /** After a failed sync the old segment is not trusted to take more (see the package comment). */
     private boolean mustStartSegment = true;
@@ -56,9 +64,10 @@ public final class Journal implements AutoCloseable {
     private volatile String lastFailure;
     private volatile Instant lastFailureAt;
 
-    private Journal(JournalDirectory dir, JournalOptions options, Recovery.Recovered recovered,
+    private Journal(JournalDirectory dir, String id, JournalOptions options, Recovery.Recovered recovered,
             MeterRegistry meters) {
         this.dir = dir;
+        this.id = id;
         this.options = options;
         this.fsyncs = Timer.builder("cvs.journal.fsync.duration")
                 .description("Time to fdatasync one batch of journal records (group commit)")
@@ -85,10 +94,12 @@ public final class Journal implements AutoCloseable {
         JournalDirectory directory = JournalDirectory.lock(dir);
         try {
             Recovery.Recovered recovered = Recovery.run(directory, options.repair());
-            log.info("Journal {}: {} records after {}", dir, recovered.records().size(),
-                    recovered.snapshotState() == null ? "no snapshot"
+            boolean hadId = JournalIdentity.present(directory);
+            String id = JournalIdentity.readOrCreate(directory);
+            log.info("Journal {} (id {}{}): {} records after {}", dir, id, hadId ? "" : ", given now",
+                    recovered.records().size(), recovered.snapshotState() == null ? "no snapshot"
                             : "the snapshot of record " + recovered.snapshotSeq());
-            return new Journal(directory, options, recovered, meters);
+            return new Journal(directory, id, options, recovered, meters);
         } catch (IOException e) {
             directory.close();
             throw new JournalException("The journal in " + dir + " cannot be read: " + JournalWriteException.describe(e),
@@ -109,6 +120,24 @@ public final class Journal implements AutoCloseable {
         return recovered.records();
     }
 
+    /** The journal's id, 32 lowercase hex digits (package comment, "Identity"). */
+    public String id() {
+        return id;
+    }
+
+    /** The sequence number of the last durable record (0: none). */
+    public long lastSeq() {
+        return nextSeq - 1;
+    }
+
+    /**
+     * Tells the journal how to get the state all acknowledged records add up to, encoded as a snapshot: called on
+     * the appending thread, between batches, when the journal must be rebuilt (see {@link #append}).
+     */
+    public synchronized void rebuildFrom(Supplier<byte[]> acknowledged) {
+        this.acknowledgedState = acknowledged;
+    }
+
     public void forgetRecovered() {
         recovered = new Recovery.Recovered(snapshotSeq, null, List.of(), nextSeq - 1);
     }
@@ -117,11 +146,20 @@ public final class Journal implements AutoCloseable {
      * Writes the payloads as consecutive records with one write and one fdatasync; when it returns they are
      * durable. Returns the last one's sequence number.
      *
+     * <p>Before it returns, it checks that the segment it wrote is still linked in the journal's directory, and
+     * that directory still the one it locked (two stat calls): a batch written into a file someone removed or
+     * replaced is not on disk where the next start reads, so it is refused, and the journal rebuilds itself: it
+     * writes the acknowledged state ({@link #rebuildFrom}) as a snapshot into its directory, created again if it
+     * is gone, and starts a new segment. Until that succeeded every batch is refused.
+     *
      * @throws JournalWriteException nothing of the batch counts; the journal is as before and takes the next batch
      */
     public synchronized long append(List<byte[]> payloads) {
         if (payloads.isEmpty()) {
             return nextSeq - 1;
+        }
+        if (lost != null) {
+            rebuild();
         }
         ByteBuffer frames = Frames.frames(Frames.CHANGE, nextSeq, payloads);
         int bytes = frames.remaining();
@@ -134,6 +172,10 @@ public final class Journal implements AutoCloseable {
             lastFailure = JournalWriteException.describe(e);
             lastFailureAt = Instant.now();
             throw new JournalWriteException(dir.path(), e);
+        }
+        String gone = dir.whyNotLive(segmentPath, segmentKey);
+        if (gone != null) {
+            lose(gone, payloads.size());
         }
         segmentBytes += bytes;
         nextSeq += payloads.size();
@@ -177,13 +219,75 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * The batch just written went to a file that is no longer the journal's: refuses it (the records were never
+     * acknowledged, so their numbers are used again) and tries to rebuild at once, so the next batch may succeed.
+     */
+    private void lose(String why, int writes) {
+        lost = why;
+        lastFailure = why;
+        lastFailureAt = Instant.now();
+        mustStartSegment = true;
+        log.error("Journal {}: {} after a batch of {} write(s) was written into it; those writes are refused (503) "
+                + "and not applied. The journal now writes the acknowledged state (record {}) as a snapshot into a "
+                + "new segment, creating the directory again if needed; until that succeeds every write is refused",
+                dir.path(), why, writes, nextSeq - 1);
+        try {
+            rebuild();
+        } catch (JournalWriteException stillLost) {
+            // Logged by rebuild; the batch is refused below either way.
+        }
+        throw new JournalWriteException(dir.path(), why + "; the batch was not acknowledged");
+    }
+
+    /**
+     * Makes the journal's files whole again from the acknowledged state: the directory (created again when it is
+     * missing; refused when another journal's files replaced it), its lock and id, a snapshot of record
+     * {@code nextSeq - 1}, a new segment after it, and the older files removed.
+     */
+    private void rebuild() {
+        long seq = nextSeq - 1;
+        try {
+            if (acknowledgedState == null) {
+                throw new IOException("no acknowledged state to rebuild from was given");
+            }
+            dir.lockAgain();
+            JournalIdentity.write(dir, id);
+            if (seq > 0) {
+                dir.writeAtomically(dir.snapshot(seq), Frames.snapshotFile(seq, acknowledgedState.get()), false);
+                snapshotSeq = seq;
+            }
+            startSegment();
+            removeObsolete(seq);
+        } catch (IOException | RuntimeException e) {
+            String why = lost + "; rebuilding the journal failed: " + (e instanceof IOException io
+                    ? JournalWriteException.describe(io) : e.toString());
+            lastFailure = why;
+            lastFailureAt = Instant.now();
+            mustStartSegment = true;
+            log.error("Journal {}: {}. Writes stay refused (503) and are tried again with the next one; if the "
+                    + "directory cannot be written, stop the daemon, restore the directory or give it an empty "
+                    + "one, and start it: the maps keep their services until you confirm a prune", dir.path(), why);
+            throw new JournalWriteException(dir.path(), why);
+        }
+        recordsSinceSnapshot = 0;
+        bytesSinceSnapshot = 0;
+        log.warn("Journal {}: rebuilt after {}: a snapshot of record {} and a new segment; writes are taken again",
+                dir.path(), lost, seq);
+        lost = null;
+        lastFailure = null;
+    }
+
     private void startSegment() throws IOException {
-        FileChannel fresh = dir.writeAtomically(dir.segment(nextSeq),
+        Path path = dir.segment(nextSeq);
+        FileChannel fresh = dir.writeAtomically(path,
                 ByteBuffer.wrap(Frames.header(Frames.SEGMENT_MAGIC, nextSeq)), true);
         if (segment != null) {
             segment.close();
         }
         segment = fresh;
+        segmentPath = path;
+        segmentKey = JournalDirectory.fileKey(path);
         segmentBytes = Frames.HEADER_BYTES;
         mustStartSegment = false;
     }
@@ -228,9 +332,7 @@ public final class Journal implements AutoCloseable {
         long started = System.nanoTime();
         try {
             byte[] state = encoder.get();
-            byte[] header = Frames.header(Frames.SNAPSHOT_MAGIC, seq);
-            ByteBuffer frame = Frames.frames(Frames.STATE, seq, List.of(state));
-            ByteBuffer file = ByteBuffer.allocate(header.length + frame.remaining()).put(header).put(frame).flip();
+            ByteBuffer file = Frames.snapshotFile(seq, state);
             int bytes = file.remaining();
             dir.writeAtomically(dir.snapshot(seq), file, false);
             snapshotSeq = seq;
@@ -257,7 +359,7 @@ public final class Journal implements AutoCloseable {
     }
 
     public JournalStatus status() {
-        return new JournalStatus(dir.path(), lastFailure == null, lastFailure, lastFailureAt, nextSeq - 1,
+        return new JournalStatus(dir.path(), id, lastFailure == null, lastFailure, lastFailureAt, nextSeq - 1,
                 snapshotSeq, recordsSinceSnapshot, bytesSinceSnapshot, dir.segments().size());
     }
 

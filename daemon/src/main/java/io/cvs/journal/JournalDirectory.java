@@ -8,9 +8,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -28,37 +30,30 @@ final class JournalDirectory implements AutoCloseable {
     private static final DateTimeFormatter ASIDE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
 
     private final Path dir;
-    private final FileChannel lockFile;
-    private final FileLock lock;
+    private FileChannel lockFile;
+    private FileLock lock;
+    /** The identity (device and inode) of the directory the daemon locked: a replaced one has another. */
+    private Object dirKey;
+    private Object lockFileKey;
 
-    private JournalDirectory(Path dir, FileChannel lockFile, FileLock lock) {
+    private JournalDirectory(Path dir, FileChannel lockFile, FileLock lock, Object dirKey) {
         this.dir = dir;
         this.lockFile = lockFile;
         this.lock = lock;
+        this.dirKey = dirKey;
     }
 
     /** Creates the directory (0700) when missing and takes its lock, or refuses naming who holds it. */
     static JournalDirectory lock(Path dir) {
         FileChannel channel = null;
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            }
+            createIfMissing(dir);
             channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
-            FileLock lock = tryLock(channel);
-            if (lock == null) {
-                String holder = new String(Files.readAllBytes(dir.resolve("lock")), StandardCharsets.US_ASCII).trim();
-                throw new JournalException("The journal directory " + dir + " is in use by another cvs daemon"
-                        + (holder.isEmpty() ? "" : " (pid " + holder + ")"),
-                        "Only one daemon may write a journal: stop the other one, or give this one another "
-                                + "directory (cvs.journal.dir) and another map set (cvs.bpf.pin-dir).", null);
-            }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
-                    0);
-            return new JournalDirectory(dir, channel, lock);
+            FileLock lock = takeLock(dir, channel);
+            JournalDirectory locked = new JournalDirectory(dir, channel, lock, fileKey(dir));
+            locked.lockFileKey = fileKey(dir.resolve("lock"));
+            return locked;
         } catch (IOException e) {
             closeQuietly(channel);
             throw new JournalException("The journal directory " + dir + " cannot be used: "
@@ -68,6 +63,97 @@ final class JournalDirectory implements AutoCloseable {
             throw e;
         }
     }
+
+    private static void createIfMissing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+    }
+
+    /** The lock of channel (the directory's lock file), holding this pid, or a refusal naming who holds it. */
+    private static FileLock takeLock(Path dir, FileChannel channel) throws IOException {
+        FileLock lock = tryLock(channel);
+        if (lock == null) {
+            String holder = new String(Files.readAllBytes(dir.resolve("lock")), StandardCharsets.US_ASCII).trim();
+            throw new JournalException("The journal directory " + dir + " is in use by another cvs daemon"
+                    + (holder.isEmpty() ? "" : " (pid " + holder + ")"),
+                    "Only one daemon may write a journal: stop the other one, or give this one another "
+                            + "directory (cvs.journal.dir) and another map set (cvs.bpf.pin-dir).", null);
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+                0);
+        return lock;
+    }
+
+    /** The file's identity (device and inode, {@link BasicFileAttributes#fileKey}), not following a link. */
+    static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * Null when the open file whose identity is segmentKey is still linked at segment in the directory the daemon
+     * locked; else what happened to it. Two stat calls: cheap enough before every acknowledgement.
+     */
+    String whyNotLive(Path segment, Object segmentKey) {
+        try {
+            if (!dirKey.equals(fileKey(dir))) {
+                return "the journal directory " + dir + " was replaced by another directory";
+            }
+        } catch (IOException e) {
+            return "the journal directory " + dir + " was removed (" + JournalWriteException.describe(e) + ")";
+        }
+        try {
+            return segmentKey.equals(fileKey(segment)) ? null
+                    : "the active journal segment " + segment + " was replaced by another file";
+        } catch (IOException e) {
+            return "the active journal segment " + segment + " was removed";
+        }
+    }
+
+    /**
+     * After the directory or its files were removed behind the daemon's back: creates the directory again when it
+     * is missing and takes the lock again on a lock file that is linked in it. Refuses (IOException) a directory
+     * that replaced the locked one and holds journal files: those are another journal's (or an older copy of
+     * this one), and writing into them would mix two histories; the operator decides (docs/design.md).
+     */
+    void lockAgain() throws IOException {
+        createIfMissing(dir);
+        Object key = fileKey(dir);
+        if (!key.equals(dirKey) && (!segments().isEmpty() || !snapshots().isEmpty())) {
+            throw new IOException("the journal directory " + dir + " was replaced by one holding other journal "
+                    + "files; the daemon does not write into another journal");
+        }
+        Path lockPath = dir.resolve("lock");
+        boolean linked;
+        try {
+            linked = fileKey(lockPath).equals(lockFileKey);
+        } catch (IOException gone) {
+            linked = false;
+        }
+        if (!linked) {
+            FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock taken;
+            try {
+                taken = takeLock(dir, channel);
+            } catch (JournalException heldByAnother) {
+                closeQuietly(channel);
+                throw new IOException(heldByAnother.getMessage());
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+            close();
+            lockFile = channel;
+            lock = taken;
+            lockFileKey = fileKey(lockPath);
+        }
+        dirKey = key;
+        sync();
+    }
+
 
     private static FileLock tryLock(FileChannel channel) throws IOException {
         try {

@@ -6,7 +6,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code journal} component of {@code /actuator/health}: down from a failed write (disk full, I/O error)
- * until a write succeeds again, since until then every write is refused with 503.
+ * until a write succeeds again, and from the loss of its active segment or directory until it was rebuilt, since
+ * until then every write is refused with 503; lastFailure says which.
  */
 @Component
 class JournalHealthIndicator extends AbstractHealthIndicator {
@@ -23,6 +24,7 @@ class JournalHealthIndicator extends AbstractHealthIndicator {
         JournalStatus status = journal.status();
         (status.writable() ? health.up() : health.down())
                 .withDetail("dir", status.dir().toString())
+                .withDetail("id", status.id())
                 .withDetail("lastSeq", status.lastSeq())
                 .withDetail("snapshotSeq", status.snapshotSeq())
                 .withDetail("recordsSinceSnapshot", status.recordsSinceSnapshot())

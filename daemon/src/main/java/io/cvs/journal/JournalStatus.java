@@ -6,7 +6,9 @@ import java.time.Instant;
 /**
  * The journal as health and metrics show it.
  *
- * @param writable             false from a failed write until the next one succeeds
+ * @param id                   the journal's id (package comment, "Identity")
+ * @param writable             false from a failed write until the next one succeeds, or from the loss of the
+ *                             active segment or directory until the journal was rebuilt
  * @param lastFailure          why the last write failed, null if none has
  * @param lastFailureAt        when, null if never
  * @param lastSeq              the last durable record's sequence number (0: none yet)
@@ -15,6 +17,6 @@ import java.time.Instant;
  * @param bytesSinceSnapshot   bytes written since then
  * @param segments             segment files in the directory
  */
-public record JournalStatus(Path dir, boolean writable, String lastFailure, Instant lastFailureAt, long lastSeq,
+public record JournalStatus(Path dir, String id, boolean writable, String lastFailure, Instant lastFailureAt, long lastSeq,
         long snapshotSeq, long recordsSinceSnapshot, long bytesSinceSnapshot, int segments) {
 }

@@ -7,6 +7,7 @@
  * <ul>
  * <li>{@code lock}: held with {@code flock}-style {@link java.nio.channels.FileLock} for as long as the daemon
  *     runs, holding the owner's pid as text. A second daemon finds it held and exits.</li>
+ * <li>{@code journal-id}: the journal's identity (below), 32 lowercase hex digits and a newline.</li>
  * <li>{@code segment-<first>.wal}: records in sequence, {@code <first>} being the sequence number of the
  *     segment's first record, 20 decimal digits so names sort in order.</li>
  * <li>{@code snapshot-<seq>.snap}: the whole desired state after record {@code <seq>}.</li>
@@ -14,6 +15,16 @@
  *     never counted).</li>
  * <li>{@code *.damaged-<time>}: copies set aside by a repair; never read.</li>
  * </ul>
+ *
+ * <h2>Identity</h2>
+ * A journal has an id: 128 random bits ({@link java.security.SecureRandom}), written as {@code journal-id} (temp
+ * file, synced, renamed, directory synced) when the directory is first opened without one: a new journal, or one
+ * written by a version before ids, which keeps its records and gets an id on its first open by this version. The
+ * id never changes afterwards; a copy of the directory carries it, a new directory gets another. A file that does
+ * not hold 32 lowercase hex digits is refused at start (removing it gives the journal a new id). The daemon
+ * records the id in the maps with the sequence number of the last record it applied ({@code cvs_owner_v1},
+ * docs/map-abi.md), and at start refuses to remove services when the maps name another journal, or this one with
+ * a sequence number beyond its last record: then the journal did not feed them (docs/design.md).
  *
  * <h2>Numbers and checksums</h2>
  * Integers are big-endian. Checksums are CRC32C (Castagnoli, {@link java.util.zip.CRC32C}).
@@ -44,6 +55,17 @@
  * and the batch's sequence numbers are used again; after a failed sync the next batch starts a new segment
  * (the kernel may have dropped the failed pages, so the old file is not trusted to take more). A segment is
  * created as a temp file holding its header, synced and renamed in, and the directory synced.
+ *
+ * <p>After the sync and before anyone hears of success, the journal checks that the segment it wrote is still
+ * linked at its name in the directory it locked: the directory's device and inode
+ * ({@link java.nio.file.attribute.BasicFileAttributes#fileKey}) are those it had when locked, and the segment's
+ * name resolves to the file the journal created (two {@code stat} calls, about 6 µs). A batch written into a file
+ * that was removed or replaced (or a directory removed or replaced) is not where the next start reads, so it is
+ * refused like a failed write, its sequence numbers are used again, and the journal is lost until rebuilt: it
+ * creates the directory again when it is missing (refusing one that replaced it and holds segments or snapshots),
+ * takes the lock on a linked lock file, writes its id, writes a snapshot of the last acknowledged record's state
+ * (the caller hands the state over), starts a new segment after it and removes the older files. Every batch is
+ * refused until the rebuild succeeded; each batch tries it again.
  *
  * <p>A snapshot is taken after {@code cvs.journal.snapshot-records} records or
  * {@code cvs.journal.snapshot-bytes} bytes: a new segment starts after the snapshot's last record, the state is

@@ -3,6 +3,7 @@ package io.cvs.reconcile;
 import java.time.Instant;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Reconcile on demand: what the timer does every {@code cvs.reconcile.interval}, for operators and scripts. */
@@ -17,16 +18,17 @@ class ReconcileController {
 
     /** ReconcileResult as openapi.yaml names it. */
     record ReconcileResponse(Instant at, int added, int fixed, int removed, int failed, int unchanged,
-            long tookMillis) {
+            long tookMillis, int held) {
 
         static ReconcileResponse of(ReconcileResult result) {
             return new ReconcileResponse(result.at(), result.added(), result.fixed(), result.removed(),
-                    result.failed(), result.unchanged(), result.took().toMillis());
+                    result.failed(), result.unchanged(), result.took().toMillis(), result.held());
         }
     }
 
+    /** prune: the operator confirms removing what the journal lacks although it does not match the maps. */
     @PostMapping(path = "/api/v1/datapath/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
-    ReconcileResponse reconcile() {
-        return ReconcileResponse.of(reconciles.reconcile());
+    ReconcileResponse reconcile(@RequestParam(name = "prune", defaultValue = "false") boolean prune) {
+        return ReconcileResponse.of(reconciles.reconcile(prune));
     }
 }

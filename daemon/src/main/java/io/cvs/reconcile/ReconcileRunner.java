@@ -12,6 +12,15 @@ public interface ReconcileRunner {
     /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
     ReconcileResult reconcile();
 
+    /**
+     * {@link #reconcile()}; with prune true also when the journal does not match the maps (docs/design.md,
+     * "Start"): the operator's confirmation. It removes what the journal lacks and records this journal in the
+     * maps, which clears the mismatch. Without a mismatch it is {@link #reconcile()}.
+     */
+    default ReconcileResult reconcile(boolean prune) {
+        return reconcile();
+    }
+
     /** The last reconcile's result; empty until the first finished. */
     Optional<ReconcileResult> lastReconcile();
 }

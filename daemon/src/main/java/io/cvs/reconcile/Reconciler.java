@@ -52,6 +52,15 @@ public final class Reconciler {
      * nothing else. A service whose policy or Maglev table differs from the desired one is rewritten too.
      */
     public ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view) {
+        return reconcile(desired, view, true);
+    }
+
+    /**
+     * {@link #reconcile(Collection, Function)}, but with prune false the services in the maps that are not desired
+     * are kept and counted as held: the maps then hold the union (the journal does not match them).
+     */
+    public ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view,
+            boolean prune) {
         long started = System.nanoTime();
         // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
         boolean resynced = first || resync();
@@ -100,8 +109,14 @@ public final class Reconciler {
             }
         }
         int removed = 0;
+        int kept = 0;
         for (ServiceKey key : held) {
-            if (!wanted.contains(key) && datapath.remove(key)) {
+            if (wanted.contains(key)) {
+                continue;
+            }
+            if (!prune) {
+                kept++;
+            } else if (datapath.remove(key)) {
                 removed++;
                 log.info("Reconcile: {} is not desired; removed from the maps", key);
             }
@@ -117,10 +132,10 @@ public final class Reconciler {
             log.info("Reconcile: the datapath relearnt the maps once the damaged services were rewritten");
         }
         ReconcileResult result = new ReconcileResult(Instant.now(), added, fixed, removed, failed, unchanged,
-                Duration.ofNanos(System.nanoTime() - started));
-        if (result.changed() > 0 || failed > 0) {
-            log.info("Reconcile: {} added, {} fixed, {} removed, {} failed, {} unchanged in {} ms", added, fixed,
-                    removed, failed, unchanged, result.took().toMillis());
+                Duration.ofNanos(System.nanoTime() - started), kept);
+        if (result.changed() > 0 || failed > 0 || kept > 0) {
+            log.info("Reconcile: {} added, {} fixed, {} removed, {} failed, {} unchanged, {} held in {} ms", added,
+                    fixed, removed, failed, unchanged, kept, result.took().toMillis());
         } else {
             log.debug("Reconcile: {} services unchanged in {} ms", unchanged, result.took().toMillis());
         }

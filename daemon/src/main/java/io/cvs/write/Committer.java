@@ -65,7 +65,9 @@ final class Committer implements AutoCloseable {
         }
     }
 
-    private record Reconcile(CompletableFuture<ReconcileResult> done, long queuedNanos) implements Work {
+    /** A reconcile; prune: an operator confirmed removing what a mismatched journal lacks. */
+    private record Reconcile(CompletableFuture<ReconcileResult> done, long queuedNanos, boolean prune)
+            implements Work {
     }
 
     /** A health check's verdict on one backend, to be reflected in the maps; queuedNanos: when it arrived. */
@@ -101,6 +103,8 @@ final class Committer implements AutoCloseable {
     private final int maxBatch;
     private final WriteMetrics metrics;
     private final FlowSweeper flowSweeper;
+    private final OwnerCheck owner;
+    private final boolean startedEmpty;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -124,8 +128,13 @@ final class Committer implements AutoCloseable {
      * @param groupCommit       false: one fsync per write, for comparison in the benchmark
      */
     Committer(Journal journal, Published published, Datapath datapath, CapacityPolicy capacityPolicy,
-            Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics, FlowMetrics flowMetrics) {
+            Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics, FlowMetrics flowMetrics,
+            OwnerCheck owner, boolean startedEmpty) {
         this.journal = journal;
+        this.owner = owner;
+        this.startedEmpty = startedEmpty;
+        // Read on this thread only, between batches: the acknowledged state, if the journal must be rebuilt.
+        journal.rebuildFrom(() -> JournalCodec.state(durable.services()));
         this.published = published;
         this.capacityPolicy = capacityPolicy;
         this.durable = published.table();
@@ -151,13 +160,16 @@ final class Committer implements AutoCloseable {
         queue.add(write);
     }
 
-    /** Makes the maps equal the durable table, after everything accepted before; see {@link Reconciler}. */
-    CompletableFuture<ReconcileResult> reconcile() {
+    /**
+     * Makes the maps equal the durable table, after everything accepted before; see {@link Reconciler}. While the
+     * journal does not match the maps ({@link OwnerCheck}) it keeps what the table lacks, unless prune confirms.
+     */
+    CompletableFuture<ReconcileResult> reconcile(boolean prune) {
         CompletableFuture<ReconcileResult> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new IllegalStateException("the daemon is shutting down"));
         } else {
-            queue.add(new Reconcile(done, System.nanoTime()));
+            queue.add(new Reconcile(done, System.nanoTime(), prune));
         }
         return done;
     }
@@ -306,6 +318,7 @@ final class Committer implements AutoCloseable {
                         ServiceProblems.appliedLater(e, reconcileInterval.toSeconds()));
             }
         }
+        owner.applied();
         if (checksChanged) {
             // The probe targets are every backend of every checked service: only a batch that changed such a
             // service can change them, and recomputing them walks all checked backends.
@@ -421,6 +434,7 @@ final class Committer implements AutoCloseable {
     private void runReconcile(Reconcile reconcile) {
         try {
             if (!healthSeeded) {
+                owner.atStart(startedEmpty);
                 down = reconciler.healthInMaps(durable.services());
                 healthSeeded = true;
                 if (down.count() > 0) {
@@ -430,10 +444,12 @@ final class Committer implements AutoCloseable {
                 notifyHealth();
                 growToMinimum();
             }
-            ReconcileResult result = reconciler.reconcile(durable.services(), this::effective);
+            boolean prune = owner.mayPrune(reconcile.prune());
+            ReconcileResult result = reconciler.reconcile(durable.services(), this::effective, prune);
             if (result.failed() == 0) {
                 applied = durable;
             }
+            owner.reconciled(result, prune);
             if (!sweptAfterStart || result.changed() > 0) {
                 // After a start: what a crash between a write and its sweep left. After a repair: what the repair
                 // took away, such as a write whose apply failed and was retried here.

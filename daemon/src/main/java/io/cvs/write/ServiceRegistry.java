@@ -11,6 +11,7 @@ import io.cvs.flows.FlowSweeper;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
+import io.cvs.ownership.MapOwnership;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.reconcile.ReconcileRunner;
 import io.cvs.selection.SelectionPolicy;
@@ -68,8 +69,6 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     private long acceptedEpoch;
     private volatile ReconcileResult lastReconcile;
     private final CompletableFuture<ReconcileResult> firstReconcile;
-    /** The journal held nothing at start: a first reconcile that removes services says why loudly. */
-    private final boolean startedEmpty;
 
     /** With the maps fixed at the size they have and meters kept only in this registry, for tests and tools. */
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
@@ -90,17 +89,29 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics) {
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, metrics, flowMetrics,
+                new MapOwnership(), false);
+    }
+
+    /**
+     * @param ownership        where a mismatch between the maps' owner record and the journal is reported
+     * @param pruneOnMismatch  remove what the journal lacks at start even then (cvs.reconcile.prune-on-journal-mismatch)
+     */
+    ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
+            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics, MapOwnership ownership,
+            boolean pruneOnMismatch) {
         this.capacityPolicy = capacityPolicy;
         this.metrics = metrics;
-        this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
+        boolean startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal), datapath.usage().max());
         metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
-                groupCommit, metrics, flowMetrics);
+                groupCommit, metrics, flowMetrics, new OwnerCheck(journal, datapath, ownership, pruneOnMismatch),
+                startedEmpty);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
-        this.firstReconcile = committer.reconcile().thenApply(this::reconciled);
+        this.firstReconcile = committer.reconcile(false).thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {
             log.error("The first reconcile after start failed; readiness stays down until one succeeds", e);
             return null;
@@ -224,8 +235,13 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     /** Makes the maps equal the desired state now, after every write accepted before; see {@link Reconciler}. */
     @Override
     public ReconcileResult reconcile() {
+        return reconcile(false);
+    }
+
+    @Override
+    public ReconcileResult reconcile(boolean prune) {
         try {
-            return reconciled(committer.reconcile().join());
+            return reconciled(committer.reconcile(prune).join());
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
@@ -237,11 +253,6 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     }
 
     private ReconcileResult reconciled(ReconcileResult result) {
-        if (lastReconcile == null && startedEmpty && result.removed() > 0) {
-            log.warn("The journal was empty at start, so the desired state was empty and the {} services the "
-                    + "maps held were removed. If the journal directory was lost or moved, restore it, or import "
-                    + "the last export (PUT /api/v1/state).", result.removed());
-        }
         lastReconcile = result;
         return result;
     }

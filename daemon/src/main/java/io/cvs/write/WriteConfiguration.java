@@ -2,10 +2,12 @@ package io.cvs.write;
 
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
+import io.cvs.flows.FlowMetrics;
 import io.cvs.health.HealthMonitor;
 import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
 import io.cvs.journal.JournalProperties;
+import io.cvs.ownership.MapOwnership;
 import io.cvs.reconcile.ReconcileProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -17,11 +19,19 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class WriteConfiguration {
 
+    /** Whether the maps' owner record matches the journal: the registry reports, the API and health read. */
+    @Bean
+    MapOwnership mapOwnership() {
+        return new MapOwnership();
+    }
+
     @Bean
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
-            JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters) {
+            JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters,
+            MapOwnership ownership) {
         return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
-                reconcile.interval(), meters);
+                reconcile.interval(), new WriteMetrics(meters), new FlowMetrics(meters), ownership,
+                reconcile.pruneOnJournalMismatch());
     }
 
     /**

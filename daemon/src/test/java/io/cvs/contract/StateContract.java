@@ -61,4 +61,16 @@ abstract class StateContract extends ContractTestBase {
         assertThat(result.path("removed").asInt()).isZero();
         assertThat(datapath.backends(web)).contains(backends);
     }
+
+    @Test
+    void aConfirmedPruneWithoutAJournalMismatchIsAnOrdinaryReconcile() {
+        createId(tcp("web", "192.0.2.2", "10.0.0.1:8080"));
+
+        JsonNode result = admin("POST", "/api/v1/datapath/reconcile?prune=true").expect(200).json();
+        JsonNode datapathState = admin("GET", "/api/v1/datapath").expect(200).json();
+
+        assertThat(result.path("unchanged").asInt()).isEqualTo(1);
+        assertThat(result.path("held").asInt()).isZero();
+        assertThat(datapathState.has("journalMismatch")).isFalse();
+    }
 }

@@ -43,12 +43,12 @@ class GoldenMapSetUpgradeTest {
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
     /**
-     * What the previous version did not pin: the IPv6 maps, the IPv6 socket table, the IPv6 programs' links, and the
-     * maps of the selection policies.
+     * What the previous version did not pin: the IPv6 maps, the IPv6 socket table, the IPv6 programs' links, the
+     * maps of the selection policies, and the owner record (which journal fed the maps).
      */
     private static final List<String> ADDED_BY_THIS_VERSION = List.of("cvs_svc6_v1", "cvs_be6_v1", "cvs_sknat6_v1",
             "sock_connect6", "sock_sendmsg6", "sock_recvmsg6", "sock_getpeername6", "cvs_meta2_v1", "cvs_pol_v1",
-            "cvs_besel_v1", "cvs_maglev_v1", "cvs_aff_v1");
+            "cvs_besel_v1", "cvs_maglev_v1", "cvs_aff_v1", "cvs_owner_v1");
 
     private static TrafficHost host;
 
@@ -114,6 +114,7 @@ class GoldenMapSetUpgradeTest {
             assertThat(Files.exists(Path.of(host.pinDir() + "_next"))).as("a staged set left behind").isFalse();
             assertThat(ADDED_BY_THIS_VERSION).as("pinned in place").allSatisfy(
                     pin -> assertThat(host.pinDir().resolve(pin)).exists());
+            aSetWithoutOwnerRecordIsAdoptedByTheGivenJournalId(daemon.http(), journal);
 
             anIpv6ServiceOnTheUpgradedSetIsReached(daemon.http());
             aMaglevServiceWithAffinityOnTheUpgradedSetKeepsItsClient(daemon.http());
@@ -134,6 +135,25 @@ class GoldenMapSetUpgradeTest {
         for (int i = 0; i < 10; i++) {
             assertThat(host.sandbox().connect(host.cgroup(), "203.0.113.84", 80)).as("the same client")
                     .isEqualTo(first);
+        }
+    }
+
+    /**
+     * Neither the previous version's maps nor its journal have an identity: the journal gets an id on its first
+     * open, the maps are adopted without a mismatch (nothing of theirs is held back) and record that journal.
+     */
+    private static void aSetWithoutOwnerRecordIsAdoptedByTheGivenJournalId(DaemonClient http, Path journal)
+            throws Exception {
+        String id = Files.readString(journal.resolve("journal-id")).trim();
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(DaemonClient.json(http.get("/api/v1/datapath")).has("journalMismatch")).isFalse();
+        long lastSeq = DaemonClient.json(http.get("/actuator/health/journal")).path("details").path("lastSeq")
+                .asLong();
+        try (BpfDatapath maps = BpfDatapath.readOnly(host.pinDir())) {
+            assertThat(maps.owner()).hasValueSatisfying(owner -> {
+                assertThat(owner.journalId()).isEqualTo(id);
+                assertThat(owner.appliedSeq()).isEqualTo(lastSeq).isPositive();
+            });
         }
     }
 

@@ -166,7 +166,8 @@ class JournalFilesTest {
         });
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("lock")).sorted())
-                    .containsExactly("segment-00000000000000000003.wal", "snapshot-00000000000000000002.snap");
+                    .containsExactly("journal-id", "segment-00000000000000000003.wal",
+                            "snapshot-00000000000000000002.snap");
         }
         try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS)) {
             assertThat(new String(journal.recoveredSnapshot(), StandardCharsets.UTF_8)).isEqualTo("state after two");

@@ -14,6 +14,7 @@ import io.cvs.datapath.Forwarder;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
+import io.cvs.ownership.MapOwner;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
@@ -199,6 +200,19 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     @Override
     public OptionalLong clientNetns(InetAddress address) {
         return call(m -> m.clientNetns(address));
+    }
+
+    @Override
+    public Optional<MapOwner> owner() {
+        return call(MapSet::owner);
+    }
+
+    @Override
+    public void recordOwner(MapOwner owner) {
+        call(m -> {
+            m.recordOwner(owner);
+            return null;
+        });
     }
 
     @Override

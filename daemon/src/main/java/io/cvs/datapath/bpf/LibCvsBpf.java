@@ -97,6 +97,10 @@ final class LibCvsBpf {
 
     static native int cvs_service_verify(Pointer m, Pointer key);
 
+    static native int cvs_owner_get(Pointer m, NativeStructs.CvsOwner out);
+
+    static native int cvs_owner_set(Pointer m, NativeStructs.CvsOwner rec);
+
     static native int cvs_services_check(Pointer m, Pointer keys, Pointer counts, Pointer want, int n,
             Pointer results);
 

@@ -15,6 +15,7 @@ import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
+import io.cvs.ownership.MapOwner;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.SelectionPolicy;
@@ -275,6 +276,23 @@ final class MapSet implements AutoCloseable {
         }
         check("cvs_client_netns", result);
         return OptionalLong.of(cookie.getValue());
+    }
+
+    /** The owner record (cvs_owner_get); empty when the set holds none (ENOENT). */
+    public synchronized Optional<MapOwner> owner() {
+        NativeStructs.CvsOwner out = new NativeStructs.CvsOwner();
+        int result = LibCvsBpf.cvs_owner_get(open(), out);
+        if (result == -Errno.ENOENT) {
+            NativeLog.takeLastProblem();
+            return Optional.empty();
+        }
+        check("cvs_owner_get", result);
+        return Optional.of(out.toOwner());
+    }
+
+    /** Writes the owner record (cvs_owner_set: one map update; libcvsbpf stamps the time). */
+    public synchronized void recordOwner(MapOwner owner) {
+        check("cvs_owner_set", LibCvsBpf.cvs_owner_set(open(), NativeStructs.CvsOwner.of(owner)));
     }
 
     /** The session affinity entries the maps hold (cvs_affinity_usage: a batched read of the LRU map). */

@@ -9,11 +9,14 @@ import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.SocketLbProgram;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
+import io.cvs.ownership.MapOwner;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
 import java.nio.ByteOrder;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -81,6 +84,28 @@ final class NativeStructs {
 
         Usage toUsage() {
             return new Usage(max.toCapacity(), services, backends, maglev_tables);
+        }
+    }
+
+    /** cvs_abi.h's struct cvs_owner, the value of the owner record. */
+    @FieldOrder({ "journal_id", "applied_seq", "updated_ns", "flags", "pad" })
+    public static final class CvsOwner extends NativeStruct {
+        public byte[] journal_id = new byte[16];
+        public long applied_seq;
+        public long updated_ns;
+        public int flags;
+        public int pad;
+
+        static CvsOwner of(MapOwner owner) {
+            CvsOwner out = new CvsOwner();
+            out.journal_id = HexFormat.of().parseHex(owner.journalId());
+            out.applied_seq = owner.appliedSeq();
+            return out;
+        }
+
+        MapOwner toOwner() {
+            return new MapOwner(HexFormat.of().formatHex(journal_id), applied_seq,
+                    Instant.EPOCH.plusNanos(updated_ns));
         }
     }
 

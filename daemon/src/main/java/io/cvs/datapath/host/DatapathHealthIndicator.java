@@ -4,6 +4,8 @@ import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathMode;
 import io.cvs.datapath.DatapathStatus;
 import io.cvs.datapath.Forwarder;
+import io.cvs.ownership.MapOwnership;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -19,10 +21,12 @@ import org.springframework.stereotype.Component;
 class DatapathHealthIndicator extends AbstractHealthIndicator {
 
     private final Datapath datapath;
+    private final ObjectProvider<MapOwnership> ownership;
 
-    DatapathHealthIndicator(Datapath datapath) {
+    DatapathHealthIndicator(Datapath datapath, ObjectProvider<MapOwnership> ownership) {
         super("Datapath health check failed");
         this.datapath = datapath;
+        this.ownership = ownership;
     }
 
     @Override
@@ -37,6 +41,11 @@ class DatapathHealthIndicator extends AbstractHealthIndicator {
         }
         health.withDetail("mode", status.mode().label()).withDetail("forwarding", forwarding);
         status.fallbackReason().ifPresent(reason -> health.withDetail("reason", reason));
+        MapOwnership owner = ownership.getIfAvailable();
+        if (owner != null) {
+            // Up: the maps forward, with the union of both states; the detail says what waits for the operator.
+            owner.mismatch().ifPresent(m -> health.withDetail("journalMismatch", m.describe()));
+        }
         if (bpf) {
             health.withDetail("chosen", status.chosen().stream().sorted().map(Forwarder::label).toList())
                     .withDetail("active", status.active().stream().map(Forwarder::label).toList())

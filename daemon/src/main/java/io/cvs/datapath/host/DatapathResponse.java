@@ -9,6 +9,7 @@ import io.cvs.datapath.Forwarder;
 import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.Usage;
+import io.cvs.ownership.JournalMismatch;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,10 +26,16 @@ import java.util.Locale;
  * @param module   cvs.ko; only for bpf
  * @param capacity used and maximum counts, fixed when the maps were created
  * @param flows    how flows to a backend that left a service are ended here
+ * @param journalMismatch only while the maps' owner record does not match the journal (docs/design.md, "Start"):
+ *                 services the journal lacks are kept until POST /api/v1/datapath/reconcile?prune=true
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record DatapathResponse(String mode, String reason, List<String> chosen, List<String> active, SocketLb socketLb,
-        Module module, CapacityUse capacity, FlowSweeps flows) {
+        Module module, CapacityUse capacity, FlowSweeps flows, JournalMismatch journalMismatch) {
+
+    DatapathResponse withJournalMismatch(JournalMismatch mismatch) {
+        return new DatapathResponse(mode, reason, chosen, active, socketLb, module, capacity, flows, mismatch);
+    }
 
     /**
      * @param mechanism      how the socket-LB's sockets are ended: bpf_iter, netlink or none
@@ -108,7 +115,7 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
                         new Count(usage.backends(), max.maxBackends()), max.maxMembers(), max.tableSlots(),
                         max.affinityEntries(), new Count(usage.maglevTables(), max.maglevTables()),
                         max.maglevSlots()),
-                FlowSweeps.of(flows));
+                FlowSweeps.of(flows), null);
     }
 
     private static List<String> labels(List<Forwarder> forwarders) {

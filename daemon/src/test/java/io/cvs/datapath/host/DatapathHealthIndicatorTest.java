@@ -14,12 +14,16 @@ import io.cvs.datapath.SocketLbStatus;
 import io.cvs.datapath.SocketLbStatus.ProgramLink;
 import io.cvs.datapath.StubDatapath;
 import io.cvs.datapath.Usage;
+import io.cvs.ownership.JournalMismatch;
+import io.cvs.ownership.MapOwnership;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
@@ -30,7 +34,27 @@ class DatapathHealthIndicatorTest {
             .map(p -> new ProgramLink(p, 1, 2)).toList());
 
     private final StubDatapath datapath = new StubDatapath();
-    private final DatapathHealthIndicator indicator = new DatapathHealthIndicator(datapath);
+    private final MapOwnership ownership = new MapOwnership();
+    private final DatapathHealthIndicator indicator = new DatapathHealthIndicator(datapath, provider(ownership));
+
+    private static ObjectProvider<MapOwnership> provider(MapOwnership ownership) {
+        StaticListableBeanFactory beans = new StaticListableBeanFactory();
+        beans.addBean("mapOwnership", ownership);
+        return beans.getBeanProvider(MapOwnership.class);
+    }
+
+    @Test
+    void aJournalMismatchIsADetailThatSaysWhatToDo() {
+        datapath.reports(new DatapathStatus(DatapathMode.BPF, Optional.empty(), ALL_ATTACHED, USAGE));
+        ownership.report(new JournalMismatch(JournalMismatch.Kind.JOURNAL_BEHIND, "ab".repeat(16), 9,
+                "ab".repeat(16), 5, Instant.now()));
+
+        Health health = indicator.health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails().get("journalMismatch")).asString().contains("up to record 9")
+                .contains("only up to 5").contains("prune=true");
+    }
 
     @Test
     void bpfWithEveryProgramAttachedIsUpAndForwarding() {
