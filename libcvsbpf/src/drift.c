@@ -267,7 +267,7 @@ static int repin_locked(struct cvs_maps *m)
 				strerror(-err));
 			return err;
 		}
-		cvs_log(CVS_LOG_WARN, "map pin %s was missing; pinned it again",
+		cvs_log(CVS_LOG_INFO, "map pin %s was missing; pinned it again",
 			path);
 		pinned++;
 	}

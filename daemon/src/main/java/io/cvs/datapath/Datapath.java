@@ -5,6 +5,7 @@ import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
 import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -76,6 +77,30 @@ public interface Datapath {
      * changed it (an entry deleted or altered by hand); the reconciler calls it before comparing.
      */
     void resync();
+
+    /**
+     * Puts back what the chosen forwarders need and something outside the daemon removed: the map set's pins (and
+     * the pin root), the socket-LB's links on the cgroup, cvs.ko's binding to this map set. The reconciler calls
+     * it first, in order with the writes. Returns what it repaired (nothing when all was in place); throws
+     * {@link DatapathException} when something could not be put back, after logging what. A datapath without
+     * pins or forwarders (memory) has nothing to repair.
+     */
+    default List<Repair> repair() {
+        return List.of();
+    }
+
+    /**
+     * A cheap look at whether the maps, pins and forwarders are still what the daemon made them ({@link Drift}),
+     * for a check every few seconds; empty for a datapath nothing else can change (memory).
+     */
+    default Optional<Drift> drift() {
+        return Optional.empty();
+    }
+
+    /** Where the maps are pinned, for watching; empty for a datapath without pins (memory). */
+    default Optional<Path> pinRoot() {
+        return Optional.empty();
+    }
 
     /**
      * Whether the service's entries agree with each other (its selection table with its backends' weights, every

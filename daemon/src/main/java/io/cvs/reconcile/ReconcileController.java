@@ -17,11 +17,11 @@ class ReconcileController {
 
     /** ReconcileResult as openapi.yaml names it. */
     record ReconcileResponse(Instant at, int added, int fixed, int removed, int failed, int unchanged,
-            long tookMillis) {
+            long tookMillis, int repaired) {
 
         static ReconcileResponse of(ReconcileResult result) {
             return new ReconcileResponse(result.at(), result.added(), result.fixed(), result.removed(),
-                    result.failed(), result.unchanged(), result.took().toMillis());
+                    result.failed(), result.unchanged(), result.took().toMillis(), result.repaired());
         }
     }
 

@@ -9,15 +9,30 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How often the maps are compared with the desired state.
  *
- * @param interval time between the end of one reconcile and the start of the next; the first runs at start
+ * @param interval           time between the end of one reconcile and the start of the next; the first runs at start
+ * @param driftCheckInterval time between two cheap checks of whether the maps, their pins or the chosen forwarders
+ *                           changed behind the daemon's back (entry counts and generation words, pins, links); one
+ *                           that finds a change reconciles at once instead of waiting for {@code interval}. A
+ *                           removed pin is noticed at once where bpffs reports it (inotify); this is the backstop
  */
 @Validated
 @ConfigurationProperties("cvs.reconcile")
-public record ReconcileProperties(@NotNull @DefaultValue("30s") Duration interval) {
+public record ReconcileProperties(@NotNull @DefaultValue("30s") Duration interval,
+        @NotNull @DefaultValue("2s") Duration driftCheckInterval) {
 
     public ReconcileProperties {
-        if (interval != null && (interval.isNegative() || interval.isZero())) {
-            throw new IllegalArgumentException("cvs.reconcile.interval must be positive");
+        positive("cvs.reconcile.interval", interval);
+        positive("cvs.reconcile.drift-check-interval", driftCheckInterval);
+    }
+
+    /** {@code interval} with the default drift check. */
+    public ReconcileProperties(Duration interval) {
+        this(interval, Duration.ofSeconds(2));
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new IllegalArgumentException(name + " must be positive");
         }
     }
 }

@@ -8,11 +8,15 @@ import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.DatapathMode;
 import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Drift;
 import io.cvs.datapath.Endpoint;
 import io.cvs.datapath.Flows;
 import io.cvs.datapath.Forwarder;
+import io.cvs.datapath.ModuleStatus;
+import io.cvs.datapath.Repair;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
+import io.cvs.datapath.SocketLbProgram;
 import io.cvs.datapath.Usage;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
@@ -48,15 +52,21 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     /** Replaced only by {@link #resize}, under the write side of {@link #switching}. */
     private volatile MapSet maps;
     private final Set<Forwarder> chosen;
+    /** Where the socket-LB is attached, and re-attached by {@link #repair}; null: the host's cgroup v2 root. */
+    private final Path cgroup;
+    /** Opened by {@link #readOnly}: it remembers no writes, so it has no drift and repairs nothing. */
+    private final boolean readOnly;
     /**
      * Calls take the read side, so none runs on a map set that a resize is closing; the write side is held only
      * while the readers switch, not while the new set fills.
      */
     private final ReadWriteLock switching = new ReentrantReadWriteLock();
 
-    private BpfDatapath(MapSet maps, Set<Forwarder> chosen) {
+    private BpfDatapath(MapSet maps, Set<Forwarder> chosen, Path cgroup, boolean readOnly) {
         this.maps = maps;
         this.chosen = Set.copyOf(chosen);
+        this.cgroup = cgroup;
+        this.readOnly = readOnly;
     }
 
     /**
@@ -117,7 +127,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
             } else {
                 maps.detachSocketLb();
             }
-            return new BpfDatapath(maps, chosen);
+            return new BpfDatapath(maps, chosen, cgroup, false);
         } catch (RuntimeException e) {
             maps.close();
             throw e;
@@ -146,7 +156,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
      * bound (chosen is empty). Every write through it is refused. For tools and tests that look at a live host.
      */
     public static BpfDatapath readOnly(Path pinDir) {
-        return new BpfDatapath(MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY), Set.of());
+        return new BpfDatapath(MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY), Set.of(), null,
+                true);
     }
 
     /**
@@ -271,26 +282,79 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
                 (filled - started) / 1_000_000, (System.nanoTime() - filled) / 1_000_000);
     }
 
-    /** Also binds cvs.ko again when it is chosen and no longer serves this map set (it was reloaded, say). */
     @Override
     public void resync() {
         call(m -> {
             m.resync();
             return null;
         });
-        if (chosen.contains(Forwarder.MODULE)) {
-            try {
-                if (!MapSet.moduleStatus().serves(call(MapSet::mapIds))) {
-                    call(m -> {
-                        m.bindModule();
-                        return null;
-                    });
-                    log.info("cvs.ko did not serve this map set (reloaded?); bound it again");
-                }
-            } catch (BpfMapException e) {
-                log.warn("cvs.ko is chosen (cvs.bpf.datapaths) but could not be bound: {}", e.getMessage());
-            }
+    }
+
+    /**
+     * The map pins first (every forwarder finds the set by them: cvs.ko's bind resolves it, the socket-LB's attach
+     * checks them), then the socket-LB's links when fewer than all of them read this set, then cvs.ko's binding when
+     * it serves no set, another one, or an orphaned copy of this one. Each step that fails throws; the ones before
+     * it stay done.
+     */
+    @Override
+    public List<Repair> repair() {
+        if (readOnly) {
+            return List.of();
         }
+        return call(m -> {
+            List<Repair> repairs = new ArrayList<>();
+            int pinned = m.repin();
+            if (pinned > 0) {
+                repairs.add(new Repair(Repair.Part.PINS, pinned + " of the map set's pins at " + m.pinRoot()
+                        + " were missing; pinned them again from the maps the daemon holds"));
+            }
+            if (chosen.contains(Forwarder.SOCKET_LB)) {
+                int links = m.drift().sock_links;
+                if (links < SocketLbProgram.values().length) {
+                    m.attachSocketLb(cgroup);
+                    repairs.add(new Repair(Repair.Part.SOCKET_LB, (SocketLbProgram.values().length - links)
+                            + " socket-LB links were missing from " + m.pinRoot()
+                            + " or not on this map set; attached them again to "
+                            + (cgroup == null ? "the cgroup v2 root" : cgroup)));
+                }
+            }
+            if (chosen.contains(Forwarder.MODULE)) {
+                ModuleStatus module = MapSet.moduleStatus();
+                if (!module.serves(m.mapIds())) {
+                    m.bindModule();
+                    repairs.add(new Repair(Repair.Part.MODULE, "cvs.ko " + (!module.bound() ? "served no map set"
+                            : module.orphaned() ? "served an orphaned copy of the maps" : "served another map set")
+                            + "; bound it to " + m.pinRoot() + " again"));
+                }
+            }
+            return repairs;
+        });
+    }
+
+    @Override
+    public Optional<Path> pinRoot() {
+        return Optional.of(maps.pinRoot());
+    }
+
+    @Override
+    public Optional<Drift> drift() {
+        if (readOnly) {
+            return Optional.empty();
+        }
+        return Optional.of(call(m -> drift(m, MapSet.moduleStatus())));
+    }
+
+    private Drift drift(MapSet m, ModuleStatus module) {
+        NativeStructs.CvsDrift d = m.drift();
+        List<Forwarder> detached = new ArrayList<>();
+        if (chosen.contains(Forwarder.SOCKET_LB) && d.sock_links < SocketLbProgram.values().length) {
+            detached.add(Forwarder.SOCKET_LB);
+        }
+        if (chosen.contains(Forwarder.MODULE) && !module.serves(m.mapIds())) {
+            detached.add(Forwarder.MODULE);
+        }
+        return new Drift(d.services, d.expected, d.missing, d.foreign, d.differing, d.backends, d.maglev_tables,
+                d.pins_missing, d.pins_foreign, detached);
     }
 
     @Override
@@ -354,10 +418,17 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         }
     }
 
+    /**
+     * Its usage is what the maps hold now (read by the drift check), not what the daemon last wrote; a read-only
+     * datapath counts it from the maps anyway.
+     */
     @Override
     public DatapathStatus status() {
-        return call(m -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(),
-                MapSet.moduleStatus(), m.mapIds(), m.usage()));
+        return call(m -> {
+            ModuleStatus module = MapSet.moduleStatus();
+            return new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(), module,
+                    m.mapIds(), readOnly ? m.usage() : drift(m, module).heldUsage(m.capacity()));
+        });
     }
 
     /** Releases the map set; the programs stay attached (see the class comment). */
