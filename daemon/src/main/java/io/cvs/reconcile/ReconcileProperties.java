@@ -25,11 +25,6 @@ public record ReconcileProperties(@NotNull @DefaultValue("30s") Duration interva
         positive("cvs.reconcile.drift-check-interval", driftCheckInterval);
     }
 
-    /** {@code interval} with the default drift check. */
-    public ReconcileProperties(Duration interval) {
-        this(interval, Duration.ofSeconds(2));
-    }
-
     private static void positive(String name, Duration value) {
         if (value != null && (value.isNegative() || value.isZero())) {
             throw new IllegalArgumentException(name + " must be positive");

@@ -156,6 +156,36 @@ class DatapathRepairOnBpfTest {
         assertThat(datapath.status().usage().backends()).isEqualTo(3);
     }
 
+    /** The check itself, without its timer: each call is what one tick or one inotify event does. */
+    @Test
+    void theDriftCheckReconcilesWhatDriftedAndRetriesAFailedRepairOnlyEveryInterval() throws Exception {
+        DriftCheck check = new DriftCheck(datapath, registry, new ReconcileProperties(Duration.ofMinutes(10),
+                Duration.ofSeconds(2)));
+        ReconcileResult first = registry.lastReconcile().orElseThrow();
+        check.check();
+        assertThat(registry.lastReconcile()).as("nothing drifted: no reconcile").contains(first);
+
+        Files.delete(pinDir.resolve("sock_sendmsg4"));
+        check.check();
+
+        ReconcileResult repaired = registry.lastReconcile().orElseThrow();
+        assertThat(repaired.repairs()).extracting(Repair::part).containsExactly(Repair.Part.SOCKET_LB);
+        assertThat(datapath.status().forwardingAsChosen()).isTrue();
+
+        Files.delete(pinDir.resolve("cvs_gen_v1"));
+        bpftool("map", "create", pinDir.resolve("cvs_gen_v1").toString(), "type", "array", "key", "4", "value", "4",
+                "entries", "1", "name", "foreign");
+        check.check();
+        ReconcileResult failed = registry.lastReconcile().orElseThrow();
+        assertThat(failed.failed()).isEqualTo(1);
+        check.check();
+        assertThat(registry.lastReconcile()).as("the same drift, within the interval: not again").contains(failed);
+        Files.delete(pinDir.resolve("cvs_gen_v1"));
+        check.check();
+        assertThat(registry.lastReconcile().orElseThrow().repairs()).extracting(Repair::part)
+                .containsExactly(Repair.Part.PINS);
+    }
+
     private Drift drift() {
         return datapath.drift().orElseThrow();
     }
