@@ -2,7 +2,7 @@ package io.cvs.reconcile;
 
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathException;
-import io.cvs.datapath.Drift;
+import io.cvs.datapath.Datapath.Drift;
 import io.cvs.system.PeriodicTask;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.cvs.reconcile;
 
-import io.cvs.datapath.Repair;
+import io.cvs.datapath.Datapath.Repair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Capacity;
-import io.cvs.datapath.Repair;
+import io.cvs.datapath.Datapath.Repair;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.service.ServiceTable;
 import io.micrometer.core.instrument.Counter;
