@@ -63,11 +63,13 @@ class DriftCheck extends PeriodicTask {
             return;
         }
         log.warn("Drift check: {}; reconciling now", what);
-        lastDrift = what;
         lastReconcileNanos = now;
         try {
             reconciles.reconcile();
+            // What the reconcile could not repair is not retried (nor logged) at every check, only every interval.
+            lastDrift = datapath.drift().filter(Drift::any).map(Drift::describe).orElse("");
         } catch (RuntimeException e) {
+            lastDrift = what;
             log.error("Reconcile after drift failed; the next check tries again", e);
         }
     }

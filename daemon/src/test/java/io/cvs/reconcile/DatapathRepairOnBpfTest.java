@@ -171,6 +171,10 @@ class DatapathRepairOnBpfTest {
         ReconcileResult repaired = registry.lastReconcile().orElseThrow();
         assertThat(repaired.repairs()).extracting(Repair::part).containsExactly(Repair.Part.SOCKET_LB);
         assertThat(datapath.status().forwardingAsChosen()).isTrue();
+        Files.delete(pinDir.resolve("sock_sendmsg4"));
+        check.check();
+        assertThat(registry.lastReconcile().orElseThrow()).as("the same removal again is repaired again")
+                .isNotSameAs(repaired).satisfies(r -> assertThat(r.repaired()).isEqualTo(1));
 
         Files.delete(pinDir.resolve("cvs_gen_v1"));
         bpftool("map", "create", pinDir.resolve("cvs_gen_v1").toString(), "type", "array", "key", "4", "value", "4",
