@@ -241,7 +241,7 @@ struct cvs_drift {
 /*
  * Compare the maps with what this writer wrote (see above). Holds the
  * handle's lock for the time it takes: at 10,000 services about a
- * millisecond (libcvsbpf/bench, daemon/bench/RESULTS-drift.md). Backend
+ * millisecond (daemon/bench/RESULTS-drift.md). Backend
  * records, selection tables and policies are not compared: a full
  * cvs_services_check_policy() does that. -EROFS on a read-only handle (it
  * remembers no writes), -ESTALE on one retired by cvs_maps_switch().
