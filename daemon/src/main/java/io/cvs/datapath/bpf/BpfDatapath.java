@@ -16,7 +16,6 @@ import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.Datapath.Repair;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
-import io.cvs.datapath.SocketLbProgram;
 import io.cvs.datapath.Usage;
 import io.cvs.selection.AffinityUsage;
 import io.cvs.selection.ClientFlow;
@@ -52,8 +51,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     /** Replaced only by {@link #resize}, under the write side of {@link #switching}. */
     private volatile MapSet maps;
     private final Set<Forwarder> chosen;
-    /** Where the socket-LB is attached, and re-attached by {@link #repair}; null: the host's cgroup v2 root. */
-    private final Path cgroup;
+    /** What the chosen forwarders need of the maps: checked by {@link #drift}, put back by {@link #repair}. */
+    private final Attachment attachment;
     /** Opened by {@link #readOnly}: it remembers no writes, so it has no drift and repairs nothing. */
     private final boolean readOnly;
     /**
@@ -65,7 +64,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     private BpfDatapath(MapSet maps, Set<Forwarder> chosen, Path cgroup, boolean readOnly) {
         this.maps = maps;
         this.chosen = Set.copyOf(chosen);
-        this.cgroup = cgroup;
+        this.attachment = new Attachment(this.chosen, cgroup);
         this.readOnly = readOnly;
     }
 
@@ -290,45 +289,10 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         });
     }
 
-    /**
-     * The map pins first (every forwarder finds the set by them: cvs.ko's bind resolves it, the socket-LB's attach
-     * checks them), then the socket-LB's links when fewer than all of them read this set, then cvs.ko's binding when
-     * it serves no set, another one, or an orphaned copy of this one. Each step that fails throws; the ones before
-     * it stay done.
-     */
+    /** {@link Attachment#repair}, in order with the other calls on the map set. */
     @Override
     public List<Repair> repair() {
-        if (readOnly) {
-            return List.of();
-        }
-        return call(m -> {
-            List<Repair> repairs = new ArrayList<>();
-            int pinned = m.repin();
-            if (pinned > 0) {
-                repairs.add(new Repair(Repair.Part.PINS, pinned + " of the map set's pins at " + m.pinRoot()
-                        + " were missing; pinned them again from the maps the daemon holds"));
-            }
-            if (chosen.contains(Forwarder.SOCKET_LB)) {
-                int links = m.drift().sock_links;
-                if (links < SocketLbProgram.values().length) {
-                    m.attachSocketLb(cgroup);
-                    repairs.add(new Repair(Repair.Part.SOCKET_LB, (SocketLbProgram.values().length - links)
-                            + " socket-LB links were missing from " + m.pinRoot()
-                            + " or not on this map set; attached them again to "
-                            + (cgroup == null ? "the cgroup v2 root" : cgroup)));
-                }
-            }
-            if (chosen.contains(Forwarder.MODULE)) {
-                ModuleStatus module = MapSet.moduleStatus();
-                if (!module.serves(m.mapIds())) {
-                    m.bindModule();
-                    repairs.add(new Repair(Repair.Part.MODULE, "cvs.ko " + (!module.bound() ? "served no map set"
-                            : module.orphaned() ? "served an orphaned copy of the maps" : "served another map set")
-                            + "; bound it to " + m.pinRoot() + " again"));
-                }
-            }
-            return repairs;
-        });
+        return readOnly ? List.of() : call(attachment::repair);
     }
 
     @Override
@@ -341,20 +305,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         if (readOnly) {
             return Optional.empty();
         }
-        return Optional.of(call(m -> drift(m, MapSet.moduleStatus())));
-    }
-
-    private Drift drift(MapSet m, ModuleStatus module) {
-        NativeStructs.CvsDrift d = m.drift();
-        List<Forwarder> detached = new ArrayList<>();
-        if (chosen.contains(Forwarder.SOCKET_LB) && d.sock_links < SocketLbProgram.values().length) {
-            detached.add(Forwarder.SOCKET_LB);
-        }
-        if (chosen.contains(Forwarder.MODULE) && !module.serves(m.mapIds())) {
-            detached.add(Forwarder.MODULE);
-        }
-        return new Drift(d.services, d.expected, d.missing, d.foreign, d.differing, d.backends, d.maglev_tables,
-                d.pins_missing, d.pins_foreign, detached);
+        return Optional.of(call(m -> attachment.drift(m, MapSet.moduleStatus())));
     }
 
     @Override
@@ -427,7 +378,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         return call(m -> {
             ModuleStatus module = MapSet.moduleStatus();
             return new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(), module,
-                    m.mapIds(), readOnly ? m.usage() : drift(m, module).heldUsage(m.capacity()));
+                    m.mapIds(), readOnly ? m.usage() : attachment.drift(m, module).heldUsage(m.capacity()));
         });
     }
 
