@@ -192,8 +192,11 @@ class DetachedDatapathRepairTest {
                         && loop.firstSuccessAfter(loop.firstFailureAfter(removed).getAsLong()).isPresent());
         long back = loop.firstSuccessAfter(loop.firstFailureAfter(removed).getAsLong()).getAsLong();
         System.out.printf("failure window: %d ms from the removal%n", TimeUnit.NANOSECONDS.toMillis(back - removed));
-        assertThat(repairedSoFar()).as("repairs counted").isGreaterThan(repairedBefore);
-        assertThat(readiness()).isEqualTo(200);
+        // the reconcile counts its repairs once it compared the services too, just after the links are back
+        Awaitility.await("repairs counted").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> repairedSoFar() > repairedBefore);
+        Awaitility.await("ready").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> readiness() == 200);
         assertThat(api().getJson("/api/v1/datapath").path("socketLb").path("attached").asBoolean()).isTrue();
     }
 

@@ -135,9 +135,9 @@ class DatapathRepairOnBpfTest {
     }
 
     @Test
-    void theDriftCheckSeesADeletedServiceEntryAndUsageCountsWhatTheMapsHold() throws Exception {
+    void theDriftSeesADeletedServiceEntryAndCountsWhatTheMapsHold() throws Exception {
         Service api = registry.create(config("api", "192.0.2.41", "10.2.0.1", "10.2.0.2"));
-        assertThat(datapath.status().usage().services()).isEqualTo(2);
+        assertThat(drift().servicesHeld()).isEqualTo(2);
         byte[] apiKey = Bpftool.dump(pinDir.resolve("cvs_svc_v1")).stream()
                 .filter(e -> e.key()[3] == 41).findFirst().orElseThrow().key();
 
@@ -145,15 +145,14 @@ class DatapathRepairOnBpfTest {
 
         Drift drift = drift();
         assertThat(drift.missing()).isEqualTo(1);
-        assertThat(drift.servicesHeld()).isEqualTo(1);
-        assertThat(datapath.status().usage().services()).as("what the maps hold, not what was written")
-                .isEqualTo(1);
-        assertThat(datapath.status().usage().backends()).isEqualTo(1);
+        assertThat(drift.servicesHeld()).as("what the maps hold, not what was written").isEqualTo(1);
+        assertThat(drift.backendsHeld()).isEqualTo(1);
+        assertThat(datapath.usage().services()).as("the ids the writer gave out, until it resyncs").isEqualTo(2);
         ReconcileResult result = registry.reconcile();
         assertThat(result.added()).isEqualTo(1);
         assertThat(datapath.backends(api.key())).contains(api.backends());
         assertThat(drift().any()).isFalse();
-        assertThat(datapath.status().usage().backends()).isEqualTo(3);
+        assertThat(drift().backendsHeld()).isEqualTo(3);
     }
 
     /** The check itself, without its timer: each call is what one tick or one inotify event does. */

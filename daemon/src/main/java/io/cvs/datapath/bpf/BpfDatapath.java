@@ -12,7 +12,6 @@ import io.cvs.datapath.Datapath.Drift;
 import io.cvs.datapath.Endpoint;
 import io.cvs.datapath.Flows;
 import io.cvs.datapath.Forwarder;
-import io.cvs.datapath.ModuleStatus;
 import io.cvs.datapath.Datapath.Repair;
 import io.cvs.datapath.ServiceCounters;
 import io.cvs.datapath.ServiceKey;
@@ -369,17 +368,10 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
         }
     }
 
-    /**
-     * Its usage is what the maps hold now (read by the drift check), not what the daemon last wrote; a read-only
-     * datapath counts it from the maps anyway.
-     */
     @Override
     public DatapathStatus status() {
-        return call(m -> {
-            ModuleStatus module = MapSet.moduleStatus();
-            return new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(), module,
-                    m.mapIds(), readOnly ? m.usage() : attachment.drift(m, module).heldUsage(m.capacity()));
-        });
+        return call(m -> new DatapathStatus(DatapathMode.BPF, Optional.empty(), chosen, m.socketLbStatus(),
+                MapSet.moduleStatus(), m.mapIds(), m.usage()));
     }
 
     /** Releases the map set; the programs stay attached (see the class comment). */

@@ -1,6 +1,8 @@
 package io.cvs.datapath.host;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Usage;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -17,8 +19,14 @@ class DatapathController {
         this.datapath = datapath;
     }
 
+    /**
+     * Its capacity's use is what the maps hold now (the drift check's read), not the ids the daemon last gave out:
+     * a service entry deleted behind its back is not counted until a reconcile writes it again.
+     */
     @GetMapping
     DatapathResponse status() {
-        return DatapathResponse.of(datapath.status(), datapath.flowSupport());
+        DatapathStatus status = datapath.status();
+        Usage held = datapath.drift().map(drift -> drift.heldUsage(status.usage().max())).orElse(status.usage());
+        return DatapathResponse.of(status, held, datapath.flowSupport());
     }
 }
