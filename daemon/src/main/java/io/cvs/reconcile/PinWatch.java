@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -18,8 +19,8 @@ import org.springframework.stereotype.Component;
  * Runs the {@link DriftCheck} at once when a pin is removed from the pin root, or the root from its parent, rather
  * than at the check's next tick: bpffs reports unlinks to inotify (IN_DELETE, IN_DELETE_SELF), which Java's
  * {@link WatchService} uses on Linux. The periodic check stays the backstop for what inotify misses (an entry
- * deleted with bpftool changes no file). Watches the root again when it is created anew (by the repair). Nothing to
- * watch for a datapath without pins.
+ * deleted with bpftool changes no file). Watches the root, and its parent, again when they are created anew (by the
+ * repair), checking once a second whether they need it. Nothing to watch for a datapath without pins.
  */
 @Component
 class PinWatch implements SmartLifecycle {
@@ -47,7 +48,7 @@ class PinWatch implements SmartLifecycle {
             watcher = FileSystems.getDefault().newWatchService();
             root.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_DELETE);
-            root.register(watcher, StandardWatchEventKinds.ENTRY_DELETE);
+            root.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException e) {
             log.warn("Pin watch: cannot watch {} ({}); removed pins are found by the periodic drift check", root,
                     e.toString());
@@ -63,18 +64,20 @@ class PinWatch implements SmartLifecycle {
     private void watch(WatchService service, Path root) {
         try {
             while (true) {
-                WatchKey key = service.take();
+                WatchKey key = service.poll(1, TimeUnit.SECONDS);
+                if (key == null) {
+                    // A removed directory's watch is gone with it: watch the one created anew (by the repair).
+                    watchIfThere(service, root.getParent());
+                    watchIfThere(service, root);
+                    continue;
+                }
                 // rm -r unlinks one pin after another: look once it is through, not after its first unlink.
                 Thread.sleep(SETTLE_MILLIS);
-                boolean parentChanged = false;
                 for (; key != null; key = service.poll()) {
                     key.pollEvents();
                     key.reset();
-                    parentChanged |= !key.watchable().equals(root);
                 }
-                if (parentChanged && Files.isDirectory(root)) {
-                    rewatch(service, root);
-                }
+                watchIfThere(service, root);
                 drift.check();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -82,12 +85,15 @@ class PinWatch implements SmartLifecycle {
         }
     }
 
-    /** The root was created anew (registering an existing watch again is harmless). */
-    private static void rewatch(WatchService service, Path root) {
+    /** Registering a directory already watched is harmless: the same watch comes back. */
+    private static void watchIfThere(WatchService service, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
         try {
-            root.register(service, StandardWatchEventKinds.ENTRY_DELETE);
+            dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException e) {
-            log.debug("Pin watch: {} is gone again before it could be watched", root);
+            log.debug("Pin watch: {} is gone again before it could be watched", dir);
         }
     }
 
