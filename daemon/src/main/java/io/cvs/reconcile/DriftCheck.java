@@ -1,8 +1,8 @@
 package io.cvs.reconcile;
 
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.Datapath.Drift;
+import io.cvs.datapath.DatapathException;
 import io.cvs.system.PeriodicTask;
 import java.time.Duration;
 import java.util.Optional;

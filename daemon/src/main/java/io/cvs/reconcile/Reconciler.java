@@ -2,8 +2,8 @@ package io.cvs.reconcile;
 
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.Datapath.Repair;
+import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.DownBackends;
