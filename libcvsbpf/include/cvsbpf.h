@@ -195,6 +195,73 @@ int cvs_maps_ids(struct cvs_maps *m, struct cvs_map_ids *out);
 int cvs_maps_resync(struct cvs_maps *m);
 
 /*
+ * Drift: what changed behind the writer's back
+ * ---------------------------------------------
+ * A writer holds an fd of every map of its set, so removing the pins (rm of
+ * a pin, rm -r of the pin root) does not free the maps: the datapaths that
+ * hold them go on reading them. What stops is everything that opens the set
+ * by path: cvs.ko's bind, bpftool, a read-only open, a restart (which would
+ * build an empty set), and the socket-LB, whose links live only in their
+ * pins (an unpinned link is released: its program leaves the cgroup at once).
+ *
+ * cvs_maps_drift() tells, cheaply enough to run every few seconds, whether
+ * the maps and pins still are what this writer made them: one batched read
+ * of the service hashes, the generation words from the writer's mapping,
+ * a look at each pin. cvs_maps_repin() puts the set's pins back from the
+ * fds the handle holds; cvs_sock_attach() then re-creates missing links.
+ */
+
+/* What cvs_maps_drift() found; all zero fields but the counts of held and
+ * expected services, backends, Maglev tables and links mean no drift. */
+struct cvs_drift {
+	__u32 services;		/* service entries the maps hold (v4 + v6) */
+	__u32 expected;		/* services this writer wrote and holds */
+	__u32 missing;		/* of expected, no entry in the maps names
+				 * their id any more (deleted by hand) */
+	__u32 foreign;		/* entries naming an id this writer did not
+				 * give out, or an id another entry names:
+				 * written behind its back */
+	__u32 differing;	/* entries whose generation word is not the
+				 * one this writer stored for their id */
+	__u32 backends;		/* members of the services held: exact, as
+				 * cvs_maps_usage() would count them after
+				 * cvs_maps_resync() */
+	__u32 maglev_tables;	/* held services that are MAGLEV */
+	__u32 pins_missing;	/* map pins of the set absent from the pin
+				 * root (CVS_M_COUNT when the root is gone) */
+	__u32 pins_foreign;	/* map pins that hold another map than the
+				 * one this handle holds at that name */
+	__u32 sock_links;	/* socket-LB links pinned at the root, on a
+				 * live cgroup, whose program reads this
+				 * set's maps (recvmsg, getpeername: the
+				 * socket tables pinned beside them):
+				 * CVS_SOCK_PROGS when attached */
+};
+
+/*
+ * Compare the maps with what this writer wrote (see above). Holds the
+ * handle's lock for the time it takes: at 10,000 services about a
+ * millisecond (daemon/bench/RESULTS-drift.md). Backend
+ * records, selection tables and policies are not compared: a full
+ * cvs_services_check_policy() does that. -EROFS on a read-only handle (it
+ * remembers no writes), -ESTALE on one retired by cvs_maps_switch().
+ */
+int cvs_maps_drift(struct cvs_maps *m, struct cvs_drift *out);
+
+/*
+ * Put back the pins of the set that are missing: the pin root (and its
+ * parents, on bpffs) when it is gone, each missing map pin from the fd this
+ * handle holds (bpf_obj_pin), meta last. Returns how many maps it pinned
+ * (0: nothing was missing) or -errno. A name that holds another map is never
+ * overwritten: -ESTALE, and nothing is pinned. When the root directory was
+ * replaced (rm -r), the writer's flock moves to the new one; -EBUSY, with
+ * nothing pinned, if another writer took it meanwhile. The socket-LB's
+ * links and socket tables are not maps of the set: cvs_sock_attach() puts
+ * them back.
+ */
+int cvs_maps_repin(struct cvs_maps *m);
+
+/*
  * Remove a map set's pins and directory. Refused with -EBUSY while a writer
  * holds it. Forwarding through programs that still hold the maps continues
  * until they are detached; this is for tests and for uninstalling.

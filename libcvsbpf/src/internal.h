@@ -114,6 +114,10 @@ int cvs_flows_diag_sweep(struct cvs_maps *m, int sklb_fd,
 			 const struct cvs_service_key *reset_tcp, __u32 n_reset,
 			 struct cvs_flow_count *out, __u32 cap, __u32 *n);
 bool cvs_flows_diag_works(void);
+/* drift.c: whether map i's pin is the map this handle holds: 0, -ENOENT
+ * when nothing is pinned there (or the root is gone), -ESTALE when another
+ * map is. */
+int cvs_pin_state(struct cvs_maps *m, int i);
 /* sock.c: whether fd is a BPF link (bpf_obj_get opens whatever is pinned). */
 bool cvs_is_link(int fd);
 
@@ -133,6 +137,8 @@ int cvs_recover(const char *root);
 void cvs_pinned_ids(const char *dir, __u32 ids[CVS_M_COUNT]);
 /* recover.c: whether program prog_id uses any non-zero id of ids. */
 bool cvs_prog_uses(__u32 prog_id, const __u32 ids[CVS_M_COUNT]);
+/* recover.c: the same for n ids (0 entries match nothing). */
+bool cvs_prog_uses_any(__u32 prog_id, const __u32 *ids, int n);
 /* recover.c: whether a reader runs on a map of ids: a link pinned at root
  * or at its staged root whose program uses one, or cvs.ko bound to one. */
 bool cvs_readers_use(const char *root, const __u32 ids[CVS_M_COUNT]);
@@ -180,6 +186,8 @@ int cvs_capacity_to_create(const struct cvs_capacity *req,
 /* Build a complete set at root (tmp dir + rename, meta written last). */
 int cvs_create_set(const char *root, const struct cvs_meta *meta,
 		   const struct cvs_meta2 *meta2);
+/* mkdir -p of root's parent directories (not root itself), 0755. */
+int cvs_mkdir_parents(const char *root);
 /* out = dir "/" name, -ENAMETOOLONG past PATH_MAX. */
 int cvs_path_join(char *out, const char *dir, const char *name);
 int cvs_pinset_load_state(struct cvs_maps *m);

@@ -100,6 +100,9 @@ static const struct struct_layout layouts[] = {
 	CVS_LAYOUT(cvs_service_counters, refused, retried)
 	CVS_LAYOUT(cvs_sock_status, cgroup_id, attached, prog_ids, link_ids,
 		   pad)
+	CVS_LAYOUT(cvs_drift, services, expected, missing, foreign, differing,
+		   backends, maglev_tables, pins_missing, pins_foreign,
+		   sock_links)
 	CVS_LAYOUT(cvs_module_status, ids, bound, orphaned, abi_version, pad,
 		   pad2, binds, bind_errors, lookup_errors, nat_errors)
 	CVS_LAYOUT(cvs_flow_count, service, backend, backend_port, pad, tcp,

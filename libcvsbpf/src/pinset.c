@@ -182,7 +182,7 @@ static int check_bpffs(const char *root, bool need_write)
 	return 0;
 }
 
-static int mkdir_parents(const char *root)
+int cvs_mkdir_parents(const char *root)
 {
 	char path[PATH_MAX];
 	char *p;
@@ -244,7 +244,7 @@ int cvs_create_set(const char *root, const struct cvs_meta *meta,
 	if (snprintf(tmp, sizeof(tmp), "%s_new_%d", root, getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	err = mkdir_parents(root);
+	err = cvs_mkdir_parents(root);
 	if (err)
 		return err;
 	if (mkdir(tmp, 0700))

@@ -60,17 +60,27 @@ void cvs_pinned_ids(const char *dir, __u32 ids[CVS_M_COUNT])
 	}
 }
 
-static bool id_in(__u32 id, const __u32 ids[CVS_M_COUNT])
+static bool id_in_n(__u32 id, const __u32 *ids, int n)
 {
 	int i;
 
-	for (i = 0; id && i < CVS_M_COUNT; i++)
+	for (i = 0; id && i < n; i++)
 		if (ids[i] == id)
 			return true;
 	return false;
 }
 
+static bool id_in(__u32 id, const __u32 ids[CVS_M_COUNT])
+{
+	return id_in_n(id, ids, CVS_M_COUNT);
+}
+
 bool cvs_prog_uses(__u32 prog_id, const __u32 ids[CVS_M_COUNT])
+{
+	return cvs_prog_uses_any(prog_id, ids, CVS_M_COUNT);
+}
+
+bool cvs_prog_uses_any(__u32 prog_id, const __u32 *ids, int n)
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[32], len, i;
@@ -88,7 +98,7 @@ bool cvs_prog_uses(__u32 prog_id, const __u32 ids[CVS_M_COUNT])
 		if (info.nr_map_ids > sizeof(map_ids) / sizeof(map_ids[0]))
 			info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 		for (i = 0; i < info.nr_map_ids && !uses; i++)
-			uses = id_in(map_ids[i], ids);
+			uses = id_in_n(map_ids[i], ids, n);
 	}
 	close(fd);
 	return uses;

@@ -119,36 +119,19 @@ static int open_cgroup(const char *path, __u64 *cgroup_id)
 /* The pins must still be the maps this handle holds. */
 static int check_pins(struct cvs_maps *m)
 {
-	struct bpf_map_info ours, pinned;
-	char path[PATH_MAX];
-	__u32 len;
-	int i, fd, err;
+	int i, err;
 
 	for (i = 0; i < CVS_M_COUNT; i++) {
-		err = pin_path(m, cvs_map_names[i], path);
-		if (err)
-			return err;
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			cvs_log(CVS_LOG_ERROR, "map set pin %s is missing",
-				path);
-			return fd;
-		}
-		memset(&ours, 0, sizeof(ours));
-		memset(&pinned, 0, sizeof(pinned));
-		len = sizeof(ours);
-		err = bpf_obj_get_info_by_fd(m->fds[i], &ours, &len);
-		len = sizeof(pinned);
-		err = err ?: bpf_obj_get_info_by_fd(fd, &pinned, &len);
-		close(fd);
-		if (err)
-			return err;
-		if (ours.id != pinned.id) {
+		err = cvs_pin_state(m, i);
+		if (err == -ENOENT)
+			cvs_log(CVS_LOG_ERROR, "map set pin %s/%s is missing",
+				m->root, cvs_map_names[i]);
+		else if (err == -ESTALE)
 			cvs_log(CVS_LOG_ERROR,
-				"%s is map %u, this handle holds map %u",
-				path, pinned.id, ours.id);
-			return -ESTALE;
-		}
+				"%s/%s holds another map than this handle's",
+				m->root, cvs_map_names[i]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -180,7 +163,13 @@ static int load_on(struct cvs_maps *m, const char *root, const char *staged,
 		err = map ? bpf_map__reuse_fd(map, m->fds[i]) : -ENOENT;
 	}
 	/* Keep the socket tables of an earlier attach (or of the set this one
-	 * replaces): open sockets still need them to show their VIP. */
+	 * replaces): open sockets still need them to show their VIP. A table
+	 * whose pin was removed (rm -r of the root) is created empty, and the
+	 * adopted links move to programs on it: sockets connected before see
+	 * their backend, not the VIP, from getpeername() and recvmsg() (UDP)
+	 * until they close. The old table lives on only in the replaced
+	 * programs, which go with the update; recovering it by id is not
+	 * worth that rare case. */
 	nat_maps(skel, nats);
 	for (t = 0; t < CVS_SOCK_NATS && !err; t++) {
 		nat_fd = -ENOENT;

@@ -20,7 +20,7 @@ static const struct {
 	SIZE(cvs_backend_counters), SIZE(cvs_service_counters),
 	SIZE(cvs_sock_status), SIZE(cvs_module_status), SIZE(cvs_flow_count),
 	SIZE(cvs_flows_status), SIZE(cvs_service_policy),
-	SIZE(cvs_affinity_usage),
+	SIZE(cvs_affinity_usage), SIZE(cvs_drift),
 	/* cvs_select.h */
 	SIZE(cvs_pick), SIZE(cvs_flow),
 	/* cvs_abi.h */

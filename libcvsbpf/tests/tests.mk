@@ -1,7 +1,7 @@
 # Included by ../Makefile, run from libcvsbpf/: `make test` builds every C test
 # (cmocka) into $(BUILD)/tests and runs them all. Needs root, bpffs at
 # /sys/fs/bpf, libbpf-dev and libcmocka-dev; the socket-LB tests (test_socklb,
-# test_socklb6, test_affinity, test_flows, test_grow) also need network
+# test_socklb6, test_affinity, test_flows, test_grow, test_repin) also need network
 # namespaces (iproute2) and cgroup v2. Each binary exits non-zero when one of
 # its tests fails; `make test` fails if any binary failed or if a test pin
 # root (/sys/fs/bpf/cvs-test-c-*), a sandbox network namespace (cvst<pid>*)
@@ -12,7 +12,7 @@
 #   CVS_TEST_TIMEOUT=300 make test           per-test watchdog, seconds (120)
 TESTS      ?= test_abi test_open test_pins test_errors test_service test_drift \
 	      test_flip test_socklb test_socklb6 test_module test_grow test_bulk \
-	      test_v6 test_flows test_policy test_affinity test_owner
+	      test_v6 test_flows test_policy test_affinity test_owner test_repin
 TEST_OUT   ?= $(BUILD)/tests
 TEST_BINS  := $(addprefix $(TEST_OUT)/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Iinclude
@@ -79,6 +79,9 @@ test: $(TEST_BINS)
 	fi; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
 	echo "all C tests passed"
+$(TEST_OUT)/test_repin: tests/test_repin.c $(SANDBOX_DEPS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
+		tests/test_util.c $(TEST_LDLIBS)
 $(TEST_OUT)/test_affinity: tests/test_affinity.c $(SANDBOX_DEPS) | $(TEST_OUT)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/sandbox.c tests/cgroup_util.c \
 		tests/test_util.c $(TEST_LDLIBS)

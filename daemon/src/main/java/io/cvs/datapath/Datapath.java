@@ -6,10 +6,12 @@ import io.cvs.selection.ClientFlow;
 import io.cvs.selection.PickedBackend;
 import io.cvs.selection.SelectionPolicy;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -77,6 +79,30 @@ public interface Datapath {
      * changed it (an entry deleted or altered by hand); the reconciler calls it before comparing.
      */
     void resync();
+
+    /**
+     * Puts back what the chosen forwarders need and something outside the daemon removed: the map set's pins (and
+     * the pin root), the socket-LB's links on the cgroup, cvs.ko's binding to this map set. The reconciler calls
+     * it first, in order with the writes. Returns what it repaired (nothing when all was in place); throws
+     * {@link DatapathException} when something could not be put back, after logging what. A datapath without
+     * pins or forwarders (memory) has nothing to repair.
+     */
+    default List<Repair> repair() {
+        return List.of();
+    }
+
+    /**
+     * A cheap look at whether the maps, pins and forwarders are still what the daemon made them ({@link Drift}),
+     * for a check every few seconds; empty for a datapath nothing else can change (memory).
+     */
+    default Optional<Drift> drift() {
+        return Optional.empty();
+    }
+
+    /** Where the maps are pinned, for watching; empty for a datapath without pins (memory). */
+    default Optional<Path> pinRoot() {
+        return Optional.empty();
+    }
 
     /**
      * Whether the service's entries agree with each other (its selection table with its backends' weights, every
@@ -179,5 +205,83 @@ public interface Datapath {
     /** {@link #resize(Capacity, Map, Map)} with the default policy for every service. */
     default void resize(Capacity target, Map<ServiceKey, List<Backend>> contents) {
         resize(target, contents, Map.of());
+    }
+
+    /**
+     * What a cheap look at the maps found changed behind the daemon's back (libcvsbpf's cvs_maps_drift): service
+     * entries missing, foreign or with another generation word than the daemon stored, map pins gone or replaced, and
+     * chosen forwarders that no longer read the maps. Backend records, tables and policies are not compared: the
+     * periodic reconcile does that. The held counts are what the maps hold now, whatever the daemon wrote.
+     *
+     * @param servicesHeld     service entries the maps hold
+     * @param servicesWritten  services the daemon wrote and has not removed
+     * @param missing          services the daemon wrote whose entry is gone (deleted with bpftool, say)
+     * @param foreign          entries the daemon did not write
+     * @param differing        entries whose generation word is not the one the daemon stored
+     * @param backendsHeld     backends of the services held
+     * @param maglevTablesHeld held services that are MAGLEV
+     * @param pinsMissing      map pins gone from the pin root (all of them when the root was removed)
+     * @param pinsForeign      map pins that hold another map than the daemon's
+     * @param detached         chosen forwarders that do not read these maps now
+     */
+    record Drift(int servicesHeld, int servicesWritten, int missing, int foreign, int differing,
+            int backendsHeld, int maglevTablesHeld, int pinsMissing, int pinsForeign, List<Forwarder> detached) {
+
+        public Drift {
+            detached = List.copyOf(detached);
+        }
+
+        /** Whether anything differs from what the daemon made: a reconcile repairs it. */
+        public boolean any() {
+            return missing + foreign + differing + pinsMissing + pinsForeign > 0 || !detached.isEmpty();
+        }
+
+        /** What differs, for a log line; empty when nothing does. */
+        public String describe() {
+            List<String> parts = new ArrayList<>();
+            count(parts, missing, "service entries missing");
+            count(parts, foreign, "foreign service entries");
+            count(parts, differing, "service entries with another generation");
+            count(parts, pinsMissing, "map pins missing");
+            count(parts, pinsForeign, "map pins holding another map");
+            detached.forEach(f -> parts.add(f.label() + " not reading the maps"));
+            return String.join(", ", parts);
+        }
+
+        /** The usage the maps hold now, against max. */
+        public Usage heldUsage(Capacity max) {
+            return new Usage(max, servicesHeld, backendsHeld, maglevTablesHeld);
+        }
+
+        private static void count(List<String> parts, int n, String what) {
+            if (n > 0) {
+                parts.add(n + " " + what);
+            }
+        }
+    }
+
+    /**
+     * One thing a reconcile put back because it was gone from the host, not from the desired state: map pins, the
+     * socket-LB's links on the cgroup, or cvs.ko's binding to this map set.
+     *
+     * @param part what was repaired
+     * @param what what was missing and what was re-created, for the log
+     */
+    record Repair(Part part, String what) {
+
+        /** The parts of a datapath a reconcile can find detached or unpinned. */
+        public enum Part {
+            /** the map set's pins (or the whole pin root), pinned again from the maps the daemon holds */
+            PINS,
+            /** the socket-LB programs' links on the cgroup */
+            SOCKET_LB,
+            /** cvs.ko's binding to this map set */
+            MODULE;
+
+            /** As the metric's tag spells it: {@code pins}, {@code socket-lb}, {@code module}. */
+            public String label() {
+                return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            }
+        }
     }
 }

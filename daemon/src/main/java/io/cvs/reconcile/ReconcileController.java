@@ -18,11 +18,12 @@ class ReconcileController {
 
     /** ReconcileResult as openapi.yaml names it. */
     record ReconcileResponse(Instant at, int added, int fixed, int removed, int failed, int unchanged,
-            long tookMillis, int held) {
+            long tookMillis, int held, int repaired) {
 
         static ReconcileResponse of(ReconcileResult result) {
             return new ReconcileResponse(result.at(), result.added(), result.fixed(), result.removed(),
-                    result.failed(), result.unchanged(), result.took().toMillis(), result.held());
+                    result.failed(), result.unchanged(), result.took().toMillis(), result.held(),
+                    result.repaired());
         }
     }
 

@@ -28,7 +28,8 @@ class ReconcileHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("removed", last.removed())
                 .withDetail("failed", last.failed())
                 .withDetail("unchanged", last.unchanged())
-                .withDetail("tookMillis", last.took().toMillis()),
+                .withDetail("tookMillis", last.took().toMillis())
+                .withDetail("repaired", last.repaired()),
                 () -> health.outOfService().withDetail("reason", "the first reconcile after start has not finished"));
     }
 }

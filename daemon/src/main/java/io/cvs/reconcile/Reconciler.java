@@ -2,6 +2,7 @@ package io.cvs.reconcile;
 
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.Datapath.Repair;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.selection.SelectionPolicy;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * that are missing, differ or fail their consistency check, and removes what is not desired only after every
  * desired service was written (docs/design.md). A service that found no room is tried again after the removals.
  * A matching service is never rewritten, so forwarding state (generation, tables, counters) stays as it was.
+ * Before comparing, it puts back what the chosen forwarders need and something outside the daemon removed (map
+ * pins, the socket-LB's links, cvs.ko's binding: {@link Datapath#repair()}); a repair that fails counts as failed.
  */
 public final class Reconciler {
 
@@ -62,6 +65,17 @@ public final class Reconciler {
     public ReconcileResult reconcile(Collection<Service> desired, Function<Service, List<Backend>> view,
             boolean prune) {
         long started = System.nanoTime();
+        // What the forwarders need is put back first: a service compare on maps nobody reads would say all is well.
+        int failed = 0;
+        List<Repair> repairs = List.of();
+        try {
+            repairs = datapath.repair();
+            repairs.forEach(r -> log.warn("Reconcile repaired the datapath ({}): {}", r.part().label(), r.what()));
+        } catch (DatapathException e) {
+            failed++;
+            log.error("Reconcile: the datapath could not be repaired; its forwarders may not read the maps: {}",
+                    e.getBody().getDetail());
+        }
         // What the datapath remembers of the maps is relearnt first, in case someone wrote them behind our back.
         boolean resynced = first || resync();
         first = false;
@@ -69,7 +83,6 @@ public final class Reconciler {
         int added = 0;
         int fixed = 0;
         int unchanged = 0;
-        int failed = 0;
         List<Service> noRoom = new ArrayList<>();
         Set<ServiceKey> wanted = new HashSet<>();
         List<Service> services = new ArrayList<>(desired);
@@ -132,10 +145,10 @@ public final class Reconciler {
             log.info("Reconcile: the datapath relearnt the maps once the damaged services were rewritten");
         }
         ReconcileResult result = new ReconcileResult(Instant.now(), added, fixed, removed, failed, unchanged,
-                Duration.ofNanos(System.nanoTime() - started), kept);
-        if (result.changed() > 0 || failed > 0 || kept > 0) {
-            log.info("Reconcile: {} added, {} fixed, {} removed, {} failed, {} unchanged, {} held in {} ms", added,
-                    fixed, removed, failed, unchanged, kept, result.took().toMillis());
+                Duration.ofNanos(System.nanoTime() - started), kept, repairs);
+        if (result.changed() > 0 || failed > 0 || kept > 0 || result.repaired() > 0) {
+            log.info("Reconcile: {} repaired, {} added, {} fixed, {} removed, {} failed, {} unchanged, {} held in {} ms",
+                    result.repaired(), added, fixed, removed, failed, unchanged, kept, result.took().toMillis());
         } else {
             log.debug("Reconcile: {} services unchanged in {} ms", unchanged, result.took().toMillis());
         }

@@ -1,6 +1,7 @@
 package io.cvs.write;
 
 import io.cvs.datapath.Capacity;
+import io.cvs.datapath.Datapath.Repair;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.service.ServiceTable;
 import io.micrometer.core.instrument.Counter;
@@ -23,7 +24,9 @@ import java.util.stream.Stream;
  * The write path's meters, recorded by the {@link Committer}: how long a change takes from being accepted to being
  * in the maps ({@code cvs_programming_duration_seconds{source}}), how many records share one fsync
  * ({@code cvs_journal_batch_size}), and what reconciles found ({@code cvs_reconcile_runs_total{result}},
- * {@code cvs_reconcile_repairs_total{action}}). Every series exists from the start, at 0.
+ * {@code cvs_reconcile_repairs_total{action}}, and {@code cvs_datapath_repairs_total{part}}: map pins, socket-LB
+ * links or cvs.ko's binding put back after something outside the daemon removed them). Every series exists from the
+ * start, at 0.
  */
 final class WriteMetrics {
 
@@ -70,6 +73,7 @@ final class WriteMetrics {
     private final Counter added;
     private final Counter fixed;
     private final Counter removed;
+    private final Map<Repair.Part, Counter> datapathRepairs = new EnumMap<>(Repair.Part.class);
     private final Map<Resize, Timer> resizes = new EnumMap<>(Resize.class);
     private final Timer maglevRebuilds;
     private final MeterRegistry meters;
@@ -93,6 +97,13 @@ final class WriteMetrics {
         added = repairs(meters, "added");
         fixed = repairs(meters, "fixed");
         removed = repairs(meters, "removed");
+        for (Repair.Part part : Repair.Part.values()) {
+            datapathRepairs.put(part, Counter.builder("cvs.datapath.repairs")
+                    .description("Parts of the datapath a reconcile put back after something outside the daemon "
+                            + "removed them: map pins, socket-LB links, cvs.ko's binding")
+                    .tag("part", part.label())
+                    .register(meters));
+        }
         maglevRebuilds = Timer.builder("cvs.maglev.rebuild")
                 .description("Per write that changed MAGLEV services: the time their upserts took, each rebuilding its "
                         + "Maglev table and flipping the generation")
@@ -162,6 +173,7 @@ final class WriteMetrics {
         added.increment(result.added());
         fixed.increment(result.fixed());
         removed.increment(result.removed());
+        result.repairs().forEach(repair -> datapathRepairs.get(repair.part()).increment());
         if (result.changed() > 0) {
             programmed(Source.RECONCILE, queuedNanos);
         }

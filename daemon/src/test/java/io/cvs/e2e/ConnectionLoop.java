@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,16 @@ final class ConnectionLoop {
 
     long successesSince(long nanos) {
         return successesBetween(nanos, Long.MAX_VALUE);
+    }
+
+    /** When the first connection after nanos failed; empty when none did. */
+    OptionalLong firstFailureAfter(long nanos) {
+        return outcomes.stream().filter(o -> !o.ok() && o.nanos() >= nanos).mapToLong(Outcome::nanos).findFirst();
+    }
+
+    /** When the first connection after nanos succeeded; empty when none did. */
+    OptionalLong firstSuccessAfter(long nanos) {
+        return outcomes.stream().filter(o -> o.ok() && o.nanos() >= nanos).mapToLong(Outcome::nanos).findFirst();
     }
 
     List<Outcome> failures() {

@@ -185,6 +185,8 @@ class ScrapedMetricsTest {
         assertThat(families.get("cvs_reconcile_runs_total").value("", "result", "ok")).isGreaterThanOrEqualTo(2);
         assertThat(families.get("cvs_reconcile_runs_total").value("", "result", "failed")).isZero();
         assertThat(families.get("cvs_reconcile_repairs_total").labelNames()).containsExactly(Set.of("action"));
+        assertThat(families.get("cvs_datapath_repairs_total").labelNames()).containsExactly(Set.of("part"));
+        assertThat(families.get("cvs_datapath_repairs_total").value("", "part", "socket-lb")).isZero();
         PrometheusText.Family fsync = families.get("cvs_journal_fsync_duration_seconds");
         assertThat(fsync.type()).isEqualTo("histogram");
         assertThat(fsync.value("_count")).isGreaterThanOrEqualTo(2);

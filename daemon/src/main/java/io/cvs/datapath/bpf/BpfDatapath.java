@@ -3,6 +3,8 @@ package io.cvs.datapath.bpf;
 import io.cvs.datapath.Backend;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.Datapath.Drift;
+import io.cvs.datapath.Datapath.Repair;
 import io.cvs.datapath.DatapathException;
 import io.cvs.datapath.DatapathException.Reason;
 import io.cvs.datapath.DatapathException.Resource;
@@ -49,15 +51,21 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
     /** Replaced only by {@link #resize}, under the write side of {@link #switching}. */
     private volatile MapSet maps;
     private final Set<Forwarder> chosen;
+    /** What the chosen forwarders need of the maps: checked by {@link #drift}, put back by {@link #repair}. */
+    private final Attachment attachment;
+    /** Opened by {@link #readOnly}: it remembers no writes, so it has no drift and repairs nothing. */
+    private final boolean readOnly;
     /**
      * Calls take the read side, so none runs on a map set that a resize is closing; the write side is held only
      * while the readers switch, not while the new set fills.
      */
     private final ReadWriteLock switching = new ReentrantReadWriteLock();
 
-    private BpfDatapath(MapSet maps, Set<Forwarder> chosen) {
+    private BpfDatapath(MapSet maps, Set<Forwarder> chosen, Path cgroup, boolean readOnly) {
         this.maps = maps;
         this.chosen = Set.copyOf(chosen);
+        this.attachment = new Attachment(this.chosen, cgroup);
+        this.readOnly = readOnly;
     }
 
     /**
@@ -118,7 +126,7 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
             } else {
                 maps.detachSocketLb();
             }
-            return new BpfDatapath(maps, chosen);
+            return new BpfDatapath(maps, chosen, cgroup, false);
         } catch (RuntimeException e) {
             maps.close();
             throw e;
@@ -147,7 +155,8 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
      * bound (chosen is empty). Every write through it is refused. For tools and tests that look at a live host.
      */
     public static BpfDatapath readOnly(Path pinDir) {
-        return new BpfDatapath(MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY), Set.of());
+        return new BpfDatapath(MapSet.open(pinDir, Capacity.AS_PINNED_OR_DEFAULT, OpenMode.READ_ONLY), Set.of(), null,
+                true);
     }
 
     /**
@@ -285,26 +294,31 @@ public final class BpfDatapath implements Datapath, AutoCloseable {
                 (filled - started) / 1_000_000, (System.nanoTime() - filled) / 1_000_000);
     }
 
-    /** Also binds cvs.ko again when it is chosen and no longer serves this map set (it was reloaded, say). */
     @Override
     public void resync() {
         call(m -> {
             m.resync();
             return null;
         });
-        if (chosen.contains(Forwarder.MODULE)) {
-            try {
-                if (!MapSet.moduleStatus().serves(call(MapSet::mapIds))) {
-                    call(m -> {
-                        m.bindModule();
-                        return null;
-                    });
-                    log.info("cvs.ko did not serve this map set (reloaded?); bound it again");
-                }
-            } catch (BpfMapException e) {
-                log.warn("cvs.ko is chosen (cvs.bpf.datapaths) but could not be bound: {}", e.getMessage());
-            }
+    }
+
+    /** {@link Attachment#repair}, in order with the other calls on the map set. */
+    @Override
+    public List<Repair> repair() {
+        return readOnly ? List.of() : call(attachment::repair);
+    }
+
+    @Override
+    public Optional<Path> pinRoot() {
+        return Optional.of(maps.pinRoot());
+    }
+
+    @Override
+    public Optional<Drift> drift() {
+        if (readOnly) {
+            return Optional.empty();
         }
+        return Optional.of(call(m -> attachment.drift(m, MapSet.moduleStatus())));
     }
 
     @Override

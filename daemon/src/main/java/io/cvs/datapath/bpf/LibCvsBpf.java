@@ -62,6 +62,11 @@ final class LibCvsBpf {
 
     static native int cvs_maps_resync(Pointer m);
 
+    static native int cvs_maps_drift(Pointer m, NativeStructs.CvsDrift out);
+
+    /** How many map pins it put back, or -errno. */
+    static native int cvs_maps_repin(Pointer m);
+
     static native int cvs_maps_stage(Pointer m, NativeStructs.CvsCapacity cap, PointerByReference next);
 
     static native int cvs_maps_switch(Pointer m, Pointer next);

@@ -364,6 +364,27 @@ final class MapSet implements AutoCloseable {
     }
 
     /**
+     * Compares the maps, pins and links with what this writer made (cvs_maps_drift): one batched read of the
+     * service hashes, the generation words from the writer's mapping, a look at each pin. EROFS on a read-only set.
+     */
+    public synchronized NativeStructs.CvsDrift drift() {
+        NativeStructs.CvsDrift drift = new NativeStructs.CvsDrift();
+        check("cvs_maps_drift", LibCvsBpf.cvs_maps_drift(open(), drift));
+        return drift;
+    }
+
+    /**
+     * Pins again, from the maps this writer holds, every map pin that is gone, and the pin root itself
+     * (cvs_maps_repin); returns how many it pinned. Refused with ESTALE, pinning nothing, when a name holds another
+     * map, and with EBUSY when the root was replaced and another writer holds the new one.
+     */
+    public synchronized int repin() {
+        int pinned = LibCvsBpf.cvs_maps_repin(open());
+        check("cvs_maps_repin", Math.min(pinned, 0));
+        return pinned;
+    }
+
+    /**
      * The host's cgroup v2 root, where {@link #attachSocketLb} attaches by default: /sys/fs/cgroup on a unified
      * host, /sys/fs/cgroup/unified on a hybrid one. ENOENT when neither is cgroup v2.
      */

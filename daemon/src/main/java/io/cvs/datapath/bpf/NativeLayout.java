@@ -152,6 +152,7 @@ final class NativeLayout {
                 StructLayout.of("cvs_flow", new NativeStructs.CvsFlow()),
                 StructLayout.of("cvs_affinity_usage", new NativeStructs.CvsAffinityUsage()),
                 StructLayout.of("cvs_owner", new NativeStructs.CvsOwner()),
+                StructLayout.of("cvs_drift", new NativeStructs.CvsDrift()),
                 StructLayout.encoded("cvs_service_policy", SERVICE_POLICY_SIZE, "flags", SERVICE_POLICY_FLAGS,
                         "affinity_timeout", SERVICE_POLICY_AFFINITY_TIMEOUT, "maglev_slots",
                         SERVICE_POLICY_MAGLEV_SLOTS, "pad", SERVICE_POLICY_PAD),

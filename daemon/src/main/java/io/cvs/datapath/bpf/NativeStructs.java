@@ -109,6 +109,22 @@ final class NativeStructs {
         }
     }
 
+    /** cvsbpf.h's struct cvs_drift: what one cheap check of the maps, pins and links found. */
+    @FieldOrder({ "services", "expected", "missing", "foreign", "differing", "backends", "maglev_tables",
+        "pins_missing", "pins_foreign", "sock_links" })
+    public static final class CvsDrift extends NativeStruct {
+        public int services;
+        public int expected;
+        public int missing;
+        public int foreign;
+        public int differing;
+        public int backends;
+        public int maglev_tables;
+        public int pins_missing;
+        public int pins_foreign;
+        public int sock_links;
+    }
+
     @FieldOrder({ "entries", "fresh", "capacity", "pad" })
     public static final class CvsAffinityUsage extends NativeStruct {
         public int entries;

@@ -1,6 +1,8 @@
 package io.cvs.datapath.host;
 
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathStatus;
+import io.cvs.datapath.Usage;
 import io.cvs.ownership.MapOwnership;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
@@ -22,10 +24,16 @@ class DatapathController {
         this.ownership = ownership;
     }
 
+    /**
+     * Its capacity's use is what the maps hold now (the drift check's read), not the ids the daemon last gave out:
+     * a service entry deleted behind its back is not counted until a reconcile writes it again.
+     */
     @GetMapping
     DatapathResponse status() {
+        DatapathStatus status = datapath.status();
+        Usage held = datapath.drift().map(drift -> drift.heldUsage(status.usage().max())).orElse(status.usage());
         MapOwnership owner = ownership.getIfAvailable();
-        return DatapathResponse.of(datapath.status(), datapath.flowSupport())
+        return DatapathResponse.of(status, held, datapath.flowSupport())
                 .withJournalMismatch(owner == null ? null : owner.mismatch().orElse(null));
     }
 }

@@ -97,8 +97,12 @@ record DatapathResponse(String mode, String reason, List<String> chosen, List<St
     }
 
     static DatapathResponse of(DatapathStatus status, Flows.Support flows) {
+        return of(status, status.usage(), flows);
+    }
+
+    /** With usage in place of the status's own (what the maps hold, rather than the ids the daemon gave out). */
+    static DatapathResponse of(DatapathStatus status, Usage usage, Flows.Support flows) {
         SocketLbStatus socketLb = status.socketLb();
-        Usage usage = status.usage();
         Capacity max = usage.max();
         ModuleStatus m = status.module();
         Module module = status.mode() != DatapathMode.BPF ? null : new Module(m.loaded(), m.bound(),
