@@ -13,6 +13,8 @@ import io.cvs.testing.BpfEnvironment;
 import io.cvs.testing.Bpftool;
 import java.nio.file.Path;
 import java.util.List;
+import io.cvs.ownership.MapOwnership;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +60,8 @@ class DatapathUsageOnBpfTest {
 
         Bpftool.delete(pinDir.resolve("cvs_svc_v1"), entry);
 
-        DatapathResponse.CapacityUse capacity = new DatapathController(datapath).status().capacity();
+        DatapathResponse.CapacityUse capacity = new DatapathController(datapath, new StaticListableBeanFactory().getBeanProvider(MapOwnership.class))
+                .status().capacity();
         assertThat(capacity.services().used()).isEqualTo(1);
         assertThat(capacity.backends().used()).isEqualTo(1);
         assertThat(capacity.services().max()).isEqualTo(8);
