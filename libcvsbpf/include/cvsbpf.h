@@ -228,7 +228,8 @@ struct cvs_drift {
 				 * cvs_maps_resync() */
 	__u32 maglev_tables;	/* held services that are MAGLEV */
 	__u32 pins_missing;	/* map pins of the set absent from the pin
-				 * root (CVS_M_COUNT when the root is gone) */
+				 * root, the owner record's included
+				 * (CVS_M_COUNT + 1 when the root is gone) */
 	__u32 pins_foreign;	/* map pins that hold another map than the
 				 * one this handle holds at that name */
 	__u32 sock_links;	/* socket-LB links pinned at the root, on a

@@ -16,14 +16,15 @@
 
 #include "internal.h"
 
-int cvs_pin_state(struct cvs_maps *m, int i)
+/* cvs_pin_state() of the map our_fd, pinned at name. */
+static int pin_state_of(struct cvs_maps *m, const char *name, int our_fd)
 {
 	struct bpf_map_info ours, pinned;
 	char path[PATH_MAX];
 	__u32 len;
 	int fd, err;
 
-	err = cvs_path_join(path, m->root, cvs_map_names[i]);
+	err = cvs_path_join(path, m->root, name);
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -32,13 +33,27 @@ int cvs_pin_state(struct cvs_maps *m, int i)
 	memset(&ours, 0, sizeof(ours));
 	memset(&pinned, 0, sizeof(pinned));
 	len = sizeof(ours);
-	err = bpf_obj_get_info_by_fd(m->fds[i], &ours, &len);
+	err = bpf_obj_get_info_by_fd(our_fd, &ours, &len);
 	len = sizeof(pinned);
 	err = err ?: bpf_obj_get_info_by_fd(fd, &pinned, &len);
 	close(fd);
 	if (err)
 		return err;
 	return ours.id == pinned.id ? 0 : -ESTALE;
+}
+
+int cvs_pin_state(struct cvs_maps *m, int i)
+{
+	return pin_state_of(m, cvs_map_names[i], m->fds[i]);
+}
+
+/* The owner record's pin (owner.c): not a row of CVS_MAPS, but removed with
+ * the root all the same, and a daemon's start needs it back. 0 when this
+ * handle has none to pin. */
+static int owner_pin_state(struct cvs_maps *m)
+{
+	return m->owner_fd < 0 ? 0 :
+	       pin_state_of(m, cvs_aux_pins[0], m->owner_fd);
 }
 
 /* The ids a live link's program may read: the maps this handle holds, by
@@ -191,6 +206,13 @@ CVS_API int cvs_maps_drift(struct cvs_maps *m, struct cvs_drift *out)
 		else
 			err = state;
 	}
+	state = err ? 0 : owner_pin_state(m);
+	if (state == -ENOENT)
+		out->pins_missing++;
+	else if (state == -ESTALE)
+		out->pins_foreign++;
+	else
+		err = err ?: state;
 	err = err ?: reader_ids(m, ids);
 	if (!err)
 		out->sock_links = live_links(m, ids);
@@ -239,7 +261,7 @@ static int repin_locked(struct cvs_maps *m)
 {
 	bool missing[CVS_M_COUNT] = {};
 	char path[PATH_MAX];
-	int i, k, err, state, pinned = 0;
+	int i, k, err, state, owner, pinned = 0;
 
 	err = cvs_mkdir_parents(m->root) ?: relock_root(m);
 	if (err)
@@ -255,6 +277,24 @@ static int repin_locked(struct cvs_maps *m)
 		if (state && state != -ENOENT)
 			return state;
 		missing[i] = state == -ENOENT;
+	}
+	owner = owner_pin_state(m);
+	if (owner && owner != -ENOENT) {
+		if (owner == -ESTALE)
+			cvs_log(CVS_LOG_ERROR,
+				"%s/%s holds another map than this writer's; not repinning",
+				m->root, cvs_aux_pins[0]);
+		return owner;
+	}
+	if (owner == -ENOENT) {
+		err = cvs_path_join(path, m->root, cvs_aux_pins[0]) ?:
+		      bpf_obj_pin(m->owner_fd, path);
+		if (err) {
+			cvs_log(CVS_LOG_ERROR, "repinning %s: %s", path,
+				strerror(-err));
+			return err;
+		}
+		pinned++;
 	}
 	for (k = 1; k <= CVS_M_COUNT; k++) {
 		i = k % CVS_M_COUNT;
