@@ -1,5 +1,7 @@
 package io.cvs.write;
 
+import io.cvs.address.AddressProperties;
+import io.cvs.address.LocalAddresses;
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
 import io.cvs.health.HealthMonitor;
@@ -19,9 +21,22 @@ class WriteConfiguration {
 
     @Bean
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
-            JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters) {
+            JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters,
+            AddressProperties addresses, LocalAddresses localAddresses) {
         return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
-                reconcile.interval(), meters);
+                reconcile.interval(), meters, addresses, localAddresses);
+    }
+
+    /** This host's interfaces, read each time a write brings a new VIP and at each periodic check. */
+    @Bean
+    LocalAddresses localAddresses() {
+        return LocalAddresses.ofInterfaces();
+    }
+
+    /** Warns of VIPs that became local after they were accepted; the {@code localVips} health component. */
+    @Bean
+    LocalVipCheck localVips(ServiceRegistry registry, LocalAddresses localAddresses, AddressProperties addresses) {
+        return new LocalVipCheck(registry, localAddresses, addresses.localVipCheckInterval());
     }
 
     /**
