@@ -78,7 +78,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
 
     /**
      * With the maps fixed at the size they have, meters kept only in this registry and the default address rules
-     * against this host's interfaces, for tests and tools.
+     * without local addresses (see {@link LocalAddresses#none()}), for tests and tools.
      */
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
         this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval);
@@ -88,7 +88,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     public ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval) {
         this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new SimpleMeterRegistry(),
-                AddressProperties.DEFAULTS, LocalAddresses.ofInterfaces());
+                AddressProperties.DEFAULTS, LocalAddresses.none());
     }
 
     /** With meters kept only in this registry and the given address rules, for tests. */
@@ -101,7 +101,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval, MeterRegistry meters) {
         this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, meters, AddressProperties.DEFAULTS,
-                LocalAddresses.ofInterfaces());
+                LocalAddresses.none());
     }
 
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,

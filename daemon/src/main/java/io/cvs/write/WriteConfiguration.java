@@ -4,6 +4,7 @@ import io.cvs.address.AddressProperties;
 import io.cvs.address.LocalAddresses;
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathMode;
 import io.cvs.health.HealthMonitor;
 import io.cvs.health.HealthProperties;
 import io.cvs.journal.Journal;
@@ -27,10 +28,13 @@ class WriteConfiguration {
                 reconcile.interval(), meters, addresses, localAddresses);
     }
 
-    /** This host's interfaces, read each time a write brings a new VIP and at each periodic check. */
+    /**
+     * This host's interfaces, read each time a write brings a new VIP and at each periodic check; none on the
+     * memory datapath, which forwards nothing, so that no VIP takes a local address over there.
+     */
     @Bean
-    LocalAddresses localAddresses() {
-        return LocalAddresses.ofInterfaces();
+    LocalAddresses localAddresses(Datapath datapath) {
+        return datapath.status().mode() == DatapathMode.MEMORY ? LocalAddresses.none() : LocalAddresses.ofInterfaces();
     }
 
     /** Warns of VIPs that became local after they were accepted; the {@code localVips} health component. */

@@ -98,12 +98,27 @@ class StrictBodiesTest extends ServicesOverHttp {
                 .isEqualTo(201);
     }
 
-    /** C0 80 is NUL written in two bytes, which UTF-8 forbids; Jackson decodes it, the label check refuses it. */
+    /**
+     * C0 80 is NUL written in two bytes, which UTF-8 forbids: Jackson decodes it as U+0000 (the finding), and the
+     * label check refuses that.
+     */
     @Test
-    void anOverlongNulAndMalformedUtf8Are400() {
-        refused(() -> postBytes(withLabelBytes(0xC0, 0x80), JSON), 400, "validation-failed", "labels[team]");
-        refused(() -> postBytes(withLabelBytes(0xED, 0xA0, 0x80), JSON), 400, "validation-failed", "labels[team]");
-        JsonNode malformed = refused(() -> postBytes(withLabelBytes(0xFF), JSON), 400, "malformed-body");
+    void anOverlongNulIs400NamingTheLabel() {
+        JsonNode problem = refused(() -> postBytes(withLabelBytes(0xC0, 0x80), JSON), 400, "validation-failed",
+                "labels[team]");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("U+0000");
+    }
+
+    /**
+     * ED A0 80 is a surrogate written as a character, which UTF-8 forbids; FF and a cut sequence are no UTF-8 at
+     * all. Read as the bytes they are (no charset but UTF-8 reaches a decoder that would replace them), each is a
+     * 400, never a label holding U+D800 or U+FFFD.
+     */
+    @ParameterizedTest(name = "bytes {0}")
+    @CsvSource({"ED A0 80", "FF", "E2 80"})
+    void malformedUtf8Is400(String hex) {
+        int[] raw = java.util.Arrays.stream(hex.split(" ")).mapToInt(b -> Integer.parseInt(b, 16)).toArray();
+        JsonNode malformed = refused(() -> postBytes(withLabelBytes(raw), JSON), 400, "malformed-body");
         assertThat(malformed.has("errors")).isFalse();
     }
 
