@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +186,7 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
                 || !read.getOriginalMessage().startsWith("Duplicate Object property")) {
             return null;
         }
-        java.util.Deque<TokenStreamContext> chain = new java.util.ArrayDeque<>();
+        Deque<TokenStreamContext> chain = new ArrayDeque<>();
         for (TokenStreamContext c = read.processor().streamReadContext(); c != null && !c.inRoot(); c = c.getParent()) {
             chain.push(c);
         }

@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The address rules that depend on this host or on the other services, checked under the write lock against the
@@ -25,6 +27,8 @@ import java.util.function.IntFunction;
  * takes edits that leave the address alone.
  */
 final class AddressChecks {
+
+    private static final Logger log = LoggerFactory.getLogger(AddressChecks.class);
 
     /** One changed service: what it was (null when new), what it becomes, and how its fields are named. */
     record Change(Service before, Service after, String prefix, IntFunction<String> backendField) {
@@ -89,10 +93,20 @@ final class AddressChecks {
     }
 
     /**
-     * What a service restored from the journal breaks of these rules (the local addresses aside, which the
-     * periodic check looks at), for the warning at start: restoring never refuses what was once accepted.
+     * One WARN per restored service whose addresses today's rules refuse (the local addresses aside, which the
+     * periodic check looks at): restoring never refuses what was once accepted. One walk, at start only.
      */
-    List<String> brokenAtRestore(ServiceTable table, Service service) {
+    void warnOfRefused(ServiceTable restored) {
+        for (Service service : restored.services()) {
+            List<String> broken = refusedAtRestore(restored, service);
+            if (!broken.isEmpty()) {
+                log.warn("Service {} ({}) was restored with addresses that a write is refused today: {}. It is "
+                        + "served as it is; change them", service.name(), service.key(), String.join("; ", broken));
+            }
+        }
+    }
+
+    private List<String> refusedAtRestore(ServiceTable table, Service service) {
         List<String> broken = new ArrayList<>();
         InetAddress vip = service.key().vip();
         String vipRule = AddressRules.refusedAsVip(vip);

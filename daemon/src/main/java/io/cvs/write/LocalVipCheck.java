@@ -6,6 +6,8 @@ import io.cvs.service.Service;
 import io.cvs.system.PeriodicTask;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,7 +54,7 @@ final class LocalVipCheck extends PeriodicTask implements HealthIndicator {
     List<LocalVip> check() {
         Set<String> known = new HashSet<>();
         found.forEach(v -> known.add(v.id() + " " + v.vip()));
-        List<LocalVip> now = new java.util.ArrayList<>();
+        List<LocalVip> now = new ArrayList<>();
         for (InetAddress address : local.now()) {
             for (Service service : registry.servicesWithVip(address)) {
                 LocalVip vip = new LocalVip(service.id(), service.name(), IpAddresses.text(address));
@@ -65,7 +67,7 @@ final class LocalVipCheck extends PeriodicTask implements HealthIndicator {
                 }
             }
         }
-        now.sort(java.util.Comparator.comparing(LocalVip::name));
+        now.sort(Comparator.comparing(LocalVip::name));
         found = List.copyOf(now);
         return found;
     }

@@ -118,7 +118,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         this.metrics = metrics;
         this.startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal), datapath.usage().max());
-        warnOfBrokenAddresses(published.table());
+        addresses.warnOfRefused(published.table());
         metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
@@ -147,17 +147,6 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
                 restored.byId().size(), restored.backends(), records.size(),
                 snapshot == null ? "no snapshot" : "a snapshot", (System.nanoTime() - started) / 1_000_000);
         return restored;
-    }
-
-    /** One WARN per restored service whose addresses today's rules refuse: restoring never refuses them. */
-    private void warnOfBrokenAddresses(ServiceTable restored) {
-        for (Service service : restored.services()) {
-            List<String> broken = addresses.brokenAtRestore(restored, service);
-            if (!broken.isEmpty()) {
-                log.warn("Service {} ({}) was restored with addresses that a write is refused today: {}. It is "
-                        + "served as it is; change them", service.name(), service.key(), String.join("; ", broken));
-            }
-        }
     }
 
     Optional<Service> find(String id) {

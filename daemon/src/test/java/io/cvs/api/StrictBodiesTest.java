@@ -47,7 +47,8 @@ class StrictBodiesTest extends ServicesOverHttp {
     @Test
     void aKeyTwiceInANestedObjectIs400NamingItsPath() {
         refused(() -> post("{" + WEB + ",\"backends\":[{\"address\":\"10.0.0.1\",\"port\":80},"
-                + "{\"address\":\"10.0.0.2\",\"port\":80,\"port\":81}]}"), 400, "validation-failed", "backends[1].port");
+                + "{\"address\":\"10.0.0.2\",\"port\":80,\"port\":81}]}"), 400, "validation-failed",
+                "backends[1].port");
         refused(() -> post("{" + WEB + ",\"backends\":[],\"labels\":{\"team\":\"a\",\"team\":\"b\"}}"), 400,
                 "validation-failed", "labels[team]");
         refused(() -> admin("PUT", SERVICES, "{\"services\":[{" + WEB + ",\"backends\":[],\"vip\":\"192.0.2.32\"}]}"),

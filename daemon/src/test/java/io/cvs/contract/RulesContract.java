@@ -203,7 +203,8 @@ abstract class RulesContract extends ContractTestBase {
     @Test
     void aKeyTwiceIs400NamingIt() {
         Answer answer = admin("POST", SERVICES).invalidOnPurpose()
-                .json("{\"name\":\"web\",\"name\":\"api\",\"vip\":\"192.0.2.10\",\"port\":80,\"protocol\":\"TCP\"}")
+                .json("{\"name\":\"web\",\"name\":\"api\",\"vip\":\"192.0.2.10\",\"port\":80,"
+                        + "\"protocol\":\"TCP\"}")
                 .expect(400);
 
         assertThat(answer.errorFields()).containsExactly("name");
@@ -225,8 +226,8 @@ abstract class RulesContract extends ContractTestBase {
         for (int i = 0; i < 101; i++) {
             labels.append(i == 0 ? "" : ",").append("\"-").append(i).append("\":\"x\"");
         }
-        Answer answer = admin("POST", SERVICES).invalidOnPurpose().json("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,"
-                + "\"protocol\":\"TCP\",\"labels\":{" + labels + "}}").expect(400);
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose().json("{\"name\":\"web\",\"vip\":\"192.0.2.10\","
+                + "\"port\":80,\"protocol\":\"TCP\",\"labels\":{" + labels + "}}").expect(400);
 
         assertThat(answer.errorFields()).hasSize(100);
         assertThat(answer.json().path("errorCount").asInt()).isEqualTo(102); // and "at most 32 labels"

@@ -50,6 +50,10 @@ class AddressChecksTest {
         return new ServiceRequest(name, vip, 80, "TCP", specs, Map.of()).toConfig("");
     }
 
+    private Journal open() {
+        return Journal.open(dir, TestJournals.DEFAULTS);
+    }
+
     private ServiceRegistry registry(Journal journal, AddressProperties properties, LocalAddresses addresses) {
         return new ServiceRegistry(new MemoryDatapath(MemoryDatapath.LIBCVSBPF_DEFAULT, null), journal, true,
                 Duration.ofSeconds(30), properties, addresses);
@@ -67,7 +71,7 @@ class AddressChecksTest {
     @Test
     void aVipThatIsLocalIsRefusedAndOneThatIsNotIsTaken() {
         local.add(IpAddresses.parse("192.0.2.40"));
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry registry = registry(journal, STRICT, injected)) {
+        try (Journal journal = open(); ServiceRegistry registry = registry(journal, STRICT, injected)) {
             InvalidRequestException refused = refusal(() -> registry.create(config("web", "192.0.2.40", "10.0.0.1")));
             assertThat(refused.errors()).singleElement().satisfies(e -> {
                 assertThat(e.field()).isEqualTo("vip");
@@ -90,7 +94,7 @@ class AddressChecksTest {
         InetAddress address = real.now().stream()
                 .filter(a -> !a.isLoopbackAddress() && AddressRules.refusedAsVip(a) == null).findFirst().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(address != null, "no address but loopback on this host");
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry registry = registry(journal, STRICT, real)) {
+        try (Journal journal = open(); ServiceRegistry registry = registry(journal, STRICT, real)) {
             assertThat(refusal(() -> registry.create(config("web", IpAddresses.text(address)))).errors().get(0)
                     .message()).isEqualTo(AddressRules.LOCAL_VIP);
         }
@@ -98,7 +102,7 @@ class AddressChecksTest {
 
     @Test
     void aVipThatBecomesLocalLaterIsAWarningAndAHealthDetailOnce(CapturedOutput output) {
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry registry = registry(journal, STRICT, injected)) {
+        try (Journal journal = open(); ServiceRegistry registry = registry(journal, STRICT, injected)) {
             Service web = registry.create(config("web", "192.0.2.42", "10.0.0.1"));
             registry.create(config("db", "192.0.2.43", "10.0.0.2"));
             LocalVipCheck check = new LocalVipCheck(registry, injected, Duration.ofSeconds(30));
@@ -121,7 +125,7 @@ class AddressChecksTest {
 
     @Test
     void theOverridesLetLoopbackBackendsAndBackendsOnAnotherVipThrough() {
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry registry = registry(journal, LENIENT, injected)) {
+        try (Journal journal = open(); ServiceRegistry registry = registry(journal, LENIENT, injected)) {
             registry.create(config("web", "192.0.2.44", "127.0.0.1", "10.0.0.1"));
             registry.create(config("front", "192.0.2.45", "192.0.2.44"));
             registry.create(config("back", "10.0.0.1", "10.0.0.2"));
@@ -132,12 +136,12 @@ class AddressChecksTest {
     /** What an older daemon accepted is restored as it is, with a WARN per service; edits elsewhere still work. */
     @Test
     void aJournalHoldingRefusedAddressesIsRestoredWithAWarningPerService(CapturedOutput output) {
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry older = registry(journal, LENIENT, injected)) {
+        try (Journal journal = open(); ServiceRegistry older = registry(journal, LENIENT, injected)) {
             older.create(config("web", "192.0.2.46", "127.0.0.1"));
             older.create(config("front", "192.0.2.47", "192.0.2.46"));
             older.create(config("fine", "192.0.2.48", "10.0.0.1"));
         }
-        try (Journal journal = Journal.open(dir, TestJournals.DEFAULTS); ServiceRegistry restarted = registry(journal, STRICT, injected)) {
+        try (Journal journal = open(); ServiceRegistry restarted = registry(journal, STRICT, injected)) {
             assertThat(restarted.byName()).containsOnlyKeys("fine", "front", "web");
             assertThat(output.getOut()).contains("Service web (192.0.2.46:80/TCP) was restored")
                     .contains("Service front (192.0.2.47:80/TCP) was restored")
