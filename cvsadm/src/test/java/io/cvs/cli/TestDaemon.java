@@ -57,7 +57,9 @@ final class TestDaemon implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-jar",
                     jar.toString(), "--cvs.datapath=memory", "--server.port=" + port,
                     "--cvs.journal.dir=" + home.resolve("journal"),
-                    "--cvs.security.token-file=" + home.resolve("admin-token"), "--cvs.stats.rate-interval=1s"));
+                    "--cvs.security.token-file=" + home.resolve("admin-token"), "--cvs.stats.rate-interval=1s",
+                    // the tests' checked backends are listeners of their own on loopback, which probes really reach
+                    "--cvs.addresses.allow-loopback-backends=true"));
             command.addAll(List.of(extraArgs));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             // in the environment, as an operator should give them: ps shows a command line to every user

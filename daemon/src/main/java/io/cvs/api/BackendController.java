@@ -73,7 +73,7 @@ class BackendController {
                 throw ServiceProblems.backendExists(current, key);
             }
             return current.content().withBackends(appended(current.backends(), backend));
-        }).after();
+        }, i -> "address").after();
         return ResponseEntity.created(location(id, key)).eTag(after.etag()).body(BackendSpec.of(backend));
     }
 
@@ -114,7 +114,7 @@ class BackendController {
                     ? current.backends().stream().map(b -> key.matches(b) ? backend : b).toList()
                     : appended(current.backends(), backend);
             return current.content().withBackends(backends);
-        });
+        }, i -> "backendKey");
         boolean created = updated.before().backend(key).isEmpty();
         ResponseEntity.BodyBuilder answer = created ? ResponseEntity.created(location(id, key))
                 : ResponseEntity.status(HttpStatus.OK);

@@ -1,5 +1,6 @@
 package io.cvs.api;
 
+import io.cvs.system.ProblemType;
 import io.cvs.system.Violations;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,6 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 @ControllerAdvice(assignableTypes = {ServiceCollectionController.class, ServiceController.class, BackendController.class})
 class ExplicitNulls extends RequestBodyAdviceAdapter {
 
+    /** The detail of a body that is the literal {@code null}: there is no field to name. */
+    static final String NOT_AN_OBJECT = "The body must be a JSON object, not null.";
+
     private static final Set<Type> BODIES = Set.of(ServiceRequest.class, BackendSpec.class, BackendPut.class,
             DesiredState.class);
 
@@ -49,6 +53,9 @@ class ExplicitNulls extends RequestBodyAdviceAdapter {
             tree = json.readTree(body);
         } catch (JacksonException e) {
             tree = null;
+        }
+        if (tree != null && tree.isNull()) {
+            throw ProblemType.MALFORMED_BODY.exception(NOT_AN_OBJECT);
         }
         if (tree != null) {
             Violations violations = new Violations();

@@ -3,7 +3,9 @@ package io.cvs.api;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
 import io.cvs.system.InvalidRequestException;
+import io.cvs.system.ProblemType;
 import io.cvs.system.Violations;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -24,7 +26,10 @@ final class MergePatch {
     /** The patch's own mistakes, found before the service is looked at: not an object, unknown or removed fields. */
     static void check(JsonNode patch) {
         if (patch == null || !patch.isObject()) {
-            throw InvalidRequestException.of("", "a merge patch of a service must be a JSON object", null);
+            String sent = patch == null || patch.isNull() ? "null"
+                    : patch.getNodeType().name().toLowerCase(Locale.ROOT);
+            throw ProblemType.MALFORMED_BODY.exception("A merge patch of a service must be a JSON object, not " + sent
+                    + ".");
         }
         Violations violations = new Violations();
         for (Map.Entry<String, JsonNode> member : patch.properties()) {

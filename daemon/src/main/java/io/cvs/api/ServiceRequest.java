@@ -170,7 +170,9 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
                 continue;
             }
             Integer first = seen.putIfAbsent(BackendKey.of(backend), i);
-            if (first != null) {
+            if (first != null && violations.full()) {
+                violations.add(field, null, null); // counted only: building the message is the cost
+            } else if (first != null) {
                 violations.add(field, "duplicates " + prefix + "backends[" + first + "] (" + BackendKey.of(backend)
                         + ")", Map.of("address", specs.get(i).address(), "port", backend.port()));
             }
@@ -195,7 +197,35 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
                 violations.add(field, "must be a string", null);
             } else if (value.length() > MAX_LABEL_VALUE) {
                 violations.add(field, "must be at most " + MAX_LABEL_VALUE + " characters", value);
+            } else if (unsafeText(value) != null) {
+                violations.add(field, unsafeText(value), null);
             }
         });
+    }
+
+    /**
+     * Why text that is shown to operators (a label value) cannot be stored, or null: a control character other
+     * than tab (NUL among them, also as an overlong UTF-8 encoding decodes it), a bidi override or isolate
+     * (U+202A to U+202E, U+2066 to U+2069: they make a listing show other text than it holds), or a surrogate
+     * that is not half of a pair (no Unicode text has one). The rejected value is not echoed back.
+     */
+    static String unsafeText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "must be Unicode text: a lone surrogate (U+" + hex(c) + ") is none";
+            } else if (Character.isISOControl(c) && c != '\t') {
+                return "must not hold control characters (U+" + hex(c) + "); tab is the only one allowed";
+            } else if (c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069') {
+                return "must not hold bidirectional override or isolate characters (U+" + hex(c) + ")";
+            }
+        }
+        return null;
+    }
+
+    private static String hex(char c) {
+        return String.format("%04X", (int) c);
     }
 }

@@ -6,11 +6,13 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.StreamReadFeature;
 
 /** Servlet-level pieces of the API that Spring MVC cannot do itself. */
 @Configuration(proxyBeanMethods = false)
@@ -21,6 +23,22 @@ class ApiConfiguration {
     FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(ApiProperties api,
             ProblemResponseWriter problems) {
         return new FilterRegistrationBean<>(new RequestBodyLimitFilter(api.maxBodySize().toBytes(), problems));
+    }
+
+    /** Beside the body limit: a body declared in another charset than UTF-8 is a 415 before it is read. */
+    @Bean
+    FilterRegistrationBean<BodyCharsetFilter> bodyCharsetFilter(ProblemResponseWriter problems) {
+        return new FilterRegistrationBean<>(new BodyCharsetFilter(problems));
+    }
+
+    /**
+     * Strict bodies: a key twice in one object is refused (Jackson would keep the last), which
+     * {@link ApiErrorHandler} answers with a 400 naming it. Every body is read by this mapper: services, backends,
+     * the bulk state, capacity and merge patches.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer duplicateKeysRefused() {
+        return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -137,6 +140,11 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail unreadable(HttpMessageNotReadableException ex) {
+        String duplicate = duplicateKey(ex);
+        if (duplicate != null) {
+            return invalid("Field '" + duplicate + "' appears more than once; a body names each field once.",
+                    List.of(new FieldProblem(duplicate, "appears more than once in its object", null)));
+        }
         UnrecognizedPropertyException unknown = cause(ex, UnrecognizedPropertyException.class);
         if (unknown != null) {
             String field = path(unknown);
@@ -163,7 +171,40 @@ class ApiErrorHandler extends ResponseEntityExceptionHandler {
     private static ProblemDetail invalid(String detail, List<FieldProblem> errors) {
         ProblemDetail problem = ProblemType.VALIDATION_FAILED.problem(detail);
         problem.setProperty("errors", errors);
+        problem.setProperty("errorCount", errors.size());
         return problem;
+    }
+
+    /**
+     * The path of a key that a body repeats in one object ({@code name}, {@code backends[1].port},
+     * {@code labels[team]}), or null: StreamReadFeature.STRICT_DUPLICATE_DETECTION stops the parser with the
+     * duplicate as its context's current name.
+     */
+    private static String duplicateKey(HttpMessageNotReadableException ex) {
+        StreamReadException read = cause(ex, StreamReadException.class);
+        if (read == null || read.processor() == null || read.getOriginalMessage() == null
+                || !read.getOriginalMessage().startsWith("Duplicate Object property")) {
+            return null;
+        }
+        Deque<TokenStreamContext> chain = new ArrayDeque<>();
+        for (TokenStreamContext c = read.processor().streamReadContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            chain.push(c);
+        }
+        StringBuilder path = new StringBuilder();
+        String enclosing = null;
+        for (TokenStreamContext c : chain) {
+            if (c.inArray()) {
+                path.append('[').append(c.getCurrentIndex()).append(']');
+                enclosing = null;
+            } else if ("labels".equals(enclosing)) {
+                path.append('[').append(c.currentName()).append(']');
+                enclosing = null;
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(c.currentName());
+                enclosing = c.currentName();
+            }
+        }
+        return path.toString();
     }
 
     /** The JSON path of the problem, {@code backends[2].port}, without Java class names. */

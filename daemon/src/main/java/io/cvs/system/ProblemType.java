@@ -4,6 +4,7 @@ import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * The kinds of problem the API answers with, as openapi.yaml lists them (schema {@code Problem}): a stable
@@ -60,6 +61,11 @@ public enum ProblemType {
         problem.setType(type);
         problem.setTitle(title);
         return problem;
+    }
+
+    /** A problem of this kind to throw, answered as it is by {@link ApiErrorHandler}. */
+    public ErrorResponseException exception(String detail) {
+        return new ErrorResponseException(status, problem(detail), null);
     }
 
     /**

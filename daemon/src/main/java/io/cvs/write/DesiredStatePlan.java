@@ -26,6 +26,8 @@ final class DesiredStatePlan {
     private final List<Service> removed = new ArrayList<>();
     /** What it gains, in the request's order: created services and the new versions of updated ones. */
     private final List<Service> added = new ArrayList<>();
+    /** The same, each as a change of one service named by its index in the request (for the address checks). */
+    private final List<AddressChecks.Change> addressChanges = new ArrayList<>();
     private final List<ServiceRef> created = new ArrayList<>();
     private final List<ServiceRef> updated = new ArrayList<>();
     private final List<ServiceRef> deleted = new ArrayList<>();
@@ -48,12 +50,16 @@ final class DesiredStatePlan {
             plan.deleted.add(ServiceRef.of(s));
             plan.removed.add(s);
         });
-        for (ServiceConfig config : desired) {
+        for (int i = 0; i < desired.size(); i++) {
+            ServiceConfig config = desired.get(i);
+            String prefix = "services[" + i + "].";
             Service was = held.get(config.name());
             if (was == null) {
                 // A dry run's placeholder id only tells the transition that this is a new service.
                 String id = dryRun ? "dry-run:" + config.name() : ids.next();
-                plan.added.add(new Service(id, 1, config));
+                Service created = new Service(id, 1, config);
+                plan.added.add(created);
+                plan.addressChanges.add(AddressChecks.Change.of(null, created, prefix));
                 plan.created.add(new ServiceRef(dryRun ? null : id, config.name()));
                 continue;
             }
@@ -64,6 +70,7 @@ final class DesiredStatePlan {
             }
             plan.removed.add(was);
             plan.added.add(will);
+            plan.addressChanges.add(AddressChecks.Change.of(was, will, prefix));
             plan.updated.add(ServiceRef.of(will));
         }
         return plan;
@@ -90,6 +97,11 @@ final class DesiredStatePlan {
     /** The services the request creates or changes, in its order (which the journal record keeps). */
     List<Service> added() {
         return added;
+    }
+
+    /** The created and changed services, for the address checks; the same size as {@link #added}. */
+    List<AddressChecks.Change> addressChanges() {
+        return addressChanges;
     }
 
     ApplyResult result() {

@@ -1,5 +1,7 @@
 package io.cvs.write;
 
+import io.cvs.address.AddressProperties;
+import io.cvs.address.LocalAddresses;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
@@ -27,6 +29,7 @@ import io.cvs.service.ServiceTable;
 import io.cvs.system.InvalidRequestException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -38,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.ErrorResponseException;
@@ -57,6 +61,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     }
 
     private final CapacityPolicy capacityPolicy;
+    private final AddressChecks addresses;
     private final WriteMetrics metrics;
     private final ServiceIds ids = new ServiceIds();
     private final ReentrantLock writes = new ReentrantLock();
@@ -70,7 +75,10 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     private volatile ReconcileResult lastReconcile;
     private final CompletableFuture<ReconcileResult> firstReconcile;
 
-    /** With the maps fixed at the size they have and meters kept only in this registry, for tests and tools. */
+    /**
+     * With the maps fixed at the size they have, meters kept only in this registry and the default address rules
+     * without local addresses (see {@link LocalAddresses#none()}), for tests and tools.
+     */
     public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval) {
         this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval);
     }
@@ -78,32 +86,44 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     /** With meters kept only in this registry, for tests and tools. */
     public ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval) {
-        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new SimpleMeterRegistry());
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new SimpleMeterRegistry(),
+                AddressProperties.DEFAULTS, LocalAddresses.none());
+    }
+
+    /** With meters kept only in this registry and the given address rules, for tests. */
+    public ServiceRegistry(Datapath datapath, Journal journal, boolean groupCommit, Duration reconcileInterval,
+            AddressProperties addressProperties, LocalAddresses local) {
+        this(datapath, journal, CapacityPolicy.FIXED, groupCommit, reconcileInterval, new SimpleMeterRegistry(),
+                addressProperties, local);
     }
 
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval, MeterRegistry meters) {
-        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new WriteMetrics(meters),
-                new FlowMetrics(meters));
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, meters, AddressProperties.DEFAULTS,
+                LocalAddresses.none());
     }
 
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
-            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics) {
-        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, metrics, flowMetrics,
-                new MapOwnership(), false);
+            Duration reconcileInterval, MeterRegistry meters, AddressProperties addressProperties,
+            LocalAddresses local) {
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new WriteMetrics(meters),
+                new FlowMetrics(meters), new AddressChecks(addressProperties, local), new MapOwnership(), false);
     }
 
     /**
+     * @param addresses        the address rules that need the host or the other services
      * @param ownership        where a mismatch between the maps' owner record and the journal is reported
      * @param pruneOnMismatch  remove what the journal lacks at start even then (cvs.reconcile.prune-on-journal-mismatch)
      */
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
-            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics, MapOwnership ownership,
-            boolean pruneOnMismatch) {
+            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics, AddressChecks addresses,
+            MapOwnership ownership, boolean pruneOnMismatch) {
         this.capacityPolicy = capacityPolicy;
+        this.addresses = addresses;
         this.metrics = metrics;
         boolean startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
         this.published = new Published(restore(journal), datapath.usage().max());
+        addresses.warnOfRefused(published.table());
         metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
@@ -153,6 +173,11 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         return service;
     }
 
+    /** The services whose VIP is the address, whatever their port and protocol. */
+    Collection<Service> servicesWithVip(InetAddress address) {
+        return published.table().vipHolders(address);
+    }
+
     /** Every service, ordered by name. */
     @Override
     public NavigableMap<String, Service> byName() {
@@ -166,6 +191,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         try {
             created = new Service(ids.next(), 1, config);
             checkConflicts(accepted(), created);
+            addresses.check(accepted.with(null, created), List.of(AddressChecks.Change.of(null, created, "")));
             done = acceptOne(null, created);
         } finally {
             writes.unlock();
@@ -179,6 +205,15 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
      * with its own 400, 409 or 412), conflicts and room. An edit that changes nothing keeps the version.
      */
     public Updated update(String id, Precondition precondition, Function<Service, ServiceConfig> edit) {
+        return update(id, precondition, edit, i -> "backends[" + i + "].address");
+    }
+
+    /**
+     * {@link #update(String, Precondition, Function)}, naming a refused backend address by its index in the
+     * service's backends with backendField: the backend endpoints name their own field ({@code address}).
+     */
+    public Updated update(String id, Precondition precondition, Function<Service, ServiceConfig> edit,
+            IntFunction<String> backendField) {
         Updated updated;
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         writes.lock();
@@ -189,6 +224,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             checkTableSize(after);
             if (after != before) {
                 checkConflicts(accepted, after);
+                addresses.check(accepted.with(before, after),
+                        List.of(new AddressChecks.Change(before, after, "", backendField)));
                 done = acceptOne(before, after);
             }
             updated = new Updated(before, after);
@@ -220,6 +257,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         try {
             plan = DesiredStatePlan.of(accepted().byName(), desired, ids, dryRun);
             plan.checkBackendsPerService(published.capacity().maxMembers());
+            addresses.check(accepted.with(plan.removed(), plan.added()), plan.addressChanges());
             if (dryRun) {
                 Transition.between(plan.removed(), plan.added()).checkRoom(usage(), capacityPolicy);
             } else {

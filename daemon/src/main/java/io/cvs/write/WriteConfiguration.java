@@ -1,7 +1,10 @@
 package io.cvs.write;
 
+import io.cvs.address.AddressProperties;
+import io.cvs.address.LocalAddresses;
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
+import io.cvs.datapath.DatapathMode;
 import io.cvs.flows.FlowMetrics;
 import io.cvs.health.HealthMonitor;
 import io.cvs.health.HealthProperties;
@@ -28,10 +31,25 @@ class WriteConfiguration {
     @Bean
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
             JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters,
-            MapOwnership ownership) {
+            MapOwnership ownership, AddressProperties addresses, LocalAddresses localAddresses) {
         return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
-                reconcile.interval(), new WriteMetrics(meters), new FlowMetrics(meters), ownership,
-                reconcile.pruneOnJournalMismatch());
+                reconcile.interval(), new WriteMetrics(meters), new FlowMetrics(meters),
+                new AddressChecks(addresses, localAddresses), ownership, reconcile.pruneOnJournalMismatch());
+    }
+
+    /**
+     * This host's interfaces, read each time a write brings a new VIP and at each periodic check; none on the
+     * memory datapath, which forwards nothing, so that no VIP takes a local address over there.
+     */
+    @Bean
+    LocalAddresses localAddresses(Datapath datapath) {
+        return datapath.status().mode() == DatapathMode.MEMORY ? LocalAddresses.none() : LocalAddresses.ofInterfaces();
+    }
+
+    /** Warns of VIPs that became local after they were accepted; the {@code localVips} health component. */
+    @Bean
+    LocalVipCheck localVips(ServiceRegistry registry, LocalAddresses localAddresses, AddressProperties addresses) {
+        return new LocalVipCheck(registry, localAddresses, addresses.localVipCheckInterval());
     }
 
     /**

@@ -17,11 +17,14 @@ class AddressRulesTest {
         "0::0:1| must not be ::1 (loopback)",
         "ff02::1| must not be in ff00::/8 (multicast)",
         "FF0E::10| must not be in ff00::/8 (multicast)",
-        "fe80::1| must not be in fe80::/10 (link-local)",
-        "febf::1| must not be in fe80::/10 (link-local)",
+        "fe80::1| must not be in fe80::/10 (link-local: it names no interface without a zone)",
+        "febf::1| must not be in fe80::/10 (link-local: it names no interface without a zone)",
         "::ffff:192.0.2.10| must not be in ::ffff:0:0/96 (IPv4-mapped): write it as IPv4, 192.0.2.10",
         "::ffff:c000:20a| must not be in ::ffff:0:0/96 (IPv4-mapped): write it as IPv4, 192.0.2.10",
         "127.0.0.1| must not be in 127.0.0.0/8 (loopback)",
+        "169.254.169.254| must not be in 169.254.0.0/16 (link-local, where cloud hosts answer metadata requests)",
+        "240.0.0.1| must not be in 240.0.0.0/4 (reserved)",
+        "255.255.255.254| must not be in 240.0.0.0/4 (reserved)",
     })
     void refusesVips(String vip, String why) {
         assertThat(AddressRules.refusedAsVip(vip)).isEqualTo(why);
@@ -39,15 +42,39 @@ class AddressRulesTest {
         "ff02::1| must not be in ff00::/8 (multicast)",
         "::ffff:10.0.0.1| must not be in ::ffff:0:0/96 (IPv4-mapped): write it as IPv4, 10.0.0.1",
         "0.0.0.0| must not be in 0.0.0.0/8 (this network)",
+        "0.1.2.3| must not be in 0.0.0.0/8 (this network)",
+        "169.254.169.254| must not be in 169.254.0.0/16 (link-local, where cloud hosts answer metadata requests)",
+        "fe80::1| must not be in fe80::/10 (link-local: it names no interface without a zone)",
+        "224.0.0.1| must not be in 224.0.0.0/4 (multicast)",
+        "240.0.0.1| must not be in 240.0.0.0/4 (reserved)",
+        "255.255.255.255| must not be 255.255.255.255 (broadcast)",
     })
     void refusesBackends(String address, String why) {
         assertThat(AddressRules.refusedAsBackend(address)).isEqualTo(why);
     }
 
     @ParameterizedTest(name = "backend {0}")
-    @ValueSource(strings = {"fd00::2", "::1", "fe80::1", "2001:db8::2", "10.0.0.1", "127.0.0.1"})
+    @ValueSource(strings = {"fd00::2", "2001:db8::2", "10.0.0.1", "172.16.0.1", "192.168.1.1"})
     void takesBackends(String address) {
         assertThat(AddressRules.refusedAsBackend(address)).isNull();
+        assertThat(AddressRules.refusedLoopbackBackend(IpAddresses.parse(address))).isNull();
+    }
+
+    /** Loopback is refused apart, since cvs.addresses.allow-loopback-backends lets it through. */
+    @ParameterizedTest(name = "backend {0}")
+    @ValueSource(strings = {"127.0.0.1", "127.255.0.9", "::1"})
+    void loopbackBackendsAreRefusedNamingTheOverride(String address) {
+        assertThat(AddressRules.refusedAsBackend(address)).isNull();
+        assertThat(AddressRules.refusedLoopbackBackend(IpAddresses.parse(address)))
+                .contains("loopback").contains(AddressRules.ALLOW_LOOPBACK_BACKENDS);
+    }
+
+    @Test
+    void aBackendOnItsOwnVipIsRefused() {
+        assertThat(AddressRules.refusedBesideVip(IpAddresses.parse("192.0.2.1"), IpAddresses.parse("192.0.2.1")))
+                .startsWith("must not be the service's own vip");
+        assertThat(AddressRules.refusedBesideVip(IpAddresses.parse("2001:db8::1"), IpAddresses.parse("2001:db8::1")))
+                .startsWith("must not be the service's own vip");
     }
 
     @ParameterizedTest(name = "{0} is no address")

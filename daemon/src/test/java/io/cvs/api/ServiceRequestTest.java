@@ -45,6 +45,13 @@ class ServiceRequestTest {
                 Arguments.of(spec("web", "0.1.2.3", 80, "TCP", ONE, null), "vip", "0.0.0.0/8"),
                 Arguments.of(spec("web", "127.0.0.10", 80, "TCP", ONE, null), "vip", "127.0.0.0/8 (loopback)"),
                 Arguments.of(spec("web", "169.254.1.1", 80, "TCP", ONE, null), "vip", "169.254.0.0/16"),
+                Arguments.of(spec("web", "240.0.0.1", 80, "TCP", ONE, null), "vip", "240.0.0.0/4 (reserved)"),
+                Arguments.of(spec("web", "192.0.2.1", 80, "TCP", List.of(new BackendSpec("192.0.2.1", 80, 1)),
+                        null), "backends[0].address", "must not be the service's own vip"),
+                Arguments.of(spec("web", "192.0.2.1", 80, "TCP", List.of(new BackendSpec("169.254.169.254", 80, 1)),
+                        null), "backends[0].address", "169.254.0.0/16"),
+                Arguments.of(spec("web", "192.0.2.1", 80, "TCP", List.of(new BackendSpec("240.1.2.3", 80, 1)),
+                        null), "backends[0].address", "240.0.0.0/4"),
                 Arguments.of(spec("web", "224.0.0.1", 80, "TCP", ONE, null), "vip", "224.0.0.0/4 (multicast)"),
                 Arguments.of(spec("web", "239.255.255.255", 80, "TCP", ONE, null), "vip", "224.0.0.0/4"),
                 Arguments.of(spec("web", "255.255.255.255", 80, "TCP", ONE, null), "vip", "broadcast"),
@@ -111,9 +118,27 @@ class ServiceRequestTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1.0.0.1", "126.255.255.255", "128.0.0.1", "169.253.0.1", "223.255.255.255",
-        "240.0.0.1", "192.0.2.10"})
+        "192.0.2.10"})
     void addressesOutsideTheForbiddenRangesAreVips(String vip) {
         assertThat(spec("web", vip, 80, "TCP", ONE, null).toConfig("").key().vip().getHostAddress()).isEqualTo(vip);
+    }
+
+    /**
+     * Issue 21, finding 7: 30,000 copies of one backend listed 29,999 errors after 2.2 s of CPU. The problem lists
+     * the first 100 and counts them all, and past the cap a duplicate costs a set lookup.
+     */
+    @Test
+    void thirtyThousandDuplicateBackendsListTheFirstHundredAndCountThemAll() {
+        List<BackendSpec> same = java.util.Collections.nCopies(30_000, new BackendSpec("10.0.0.1", 80, 1));
+
+        assertThatThrownBy(() -> spec("web", "192.0.2.1", 80, "TCP", same, null).toConfig(""))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.errors()).hasSize(100);
+                    assertThat(e.errors().get(99).field()).isEqualTo("backends[100]");
+                    assertThat(e.getBody().getProperties()).containsEntry("errorCount", 29_999);
+                    assertThat(e.getBody().getDetail()).isEqualTo(
+                            "29999 fields are invalid; the first 100 are listed.");
+                });
     }
 
     @Test

@@ -126,7 +126,7 @@ abstract class Ipv6Contract extends ContractTestBase {
         "::|must not be :: (unspecified)",
         "::1|must not be ::1 (loopback)",
         "ff02::1|must not be in ff00::/8 (multicast)",
-        "fe80::1|must not be in fe80::/10 (link-local)",
+        "fe80::1|must not be in fe80::/10 (link-local: it names no interface without a zone)",
         "::ffff:192.0.2.10|must not be in ::ffff:0:0/96 (IPv4-mapped): write it as IPv4, 192.0.2.10",
     })
     void aRefusedIpv6VipIs400SayingWhyAndCreatesNothing(String vip, String why) {
@@ -139,6 +139,7 @@ abstract class Ipv6Contract extends ContractTestBase {
     @CsvSource(delimiter = '|', value = {
         "::|must not be :: (unspecified)",
         "ff02::1|must not be in ff00::/8 (multicast)",
+        "fe80::1|must not be in fe80::/10 (link-local: it names no interface without a zone)",
         "::ffff:10.0.0.1|must not be in ::ffff:0:0/96 (IPv4-mapped): write it as IPv4, 10.0.0.1",
     })
     void aRefusedIpv6BackendIs400SayingWhyAndCreatesNothing(String address, String why) {

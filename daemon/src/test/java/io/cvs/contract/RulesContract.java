@@ -167,7 +167,7 @@ abstract class RulesContract extends ContractTestBase {
 
     @Test
     void aLabelKeyThatBreaksTheRulesIs400NamingIt() {
-        Answer answer = admin("POST", SERVICES).json("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,"
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose().json("{\"name\":\"web\",\"vip\":\"192.0.2.10\",\"port\":80,"
                 + "\"protocol\":\"TCP\",\"labels\":{\"-bad\":\"x\"}}").expect(400);
 
         assertThat(answer.type()).isEqualTo("urn:cvs:problem:validation-failed");
@@ -188,6 +188,49 @@ abstract class RulesContract extends ContractTestBase {
                 .expect(400);
 
         assertThat(answer.errorFields()).containsExactly("backends[1].address");
+    }
+
+    /** Issue 21: the metadata address, a loop to the own VIP, and a backend on another service's VIP. */
+    @Test
+    void backendsThatCanOnlyHurtAre400NamingThem() {
+        assertThat(admin("POST", SERVICES).json(tcp("web", "192.0.2.10", "169.254.169.254:80", "192.0.2.10:80"))
+                .expect(400).errorFields()).containsExactly("backends[0].address", "backends[1].address");
+        createId(tcp("web", "192.0.2.10", "10.0.0.1:80"));
+        assertThat(admin("POST", SERVICES).json(tcp("front", "192.0.2.11", "192.0.2.10:80")).expect(400)
+                .errorFields()).containsExactly("backends[0].address");
+    }
+
+    @Test
+    void aKeyTwiceIs400NamingIt() {
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose()
+                .json("{\"name\":\"web\",\"name\":\"api\",\"vip\":\"192.0.2.10\",\"port\":80,"
+                        + "\"protocol\":\"TCP\"}")
+                .expect(400);
+
+        assertThat(answer.errorFields()).containsExactly("name");
+        assertThat(answer.json().path("errorCount").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aCharsetOtherThanUtf8Is415() {
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose()
+                .body("application/json; charset=UTF-16", tcp("web", "192.0.2.10", "10.0.0.1:80")).expect(415);
+
+        assertThat(answer.type()).isEqualTo("urn:cvs:problem:unsupported-media-type");
+    }
+
+    /** The cap of the error list, within the 2 KB body limit: 101 fields wrong, 100 listed. */
+    @Test
+    void aHundredAndOneErrorsListAHundredAndCountThemAll() {
+        StringBuilder labels = new StringBuilder();
+        for (int i = 0; i < 101; i++) {
+            labels.append(i == 0 ? "" : ",").append("\"-").append(i).append("\":\"x\"");
+        }
+        Answer answer = admin("POST", SERVICES).invalidOnPurpose().json("{\"name\":\"web\",\"vip\":\"192.0.2.10\","
+                + "\"port\":80,\"protocol\":\"TCP\",\"labels\":{" + labels + "}}").expect(400);
+
+        assertThat(answer.errorFields()).hasSize(100);
+        assertThat(answer.json().path("errorCount").asInt()).isEqualTo(102); // and "at most 32 labels"
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * nothing in it but three names Micrometer chose. The container's HEALTHCHECK command is run against the same daemon.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"cvs.datapath=memory",
+    "cvs.addresses.allow-loopback-backends=true", // its checked backend is a listener of its own on loopback
     "spring.config.import=configtree:" + MetricNamesTest.CONFIG_TREE_PATH + "/"})
 class MetricNamesTest {
 

@@ -166,7 +166,7 @@ class CrashDurabilityTest {
         for (int i = 1; i <= count; i++) {
             backends.add(new Backend(ip("10." + client + "." + service + "." + i), 8080, 1 + random.nextInt(100)));
         }
-        return new Content("192.0.2." + (10 * client + service + 1), backends);
+        return new Content("198.51.100." + (10 * client + service + 1), backends);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.cvs.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvs.address.AddressProperties;
+import io.cvs.address.LocalAddresses;
 import io.cvs.api.BackendSpec;
 import io.cvs.api.ServiceRequest;
 import io.cvs.datapath.CapacityPolicy;
@@ -143,7 +145,8 @@ class RestoreFromJournalTest {
     private ServiceRegistry registry(Journal journal, MapOwnership ownership) {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         return new ServiceRegistry(maps, journal, CapacityPolicy.FIXED, true, Duration.ofSeconds(30),
-                new WriteMetrics(meters), new FlowMetrics(meters), ownership, false);
+                new WriteMetrics(meters), new FlowMetrics(meters),
+                new AddressChecks(AddressProperties.DEFAULTS, LocalAddresses.none()), ownership, false);
     }
 
     /** 12 services created, some changed twice, some deleted: more than two snapshots' worth of records. */
