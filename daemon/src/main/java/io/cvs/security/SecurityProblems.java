@@ -28,6 +28,7 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
 
     private static final Logger log = LoggerFactory.getLogger(SecurityProblems.class);
     private static final String CHALLENGE = "Bearer realm=\"cvs\"";
+    private static final String REFLECTED_DOWNLOAD_GUARD = "inline;filename=f.txt";
 
     private final ProblemResponseWriter problems;
 
@@ -59,6 +60,9 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
             throws IOException {
         String detail = firewallReason(rejected);
         log.debug("{} {} rejected by the firewall: {}", request.getMethod(), request.getRequestURI(), detail);
+        // The problem's instance echoes the rejected path, which may end in ";x.bat": the same guard against a
+        // reflected file download that Spring MVC puts on its own answers to such paths.
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, REFLECTED_DOWNLOAD_GUARD);
         problems.write(request, response, ProblemType.MALFORMED_REQUEST.problem(detail));
     }
 

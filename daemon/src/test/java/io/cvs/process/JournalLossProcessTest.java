@@ -155,7 +155,7 @@ class JournalLossProcessTest {
     }
 
     private static HttpResponse<String> post(DaemonProcess daemon, String name, int vip) {
-        return daemon.http().post("/api/v1/services", "{\"name\":\"" + name + "\",\"vip\":\"192.0.2." + vip
+        return daemon.http().post("/api/v1/services", "{\"name\":\"" + name + "\",\"vip\":\"198.51.100." + vip
                 + "\",\"port\":80,\"protocol\":\"TCP\",\"backends\":[{\"address\":\"10.0.0." + vip
                 + "\",\"port\":8080}]}");
     }
@@ -176,11 +176,11 @@ class JournalLossProcessTest {
         return names;
     }
 
-    /** The maps hold exactly the services of these VIPs (192.0.2.n, port 80, TCP). */
+    /** The maps hold exactly the services of these VIPs (198.51.100.n, port 80, TCP). */
     private void assertMapsHold(int... vips) throws IOException {
         try (BpfDatapath maps = BpfDatapath.readOnly(pinDir)) {
             List<ServiceKey> keys = java.util.Arrays.stream(vips)
-                    .mapToObj(v -> new ServiceKey(address("192.0.2." + v), 80, Protocol.TCP)).toList();
+                    .mapToObj(v -> new ServiceKey(address("198.51.100." + v), 80, Protocol.TCP)).toList();
             assertThat(maps.services()).containsExactlyInAnyOrderElementsOf(keys);
         }
     }
