@@ -54,7 +54,8 @@ final class TestDaemon implements AutoCloseable {
             Path logs = Files.createDirectories(Path.of("target/test-daemons"));
             Path log = logs.resolve(name + "-" + ProcessHandle.current().pid() + ".log");
             int port = freePort();
-            List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-jar",
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1",
+                    "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
                     jar.toString(), "--cvs.datapath=memory", "--server.port=" + port,
                     "--cvs.journal.dir=" + home.resolve("journal"),
                     "--cvs.security.token-file=" + home.resolve("admin-token"), "--cvs.stats.rate-interval=1s",

@@ -60,6 +60,8 @@ final class ChildJvm {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(FAST_START);
+        // Tomcat's work directory and the like go where this JVM's temporary files go (target/ under Maven)
+        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath, "io.cvs.CvsApplication"));
         command.addAll(args);
