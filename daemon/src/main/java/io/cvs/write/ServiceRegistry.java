@@ -567,8 +567,10 @@ public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, R
         try {
             checkTableSize(after);
             checkConflicts(accepted(), after);
-            addresses.check(accepted.with(before == null ? List.of() : List.of(before), List.of(after)),
-                    List.of(AddressChecks.Change.of(before, after, "")));
+            // This host's copy, which may be older than the store's before, or absent when it forwards none of it
+            Service held = accepted.byId().get(after.id());
+            addresses.check(accepted.with(held == null ? List.of() : List.of(held), List.of(after)),
+                    List.of(AddressChecks.Change.of(held, after, "")));
         } finally {
             writes.unlock();
         }

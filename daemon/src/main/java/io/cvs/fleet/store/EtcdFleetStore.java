@@ -103,6 +103,15 @@ public final class EtcdFleetStore implements FleetStore {
     }
 
     @Override
+    public void requestProgress() {
+        try {
+            client.getWatchClient().requestProgress();
+        } catch (RuntimeException e) {
+            // Progress is a hint: the next request asks again.
+        }
+    }
+
+    @Override
     public void report(HostReport report) {
         ByteSequence value = ByteSequence.from(HostReportJson.encode(report));
         long id = lease.id(report.ttl());

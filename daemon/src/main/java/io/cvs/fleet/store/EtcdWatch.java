@@ -46,6 +46,14 @@ final class EtcdWatch implements AutoCloseable, Watch.Listener {
     public void onNext(WatchResponse response) {
         List<WatchEvent> events = response.getEvents();
         if (events.isEmpty()) {
+            if (response.isProgressNotify() && !ended.get()) {
+                long revision = response.getHeader().getRevision();
+                try {
+                    thread.execute(() -> progress(revision));
+                } catch (RejectedExecutionException alreadyClosed) {
+                    // closed meanwhile: nobody listens
+                }
+            }
             return;
         }
         List<Grouped> revisions = new ArrayList<>();
@@ -62,6 +70,12 @@ final class EtcdWatch implements AutoCloseable, Watch.Listener {
         }
         if (!ended.get()) {
             thread.execute(() -> deliver(revisions));
+        }
+    }
+
+    private void progress(long revision) {
+        if (!closed.get()) {
+            listener.progress(revision);
         }
     }
 
