@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How this host converges to the store. At start the registry has already restored the journal and forwards it
  * (nothing here waits for the store). Then, on a thread of its own: a snapshot when the journal records no
- * applied revision, else a watch from the journal's revision + 1. Each revision's events become one journaled
+ * applied revision or this host's labels changed since its last report (services it dropped may be its own now),
+ * else a watch from the journal's revision + 1. Each revision's events become one journaled
  * change of the registry carrying the revision ({@link ServiceRegistry#applyFromFleet}); a service whose
  * {@code hosts} selector leaves this host out is removed here, never from the store.
  *
@@ -94,14 +95,27 @@ final class FleetSync implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Reports start once the sync thread has read this host's last report ({@link #relabelled}), which the first
+     * report would overwrite.
+     */
+    private void startReporting() {
         long every = identity.reportInterval().toMillis();
         reporter.scheduleWithFixedDelay(this::report, 0, every, TimeUnit.MILLISECONDS);
     }
 
     private void loop() {
-        boolean snapshot = registry.appliedRevision() == 0;
+        boolean snapshot = true;
+        boolean first = true;
         while (!closed) {
             try {
+                if (first) {
+                    snapshot = registry.appliedRevision() == 0 || relabelled();
+                    first = false;
+                    startReporting();
+                }
                 if (snapshot) {
                     resync();
                     snapshot = false;
@@ -123,6 +137,10 @@ final class FleetSync implements AutoCloseable {
                             e.getMessage());
                 }
                 snapshot = true;
+                if (first) {
+                    first = false;
+                    startReporting();
+                }
                 pause();
             } catch (RuntimeException e) {
                 log.error("Applying the fleet's state failed; trying again from a snapshot", e);
@@ -131,6 +149,15 @@ final class FleetSync implements AutoCloseable {
                 pause();
             }
         }
+    }
+
+    /**
+     * Whether this host's labels differ from those of its last report (or it has none left): then what its journal
+     * holds was chosen by other labels, and services it dropped as not its own may be its own now.
+     */
+    private boolean relabelled() {
+        return store.hosts().stream().filter(h -> h.hostId().equals(identity.hostId())).findFirst()
+                .map(h -> !h.labels().equals(identity.labels())).orElse(true);
     }
 
     /** Watches from after the applied revision until the watch ends; null when closed. */
