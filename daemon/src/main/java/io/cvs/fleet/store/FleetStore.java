@@ -40,6 +40,14 @@ public interface FleetStore extends AutoCloseable {
     AutoCloseable watch(long fromRevision, WatchListener listener);
 
     /**
+     * Asks the open watches to say how far they have delivered ({@link WatchListener#progress}): the store's
+     * revision moves with keys no watch sees (host reports), so without it a host that applied every service
+     * event could not tell it is up to date. Optional for a store; nothing is thrown.
+     */
+    default void requestProgress() {
+    }
+
+    /**
      * Puts this host's report under {@code <prefix>hosts/<host-id>}, attached to a lease of the given time to live
      * that the store keeps alive while this process runs; the entry vanishes when the host is gone for ttl.
      */

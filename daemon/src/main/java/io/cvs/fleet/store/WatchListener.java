@@ -11,6 +11,13 @@ public interface WatchListener {
      */
     void changed(long revision, List<Event> events);
 
+    /**
+     * Every service event up to revision was delivered (etcd's progress notification): a host that applied them
+     * is at revision, even though the revisions since its last event changed other keys. Optional for a store.
+     */
+    default void progress(long revision) {
+    }
+
     /** The store compacted past the revision asked for: resync from a snapshot. The watch has ended. */
     void compacted(long compactRevision);
 
