@@ -8,6 +8,7 @@ import io.cvs.cli.ApiFleet.FleetStoreMember;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -34,7 +35,7 @@ final class FleetFormat {
      */
     static String store(FleetStore store, Instant now) {
         if (!store.reachable()) {
-            return "UNREACHABLE since " + Format.orNone(store.unreachableSince()) + " (" + ago(store.unreachableSince(),
+            return "UNREACHABLE since " + toSecond(store.unreachableSince()) + " (" + ago(store.unreachableSince(),
                     now) + "), last revision known " + revision(store.revision())
                     + "; writes refused, forwarding goes on from this host's state";
         }
@@ -77,6 +78,18 @@ final class FleetFormat {
     /** A revision or a lag, {@link Format#NONE} where the daemon has none. */
     static String revision(Long revision) {
         return revision == null ? Format.NONE : Format.number(revision);
+    }
+
+    /** {@code 2026-03-01T12:05:00Z}: an instant to the second, as written when it is not one. */
+    static String toSecond(String instant) {
+        if (instant == null) {
+            return Format.NONE;
+        }
+        try {
+            return Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return instant;
+        }
     }
 
     /**

@@ -58,14 +58,14 @@ class FleetTableTest {
                 {"mode": "fleet", "hostId": "host-a", "labels": {},
                  "applied": {"revision": 1042, "at": "2026-03-01T11:00:00Z", "lagRevisions": 0},
                  "store": {"endpoints": ["http://127.0.0.1:2379"], "revision": 1042, "reachable": false,
-                           "unreachableSince": "2026-03-01T11:59:37Z", "members": []},
+                           "unreachableSince": "2026-03-01T11:59:37.317049108Z", "members": []},
                  "hosts": [{"hostId": "host-a", "labels": {}, "appliedRevision": 1042, "lagRevisions": 0,
                             "lastSeen": "2026-03-01T12:00:07Z", "ready": true, "datapath": "bpf",
                             "lastError": "etcd unreachable: deadline exceeded", "self": true}]}
                 """);
 
         assertThat(printed).isEqualTo("""
-                Store:      UNREACHABLE since 2026-03-01T11:59:37Z (30s ago), last revision known 1042; writes \
+                Store:      UNREACHABLE since 2026-03-01T11:59:37Z (29s ago), last revision known 1042; writes \
                 refused, forwarding goes on from this host's state
                 Endpoints:  http://127.0.0.1:2379
                 Applied:    revision 1042 (lag 0), 1h ago
