@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Manage the services of a cvs daemon (Container Virtual Servers) through its REST API.",
         subcommands = {PushCommand.class, PopCommand.class, ListCommand.class, ServiceCommand.class,
                 BackendCommand.class, StatsCommand.class, HealthCommand.class, ApplyCommand.class,
-                ExportCommand.class, StatusCommand.class, CapacityCommand.class, PickCommand.class,
+                ExportCommand.class, StatusCommand.class, FleetCommand.class, CapacityCommand.class, PickCommand.class,
                 IpvsadmCommand.class, CompletionCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

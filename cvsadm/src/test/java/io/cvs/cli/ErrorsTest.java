@@ -53,7 +53,7 @@ class ErrorsTest {
         for (String[] command : new String[][] {{"push"}, {"pop"}, {"list"}, {"service", "add"},
                 {"service", "edit"}, {"service", "delete"}, {"service", "list"}, {"service", "show"},
                 {"backend", "add"}, {"backend", "remove"}, {"backend", "weight"}, {"backend", "drain"}, {"stats"},
-                {"health"}, {"apply"}, {"export"}, {"status"}, {"ipvsadm"}, {"completion"}}) {
+                {"health"}, {"apply"}, {"export"}, {"status"}, {"fleet"}, {"ipvsadm"}, {"completion"}}) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command));
             args.add("--help");
             Cli.Run run = cli.run(args.toArray(String[]::new));

@@ -118,6 +118,6 @@ class StatsHealthStatusTest {
         Cli.Run run = new Cli(home).run("completion");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_cvsadm",
-                "push", "pop", "service", "drain", "--watch");
+                "push", "pop", "service", "drain", "--watch", "fleet");
     }
 }

@@ -9,6 +9,7 @@ import io.cvs.service.ServiceProblems;
 import io.cvs.system.InvalidRequestException;
 import io.cvs.system.Violations;
 import io.cvs.write.ServiceRegistry;
+import io.cvs.write.ServiceWrites;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.ArrayList;
@@ -41,8 +42,11 @@ class BackendController {
 
     private final ServiceRegistry registry;
 
-    BackendController(ServiceRegistry registry) {
+    private final ServiceWrites writes;
+
+    BackendController(ServiceRegistry registry, ServiceWrites writes) {
         this.registry = registry;
+        this.writes = writes;
     }
 
     /**
@@ -64,7 +68,7 @@ class BackendController {
         Backend backend = spec.toBackend("", violations);
         violations.throwIfAny();
         BackendKey key = BackendKey.of(backend);
-        Service after = registry.update(id, Precondition.ifMatch(ifMatch), current -> {
+        Service after = writes.update(id, Precondition.ifMatch(ifMatch), current -> {
             String family = AddressRules.refusedBesideVip(backend.address(), current.key().vip());
             if (family != null) {
                 throw InvalidRequestException.of("address", family, spec.address());
@@ -98,7 +102,7 @@ class BackendController {
         }
         Backend backend = body.toBackend(key);
         Precondition precondition = Precondition.ifMatch(ifMatch);
-        ServiceRegistry.Updated updated = registry.update(id, precondition, current -> {
+        ServiceRegistry.Updated updated = writes.update(id, precondition, current -> {
             boolean exists = current.backend(key).isPresent();
             if (exists && ifNoneMatch != null) {
                 throw ServiceProblems.preconditionFailed(current, "Backend " + key + " exists already.");
@@ -126,7 +130,7 @@ class BackendController {
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         BackendKey key = BackendKey.parse(backendKey);
         registry.get(id).backend(key).orElseThrow(() -> ServiceProblems.noBackend(id, key));
-        Service after = registry.update(id, Precondition.ifMatch(ifMatch), current -> {
+        Service after = writes.update(id, Precondition.ifMatch(ifMatch), current -> {
             if (current.backend(key).isEmpty()) {
                 throw ServiceProblems.noBackend(id, key);
             }

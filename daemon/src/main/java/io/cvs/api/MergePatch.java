@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class MergePatch {
 
     private static final Set<String> FIELDS = Set.of("name", "vip", "port", "protocol", "backends", "labels",
-            "healthCheck", "onBackendRemoval", "scheduler", "maglev", "sessionAffinity");
+            "healthCheck", "onBackendRemoval", "scheduler", "maglev", "sessionAffinity", "hosts");
     private static final Set<String> REQUIRED = Set.of("name", "vip", "port", "protocol", "backends");
 
     private MergePatch() {

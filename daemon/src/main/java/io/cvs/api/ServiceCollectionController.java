@@ -4,6 +4,7 @@ import io.cvs.selection.SelectionProperties;
 import io.cvs.service.Service;
 import io.cvs.write.ApplyResult;
 import io.cvs.write.ServiceRegistry;
+import io.cvs.write.ServiceWrites;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -24,8 +25,11 @@ class ServiceCollectionController {
     private final ServiceRegistry registry;
     private final SelectionProperties selection;
 
-    ServiceCollectionController(ServiceRegistry registry, SelectionProperties selection) {
+    private final ServiceWrites writes;
+
+    ServiceCollectionController(ServiceRegistry registry, ServiceWrites writes, SelectionProperties selection) {
         this.registry = registry;
+        this.writes = writes;
         this.selection = selection;
     }
 
@@ -39,13 +43,13 @@ class ServiceCollectionController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ServiceResponse> create(@RequestBody ServiceRequest spec) {
-        Service created = registry.create(spec.toConfig("", selection.maglevTableSize()));
+        Service created = writes.create(spec.toConfig("", selection.maglevTableSize()));
         return ResponseEntity.created(URI.create("/api/v1/services/" + created.id())).eTag(created.etag())
                 .body(ServiceResponse.of(created));
     }
 
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ApplyResult apply(@RequestBody DesiredState desired, @RequestParam(required = false) String dryRun) {
-        return registry.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
+        return writes.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
     }
 }

@@ -10,6 +10,7 @@ import io.cvs.traffic.AlignedCounters;
 import io.cvs.traffic.ServiceStats;
 import io.cvs.traffic.TrafficRates;
 import io.cvs.write.ServiceRegistry;
+import io.cvs.write.ServiceWrites;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -38,16 +39,18 @@ class ServiceController {
     static final String MERGE_PATCH = "application/merge-patch+json";
 
     private final ServiceRegistry registry;
+    private final ServiceWrites writes;
     private final Datapath datapath;
     private final HealthMonitor health;
     private final TrafficRates rates;
     private final JsonMapper json;
     private final SelectionProperties selection;
 
-    ServiceController(ServiceRegistry registry, Datapath datapath, HealthMonitor health, TrafficRates rates,
-            JsonMapper json, SelectionProperties selection) {
+    ServiceController(ServiceRegistry registry, ServiceWrites writes, Datapath datapath, HealthMonitor health,
+            TrafficRates rates, JsonMapper json, SelectionProperties selection) {
         this.selection = selection;
         this.registry = registry;
+        this.writes = writes;
         this.datapath = datapath;
         this.health = health;
         this.rates = rates;
@@ -68,7 +71,7 @@ class ServiceController {
     ResponseEntity<ServiceResponse> replace(@PathVariable String id, @RequestBody ServiceRequest spec,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         ServiceConfig config = spec.toConfig("", selection.maglevTableSize());
-        return answer(registry.update(id, Precondition.ifMatch(ifMatch), current -> config).after());
+        return answer(writes.update(id, Precondition.ifMatch(ifMatch), current -> config).after());
     }
 
     @PatchMapping(consumes = MERGE_PATCH)
@@ -76,14 +79,14 @@ class ServiceController {
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         MergePatch.check(patch);
         Precondition precondition = Precondition.ifMatch(ifMatch);
-        return answer(registry.update(id, precondition, current -> MergePatch.apply(current, patch, json,
+        return answer(writes.update(id, precondition, current -> MergePatch.apply(current, patch, json,
                 selection.maglevTableSize())).after());
     }
 
     @DeleteMapping
     ResponseEntity<Void> delete(@PathVariable String id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        registry.delete(id, Precondition.ifMatch(ifMatch));
+        writes.delete(id, Precondition.ifMatch(ifMatch));
         return ResponseEntity.noContent().build();
     }
 

@@ -9,6 +9,7 @@ import io.cvs.selection.SelectionPolicy;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.health.HealthCheck;
 import io.cvs.service.BackendKey;
+import io.cvs.service.HostSelector;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.ServiceConfig;
 import io.cvs.system.Violations;
@@ -30,7 +31,8 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         @JsonInclude(JsonInclude.Include.NON_NULL) String onBackendRemoval,
         @JsonInclude(JsonInclude.Include.NON_NULL) String scheduler,
         @JsonInclude(JsonInclude.Include.NON_NULL) SelectionSpec.Maglev maglev,
-        @JsonInclude(JsonInclude.Include.NON_NULL) SelectionSpec.SessionAffinity sessionAffinity) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) SelectionSpec.SessionAffinity sessionAffinity,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Hosts hosts) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
@@ -55,13 +57,44 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         this(name, vip, port, protocol, backends, labels, healthCheck, onBackendRemoval, null, null, null);
     }
 
-    static ServiceRequest of(ServiceConfig config) {
+    /**
+     * {@code "hosts": {"matchLabels": {"zone": "a"}}}: the hosts that forward a service, those whose labels
+     * ({@code cvs.fleet.host-labels}) include all of matchLabels. Absent, or no labels: every host.
+     */
+    public record Hosts(Map<String, String> matchLabels) {
+
+        static Hosts of(HostSelector selector) {
+            return selector.isAll() ? null : new Hosts(selector.matchLabels());
+        }
+
+        /** The selector, or null with the reasons added to violations; label rules as for a service's labels. */
+        HostSelector toSelector(String prefix, Violations violations) {
+            if (matchLabels == null) {
+                return HostSelector.ALL;
+            }
+            int before = violations.size();
+            checkLabels(matchLabels, prefix + "hosts.matchLabels", violations);
+            return violations.size() > before ? null : HostSelector.matching(matchLabels);
+        }
+    }
+
+    /** A service that every host forwards. */
+    public ServiceRequest(String name, String vip, Integer port, String protocol, List<BackendSpec> backends,
+            Map<String, String> labels, HealthCheckSpec healthCheck, String onBackendRemoval, String scheduler,
+            SelectionSpec.Maglev maglev, SelectionSpec.SessionAffinity sessionAffinity) {
+        this(name, vip, port, protocol, backends, labels, healthCheck, onBackendRemoval, scheduler, maglev,
+                sessionAffinity, null);
+    }
+
+    /** The request that gives this content: what the API shows of a service, and what the fleet stores. */
+    public static ServiceRequest of(ServiceConfig config) {
         ServiceKey key = config.key();
         return new ServiceRequest(config.name(), IpAddresses.text(key.vip()), key.port(), key.protocol().name(),
                 config.backends().stream().map(BackendSpec::of).toList(), config.labels(),
                 config.healthCheck() == null ? null : HealthCheckSpec.of(config.healthCheck()),
                 config.onBackendRemoval().name(), config.selection().scheduler().name(),
-                SelectionSpec.maglevOf(config.selection()), SelectionSpec.SessionAffinity.of(config.selection()));
+                SelectionSpec.maglevOf(config.selection()), SelectionSpec.SessionAffinity.of(config.selection()),
+                Hosts.of(config.hosts()));
     }
 
     /** {@link #toConfig(String, int)} with libcvsbpf's default Maglev table size. */
@@ -92,7 +125,8 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         boolean portOk = checkPort(port, prefix + "port", violations);
         Protocol proto = protocol(prefix + "protocol", violations);
         List<Backend> members = backends(prefix, address, violations);
-        checkLabels(prefix, violations);
+        checkLabels(labels, prefix + "labels", violations);
+        HostSelector selector = hosts == null ? HostSelector.ALL : hosts.toSelector(prefix, violations);
         HealthCheck check = healthCheck == null ? null : healthCheck.toCheck(prefix + "healthCheck.", violations);
         OnBackendRemoval policy = onBackendRemoval(prefix + "onBackendRemoval", violations);
         SelectionPolicy selection = SelectionSpec.toPolicy(scheduler, maglev, sessionAffinity, members.size(),
@@ -101,7 +135,7 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
             return null;
         }
         return new ServiceConfig(name, new ServiceKey(address, port, proto), members,
-                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check, policy, selection);
+                labels == null ? new TreeMap<>() : new TreeMap<>(labels), check, policy, selection, selector);
     }
 
     /** Omitted: KEEP, what every service did before the policy existed. */
@@ -181,15 +215,16 @@ public record ServiceRequest(String name, String vip, Integer port, String proto
         return members;
     }
 
-    private void checkLabels(String prefix, Violations violations) {
+    /** Labels (name: their field, e.g. {@code labels}) as the contract allows them; also a selector's. */
+    static void checkLabels(Map<String, String> labels, String name, Violations violations) {
         if (labels == null) {
             return;
         }
         if (labels.size() > MAX_LABELS) {
-            violations.add(prefix + "labels", "must have at most " + MAX_LABELS + " labels", null);
+            violations.add(name, "must have at most " + MAX_LABELS + " labels", null);
         }
         labels.forEach((key, value) -> {
-            String field = prefix + "labels[" + key + "]";
+            String field = name + "[" + key + "]";
             if (!LABEL_KEY.matcher(key).matches()) {
                 violations.add(field, "key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '/' and '-', starting and "
                         + "ending with a letter or digit", key);

@@ -3,6 +3,7 @@ package io.cvs.api;
 import io.cvs.selection.SelectionProperties;
 import io.cvs.write.ApplyResult;
 import io.cvs.write.ServiceRegistry;
+import io.cvs.write.ServiceWrites;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -23,8 +24,11 @@ class StateController {
     private final ServiceRegistry registry;
     private final SelectionProperties selection;
 
-    StateController(ServiceRegistry registry, SelectionProperties selection) {
+    private final ServiceWrites writes;
+
+    StateController(ServiceRegistry registry, ServiceWrites writes, SelectionProperties selection) {
         this.registry = registry;
+        this.writes = writes;
         this.selection = selection;
     }
 
@@ -35,6 +39,6 @@ class StateController {
 
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ApplyResult importState(@RequestBody DesiredState desired, @RequestParam(required = false) String dryRun) {
-        return registry.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
+        return writes.replaceAll(desired.toConfigs(selection.maglevTableSize()), DryRun.parse(dryRun));
     }
 }

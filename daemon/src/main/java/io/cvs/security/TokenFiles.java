@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * <p>A token file that breaks a rule is refused, not repaired: a file someone else made or could read holds a
  * token that may be known. cvsadm's {@code TokenFile} applies the same rules to the files it reads.
  */
-final class TokenFiles {
+public final class TokenFiles {
 
     private static final int ROOT = 0;
     private static final int GROUP_OR_OTHERS = 0077;
@@ -34,7 +34,7 @@ final class TokenFiles {
         this.daemonUid = daemonUid;
     }
 
-    static TokenFiles ofThisProcess() {
+    public static TokenFiles ofThisProcess() {
         return new TokenFiles((int) new UnixSystem().getUid());
     }
 
@@ -71,7 +71,7 @@ final class TokenFiles {
     }
 
     /** The token in a file that meets every rule, without the line end; empty when the file holds nothing. */
-    String read(Path file, String what) {
+    public String read(Path file, String what) {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new StartupRefusedException(what + " does not exist.", "Write the token into it, as the daemon's "
                     + "user with umask 077 (mode 600), or point the property at the file that holds it.");

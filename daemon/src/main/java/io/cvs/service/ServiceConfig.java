@@ -14,16 +14,23 @@ import java.util.TreeMap;
  * A service's content, validated: everything but its id and version. Two configs are equal when nothing differs.
  * The health check is null when the service has none: then every backend is in rotation as configured. The
  * selection is how the datapaths choose among the backends (scheduler, Maglev table size, session affinity), with
- * every default already filled in.
+ * every default already filled in. The hosts are those that forward it ({@link HostSelector#ALL}: every one).
  */
 public record ServiceConfig(String name, ServiceKey key, List<Backend> backends, SortedMap<String, String> labels,
-        HealthCheck healthCheck, OnBackendRemoval onBackendRemoval, SelectionPolicy selection) {
+        HealthCheck healthCheck, OnBackendRemoval onBackendRemoval, SelectionPolicy selection, HostSelector hosts) {
 
     public ServiceConfig {
         backends = List.copyOf(backends);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         Objects.requireNonNull(onBackendRemoval, "onBackendRemoval");
         Objects.requireNonNull(selection, "selection");
+        Objects.requireNonNull(hosts, "hosts");
+    }
+
+    /** A service that every host forwards. */
+    public ServiceConfig(String name, ServiceKey key, List<Backend> backends, SortedMap<String, String> labels,
+            HealthCheck healthCheck, OnBackendRemoval onBackendRemoval, SelectionPolicy selection) {
+        this(name, key, backends, labels, healthCheck, onBackendRemoval, selection, HostSelector.ALL);
     }
 
     /** A service that selects at random, without affinity (the default). */
@@ -44,18 +51,22 @@ public record ServiceConfig(String name, ServiceKey key, List<Backend> backends,
     }
 
     public ServiceConfig withBackends(List<Backend> newBackends) {
-        return new ServiceConfig(name, key, newBackends, labels, healthCheck, onBackendRemoval, selection);
+        return new ServiceConfig(name, key, newBackends, labels, healthCheck, onBackendRemoval, selection, hosts);
     }
 
     public ServiceConfig withHealthCheck(HealthCheck check) {
-        return new ServiceConfig(name, key, backends, labels, check, onBackendRemoval, selection);
+        return new ServiceConfig(name, key, backends, labels, check, onBackendRemoval, selection, hosts);
     }
 
     public ServiceConfig withOnBackendRemoval(OnBackendRemoval policy) {
-        return new ServiceConfig(name, key, backends, labels, healthCheck, policy, selection);
+        return new ServiceConfig(name, key, backends, labels, healthCheck, policy, selection, hosts);
     }
 
     public ServiceConfig withSelection(SelectionPolicy policy) {
-        return new ServiceConfig(name, key, backends, labels, healthCheck, onBackendRemoval, policy);
+        return new ServiceConfig(name, key, backends, labels, healthCheck, onBackendRemoval, policy, hosts);
+    }
+
+    public ServiceConfig withHosts(HostSelector selector) {
+        return new ServiceConfig(name, key, backends, labels, healthCheck, onBackendRemoval, selection, selector);
     }
 }

@@ -16,11 +16,13 @@ import io.cvs.reconcile.Reconciler;
 import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
+import io.cvs.service.HostLabels;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceProblems;
 import io.cvs.service.ServiceTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,12 +58,12 @@ final class Committer implements AutoCloseable {
      * accepted ({@link System#nanoTime()}).
      */
     record Write(byte[] payload, Transition transition, ServiceTable target, long epoch,
-            CompletableFuture<Void> done, long acceptedNanos) implements Work {
+            CompletableFuture<Void> done, long acceptedNanos, long revision) implements Work {
 
-        /** A write accepted now. */
+        /** A write accepted now from this host's API. */
         Write(byte[] payload, Transition transition, ServiceTable target, long epoch,
                 CompletableFuture<Void> done) {
-            this(payload, transition, target, epoch, done, System.nanoTime());
+            this(payload, transition, target, epoch, done, System.nanoTime(), 0);
         }
     }
 
@@ -105,6 +107,8 @@ final class Committer implements AutoCloseable {
     private final FlowSweeper flowSweeper;
     private final OwnerCheck owner;
     private final boolean startedEmpty;
+    /** Which services this host forwards: the maps hold only those (see {@link HostLabels#forwards}). */
+    private final HostLabels host;
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -129,12 +133,13 @@ final class Committer implements AutoCloseable {
      */
     Committer(Journal journal, Published published, Datapath datapath, CapacityPolicy capacityPolicy,
             Duration reconcileInterval, boolean groupCommit, WriteMetrics metrics, FlowMetrics flowMetrics,
-            OwnerCheck owner, boolean startedEmpty) {
+            OwnerCheck owner, boolean startedEmpty, HostLabels host) {
         this.journal = journal;
+        this.host = host;
         this.owner = owner;
         this.startedEmpty = startedEmpty;
         // Read on this thread only, between batches: the acknowledged state, if the journal must be rebuilt.
-        journal.rebuildFrom(() -> JournalCodec.state(durable.services()));
+        journal.rebuildFrom(() -> JournalCodec.state(durable.services(), published.appliedRevision()));
         this.published = published;
         this.capacityPolicy = capacityPolicy;
         this.durable = published.table();
@@ -292,7 +297,7 @@ final class Committer implements AutoCloseable {
             // A write's own steps start where the write before it ended; after a failed apply the maps are
             // elsewhere, so the steps are worked out from what they hold.
             Transition steps = applied == durable ? write.transition()
-                    : Transition.between(applied.services(), write.target().services());
+                    : Transition.between(forwarded(applied.services()), forwarded(write.target().services()));
             ServiceTable before = durable;
             durable = write.target();
             checksChanged |= steps.touchesHealthChecks();
@@ -308,12 +313,12 @@ final class Committer implements AutoCloseable {
                 metrics.programmed(WriteMetrics.Source.API, write.acceptedNanos());
                 metrics.maglevRebuilt(maglevNanos);
                 applied = durable;
-                published.publish(durable);
+                published.publish(durable, write.revision());
                 leaving.sweep(flowSweeper, committed);
                 write.done().complete(null);
             } catch (RuntimeException e) {
                 log.error("A journaled change could not be applied to the datapath; the reconciler retries it", e);
-                published.publish(durable);
+                published.publish(durable, write.revision());
                 write.done().completeExceptionally(
                         ServiceProblems.appliedLater(e, reconcileInterval.toSeconds()));
             }
@@ -327,7 +332,8 @@ final class Committer implements AutoCloseable {
         if (journal.snapshotDue()) {
             // The table is immutable: the journal's own thread encodes it, off the write path (O(services)).
             ServiceTable state = durable;
-            journal.snapshot(() -> JournalCodec.state(state.services()));
+            long revision = published.appliedRevision();
+            journal.snapshot(() -> JournalCodec.state(state.services(), revision));
         }
     }
 
@@ -340,6 +346,11 @@ final class Committer implements AutoCloseable {
         lastJournalFailure = failure;
         published.journalFailed();
         batch.forEach(w -> w.done().completeExceptionally(failure));
+    }
+
+    /** The services this host forwards of these (all of them unless some name their hosts). */
+    private Collection<Service> forwarded(Collection<Service> services) {
+        return Transition.forwarded(services, host);
     }
 
     private List<Backend> effective(Service service) {
@@ -358,7 +369,7 @@ final class Committer implements AutoCloseable {
     private void applyHealth(HealthChange change) {
         Service service = durable.byId().get(change.serviceId());
         if (service == null || service.content().healthCheck() == null || service.backend(change.backend())
-                .isEmpty()) {
+                .isEmpty() || !host.forwards(service)) {
             return;
         }
         DownBackends next = down.with(change.serviceId(), change.backend(), change.up());
@@ -408,7 +419,7 @@ final class Committer implements AutoCloseable {
         Capacity from = datapath.usage().max();
         Map<ServiceKey, List<Backend>> contents = new LinkedHashMap<>();
         Map<ServiceKey, SelectionPolicy> policies = new HashMap<>();
-        table.services().forEach(service -> {
+        forwarded(table.services()).forEach(service -> {
             contents.put(service.key(), effective(service));
             policies.put(service.key(), service.content().selection());
         });
@@ -435,7 +446,7 @@ final class Committer implements AutoCloseable {
         try {
             if (!healthSeeded) {
                 owner.atStart(startedEmpty);
-                down = reconciler.healthInMaps(durable.services());
+                down = reconciler.healthInMaps(forwarded(durable.services()));
                 healthSeeded = true;
                 if (down.count() > 0) {
                     log.info("{} backends were out of rotation in the maps; they stay down until their checks pass",
@@ -445,7 +456,7 @@ final class Committer implements AutoCloseable {
                 growToMinimum();
             }
             boolean prune = owner.mayPrune(reconcile.prune());
-            ReconcileResult result = reconciler.reconcile(durable.services(), this::effective, prune);
+            ReconcileResult result = reconciler.reconcile(forwarded(durable.services()), this::effective, prune);
             if (result.failed() == 0) {
                 applied = durable;
             }

@@ -19,7 +19,7 @@ import java.util.NavigableMap;
  * ({@link #removed}, {@link #added}), so the journal record, the datapath steps and the next table cost what
  * changed, not what is held: unchanged services are the same objects and take part in none of them.
  */
-final class DesiredStatePlan {
+public final class DesiredStatePlan {
 
     private final List<ServiceConfig> desired;
     /** What the held state loses: the old versions of updated and deleted services. */
@@ -90,12 +90,12 @@ final class DesiredStatePlan {
     }
 
     /** The held services the request replaces or deletes. */
-    List<Service> removed() {
+    public List<Service> removed() {
         return removed;
     }
 
     /** The services the request creates or changes, in its order (which the journal record keeps). */
-    List<Service> added() {
+    public List<Service> added() {
         return added;
     }
 
@@ -104,7 +104,7 @@ final class DesiredStatePlan {
         return addressChanges;
     }
 
-    ApplyResult result() {
+    public ApplyResult result() {
         return new ApplyResult(dryRun, sorted(created), sorted(updated), sorted(deleted), sorted(unchanged));
     }
 

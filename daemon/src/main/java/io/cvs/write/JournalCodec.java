@@ -8,6 +8,7 @@ import io.cvs.health.HealthCheck;
 import io.cvs.selection.Affinity;
 import io.cvs.selection.Scheduler;
 import io.cvs.selection.SelectionPolicy;
+import io.cvs.service.HostSelector;
 import io.cvs.service.OnBackendRemoval;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -32,7 +33,10 @@ import java.util.function.ToIntFunction;
  * The payloads of journal records ({@code io.cvs.journal} frames them). Big-endian; a string is Java's modified
  * UTF-8 with a u16 length ({@link DataOutputStream#writeUTF}).
  * <pre>
- * payload  = format u8 (5), CHANGE or STATE
+ * payload  = format u8 (6), CHANGE or STATE, then revision u64 (the fleet store's revision the record brings this
+ *            host to; 0: not from the fleet)
+ *          | format u8 (5), CHANGE or STATE (written still when format 6 would add nothing: no service names its
+ *            hosts and the record is not from the fleet, so a daemon before format 6 reads it)
  *          | format u8 (4), CHANGE or STATE (written before selection policies: every service RANDOM, no affinity)
  *          | format u8 (3), CHANGE or STATE (written before the removal policy: every service KEEPs)
  *          | format u8 (2), CHANGE or STATE (written before IPv6: every address is IPv4, 4 bytes)
@@ -44,7 +48,8 @@ import java.util.function.ToIntFunction;
  *            format 2 and later: check u8 (0 none, 1 follows; nothing else), check when 1,
  *            format 4 and later: on backend removal u8 (code: 0 KEEP, 1 RESET),
  *            format 5 and later: scheduler u8 (code: 0 RANDOM, 1 MAGLEV), Maglev table size u32 (0 unless MAGLEV),
- *            affinity u8 (code: 0 NONE, 1 CLIENT_IP), affinity timeout s u32 (0 unless CLIENT_IP)
+ *            affinity u8 (code: 0 NONE, 1 CLIENT_IP), affinity timeout s u32 (0 unless CLIENT_IP),
+ *            format 6 and later: host label count u16 (0: every host), per label (key string, value string)
  * address  = format 3: family u8 (4: 4 bytes follow, 6: 16 bytes follow; nothing else)
  *          | formats 1 and 2: 4 bytes, IPv4
  * check    = type u8 (code: 0 TCP, 1 HTTP, 2 HTTPS, 3 UDP), port u16 (0: the backend's), interval ms u32,
@@ -59,15 +64,20 @@ import java.util.function.ToIntFunction;
  * constant changes no journal. A code keeps its meaning forever: a new constant takes an unused code, and a reader
  * refuses a code it does not know instead of guessing.
  * A CHANGE is one acknowledged write: applying it puts each service (by id, replacing one with that id) and
- * removes each deleted id. Replaying every CHANGE after a STATE in order gives the desired state.
+ * removes each deleted id. Replaying every CHANGE after a STATE in order gives the desired state; the last
+ * non-zero revision among them is the fleet revision this host applied (a restart watches the store from the next).
  */
 public final class JournalCodec {
 
     private JournalCodec() {
     }
 
-    /** One write: the services it puts and the ids it deletes. */
-    record Change(List<Service> puts, List<String> deletes) {
+    /** One write: the services it puts, the ids it deletes, and the fleet revision it applies (0: none). */
+    record Change(List<Service> puts, List<String> deletes, long revision) {
+
+        Change(List<Service> puts, List<String> deletes) {
+            this(puts, deletes, 0);
+        }
 
         static Change between(Collection<Service> before, Collection<Service> after) {
             Map<String, Service> old = new TreeMap<>();
@@ -78,7 +88,7 @@ public final class JournalCodec {
                     puts.add(s);
                 }
             }
-            return new Change(puts, List.copyOf(old.keySet()));
+            return new Change(puts, List.copyOf(old.keySet()), 0);
         }
 
         void applyTo(Map<String, Service> state) {
@@ -87,8 +97,10 @@ public final class JournalCodec {
         }
     }
 
-    /** The format written now; see the class comment for the ones still read. */
+    /** The format written for what every earlier daemon of format 5 can read; see the class comment. */
     static final int FORMAT = 5;
+    /** The format written when a service names its hosts or the record carries a fleet revision. */
+    static final int FLEET_FORMAT = 6;
 
     /** The first format whose addresses carry their family. */
     private static final int FAMILY_TAGGED = 3;
@@ -182,16 +194,29 @@ public final class JournalCodec {
         }
     }
 
+    /** The whole desired state at a fleet revision (0: none). */
+    record State(List<Service> services, long revision) {
+    }
+
+    private static int formatFor(Collection<Service> services, long revision) {
+        return revision != 0 || services.stream().anyMatch(s -> !s.content().hosts().isAll()) ? FLEET_FORMAT
+                : FORMAT;
+    }
+
     static byte[] change(Change change) {
+        int format = formatFor(change.puts(), change.revision());
         return write(out -> {
-            out.writeByte(FORMAT);
+            out.writeByte(format);
             out.writeInt(change.puts().size());
             for (Service s : change.puts()) {
-                writeService(out, s);
+                writeService(out, s, format);
             }
             out.writeInt(change.deletes().size());
             for (String id : change.deletes()) {
                 out.writeUTF(id);
+            }
+            if (format >= FLEET_FORMAT) {
+                out.writeLong(change.revision());
             }
         });
     }
@@ -206,31 +231,43 @@ public final class JournalCodec {
             for (int i = in.readInt(); i > 0; i--) {
                 deletes.add(in.readUTF());
             }
-            return new Change(puts, deletes);
+            return new Change(puts, deletes, format >= FLEET_FORMAT ? in.readLong() : 0);
         });
     }
 
     static byte[] state(Collection<Service> services) {
+        return state(services, 0);
+    }
+
+    static byte[] state(Collection<Service> services, long revision) {
+        int format = formatFor(services, revision);
         return write(out -> {
-            out.writeByte(FORMAT);
+            out.writeByte(format);
             out.writeInt(services.size());
             for (Service s : services) {
-                writeService(out, s);
+                writeService(out, s, format);
+            }
+            if (format >= FLEET_FORMAT) {
+                out.writeLong(revision);
             }
         });
     }
 
     static List<Service> readState(byte[] payload) {
+        return readStateAndRevision(payload).services();
+    }
+
+    static State readStateAndRevision(byte[] payload) {
         return read(payload, (in, format) -> {
             List<Service> services = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
                 services.add(readService(in, format));
             }
-            return services;
+            return new State(services, format >= FLEET_FORMAT ? in.readLong() : 0);
         });
     }
 
-    private static void writeService(DataOutputStream out, Service s) throws IOException {
+    private static void writeService(DataOutputStream out, Service s, int format) throws IOException {
         ServiceKey key = s.key();
         out.writeUTF(s.id());
         out.writeLong(s.version());
@@ -244,11 +281,7 @@ public final class JournalCodec {
             out.writeShort(b.port());
             out.writeShort(b.weight());
         }
-        out.writeShort(s.content().labels().size());
-        for (Map.Entry<String, String> label : s.content().labels().entrySet()) {
-            out.writeUTF(label.getKey());
-            out.writeUTF(label.getValue());
-        }
+        writeLabels(out, s.content().labels());
         HealthCheck check = s.content().healthCheck();
         out.writeByte(check == null ? NO_CHECK : CHECK_FOLLOWS);
         if (check != null) {
@@ -260,6 +293,25 @@ public final class JournalCodec {
         out.writeInt(selection.maglevTableSize());
         out.writeByte(AFFINITIES.code(selection.affinity()));
         out.writeInt(selection.affinityTimeoutSeconds());
+        if (format >= FLEET_FORMAT) {
+            writeLabels(out, s.content().hosts().matchLabels());
+        }
+    }
+
+    private static void writeLabels(DataOutputStream out, Map<String, String> labels) throws IOException {
+        out.writeShort(labels.size());
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            out.writeUTF(label.getKey());
+            out.writeUTF(label.getValue());
+        }
+    }
+
+    private static TreeMap<String, String> readLabels(DataInputStream in) throws IOException {
+        TreeMap<String, String> labels = new TreeMap<>();
+        for (int i = in.readUnsignedShort(); i > 0; i--) {
+            labels.put(in.readUTF(), in.readUTF());
+        }
+        return labels;
     }
 
     /** A policy as format 5 writes it; refused, naming what, when it is not one the API could have accepted. */
@@ -322,15 +374,14 @@ public final class JournalCodec {
         for (int i = in.readUnsignedShort(); i > 0; i--) {
             backends.add(new Backend(address(in, format), in.readUnsignedShort(), in.readUnsignedShort()));
         }
-        TreeMap<String, String> labels = new TreeMap<>();
-        for (int i = in.readUnsignedShort(); i > 0; i--) {
-            labels.put(in.readUTF(), in.readUTF());
-        }
+        TreeMap<String, String> labels = readLabels(in);
         HealthCheck check = format >= 2 ? readOptionalCheck(in) : null;
         OnBackendRemoval policy = format >= REMOVAL_POLICY ? ON_BACKEND_REMOVAL.constant(in.readUnsignedByte())
                 : OnBackendRemoval.KEEP;
         SelectionPolicy selection = format >= SELECTION_POLICY ? readSelection(in) : SelectionPolicy.DEFAULT;
-        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check, policy, selection));
+        HostSelector hosts = format >= FLEET_FORMAT ? HostSelector.matching(readLabels(in)) : HostSelector.ALL;
+        return new Service(id, version, new ServiceConfig(name, key, backends, labels, check, policy, selection,
+                hosts));
     }
 
     private static void writeAddress(DataOutputStream out, InetAddress address) throws IOException {
@@ -381,8 +432,8 @@ public final class JournalCodec {
     private static <T> T read(byte[] payload, Reader<T> reader) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             int format = payload.length > 0 && payload[0] != 0 ? in.readUnsignedByte() : 1;
-            if (format > FORMAT) {
-                throw new IOException("format " + format + " is newer than this daemon's (" + FORMAT + ")");
+            if (format > FLEET_FORMAT) {
+                throw new IOException("format " + format + " is newer than this daemon's (" + FLEET_FORMAT + ")");
             }
             T value = reader.read(in, format);
             if (in.available() > 0) {

@@ -15,6 +15,8 @@ final class Published {
     private volatile ServiceTable table;
     private volatile long journalFailures;
     private volatile Capacity capacity;
+    /** The fleet store's revision the table is at (0: single-host mode, or nothing applied from the store yet). */
+    private volatile long appliedRevision;
 
     Published(ServiceTable table, Capacity capacity) {
         this.table = table;
@@ -44,6 +46,24 @@ final class Published {
     /** On the committer thread, once a write is durable and its datapath steps ran. */
     void publish(ServiceTable durable) {
         table = durable;
+    }
+
+    /** {@link #publish(ServiceTable)} of a write that brings the table to a fleet revision (0: not from the fleet). */
+    void publish(ServiceTable durable, long revision) {
+        table = durable;
+        if (revision > 0) {
+            appliedRevision = revision;
+        }
+    }
+
+    /** The fleet revision the published table is at; 0 when none was applied. */
+    long appliedRevision() {
+        return appliedRevision;
+    }
+
+    /** At restore: the revision the journal says the state is at. */
+    void restoredRevision(long revision) {
+        appliedRevision = revision;
     }
 
     /** On the committer thread, before the failed writes are answered, so a client that retries sees it. */

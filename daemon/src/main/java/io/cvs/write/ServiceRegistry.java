@@ -19,6 +19,7 @@ import io.cvs.reconcile.ReconcileRunner;
 import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
 import io.cvs.service.DownBackends;
+import io.cvs.service.HostLabels;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -31,6 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +54,7 @@ import org.springframework.web.ErrorResponseException;
  * the committer made it durable and applied it; readers see the published state (everything durable) without
  * locking. A write that fails a check, or whose journal write fails, changes nothing anywhere.
  */
-public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner, AutoCloseable {
+public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, ReconcileRunner, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceRegistry.class);
 
@@ -74,6 +76,8 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     private long acceptedEpoch;
     private volatile ReconcileResult lastReconcile;
     private final CompletableFuture<ReconcileResult> firstReconcile;
+    /** This host's labels: the maps hold only the services that select it. */
+    private final HostLabels host;
 
     /**
      * With the maps fixed at the size they have, meters kept only in this registry and the default address rules
@@ -107,29 +111,42 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
             Duration reconcileInterval, MeterRegistry meters, AddressProperties addressProperties,
             LocalAddresses local) {
         this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, new WriteMetrics(meters),
-                new FlowMetrics(meters), new AddressChecks(addressProperties, local), new MapOwnership(), false);
+                new FlowMetrics(meters), new AddressChecks(addressProperties, local), new MapOwnership(), false,
+                HostLabels.NONE);
+    }
+
+    /** For a host without labels: it forwards only the services that select every host. */
+    ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
+            Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics, AddressChecks addresses,
+            MapOwnership ownership, boolean pruneOnMismatch) {
+        this(datapath, journal, capacityPolicy, groupCommit, reconcileInterval, metrics, flowMetrics, addresses,
+                ownership, pruneOnMismatch, HostLabels.NONE);
     }
 
     /**
      * @param addresses        the address rules that need the host or the other services
      * @param ownership        where a mismatch between the maps' owner record and the journal is reported
      * @param pruneOnMismatch  remove what the journal lacks at start even then (cvs.reconcile.prune-on-journal-mismatch)
+     * @param host             this host's labels (cvs.fleet.host-labels): what it forwards of services that name hosts
      */
     ServiceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy, boolean groupCommit,
             Duration reconcileInterval, WriteMetrics metrics, FlowMetrics flowMetrics, AddressChecks addresses,
-            MapOwnership ownership, boolean pruneOnMismatch) {
+            MapOwnership ownership, boolean pruneOnMismatch, HostLabels host) {
         this.capacityPolicy = capacityPolicy;
         this.addresses = addresses;
         this.metrics = metrics;
+        this.host = host;
         boolean startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
-        this.published = new Published(restore(journal), datapath.usage().max());
+        long[] revision = new long[1];
+        this.published = new Published(restore(journal, revision), datapath.usage().max());
+        published.restoredRevision(revision[0]);
         addresses.warnOfRefused(published.table());
         metrics.countServices(published::table);
         this.accepted = published.table();
         accepted.byId().keySet().forEach(ids::reserve);
         this.committer = new Committer(journal, published, datapath, capacityPolicy, reconcileInterval,
                 groupCommit, metrics, flowMetrics, new OwnerCheck(journal, datapath, ownership, pruneOnMismatch),
-                startedEmpty);
+                startedEmpty, host);
         // Queued now, so it runs while Spring still starts the rest of the daemon; readiness waits for it.
         this.firstReconcile = committer.reconcile(false).thenApply(this::reconciled);
         firstReconcile.exceptionally(e -> {
@@ -138,15 +155,22 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         });
     }
 
-    private static ServiceTable restore(Journal journal) {
+    /** The state the journal holds; revision[0] gets the last fleet revision it records (0: none). */
+    private static ServiceTable restore(Journal journal, long[] revision) {
         long started = System.nanoTime();
         Map<String, Service> state = new HashMap<>();
         byte[] snapshot = journal.recoveredSnapshot();
         if (snapshot != null) {
-            JournalCodec.readState(snapshot).forEach(s -> state.put(s.id(), s));
+            JournalCodec.State restored = JournalCodec.readStateAndRevision(snapshot);
+            restored.services().forEach(s -> state.put(s.id(), s));
+            revision[0] = restored.revision();
         }
         List<JournalRecord> records = journal.recoveredRecords();
-        records.forEach(r -> JournalCodec.readChange(r.payload()).applyTo(state));
+        for (JournalRecord r : records) {
+            JournalCodec.Change change = JournalCodec.readChange(r.payload());
+            change.applyTo(state);
+            revision[0] = change.revision() != 0 ? change.revision() : revision[0];
+        }
         journal.forgetRecovered();
         ServiceTable restored = ServiceTable.of(state.values());
         log.info("Restored {} services with {} backends from the journal ({} records after {}) in {} ms",
@@ -184,6 +208,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         return published.table().byName();
     }
 
+    @Override
     public Service create(ServiceConfig config) {
         Service created;
         CompletableFuture<Void> done;
@@ -204,6 +229,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
      * Changes one service in the order of the contract: 404, the precondition, then the edit (which may refuse
      * with its own 400, 409 or 412), conflicts and room. An edit that changes nothing keeps the version.
      */
+    @Override
     public Updated update(String id, Precondition precondition, Function<Service, ServiceConfig> edit) {
         return update(id, precondition, edit, i -> "backends[" + i + "].address");
     }
@@ -212,6 +238,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
      * {@link #update(String, Precondition, Function)}, naming a refused backend address by its index in the
      * service's backends with backendField: the backend endpoints name their own field ({@code address}).
      */
+    @Override
     public Updated update(String id, Precondition precondition, Function<Service, ServiceConfig> edit,
             IntFunction<String> backendField) {
         Updated updated;
@@ -236,6 +263,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         return updated;
     }
 
+    @Override
     public void delete(String id, Precondition precondition) {
         CompletableFuture<Void> done;
         writes.lock();
@@ -250,6 +278,7 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
     }
 
     /** Makes the registry hold exactly these services, matched by name (see {@link DesiredStatePlan}). */
+    @Override
     public ApplyResult replaceAll(List<ServiceConfig> desired, boolean dryRun) {
         DesiredStatePlan plan;
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
@@ -339,7 +368,12 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         if (change.puts().isEmpty() && change.deletes().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return queue(change, Transition.between(removed, added), accepted.with(removed, added));
+        return queue(change, transition(removed, added), accepted.with(removed, added), 0);
+    }
+
+    /** The datapath steps of a change: only what this host forwards reaches its maps. */
+    private Transition transition(Collection<Service> removed, Collection<Service> added) {
+        return Transition.between(Transition.forwarded(removed, host), Transition.forwarded(added, host));
     }
 
     /** {@link #accept} of one service created (before null), changed, or deleted (after null). */
@@ -347,10 +381,12 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         return accept(before == null ? List.of() : List.of(before), after == null ? List.of() : List.of(after));
     }
 
-    private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next) {
+    private CompletableFuture<Void> queue(JournalCodec.Change change, Transition transition, ServiceTable next,
+            long revision) {
         transition.checkRoom(usage(), capacityPolicy);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, acceptedEpoch, done));
+        committer.submit(new Committer.Write(JournalCodec.change(change), transition, next, acceptedEpoch, done,
+                System.nanoTime(), revision));
         accepted = next;
         return done;
     }
@@ -467,6 +503,92 @@ public final class ServiceRegistry implements ServiceDirectory, ReconcileRunner,
         Service keyed = current.byKey().get(changed.key());
         if (keyed != null && !keyed.id().equals(changed.id())) {
             throw ServiceProblems.addressTaken(keyed);
+        }
+    }
+
+    /** This host's labels, which decide what it forwards of the services that name their hosts. */
+    public HostLabels hostLabels() {
+        return host;
+    }
+
+    /** The fleet store's revision the published state is at (0: single-host mode, or none applied yet). */
+    public long appliedRevision() {
+        return published.appliedRevision();
+    }
+
+    /**
+     * Fleet mode: makes the local state what the store holds at revision, as one journaled change. puts are the
+     * store's entries as services (version: the entry's mod revision); one this host does not forward is removed
+     * here (never from the store); deletes are the ids the store deleted. Uniqueness was the store's to check, so
+     * only room is checked. A change that changes nothing here is journaled still, so that a restart watches from
+     * after revision. Completes once durable and applied, or with the failure.
+     */
+    public CompletableFuture<Void> applyFromFleet(long revision, Collection<Service> puts, Collection<String> deletes) {
+        writes.lock();
+        try {
+            ServiceTable current = accepted();
+            Map<String, Service> removed = new HashMap<>();
+            List<Service> added = new ArrayList<>();
+            for (Service put : puts) {
+                Service was = current.byId().get(put.id());
+                if (was != null && was.equals(put) && host.forwards(put)) {
+                    continue;
+                }
+                if (was != null) {
+                    removed.put(was.id(), was);
+                }
+                if (host.forwards(put)) {
+                    added.add(put);
+                    ids.reserve(put.id());
+                }
+            }
+            for (String id : deletes) {
+                Service was = current.byId().get(id);
+                if (was != null) {
+                    removed.put(id, was);
+                }
+            }
+            JournalCodec.Change between = JournalCodec.Change.between(removed.values(), added);
+            JournalCodec.Change change = new JournalCodec.Change(between.puts(), between.deletes(), revision);
+            return queue(change, transition(removed.values(), added), current.with(removed.values(), added),
+                    revision);
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /**
+     * Fleet mode: checks a change of one service (before null: a create) against the local state as the API
+     * checks it here, for a fast 400 or 409 before the store is asked: the Maglev table, name and address
+     * conflicts, and the address rules.
+     */
+    public void check(Service before, Service after) {
+        writes.lock();
+        try {
+            checkTableSize(after);
+            checkConflicts(accepted(), after);
+            // This host's copy, which may be older than the store's before, or absent when it forwards none of it
+            Service held = accepted.byId().get(after.id());
+            addresses.check(accepted.with(held == null ? List.of() : List.of(held), List.of(after)),
+                    List.of(AddressChecks.Change.of(held, after, "")));
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /**
+     * Fleet mode: what making the state these services would change, checked against the local state (room
+     * excepted: each host checks its own), without changing anything; ids is where new services' ids come from.
+     */
+    public DesiredStatePlan plan(List<ServiceConfig> desired, ServiceIds newIds) {
+        writes.lock();
+        try {
+            DesiredStatePlan plan = DesiredStatePlan.of(accepted().byName(), desired, newIds, false);
+            plan.checkBackendsPerService(published.capacity().maxMembers());
+            addresses.check(accepted.with(plan.removed(), plan.added()), plan.addressChanges());
+            return plan;
+        } finally {
+            writes.unlock();
         }
     }
 

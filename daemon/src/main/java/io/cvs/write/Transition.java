@@ -11,6 +11,7 @@ import io.cvs.datapath.ServiceKey;
 import io.cvs.datapath.Usage;
 import io.cvs.selection.SelectionPolicy;
 import io.cvs.service.BackendKey;
+import io.cvs.service.HostLabels;
 import io.cvs.service.Service;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,6 +57,17 @@ final class Transition {
 
     private Transition(List<Step> steps) {
         this.steps = steps;
+    }
+
+    /**
+     * The services of these that a host with these labels forwards; the same collection when all are (the usual
+     * case, and then nothing is copied).
+     */
+    static Collection<Service> forwarded(Collection<Service> services, HostLabels host) {
+        if (services.stream().allMatch(host::forwards)) {
+            return services;
+        }
+        return services.stream().filter(host::forwards).toList();
     }
 
     static Transition between(Collection<Service> from, Collection<Service> to) {

@@ -12,7 +12,9 @@ import io.cvs.journal.Journal;
 import io.cvs.journal.JournalProperties;
 import io.cvs.ownership.MapOwnership;
 import io.cvs.reconcile.ReconcileProperties;
+import io.cvs.service.HostLabels;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -31,10 +33,12 @@ class WriteConfiguration {
     @Bean
     ServiceRegistry serviceRegistry(Datapath datapath, Journal journal, CapacityPolicy capacityPolicy,
             JournalProperties journalProperties, ReconcileProperties reconcile, MeterRegistry meters,
-            MapOwnership ownership, AddressProperties addresses, LocalAddresses localAddresses) {
+            MapOwnership ownership, AddressProperties addresses, LocalAddresses localAddresses,
+            ObjectProvider<HostLabels> hostLabels) {
         return new ServiceRegistry(datapath, journal, capacityPolicy, journalProperties.groupCommit(),
                 reconcile.interval(), new WriteMetrics(meters), new FlowMetrics(meters),
-                new AddressChecks(addresses, localAddresses), ownership, reconcile.pruneOnJournalMismatch());
+                new AddressChecks(addresses, localAddresses), ownership, reconcile.pruneOnJournalMismatch(),
+                hostLabels.getIfAvailable(() -> HostLabels.NONE));
     }
 
     /**

@@ -68,7 +68,7 @@ class OpenApiContractSelfTest {
 
     @Test
     void everyOperationIsDeclaredOnceAndFoundByItsConcretePath() {
-        assertThat(OpenApiContract.OPERATIONS).hasSize(21);
+        assertThat(OpenApiContract.OPERATIONS).hasSize(22);
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1/backends/10.0.0.1:80").operationId())
                 .isEqualTo("getBackend");
         assertThat(OpenApiContract.operationOf("GET", "/api/v1/services/svc-1").operationId())
@@ -78,6 +78,35 @@ class OpenApiContractSelfTest {
         assertThat(OpenApiContract.operationOf("PATCH", "/api/v1/datapath")).isNull();
         assertThat(OpenApiContract.operationOf("POST", "/api/v1/datapath/reconcile").operationId())
                 .isEqualTo("reconcile");
+    }
+
+    @Test
+    void theFleetAsAFleetModeHostAnswersItValidatesAndAMemberTheDocumentDoesNotDeclareIsCaught() {
+        Request getFleet = new SimpleRequest.Builder("GET", "/api/v1/fleet").withAuthorization("Bearer x").build();
+        String fleet = "{\"mode\":\"fleet\",\"hostId\":\"host-a\",\"labels\":{\"zone\":\"a\"},"
+                + "\"applied\":{\"revision\":7,\"at\":\"2026-01-01T00:00:00Z\",\"lagRevisions\":1},"
+                + "\"store\":{\"endpoints\":[\"http://127.0.0.1:2379\"],\"revision\":8,\"reachable\":false,"
+                + "\"unreachableSince\":\"2026-01-01T00:00:01Z\",\"members\":[{\"name\":\"etcd-1\","
+                + "\"clientUrl\":\"http://127.0.0.1:2379\",\"healthy\":false,\"leader\":false,\"error\":\"refused\"}]},"
+                + "\"hosts\":[{\"hostId\":\"host-a\",\"labels\":{},\"appliedRevision\":7,\"lagRevisions\":1,"
+                + "\"lastSeen\":\"2026-01-01T00:00:00Z\",\"ready\":true,\"datapath\":\"bpf\",\"lastError\":null,"
+                + "\"self\":true}HOST]}";
+
+        assertThat(OpenApiContract.validate(getFleet, json(200, fleet.replace("HOST", "")).build())).isEmpty();
+        assertThat(OpenApiContract.validate(getFleet, json(200, fleet.replace("HOST", ",{\"hostId\":\"b\","
+                + "\"labels\":{},\"ready\":true,\"datapath\":\"bpf\",\"self\":false,\"zone\":\"b\"}")).build()))
+                .isNotEmpty();
+        assertThat(OpenApiContract.validate(getFleet, json(200, fleet.replace("\"mode\":\"fleet\"",
+                "\"mode\":\"cluster\"").replace("HOST", "")).build())).isNotEmpty();
+    }
+
+    @Test
+    void theFleetHeadersOfAServiceReadValidate() {
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(200, SERVICE).withHeader("ETag", "\"1\"")
+                .withHeader("Cvs-Fleet-Applied-Revision", "1042")
+                .withHeader("Cvs-Fleet-Store-Unreachable-Since", "2026-03-01T12:05:00Z").build())).isEmpty();
+        assertThat(OpenApiContract.validate(GET_SERVICE, json(200, SERVICE).withHeader("ETag", "\"1\"")
+                .withHeader("Cvs-Fleet-Applied-Revision", "soon").build())).isNotEmpty();
     }
 
     private static SimpleResponse.Builder json(int status, String body) {

@@ -52,6 +52,11 @@ class OpenApiContractTest {
     }
 
     @Nested
+    @Order(5)
+    class Fleet extends FleetContract {
+    }
+
+    @Nested
     @Order(6)
     class Access extends AccessContract {
     }

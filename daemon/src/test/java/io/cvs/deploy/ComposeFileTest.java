@@ -69,7 +69,31 @@ class ComposeFileTest {
         });
         assertThat(checked).as("repository paths the stack uses").contains(Repo.TOP,
                 Repo.TOP.resolve("deploy/prometheus"), Repo.TOP.resolve("deploy/grafana/provisioning"),
-                Repo.TOP.resolve("deploy/grafana/dashboards"));
+                Repo.TOP.resolve("deploy/grafana/dashboards"), Repo.TOP.resolve("deploy/etcd"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void etcdIsOptionalLoopbackOnlyAndWhereTheDaemonsCommentedEndpointPoints() {
+        // docker-compose 1.29's config lists every service whatever the profiles, so the profile is read from it
+        Result config = DeployTool.dockerCompose().run(Repo.TOP, "-f", "docker-compose.yml", "--profile", "fleet",
+                "config");
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        Map<String, Map<String, Object>> services = Repo.at(new Yaml().load(config.output()), "services");
+        assertThat(services.get("etcd").get("profiles")).as("started only by --profile fleet")
+                .isEqualTo(List.of("fleet"));
+        assertThat(services.get("cvs")).as("the daemon starts without it").doesNotContainKey("profiles");
+
+        Map<String, Object> etcd = ComposeStack.ofRepository().service("etcd");
+        assertThat(etcd.get("build")).isEqualTo("./deploy/etcd");
+        assertThat(etcd.get("network_mode")).isEqualTo("host");
+        assertThat((List<Object>) etcd.get("volumes")).containsExactly("etcd:/var/lib/etcd");
+        String dockerfile = Repo.read("deploy/etcd/Dockerfile");
+        List<String> urls = EtcdImage.urls(dockerfile);
+        assertThat(urls).hasSize(6).allSatisfy(url -> assertThat(url).startsWith("http://127.0.0.1:"));
+        assertThat(dockerfile).contains("--data-dir=/var/lib/etcd/");
+        assertThat(Repo.read("docker-compose.yml")).as("the daemon's endpoint, commented: fleet mode is opt-in")
+                .contains("      # CVS_FLEET_ETCD_ENDPOINTS: " + EtcdImage.clientUrl(dockerfile) + "\n");
     }
 
     @Test

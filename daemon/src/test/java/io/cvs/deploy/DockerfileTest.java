@@ -35,6 +35,11 @@ class DockerfileTest {
     }
 
     @Test
+    void theEtcdImagesDockerfilePasses() {
+        assertThat(DockerfileCheck.check(Repo.TOP.resolve("deploy/etcd"))).isEmpty();
+    }
+
+    @Test
     void theRepositorysDockerignoreKeepsBuildOutputsGitAndSecretsOut() {
         DockerIgnore ignore = DockerIgnore.parse(Repo.read(".dockerignore"));
         assertThat(ignore.excludes("daemon/target/cvs-daemon.jar")).isTrue();

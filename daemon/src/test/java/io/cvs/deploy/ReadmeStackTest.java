@@ -69,6 +69,7 @@ class ReadmeStackTest {
             }
         }
         assertThat(named).contains("Dockerfile", "docker-compose.yml", "deploy/prometheus/prometheus.yml",
+                "deploy/etcd/Dockerfile",
                 "deploy/grafana/dashboards/cvs.json", "deploy/secrets/admin-token");
     }
 
@@ -86,7 +87,8 @@ class ReadmeStackTest {
         while (url.find()) {
             ports.add(url.group(1));
         }
-        assertThat(ports).containsExactlyInAnyOrder(daemonPort, prometheusPort, GRAFANA_PORT);
+        String etcdPort = EtcdImage.clientPort(Repo.read("deploy/etcd/Dockerfile"));
+        assertThat(ports).containsExactlyInAnyOrder(daemonPort, prometheusPort, GRAFANA_PORT, etcdPort);
     }
 
     private static String section() {

@@ -1,0 +1,227 @@
+package io.cvs.fleet.store;
+
+import io.cvs.fleet.store.CommitResult.Failure;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@link FleetStore#commit} as etcd transactions. etcd's Txn compares keys but has no OR, and a claim may be
+ * free or already ours, so a commit reads first and writes second:
+ * <ol>
+ * <li>a linearizable read of every key the ops involve: each service entry, the claims its id holds
+ * ({@code claimed/<id>}), each claim named by a put, then each claim a delete releases;
+ * <li>the ops checked against that read, in order: preconditions (EXISTS, MISSING, STALE) and claims held by
+ * another id (CLAIMED) fail the commit there, which is correct since the read was linearizable;
+ * <li>one Txn whose If says that nothing read changed (each service key and each claim key at the mod revision
+ * read, or still absent) and whose Then writes the entries, the claims taken or released, and the ids' claim
+ * lists. When the If fails, something changed between read and write: the commit starts over, a bounded number
+ * of times.
+ * </ol>
+ * Every claim key and claim list changes only with its id's service key, so comparing the service keys and the
+ * claims read covers everything the plan relied on.
+ */
+final class EtcdCommit {
+
+    /** Attempts before giving up on keys that change under every attempt. */
+    private static final int ATTEMPTS = 16;
+
+    private final KV kv;
+    private final EtcdKeys keys;
+    private final EtcdSettings settings;
+
+    EtcdCommit(KV kv, EtcdKeys keys, EtcdSettings settings) {
+        this.kv = kv;
+        this.keys = keys;
+        this.settings = settings;
+    }
+
+    CommitResult commit(List<StoreOp> ops) {
+        if (ops.isEmpty()) {
+            throw new IllegalArgumentException("a commit of no op");
+        }
+        if (ops.stream().map(StoreOp::id).distinct().count() != ops.size()) {
+            throw new IllegalArgumentException("a commit names the same service twice");
+        }
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Plan plan = new Plan();
+            Failure failure = plan.make(ops, read(ops));
+            if (failure != null) {
+                return failure;
+            }
+            plan.checkSize();
+            TxnResponse response = EtcdCalls.await(kv.txn().If(plan.compares.toArray(Cmp[]::new))
+                    .Then(plan.writes.toArray(Op[]::new)).commit(), settings.callTimeout(), "commit");
+            if (response.isSucceeded()) {
+                return new CommitResult.Committed(response.getHeader().getRevision());
+            }
+        }
+        throw new StoreUnavailableException("commit: the keys changed under " + ATTEMPTS + " attempts", null);
+    }
+
+    /** What the ops involve, read in two linearizable rounds; absent keys map to null. */
+    private Map<ByteSequence, KeyValue> read(List<StoreOp> ops) {
+        Set<ByteSequence> first = new LinkedHashSet<>();
+        for (StoreOp op : ops) {
+            first.add(keys.service(op.id()));
+            first.add(keys.claimed(op.id()));
+            if (op instanceof StoreOp.Put put) {
+                put.claims().forEach(c -> first.add(keys.claim(c)));
+                put.released().forEach(c -> first.add(keys.claim(c)));
+            }
+        }
+        Map<ByteSequence, KeyValue> read = readKeys(first);
+        Set<ByteSequence> second = new LinkedHashSet<>();
+        for (StoreOp op : ops) {
+            if (op instanceof StoreOp.Delete) {
+                held(read, op.id()).stream().map(keys::claim).filter(k -> !read.containsKey(k)).forEach(second::add);
+            }
+        }
+        read.putAll(readKeys(second));
+        return read;
+    }
+
+    private Map<ByteSequence, KeyValue> readKeys(Set<ByteSequence> wanted) {
+        Map<ByteSequence, KeyValue> read = new HashMap<>();
+        List<ByteSequence> all = List.copyOf(wanted);
+        for (int from = 0; from < all.size(); from += settings.maxTxnOps()) {
+            List<ByteSequence> chunk = all.subList(from, Math.min(all.size(), from + settings.maxTxnOps()));
+            TxnResponse response = EtcdCalls.await(kv.txn().Then(chunk.stream()
+                    .map(k -> Op.get(k, GetOption.DEFAULT)).toArray(Op[]::new)).commit(),
+                    settings.callTimeout(), "commit (read)");
+            List<GetResponse> gets = response.getGetResponses();
+            for (int i = 0; i < chunk.size(); i++) {
+                List<KeyValue> kvs = gets.get(i).getKvs();
+                read.put(chunk.get(i), kvs.isEmpty() ? null : kvs.get(0));
+            }
+        }
+        return read;
+    }
+
+    private Set<String> held(Map<ByteSequence, KeyValue> read, String id) {
+        KeyValue list = read.get(keys.claimed(id));
+        return list == null ? Set.of() : EtcdKeys.decodeClaims(list.getValue());
+    }
+
+    /** The Txn for ops as read, or the first reason they cannot apply. */
+    private final class Plan {
+
+        final List<Cmp> compares = new ArrayList<>();
+        final List<Op> writes = new ArrayList<>();
+
+        Failure make(List<StoreOp> ops, Map<ByteSequence, KeyValue> read) {
+            Map<String, String> holders = new LinkedHashMap<>();
+            for (StoreOp op : ops) {
+                KeyValue entry = read.get(keys.service(op.id()));
+                long now = entry == null ? 0 : entry.getModRevision();
+                Failure failure = precondition(op, entry, now);
+                if (failure != null) {
+                    return failure;
+                }
+                compares.add(unchanged(keys.service(op.id()), entry));
+                Set<String> held = held(read, op.id());
+                Set<String> holding = new LinkedHashSet<>(held);
+                if (op instanceof StoreOp.Put put) {
+                    for (String claim : put.claims()) {
+                        String holder = current(holders, read, claim);
+                        if (holder != null && !holder.equals(op.id())) {
+                            return new Failure(Failure.Kind.CLAIMED, op.id(), claim, holder, now);
+                        }
+                        holders.put(claim, op.id());
+                        holding.add(claim);
+                    }
+                    for (String claim : put.released()) {
+                        if (!put.claims().contains(claim)) {
+                            release(holders, read, claim, op.id());
+                            holding.remove(claim);
+                        }
+                    }
+                    writes.add(Op.put(keys.service(op.id()), ByteSequence.from(put.value()), PutOption.DEFAULT));
+                } else {
+                    held.forEach(claim -> release(holders, read, claim, op.id()));
+                    holding.clear();
+                    writes.add(Op.delete(keys.service(op.id()), DeleteOption.DEFAULT));
+                }
+                if (!holding.equals(held)) {
+                    writes.add(holding.isEmpty() ? Op.delete(keys.claimed(op.id()), DeleteOption.DEFAULT)
+                            : Op.put(keys.claimed(op.id()), EtcdKeys.encodeClaims(holding), PutOption.DEFAULT));
+                }
+            }
+            holders.forEach((claim, holder) -> writeClaim(claim, read.get(keys.claim(claim)), holder));
+            return null;
+        }
+
+        private Failure precondition(StoreOp op, KeyValue entry, long now) {
+            StoreOp.Expect expect = op instanceof StoreOp.Put put ? put.expect() : ((StoreOp.Delete) op).expect();
+            if (expect instanceof StoreOp.Expect.Absent && entry != null) {
+                return new Failure(Failure.Kind.EXISTS, op.id(), null, null, now);
+            }
+            if (expect instanceof StoreOp.Expect.AtRevision at) {
+                if (entry == null) {
+                    return new Failure(Failure.Kind.MISSING, op.id(), null, null, 0);
+                }
+                if (now != at.modRevision()) {
+                    return new Failure(Failure.Kind.STALE, op.id(), null, null, now);
+                }
+            }
+            return null;
+        }
+
+        private void release(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim,
+                String id) {
+            if (id.equals(current(holders, read, claim))) {
+                holders.put(claim, null);
+            }
+        }
+
+        /** The claim's holder as the ops before left it (null: free), or as read. */
+        private String current(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim) {
+            return holders.containsKey(claim) ? holders.get(claim) : holder(read.get(keys.claim(claim)));
+        }
+
+        /** Compares the claim as read, and writes it when its holder changes. */
+        private void writeClaim(String claim, KeyValue before, String holder) {
+            ByteSequence key = keys.claim(claim);
+            compares.add(unchanged(key, before));
+            String was = holder(before);
+            if (holder == null && was != null) {
+                writes.add(Op.delete(key, DeleteOption.DEFAULT));
+            } else if (holder != null && !holder.equals(was)) {
+                writes.add(Op.put(key, EtcdKeys.bytes(holder), PutOption.DEFAULT));
+            }
+        }
+
+        void checkSize() {
+            int largest = Math.max(compares.size(), writes.size());
+            if (largest > settings.maxTxnOps()) {
+                throw new IllegalArgumentException("the commit needs " + largest + " keys in one etcd transaction, "
+                        + "more than --max-txn-ops " + settings.maxTxnOps() + ": commit fewer ops at once");
+            }
+        }
+    }
+
+    private static Cmp unchanged(ByteSequence key, KeyValue before) {
+        return before == null ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(before.getModRevision()));
+    }
+
+    private static String holder(KeyValue claim) {
+        return claim == null ? null : claim.getValue().toString(StandardCharsets.UTF_8);
+    }
+}

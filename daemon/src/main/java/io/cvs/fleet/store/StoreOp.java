@@ -1,0 +1,43 @@
+package io.cvs.fleet.store;
+
+import java.util.Set;
+
+/**
+ * One change of one service entry in a {@link FleetStore#commit}, with what must hold for it: the entry's
+ * precondition, and claims, unique strings (e.g. {@code name:web}, {@code vip:192.0.2.10:80/TCP}) that no other
+ * service may hold. The store keeps each claim as its own key naming the holder's id: a put takes claims (refused
+ * with {@link CommitResult.Failure.Kind#CLAIMED} when another id holds one) and releases the ones in released; a
+ * delete releases every claim of the id it names.
+ */
+public sealed interface StoreOp {
+
+    String id();
+
+    /** Creates or replaces the entry. */
+    record Put(String id, byte[] value, Expect expect, Set<String> claims, Set<String> released) implements StoreOp {
+        public Put {
+            claims = Set.copyOf(claims);
+            released = Set.copyOf(released);
+        }
+    }
+
+    /** Deletes the entry and its claims. */
+    record Delete(String id, Expect expect) implements StoreOp {
+    }
+
+    /** What the entry must be for the op to apply. */
+    sealed interface Expect {
+
+        /** Anything, present or not (a last-writer-wins put). */
+        record Any() implements Expect {
+        }
+
+        /** No entry (a create). */
+        record Absent() implements Expect {
+        }
+
+        /** Present, at this mod revision (an If-Match, or the revision the writer read). */
+        record AtRevision(long modRevision) implements Expect {
+        }
+    }
+}

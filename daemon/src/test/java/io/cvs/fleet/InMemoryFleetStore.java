@@ -1,0 +1,229 @@
+package io.cvs.fleet;
+
+import io.cvs.fleet.store.CommitResult;
+import io.cvs.fleet.store.FleetStore;
+import io.cvs.fleet.store.HostReport;
+import io.cvs.fleet.store.Snapshot;
+import io.cvs.fleet.store.StoreOp;
+import io.cvs.fleet.store.StoreStatus;
+import io.cvs.fleet.store.StoreUnavailableException;
+import io.cvs.fleet.store.StoredService;
+import io.cvs.fleet.store.WatchListener;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fake of the {@link FleetStore} port for unit tests: etcd's semantics as the port states them (one revision per
+ * commit, all-or-nothing transactions with preconditions and claims, watches from a revision in revision order on
+ * a thread per watch, compaction, a store that can be made unavailable), in memory. The real store is
+ * {@code EtcdFleetStore}, tested against real etcd.
+ */
+final class InMemoryFleetStore implements FleetStore {
+
+    private record Revision(long revision, List<WatchListener.Event> events) {
+    }
+
+    private final class Watch implements AutoCloseable {
+        private final WatchListener listener;
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+
+        Watch(WatchListener listener) {
+            this.listener = listener;
+        }
+
+        void deliver(Revision r) {
+            thread.execute(() -> listener.changed(r.revision(), r.events()));
+        }
+
+        @Override
+        public void close() {
+            synchronized (InMemoryFleetStore.this) {
+                watches.remove(this);
+            }
+            thread.shutdown();
+            try {
+                thread.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final int maxOps;
+    private final Map<String, StoredService> services = new TreeMap<>();
+    private final Map<String, String> claims = new HashMap<>();
+    private final Map<String, HostReport> hosts = new TreeMap<>();
+    private final List<Revision> history = new ArrayList<>();
+    private final List<Watch> watches = new ArrayList<>();
+    private long revision = 1;
+    private long compacted;
+    private volatile boolean available = true;
+
+    InMemoryFleetStore(int maxOps) {
+        this.maxOps = maxOps;
+    }
+
+    InMemoryFleetStore() {
+        this(32);
+    }
+
+    /** While false, every call throws {@link StoreUnavailableException}, and open watches end as broken. */
+    void available(boolean value) {
+        List<Watch> ending;
+        synchronized (this) {
+            available = value;
+            ending = value ? List.of() : List.copyOf(watches);
+        }
+        ending.forEach(w -> w.thread.execute(() -> w.listener.broken(new IllegalStateException("store down"))));
+    }
+
+    /** Forgets the history up to the current revision, as etcdctl compact does. */
+    synchronized long compact() {
+        compacted = revision;
+        history.clear();
+        return compacted;
+    }
+
+    synchronized long revision() {
+        return revision;
+    }
+
+    private void check() {
+        if (!available) {
+            throw new StoreUnavailableException("the fake store is unavailable", null);
+        }
+    }
+
+    @Override
+    public synchronized Snapshot snapshot() {
+        check();
+        return new Snapshot(revision, List.copyOf(services.values()));
+    }
+
+    @Override
+    public synchronized StoredService get(String id) {
+        check();
+        return services.get(id);
+    }
+
+    @Override
+    public synchronized CommitResult commit(List<StoreOp> ops) {
+        check();
+        if (ops.size() > maxOps) {
+            throw new IllegalArgumentException(ops.size() + " ops, more than " + maxOps);
+        }
+        for (StoreOp op : ops) {
+            StoredService current = services.get(op.id());
+            StoreOp.Expect expect = op instanceof StoreOp.Put put ? put.expect() : ((StoreOp.Delete) op).expect();
+            CommitResult.Failure.Kind kind = null;
+            if (expect instanceof StoreOp.Expect.Absent && current != null) {
+                kind = CommitResult.Failure.Kind.EXISTS;
+            } else if (expect instanceof StoreOp.Expect.AtRevision at) {
+                kind = current == null ? CommitResult.Failure.Kind.MISSING
+                        : current.modRevision() != at.modRevision() ? CommitResult.Failure.Kind.STALE : null;
+            }
+            if (kind != null) {
+                return new CommitResult.Failure(kind, op.id(), null, null,
+                        current == null ? 0 : current.modRevision());
+            }
+            if (op instanceof StoreOp.Put put) {
+                for (String claim : put.claims()) {
+                    String holder = claims.get(claim);
+                    if (holder != null && !holder.equals(op.id()) && !releasedEarlier(ops, op, claim, holder)) {
+                        return new CommitResult.Failure(CommitResult.Failure.Kind.CLAIMED, op.id(), claim, holder,
+                                current == null ? 0 : current.modRevision());
+                    }
+                }
+            }
+        }
+        revision++;
+        List<WatchListener.Event> events = new ArrayList<>();
+        for (StoreOp op : ops) {
+            if (op instanceof StoreOp.Put put) {
+                StoredService was = services.get(put.id());
+                StoredService now = new StoredService(put.id(), put.value(), revision,
+                        was == null ? revision : was.createRevision());
+                services.put(put.id(), now);
+                put.released().forEach(c -> claims.remove(c, put.id()));
+                put.claims().forEach(c -> claims.put(c, put.id()));
+                events.add(new WatchListener.Event(put.id(), now));
+            } else {
+                services.remove(op.id());
+                claims.values().removeIf(op.id()::equals);
+                events.add(new WatchListener.Event(op.id(), null));
+            }
+        }
+        Revision r = new Revision(revision, List.copyOf(events));
+        history.add(r);
+        watches.forEach(w -> w.deliver(r));
+        return new CommitResult.Committed(revision);
+    }
+
+    /** A claim held by a service an earlier op of the same transaction deletes or moves off it. */
+    private static boolean releasedEarlier(List<StoreOp> ops, StoreOp upTo, String claim, String holder) {
+        for (StoreOp op : ops) {
+            if (op == upTo) {
+                return false;
+            }
+            if (op.id().equals(holder) && (op instanceof StoreOp.Delete
+                    || op instanceof StoreOp.Put put && put.released().contains(claim))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int maxOpsPerCommit() {
+        return maxOps;
+    }
+
+    @Override
+    public synchronized AutoCloseable watch(long fromRevision, WatchListener listener) {
+        check();
+        Watch watch = new Watch(listener);
+        if (fromRevision <= compacted) {
+            watch.thread.execute(() -> listener.compacted(compacted));
+            return watch;
+        }
+        history.stream().filter(r -> r.revision() >= fromRevision).forEach(watch::deliver);
+        watches.add(watch);
+        return watch;
+    }
+
+    @Override
+    public synchronized void requestProgress() {
+        long now = revision;
+        watches.forEach(w -> w.thread.execute(() -> w.listener.progress(now)));
+    }
+
+    @Override
+    public synchronized void report(HostReport report) {
+        check();
+        revision++;
+        hosts.put(report.hostId(), report);
+    }
+
+    @Override
+    public synchronized List<HostReport> hosts() {
+        check();
+        return List.copyOf(hosts.values());
+    }
+
+    @Override
+    public synchronized StoreStatus status() {
+        check();
+        return new StoreStatus(revision, List.of(new StoreStatus.Member("fake", "memory://", true, true, null)));
+    }
+
+    @Override
+    public void close() {
+        List.copyOf(watches).forEach(Watch::close);
+    }
+}
