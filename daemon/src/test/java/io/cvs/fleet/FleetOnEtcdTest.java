@@ -129,6 +129,10 @@ class FleetOnEtcdTest {
         }
         assertThat(a.maps.services()).hasSize(inStore.size());
         assertThat(b.maps.services()).hasSize(inStore.size());
+        // Host reports move etcd's revision too; etcd's progress notification tells the hosts they are level.
+        await().atMost(SOON).until(() -> b.overview.overview().applied().lagRevisions() == 0);
+        await().atMost(SOON).until(() -> b.overview.overview().hosts().stream()
+                .allMatch(h -> h.ready() && h.lagRevisions() <= 2));
     }
 
     @Test
