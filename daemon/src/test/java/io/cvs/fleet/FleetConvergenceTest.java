@@ -121,6 +121,29 @@ class FleetConvergenceTest {
     }
 
     @Test
+    void aBulkOnAHostMeansTheWholeFleetsStateNotWhatThisHostForwards() {
+        twoHosts();
+        ServiceConfig zoneA = config("zoned", "198.51.100.1", 1)
+                .withHosts(io.cvs.service.HostSelector.matching(Map.of("zone", "a")));
+        Service zoned = a.writer.create(zoneA);
+        Service other = a.writer.create(config("other", "198.51.100.2", 1));
+        await().atMost(SOON).until(() -> b.registry.byName().containsKey("other"));
+
+        var dryRun = b.writer.replaceAll(List.of(zoneA.withBackends(config("x", "198.51.100.1", 2).backends())),
+                true);
+        assertThat(dryRun.updated()).extracting(r -> r.name()).containsExactly("zoned");
+        assertThat(dryRun.deleted()).extracting(r -> r.name()).containsExactly("other");
+        assertThat(store.get(other.id())).as("a dry run changes nothing").isNotNull();
+
+        var result = b.writer.replaceAll(List.of(zoneA.withBackends(config("x", "198.51.100.1", 2).backends())),
+                false);
+        assertThat(result.updated()).extracting(r -> r.id()).containsExactly(zoned.id());
+        assertThat(store.get(other.id())).isNull();
+        await().atMost(SOON).until(() -> a.maps.backends(zoned.key()).map(List::size).orElse(0) == 2
+                && a.maps.services().size() == 1 && b.maps.services().isEmpty());
+    }
+
+    @Test
     void whileTheStoreIsAwayWritesAre503WithRetryAfterReadsGoOnAndItsReturnResyncs() {
         twoHosts();
         Service web = a.writer.create(config("web", "198.51.100.1", 1));
