@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -219,7 +220,7 @@ final class FleetWriter implements ServiceWrites {
         return call(() -> store.commit(ops));
     }
 
-    private <T> T call(java.util.function.Supplier<T> storeCall) {
+    private <T> T call(Supplier<T> storeCall) {
         try {
             return storeCall.get();
         } catch (StoreUnavailableException e) {

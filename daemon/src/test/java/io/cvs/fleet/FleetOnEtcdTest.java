@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -144,7 +145,7 @@ class FleetOnEtcdTest {
         AtomicInteger unavailable = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger next = new AtomicInteger();
-        List<String> removedSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> removedSeen = new CopyOnWriteArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(9);
         List<Future<?>> writers = new ArrayList<>();
         for (int w = 0; w < 8; w++) {
