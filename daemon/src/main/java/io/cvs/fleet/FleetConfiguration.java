@@ -87,7 +87,7 @@ class FleetConfiguration {
         @Bean(initMethod = "start", destroyMethod = "close")
         FleetSync fleetSync(FleetStore store, ServiceRegistry registry, FleetCodec codec, FleetStatus status,
                 AppliedRevisions applied, FleetMetrics metrics, FleetProperties properties, Datapath datapath) {
-            return new FleetSync(store, registry, codec, status, applied, metrics, new FleetSync.Identity(
+            return new FleetSync(store, registry, codec, status, applied, metrics, new HostReporter.Identity(
                     properties.effectiveHostId(), properties.hostLabels(), ready(registry), datapathMode(datapath),
                     properties.reportInterval(), properties.reportTtl()), Clock.systemUTC());
         }

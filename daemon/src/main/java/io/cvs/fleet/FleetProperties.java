@@ -3,8 +3,10 @@ package io.cvs.fleet;
 import io.cvs.security.TokenFiles;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +37,8 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
         @NotNull @DefaultValue("5s") Duration reportInterval, @NotNull @DefaultValue("2s") Duration applyWait,
         @NotNull @DefaultValue("5s") Duration retryAfter) {
 
+    private static final Path KERNEL_HOSTNAME = Path.of("/proc/sys/kernel/hostname");
+
     public FleetProperties {
         hostLabels = hostLabels == null ? Map.of() : Map.copyOf(hostLabels);
     }
@@ -44,15 +48,22 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
         return !etcd.endpoints().isEmpty();
     }
 
-    /** The host id, or the hostname when none is set. */
+    /**
+     * The host id, or the hostname when none is set: the kernel's ({@code /proc/sys/kernel/hostname}), which needs
+     * no name resolution, else Java's.
+     */
     public String effectiveHostId() {
         if (!hostId.isBlank()) {
             return hostId;
         }
         try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("cvs.fleet.host-id is not set and the hostname cannot be read", e);
+            return Files.readString(KERNEL_HOSTNAME).strip();
+        } catch (IOException | RuntimeException e) {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException unknown) {
+                return "localhost";
+            }
         }
     }
 

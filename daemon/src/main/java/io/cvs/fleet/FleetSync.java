@@ -1,7 +1,6 @@
 package io.cvs.fleet;
 
 import io.cvs.fleet.store.FleetStore;
-import io.cvs.fleet.store.HostReport;
 import io.cvs.fleet.store.Snapshot;
 import io.cvs.fleet.store.StoreUnavailableException;
 import io.cvs.fleet.store.StoredService;
@@ -10,19 +9,16 @@ import io.cvs.service.Service;
 import io.cvs.write.ServiceRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * applied as adds and updates first and removals last (never a flush, never a removal before the whole snapshot
  * is in), then a watch from after it. Every restart is counted with its reason. This host reports itself (applied
  * revision, readiness, datapath, labels, last error) every cvs.fleet.report-interval and after each apply, under
- * a lease.
+ * a lease ({@link HostReporter}), which is also how an outage is noticed.
  */
 final class FleetSync implements AutoCloseable {
 
@@ -56,25 +52,15 @@ final class FleetSync implements AutoCloseable {
     private final FleetStatus status;
     private final AppliedRevisions applied;
     private final FleetMetrics metrics;
-    private final Identity identity;
+    private final HostReporter.Identity identity;
     private final Clock clock;
     private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final ScheduledExecutorService reporter;
+    private final HostReporter reporter;
     private volatile boolean closed;
 
-    /**
-     * This host as it reports itself.
-     *
-     * @param ready    whether it forwards (first reconcile done)
-     * @param datapath its datapath mode
-     */
-    record Identity(String hostId, Map<String, String> labels, BooleanSupplier ready, Supplier<String> datapath,
-            Duration reportInterval, Duration reportTtl) {
-    }
-
     FleetSync(FleetStore store, ServiceRegistry registry, FleetCodec codec, FleetStatus status,
-            AppliedRevisions applied, FleetMetrics metrics, Identity identity, Clock clock) {
+            AppliedRevisions applied, FleetMetrics metrics, HostReporter.Identity identity, Clock clock) {
         this.store = store;
         this.registry = registry;
         this.codec = codec;
@@ -86,11 +72,9 @@ final class FleetSync implements AutoCloseable {
         applied.applied(registry.appliedRevision());
         this.thread = new Thread(this::loop, "cvs-fleet-sync");
         thread.setDaemon(true);
-        this.reporter = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cvs-fleet-report");
-            t.setDaemon(true);
-            return t;
-        });
+        // The store is back: the watch may have missed what changed meanwhile.
+        this.reporter = new HostReporter(store, status, applied, identity, clock,
+                () -> ended.add(new Ended(FleetMetrics.Restart.OUTAGE, "the store answers again")));
     }
 
     void start() {
@@ -102,8 +86,7 @@ final class FleetSync implements AutoCloseable {
      * report would overwrite.
      */
     private void startReporting() {
-        long every = identity.reportInterval().toMillis();
-        reporter.scheduleWithFixedDelay(this::report, 0, every, TimeUnit.MILLISECONDS);
+        reporter.start();
     }
 
     private void loop() {
@@ -237,7 +220,7 @@ final class FleetSync implements AutoCloseable {
         return services;
     }
 
-    private static void join(java.util.concurrent.CompletableFuture<Void> done) {
+    private static void join(CompletableFuture<Void> done) {
         try {
             done.join();
         } catch (CompletionException e) {
@@ -271,7 +254,7 @@ final class FleetSync implements AutoCloseable {
                 long now = clock.millis();
                 status.applied(clock.instant());
                 stored.forEach(s -> {
-                    var at = codec.committedAt(s);
+                    Instant at = codec.committedAt(s);
                     if (at != null) {
                         metrics.applied(at.toEpochMilli(), now);
                     }
@@ -307,29 +290,7 @@ final class FleetSync implements AutoCloseable {
 
     private void reportSoon() {
         if (!closed) {
-            reporter.execute(this::report);
-        }
-    }
-
-    /** Reports this host and reads the store's revision; the store not answering starts an outage. */
-    private void report() {
-        try {
-            store.report(new HostReport(identity.hostId(), applied.applied(), clock.instant(),
-                    identity.ready().getAsBoolean(), identity.datapath().get(), identity.labels(),
-                    status.lastError(), identity.reportTtl()));
-            status.storeRevision(store.status().revision());
-            store.requestProgress();
-            if (!status.reachable()) {
-                // The store is back: the watch may have missed what changed meanwhile.
-                ended.add(new Ended(FleetMetrics.Restart.OUTAGE, "the store answers again"));
-            }
-        } catch (StoreUnavailableException e) {
-            if (status.unreachable(clock.instant())) {
-                log.warn("The fleet's store is unreachable ({}); forwarding goes on from this host's state",
-                        e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            log.warn("Reporting this host to the fleet's store failed", e);
+            reporter.soon();
         }
     }
 
@@ -344,7 +305,7 @@ final class FleetSync implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        reporter.shutdownNow();
+        reporter.close();
         thread.interrupt();
         try {
             thread.join(5_000);

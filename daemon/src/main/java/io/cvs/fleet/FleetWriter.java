@@ -23,9 +23,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -41,7 +44,8 @@ import org.springframework.web.ErrorResponseException;
  * that revision, so that a read that follows sees the write. A store that does not answer is a 503 with
  * Retry-After; a commit that timed out may still have happened (the client reads before retrying).
  *
- * <p>A bulk request is cut into transactions of at most {@link FleetStore#maxOpsPerCommit()} changes: deletions
+ * <p>A bulk request is matched by name against the store's whole state (services of every host, read at one
+ * revision), so it means the same on every host whatever its labels. It is cut into transactions of at most {@link FleetStore#maxOpsPerCommit()} changes: deletions
  * first (they free names and addresses), then updates, then creations. It is atomic per transaction only: a
  * refusal in a later one leaves the earlier ones committed.
  */
@@ -138,10 +142,15 @@ final class FleetWriter implements ServiceWrites {
 
     @Override
     public ApplyResult replaceAll(List<ServiceConfig> desired, boolean dryRun) {
+        NavigableMap<String, Service> held = new TreeMap<>();
+        call(store::snapshot).services().forEach(stored -> {
+            Service service = codec.decode(stored);
+            held.put(service.name(), service);
+        });
+        DesiredStatePlan plan = registry.plan(held, desired, ids, dryRun);
         if (dryRun) {
-            return registry.replaceAll(desired, true);
+            return plan.result();
         }
-        DesiredStatePlan plan = registry.plan(desired, ids);
         Map<String, Service> added = plan.added().stream().collect(Collectors.toMap(Service::id, s -> s));
         List<StoreOp> deletes = new ArrayList<>();
         List<StoreOp> updates = new ArrayList<>();
@@ -211,7 +220,7 @@ final class FleetWriter implements ServiceWrites {
         return call(() -> store.commit(ops));
     }
 
-    private <T> T call(java.util.function.Supplier<T> storeCall) {
+    private <T> T call(Supplier<T> storeCall) {
         try {
             return storeCall.get();
         } catch (StoreUnavailableException e) {

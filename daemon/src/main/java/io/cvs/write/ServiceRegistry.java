@@ -577,19 +577,17 @@ public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, R
     }
 
     /**
-     * Fleet mode: what making the state these services would change, checked against the local state (room
-     * excepted: each host checks its own), without changing anything; ids is where new services' ids come from.
+     * Fleet mode: what making the state these services would change, matched by name against held (the store's
+     * whole state, services of every host), checked as a bulk request is here (backends per service, the address
+     * rules against held as changed) except for room, which each host checks for itself; changes nothing. ids is
+     * where new services' ids come from.
      */
-    public DesiredStatePlan plan(List<ServiceConfig> desired, ServiceIds newIds) {
-        writes.lock();
-        try {
-            DesiredStatePlan plan = DesiredStatePlan.of(accepted().byName(), desired, newIds, false);
-            plan.checkBackendsPerService(published.capacity().maxMembers());
-            addresses.check(accepted.with(plan.removed(), plan.added()), plan.addressChanges());
-            return plan;
-        } finally {
-            writes.unlock();
-        }
+    public DesiredStatePlan plan(NavigableMap<String, Service> held, List<ServiceConfig> desired, ServiceIds newIds,
+            boolean dryRun) {
+        DesiredStatePlan plan = DesiredStatePlan.of(held, desired, newIds, dryRun);
+        plan.checkBackendsPerService(published.capacity().maxMembers());
+        addresses.check(ServiceTable.of(held.values()).with(plan.removed(), plan.added()), plan.addressChanges());
+        return plan;
     }
 
     /** Finishes the writes accepted so far, then stops the committer. */

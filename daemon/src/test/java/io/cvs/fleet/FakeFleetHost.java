@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,13 +45,13 @@ final class FakeFleetHost implements AutoCloseable {
         FleetCodec codec = new FleetCodec();
         this.metrics = new FleetMetrics(meters, applied::applied,
                 () -> Math.max(0, status.storeRevision() - applied.applied()));
-        this.sync = new FleetSync(store, registry, codec, status, applied, metrics, new FleetSync.Identity(hostId,
+        this.sync = new FleetSync(store, registry, codec, status, applied, metrics, new HostReporter.Identity(hostId,
                 labels, FleetConfiguration.ready(registry), () -> "memory", Duration.ofMillis(200),
                 Duration.ofSeconds(5)), Clock.systemUTC());
         this.writer = new FleetWriter(store, registry, codec, applied, Duration.ofSeconds(2), Duration.ofSeconds(3),
                 Clock.systemUTC());
         this.overview = new FleetOverview(hostId, labels, FleetConfiguration.ready(registry), () -> "memory",
-                Clock.systemUTC(), store, java.util.List.of("memory://"), status, applied);
+                Clock.systemUTC(), store, List.of("memory://"), status, applied);
         registry.firstReconcile().join();
         if (start) {
             sync.start();

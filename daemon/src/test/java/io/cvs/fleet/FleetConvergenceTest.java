@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cvs.api.BackendSpec;
 import io.cvs.api.ServiceRequest;
+import io.cvs.service.HostSelector;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +85,7 @@ class FleetConvergenceTest {
         a = new FakeFleetHost(store, dir.resolve("a"), "a", Map.of("zone", "a"));
         // b forwards nothing of zone a: its local state never holds web, only the store's claims know it
         b = new FakeFleetHost(store, dir.resolve("b"), "b", Map.of("zone", "b"));
-        a.writer.create(config("web", "198.51.100.1", 1).withHosts(io.cvs.service.HostSelector.matching(
+        a.writer.create(config("web", "198.51.100.1", 1).withHosts(HostSelector.matching(
                 Map.of("zone", "a"))));
 
         assertProblem(() -> b.writer.create(config("web", "198.51.100.2", 1)), 409, "name-taken");
@@ -95,21 +97,21 @@ class FleetConvergenceTest {
     void aSelectorKeepsAServiceOnItsHostsOnlyAndAChangeOfSelectorMovesIt() {
         twoHosts();
         ServiceConfig zoneA = config("web", "198.51.100.1", 1)
-                .withHosts(io.cvs.service.HostSelector.matching(Map.of("zone", "a")));
+                .withHosts(HostSelector.matching(Map.of("zone", "a")));
         Service web = b.writer.create(zoneA);
         await().atMost(SOON).until(() -> a.maps.services().contains(web.key()));
         assertThat(b.maps.services()).isEmpty();
         assertThat(b.registry.byName()).as("removed here, not from the store").isEmpty();
 
         b.writer.update(web.id(), Precondition.NONE, s -> s.content()
-                .withHosts(io.cvs.service.HostSelector.matching(Map.of("zone", "b"))));
+                .withHosts(HostSelector.matching(Map.of("zone", "b"))));
         await().atMost(SOON).until(() -> b.maps.services().contains(web.key()) && a.maps.services().isEmpty());
     }
 
     @Test
     void aBulkLargerThanOneTransactionIsCommittedInChunksAndConvergesEverywhere() {
         twoHosts();
-        List<ServiceConfig> ten = java.util.stream.IntStream.range(1, 11)
+        List<ServiceConfig> ten = IntStream.range(1, 11)
                 .mapToObj(i -> config("s" + i, "198.51.100." + i, 1)).toList();
 
         var result = a.writer.replaceAll(ten, false);
@@ -118,6 +120,29 @@ class FleetConvergenceTest {
         await().atMost(SOON).until(() -> b.maps.services().size() == 10);
         a.writer.replaceAll(ten.subList(0, 3), false);
         await().atMost(SOON).until(() -> b.maps.services().size() == 3 && a.maps.services().size() == 3);
+    }
+
+    @Test
+    void aBulkOnAHostMeansTheWholeFleetsStateNotWhatThisHostForwards() {
+        twoHosts();
+        ServiceConfig zoneA = config("zoned", "198.51.100.1", 1)
+                .withHosts(HostSelector.matching(Map.of("zone", "a")));
+        Service zoned = a.writer.create(zoneA);
+        Service other = a.writer.create(config("other", "198.51.100.2", 1));
+        await().atMost(SOON).until(() -> b.registry.byName().containsKey("other"));
+
+        var dryRun = b.writer.replaceAll(List.of(zoneA.withBackends(config("x", "198.51.100.1", 2).backends())),
+                true);
+        assertThat(dryRun.updated()).extracting(r -> r.name()).containsExactly("zoned");
+        assertThat(dryRun.deleted()).extracting(r -> r.name()).containsExactly("other");
+        assertThat(store.get(other.id())).as("a dry run changes nothing").isNotNull();
+
+        var result = b.writer.replaceAll(List.of(zoneA.withBackends(config("x", "198.51.100.1", 2).backends())),
+                false);
+        assertThat(result.updated()).extracting(r -> r.id()).containsExactly(zoned.id());
+        assertThat(store.get(other.id())).isNull();
+        await().atMost(SOON).until(() -> a.maps.backends(zoned.key()).map(List::size).orElse(0) == 2
+                && a.maps.services().size() == 1 && b.maps.services().isEmpty());
     }
 
     @Test
@@ -196,7 +221,7 @@ class FleetConvergenceTest {
     }
 
     static ServiceConfig config(String name, String vip, int backends) {
-        List<BackendSpec> specs = java.util.stream.IntStream.rangeClosed(1, backends)
+        List<BackendSpec> specs = IntStream.rangeClosed(1, backends)
                 .mapToObj(i -> new BackendSpec("10.0.0." + i, 8080, 1)).toList();
         return new ServiceRequest(name, vip, 80, "TCP", specs, Map.of()).toConfig("");
     }

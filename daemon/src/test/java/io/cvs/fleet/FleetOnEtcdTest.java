@@ -4,6 +4,8 @@ import static io.cvs.fleet.FleetConvergenceTest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cvs.api.BackendSpec;
+import io.cvs.api.ServiceRequest;
 import io.cvs.datapath.ServiceKey;
 import io.cvs.fleet.store.EtcdFleetStore;
 import io.cvs.fleet.store.EtcdSettings;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,7 +39,8 @@ import org.springframework.web.ErrorResponseException;
  * this JVM wired as the daemon wires them, each with its own journal and etcd client, on the memory datapath (the
  * maps are the process test's point, {@code FleetProcessTest}): concurrent writers over both hosts end identical
  * everywhere; etcd killed -9 under writers loses no acknowledged write and no host removes what it forwards; a
- * host stopped while etcd compacts resyncs. About 15 s in all.
+ * host stopped while etcd compacts resyncs; a 3-member cluster losing a follower changes nothing, losing its leader
+ * gives a few 503s and writes go on, losing two (quorum) is an outage like etcd's absence. About 30 s in all.
  */
 class FleetOnEtcdTest {
 
@@ -129,6 +133,10 @@ class FleetOnEtcdTest {
         }
         assertThat(a.maps.services()).hasSize(inStore.size());
         assertThat(b.maps.services()).hasSize(inStore.size());
+        // Host reports move etcd's revision too; etcd's progress notification tells the hosts they are level.
+        await().atMost(SOON).until(() -> b.overview.overview().applied().lagRevisions() == 0);
+        await().atMost(SOON).until(() -> b.overview.overview().hosts().stream()
+                .allMatch(h -> h.ready() && h.lagRevisions() <= 2));
     }
 
     @Test
@@ -140,7 +148,7 @@ class FleetOnEtcdTest {
         AtomicInteger unavailable = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger next = new AtomicInteger();
-        List<String> removedSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> removedSeen = new CopyOnWriteArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(9);
         List<Future<?>> writers = new ArrayList<>();
         for (int w = 0; w < 8; w++) {
@@ -199,6 +207,111 @@ class FleetOnEtcdTest {
         assertThat(removedSeen).as("services a host stopped forwarding").isEmpty();
         System.out.printf("etcd killed under 8 writers: %d acknowledged, %d in etcd, %d refused meanwhile%n",
                 acknowledged.size(), inStore.size(), unavailable.get());
+    }
+
+    @Test
+    void aThreeMemberClusterLosingAFollowerChangesNothingAndLosingItsLeaderOnlyBriefly() throws Exception {
+        etcd = EtcdCluster.start(3, dir.resolve("etcd"));
+        FakeFleetHost a = host("a");
+        FakeFleetHost b = host("b");
+        int leader = etcd.leader();
+        int follower = (leader + 1) % 3;
+        etcd.kill9(follower);
+        Writes followerLost = write(List.of(a, b), 1, 40);
+        assertThat(followerLost.refused()).as("one follower lost: no effect").isZero();
+        etcd.start(follower);
+
+        Writes leaderLost = new Writes(List.of(a, b), 1000);
+        leaderLost.start(4);
+        await().atMost(SOON).until(() -> leaderLost.acknowledged.size() >= 10);
+        etcd.kill9(leader);
+        int atKill = leaderLost.acknowledged.size();
+        await().atMost(SOON).until(() -> leaderLost.acknowledged.size() >= atKill + 40);
+        leaderLost.stop();
+        System.out.printf("3 members, leader killed under 4 writers: %d refused (503), %d acknowledged after%n",
+                leaderLost.refused(), leaderLost.acknowledged.size() - atKill);
+        assertThat(leaderLost.refused()).as("a few 503s while the two left elect a leader").isLessThan(40);
+
+        Set<String> inStore = store().snapshot().services().stream().map(new FleetCodec()::decode)
+                .map(Service::name).collect(Collectors.toSet());
+        assertThat(inStore).containsAll(leaderLost.acknowledged).containsAll(followerLost.acknowledged);
+        await().atMost(SOON).untilAsserted(() -> {
+            assertThat(a.registry.byName().keySet()).containsExactlyInAnyOrderElementsOf(inStore);
+            assertThat(b.registry.byName().keySet()).containsExactlyInAnyOrderElementsOf(inStore);
+        });
+
+        // Two of three gone: no quorum, the same as no etcd at all; back: a resync.
+        etcd.start(leader);
+        int now = etcd.leader();
+        int other = (now + 1) % 3;
+        etcd.kill9(now);
+        etcd.kill9(other);
+        Writes noQuorum = write(List.of(a, b), 2000, 2);
+        assertThat(noQuorum.acknowledged).isEmpty();
+        await().atMost(SOON).until(() -> !b.status.reachable());
+        assertThat(b.maps.services()).as("forwarding goes on").hasSize(inStore.size());
+        etcd.start(now);
+        etcd.start(other);
+        Service after = a.writer.create(config("after", "198.51.100.99", 1));
+        await().atMost(SOON).until(() -> b.status.reachable() && b.maps.services().contains(after.key()));
+    }
+
+    private static Writes write(List<FakeFleetHost> hosts, int first, int count) throws Exception {
+        Writes writes = new Writes(hosts, first);
+        writes.start(1);
+        await().atMost(SOON).until(() -> writes.acknowledged.size() + writes.refused() >= count);
+        writes.stop();
+        return writes;
+    }
+
+    /** Writers creating services of their own over the hosts in turn until stopped; 503s counted and retried. */
+    private static final class Writes {
+
+        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger refused = new AtomicInteger();
+        private final AtomicInteger next;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<FakeFleetHost> hosts;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+        private final List<Future<?>> running = new ArrayList<>();
+
+        Writes(List<FakeFleetHost> hosts, int first) {
+            this.hosts = hosts;
+            this.next = new AtomicInteger(first);
+        }
+
+        void start(int writers) {
+            for (int w = 0; w < writers; w++) {
+                FakeFleetHost via = hosts.get(w % hosts.size());
+                running.add(threads.submit(() -> {
+                    while (!stop.get()) {
+                        int n = next.getAndIncrement();
+                        try {
+                            via.writer.create(new ServiceRequest("l" + n, "2001:db8::" + Integer.toHexString(n),
+                                    80, "TCP", List.of(new BackendSpec("fd00::1", 8080, 1)), Map.of()).toConfig(""));
+                            acknowledged.add("l" + n);
+                        } catch (ErrorResponseException e) {
+                            assertThat(e.getStatusCode().value()).as(e.getMessage()).isIn(503, 409);
+                            refused.incrementAndGet();
+                            Thread.sleep(100);
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
+
+        int refused() {
+            return refused.get();
+        }
+
+        void stop() throws Exception {
+            stop.set(true);
+            for (Future<?> f : running) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            threads.shutdown();
+        }
     }
 
     @Test

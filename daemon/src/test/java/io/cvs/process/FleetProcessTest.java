@@ -101,6 +101,9 @@ class FleetProcessTest {
         assertThat(second.body()).contains("urn:cvs:problem:precondition-failed");
         await().atMost(SOON).until(() -> inMaps(key) == 2);
 
+        String metrics = b.http().get("/actuator/prometheus").body();
+        assertThat(metrics).contains("cvs_fleet_applied_revision ", "cvs_fleet_lag_revisions ",
+                "cvs_fleet_apply_seconds_bucket", "cvs_fleet_watch_restarts_total{reason=\"compacted\"}");
         JsonNode fleet = DaemonClient.json(a.http().get("/api/v1/fleet"));
         assertThat(fleet.path("mode").asString()).isEqualTo("fleet");
         await().atMost(SOON).until(() -> DaemonClient.json(a.http().get("/api/v1/fleet")).path("hosts").size() == 2);

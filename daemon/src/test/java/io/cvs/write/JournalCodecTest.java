@@ -243,7 +243,7 @@ class JournalCodecTest {
     @Test
     void aNewerFormatIsRefusedNotMisread() {
         byte[] payload = JournalCodec.state(List.of());
-        payload[0] = JournalCodec.FORMAT + 1;
+        payload[0] = JournalCodec.FLEET_FORMAT + 1;
         assertThatThrownBy(() -> JournalCodec.readState(payload)).hasMessageContaining("newer than this daemon's");
     }
 

@@ -3,61 +3,93 @@ package io.cvs.fleet.store;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A watch of the service entries from a revision. jetcd resumes a watch by itself across lost connections and
- * leader changes (from the revision after the last one delivered), so the listener hears of an outage only
- * through the calls that fail meanwhile; it is told once when the watch ends for good: compacted past the revision
- * it needs, or another error jetcd gives up on. Events reach the listener on this watch's own thread, grouped per
- * revision (one transaction) and in revision order, so a slow listener delays this watch only; closing ends the
- * watch without a word to the listener.
+ * A watch of the service entries from a revision, on a thread of its own: events reach the listener grouped per
+ * revision (one transaction) and in revision order, so a slow listener delays this watch only.
+ *
+ * <p>While etcd is away (the connection lost, no leader, a member killed), the watch starts itself again every
+ * 500 ms from the revision after the last one it received, so the listener misses nothing and hears of nothing:
+ * an outage shows in the calls that fail meanwhile. It does this itself rather than leave it to jetcd, whose own
+ * resume may start after the revision a new watch was created at, before its history arrived. The listener is
+ * told once when the watch ends for good: etcd compacted the revision it needs ({@code compacted}), or refused it
+ * otherwise (permissions, a revision in the future: {@code broken}). Closing ends it without a word.
  */
-final class EtcdWatch implements AutoCloseable, Watch.Listener {
+final class EtcdWatch implements AutoCloseable {
 
+    private static final long RESTART_MILLIS = 500;
+    /** Failures that mean etcd or the way to it is away for now, not that the watch is wrong. */
+    private static final Set<ErrorCode> TRANSIENT = Set.of(ErrorCode.UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED,
+            ErrorCode.CANCELLED, ErrorCode.UNKNOWN, ErrorCode.INTERNAL, ErrorCode.ABORTED);
+
+    private final Watch watch;
     private final EtcdKeys keys;
     private final WatchListener listener;
-    private final ExecutorService thread;
-    private final AtomicBoolean ended = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Watch.Watcher watcher;
+    private final ScheduledExecutorService thread;
+    /** Guarded by this: the jetcd watch running now, the revision to start the next one at, and whether ended. */
+    private Stream current;
+    private long next;
+    private boolean ended;
 
     EtcdWatch(Watch watch, EtcdKeys keys, long fromRevision, WatchListener listener) {
+        this.watch = watch;
         this.keys = keys;
         this.listener = listener;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.next = Math.max(1, fromRevision);
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cvs-fleet-watch");
             t.setDaemon(true);
             return t;
         });
-        this.watcher = watch.watch(keys.services(), WatchOption.builder().isPrefix(true)
-                .withRevision(Math.max(1, fromRevision)).build(), this);
+        start();
+    }
+
+    private synchronized void start() {
+        if (!ended) {
+            Stream stream = new Stream();
+            current = stream;
+            stream.watcher = watch.watch(keys.services(), WatchOption.builder().isPrefix(true).withRevision(next)
+                    .build(), stream);
+            if (current != stream) {
+                // it failed while jetcd was still starting it
+                stream.watcher.close();
+            }
+        }
     }
 
     @Override
-    public void onNext(WatchResponse response) {
-        List<WatchEvent> events = response.getEvents();
-        if (events.isEmpty()) {
-            if (response.isProgressNotify() && !ended.get()) {
-                long revision = response.getHeader().getRevision();
-                try {
-                    thread.execute(() -> progress(revision));
-                } catch (RejectedExecutionException alreadyClosed) {
-                    // closed meanwhile: nobody listens
-                }
-            }
-            return;
+    public void close() {
+        Stream stream;
+        synchronized (this) {
+            ended = true;
+            stream = current;
+            current = null;
         }
+        if (stream != null && stream.watcher != null) {
+            stream.watcher.close();
+        }
+        thread.shutdownNow();
+    }
+
+    private synchronized boolean isCurrent(Stream stream) {
+        return !ended && current == stream;
+    }
+
+    private void received(Stream stream, WatchResponse response) {
         List<Grouped> revisions = new ArrayList<>();
-        for (WatchEvent event : events) {
+        for (WatchEvent event : response.getEvents()) {
             KeyValue kv = event.getKeyValue();
             long revision = kv.getModRevision();
             if (revisions.isEmpty() || revisions.get(revisions.size() - 1).revision != revision) {
@@ -68,66 +100,114 @@ final class EtcdWatch implements AutoCloseable, Watch.Listener {
                     ? new StoredService(id, kv.getValue().getBytes(), revision, kv.getCreateRevision()) : null;
             revisions.get(revisions.size() - 1).events.add(new WatchListener.Event(id, service));
         }
-        if (!ended.get()) {
-            thread.execute(() -> deliver(revisions));
+        synchronized (this) {
+            if (!isCurrent(stream)) {
+                return;
+            }
+            if (revisions.isEmpty()) {
+                if (response.isProgressNotify()) {
+                    // etcd sent every event up to this revision on this stream (FleetStore#requestProgress)
+                    long revision = response.getHeader().getRevision();
+                    next = Math.max(next, revision + 1);
+                    run(() -> progress(revision), 0);
+                }
+                return;
+            }
+            next = revisions.get(revisions.size() - 1).revision + 1;
+            run(() -> deliver(revisions), 0);
         }
     }
 
     private void progress(long revision) {
-        if (!closed.get()) {
-            listener.progress(revision);
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
         }
+        listener.progress(revision);
     }
 
     private void deliver(List<Grouped> revisions) {
-        try {
-            for (Grouped g : revisions) {
-                if (closed.get()) {
+        for (Grouped group : revisions) {
+            synchronized (this) {
+                if (ended) {
                     return;
                 }
-                listener.changed(g.revision, List.copyOf(g.events));
             }
-        } catch (RuntimeException e) {
-            onError(e);
-        }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-        if (ended.compareAndSet(false, true)) {
-            watcher.close();
-            if (error instanceof CompactedException compacted) {
-                finish(() -> listener.compacted(compacted.getCompactedRevision()));
-            } else {
-                finish(() -> listener.broken(error));
+            try {
+                listener.changed(group.revision, List.copyOf(group.events));
+            } catch (RuntimeException e) {
+                end(() -> listener.broken(e));
+                return;
             }
         }
     }
 
-    @Override
-    public void onCompleted() {
-        onError(new StoreUnavailableException("the etcd watch completed", null));
+    private void failed(Stream stream, Throwable error) {
+        synchronized (this) {
+            if (!isCurrent(stream)) {
+                return;
+            }
+            current = null;
+        }
+        if (stream.watcher != null) {
+            stream.watcher.close();
+        }
+        if (error instanceof CompactedException compacted) {
+            end(() -> listener.compacted(compacted.getCompactedRevision()));
+        } else if (passing(error)) {
+            run(this::start, RESTART_MILLIS);
+        } else {
+            end(() -> listener.broken(error));
+        }
     }
 
-    @Override
-    public void close() {
-        closed.set(true);
-        ended.set(true);
-        watcher.close();
-        thread.shutdownNow();
+    private static boolean passing(Throwable error) {
+        if (error instanceof EtcdException etcd) {
+            return TRANSIENT.contains(etcd.getErrorCode())
+                    || String.valueOf(etcd.getMessage()).contains("no leader");
+        }
+        return true;
     }
 
-    /** The last task: runs after the events queued before it, then the thread ends. */
-    private void finish(Runnable task) {
+    /** Ends the watch: the last task, after the deliveries queued before it. */
+    private void end(Runnable last) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+        }
+        run(last, 0);
+        thread.shutdown();
+    }
+
+    private void run(Runnable task, long delayMillis) {
         try {
-            thread.execute(() -> {
-                if (!closed.get()) {
-                    task.run();
-                }
-            });
-            thread.shutdown();
-        } catch (RejectedExecutionException alreadyClosed) {
-            // closed meanwhile: nothing to tell
+            thread.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closed meanwhile: nothing more to do or tell
+        }
+    }
+
+    /** One jetcd watch; its callbacks count only while it is the current one. */
+    private final class Stream implements Watch.Listener {
+
+        Watch.Watcher watcher;
+
+        @Override
+        public void onNext(WatchResponse response) {
+            received(this, response);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            failed(this, error);
+        }
+
+        @Override
+        public void onCompleted() {
+            failed(this, new StoreUnavailableException("etcd ended the watch stream", null));
         }
     }
 

@@ -27,10 +27,12 @@ class EtcdFleetStoreFailureTest {
     }
 
     @Test
-    void callsFailWithinTheTimeoutWhileEtcdIsKilledAndWorkAgainAfterItsRestart() {
+    void callsFailWithinTheTimeoutWhileEtcdIsKilledAndWorkAgainAfterItsRestart() throws Exception {
         try (EtcdCluster etcd = EtcdCluster.start(1, dir);
                 EtcdFleetStore store = new EtcdFleetStore(oneSecondCalls(etcd))) {
             long before = committed(store.commit(List.of(put("a", "a1", new Expect.Absent()))));
+            EtcdFleetStoreTest.Recorder recorder = new EtcdFleetStoreTest.Recorder();
+            AutoCloseable watch = store.watch(before + 1, recorder);
             etcd.kill9(0);
 
             for (Runnable call : List.<Runnable>of(() -> store.commit(List.of(put("b", "b1", new Expect.Absent()))),
@@ -48,7 +50,11 @@ class EtcdFleetStoreFailureTest {
             System.out.printf("etcd restarted: the store answers again after %d ms%n",
                     (System.nanoTime() - restarted) / 1_000_000);
             assertThat(store.get("a").modRevision()).isEqualTo(before);
-            committed(store.commit(List.of(put("b", "b1", new Expect.Absent()))));
+            long after = committed(store.commit(List.of(put("b", "b1", new Expect.Absent()))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !recorder.changes.isEmpty());
+            assertThat(recorder.changes).as("the watch resumed across the restart").containsExactly(after + " b=b1");
+            assertThat(recorder.ends).isEmpty();
+            watch.close();
         }
     }
 
@@ -59,13 +65,15 @@ class EtcdFleetStoreFailureTest {
     }
 
     @Test
-    void aThreeMemberClusterLosingItsLeaderRefusesCommitsForSecondsOnly() {
+    void aThreeMemberClusterLosingItsLeaderRefusesCommitsForSecondsOnly() throws Exception {
         try (EtcdCluster etcd = EtcdCluster.start(3, dir);
                 EtcdFleetStore store = new EtcdFleetStore(EtcdSettings.plain(etcd.endpoints(), "/cvs/v1/"))) {
             StoreStatus healthy = store.status();
             assertThat(healthy.members()).hasSize(3).allMatch(StoreStatus.Member::healthy)
                     .filteredOn(StoreStatus.Member::leader).hasSize(1);
-            committed(store.commit(List.of(put("a", "0", new Expect.Absent()))));
+            long start = committed(store.commit(List.of(put("a", "0", new Expect.Absent()))));
+            EtcdFleetStoreTest.Recorder recorder = new EtcdFleetStoreTest.Recorder();
+            AutoCloseable watch = store.watch(start + 1, recorder);
 
             int leader = etcd.leader();
             long killed = System.nanoTime();
@@ -104,6 +112,15 @@ class EtcdFleetStoreFailureTest {
             assertThat(degraded.members()).filteredOn(StoreStatus.Member::leader).hasSize(1)
                     .allMatch(m -> !m.clientUrl().equals(killedUrl));
             assertThat(degraded.revision()).isPositive();
+
+            // the watch went on through the election: every acknowledged commit, in order, once
+            int acknowledged = n - 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.changes.size() >= acknowledged);
+            List<Long> revisions = recorder.changes.stream().map(c -> Long.parseLong(c.split(" ")[0])).toList();
+            assertThat(revisions).isSorted().doesNotHaveDuplicates();
+            assertThat(recorder.changes).last().asString().endsWith(" a=" + acknowledged);
+            assertThat(recorder.ends).isEmpty();
+            watch.close();
         }
     }
 }

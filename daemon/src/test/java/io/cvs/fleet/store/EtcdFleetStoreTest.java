@@ -7,6 +7,8 @@ import io.cvs.fleet.store.CommitResult.Committed;
 import io.cvs.fleet.store.CommitResult.Failure;
 import io.cvs.fleet.store.StoreOp.Expect;
 import io.cvs.testing.EtcdCluster;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -239,6 +242,39 @@ class EtcdFleetStoreTest {
             System.out.printf("host report gone %d ms after its reporter closed (ttl 2 s)%n",
                     (System.nanoTime() - closed) / 1_000_000);
         }
+    }
+
+    @Test
+    void aHostReportComesBackUnderANewLeaseWhenItsLeaseWasLost() throws Exception {
+        HostReport report = new HostReport("host-b", 7, Instant.parse("2026-01-02T03:04:05Z"), false, "bpf",
+                Map.of(), "maps: ENOSPC", Duration.ofSeconds(30));
+        String prefix = "/cvs-test/lost-" + PREFIXES.incrementAndGet() + "/";
+        try (EtcdFleetStore reporter = open(prefix);
+                Client admin = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new)).build()) {
+            reporter.report(report);
+            assertThat(reporter.hosts()).containsExactly(report);
+            ByteSequence key = ByteSequence.from(prefix + "hosts/host-b", StandardCharsets.UTF_8);
+            long lease = admin.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs().get(0).getLease();
+            admin.getLeaseClient().revoke(lease).get(5, TimeUnit.SECONDS);
+            assertThat(reporter.hosts()).as("revoking the lease took the report").isEmpty();
+
+            reporter.report(report);
+            assertThat(reporter.hosts()).containsExactly(report);
+            long renewed = admin.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs().get(0).getLease();
+            assertThat(renewed).isNotEqualTo(lease);
+        }
+    }
+
+    @Test
+    void maxOpsPerCommitOpsWithTwoClaimsEachFitEtcdsDefaultTransaction() {
+        assertThat(store.maxOpsPerCommit()).isEqualTo(32);
+        List<StoreOp> ops = IntStream.range(0, store.maxOpsPerCommit()).mapToObj(i -> (StoreOp) put("s" + i, "v",
+                new Expect.Absent(), Set.of("name:s" + i, "vip:198.51.100." + i + ":80/TCP"), Set.of())).toList();
+        committed(store.commit(ops));
+        List<StoreOp> deletes = IntStream.range(0, store.maxOpsPerCommit())
+                .mapToObj(i -> (StoreOp) new StoreOp.Delete("s" + i, new Expect.Any())).toList();
+        committed(store.commit(deletes));
+        committed(store.commit(ops));
     }
 
     /** Records what a watch delivers, as "revision id=value ..." lines. */
