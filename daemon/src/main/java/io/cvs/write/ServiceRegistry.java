@@ -5,13 +5,10 @@ import io.cvs.address.LocalAddresses;
 import io.cvs.datapath.Capacity;
 import io.cvs.datapath.CapacityPolicy;
 import io.cvs.datapath.Datapath;
-import io.cvs.datapath.DatapathException;
-import io.cvs.datapath.DatapathException.Resource;
 import io.cvs.datapath.Usage;
 import io.cvs.flows.FlowMetrics;
 import io.cvs.flows.FlowSweeper;
 import io.cvs.journal.Journal;
-import io.cvs.journal.JournalRecord;
 import io.cvs.journal.JournalWriteException;
 import io.cvs.ownership.MapOwnership;
 import io.cvs.reconcile.ReconcileResult;
@@ -137,9 +134,9 @@ public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, R
         this.metrics = metrics;
         this.host = host;
         boolean startedEmpty = journal.recoveredSnapshot() == null && journal.recoveredRecords().isEmpty();
-        long[] revision = new long[1];
-        this.published = new Published(restore(journal, revision), datapath.usage().max());
-        published.restoredRevision(revision[0]);
+        JournalRestore.Restored restored = JournalRestore.of(journal);
+        this.published = new Published(restored.table(), datapath.usage().max());
+        published.restoredRevision(restored.revision());
         addresses.warnOfRefused(published.table());
         metrics.countServices(published::table);
         this.accepted = published.table();
@@ -153,30 +150,6 @@ public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, R
             log.error("The first reconcile after start failed; readiness stays down until one succeeds", e);
             return null;
         });
-    }
-
-    /** The state the journal holds; revision[0] gets the last fleet revision it records (0: none). */
-    private static ServiceTable restore(Journal journal, long[] revision) {
-        long started = System.nanoTime();
-        Map<String, Service> state = new HashMap<>();
-        byte[] snapshot = journal.recoveredSnapshot();
-        if (snapshot != null) {
-            JournalCodec.State restored = JournalCodec.readStateAndRevision(snapshot);
-            restored.services().forEach(s -> state.put(s.id(), s));
-            revision[0] = restored.revision();
-        }
-        List<JournalRecord> records = journal.recoveredRecords();
-        for (JournalRecord r : records) {
-            JournalCodec.Change change = JournalCodec.readChange(r.payload());
-            change.applyTo(state);
-            revision[0] = change.revision() != 0 ? change.revision() : revision[0];
-        }
-        journal.forgetRecovered();
-        ServiceTable restored = ServiceTable.of(state.values());
-        log.info("Restored {} services with {} backends from the journal ({} records after {}) in {} ms",
-                restored.byId().size(), restored.backends(), records.size(),
-                snapshot == null ? "no snapshot" : "a snapshot", (System.nanoTime() - started) / 1_000_000);
-        return restored;
     }
 
     Optional<Service> find(String id) {
@@ -429,25 +402,7 @@ public final class ServiceRegistry implements ServiceDirectory, ServiceWrites, R
             target.problem().ifPresent(problem -> {
                 throw InvalidRequestException.of("capacity", problem, target.toString());
             });
-            ServiceTable held = accepted();
-            int widest = held.services().stream().mapToInt(s -> s.backends().size()).max().orElse(0);
-            if (held.byId().size() > target.maxServices()) {
-                throw DatapathException.tooSmall(Resource.SERVICES, held.byId().size(), target.maxServices());
-            }
-            if (held.backends() > target.maxBackends()) {
-                throw DatapathException.tooSmall(Resource.BACKENDS, held.backends(), target.maxBackends());
-            }
-            if (widest > target.maxMembers()) {
-                throw DatapathException.tooSmall(Resource.BACKENDS_PER_SERVICE, widest, target.maxMembers());
-            }
-            List<SelectionPolicy> maglev = held.maglev().stream().map(s -> s.content().selection()).toList();
-            if (maglev.size() > target.maglevTables()) {
-                throw DatapathException.tooSmall(Resource.MAGLEV_TABLES, maglev.size(), target.maglevTables());
-            }
-            int largest = maglev.stream().mapToInt(SelectionPolicy::maglevTableSize).max().orElse(0);
-            if (largest > target.maglevSlots()) {
-                throw DatapathException.tooSmall(Resource.MAGLEV_SLOTS, largest, target.maglevSlots());
-            }
+            CapacityFit.check(accepted(), target);
             done = committer.resize(target);
         } finally {
             writes.unlock();
