@@ -60,7 +60,7 @@ class FleetConfiguration {
             return new EtcdFleetStore(new EtcdSettings(etcd.endpoints(), properties.prefix(),
                     auth ? etcd.user() : null, auth ? password : null, etcd.tls().caFile(), etcd.tls().certFile(),
                     etcd.tls().keyFile(), properties.requestTimeout(), properties.requestTimeout(),
-                    EtcdSettings.ETCD_DEFAULT_MAX_TXN_OPS));
+                    etcd.maxTxnOps()));
         }
 
         @Bean
@@ -98,7 +98,7 @@ class FleetConfiguration {
         FleetWriter fleetWriter(FleetStore store, ServiceRegistry registry, FleetCodec codec,
                 AppliedRevisions applied, FleetProperties properties, FleetSync sync) {
             return new FleetWriter(store, registry, codec, applied, properties.applyWait(), properties.retryAfter(),
-                    Clock.systemUTC());
+                    properties.bulkConcurrency(), Clock.systemUTC());
         }
 
         @Bean

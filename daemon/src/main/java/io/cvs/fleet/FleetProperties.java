@@ -1,6 +1,8 @@
 package io.cvs.fleet;
 
 import io.cvs.security.TokenFiles;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param reportInterval how often this host reports besides after each apply
  * @param applyWait      how long a write waits, after the store committed it, for this host to apply it
  * @param retryAfter     the Retry-After of a write refused while the store is unavailable
+ * @param bulkConcurrency how many of a bulk's transactions one host has in flight at once
  */
 @Validated
 @ConfigurationProperties("cvs.fleet")
@@ -35,7 +38,7 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
         @NotBlank @DefaultValue("/cvs/v1/") String prefix, @DefaultValue Map<String, String> hostLabels,
         @NotNull @DefaultValue("5s") Duration requestTimeout, @NotNull @DefaultValue("15s") Duration reportTtl,
         @NotNull @DefaultValue("5s") Duration reportInterval, @NotNull @DefaultValue("2s") Duration applyWait,
-        @NotNull @DefaultValue("5s") Duration retryAfter) {
+        @NotNull @DefaultValue("5s") Duration retryAfter, @Min(1) @Max(64) @DefaultValue("8") int bulkConcurrency) {
 
     private static final Path KERNEL_HOSTNAME = Path.of("/proc/sys/kernel/hostname");
 
@@ -76,9 +79,11 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
      * @param password     etcd password (prefer the file)
      * @param passwordFile a file holding the password
      * @param tls          client TLS: CA to trust, client certificate and key
+     * @param maxTxnOps    the cluster's {@code --max-txn-ops}: one transaction holds a quarter as many services
      */
     public record Etcd(@DefaultValue List<String> endpoints, @DefaultValue("") String user,
-            @DefaultValue("") String password, Path passwordFile, @DefaultValue Tls tls) {
+            @DefaultValue("") String password, Path passwordFile, @DefaultValue Tls tls,
+            @Min(8) @DefaultValue("128") int maxTxnOps) {
 
         public Etcd {
             endpoints = endpoints == null ? List.of() : endpoints.stream().map(String::strip)
@@ -100,7 +105,7 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
         @Override
         public String toString() {
             return "Etcd[endpoints=" + endpoints + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
-                    + ", passwordFile=" + passwordFile + ", tls=" + tls + "]";
+                    + ", passwordFile=" + passwordFile + ", tls=" + tls + ", maxTxnOps=" + maxTxnOps + "]";
         }
     }
 

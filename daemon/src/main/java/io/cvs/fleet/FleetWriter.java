@@ -20,6 +20,7 @@ import io.cvs.write.ServiceWrites;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +46,12 @@ import org.springframework.web.ErrorResponseException;
  * Retry-After; a commit that timed out may still have happened (the client reads before retrying).
  *
  * <p>A bulk request is matched by name against the store's whole state (services of every host, read at one
- * revision), so it means the same on every host whatever its labels. It is cut into transactions of at most {@link FleetStore#maxOpsPerCommit()} changes: deletions
- * first (they free names and addresses), then updates, then creations. It is atomic per transaction only: a
- * refusal in a later one leaves the earlier ones committed.
+ * revision), so it means the same on every host whatever its labels. It is cut into transactions of at most
+ * {@link FleetStore#maxOpsPerCommit()} changes, committed phase after phase by {@link BulkCommits}: deletions
+ * first (they free names and addresses), then updates, then creations, each phase's transactions at most
+ * cvs.fleet.bulk-concurrency at a time (updates that take a claim another update releases go one transaction
+ * after another, after the other updates). It is atomic per transaction only: a refusal stops issuing
+ * transactions, and those already committed stay committed.
  */
 final class FleetWriter implements ServiceWrites {
 
@@ -55,6 +59,7 @@ final class FleetWriter implements ServiceWrites {
     private static final int ATTEMPTS = 5;
 
     private final FleetStore store;
+    private final BulkCommits bulk;
     private final ServiceRegistry registry;
     private final FleetCodec codec;
     private final AppliedRevisions applied;
@@ -64,8 +69,9 @@ final class FleetWriter implements ServiceWrites {
     private final ServiceIds ids = new ServiceIds();
 
     FleetWriter(FleetStore store, ServiceRegistry registry, FleetCodec codec, AppliedRevisions applied,
-            Duration applyWait, Duration retryAfter, Clock clock) {
+            Duration applyWait, Duration retryAfter, int bulkConcurrency, Clock clock) {
         this.store = store;
+        this.bulk = new BulkCommits(store, bulkConcurrency);
         this.registry = registry;
         this.codec = codec;
         this.applied = applied;
@@ -153,7 +159,9 @@ final class FleetWriter implements ServiceWrites {
         }
         Map<String, Service> added = plan.added().stream().collect(Collectors.toMap(Service::id, s -> s));
         List<StoreOp> deletes = new ArrayList<>();
-        List<StoreOp> updates = new ArrayList<>();
+        List<StoreOp.Put> updates = new ArrayList<>();
+        Set<String> releasedByUpdates = new HashSet<>();
+        Map<StoreOp.Put, Set<String>> taken = new HashMap<>();
         for (Service was : plan.removed()) {
             Service will = added.remove(was.id());
             if (will == null) {
@@ -161,23 +169,31 @@ final class FleetWriter implements ServiceWrites {
             } else {
                 Set<String> released = new HashSet<>(FleetCodec.claims(was.content()));
                 released.removeAll(FleetCodec.claims(will.content()));
-                updates.add(put(was.id(), will.content(), new Expect.AtRevision(was.version()), released));
+                releasedByUpdates.addAll(released);
+                StoreOp.Put update = put(was.id(), will.content(), new Expect.AtRevision(was.version()), released);
+                Set<String> takes = new HashSet<>(FleetCodec.claims(will.content()));
+                takes.removeAll(FleetCodec.claims(was.content()));
+                taken.put(update, takes);
+                updates.add(update);
             }
         }
-        List<StoreOp> ops = new ArrayList<>(deletes);
-        ops.addAll(updates);
+        // An update that takes a claim another update releases must come after it: those go last, in order.
+        List<StoreOp> independent = new ArrayList<>();
+        List<StoreOp> dependent = new ArrayList<>();
+        for (StoreOp.Put update : updates) {
+            boolean waits = taken.get(update).stream().anyMatch(releasedByUpdates::contains);
+            (waits ? dependent : independent).add(update);
+        }
         // What is left was created, in the request's order.
-        plan.added().stream().filter(s -> added.containsKey(s.id()))
-                .forEach(s -> ops.add(put(s.id(), s.content(), new Expect.Absent(), Set.of())));
-        long last = 0;
-        int chunk = store.maxOpsPerCommit();
-        for (int from = 0; from < ops.size(); from += chunk) {
-            CommitResult result = commit(ops.subList(from, Math.min(ops.size(), from + chunk)));
-            if (result instanceof CommitResult.Failure failure) {
-                throw refused(failure, null, false);
-            }
-            last = ((CommitResult.Committed) result).revision();
+        List<StoreOp> creates = plan.added().stream().filter(s -> added.containsKey(s.id()))
+                .map(s -> (StoreOp) put(s.id(), s.content(), new Expect.Absent(), Set.of())).toList();
+        BulkCommits.Outcome outcome = call(() -> bulk.commit(List.of(new BulkCommits.Phase(deletes, true),
+                new BulkCommits.Phase(independent, true), new BulkCommits.Phase(dependent, false),
+                new BulkCommits.Phase(creates, true))));
+        if (outcome instanceof BulkCommits.Outcome.Refused refusedChunk) {
+            throw refused(refusedChunk.failure(), null, false);
         }
+        long last = ((BulkCommits.Outcome.Committed) outcome).lastRevision();
         if (last > 0) {
             awaitApplied(last);
         }
@@ -242,7 +258,11 @@ final class FleetWriter implements ServiceWrites {
     private ErrorResponseException refused(CommitResult.Failure failure, Service before, boolean asked) {
         return switch (failure.kind()) {
             case MISSING -> ServiceProblems.noService(failure.id());
-            case STALE -> ServiceProblems.preconditionFailed(
+            case STALE -> before == null ? ServiceProblems.preconditionFailed(
+                    new Service(failure.id(), failure.modRevision(), null), "Service " + failure.id()
+                            + " changed (now version " + failure.modRevision() + ") while the bulk was committed; "
+                            + "the transactions committed before stay committed.")
+                    : ServiceProblems.preconditionFailed(
                     new Service(failure.id(), failure.modRevision(), before.content()),
                     "The service is at version " + failure.modRevision() + ", not " + before.version()
                             + (asked ? "." : "; it changed again and again while this write was tried."));

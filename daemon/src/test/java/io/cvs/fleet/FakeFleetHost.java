@@ -22,6 +22,9 @@ import java.util.Map;
  */
 final class FakeFleetHost implements AutoCloseable {
 
+    /** As the daemon's default cvs.fleet.bulk-concurrency. */
+    static final int BULK_CONCURRENCY = 8;
+
     final String hostId;
     final MemoryDatapath maps = new MemoryDatapath(new Capacity(256, 1024, 16, 64), null);
     final Journal journal;
@@ -49,7 +52,7 @@ final class FakeFleetHost implements AutoCloseable {
                 labels, FleetConfiguration.ready(registry), () -> "memory", Duration.ofMillis(200),
                 Duration.ofSeconds(5)), Clock.systemUTC());
         this.writer = new FleetWriter(store, registry, codec, applied, Duration.ofSeconds(2), Duration.ofSeconds(3),
-                Clock.systemUTC());
+                BULK_CONCURRENCY, Clock.systemUTC());
         this.overview = new FleetOverview(hostId, labels, FleetConfiguration.ready(registry), () -> "memory",
                 Clock.systemUTC(), store, List.of("memory://"), status, applied);
         registry.firstReconcile().join();

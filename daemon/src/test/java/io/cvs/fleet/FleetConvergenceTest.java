@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cvs.api.BackendSpec;
 import io.cvs.api.ServiceRequest;
+import io.cvs.fleet.store.StoreOp;
 import io.cvs.service.HostSelector;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,9 +119,50 @@ class FleetConvergenceTest {
         var result = a.writer.replaceAll(ten, false);
 
         assertThat(result.created()).hasSize(10);
+        assertThat(store.commits()).isEqualTo(3);
         await().atMost(SOON).until(() -> b.maps.services().size() == 10);
         a.writer.replaceAll(ten.subList(0, 3), false);
         await().atMost(SOON).until(() -> b.maps.services().size() == 3 && a.maps.services().size() == 3);
+    }
+
+    @Test
+    void aBulksChunksAreCommittedConcurrentlyAndARefusedOneStopsTheRestAnd409s() {
+        twoHosts();
+        // 160 creations, 40 chunks of 4; each commit takes 20 ms, so that chunks in flight overlap.
+        List<ServiceConfig> many = IntStream.range(0, 160).mapToObj(i -> config("s" + i,
+                (i < 80 ? "198.51.100." : "203.0.113.") + (1 + i % 80), 1)).toList();
+        String[] intruded = new String[1];
+        store.beforeCommit((number, ops) -> {
+            sleep(20);
+            if (number == 3) {
+                // Another host takes the name of this chunk's first service between the plan and the commit.
+                StoreOp.Put victim = (StoreOp.Put) ops.get(0);
+                String nameClaim = victim.claims().stream().filter(c -> c.startsWith("name:")).findFirst()
+                        .orElseThrow();
+                intruded[0] = nameClaim;
+                store.commitUncounted(List.of(new StoreOp.Put("intruder", victim.value(), new StoreOp.Expect.Absent(),
+                        Set.of(nameClaim), Set.of())));
+            }
+        });
+
+        ErrorResponseException refused = assertProblem(() -> a.writer.replaceAll(many, false), 409, "name-taken");
+
+        assertThat(refused.getBody().getDetail()).contains("intruder");
+        assertThat(store.commitsInProgress()).as("the chunks in flight ended before the answer").isZero();
+        assertThat(store.mostConcurrentCommits()).isGreaterThan(1).isLessThanOrEqualTo(FakeFleetHost.BULK_CONCURRENCY);
+        // No chunk issued after the refusal was seen: at most those in flight then, far from all 40.
+        assertThat(store.commits()).isLessThanOrEqualTo(3 + 2 * FakeFleetHost.BULK_CONCURRENCY);
+        // What committed stays committed: every chunk but the refused one, 4 services each, and the intruder.
+        assertThat(store.snapshot().services()).hasSize(1 + 4 * (store.commits() - 1));
+        assertThat(intruded[0]).isNotNull();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.cvs.fleet.store.EtcdSettings;
 import io.cvs.fleet.store.FleetStore;
 import io.cvs.service.Precondition;
 import io.cvs.service.Service;
+import io.cvs.service.ServiceConfig;
 import io.cvs.testing.EtcdCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,35 @@ class FleetOnEtcdTest {
         FakeFleetHost host = new FakeFleetHost(store(), dir.resolve(id), id, Map.of("zone", id));
         closing.add(host);
         return host;
+    }
+
+    @Test
+    void aBulkOfManyTransactionsCommittedConcurrentlyConvergesAndASecondOneDeletesUpdatesAndCreates() {
+        etcd = EtcdCluster.start(1, dir.resolve("etcd"));
+        FakeFleetHost a = host("a");
+        FakeFleetHost b = host("b");
+        // 200 services: 7 transactions of at most 32, 8 in flight.
+        List<ServiceConfig> first = IntStream.range(0, 200).mapToObj(i -> config("bulk-" + i,
+                (i < 100 ? "198.51.100." : "203.0.113.") + (1 + i % 100), 1)).toList();
+
+        var created = a.writer.replaceAll(first, false);
+
+        assertThat(created.created()).hasSize(200);
+        await().atMost(SOON).until(() -> a.maps.services().size() == 200 && b.maps.services().size() == 200);
+
+        // Keep 100 with two backends each, delete the other 100, create 50 on the addresses they freed.
+        List<ServiceConfig> second = new ArrayList<>(IntStream.range(0, 100).mapToObj(i -> config("bulk-" + i,
+                "198.51.100." + (1 + i), 2)).toList());
+        IntStream.range(0, 50).mapToObj(i -> config("new-" + i, "203.0.113." + (1 + i), 1)).forEach(second::add);
+
+        var replaced = a.writer.replaceAll(second, false);
+
+        assertThat(replaced.created()).hasSize(50);
+        assertThat(replaced.deleted()).hasSize(100);
+        await().atMost(SOON).until(() -> b.maps.services().size() == 150 && b.registry.byName().values().stream()
+                .filter(s -> s.name().startsWith("bulk-")).allMatch(s -> s.backends().size() == 2));
+        assertThat(b.registry.byName().keySet()).containsExactlyInAnyOrderElementsOf(
+                second.stream().map(ServiceConfig::name).toList());
     }
 
     @Test

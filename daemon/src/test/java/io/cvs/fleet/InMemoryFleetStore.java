@@ -17,6 +17,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * A fake of the {@link FleetStore} port for unit tests: etcd's semantics as the port states them (one revision per
@@ -64,6 +66,10 @@ final class InMemoryFleetStore implements FleetStore {
     private long revision = 1;
     private long compacted;
     private volatile boolean available = true;
+    private final AtomicInteger commits = new AtomicInteger();
+    private final AtomicInteger inCommit = new AtomicInteger();
+    private final AtomicInteger mostInCommit = new AtomicInteger();
+    private volatile BiConsumer<Integer, List<StoreOp>> beforeCommit = (number, ops) -> { };
 
     InMemoryFleetStore(int maxOps) {
         this.maxOps = maxOps;
@@ -112,8 +118,44 @@ final class InMemoryFleetStore implements FleetStore {
         return services.get(id);
     }
 
+    /**
+     * Runs before each commit, outside the store's lock, with the commit's number (from 1) and its ops: a test's
+     * way to slow commits down (so that concurrent ones overlap) or to change the store between a writer's read and
+     * its commit (through {@link #commitUncounted}).
+     */
+    void beforeCommit(BiConsumer<Integer, List<StoreOp>> hook) {
+        beforeCommit = hook;
+    }
+
+    /** The commits asked for so far, refused ones included ({@link #commitUncounted} not). */
+    int commits() {
+        return commits.get();
+    }
+
+    /** The most commits that were in progress at once. */
+    int mostConcurrentCommits() {
+        return mostInCommit.get();
+    }
+
+    /** Commits in progress now. */
+    int commitsInProgress() {
+        return inCommit.get();
+    }
+
     @Override
-    public synchronized CommitResult commit(List<StoreOp> ops) {
+    public CommitResult commit(List<StoreOp> ops) {
+        int number = commits.incrementAndGet();
+        mostInCommit.accumulateAndGet(inCommit.incrementAndGet(), Math::max);
+        try {
+            beforeCommit.accept(number, ops);
+            return commitUncounted(ops);
+        } finally {
+            inCommit.decrementAndGet();
+        }
+    }
+
+    /** A commit that neither counts nor runs the {@link #beforeCommit} hook: another writer's, for a test. */
+    synchronized CommitResult commitUncounted(List<StoreOp> ops) {
         check();
         if (ops.size() > maxOps) {
             throw new IllegalArgumentException(ops.size() + " ops, more than " + maxOps);
