@@ -256,11 +256,38 @@ static int relock_root(struct cvs_maps *m)
 	return 0;
 }
 
-/* Pin map i, the meta map (index 0) last: a set without it is not one. */
+/* What repin does with a pin in this state: 0 for present or missing (to
+ * pin), else the error that stops it; a name holding another map is never
+ * replaced. */
+static int repinnable(struct cvs_maps *m, const char *name, int state)
+{
+	if (state == -ESTALE)
+		cvs_log(CVS_LOG_ERROR,
+			"%s/%s holds another map than this writer's; not repinning",
+			m->root, name);
+	return state == -ENOENT ? 0 : state;
+}
+
+static int pin_again(struct cvs_maps *m, const char *name, int fd)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = cvs_path_join(path, m->root, name) ?: bpf_obj_pin(fd, path);
+	if (err) {
+		cvs_log(CVS_LOG_ERROR, "repinning %s: %s", path, strerror(-err));
+		return err;
+	}
+	cvs_log(CVS_LOG_INFO, "map pin %s was missing; pinned it again", path);
+	return 0;
+}
+
+/* Pin what is missing: the owner record, then map i, the meta map (index
+ * 0) last: a set without it is not one. Nothing is pinned when any name
+ * holds another map. */
 static int repin_locked(struct cvs_maps *m)
 {
 	bool missing[CVS_M_COUNT] = {};
-	char path[PATH_MAX];
 	int i, k, err, state, owner, pinned = 0;
 
 	err = cvs_mkdir_parents(m->root) ?: relock_root(m);
@@ -268,47 +295,28 @@ static int repin_locked(struct cvs_maps *m)
 		return err;
 	for (i = 0; i < CVS_M_COUNT; i++) {
 		state = cvs_pin_state(m, i);
-		if (state == -ESTALE) {
-			cvs_log(CVS_LOG_ERROR,
-				"%s/%s holds another map than this writer's; not repinning",
-				m->root, cvs_map_names[i]);
-			return -ESTALE;
-		}
-		if (state && state != -ENOENT)
-			return state;
+		err = repinnable(m, cvs_map_names[i], state);
+		if (err)
+			return err;
 		missing[i] = state == -ENOENT;
 	}
 	owner = owner_pin_state(m);
-	if (owner && owner != -ENOENT) {
-		if (owner == -ESTALE)
-			cvs_log(CVS_LOG_ERROR,
-				"%s/%s holds another map than this writer's; not repinning",
-				m->root, cvs_aux_pins[0]);
-		return owner;
-	}
+	err = repinnable(m, cvs_aux_pins[0], owner);
+	if (err)
+		return err;
 	if (owner == -ENOENT) {
-		err = cvs_path_join(path, m->root, cvs_aux_pins[0]) ?:
-		      bpf_obj_pin(m->owner_fd, path);
-		if (err) {
-			cvs_log(CVS_LOG_ERROR, "repinning %s: %s", path,
-				strerror(-err));
+		err = pin_again(m, cvs_aux_pins[0], m->owner_fd);
+		if (err)
 			return err;
-		}
 		pinned++;
 	}
 	for (k = 1; k <= CVS_M_COUNT; k++) {
 		i = k % CVS_M_COUNT;
 		if (!missing[i])
 			continue;
-		err = cvs_path_join(path, m->root, cvs_map_names[i]) ?:
-		      bpf_obj_pin(m->fds[i], path);
-		if (err) {
-			cvs_log(CVS_LOG_ERROR, "repinning %s: %s", path,
-				strerror(-err));
+		err = pin_again(m, cvs_map_names[i], m->fds[i]);
+		if (err)
 			return err;
-		}
-		cvs_log(CVS_LOG_INFO, "map pin %s was missing; pinned it again",
-			path);
 		pinned++;
 	}
 	return pinned;
