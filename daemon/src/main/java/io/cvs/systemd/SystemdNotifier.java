@@ -2,7 +2,6 @@ package io.cvs.systemd;
 
 import io.cvs.datapath.Datapath;
 import io.cvs.datapath.DatapathMode;
-import io.cvs.reconcile.ReconcileProperties;
 import io.cvs.reconcile.ReconcileResult;
 import io.cvs.reconcile.ReconcileRunner;
 import java.time.Duration;
@@ -18,15 +17,14 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 /**
  * Tells systemd how the daemon is doing (see the package doc): {@code READY=1} once the HTTP server listens and
  * the first reconcile has finished, {@code STATUS=} when what an operator should know changes, {@code WATCHDOG=1}
  * while reconciles keep finishing ({@link ReconcileProgress}), {@code STOPPING=1} when shutdown starts. Everything
  * runs on one thread of its own, which only reads what the reconciles left, so it can never hold up a write.
+ * A bean of {@link SystemdConfiguration}.
  */
-@Component
 class SystemdNotifier {
 
     private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);
@@ -51,11 +49,13 @@ class SystemdNotifier {
     private int pollsWithoutReconcile;
     private boolean wasHealthy = true;
 
-    SystemdNotifier(ReconcileRunner reconciles, ReconcileProperties properties, Datapath datapath) {
-        this.manager = ServiceManager.fromEnvironment();
+    /** progress: the watchdog's rule, made at start (its clock runs from there until the first reconcile). */
+    SystemdNotifier(ServiceManager manager, ReconcileRunner reconciles, ReconcileProgress progress,
+            Datapath datapath) {
+        this.manager = manager;
         this.reconciles = reconciles;
         this.datapath = datapath;
-        this.progress = new ReconcileProgress(properties.interval(), System.nanoTime());
+        this.progress = progress;
         manager.send(NotifyMessages.starting());
     }
 

@@ -2,11 +2,10 @@ package io.cvs.systemd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import io.cvs.testing.NotifySocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,26 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/**
- * The sender against a socket of the test's own, through the real libsystemd0: the variables it reads are set in
- * this JVM's C environment (where libsystemd reads them; Java's own copy, which child processes get, is untouched)
- * and unset after each test.
- */
+/** The sender against a socket of the test's own, through the real libsystemd0 ({@link CEnvironment}). */
 @ExtendWith(OutputCaptureExtension.class)
 class ServiceManagerTest {
 
-    private static final Libc LIBC = Native.load("c", Libc.class);
     private static final long PID = ProcessHandle.current().pid();
 
     @AfterEach
     void unset() {
-        unsetAll();
-    }
-
-    private static void unsetAll() {
-        for (String name : new String[] {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) {
-            LIBC.unsetenv(name);
-        }
+        CEnvironment.clear();
     }
 
     @Test
@@ -93,17 +81,11 @@ class ServiceManagerTest {
     }
 
     private static ServiceManager connect(String address, Map<String, String> more) {
-        unsetAll();
-        LIBC.setenv("NOTIFY_SOCKET", address, 1);
-        more.forEach((name, value) -> LIBC.setenv(name, value, 1));
+        Map<String, String> variables = new HashMap<>(more);
+        variables.put("NOTIFY_SOCKET", address);
+        CEnvironment.set(variables);
         ServiceManager manager = ServiceManager.of(address, LibSystemd.SONAME);
         assertThat(manager.listening()).as("libsystemd0 loaded").isTrue();
         return manager;
-    }
-
-    interface Libc extends Library {
-        int setenv(String name, String value, int overwrite);
-
-        int unsetenv(String name);
     }
 }
