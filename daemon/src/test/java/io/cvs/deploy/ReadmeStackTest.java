@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * README.md's "Running in a container" names only things that exist: the commands it runs, the repository files it
+ * README.md's "Run in a container" names only things that exist: the commands it runs, the repository files it
  * points to, the secret files (made by deploy/make-secrets, named in docker-compose.yml) and the ports of its URLs.
  */
 class ReadmeStackTest {
@@ -93,8 +93,8 @@ class ReadmeStackTest {
 
     private static String section() {
         String readme = Repo.read("README.md");
-        int start = readme.indexOf("\n## Running in a container\n");
-        assertThat(start).as("README.md has a section \"Running in a container\"").isNotNegative();
+        int start = readme.indexOf("\n## Run in a container\n");
+        assertThat(start).as("README.md has a section \"Run in a container\"").isNotNegative();
         int end = readme.indexOf("\n## ", start + 1);
         return readme.substring(start, end < 0 ? readme.length() : end);
     }
