@@ -46,6 +46,12 @@ final class MapSet implements AutoCloseable {
     private final Capacity capacity;
     private final CallBuffer buffer;
     private Pointer handle;
+    /*
+     * The cgroup path this process attached the socket-LB to, as it was given. The sweeps and the client search walk
+     * it rather than let C find the attached cgroup below the default root: in a container that root is the
+     * container's own cgroup namespace, and the host's cgroup it attached to (mounted elsewhere) is not below it.
+     */
+    private volatile String attachedCgroup;
 
     private MapSet(Path pinRoot, Pointer handle, Capacity capacity) {
         this.pinRoot = pinRoot;
@@ -268,7 +274,7 @@ final class MapSet implements AutoCloseable {
     public synchronized OptionalLong clientNetns(InetAddress address) {
         Objects.requireNonNull(address, "address");
         LongByReference cookie = new LongByReference();
-        int result = LibCvsBpf.cvs_client_netns(open(), null, (byte) NativeAddress.family(address),
+        int result = LibCvsBpf.cvs_client_netns(open(), attachedCgroup, (byte) NativeAddress.family(address),
                 NativeAddress.bytes(address), cookie);
         if (result == -Errno.ENOENT) {
             NativeLog.takeLastProblem();
@@ -405,11 +411,13 @@ final class MapSet implements AutoCloseable {
     public synchronized void attachSocketLb(Path cgroup) {
         String path = cgroup == null ? null : cgroup.toString();
         check("cvs_sock_attach", LibCvsBpf.cvs_sock_attach(open(), path));
+        attachedCgroup = path;
     }
 
     /** Detaches the socket-LB programs and removes their pins; does nothing when they are not attached. */
     public synchronized void detachSocketLb() {
         check("cvs_sock_detach", LibCvsBpf.cvs_sock_detach(open()));
+        attachedCgroup = null;
     }
 
     /**
@@ -458,8 +466,9 @@ final class MapSet implements AutoCloseable {
      */
     public List<Flows.Ended> sweepSockets(Set<ServiceKey> resetTcp) {
         Pointer m = handle();
+        String cgroup = attachedCgroup;
         return FlowCalls.sweep("cvs_flows_sweep", resetTcp, Errno.EOPNOTSUPP,
-                (keys, n, out, cap, count) -> LibCvsBpf.cvs_flows_sweep(m, null, keys, n, out, cap, count));
+                (keys, n, out, cap, count) -> LibCvsBpf.cvs_flows_sweep(m, cgroup, keys, n, out, cap, count));
     }
 
     /** The same for cvs.ko's conntrack entries (cvs_module_sweep); nothing when the module is not loaded. */
