@@ -2,6 +2,7 @@ package io.cvs.fleet;
 
 import io.cvs.fleet.store.CommitResult;
 import io.cvs.fleet.store.FleetStore;
+import io.cvs.fleet.store.PlanFrom;
 import io.cvs.fleet.store.StoreOp;
 import java.util.List;
 import java.util.concurrent.CompletionService;
@@ -53,10 +54,11 @@ final class BulkCommits {
     }
 
     /**
-     * Commits the phases. Throws what a chunk's commit threw (e.g. StoreUnavailableException), once the chunks in
-     * flight ended.
+     * Commits the phases, each transaction planned first from planFrom (null: from a read of its own; see
+     * {@link FleetStore#commit(List, PlanFrom)}). Throws what a chunk's commit threw (e.g.
+     * StoreUnavailableException), once the chunks in flight ended.
      */
-    Outcome commit(List<Phase> phases) {
+    Outcome commit(PlanFrom planFrom, List<Phase> phases) {
         int size = store.maxOpsPerCommit();
         int largest = phases.stream().filter(Phase::concurrent).mapToInt(p -> chunks(p.ops().size(), size))
                 .max().orElse(1);
@@ -69,7 +71,7 @@ final class BulkCommits {
         try {
             long last = 0;
             for (Phase phase : phases) {
-                PhaseResult result = commit(pool, phase, size, phase.concurrent() ? threads : 1);
+                PhaseResult result = commit(pool, planFrom, phase, size, phase.concurrent() ? threads : 1);
                 if (result.refused() != null) {
                     return new Outcome.Refused(result.refused());
                 }
@@ -84,7 +86,7 @@ final class BulkCommits {
     private record PhaseResult(long lastRevision, CommitResult.Failure refused) {
     }
 
-    private PhaseResult commit(ExecutorService pool, Phase phase, int size, int parallel) {
+    private PhaseResult commit(ExecutorService pool, PlanFrom planFrom, Phase phase, int size, int parallel) {
         List<StoreOp> ops = phase.ops();
         CompletionService<CommitResult> done = new ExecutorCompletionService<>(pool);
         int next = 0;
@@ -96,7 +98,7 @@ final class BulkCommits {
             while (refused == null && failed == null && next < ops.size() && inFlight < parallel) {
                 List<StoreOp> chunk = ops.subList(next, Math.min(ops.size(), next + size));
                 next += chunk.size();
-                done.submit(() -> store.commit(chunk));
+                done.submit(() -> store.commit(chunk, planFrom));
                 inFlight++;
             }
             CommitResult result;

@@ -2,6 +2,8 @@ package io.cvs.fleet;
 
 import io.cvs.fleet.store.CommitResult;
 import io.cvs.fleet.store.FleetStore;
+import io.cvs.fleet.store.PlanFrom;
+import io.cvs.fleet.store.Snapshot;
 import io.cvs.fleet.store.StoreOp;
 import io.cvs.fleet.store.StoreOp.Expect;
 import io.cvs.fleet.store.StoreUnavailableException;
@@ -149,7 +151,8 @@ final class FleetWriter implements ServiceWrites {
     @Override
     public ApplyResult replaceAll(List<ServiceConfig> desired, boolean dryRun) {
         NavigableMap<String, Service> held = new TreeMap<>();
-        call(store::snapshot).services().forEach(stored -> {
+        Snapshot snapshot = call(store::snapshot);
+        snapshot.services().forEach(stored -> {
             Service service = codec.decode(stored);
             held.put(service.name(), service);
         });
@@ -187,7 +190,9 @@ final class FleetWriter implements ServiceWrites {
         // What is left was created, in the request's order.
         List<StoreOp> creates = plan.added().stream().filter(s -> added.containsKey(s.id()))
                 .map(s -> (StoreOp) put(s.id(), s.content(), new Expect.Absent(), Set.of())).toList();
-        BulkCommits.Outcome outcome = call(() -> bulk.commit(List.of(new BulkCommits.Phase(deletes, true),
+        // The claims as of the snapshot, read once: each transaction is planned from them rather than reading first.
+        PlanFrom planFrom = call(() -> store.planFrom(snapshot));
+        BulkCommits.Outcome outcome = call(() -> bulk.commit(planFrom, List.of(new BulkCommits.Phase(deletes, true),
                 new BulkCommits.Phase(independent, true), new BulkCommits.Phase(dependent, false),
                 new BulkCommits.Phase(creates, true))));
         if (outcome instanceof BulkCommits.Outcome.Refused refusedChunk) {

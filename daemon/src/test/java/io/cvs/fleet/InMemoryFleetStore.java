@@ -9,6 +9,7 @@ import io.cvs.fleet.store.StoreStatus;
 import io.cvs.fleet.store.StoreUnavailableException;
 import io.cvs.fleet.store.StoredService;
 import io.cvs.fleet.store.WatchListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +40,26 @@ final class InMemoryFleetStore implements FleetStore {
             this.listener = listener;
         }
 
+        /** Revisions kept back while the store holds its watches; guarded by the store. */
+        private final List<WatchListener.Revision> held = new ArrayList<>();
+
+        /** With the store's lock held. */
         void deliver(Revision r) {
-            thread.execute(() -> listener.changed(r.revision(), r.events()));
+            WatchListener.Revision revision = new WatchListener.Revision(r.revision(), r.events());
+            if (holding) {
+                held.add(revision);
+            } else {
+                thread.execute(() -> listener.changed(List.of(revision)));
+            }
+        }
+
+        /** With the store's lock held: what was kept back, in one call, as a watch response with many revisions. */
+        void release() {
+            if (!held.isEmpty()) {
+                List<WatchListener.Revision> all = List.copyOf(held);
+                held.clear();
+                thread.execute(() -> listener.changed(all));
+            }
         }
 
         @Override
@@ -66,6 +85,10 @@ final class InMemoryFleetStore implements FleetStore {
     private long revision = 1;
     private long compacted;
     private volatile boolean available = true;
+    /** Guarded by this: watches keep revisions back until {@link #releaseWatches()}. */
+    private boolean holding;
+    private final AtomicInteger reports = new AtomicInteger();
+    private volatile Duration reportTakes = Duration.ZERO;
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger inCommit = new AtomicInteger();
     private final AtomicInteger mostInCommit = new AtomicInteger();
@@ -87,6 +110,27 @@ final class InMemoryFleetStore implements FleetStore {
             ending = value ? List.of() : List.copyOf(watches);
         }
         ending.forEach(w -> w.thread.execute(() -> w.listener.broken(new IllegalStateException("store down"))));
+    }
+
+    /** From now on the watches keep what they would deliver, until {@link #releaseWatches()}. */
+    synchronized void holdWatches() {
+        holding = true;
+    }
+
+    /** Each watch delivers what it kept back in one call, the way etcd sends a backlog in one watch response. */
+    synchronized void releaseWatches() {
+        holding = false;
+        watches.forEach(Watch::release);
+    }
+
+    /** Host reports taken so far. */
+    int reports() {
+        return reports.get();
+    }
+
+    /** How long each host report takes from now on, as a round trip to a real store does. */
+    void reportTakes(Duration duration) {
+        reportTakes = duration;
     }
 
     /** Forgets the history up to the current revision, as etcdctl compact does. */
@@ -246,10 +290,21 @@ final class InMemoryFleetStore implements FleetStore {
     }
 
     @Override
-    public synchronized void report(HostReport report) {
+    public long report(HostReport report) {
+        try {
+            Thread.sleep(reportTakes.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reports.incrementAndGet();
+        return took(report);
+    }
+
+    private synchronized long took(HostReport report) {
         check();
         revision++;
         hosts.put(report.hostId(), report);
+        return revision;
     }
 
     @Override

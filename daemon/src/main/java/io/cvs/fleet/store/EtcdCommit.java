@@ -13,6 +13,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,6 +37,11 @@ import java.util.Set;
  * </ol>
  * Every claim key and claim list changes only with its id's service key, so comparing the service keys and the
  * claims read covers everything the plan relied on.
+ *
+ * <p>A bulk's commits may skip the read on their first attempt: they are planned from what the bulk read at one
+ * revision up front ({@link EtcdPlanFrom}), and the Txn's compares then say whether any key changed since. A
+ * compare that fails, or a refusal found in that older reading, sends the commit to the fresh read above: only
+ * a linearizable read refuses.
  */
 final class EtcdCommit {
 
@@ -52,7 +58,16 @@ final class EtcdCommit {
         this.settings = settings;
     }
 
+    /** Read at the mod revision and value a plan relies on; a service entry's value is not kept. */
+    record Seen(long modRevision, ByteSequence value) {
+    }
+
     CommitResult commit(List<StoreOp> ops) {
+        return commit(ops, null);
+    }
+
+    /** planFrom: what to plan the first attempt from instead of reading; null to read. */
+    CommitResult commit(List<StoreOp> ops, EtcdPlanFrom planFrom) {
         if (ops.isEmpty()) {
             throw new IllegalArgumentException("a commit of no op");
         }
@@ -60,9 +75,14 @@ final class EtcdCommit {
             throw new IllegalArgumentException("a commit names the same service twice");
         }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            boolean ahead = attempt == 0 && planFrom != null;
             Plan plan = new Plan();
-            Failure failure = plan.make(ops, read(ops));
+            Failure failure = plan.make(ops, ahead ? lookup(planFrom) : read(ops));
             if (failure != null) {
+                if (ahead) {
+                    // Refused as things were when the bulk started: only a fresh read may refuse.
+                    continue;
+                }
                 return failure;
             }
             plan.checkSize();
@@ -75,8 +95,28 @@ final class EtcdCommit {
         throw new StoreUnavailableException("commit: the keys changed under " + ATTEMPTS + " attempts", null);
     }
 
+    /** The keys of planFrom, absent ones as null: it holds every key a plan may ask for. */
+    private static Map<ByteSequence, Seen> lookup(EtcdPlanFrom planFrom) {
+        return new AbstractMap<>() {
+            @Override
+            public Seen get(Object key) {
+                return planFrom.keys().get(key);
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return true;
+            }
+
+            @Override
+            public Set<Entry<ByteSequence, Seen>> entrySet() {
+                throw new UnsupportedOperationException("a lookup, not a collection");
+            }
+        };
+    }
+
     /** What the ops involve, read in two linearizable rounds; absent keys map to null. */
-    private Map<ByteSequence, KeyValue> read(List<StoreOp> ops) {
+    private Map<ByteSequence, Seen> read(List<StoreOp> ops) {
         Set<ByteSequence> first = new LinkedHashSet<>();
         for (StoreOp op : ops) {
             first.add(keys.service(op.id()));
@@ -86,7 +126,7 @@ final class EtcdCommit {
                 put.released().forEach(c -> first.add(keys.claim(c)));
             }
         }
-        Map<ByteSequence, KeyValue> read = readKeys(first);
+        Map<ByteSequence, Seen> read = readKeys(first);
         Set<ByteSequence> second = new LinkedHashSet<>();
         for (StoreOp op : ops) {
             if (op instanceof StoreOp.Delete) {
@@ -97,8 +137,8 @@ final class EtcdCommit {
         return read;
     }
 
-    private Map<ByteSequence, KeyValue> readKeys(Set<ByteSequence> wanted) {
-        Map<ByteSequence, KeyValue> read = new HashMap<>();
+    private Map<ByteSequence, Seen> readKeys(Set<ByteSequence> wanted) {
+        Map<ByteSequence, Seen> read = new HashMap<>();
         List<ByteSequence> all = List.copyOf(wanted);
         for (int from = 0; from < all.size(); from += settings.maxTxnOps()) {
             List<ByteSequence> chunk = all.subList(from, Math.min(all.size(), from + settings.maxTxnOps()));
@@ -108,15 +148,19 @@ final class EtcdCommit {
             List<GetResponse> gets = response.getGetResponses();
             for (int i = 0; i < chunk.size(); i++) {
                 List<KeyValue> kvs = gets.get(i).getKvs();
-                read.put(chunk.get(i), kvs.isEmpty() ? null : kvs.get(0));
+                read.put(chunk.get(i), kvs.isEmpty() ? null : seen(kvs.get(0)));
             }
         }
         return read;
     }
 
-    private Set<String> held(Map<ByteSequence, KeyValue> read, String id) {
-        KeyValue list = read.get(keys.claimed(id));
-        return list == null ? Set.of() : EtcdKeys.decodeClaims(list.getValue());
+    static Seen seen(KeyValue kv) {
+        return new Seen(kv.getModRevision(), kv.getValue());
+    }
+
+    private Set<String> held(Map<ByteSequence, Seen> read, String id) {
+        Seen list = read.get(keys.claimed(id));
+        return list == null ? Set.of() : EtcdKeys.decodeClaims(list.value());
     }
 
     /** The Txn for ops as read, or the first reason they cannot apply. */
@@ -125,11 +169,11 @@ final class EtcdCommit {
         final List<Cmp> compares = new ArrayList<>();
         final List<Op> writes = new ArrayList<>();
 
-        Failure make(List<StoreOp> ops, Map<ByteSequence, KeyValue> read) {
+        Failure make(List<StoreOp> ops, Map<ByteSequence, Seen> read) {
             Map<String, String> holders = new LinkedHashMap<>();
             for (StoreOp op : ops) {
-                KeyValue entry = read.get(keys.service(op.id()));
-                long now = entry == null ? 0 : entry.getModRevision();
+                Seen entry = read.get(keys.service(op.id()));
+                long now = entry == null ? 0 : entry.modRevision();
                 Failure failure = precondition(op, entry, now);
                 if (failure != null) {
                     return failure;
@@ -167,7 +211,7 @@ final class EtcdCommit {
             return null;
         }
 
-        private Failure precondition(StoreOp op, KeyValue entry, long now) {
+        private Failure precondition(StoreOp op, Seen entry, long now) {
             StoreOp.Expect expect = op instanceof StoreOp.Put put ? put.expect() : ((StoreOp.Delete) op).expect();
             if (expect instanceof StoreOp.Expect.Absent && entry != null) {
                 return new Failure(Failure.Kind.EXISTS, op.id(), null, null, now);
@@ -183,7 +227,7 @@ final class EtcdCommit {
             return null;
         }
 
-        private void release(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim,
+        private void release(Map<String, String> holders, Map<ByteSequence, Seen> read, String claim,
                 String id) {
             if (id.equals(current(holders, read, claim))) {
                 holders.put(claim, null);
@@ -191,12 +235,12 @@ final class EtcdCommit {
         }
 
         /** The claim's holder as the ops before left it (null: free), or as read. */
-        private String current(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim) {
+        private String current(Map<String, String> holders, Map<ByteSequence, Seen> read, String claim) {
             return holders.containsKey(claim) ? holders.get(claim) : holder(read.get(keys.claim(claim)));
         }
 
         /** Compares the claim as read, and writes it when its holder changes. */
-        private void writeClaim(String claim, KeyValue before, String holder) {
+        private void writeClaim(String claim, Seen before, String holder) {
             ByteSequence key = keys.claim(claim);
             compares.add(unchanged(key, before));
             String was = holder(before);
@@ -216,12 +260,12 @@ final class EtcdCommit {
         }
     }
 
-    private static Cmp unchanged(ByteSequence key, KeyValue before) {
+    private static Cmp unchanged(ByteSequence key, Seen before) {
         return before == null ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(before.getModRevision()));
+                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(before.modRevision()));
     }
 
-    private static String holder(KeyValue claim) {
-        return claim == null ? null : claim.getValue().toString(StandardCharsets.UTF_8);
+    private static String holder(Seen claim) {
+        return claim == null ? null : claim.value().toString(StandardCharsets.UTF_8);
     }
 }

@@ -44,6 +44,14 @@ final class EtcdKeys {
         return bytes(prefix + "claims/" + encode(claim));
     }
 
+    ByteSequence claims() {
+        return bytes(prefix + "claims/");
+    }
+
+    ByteSequence claimedLists() {
+        return bytes(prefix + "claimed/");
+    }
+
     ByteSequence claimed(String id) {
         return bytes(prefix + "claimed/" + id);
     }

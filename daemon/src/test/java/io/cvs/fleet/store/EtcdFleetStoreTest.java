@@ -284,10 +284,10 @@ class EtcdFleetStoreTest {
         final Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         @Override
-        public void changed(long revision, List<Event> events) {
+        public void changed(List<Revision> revisions) {
             threads.add(Thread.currentThread());
-            changes.add(revision + events.stream().map(e -> " " + e.id() + "="
-                    + (e.service() == null ? "deleted" : text(e.service()))).reduce("", String::concat));
+            revisions.forEach(r -> changes.add(r.revision() + r.events().stream().map(e -> " " + e.id() + "="
+                    + (e.service() == null ? "deleted" : text(e.service()))).reduce("", String::concat)));
         }
 
         @Override
