@@ -49,7 +49,7 @@ import org.springframework.web.ErrorResponseException;
  *
  * <p>A bulk request is matched by name against the store's whole state (services of every host, read at one
  * revision), so it means the same on every host whatever its labels. It is cut into transactions of at most
- * {@link FleetStore#maxOpsPerCommit()} changes, committed phase after phase by {@link BulkCommits}: deletions
+ * {@link FleetStore#maxKeysPerCommit()} keys, committed phase after phase by {@link BulkCommits}: deletions
  * first (they free names and addresses), then updates, then creations, each phase's transactions at most
  * cvs.fleet.bulk-concurrency at a time (updates that take a claim another update releases go one transaction
  * after another, after the other updates). It is atomic per transaction only: a refusal stops issuing
@@ -135,7 +135,8 @@ final class FleetWriter implements ServiceWrites {
         Service before = current(id, precondition);
         for (int attempt = 0; ; attempt++) {
             precondition.check(before);
-            CommitResult result = commit(List.of(new StoreOp.Delete(id, new Expect.AtRevision(before.version()))));
+            CommitResult result = commit(List.of(new StoreOp.Delete(id, new Expect.AtRevision(before.version()),
+                    FleetCodec.claims(before.content()))));
             if (result instanceof CommitResult.Committed committed) {
                 awaitApplied(committed.revision());
                 return;
@@ -168,7 +169,8 @@ final class FleetWriter implements ServiceWrites {
         for (Service was : plan.removed()) {
             Service will = added.remove(was.id());
             if (will == null) {
-                deletes.add(new StoreOp.Delete(was.id(), new Expect.AtRevision(was.version())));
+                deletes.add(new StoreOp.Delete(was.id(), new Expect.AtRevision(was.version()),
+                        FleetCodec.claims(was.content())));
             } else {
                 Set<String> released = new HashSet<>(FleetCodec.claims(was.content()));
                 released.removeAll(FleetCodec.claims(will.content()));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How a host takes in revisions that arrive together (a watch response of many transactions, or a backlog): as
  * one journaled change at the last revision, each service as its last event left it, and with one report to the
- * store rather than one per revision. On the in-memory fake of the store, which delivers a held-back backlog the
+ * store rather than one per revision; the overview shows this host as it is, not as it last reported. On the in-memory fake of the store, which delivers a held-back backlog the
  * way etcd sends one in a watch response.
  */
 class FleetSyncBatchingTest {
@@ -32,7 +32,7 @@ class FleetSyncBatchingTest {
     @TempDir
     Path dir;
 
-    private final InMemoryFleetStore store = new InMemoryFleetStore(32);
+    private final InMemoryFleetStore store = new InMemoryFleetStore(96);
     private final FleetCodec codec = new FleetCodec();
     private FakeFleetHost host;
 
@@ -55,10 +55,10 @@ class FleetSyncBatchingTest {
         store.holdWatches();
         long gone = create("gone", "198.51.100.3", 1);
         commit(put("keep", config("keep", "198.51.100.2", 3), new Expect.AtRevision(keep), Set.of()));
-        commit(new StoreOp.Delete("web", new Expect.AtRevision(web)));
+        commit(new StoreOp.Delete("web", new Expect.AtRevision(web), claims("web", "198.51.100.1")));
         // takes the name and address the delete released, as a service of its own
         create("web-again", config("web", "198.51.100.1", 2));
-        long last = commit(new StoreOp.Delete("gone", new Expect.AtRevision(gone)));
+        long last = commit(new StoreOp.Delete("gone", new Expect.AtRevision(gone), claims("gone", "198.51.100.3")));
         assertThat(host.applied.applied()).isLessThan(last);
         store.releaseWatches();
 
@@ -93,6 +93,28 @@ class FleetSyncBatchingTest {
 
         // One report per apply would be 200; those asked for while one waits to run are that one.
         assertThat(store.reports() - reportsBefore).isLessThan(100);
+    }
+
+    @Test
+    void theOverviewsRowOfThisHostIsWhatItAppliedNowNotItsLastReport() {
+        host = new FakeFleetHost(store, dir.resolve("b"), "b", Map.of());
+        long first = create("web", "198.51.100.1", 1);
+        await().atMost(SOON).until(() -> store.hosts().stream().anyMatch(h -> h.appliedRevision() >= first));
+        // Reports now lag far behind what the host applies.
+        store.reportTakes(Duration.ofSeconds(3));
+        long second = create("api", "198.51.100.2", 1);
+        await().atMost(SOON).until(() -> host.applied.applied() >= second);
+
+        FleetResponse.Host self = host.overview.overview().hosts().stream().filter(FleetResponse.Host::self)
+                .findFirst().orElseThrow();
+        assertThat(self.hostId()).isEqualTo("b");
+        assertThat(self.appliedRevision()).isGreaterThanOrEqualTo(second);
+        assertThat(store.hosts()).allSatisfy(h -> assertThat(h.appliedRevision()).isLessThan(second));
+        store.reportTakes(Duration.ZERO);
+    }
+
+    private static Set<String> claims(String name, String vip) {
+        return FleetCodec.claims(config(name, vip, 1));
     }
 
     private long create(String name, String vip, int backends) {

@@ -76,7 +76,7 @@ final class InMemoryFleetStore implements FleetStore {
         }
     }
 
-    private final int maxOps;
+    private final int maxKeys;
     private final Map<String, StoredService> services = new TreeMap<>();
     private final Map<String, String> claims = new HashMap<>();
     private final Map<String, HostReport> hosts = new TreeMap<>();
@@ -94,12 +94,13 @@ final class InMemoryFleetStore implements FleetStore {
     private final AtomicInteger mostInCommit = new AtomicInteger();
     private volatile BiConsumer<Integer, List<StoreOp>> beforeCommit = (number, ops) -> { };
 
-    InMemoryFleetStore(int maxOps) {
-        this.maxOps = maxOps;
+    /** maxKeys: the most {@linkplain StoreOp#keys() keys} of a commit (a service created is 3). */
+    InMemoryFleetStore(int maxKeys) {
+        this.maxKeys = maxKeys;
     }
 
     InMemoryFleetStore() {
-        this(32);
+        this(96);
     }
 
     /** While false, every call throws {@link StoreUnavailableException}, and open watches end as broken. */
@@ -201,8 +202,9 @@ final class InMemoryFleetStore implements FleetStore {
     /** A commit that neither counts nor runs the {@link #beforeCommit} hook: another writer's, for a test. */
     synchronized CommitResult commitUncounted(List<StoreOp> ops) {
         check();
-        if (ops.size() > maxOps) {
-            throw new IllegalArgumentException(ops.size() + " ops, more than " + maxOps);
+        int keys = ops.stream().mapToInt(StoreOp::keys).sum();
+        if (keys > maxKeys) {
+            throw new IllegalArgumentException(keys + " keys, more than " + maxKeys);
         }
         for (StoreOp op : ops) {
             StoredService current = services.get(op.id());
@@ -241,7 +243,7 @@ final class InMemoryFleetStore implements FleetStore {
                 events.add(new WatchListener.Event(put.id(), now));
             } else {
                 services.remove(op.id());
-                claims.values().removeIf(op.id()::equals);
+                ((StoreOp.Delete) op).released().forEach(c -> claims.remove(c, op.id()));
                 events.add(new WatchListener.Event(op.id(), null));
             }
         }
@@ -257,7 +259,7 @@ final class InMemoryFleetStore implements FleetStore {
             if (op == upTo) {
                 return false;
             }
-            if (op.id().equals(holder) && (op instanceof StoreOp.Delete
+            if (op.id().equals(holder) && (op instanceof StoreOp.Delete delete && delete.released().contains(claim)
                     || op instanceof StoreOp.Put put && put.released().contains(claim))) {
                 return true;
             }
@@ -266,8 +268,8 @@ final class InMemoryFleetStore implements FleetStore {
     }
 
     @Override
-    public int maxOpsPerCommit() {
-        return maxOps;
+    public int maxKeysPerCommit() {
+        return maxKeys;
     }
 
     @Override

@@ -25,7 +25,7 @@ public final class EtcdFleetStore implements FleetStore {
 
     /** Keys one snapshot page reads; far below etcd's and gRPC's message limits for entries of a few KiB. */
     private static final int PAGE = 500;
-    /** Keys one page of claims reads: their values are an id or a few claims. */
+    /** Keys one page of claims reads: their values are ids. */
     private static final int CLAIM_PAGE = 5_000;
     /** Snapshots started over when compaction overtook their revision between pages. */
     private static final int SNAPSHOT_ATTEMPTS = 4;
@@ -101,16 +101,14 @@ public final class EtcdFleetStore implements FleetStore {
         return commits.commit(ops, planFrom instanceof EtcdPlanFrom etcd ? etcd : null);
     }
 
-    /** The snapshot's entries' revisions, and claims/ and claimed/ paged through at the snapshot's revision. */
+    /** The snapshot's entries' revisions, and claims/ paged through at the snapshot's revision. */
     @Override
     public PlanFrom planFrom(Snapshot snapshot) {
         Map<ByteSequence, EtcdCommit.Seen> read = new HashMap<>();
         ByteSequence none = ByteSequence.EMPTY;
         snapshot.services().forEach(s -> read.put(keys.service(s.id()), new EtcdCommit.Seen(s.modRevision(), none)));
         try {
-            for (ByteSequence prefix : List.of(keys.claims(), keys.claimedLists())) {
-                readAt(prefix, snapshot.revision(), kv -> read.put(kv.getKey(), EtcdCommit.seen(kv)));
-            }
+            readAt(keys.claims(), snapshot.revision(), kv -> read.put(kv.getKey(), EtcdCommit.seen(kv)));
         } catch (StoreUnavailableException e) {
             if (e.getCause() != null && EtcdCalls.compacted(e.getCause())) {
                 return null;
@@ -120,7 +118,7 @@ public final class EtcdFleetStore implements FleetStore {
         return new EtcdPlanFrom(snapshot.revision(), read);
     }
 
-    /** Every key under prefix at revision, in pages of small values (claims, claim lists). */
+    /** Every key under prefix at revision, in pages of small values (claims). */
     private void readAt(ByteSequence prefix, long revision, Consumer<KeyValue> each) {
         ByteSequence end = EtcdKeys.prefixEnd(prefix);
         ByteSequence from = prefix;
@@ -136,10 +134,10 @@ public final class EtcdFleetStore implements FleetStore {
         }
     }
 
-    /** Room for each op's entry, its claim list and two claims, in etcd's limit of keys per transaction. */
+    /** etcd's limit of keys per transaction: an op's keys are compared and written at most once each. */
     @Override
-    public int maxOpsPerCommit() {
-        return settings.maxTxnOps() / 4;
+    public int maxKeysPerCommit() {
+        return settings.maxTxnOps();
     }
 
     @Override

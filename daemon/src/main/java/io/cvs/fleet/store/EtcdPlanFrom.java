@@ -4,7 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import java.util.Map;
 
 /**
- * {@link PlanFrom} on etcd: every key under services/, claims/ and claimed/ at revision, as its mod revision and
+ * {@link PlanFrom} on etcd: every key under services/ and claims/ at revision, as its mod revision and
  * value (a service entry's value left out: a plan needs only its revision). A key of those prefixes that it lacks
  * was absent at revision.
  */

@@ -23,7 +23,8 @@ public interface FleetStore extends AutoCloseable {
     /**
      * Applies ops in one transaction: all or nothing, each op's precondition and claims checked in it. Returns the
      * revision the transaction committed at, or the first reason it could not (which precondition or claim failed,
-     * read in the same transaction). At most {@link #maxOpsPerCommit()} ops.
+     * read in the same transaction). Ops of at most {@link #maxKeysPerCommit()} {@linkplain StoreOp#keys() keys}
+     * in all.
      */
     CommitResult commit(List<StoreOp> ops);
 
@@ -45,8 +46,11 @@ public interface FleetStore extends AutoCloseable {
         return commit(ops);
     }
 
-    /** The largest number of ops one {@link #commit} takes (etcd's --max-txn-ops leaves room for the claims). */
-    int maxOpsPerCommit();
+    /**
+     * The most {@linkplain StoreOp#keys() keys} the ops of one {@link #commit} may involve (etcd's --max-txn-ops):
+     * a service created with its name and address claims is three.
+     */
+    int maxKeysPerCommit();
 
     /**
      * Watches the service entries from revision {@code fromRevision} (inclusive), delivering events in revision

@@ -70,7 +70,7 @@ class EtcdFleetStoreBulkTest {
         assertThat(then.revision()).isGreaterThanOrEqualTo(one);
 
         // Since then: "1" released name:web, and "3" took name:api, free in the older reading.
-        committed(store.commit(List.of(new StoreOp.Delete("1", new Expect.AtRevision(one)))));
+        committed(store.commit(List.of(new StoreOp.Delete("1", new Expect.AtRevision(one), Set.of("name:web")))));
         committed(store.commit(List.of(put("3", "api", new Expect.Absent(), Set.of("name:api"), Set.of()))));
 
         long two = committed(store.commit(List.of(put("2", "web again", new Expect.Absent(), Set.of("name:web"),
@@ -89,7 +89,7 @@ class EtcdFleetStoreBulkTest {
 
         // Planned from a reading where nothing changed since: committed, and its claims are taken.
         PlanFrom fresh = store.planFrom(store.snapshot());
-        committed(store.commit(List.of(new StoreOp.Delete("2", new Expect.AtRevision(two)),
+        committed(store.commit(List.of(new StoreOp.Delete("2", new Expect.AtRevision(two), Set.of("name:web")),
                 put("6", "web at last", new Expect.Absent(), Set.of("name:web"), Set.of())), fresh));
         assertThat(store.commit(List.of(put("7", "no", new Expect.Absent(), Set.of("name:web"), Set.of()))))
                 .isEqualTo(new Failure(Failure.Kind.CLAIMED, "7", "name:web", "6", 0));
