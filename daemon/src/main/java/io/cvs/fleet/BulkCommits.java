@@ -2,7 +2,9 @@ package io.cvs.fleet;
 
 import io.cvs.fleet.store.CommitResult;
 import io.cvs.fleet.store.FleetStore;
+import io.cvs.fleet.store.PlanFrom;
 import io.cvs.fleet.store.StoreOp;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -10,10 +12,11 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
- * Commits a bulk's ops as store transactions of at most {@link FleetStore#maxOpsPerCommit()} ops, phase after
- * phase, the chunks of one concurrent phase at most {@code concurrency} at a time. Why concurrently: each
+ * Commits a bulk's ops as store transactions of at most {@link FleetStore#maxKeysPerCommit()} keys (as many ops in
+ * order as fit: 42 creates at etcd's default of 128, fewer updates that move claims), phase after phase, the chunks of one concurrent phase at most {@code concurrency} at a time. Why concurrently: each
  * transaction costs etcd a round trip and an fsync, and etcd batches the transactions that arrive together into
  * shared fsyncs, so 2,500 chunks one after another take seconds that concurrent ones do not. A concurrent phase's
  * chunks must not depend on each other (distinct ids, no claim one releases and another takes); a phase that is
@@ -53,13 +56,15 @@ final class BulkCommits {
     }
 
     /**
-     * Commits the phases. Throws what a chunk's commit threw (e.g. StoreUnavailableException), once the chunks in
-     * flight ended.
+     * Commits the phases, each transaction planned first from planFrom (null: from a read of its own; see
+     * {@link FleetStore#commit(List, PlanFrom)}). Throws what a chunk's commit threw (e.g.
+     * StoreUnavailableException), once the chunks in flight ended.
      */
-    Outcome commit(List<Phase> phases) {
-        int size = store.maxOpsPerCommit();
-        int largest = phases.stream().filter(Phase::concurrent).mapToInt(p -> chunks(p.ops().size(), size))
-                .max().orElse(1);
+    Outcome commit(PlanFrom planFrom, List<Phase> phases) {
+        int size = store.maxKeysPerCommit();
+        List<List<List<StoreOp>>> chunked = phases.stream().map(p -> chunks(p.ops(), size)).toList();
+        int largest = IntStream.range(0, phases.size()).filter(i -> phases.get(i).concurrent())
+                .map(i -> chunked.get(i).size()).max().orElse(1);
         int threads = Math.max(1, Math.min(concurrency, largest));
         ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
             Thread thread = new Thread(task, "cvs-fleet-bulk-" + THREADS.incrementAndGet());
@@ -68,8 +73,8 @@ final class BulkCommits {
         });
         try {
             long last = 0;
-            for (Phase phase : phases) {
-                PhaseResult result = commit(pool, phase, size, phase.concurrent() ? threads : 1);
+            for (int i = 0; i < phases.size(); i++) {
+                PhaseResult result = commit(pool, planFrom, chunked.get(i), phases.get(i).concurrent() ? threads : 1);
                 if (result.refused() != null) {
                     return new Outcome.Refused(result.refused());
                 }
@@ -84,19 +89,17 @@ final class BulkCommits {
     private record PhaseResult(long lastRevision, CommitResult.Failure refused) {
     }
 
-    private PhaseResult commit(ExecutorService pool, Phase phase, int size, int parallel) {
-        List<StoreOp> ops = phase.ops();
+    private PhaseResult commit(ExecutorService pool, PlanFrom planFrom, List<List<StoreOp>> chunks, int parallel) {
         CompletionService<CommitResult> done = new ExecutorCompletionService<>(pool);
         int next = 0;
         int inFlight = 0;
         long last = 0;
         CommitResult.Failure refused = null;
         RuntimeException failed = null;
-        while (inFlight > 0 || (refused == null && failed == null && next < ops.size())) {
-            while (refused == null && failed == null && next < ops.size() && inFlight < parallel) {
-                List<StoreOp> chunk = ops.subList(next, Math.min(ops.size(), next + size));
-                next += chunk.size();
-                done.submit(() -> store.commit(chunk));
+        while (inFlight > 0 || (refused == null && failed == null && next < chunks.size())) {
+            while (refused == null && failed == null && next < chunks.size() && inFlight < parallel) {
+                List<StoreOp> chunk = chunks.get(next++);
+                done.submit(() -> store.commit(chunk, planFrom));
                 inFlight++;
             }
             CommitResult result;
@@ -126,7 +129,26 @@ final class BulkCommits {
         return new PhaseResult(last, refused);
     }
 
-    private static int chunks(int ops, int size) {
-        return (ops + size - 1) / size;
+    /** The ops in order, cut where the next op's keys would take a transaction past keys. */
+    static List<List<StoreOp>> chunks(List<StoreOp> ops, int keys) {
+        List<List<StoreOp>> chunks = new ArrayList<>();
+        int from = 0;
+        int taken = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            int needs = ops.get(i).keys();
+            if (needs > keys) {
+                throw new IllegalArgumentException("an op of " + needs + " keys, more than a transaction's " + keys);
+            }
+            if (taken + needs > keys) {
+                chunks.add(ops.subList(from, i));
+                from = i;
+                taken = 0;
+            }
+            taken += needs;
+        }
+        if (from < ops.size()) {
+            chunks.add(ops.subList(from, ops.size()));
+        }
+        return chunks;
     }
 }

@@ -60,18 +60,16 @@ final class FleetOverview {
         long storeRevision = status.storeRevision();
         long mine = applied.applied();
         List<FleetResponse.Host> hosts = new ArrayList<>();
-        boolean selfReported = false;
         for (HostReport report : reports) {
-            boolean self = report.hostId().equals(hostId);
-            selfReported |= self;
-            hosts.add(new FleetResponse.Host(report.hostId(), report.labels(), report.appliedRevision(),
-                    lag(storeRevision, report.appliedRevision()), report.reportedAt(), report.ready(),
-                    report.datapath(), report.lastError(), self));
+            if (!report.hostId().equals(hostId)) {
+                hosts.add(new FleetResponse.Host(report.hostId(), report.labels(), report.appliedRevision(),
+                        lag(storeRevision, report.appliedRevision()), report.reportedAt(), report.ready(),
+                        report.datapath(), report.lastError(), false));
+            }
         }
-        if (!selfReported) {
-            hosts.add(new FleetResponse.Host(hostId, labels, mine, lag(storeRevision, mine), clock.instant(),
-                    ready.getAsBoolean(), datapath.get(), status.lastError(), true));
-        }
+        // This host as it is now, not as its last report said: that may be a report interval behind.
+        hosts.add(new FleetResponse.Host(hostId, labels, mine, lag(storeRevision, mine), clock.instant(),
+                ready.getAsBoolean(), datapath.get(), status.lastError(), true));
         hosts.sort(Comparator.comparing(FleetResponse.Host::hostId));
         List<FleetResponse.Member> members = storeStatus == null ? List.of() : storeStatus.members().stream()
                 .map(m -> new FleetResponse.Member(m.name(), m.clientUrl(), m.healthy(), m.leader(), m.error()))

@@ -79,7 +79,7 @@ public record FleetProperties(@NotNull @DefaultValue Etcd etcd, @DefaultValue(""
      * @param password     etcd password (prefer the file)
      * @param passwordFile a file holding the password
      * @param tls          client TLS: CA to trust, client certificate and key
-     * @param maxTxnOps    the cluster's {@code --max-txn-ops}: one transaction holds a quarter as many services
+     * @param maxTxnOps    the cluster's {@code --max-txn-ops}: one transaction holds a third as many new services
      */
     public record Etcd(@DefaultValue List<String> endpoints, @DefaultValue("") String user,
             @DefaultValue("") String password, Path passwordFile, @DefaultValue Tls tls,

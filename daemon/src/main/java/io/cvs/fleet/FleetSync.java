@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * How this host converges to the store. At start the registry has already restored the journal and forwards it
  * (nothing here waits for the store). Then, on a thread of its own: a snapshot when the journal records no
  * applied revision or this host's labels changed since its last report (services it dropped may be its own now),
- * else a watch from the journal's revision + 1. Each revision's events become one journaled
- * change of the registry carrying the revision ({@link ServiceRegistry#applyFromFleet}); a service whose
- * {@code hosts} selector leaves this host out is removed here, never from the store.
+ * else a watch from the journal's revision + 1. The revisions the watch delivers together (a watch response, or
+ * a backlog that queued while the last change was applied) become one journaled change of the registry carrying
+ * the last revision ({@link ServiceRegistry#applyFromFleet}), so a restart watches from after all of them; a
+ * service whose {@code hosts} selector leaves this host out is removed here, never from the store.
  *
  * <p>When the store compacted past the watch, the watch broke, or the store was away: a snapshot at one revision,
  * applied as adds and updates first and removals last (never a flush, never a removal before the whole snapshot
@@ -228,27 +231,41 @@ final class FleetSync implements AutoCloseable {
         }
     }
 
-    /** Receives the watch's events on the watch's thread; each revision is applied before the next arrives. */
+    /**
+     * Receives the watch's events on the watch's thread; the revisions of one delivery are applied as one journaled
+     * change at the last of them (each id as its last event left it), and the next delivery waits for it.
+     */
     private final class Listener implements WatchListener {
 
         /** After a revision failed to apply, later progress must not count it as applied. */
         private boolean failed;
 
         @Override
-        public void changed(long revision, List<Event> events) {
+        public void changed(List<Revision> revisions) {
+            long revision = revisions.get(revisions.size() - 1).revision();
             try {
-                List<Service> puts = new ArrayList<>();
-                List<String> deletes = new ArrayList<>();
+                // A later event of an id replaces an earlier one: the change leads to the state at revision.
+                Map<String, StoredService> last = new LinkedHashMap<>();
                 List<StoredService> stored = new ArrayList<>();
-                for (Event event : events) {
-                    if (event.service() == null) {
-                        deletes.add(event.id());
-                    } else {
-                        stored.add(event.service());
+                for (Revision r : revisions) {
+                    for (Event event : r.events()) {
+                        last.remove(event.id());
+                        last.put(event.id(), event.service());
+                        if (event.service() != null) {
+                            stored.add(event.service());
+                        }
                     }
                 }
-                puts.addAll(decode(stored));
-                join(registry.applyFromFleet(revision, puts, deletes));
+                List<String> deletes = new ArrayList<>();
+                List<StoredService> puts = new ArrayList<>();
+                last.forEach((id, service) -> {
+                    if (service == null) {
+                        deletes.add(id);
+                    } else {
+                        puts.add(service);
+                    }
+                });
+                join(registry.applyFromFleet(revision, decode(puts), deletes));
                 applied.applied(revision);
                 status.storeRevision(revision);
                 long now = clock.millis();
@@ -263,8 +280,9 @@ final class FleetSync implements AutoCloseable {
             } catch (RuntimeException e) {
                 failed = true;
                 status.lastError(e.getMessage());
-                ended.add(new Ended(FleetMetrics.Restart.BROKEN, "applying revision " + revision + " failed: "
-                        + e.getMessage()));
+                String which = revisions.size() == 1 ? "revision " + revision
+                        : "revisions " + revisions.get(0).revision() + " to " + revision;
+                ended.add(new Ended(FleetMetrics.Restart.BROKEN, "applying " + which + " failed: " + e.getMessage()));
             }
         }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports this host under {@code <prefix>hosts/<host-id>} (applied revision, readiness, datapath, labels, last
  * error, with a lease) every report interval and soon after each apply, on a thread of its own; each time it also
- * reads the store's revision and asks the watch for its progress. This is also where an outage shows: the watch
+ * learns the store's revision (the report's own) and asks the watch for its progress. Reports asked for while one
+ * is waiting to run are that one: a host applying a burst of revisions reports once the burst is in, rather than
+ * queueing a write to the store per revision. This is also where an outage shows: the watch
  * rides outages out in silence, so a report the store does not take starts one, and the first it takes again
  * tells {@link FleetSync} to resynchronize.
  */
@@ -42,6 +45,8 @@ final class HostReporter implements AutoCloseable {
     private final Identity identity;
     private final Clock clock;
     private final Runnable storeBack;
+    /** A report asked for by {@link #soon} is queued and has not started yet. */
+    private final AtomicBoolean queued = new AtomicBoolean();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cvs-fleet-report");
         t.setDaemon(true);
@@ -65,8 +70,14 @@ final class HostReporter implements AutoCloseable {
 
     /** A report besides the periodic ones, e.g. after an apply. */
     void soon() {
+        if (!queued.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            thread.execute(this::report);
+            thread.execute(() -> {
+                queued.set(false);
+                report();
+            });
         } catch (RejectedExecutionException closed) {
             // shutting down
         }
@@ -74,10 +85,9 @@ final class HostReporter implements AutoCloseable {
 
     private void report() {
         try {
-            store.report(new HostReport(identity.hostId(), applied.applied(), clock.instant(),
+            status.storeRevision(store.report(new HostReport(identity.hostId(), applied.applied(), clock.instant(),
                     identity.ready().getAsBoolean(), identity.datapath().get(), identity.labels(),
-                    status.lastError(), identity.reportTtl()));
-            status.storeRevision(store.status().revision());
+                    status.lastError(), identity.reportTtl())));
             store.requestProgress();
             if (!status.reachable()) {
                 storeBack.run();

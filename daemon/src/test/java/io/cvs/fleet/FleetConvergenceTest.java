@@ -35,7 +35,7 @@ class FleetConvergenceTest {
     @TempDir
     Path dir;
 
-    private final InMemoryFleetStore store = new InMemoryFleetStore(4);
+    private final InMemoryFleetStore store = new InMemoryFleetStore(12);
     private FakeFleetHost a;
     private FakeFleetHost b;
 

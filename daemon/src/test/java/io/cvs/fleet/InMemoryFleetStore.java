@@ -9,6 +9,7 @@ import io.cvs.fleet.store.StoreStatus;
 import io.cvs.fleet.store.StoreUnavailableException;
 import io.cvs.fleet.store.StoredService;
 import io.cvs.fleet.store.WatchListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +40,26 @@ final class InMemoryFleetStore implements FleetStore {
             this.listener = listener;
         }
 
+        /** Revisions kept back while the store holds its watches; guarded by the store. */
+        private final List<WatchListener.Revision> held = new ArrayList<>();
+
+        /** With the store's lock held. */
         void deliver(Revision r) {
-            thread.execute(() -> listener.changed(r.revision(), r.events()));
+            WatchListener.Revision revision = new WatchListener.Revision(r.revision(), r.events());
+            if (holding) {
+                held.add(revision);
+            } else {
+                thread.execute(() -> listener.changed(List.of(revision)));
+            }
+        }
+
+        /** With the store's lock held: what was kept back, in one call, as a watch response with many revisions. */
+        void release() {
+            if (!held.isEmpty()) {
+                List<WatchListener.Revision> all = List.copyOf(held);
+                held.clear();
+                thread.execute(() -> listener.changed(all));
+            }
         }
 
         @Override
@@ -57,7 +76,7 @@ final class InMemoryFleetStore implements FleetStore {
         }
     }
 
-    private final int maxOps;
+    private final int maxKeys;
     private final Map<String, StoredService> services = new TreeMap<>();
     private final Map<String, String> claims = new HashMap<>();
     private final Map<String, HostReport> hosts = new TreeMap<>();
@@ -66,17 +85,22 @@ final class InMemoryFleetStore implements FleetStore {
     private long revision = 1;
     private long compacted;
     private volatile boolean available = true;
+    /** Guarded by this: watches keep revisions back until {@link #releaseWatches()}. */
+    private boolean holding;
+    private final AtomicInteger reports = new AtomicInteger();
+    private volatile Duration reportTakes = Duration.ZERO;
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger inCommit = new AtomicInteger();
     private final AtomicInteger mostInCommit = new AtomicInteger();
     private volatile BiConsumer<Integer, List<StoreOp>> beforeCommit = (number, ops) -> { };
 
-    InMemoryFleetStore(int maxOps) {
-        this.maxOps = maxOps;
+    /** maxKeys: the most {@linkplain StoreOp#keys() keys} of a commit (a service created is 3). */
+    InMemoryFleetStore(int maxKeys) {
+        this.maxKeys = maxKeys;
     }
 
     InMemoryFleetStore() {
-        this(32);
+        this(96);
     }
 
     /** While false, every call throws {@link StoreUnavailableException}, and open watches end as broken. */
@@ -87,6 +111,27 @@ final class InMemoryFleetStore implements FleetStore {
             ending = value ? List.of() : List.copyOf(watches);
         }
         ending.forEach(w -> w.thread.execute(() -> w.listener.broken(new IllegalStateException("store down"))));
+    }
+
+    /** From now on the watches keep what they would deliver, until {@link #releaseWatches()}. */
+    synchronized void holdWatches() {
+        holding = true;
+    }
+
+    /** Each watch delivers what it kept back in one call, the way etcd sends a backlog in one watch response. */
+    synchronized void releaseWatches() {
+        holding = false;
+        watches.forEach(Watch::release);
+    }
+
+    /** Host reports taken so far. */
+    int reports() {
+        return reports.get();
+    }
+
+    /** How long each host report takes from now on, as a round trip to a real store does. */
+    void reportTakes(Duration duration) {
+        reportTakes = duration;
     }
 
     /** Forgets the history up to the current revision, as etcdctl compact does. */
@@ -157,8 +202,9 @@ final class InMemoryFleetStore implements FleetStore {
     /** A commit that neither counts nor runs the {@link #beforeCommit} hook: another writer's, for a test. */
     synchronized CommitResult commitUncounted(List<StoreOp> ops) {
         check();
-        if (ops.size() > maxOps) {
-            throw new IllegalArgumentException(ops.size() + " ops, more than " + maxOps);
+        int keys = ops.stream().mapToInt(StoreOp::keys).sum();
+        if (keys > maxKeys) {
+            throw new IllegalArgumentException(keys + " keys, more than " + maxKeys);
         }
         for (StoreOp op : ops) {
             StoredService current = services.get(op.id());
@@ -197,7 +243,7 @@ final class InMemoryFleetStore implements FleetStore {
                 events.add(new WatchListener.Event(put.id(), now));
             } else {
                 services.remove(op.id());
-                claims.values().removeIf(op.id()::equals);
+                ((StoreOp.Delete) op).released().forEach(c -> claims.remove(c, op.id()));
                 events.add(new WatchListener.Event(op.id(), null));
             }
         }
@@ -213,7 +259,7 @@ final class InMemoryFleetStore implements FleetStore {
             if (op == upTo) {
                 return false;
             }
-            if (op.id().equals(holder) && (op instanceof StoreOp.Delete
+            if (op.id().equals(holder) && (op instanceof StoreOp.Delete delete && delete.released().contains(claim)
                     || op instanceof StoreOp.Put put && put.released().contains(claim))) {
                 return true;
             }
@@ -222,8 +268,8 @@ final class InMemoryFleetStore implements FleetStore {
     }
 
     @Override
-    public int maxOpsPerCommit() {
-        return maxOps;
+    public int maxKeysPerCommit() {
+        return maxKeys;
     }
 
     @Override
@@ -246,10 +292,21 @@ final class InMemoryFleetStore implements FleetStore {
     }
 
     @Override
-    public synchronized void report(HostReport report) {
+    public long report(HostReport report) {
+        try {
+            Thread.sleep(reportTakes.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reports.incrementAndGet();
+        return took(report);
+    }
+
+    private synchronized long took(HostReport report) {
         check();
         revision++;
         hosts.put(report.hostId(), report);
+        return revision;
     }
 
     @Override

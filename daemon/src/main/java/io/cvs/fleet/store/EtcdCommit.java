@@ -20,22 +20,29 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One {@link FleetStore#commit} as etcd transactions. etcd's Txn compares keys but has no OR, and a claim may be
  * free or already ours, so a commit reads first and writes second:
  * <ol>
- * <li>a linearizable read of every key the ops involve: each service entry, the claims its id holds
- * ({@code claimed/<id>}), each claim named by a put, then each claim a delete releases;
+ * <li>a linearizable read of every key the ops involve: each service entry, and each claim an op takes or
+ * releases;
  * <li>the ops checked against that read, in order: preconditions (EXISTS, MISSING, STALE) and claims held by
  * another id (CLAIMED) fail the commit there, which is correct since the read was linearizable;
  * <li>one Txn whose If says that nothing read changed (each service key and each claim key at the mod revision
- * read, or still absent) and whose Then writes the entries, the claims taken or released, and the ids' claim
- * lists. When the If fails, something changed between read and write: the commit starts over, a bounded number
- * of times.
+ * read, or still absent) and whose Then writes the entries and the claims taken or released. When the If fails,
+ * something changed between read and write: the commit starts over, a bounded number of times.
  * </ol>
- * Every claim key and claim list changes only with its id's service key, so comparing the service keys and the
- * claims read covers everything the plan relied on.
+ * Every claim key changes only with its holder's service key, so comparing the service keys and the claims read
+ * covers everything the plan relied on. What an op releases it names itself ({@link StoreOp}): the claims of the
+ * entry at the revision it expects, which the compare of its service key pins; no key lists an id's claims, so a
+ * service costs its entry and its two claims, three keys of a transaction's --max-txn-ops.
+ *
+ * <p>A bulk's commits may skip the read on their first attempt: they are planned from what the bulk read at one
+ * revision up front ({@link EtcdPlanFrom}), and the Txn's compares then say whether any key changed since. A
+ * compare that fails, or a refusal found in that older reading, sends the commit to the fresh read above: only
+ * a linearizable read refuses.
  */
 final class EtcdCommit {
 
@@ -52,7 +59,16 @@ final class EtcdCommit {
         this.settings = settings;
     }
 
+    /** Read at the mod revision and value a plan relies on; a service entry's value is not kept. */
+    record Seen(long modRevision, ByteSequence value) {
+    }
+
     CommitResult commit(List<StoreOp> ops) {
+        return commit(ops, null);
+    }
+
+    /** planFrom: what to plan the first attempt from instead of reading; null to read. */
+    CommitResult commit(List<StoreOp> ops, EtcdPlanFrom planFrom) {
         if (ops.isEmpty()) {
             throw new IllegalArgumentException("a commit of no op");
         }
@@ -60,9 +76,14 @@ final class EtcdCommit {
             throw new IllegalArgumentException("a commit names the same service twice");
         }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            boolean ahead = attempt == 0 && planFrom != null;
             Plan plan = new Plan();
-            Failure failure = plan.make(ops, read(ops));
+            Failure failure = plan.make(ops, ahead ? planFrom.keys()::get : read(ops)::get);
             if (failure != null) {
+                if (ahead) {
+                    // Refused as things were when the bulk started: only a fresh read may refuse.
+                    continue;
+                }
                 return failure;
             }
             plan.checkSize();
@@ -75,30 +96,23 @@ final class EtcdCommit {
         throw new StoreUnavailableException("commit: the keys changed under " + ATTEMPTS + " attempts", null);
     }
 
-    /** What the ops involve, read in two linearizable rounds; absent keys map to null. */
-    private Map<ByteSequence, KeyValue> read(List<StoreOp> ops) {
-        Set<ByteSequence> first = new LinkedHashSet<>();
+    /** What the ops involve, read in one linearizable round; absent keys map to null. */
+    private Map<ByteSequence, Seen> read(List<StoreOp> ops) {
+        Set<ByteSequence> wanted = new LinkedHashSet<>();
         for (StoreOp op : ops) {
-            first.add(keys.service(op.id()));
-            first.add(keys.claimed(op.id()));
+            wanted.add(keys.service(op.id()));
             if (op instanceof StoreOp.Put put) {
-                put.claims().forEach(c -> first.add(keys.claim(c)));
-                put.released().forEach(c -> first.add(keys.claim(c)));
+                put.claims().forEach(c -> wanted.add(keys.claim(c)));
+                put.released().forEach(c -> wanted.add(keys.claim(c)));
+            } else {
+                ((StoreOp.Delete) op).released().forEach(c -> wanted.add(keys.claim(c)));
             }
         }
-        Map<ByteSequence, KeyValue> read = readKeys(first);
-        Set<ByteSequence> second = new LinkedHashSet<>();
-        for (StoreOp op : ops) {
-            if (op instanceof StoreOp.Delete) {
-                held(read, op.id()).stream().map(keys::claim).filter(k -> !read.containsKey(k)).forEach(second::add);
-            }
-        }
-        read.putAll(readKeys(second));
-        return read;
+        return readKeys(wanted);
     }
 
-    private Map<ByteSequence, KeyValue> readKeys(Set<ByteSequence> wanted) {
-        Map<ByteSequence, KeyValue> read = new HashMap<>();
+    private Map<ByteSequence, Seen> readKeys(Set<ByteSequence> wanted) {
+        Map<ByteSequence, Seen> read = new HashMap<>();
         List<ByteSequence> all = List.copyOf(wanted);
         for (int from = 0; from < all.size(); from += settings.maxTxnOps()) {
             List<ByteSequence> chunk = all.subList(from, Math.min(all.size(), from + settings.maxTxnOps()));
@@ -108,15 +122,14 @@ final class EtcdCommit {
             List<GetResponse> gets = response.getGetResponses();
             for (int i = 0; i < chunk.size(); i++) {
                 List<KeyValue> kvs = gets.get(i).getKvs();
-                read.put(chunk.get(i), kvs.isEmpty() ? null : kvs.get(0));
+                read.put(chunk.get(i), kvs.isEmpty() ? null : seen(kvs.get(0)));
             }
         }
         return read;
     }
 
-    private Set<String> held(Map<ByteSequence, KeyValue> read, String id) {
-        KeyValue list = read.get(keys.claimed(id));
-        return list == null ? Set.of() : EtcdKeys.decodeClaims(list.getValue());
+    static Seen seen(KeyValue kv) {
+        return new Seen(kv.getModRevision(), kv.getValue());
     }
 
     /** The Txn for ops as read, or the first reason they cannot apply. */
@@ -125,18 +138,16 @@ final class EtcdCommit {
         final List<Cmp> compares = new ArrayList<>();
         final List<Op> writes = new ArrayList<>();
 
-        Failure make(List<StoreOp> ops, Map<ByteSequence, KeyValue> read) {
+        Failure make(List<StoreOp> ops, Function<ByteSequence, Seen> read) {
             Map<String, String> holders = new LinkedHashMap<>();
             for (StoreOp op : ops) {
-                KeyValue entry = read.get(keys.service(op.id()));
-                long now = entry == null ? 0 : entry.getModRevision();
+                Seen entry = read.apply(keys.service(op.id()));
+                long now = entry == null ? 0 : entry.modRevision();
                 Failure failure = precondition(op, entry, now);
                 if (failure != null) {
                     return failure;
                 }
                 compares.add(unchanged(keys.service(op.id()), entry));
-                Set<String> held = held(read, op.id());
-                Set<String> holding = new LinkedHashSet<>(held);
                 if (op instanceof StoreOp.Put put) {
                     for (String claim : put.claims()) {
                         String holder = current(holders, read, claim);
@@ -144,30 +155,23 @@ final class EtcdCommit {
                             return new Failure(Failure.Kind.CLAIMED, op.id(), claim, holder, now);
                         }
                         holders.put(claim, op.id());
-                        holding.add(claim);
                     }
                     for (String claim : put.released()) {
                         if (!put.claims().contains(claim)) {
                             release(holders, read, claim, op.id());
-                            holding.remove(claim);
                         }
                     }
                     writes.add(Op.put(keys.service(op.id()), ByteSequence.from(put.value()), PutOption.DEFAULT));
                 } else {
-                    held.forEach(claim -> release(holders, read, claim, op.id()));
-                    holding.clear();
+                    ((StoreOp.Delete) op).released().forEach(claim -> release(holders, read, claim, op.id()));
                     writes.add(Op.delete(keys.service(op.id()), DeleteOption.DEFAULT));
                 }
-                if (!holding.equals(held)) {
-                    writes.add(holding.isEmpty() ? Op.delete(keys.claimed(op.id()), DeleteOption.DEFAULT)
-                            : Op.put(keys.claimed(op.id()), EtcdKeys.encodeClaims(holding), PutOption.DEFAULT));
-                }
             }
-            holders.forEach((claim, holder) -> writeClaim(claim, read.get(keys.claim(claim)), holder));
+            holders.forEach((claim, holder) -> writeClaim(claim, read.apply(keys.claim(claim)), holder));
             return null;
         }
 
-        private Failure precondition(StoreOp op, KeyValue entry, long now) {
+        private Failure precondition(StoreOp op, Seen entry, long now) {
             StoreOp.Expect expect = op instanceof StoreOp.Put put ? put.expect() : ((StoreOp.Delete) op).expect();
             if (expect instanceof StoreOp.Expect.Absent && entry != null) {
                 return new Failure(Failure.Kind.EXISTS, op.id(), null, null, now);
@@ -183,7 +187,7 @@ final class EtcdCommit {
             return null;
         }
 
-        private void release(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim,
+        private void release(Map<String, String> holders, Function<ByteSequence, Seen> read, String claim,
                 String id) {
             if (id.equals(current(holders, read, claim))) {
                 holders.put(claim, null);
@@ -191,12 +195,12 @@ final class EtcdCommit {
         }
 
         /** The claim's holder as the ops before left it (null: free), or as read. */
-        private String current(Map<String, String> holders, Map<ByteSequence, KeyValue> read, String claim) {
-            return holders.containsKey(claim) ? holders.get(claim) : holder(read.get(keys.claim(claim)));
+        private String current(Map<String, String> holders, Function<ByteSequence, Seen> read, String claim) {
+            return holders.containsKey(claim) ? holders.get(claim) : holder(read.apply(keys.claim(claim)));
         }
 
         /** Compares the claim as read, and writes it when its holder changes. */
-        private void writeClaim(String claim, KeyValue before, String holder) {
+        private void writeClaim(String claim, Seen before, String holder) {
             ByteSequence key = keys.claim(claim);
             compares.add(unchanged(key, before));
             String was = holder(before);
@@ -216,12 +220,12 @@ final class EtcdCommit {
         }
     }
 
-    private static Cmp unchanged(ByteSequence key, KeyValue before) {
+    private static Cmp unchanged(ByteSequence key, Seen before) {
         return before == null ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(before.getModRevision()));
+                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(before.modRevision()));
     }
 
-    private static String holder(KeyValue claim) {
-        return claim == null ? null : claim.getValue().toString(StandardCharsets.UTF_8);
+    private static String holder(Seen claim) {
+        return claim == null ? null : claim.value().toString(StandardCharsets.UTF_8);
     }
 }

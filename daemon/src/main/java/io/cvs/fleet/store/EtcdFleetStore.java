@@ -9,8 +9,11 @@ import io.etcd.jetcd.maintenance.StatusResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * {@link FleetStore} on etcd v3 through jetcd; the key layout is {@link EtcdKeys}'s, a commit
@@ -22,6 +25,8 @@ public final class EtcdFleetStore implements FleetStore {
 
     /** Keys one snapshot page reads; far below etcd's and gRPC's message limits for entries of a few KiB. */
     private static final int PAGE = 500;
+    /** Keys one page of claims reads: their values are ids. */
+    private static final int CLAIM_PAGE = 5_000;
     /** Snapshots started over when compaction overtook their revision between pages. */
     private static final int SNAPSHOT_ATTEMPTS = 4;
 
@@ -91,10 +96,48 @@ public final class EtcdFleetStore implements FleetStore {
         return commits.commit(ops);
     }
 
-    /** Room for each op's entry, its claim list and two claims, in etcd's limit of keys per transaction. */
     @Override
-    public int maxOpsPerCommit() {
-        return settings.maxTxnOps() / 4;
+    public CommitResult commit(List<StoreOp> ops, PlanFrom planFrom) {
+        return commits.commit(ops, planFrom instanceof EtcdPlanFrom etcd ? etcd : null);
+    }
+
+    /** The snapshot's entries' revisions, and claims/ paged through at the snapshot's revision. */
+    @Override
+    public PlanFrom planFrom(Snapshot snapshot) {
+        Map<ByteSequence, EtcdCommit.Seen> read = new HashMap<>();
+        ByteSequence none = ByteSequence.EMPTY;
+        snapshot.services().forEach(s -> read.put(keys.service(s.id()), new EtcdCommit.Seen(s.modRevision(), none)));
+        try {
+            readAt(keys.claims(), snapshot.revision(), kv -> read.put(kv.getKey(), EtcdCommit.seen(kv)));
+        } catch (StoreUnavailableException e) {
+            if (e.getCause() != null && EtcdCalls.compacted(e.getCause())) {
+                return null;
+            }
+            throw e;
+        }
+        return new EtcdPlanFrom(snapshot.revision(), read);
+    }
+
+    /** Every key under prefix at revision, in pages of small values (claims). */
+    private void readAt(ByteSequence prefix, long revision, Consumer<KeyValue> each) {
+        ByteSequence end = EtcdKeys.prefixEnd(prefix);
+        ByteSequence from = prefix;
+        while (true) {
+            GetResponse page = EtcdCalls.await(client.getKVClient().get(from, GetOption.builder().withRange(end)
+                    .withLimit(CLAIM_PAGE).withRevision(revision).withSortField(GetOption.SortTarget.KEY)
+                    .withSortOrder(GetOption.SortOrder.ASCEND).build()), settings.callTimeout(), "claims");
+            page.getKvs().forEach(each);
+            if (!page.isMore() || page.getKvs().isEmpty()) {
+                return;
+            }
+            from = EtcdKeys.after(page.getKvs().get(page.getKvs().size() - 1).getKey());
+        }
+    }
+
+    /** etcd's limit of keys per transaction: an op's keys are compared and written at most once each. */
+    @Override
+    public int maxKeysPerCommit() {
+        return settings.maxTxnOps();
     }
 
     @Override
@@ -112,20 +155,21 @@ public final class EtcdFleetStore implements FleetStore {
     }
 
     @Override
-    public void report(HostReport report) {
+    public long report(HostReport report) {
         ByteSequence value = ByteSequence.from(HostReportJson.encode(report));
         long id = lease.id(report.ttl());
         try {
-            EtcdCalls.await(client.getKVClient().put(keys.host(report.hostId()), value,
-                    PutOption.builder().withLeaseId(id).build()), settings.callTimeout(), "report");
+            return EtcdCalls.await(client.getKVClient().put(keys.host(report.hostId()), value,
+                    PutOption.builder().withLeaseId(id).build()), settings.callTimeout(), "report")
+                    .getHeader().getRevision();
         } catch (StoreUnavailableException e) {
             if (!String.valueOf(e.getMessage()).contains("lease not found")) {
                 throw e;
             }
             lease.lost(id);
-            EtcdCalls.await(client.getKVClient().put(keys.host(report.hostId()), value,
+            return EtcdCalls.await(client.getKVClient().put(keys.host(report.hostId()), value,
                     PutOption.builder().withLeaseId(lease.id(report.ttl())).build()), settings.callTimeout(),
-                    "report");
+                    "report").getHeader().getRevision();
         }
     }
 

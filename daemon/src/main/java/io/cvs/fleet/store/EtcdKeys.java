@@ -1,12 +1,9 @@
 package io.cvs.fleet.store;
 
 import io.etcd.jetcd.ByteSequence;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.Set;
 
 /**
  * The store's key layout under the prefix:
@@ -14,8 +11,6 @@ import java.util.Set;
  * <li>{@code services/<id>}: a service entry; its value is the fleet code's bytes; the only keys watched;
  * <li>{@code claims/<claim>}: a uniqueness claim (URL-encoded, so any string is one path segment); its value is
  * the holder's id;
- * <li>{@code claimed/<id>}: the claims id holds, one URL-encoded claim a line, so that a delete finds them without
- * scanning every claim; written in the same transaction as the claims themselves, absent when id holds none;
  * <li>{@code hosts/<host-id>}: a host's report (JSON), under the host's lease.
  * </ul>
  */
@@ -44,8 +39,8 @@ final class EtcdKeys {
         return bytes(prefix + "claims/" + encode(claim));
     }
 
-    ByteSequence claimed(String id) {
-        return bytes(prefix + "claimed/" + id);
+    ByteSequence claims() {
+        return bytes(prefix + "claims/");
     }
 
     ByteSequence hosts() {
@@ -76,20 +71,6 @@ final class EtcdKeys {
             }
         }
         return ByteSequence.from(new byte[] {0});
-    }
-
-    static ByteSequence encodeClaims(Set<String> claims) {
-        return bytes(String.join("\n", claims.stream().sorted().map(EtcdKeys::encode).toList()));
-    }
-
-    static Set<String> decodeClaims(ByteSequence value) {
-        Set<String> claims = new LinkedHashSet<>();
-        for (String line : value.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isEmpty()) {
-                claims.add(URLDecoder.decode(line, StandardCharsets.UTF_8));
-            }
-        }
-        return claims;
     }
 
     private static String encode(String claim) {

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A watch of the service entries from a revision, on a thread of its own: events reach the listener grouped per
- * revision (one transaction) and in revision order, so a slow listener delays this watch only.
+ * revision (one transaction) and in revision order, so a slow listener delays this watch only. What arrives while
+ * the listener is busy queues up and reaches it in one call with what it received before: a listener that keeps
+ * up gets one call per watch response, one that falls behind catches up in one call per backlog.
  *
  * <p>While etcd is away (the connection lost, no leader, a member killed), the watch starts itself again every
  * 500 ms from the revision after the last one it received, so the listener misses nothing and hears of nothing:
@@ -42,6 +44,8 @@ final class EtcdWatch implements AutoCloseable {
     private Stream current;
     private long next;
     private boolean ended;
+    /** Guarded by this: revisions received and not yet taken by a delivery; a delivery is queued when not empty. */
+    private List<WatchListener.Revision> pending = new ArrayList<>();
 
     EtcdWatch(Watch watch, EtcdKeys keys, long fromRevision, WatchListener listener) {
         this.watch = watch;
@@ -114,7 +118,12 @@ final class EtcdWatch implements AutoCloseable {
                 return;
             }
             next = revisions.get(revisions.size() - 1).revision + 1;
-            run(() -> deliver(revisions), 0);
+            boolean queued = !pending.isEmpty();
+            revisions.forEach(g -> pending.add(new WatchListener.Revision(g.revision, g.events)));
+            if (!queued) {
+                // A delivery queued before this one has not taken its revisions yet: it takes these too.
+                run(this::deliver, 0);
+            }
         }
     }
 
@@ -127,19 +136,20 @@ final class EtcdWatch implements AutoCloseable {
         listener.progress(revision);
     }
 
-    private void deliver(List<Grouped> revisions) {
-        for (Grouped group : revisions) {
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-            }
-            try {
-                listener.changed(group.revision, List.copyOf(group.events));
-            } catch (RuntimeException e) {
-                end(() -> listener.broken(e));
+    /** Hands the listener every revision received so far; tasks queued after this one (progress) see them in. */
+    private void deliver() {
+        List<WatchListener.Revision> revisions;
+        synchronized (this) {
+            if (ended || pending.isEmpty()) {
                 return;
             }
+            revisions = pending;
+            pending = new ArrayList<>();
+        }
+        try {
+            listener.changed(List.copyOf(revisions));
+        } catch (RuntimeException e) {
+            end(() -> listener.broken(e));
         }
     }
 

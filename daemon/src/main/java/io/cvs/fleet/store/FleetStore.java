@@ -23,12 +23,34 @@ public interface FleetStore extends AutoCloseable {
     /**
      * Applies ops in one transaction: all or nothing, each op's precondition and claims checked in it. Returns the
      * revision the transaction committed at, or the first reason it could not (which precondition or claim failed,
-     * read in the same transaction). At most {@link #maxOpsPerCommit()} ops.
+     * read in the same transaction). Ops of at most {@link #maxKeysPerCommit()} {@linkplain StoreOp#keys() keys}
+     * in all.
      */
     CommitResult commit(List<StoreOp> ops);
 
-    /** The largest number of ops one {@link #commit} takes (etcd's --max-txn-ops leaves room for the claims). */
-    int maxOpsPerCommit();
+    /**
+     * What the store held at the snapshot's revision besides its entries (claims), read once for a bulk whose
+     * transactions are then planned from it ({@link #commit(List, PlanFrom)}); null when this store has nothing
+     * to offer or could not read it at that revision (the commits read for themselves then).
+     */
+    default PlanFrom planFrom(Snapshot snapshot) {
+        return null;
+    }
+
+    /**
+     * As {@link #commit(List)}, with the same outcome, but planned first from planFrom (null: as commit(ops))
+     * instead of a read of the ops' keys: one round trip less per transaction while nothing changed since
+     * planFrom's revision, and the same read as commit(ops) when something did.
+     */
+    default CommitResult commit(List<StoreOp> ops, PlanFrom planFrom) {
+        return commit(ops);
+    }
+
+    /**
+     * The most {@linkplain StoreOp#keys() keys} the ops of one {@link #commit} may involve (etcd's --max-txn-ops):
+     * a service created with its name and address claims is three.
+     */
+    int maxKeysPerCommit();
 
     /**
      * Watches the service entries from revision {@code fromRevision} (inclusive), delivering events in revision
@@ -50,8 +72,9 @@ public interface FleetStore extends AutoCloseable {
     /**
      * Puts this host's report under {@code <prefix>hosts/<host-id>}, attached to a lease of the given time to live
      * that the store keeps alive while this process runs; the entry vanishes when the host is gone for ttl.
+     * Returns the store's revision once the report is in: how far the store is, without another call.
      */
-    void report(HostReport report);
+    long report(HostReport report);
 
     /** Every host's report, with the store's revision when read. */
     List<HostReport> hosts();

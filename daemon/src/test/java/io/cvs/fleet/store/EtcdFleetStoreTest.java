@@ -103,16 +103,16 @@ class EtcdFleetStoreTest {
         long updated = committed(store.commit(List.of(put("a", "v2", new Expect.AtRevision(created)))));
         assertThat(store.commit(List.of(put("a", "lost update", new Expect.AtRevision(created)))))
                 .isEqualTo(new Failure(Failure.Kind.STALE, "a", null, null, updated));
-        assertThat(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(created)))))
+        assertThat(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(created), Set.of()))))
                 .isEqualTo(new Failure(Failure.Kind.STALE, "a", null, null, updated));
         assertThat(text(store.get("a"))).isEqualTo("v2");
 
         long replaced = committed(store.commit(List.of(put("a", "v3", new Expect.Any()))));
-        committed(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(replaced)))));
+        committed(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(replaced), Set.of()))));
         assertThat(store.get("a")).isNull();
-        assertThat(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(replaced)))))
+        assertThat(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(replaced), Set.of()))))
                 .isEqualTo(new Failure(Failure.Kind.MISSING, "a", null, null, 0));
-        committed(store.commit(List.of(new StoreOp.Delete("a", new Expect.Any()))));
+        committed(store.commit(List.of(new StoreOp.Delete("a", new Expect.Any(), Set.of()))));
     }
 
     @Test
@@ -130,7 +130,8 @@ class EtcdFleetStoreTest {
         assertThat(store.commit(List.of(put("3", "x", new Expect.Absent(), Set.of("name:www"), Set.of()))))
                 .isEqualTo(new Failure(Failure.Kind.CLAIMED, "3", "name:www", "1", 0));
 
-        committed(store.commit(List.of(new StoreOp.Delete("1", new Expect.AtRevision(renamed)))));
+        committed(store.commit(List.of(new StoreOp.Delete("1", new Expect.AtRevision(renamed),
+                Set.of("name:www", "vip:192.0.2.10:80/TCP")))));
         committed(store.commit(List.of(put("3", "x", new Expect.Absent(),
                 Set.of("name:www", "vip:192.0.2.10:80/TCP"), Set.of()))));
     }
@@ -140,7 +141,7 @@ class EtcdFleetStoreTest {
         long a = committed(store.commit(List.of(put("a", "a1", new Expect.Absent(), Set.of("name:a"), Set.of()))));
         Failure refused = (Failure) store.commit(List.of(
                 put("b", "b1", new Expect.Absent(), Set.of("name:b"), Set.of()),
-                new StoreOp.Delete("a", new Expect.AtRevision(a)),
+                new StoreOp.Delete("a", new Expect.AtRevision(a), Set.of("name:a")),
                 put("c", "c1", new Expect.AtRevision(a))));
         assertThat(refused.kind()).isEqualTo(Failure.Kind.MISSING);
         assertThat(refused.id()).isEqualTo("c");
@@ -150,7 +151,8 @@ class EtcdFleetStoreTest {
                 .as("the refused transaction took no claim").isInstanceOf(Committed.class);
 
         // a claim released by one op is taken by the next of the same transaction
-        long both = committed(store.commit(List.of(new StoreOp.Delete("a", new Expect.AtRevision(a)),
+        long both = committed(store.commit(List.of(
+                new StoreOp.Delete("a", new Expect.AtRevision(a), Set.of("name:a")),
                 put("d", "d1", new Expect.Absent(), Set.of("name:a"), Set.of()))));
         assertThat(store.get("a")).isNull();
         assertThat(store.get("d").modRevision()).isEqualTo(both);
@@ -159,8 +161,8 @@ class EtcdFleetStoreTest {
     @Test
     void aSnapshotIsOneRevisionWhileAnotherThreadWrites() throws Exception {
         int initial = 1200;
-        for (int from = 0; from < initial; from += store.maxOpsPerCommit()) {
-            List<StoreOp> ops = IntStream.range(from, Math.min(initial, from + store.maxOpsPerCommit()))
+        for (int from = 0; from < initial; from += store.maxKeysPerCommit()) {
+            List<StoreOp> ops = IntStream.range(from, Math.min(initial, from + store.maxKeysPerCommit()))
                     .mapToObj(i -> (StoreOp) put("s" + i, "v", new Expect.Absent())).toList();
             committed(store.commit(ops));
         }
@@ -197,7 +199,7 @@ class EtcdFleetStoreTest {
         long first = committed(store.commit(List.of(put("a", "a1", new Expect.Absent()),
                 put("b", "b1", new Expect.Absent()))));
         long second = committed(store.commit(List.of(put("a", "a2", new Expect.Any()))));
-        long third = committed(store.commit(List.of(new StoreOp.Delete("b", new Expect.Any()),
+        long third = committed(store.commit(List.of(new StoreOp.Delete("b", new Expect.Any(), Set.of()),
                 put("c", "c1", new Expect.Absent(), Set.of("name:c"), Set.of()))));
         Recorder recorder = new Recorder();
         try (AutoCloseable watch = store.watch(first, recorder)) {
@@ -266,13 +268,15 @@ class EtcdFleetStoreTest {
     }
 
     @Test
-    void maxOpsPerCommitOpsWithTwoClaimsEachFitEtcdsDefaultTransaction() {
-        assertThat(store.maxOpsPerCommit()).isEqualTo(32);
-        List<StoreOp> ops = IntStream.range(0, store.maxOpsPerCommit()).mapToObj(i -> (StoreOp) put("s" + i, "v",
+    void fortyTwoServicesWithTwoClaimsEachFitEtcdsDefaultTransactionAndADeleteReleasesTheClaimsItNames() {
+        // Three keys a service (its entry and two claims), etcd's default --max-txn-ops 128.
+        assertThat(store.maxKeysPerCommit()).isEqualTo(128);
+        List<StoreOp> ops = IntStream.range(0, 42).mapToObj(i -> (StoreOp) put("s" + i, "v",
                 new Expect.Absent(), Set.of("name:s" + i, "vip:198.51.100." + i + ":80/TCP"), Set.of())).toList();
+        assertThat(ops.stream().mapToInt(StoreOp::keys).sum()).isEqualTo(126);
         committed(store.commit(ops));
-        List<StoreOp> deletes = IntStream.range(0, store.maxOpsPerCommit())
-                .mapToObj(i -> (StoreOp) new StoreOp.Delete("s" + i, new Expect.Any())).toList();
+        List<StoreOp> deletes = IntStream.range(0, 42).mapToObj(i -> (StoreOp) new StoreOp.Delete("s" + i,
+                new Expect.Any(), Set.of("name:s" + i, "vip:198.51.100." + i + ":80/TCP"))).toList();
         committed(store.commit(deletes));
         committed(store.commit(ops));
     }
@@ -284,10 +288,10 @@ class EtcdFleetStoreTest {
         final Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         @Override
-        public void changed(long revision, List<Event> events) {
+        public void changed(List<Revision> revisions) {
             threads.add(Thread.currentThread());
-            changes.add(revision + events.stream().map(e -> " " + e.id() + "="
-                    + (e.service() == null ? "deleted" : text(e.service()))).reduce("", String::concat));
+            revisions.forEach(r -> changes.add(r.revision() + r.events().stream().map(e -> " " + e.id() + "="
+                    + (e.service() == null ? "deleted" : text(e.service()))).reduce("", String::concat)));
         }
 
         @Override
