@@ -5,6 +5,7 @@ import io.cvs.api.ServiceRequest;
 import io.cvs.fleet.store.StoredService;
 import io.cvs.service.Service;
 import io.cvs.service.ServiceConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,6 +21,7 @@ final class FleetCodec {
 
     private static final String ID = "id";
     private static final String COMMITTED_AT = "committedAt";
+    private static final byte[] TAIL = (",\"" + COMMITTED_AT + "\":").getBytes(StandardCharsets.US_ASCII);
 
     private final JsonMapper json = JsonMapper.shared();
 
@@ -39,10 +41,45 @@ final class FleetCodec {
         return new Service(stored.id(), stored.modRevision(), config);
     }
 
-    /** When the writer committed the entry, or null when the value does not say. */
+    /**
+     * When the writer committed the entry, or null when the value does not say. Every applied entry passes here, so
+     * the common case reads only the value's tail, where {@link #encode} writes committedAt last; a value laid out
+     * otherwise is parsed.
+     */
     Instant committedAt(StoredService stored) {
-        ObjectNode value = (ObjectNode) json.readTree(stored.value());
-        return value.has(COMMITTED_AT) ? Instant.ofEpochMilli(value.get(COMMITTED_AT).asLong()) : null;
+        byte[] value = stored.value();
+        long millis = trailingCommittedAt(value);
+        if (millis >= 0) {
+            return Instant.ofEpochMilli(millis);
+        }
+        ObjectNode tree = (ObjectNode) json.readTree(value);
+        return tree.has(COMMITTED_AT) ? Instant.ofEpochMilli(tree.get(COMMITTED_AT).asLong()) : null;
+    }
+
+    /** The digits of a value ending in {@code ,"committedAt":<digits>}} as a number; -1 when it does not. */
+    static long trailingCommittedAt(byte[] value) {
+        int end = value.length - 1;
+        if (end < 0 || value[end] != '}') {
+            return -1;
+        }
+        int i = end - 1;
+        long millis = 0;
+        long scale = 1;
+        while (i >= 0 && value[i] >= '0' && value[i] <= '9' && scale <= 1_000_000_000_000_000L) {
+            millis += (value[i] - '0') * scale;
+            scale *= 10;
+            i--;
+        }
+        int start = i - TAIL.length + 1;
+        if (scale == 1 || start < 0) {
+            return -1;
+        }
+        for (int k = 0; k < TAIL.length; k++) {
+            if (value[start + k] != TAIL[k]) {
+                return -1;
+            }
+        }
+        return millis;
     }
 
     /** The uniqueness claims of a service: its name and its (VIP, port, protocol). */
