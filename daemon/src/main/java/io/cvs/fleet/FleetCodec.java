@@ -1,5 +1,6 @@
 package io.cvs.fleet;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cvs.address.IpAddresses;
 import io.cvs.api.ServiceRequest;
 import io.cvs.fleet.store.StoredService;
@@ -24,6 +25,12 @@ final class FleetCodec {
     private static final byte[] TAIL = (",\"" + COMMITTED_AT + "\":").getBytes(StandardCharsets.US_ASCII);
 
     private final JsonMapper json = JsonMapper.shared();
+    /** Reads an entry straight into its API representation in one pass: the two fields the store adds are skipped. */
+    private final JsonMapper reader = JsonMapper.builder().addMixIn(ServiceRequest.class, StoredFields.class).build();
+
+    @JsonIgnoreProperties({ID, COMMITTED_AT})
+    private abstract static class StoredFields {
+    }
 
     byte[] encode(String id, ServiceConfig config, Instant committedAt) {
         ObjectNode value = json.valueToTree(ServiceRequest.of(config));
@@ -34,10 +41,7 @@ final class FleetCodec {
 
     /** The service an entry holds, its version the entry's mod revision; refused when it does not validate. */
     Service decode(StoredService stored) {
-        ObjectNode value = (ObjectNode) json.readTree(stored.value());
-        value.remove(ID);
-        value.remove(COMMITTED_AT);
-        ServiceConfig config = json.treeToValue(value, ServiceRequest.class).toConfig("");
+        ServiceConfig config = reader.readValue(stored.value(), ServiceRequest.class).toConfig("");
         return new Service(stored.id(), stored.modRevision(), config);
     }
 
