@@ -8,59 +8,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.cvs.fleet.store.CommitResult.Failure;
 import io.cvs.fleet.store.StoreOp.Expect;
-import io.cvs.testing.EtcdCluster;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What makes a large bulk fast on etcd, against one real member: transactions planned from one reading of the
  * claims instead of a read each (and still refused only by what etcd holds now), and a watch that hands a
  * backlog to its listener in one call.
  */
-class EtcdFleetStoreBulkTest {
-
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
-
-    @TempDir
-    static Path dir;
-    static EtcdCluster etcd;
-
-    EtcdFleetStore store;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdCluster.start(1, dir);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
-    @BeforeEach
-    void openStore() {
-        store = new EtcdFleetStore(EtcdSettings.plain(etcd.endpoints(), "/cvs-bulk-test/" + PREFIXES.incrementAndGet()
-                + "/"));
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
+class EtcdFleetStoreBulkTest extends OneEtcdMember {
 
     @Test
     void aCommitPlannedFromAnOlderReadingCommitsWhatIsFreeNowAndRefusesWhatIsTakenNow() {

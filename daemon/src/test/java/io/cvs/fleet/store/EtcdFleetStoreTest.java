@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.cvs.fleet.store.CommitResult.Committed;
 import io.cvs.fleet.store.CommitResult.Failure;
 import io.cvs.fleet.store.StoreOp.Expect;
-import io.cvs.testing.EtcdCluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,54 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** EtcdFleetStore against one real etcd member: commits, claims, snapshots, watches, host reports. */
-class EtcdFleetStoreTest {
-
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
-
-    @TempDir
-    static Path dir;
-    static EtcdCluster etcd;
-
-    EtcdFleetStore store;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdCluster.start(1, dir);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
-    @BeforeEach
-    void openStore() {
-        store = open();
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
-
-    /** Each test under a prefix of its own, so tests see only their own keys. */
-    private static EtcdFleetStore open() {
-        return open("/cvs-test/" + PREFIXES.incrementAndGet() + "/");
-    }
-
-    private static EtcdFleetStore open(String prefix) {
-        return new EtcdFleetStore(EtcdSettings.plain(etcd.endpoints(), prefix));
-    }
+class EtcdFleetStoreTest extends OneEtcdMember {
 
     static StoreOp.Put put(String id, String value, Expect expect, Set<String> claims, Set<String> released) {
         return new StoreOp.Put(id, value.getBytes(StandardCharsets.UTF_8), expect, claims, released);
